@@ -1,0 +1,83 @@
+"""The ``perfeval`` command line: a thin layer over the public functions.
+
+Each subcommand lives in its own module of this package, with ``register(subparsers)`` adding its parser and
+setting ``func`` (a callable taking the parsed arguments and returning an exit code). Exit codes: 0 ok,
+1 invalid input or a failed job, 2 usage. Errors print one line per problem (``file:row:column: message``) on
+standard error, never a traceback unless ``--debug``.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from ..errors import InputError, PerfevalError
+
+__all__ = ["main", "build_parser"]
+
+# subcommand modules, in the order `perfeval --help` lists them
+_COMMANDS = (
+    "demo", "validate", "score", "samples", "weights", "recheck", "audit", "monitor", "exante", "apply",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .. import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="perfeval",
+        description="Budget performance evaluation (预算绩效管理): scoring, weighting, agreement, reports.")
+    parser.add_argument("--version", action="version", version=f"perfeval {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in _COMMANDS:
+        try:
+            module = importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.endswith(f"cli.{name}"):
+                continue  # subcommand not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+def report_problems(err: InputError, stream=None) -> None:
+    """Print an InputError's problems one per line (``location: code: message``)."""
+    stream = stream or sys.stderr
+    if err.problems:
+        for p in err.problems:
+            print(f"{p.location}: {p.code}: {p.message}", file=stream)
+    else:
+        print(f"perfeval: error: {err}", file=stream)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except InputError as err:
+        if args.debug:
+            raise
+        report_problems(err)
+        return 1
+    except FileNotFoundError as err:
+        if args.debug:
+            raise
+        print(f"{err.filename or err}: file_not_found: no such file or directory", file=sys.stderr)
+        return 1
+    except PerfevalError as err:
+        if args.debug:
+            raise
+        print(f"perfeval: error: {err}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. `perfeval score ... | head`
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
