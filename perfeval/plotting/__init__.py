@@ -1,0 +1,23 @@
+"""Plots of perfeval's results: matplotlib only, ``f(result, *, ax=None, lang="zh") -> Axes``, never ``show()``.
+
+Functions are imported lazily from the concept modules of this package.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from ._base import cjk_font_family, get_ax
+
+# public name -> module of this package
+_EXPORTS: dict[str, str] = {}
+
+__all__ = ["get_ax", "cjk_font_family", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'perfeval.plotting' has no attribute {name!r}")
