@@ -5,7 +5,8 @@ scoring rule from :data:`perfeval.scoring.RULES`. Self-evaluation frameworks dec
 under which each unit attaches its own third-level indicators (with their own points) at scoring time.
 
 Frameworks are stored as YAML (``templates/frameworks/*.yaml``) and have a flat table form (COINr style:
-``node_code, parent_code, level, name, name_en, points, rule, ...``) that round-trips.
+``node_code, parent_code, level, name, name_en, points, rule, ...``) that round-trips. Grade bands live in
+:mod:`perfeval.grades` and the checks in :mod:`perfeval.framework_checks`; both are re-exported here.
 """
 from __future__ import annotations
 
@@ -20,7 +21,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ._yaml import line_of, load_marked
 from .errors import FrameworkError, Problem
+from .grades import DEFAULT_BANDS, Band, GradeBands, _number, grade
+from .framework_checks import (NODE_KEYS, PROBLEM_CODES, in_file_order, structure_problems,
+                               validate_framework)
 
 __all__ = [
     "Band",
@@ -33,6 +38,8 @@ __all__ = [
     "list_frameworks",
     "load_framework",
     "grade",
+    "validate_framework",
+    "PROBLEM_CODES",
 ]
 
 _FRAME_COLUMNS = ("node_code", "parent_code", "level", "name", "name_en", "points", "rule", "slot",
@@ -52,149 +59,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (np.floating, np.integer)):
         return value.item()
     return value
-
-
-def _number(value: Any) -> Any:
-    """Ints stay ints in YAML (10, not 10.0)."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# grade bands
-# ---------------------------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Band:
-    """One grade band, the half-open interval ``[low, high)``; the top band also includes ``high``."""
-
-    label: str
-    low: float
-    high: float
-    label_en: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        d = {"label": self.label, "min": _number(self.low), "max": _number(self.high)}
-        if self.label_en:
-            d["label_en"] = self.label_en
-        return d
-
-
-@dataclass(frozen=True, slots=True)
-class GradeBands:
-    """Grade bands on a score scale, checked to tile ``[min, max]`` without gaps or overlaps.
-
-    Intervals are half-open, ``[low, high)``, and the highest band is closed at its top, so with the default bands
-    89.995 is 良 and 90 is 优 (no rounding happens before grading: round for presentation only).
-    """
-
-    bands: tuple[Band, ...]
-
-    def __post_init__(self) -> None:
-        ordered = tuple(sorted(self.bands, key=lambda b: b.low))
-        object.__setattr__(self, "bands", ordered)
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        """Labels from the best (highest) band to the lowest."""
-        return tuple(b.label for b in reversed(self.bands))
-
-    @property
-    def low(self) -> float:
-        return self.bands[0].low
-
-    @property
-    def high(self) -> float:
-        return self.bands[-1].high
-
-    def problems(self, where: str = "bands") -> list[Problem]:
-        """Gaps, overlaps, empty bands and duplicate labels, located."""
-        out: list[Problem] = []
-        if not self.bands:
-            return [Problem(where, "bands_empty", "at least one grade band is required")]
-        seen: set[str] = set()
-        for i, b in enumerate(self.bands):
-            if b.label in seen:
-                out.append(Problem(f"{where}[{b.label}]", "band_duplicate", f"label {b.label!r} is used twice"))
-            seen.add(b.label)
-            if not b.high > b.low:
-                out.append(Problem(f"{where}[{b.label}]", "band_empty",
-                                   f"band must have max > min; got [{b.low}, {b.high})"))
-            if i:
-                prev = self.bands[i - 1]
-                if b.low > prev.high:
-                    out.append(Problem(f"{where}[{b.label}]", "band_gap",
-                                       f"gap between {prev.label!r} (max {prev.high}) and {b.label!r} "
-                                       f"(min {b.low}): scores in [{prev.high}, {b.low}) get no grade"))
-                elif b.low < prev.high:
-                    out.append(Problem(f"{where}[{b.label}]", "band_overlap",
-                                       f"{prev.label!r} [{prev.low}, {prev.high}) overlaps {b.label!r} "
-                                       f"[{b.low}, {b.high})"))
-        return out
-
-    def grade(self, scores: Any) -> Any:
-        """Grade label(s) of ``scores`` (scalar, array or Series; NaN and out-of-range give None)."""
-        lows = np.array([b.low for b in self.bands], dtype=float)
-        labels = np.array([b.label for b in self.bands] + [None], dtype=object)
-        scalar = np.ndim(scores) == 0
-        x = np.atleast_1d(np.asarray(scores, dtype=float))
-        idx = np.searchsorted(lows, x, side="right") - 1
-        bad = np.isnan(x) | (x < self.low) | (x > self.high) | (idx < 0)
-        idx = np.where(bad, len(self.bands), idx)
-        out = labels[idx]
-        if scalar:
-            return out[0]
-        if isinstance(scores, pd.Series):
-            return pd.Series(out, index=scores.index, name="grade", dtype=object)
-        return out
-
-    def rank(self, label: str) -> int:
-        """0 for the best grade, 1 for the next ..., for signed grade steps."""
-        return self.labels.index(label)
-
-    def to_list(self) -> list[dict[str, Any]]:
-        return [b.to_dict() for b in reversed(self.bands)]
-
-    @classmethod
-    def from_list(cls, items: Sequence[Mapping[str, Any]]) -> "GradeBands":
-        return cls(tuple(Band(str(d["label"]), float(d["min"]), float(d["max"]), str(d.get("label_en", "")))
-                         for d in items))
-
-
-DEFAULT_BANDS = GradeBands((
-    Band("优", 90.0, 100.0, "Excellent"),
-    Band("良", 80.0, 90.0, "Good"),
-    Band("中", 60.0, 80.0, "Fair"),
-    Band("差", 0.0, 60.0, "Poor"),
-))
-
-
-def grade(scores: Any, bands: GradeBands | Sequence[Mapping[str, Any]] | None = None) -> Any:
-    """Grade totals on half-open bands (default 优 [90, 100], 良 [80, 90), 中 [60, 80), 差 [0, 60)).
-
-    Parameters
-    ----------
-    scores : float, array-like or Series
-        Totals on the bands' scale (0-100 for the default bands). Never rounded before grading.
-    bands : GradeBands or list of {label, min, max}, optional
-        The default bands follow MOF 预算司's unification notice and PMKPI ``selfresultproject`` (domain §5.4).
-
-    Returns
-    -------
-    Same shape as ``scores``: a label, an object array or a Series named ``grade``. NaN and scores outside the
-    bands' range give None.
-
-    Examples
-    --------
-    >>> import perfeval as pe
-    >>> pe.grade([89.995, 90, 79.999, 60, 59.999]).tolist()
-    ['良', '优', '中', '中', '差']
-    """
-    if bands is None:
-        bands = DEFAULT_BANDS
-    elif not isinstance(bands, GradeBands):
-        bands = GradeBands.from_list(bands)
-    return bands.grade(scores)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -228,6 +92,8 @@ class Node:
     description : str
         指标解释 / 评价要点 (free text).
     children : tuple of Node
+    line : int or None
+        Line of the node in its YAML file (for located problems); ignored by equality and not written out.
     """
 
     code: str
@@ -242,6 +108,7 @@ class Node:
     params: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
     children: tuple["Node", ...] = ()
+    line: int | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", _freeze(self.params))
@@ -291,15 +158,15 @@ class Node:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "Node":
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(d) - known
+        unknown = set(d) - NODE_KEYS
         if unknown:
             raise FrameworkError.single(str(d.get("code", "<node>")), "unknown_key",
-                                        f"unknown key(s) {sorted(unknown)}; allowed: {sorted(known)}")
+                                        f"unknown key(s) {sorted(unknown)}; allowed: {sorted(NODE_KEYS)}")
         kwargs = dict(d)
         kwargs["children"] = tuple(cls.from_dict(c) for c in d.get("children") or ())
         kwargs["aliases"] = tuple(d.get("aliases") or ())
-        kwargs["params"] = dict(d.get("params") or {})
+        kwargs["params"] = _plain(d.get("params") or {})
+        kwargs["line"] = line_of(d)
         return cls(**kwargs)
 
 
@@ -312,9 +179,11 @@ class Constraint:
     op: str
     share: float
     message: str = ""
+    line: int | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "nodes", tuple(self.nodes))
+        object.__setattr__(self, "share", float(self.share))
 
     def to_dict(self) -> dict[str, Any]:
         d = {"code": self.code, "nodes": list(self.nodes), "op": self.op, "share": self.share}
@@ -330,7 +199,8 @@ class Veto:
     The veto fires for a unit when ``measure`` of ``node`` satisfies ``op value``; ``measure`` is
     ``achievement`` (0-1) or ``score`` (points), ``op`` one of ``< <= > >= missing``. The unit then gets
     ``grade`` (e.g. PART's *Results Not Demonstrated* when the results section is missing, KfW's
-    "unsuccessful" when Effectiveness, Impact or Sustainability is graded worse than 3).
+    "unsuccessful" when Effectiveness, Impact or Sustainability is graded worse than 3). ``grade`` is a band label
+    or one of the framework's ``override_grades``.
     """
 
     code: str
@@ -340,6 +210,7 @@ class Veto:
     value: float | None = None
     measure: str = "achievement"
     message: str = ""
+    line: int | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"code": self.code, "node": self.node, "measure": self.measure, "op": self.op}
@@ -360,6 +231,10 @@ class Framework:
 
     The framework's own points are the nominal weights. Weighting tools return new frameworks
     (:meth:`with_points`); nothing is changed in place.
+
+    ``override_grades`` declares the grade labels that only a veto gives (PART's *Results Not Demonstrated*,
+    KfW's *unsuccessful*): a veto's grade must be a band label or one of these. ``path`` and ``lines`` (the
+    1-based lines of the top-level YAML keys) only locate problems; they take no part in equality.
     """
 
     name: str
@@ -375,13 +250,18 @@ class Framework:
     tolerance: float = 1e-6
     source: str = ""
     description: str = ""
+    override_grades: tuple[str, ...] = ()
     path: str | None = field(default=None, compare=False)
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "nodes", tuple(self.nodes))
         object.__setattr__(self, "constraints", tuple(self.constraints))
         object.__setattr__(self, "vetoes", tuple(self.vetoes))
+        object.__setattr__(self, "override_grades", tuple(self.override_grades))
         object.__setattr__(self, "total", float(self.total))
+        object.__setattr__(self, "tolerance", float(self.tolerance))
+        object.__setattr__(self, "lines", _freeze(self.lines))
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -473,6 +353,8 @@ class Framework:
             d["constraints"] = [c.to_dict() for c in self.constraints]
         if self.vetoes:
             d["vetoes"] = [v.to_dict() for v in self.vetoes]
+        if self.override_grades:
+            d["override_grades"] = list(self.override_grades)
         d["nodes"] = [n.to_dict() for n in self.nodes]
         return d
 
@@ -486,55 +368,73 @@ class Framework:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any], path: str | None = None) -> "Framework":
-        where = path or str(d.get("name", "<framework>"))
-        allowed = {"name", "title", "title_en", "version", "category", "total", "tolerance", "source",
-                   "description", "bands", "constraints", "vetoes", "nodes"}
-        unknown = set(d) - allowed
-        problems = []
-        if unknown:
-            problems.append(Problem(where, "unknown_key", f"unknown key(s) {sorted(unknown)}; "
-                                                          f"allowed: {sorted(allowed)}"))
-        for key in ("name", "title", "nodes"):
-            if key not in d:
-                problems.append(Problem(where, "missing_key", f"`{key}` is required"))
+        """Build a framework from its dict form (what :meth:`to_dict` and the YAML files hold).
+
+        Raises
+        ------
+        FrameworkError
+            With every structural problem at once (unknown or missing keys, values of the wrong type), each
+            located at ``file:line`` when ``d`` was loaded from YAML by :meth:`from_yaml`. Content problems
+            (points that do not sum, unknown rules ...) are not raised: see :func:`validate_framework`.
+        """
+        problems = structure_problems(d, path)
         if problems:
             raise FrameworkError(problems=problems)
-        try:
-            return cls(
-                name=str(d["name"]),
-                title=str(d["title"]),
-                title_en=str(d.get("title_en", "")),
-                version=str(d.get("version", "1")),
-                category=str(d.get("category", "")),
-                total=float(d.get("total", 100)),
-                tolerance=float(d.get("tolerance", 1e-6)),
-                source=str(d.get("source", "")),
-                description=str(d.get("description", "")),
-                bands=GradeBands.from_list(d["bands"]) if d.get("bands") else DEFAULT_BANDS,
-                constraints=tuple(Constraint(**c) for c in d.get("constraints") or ()),
-                vetoes=tuple(Veto(**v) for v in d.get("vetoes") or ()),
-                nodes=tuple(Node.from_dict(n) for n in d["nodes"]),
-                path=path,
-            )
-        except FrameworkError:
-            raise
-        except (TypeError, KeyError, ValueError) as exc:
-            raise FrameworkError.single(where, "malformed", f"cannot read framework: {exc}") from None
+        return cls(
+            name=str(d["name"]),
+            title=str(d["title"]),
+            title_en=str(d.get("title_en", "")),
+            version=str(d.get("version", "1")),
+            category=str(d.get("category", "")),
+            total=float(d.get("total", 100)),
+            tolerance=float(d.get("tolerance", 1e-6)),
+            source=str(d.get("source", "")),
+            description=str(d.get("description", "")),
+            bands=GradeBands.from_list(d["bands"]) if d.get("bands") else DEFAULT_BANDS,
+            constraints=tuple(Constraint(**c, line=line_of(c)) for c in d.get("constraints") or ()),
+            vetoes=tuple(Veto(**v, line=line_of(v)) for v in d.get("vetoes") or ()),
+            override_grades=tuple(str(g) for g in d.get("override_grades") or ()),
+            nodes=tuple(Node.from_dict(n) for n in d["nodes"]),
+            path=path,
+            lines={str(k): line for k, line in getattr(d, "key_lines", {}).items()},
+        )
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> "Framework":
+        """Load a framework YAML file, remembering the line of every node for located problems.
+
+        Raises
+        ------
+        FrameworkError
+            Missing file, YAML syntax error (located at its line), duplicated keys, or the structural problems
+            of :meth:`from_dict`, all of them at once.
+        """
         path = Path(path)
         if not path.is_file():
             raise FrameworkError.single(str(path), "file_not_found", "framework file does not exist")
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data, duplicates = load_marked(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             loc = f"{path}:{mark.line + 1}" if mark is not None else str(path)
             raise FrameworkError.single(loc, "yaml_syntax", str(exc).splitlines()[0]) from None
+        except UnicodeDecodeError as exc:
+            raise FrameworkError.single(str(path), "encoding",
+                                        f"a framework file must be UTF-8 text; {exc.reason} at byte "
+                                        f"{exc.start}") from None
         if not isinstance(data, Mapping):
-            raise FrameworkError.single(str(path), "malformed", "a framework file must hold a YAML mapping")
-        return cls.from_dict(data, path=str(path))
+            raise FrameworkError.single(str(path), "malformed", "a framework file must hold a YAML mapping; "
+                                                                f"got {type(data).__name__}")
+        problems = [Problem(f"{path}:{line}", "duplicate_key",
+                            f"key `{key}` appears twice in the same mapping; only the last value would be kept")
+                    for key, line in duplicates]
+        try:
+            fw = cls.from_dict(data, path=str(path))
+        except FrameworkError as err:
+            raise FrameworkError(problems=in_file_order([*problems, *err.problems], str(path))) from None
+        if problems:
+            raise FrameworkError(problems=problems)
+        return fw
 
     # -- flat table ------------------------------------------------------------------------------------------
     def to_frame(self) -> pd.DataFrame:
@@ -563,38 +463,25 @@ class Framework:
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, meta: Mapping[str, Any] | None = None) -> "Framework":
-        """Inverse of :meth:`to_frame` (``meta`` defaults to ``frame.attrs["framework"]``)."""
+        """Inverse of :meth:`to_frame` (``meta`` defaults to ``frame.attrs["framework"]``).
+
+        Rows may come in any order (a child before its parent is fine); ``level`` is recomputed from the tree.
+
+        Raises
+        ------
+        FrameworkError
+            Missing columns, or, all at once: duplicated node codes, parents not in the table, parent cycles,
+            points that are not numbers, unreadable ``params`` text.
+        """
         meta = dict(meta if meta is not None else frame.attrs.get("framework", {}))
         missing = [c for c in ("node_code", "parent_code", "name", "points") if c not in frame.columns]
         if missing:
             raise FrameworkError.single("<frame>", "missing_column",
-                                        f"framework table lacks column(s) {missing}")
+                                        f"framework table lacks column(s) {missing}; it needs node_code, "
+                                        "parent_code, name and points")
         meta.setdefault("name", "framework")
         meta.setdefault("title", meta["name"])
-
-        def text(value: Any) -> str | None:
-            if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
-                return None
-            return str(value)
-
-        records: dict[str, dict[str, Any]] = {}
-        order: list[tuple[str | None, str]] = []
-        for _, row in frame.iterrows():
-            code = str(row["node_code"])
-            params = text(row.get("params"))
-            points = row["points"]
-            rec: dict[str, Any] = {
-                "code": code, "name": str(row["name"]),
-                "name_en": text(row.get("name_en")) or "",
-                "points": None if pd.isna(points) else float(points),
-                "rule": text(row.get("rule")), "slot": bool(row.get("slot", False)),
-                "indicator_code": text(row.get("indicator_code")), "op": text(row.get("op")),
-                "aliases": tuple(a for a in (text(row.get("aliases")) or "").split("|") if a),
-                "params": yaml.safe_load(params) if params else {},
-                "description": text(row.get("description")) or "", "children": [],
-            }
-            records[code] = rec
-            order.append((text(row["parent_code"]), code))
+        records, order, problems = _frame_records(frame)
         roots = []
         for parent, code in order:
             if parent is None:
@@ -602,8 +489,15 @@ class Framework:
             elif parent in records:
                 records[parent]["children"].append(records[code])
             else:
-                raise FrameworkError.single(f"<frame>:{code}", "unknown_parent",
-                                            f"parent {parent!r} of node {code!r} is not in the table")
+                problems.append(Problem(f"<frame>:{code}", "unknown_parent",
+                                        f"parent {parent!r} of node {code!r} is not in the table"))
+        reached = {n["code"] for n in _walk_records(roots)}
+        cycle = [code for _, code in order if code not in reached and code in records]
+        if cycle and not any(p.code == "unknown_parent" for p in problems):
+            problems.append(Problem("<frame>", "parent_cycle",
+                                    f"node(s) {cycle} are their own ancestors through parent_code"))
+        if problems:
+            raise FrameworkError(problems=problems)
         meta["nodes"] = roots
         return cls.from_dict(meta)
 
@@ -616,6 +510,62 @@ class Framework:
     def __repr__(self) -> str:
         return (f"Framework(name={self.name!r}, title={self.title!r}, total={self.total:g}, "
                 f"nodes={len(self.all_nodes())}, leaves={len(self.leaves())})")
+
+
+def _text(value: Any) -> str | None:
+    """A table cell as text; None for empty cells (NaN, None, "")."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+        return None
+    return str(value)
+
+
+def _flag(value: Any) -> bool:
+    """A boolean table cell: True/False, 1/0 or their text (as a CSV round trip gives them)."""
+    text = _text(value)
+    return text is not None and text.strip().lower() in ("true", "1", "1.0", "yes")
+
+
+def _frame_records(frame: pd.DataFrame) -> tuple[dict[str, dict[str, Any]], list[tuple[str | None, str]],
+                                                  list[Problem]]:
+    """Node dicts by code, (parent, code) in table order, and the problems of the individual rows."""
+    records: dict[str, dict[str, Any]] = {}
+    order: list[tuple[str | None, str]] = []
+    problems: list[Problem] = []
+    for _, row in frame.iterrows():
+        code = str(row["node_code"])
+        where = f"<frame>:{code}"
+        if code in records:
+            problems.append(Problem(where, "duplicate_code", f"node code {code!r} appears twice in the table"))
+            continue
+        points = row["points"]
+        try:
+            points = None if pd.isna(points) else float(points)
+        except (TypeError, ValueError):
+            problems.append(Problem(where, "points_invalid", f"`points` must be a number; got {points!r}."))
+            points = None
+        params_text = _text(row.get("params"))
+        try:
+            params = yaml.safe_load(params_text) if params_text else {}
+        except yaml.YAMLError:
+            problems.append(Problem(where, "params_invalid",
+                                    f"`params` must be YAML mapping text; got {params_text!r}."))
+            params = {}
+        records[code] = {
+            "code": code, "name": str(row["name"]), "name_en": _text(row.get("name_en")) or "",
+            "points": points, "rule": _text(row.get("rule")), "slot": _flag(row.get("slot")),
+            "indicator_code": _text(row.get("indicator_code")), "op": _text(row.get("op")),
+            "aliases": [a for a in (_text(row.get("aliases")) or "").split("|") if a],
+            "params": params if isinstance(params, Mapping) else {},
+            "description": _text(row.get("description")) or "", "children": [],
+        }
+        order.append((_text(row["parent_code"]), code))
+    return records, order, problems
+
+
+def _walk_records(nodes: Sequence[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
+    for node in nodes:
+        yield node
+        yield from _walk_records(node["children"])
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -1,0 +1,424 @@
+"""The scoring pipeline behind :func:`perfeval.score` (see :mod:`perfeval.aggregate`)."""
+from __future__ import annotations
+
+import warnings
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..errors import DataQualityWarning, InputError, Problem
+from ..framework import Framework, load_framework
+from ..scoring import DENOMINATORS
+from ..targets import parse_observations
+from ._matching import FLAG_BITS, Tree, map_rows
+from ._result import ScoreResult
+from ._rows import flag_strings, score_execution, score_rows
+
+__all__ = ["score", "ScoreResult", "NA_POLICIES", "OVER_POLICIES"]
+
+#: How not-applicable rows are handled: ``rescale`` (drop and rescale the siblings to the parent's points;
+#: domain.md §5.3 rule 6) or ``zero`` (keep the points, score 0).
+NA_POLICIES = ("rescale", "zero")
+#: What happens to over-achieved rows: ``flag`` only (default; Chengdu re-check practice, domain.md §5.3 rule 7)
+#: or ``reduce`` (MOF-10's "moderate reduction", :func:`perfeval.scoring.moderate_reduction`).
+OVER_POLICIES = ("flag", "reduce")
+_GRADE_TOL = 1e-9
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# score
+# ---------------------------------------------------------------------------------------------------------------
+def _check_args(reverse: str | None, denominator: str | None, na_policy: str, over_achievement: float,
+                over_policy: str, bare_target_op: str) -> None:
+    if reverse is not None and reverse not in ("linear", "ratio"):
+        raise ValueError(f"`reverse` must be 'linear' or 'ratio'; got {reverse!r}.")
+    if denominator is not None and denominator not in DENOMINATORS:
+        raise ValueError(f"`denominator` must be one of {', '.join(DENOMINATORS)}; got {denominator!r}.")
+    if na_policy not in NA_POLICIES:
+        raise ValueError(f"`na_policy` must be one of {', '.join(NA_POLICIES)}; got {na_policy!r}.")
+    if not (isinstance(over_achievement, (int, float)) and over_achievement > 1):
+        raise ValueError(f"`over_achievement` must be a number > 1 (1.3 = 130 %); got {over_achievement!r}.")
+    if over_policy not in OVER_POLICIES:
+        raise ValueError(f"`over_policy` must be one of {', '.join(OVER_POLICIES)}; got {over_policy!r}.")
+    if bare_target_op not in (">=", "<=", "="):
+        raise ValueError(f"`bare_target_op` must be '>=', '<=' or '='; got {bare_target_op!r}.")
+
+
+def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.DataFrame | None = None, *,
+          reverse: str | None = None, denominator: str | None = None, na_policy: str = "rescale",
+          over_achievement: float = 1.3, over_policy: str = "flag", bare_target_op: str = ">=",
+          strict: bool = False) -> ScoreResult:
+    r"""Score units on a framework: achievement x points, rolled up and graded.
+
+    Parameters
+    ----------
+    fw : Framework, str or path
+        A framework, or the name of a shipped one / a YAML path (:func:`perfeval.load_framework`).
+    observations : DataFrame
+        Observations (``docs/architecture.md`` §3.1), e.g. from :func:`perfeval.read_observations`. Rows map to
+        the framework by ``node_code`` (panel-aggregated and ex-ante scores: ``unit_id, node_code, score``), else
+        by ``indicator_code`` of a fixed leaf, else by the ``l1`` / ``l2`` names (matched leniently: spaces,
+        full-width forms, 指标 and a trailing 等 are ignored, aliases and codes accepted) into the slots, or by
+        ``indicator`` name to fixed leaves.
+    budget : DataFrame, optional
+        Budget table (§3.2), one row per unit, for the ``execution`` leaf.
+    reverse : {"linear", "ratio"}, optional
+        Reverse-indicator formula (:func:`perfeval.scoring.reverse`); None: each node's ``params.formula``,
+        else ``linear`` (PMKPI).
+    denominator : {"full_year", "adjusted", "in_place"}, optional
+        Execution-rate denominator; None: the execution leaf's ``params.denominator``, else ``full_year``.
+    na_policy : {"rescale", "zero"}
+        Not-applicable rows (``applicable`` False): ``rescale`` drops them and rescales their siblings so the
+        parent keeps its points (recursively: a node whose rows are all N/A is itself N/A); ``zero`` keeps the
+        points and scores 0.
+    over_achievement : float
+        Ratio (actual / target; target / actual for ``<=``) at which a row is flagged ``target_too_low``
+        (default 1.3, PMKPI's configurable 130 %).
+    over_policy : {"flag", "reduce"}
+        ``reduce`` applies :func:`perfeval.scoring.moderate_reduction` to flagged rows; default only flags.
+    bare_target_op : {">=", "<=", "="}
+        Operator of a target written without a comparator (``8755``), flagged ``bare_target``.
+    strict : bool
+        Raise on warnings too (points not summing to the framework's total, unmatched L2 names ...).
+
+    Returns
+    -------
+    ScoreResult
+
+    Raises
+    ------
+    InputError
+        Every error at once, located ``file:row:column``: unknown L1, unparseable target, ambiguous percentage,
+        negative or missing points, duplicate (unit, indicator), qualitative row without a level, a score outside
+        its level's band or outside ``[0, points]``, negative budget, missing columns ...
+    ValueError
+        A policy argument out of its choices.
+
+    Warns
+    -----
+    DataQualityWarning
+        When problems were flagged (one warning summarising them; the list is ``result.problems``).
+
+    Notes
+    -----
+    Leaf score :math:`s = a \cdot w'` with achievement :math:`a \in [0, 1]` from the rule and :math:`w'` the
+    points after N/A rescaling; a node's score is the sum over its children, ``total`` the sum over first-level
+    nodes. The grade comes from ``fw.bands`` on half-open intervals of the unrounded total (89.995 is 良);
+    a firing veto (first in the framework's order) then overrides it. Missing actuals score 0 and are flagged
+    ``missing_actual`` (PMKPI scores an empty actual as 0). A unit's indicator points that do not add up to the
+    framework's open points (``total`` minus the fixed leaves: 90 in ``project_self``, PMKPI #54504033813) are
+    flagged ``points_sum`` and scored as given.
+
+    Examples
+    --------
+    >>> import pandas as pd, perfeval as pe
+    >>> obs = pd.DataFrame({"unit_id": "P1", "l1": ["产出指标", "效益指标", "满意度指标"],
+    ...                     "l2": ["数量指标", "社会效益指标", "服务对象满意度指标等"],
+    ...                     "indicator": ["培训人次", "就业率", "满意度"], "target": ["≥1000人次", "≥80%", "≥90%"],
+    ...                     "actual": ["1200人次", "76%", "95%"], "points": [50, 30, 10]})
+    >>> budget = pd.DataFrame({"unit_id": ["P1"], "budget_full_year": [100.0], "executed": [95.0]})
+    >>> res = pe.score("project_self", obs, budget)
+    >>> float(res.totals["total"].iloc[0]), res.totals["grade"].iloc[0]
+    (97.0, '优')
+    """
+    _check_args(reverse, denominator, na_policy, over_achievement, over_policy, bare_target_op)
+    fw = load_framework(fw)
+    if not isinstance(observations, pd.DataFrame):
+        raise TypeError(f"`observations` must be a pandas DataFrame; got {type(observations).__name__}.")
+    tree = Tree.from_framework(fw)
+    problems: list[Problem] = []
+
+    frame, parse_problems = parse_observations(observations, bare_op=bare_target_op)
+    problems += parse_problems
+    rows = map_rows(tree, frame)
+    problems += rows.problems
+    policy = {"reverse": reverse, "denominator": denominator, "na_policy": na_policy,
+              "over_achievement": float(over_achievement), "over_policy": over_policy}
+    scored = score_rows(tree, frame, rows, policy)
+    problems += scored.problems
+    units = rows.units
+    budget_units = None
+    if budget is not None:
+        if not isinstance(budget, pd.DataFrame):
+            raise TypeError(f"`budget` must be a pandas DataFrame or None; got {type(budget).__name__}.")
+        extra = pd.Index(budget["unit_id"].astype(str).unique()).difference(units, sort=False) \
+            if "unit_id" in budget else pd.Index([])
+        if len(extra):
+            units = units.append(extra)
+            budget_units = extra
+    execution = score_execution(tree, units, budget, denominator)
+    problems += execution.problems
+    _raise_errors(problems, strict)
+
+    result = _rollup(tree, units, rows, scored, execution, na_policy)
+    problems += result.pop("problems")
+    if budget_units is not None:
+        problems += [Problem(f"budget:{u}", "no_indicators", f"unit {u!r} has a budget row but no indicators")
+                     for u in budget_units]
+    _raise_errors([], strict, problems)
+    full_policy = {
+        "framework": fw.name, "framework_version": fw.version,
+        "reverse": scored.resolved.get("reverse", reverse or "linear"),
+        "denominator": execution.denominator, "na_policy": na_policy,
+        "over_achievement": float(over_achievement), "over_policy": over_policy,
+        "bare_target_op": bare_target_op, "strict": strict, "missing_actual": "achievement 0, flagged",
+        "qualitative_bands": "met [0.8, 1], partly [0.6, 0.8), not_met [0, 0.6)",
+        "bands": fw.bands.to_list(), "vetoes": [v.code for v in fw.vetoes],
+        "perfeval_version": __version__,
+    }
+    if problems:
+        counts = Counter(p.code for p in problems)
+        summary = ", ".join(f"{code} x{n}" for code, n in counts.most_common())
+        warnings.warn(f"score(): {len(problems)} data-quality problems flagged ({summary}); "
+                      "see result.problems", DataQualityWarning, stacklevel=2)
+    return ScoreResult(fw, result["totals"], result["nodes"], tuple(problems), full_policy)
+
+
+def _raise_errors(problems: list[Problem], strict: bool, warnings_: list[Problem] | None = None) -> None:
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InputError(problems=errors)
+    if strict and warnings_:
+        raise InputError("strict=True: flagged problems are refused", problems=warnings_)
+    if strict:
+        flagged = [p for p in problems if p.severity != "error"]
+        if flagged:
+            raise InputError("strict=True: flagged problems are refused", problems=flagged)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# roll-up
+# ---------------------------------------------------------------------------------------------------------------
+def _rollup(tree: Tree, units: pd.Index, rows: Any, scored: Any, execution: Any, na_policy: str) -> dict:
+    """N/A rescaling, points, scores and the roll-up to every node and to the totals."""
+    n_units, n_nodes = len(units), len(tree.codes)
+    ind = rows.is_indicator
+    u_ind, home_ind = rows.unit[ind], rows.home[ind]
+    app = rows.applicable
+    w_row = np.where(ind, rows.points, tree.points[rows.home])  # declared points per row
+    cell_ind = u_ind * n_nodes + home_ind
+
+    # declared (W) and applicable (WA) points per (unit, node), leaves first
+    W = np.zeros((n_units, n_nodes))
+    WA = np.zeros((n_units, n_nodes))
+    W.ravel()[:] += np.bincount(cell_ind, weights=w_row[ind], minlength=n_units * n_nodes)
+    WA.ravel()[:] += np.bincount(cell_ind, weights=(w_row * app)[ind], minlength=n_units * n_nodes)
+    fixed = tree.fixed_leaf
+    W[:, fixed] = tree.points[fixed]
+    WA[:, fixed] = tree.points[fixed]
+    fx = ~ind
+    na_fixed = fx & ~app
+    WA[rows.unit[na_fixed], rows.home[na_fixed]] = 0.0
+    for n in tree.bottom_up:  # children before parents
+        p = tree.parents[n]
+        if p >= 0:
+            W[:, p] += W[:, n]
+            WA[:, p] += W[:, n] * (WA[:, n] > 0)
+
+    # rescaling multipliers, top-down (root factor from the first-level nodes)
+    if na_policy == "rescale":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            F = np.where(WA > 0, W / np.where(WA > 0, WA, 1.0), 0.0)
+            top = tree.parents < 0
+            w_root = W[:, top].sum(axis=1)
+            wa_root = (W[:, top] * (WA[:, top] > 0)).sum(axis=1)
+            f_root = np.where(wa_root > 0, w_root / np.where(wa_root > 0, wa_root, 1.0), 0.0)
+        M = np.zeros_like(F)
+        for n in tree.top_down:
+            p = tree.parents[n]
+            M[:, n] = F[:, n] * (f_root if p < 0 else M[:, p])
+        eff_row = w_row * app * M[rows.unit, rows.home]
+    else:
+        M = np.ones((n_units, n_nodes))
+        eff_row = w_row.copy()
+
+    ach_row = np.where(app, scored.achievement, np.nan if na_policy == "rescale" else 0.0)
+    s_row = np.where(app | (na_policy == "zero"), np.nan_to_num(ach_row) * eff_row, 0.0)
+
+    # scores (S), effective points (P), claimed (C, CN) per (unit, node)
+    S = np.zeros((n_units, n_nodes))
+    P = np.zeros((n_units, n_nodes))
+    C = np.zeros((n_units, n_nodes))
+    CN = np.zeros((n_units, n_nodes))
+    claimed = scored.claimed
+    S.ravel()[:] += np.bincount(cell_ind, weights=s_row[ind], minlength=n_units * n_nodes)
+    P.ravel()[:] += np.bincount(cell_ind, weights=eff_row[ind], minlength=n_units * n_nodes)
+    C.ravel()[:] += np.bincount(cell_ind, weights=np.nan_to_num(claimed[ind]), minlength=n_units * n_nodes)
+    CN.ravel()[:] += np.bincount(cell_ind, weights=(~np.isnan(claimed[ind])).astype(float),
+                                 minlength=n_units * n_nodes)
+
+    # fixed leaves: one cell per (unit, leaf); missing rows score 0
+    FA = np.full((n_units, n_nodes), np.nan)
+    FF = np.zeros((n_units, n_nodes), dtype=np.int64)
+    FA[rows.unit[fx], rows.home[fx]] = ach_row[fx]
+    FF[rows.unit[fx], rows.home[fx]] = scored.bits[fx]
+    C[rows.unit[fx], rows.home[fx]] = np.nan_to_num(claimed[fx])
+    CN[rows.unit[fx], rows.home[fx]] = ~np.isnan(claimed[fx])
+    for j, leaf in enumerate(execution.leaves):
+        FA[:, leaf] = execution.achievement[:, j]
+        FF[:, leaf] |= execution.bits[:, j]
+        C[:, leaf] = np.nan_to_num(execution.claimed)
+        CN[:, leaf] = ~np.isnan(execution.claimed)
+    problems = _missing_fixed(tree, units, FA, WA, rows, execution)
+    P[:, fixed] = tree.points[fixed] * M[:, fixed] if na_policy == "rescale" else tree.points[fixed]
+    FF[:, fixed] |= np.where(np.isnan(FA[:, fixed]) & (WA[:, fixed] > 0), FLAG_BITS["missing_actual"], 0)
+    FA_used = np.where(WA[:, fixed] > 0, np.nan_to_num(FA[:, fixed]), np.nan if na_policy == "rescale" else 0.0)
+    FA[:, fixed] = FA_used
+    S[:, fixed] = np.nan_to_num(FA_used) * P[:, fixed]
+    for n in tree.bottom_up:
+        p = tree.parents[n]
+        if p >= 0:
+            S[:, p] += S[:, n]
+            P[:, p] += P[:, n]
+            C[:, p] += C[:, n]
+            CN[:, p] += CN[:, n]
+    nodes = _nodes_frame(tree, units, rows, scored, S, P, C, CN, FA, FF, WA, ach_row, eff_row, s_row)
+    totals = _totals_frame(tree, units, rows, scored, S, P, FF, WA, execution)
+    return {"nodes": nodes, "totals": totals, "problems": problems + _veto_notes(tree, totals)}
+
+
+def _missing_fixed(tree: Tree, units: pd.Index, FA: np.ndarray, WA: np.ndarray, rows: Any,
+                   execution: Any) -> list[Problem]:
+    out: list[Problem] = []
+    skip = set(execution.leaves)
+    for n in np.flatnonzero(tree.fixed_leaf):
+        if n in skip:
+            continue
+        miss = np.flatnonzero(np.isnan(FA[:, n]) & (WA[:, n] > 0))
+        out += [Problem(f"unit {units[u]}:{tree.codes[n]}", "missing_actual",
+                        f"no observation for fixed leaf {tree.codes[n]!r} ({tree.names[n]}); scored 0", "warning")
+                for u in miss]
+    return out
+
+
+def _nodes_frame(tree: Tree, units: pd.Index, rows: Any, scored: Any, S, P, C, CN, FA, FF, WA, ach_row, eff_row,
+                 s_row) -> pd.DataFrame:
+    n_units, n_nodes = S.shape
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ach = np.where(P > 0, S / np.where(P > 0, P, 1.0), np.nan)
+    fixed = np.broadcast_to(tree.fixed_leaf, ach.shape)
+    ach = np.where(fixed, FA, ach)
+    unit_col = np.repeat(units.to_numpy(dtype=object), n_nodes)
+    tree_part = pd.DataFrame({
+        "unit_id": unit_col,
+        "node_code": np.tile(tree.codes_arr, n_units),
+        "parent_code": np.tile(tree.parent_codes, n_units),
+        "level": np.tile(tree.levels, n_units),
+        "name": np.tile(tree.names_arr, n_units),
+        "points": P.ravel(),
+        "achievement": ach.ravel(),
+        "score": S.ravel(),
+        "claimed_score": np.where(CN > 0, C, np.nan).ravel(),
+        "rule": np.tile(tree.rules_arr, n_units),
+        "applicable": (WA > 0).ravel(),
+        "flags": flag_strings(FF.ravel()),
+    })
+    ind = rows.is_indicator
+    src = rows.frame
+    idx = np.flatnonzero(ind)
+    home = rows.home[idx]
+    code_part = tree.codes_arr[home]
+    row_part = pd.DataFrame({
+        "unit_id": units.to_numpy(dtype=object)[rows.unit[idx]],
+        "node_code": _child_codes(code_part, rows.k[idx], home, tree),
+        "parent_code": code_part,
+        "level": tree.levels[home] + 1,
+        "name": rows.names[idx],
+        "points": eff_row[idx],
+        "achievement": ach_row[idx],
+        "score": s_row[idx],
+        "claimed_score": scored.claimed[idx],
+        "rule": scored.rule[idx],
+        "applicable": rows.applicable[idx],
+        "flags": flag_strings(scored.bits[idx], scored.extra_flags[idx]),
+        "indicator_code": _col(src, "indicator_code", idx),
+        "target": _col(src, "target", idx),
+        "actual": _col(src, "actual", idx),
+        "source_file": _col(src, "source_file", idx),
+        "source_row": _col(src, "source_row", idx),
+    })
+    # order: unit, then framework pre-order, with a home's indicators right after the home node
+    pos_tree = np.tile(tree.preorder * 2, n_units)
+    key_tree = (np.repeat(np.arange(n_units), n_nodes) * (2 * n_nodes + 1) + pos_tree).astype(np.int64)
+    key_rows = (rows.unit[idx] * (2 * n_nodes + 1) + tree.preorder[home] * 2 + 1).astype(np.int64)
+    out = pd.concat([tree_part, row_part], ignore_index=True, copy=False)
+    order = np.argsort(np.concatenate([key_tree, key_rows]), kind="stable")
+    return out.take(order).reset_index(drop=True)
+
+
+def _child_codes(parent_codes: np.ndarray, k: np.ndarray, home: np.ndarray, tree: Tree) -> np.ndarray:
+    """``"<slot>.<k>"`` built once per distinct (home, k) and mapped back."""
+    key = home.astype(np.int64) * (int(k.max(initial=0)) + 1) + k
+    uniq, inv = np.unique(key, return_inverse=True)
+    kk = uniq % (int(k.max(initial=0)) + 1)
+    hh = uniq // (int(k.max(initial=0)) + 1)
+    labels = np.array([f"{tree.codes[h]}.{c}" for h, c in zip(hh, kk)], dtype=object)
+    return labels[inv]
+
+
+def _col(frame: pd.DataFrame, name: str, idx: np.ndarray) -> np.ndarray:
+    if name not in frame:
+        return np.full(len(idx), None, dtype=object)
+    return frame[name].to_numpy()[idx]
+
+
+def _totals_frame(tree: Tree, units: pd.Index, rows: Any, scored: Any, S, P, FF, WA, execution) -> pd.DataFrame:
+    n_units = len(units)
+    top = tree.parents < 0
+    total = S[:, top].sum(axis=1)
+    banded = _grade(tree.framework.bands, total)
+    grade = np.asarray(banded, dtype=object).copy()
+    bits = np.zeros(n_units, dtype=np.int64)
+    for bit in FLAG_BITS.values():  # unit flags: union of its rows' and fixed leaves' flags
+        has = np.bincount(rows.unit, weights=((scored.bits & bit) > 0).astype(float), minlength=n_units) > 0
+        has |= ((FF & bit) > 0).any(axis=1)
+        bits |= np.where(has, bit, 0)
+    bits |= rows.unit_bits
+    flags = flag_strings(bits)
+    veto_hit = np.zeros(n_units, dtype=bool)
+    for veto in tree.framework.vetoes:
+        fires = _veto_fires(tree, veto, S, P, WA) & ~veto_hit
+        grade[fires] = veto.grade
+        flags = np.where(fires, np.where(flags == "", f"veto:{veto.code}",
+                                         flags + f";veto:{veto.code}"), flags)
+        veto_hit |= fires
+    n_ind = np.bincount(rows.unit, weights=rows.applicable.astype(float), minlength=n_units).astype(int)
+    if execution.leaves:
+        leaf = execution.leaves[0]
+        ex_rate, ex_score = execution.rate[:, 0], S[:, leaf]
+    else:
+        ex_rate = ex_score = np.full(n_units, np.nan)
+    return pd.DataFrame({"unit_id": units.to_numpy(dtype=object), "total": total, "grade": grade,
+                         "execution_rate": ex_rate, "execution_score": ex_score, "n_indicators": n_ind,
+                         "points_total": P[:, top].sum(axis=1), "flags": flags, "banded_grade": banded})
+
+
+def _grade(bands: Any, total: np.ndarray) -> np.ndarray:
+    """Band labels of the unrounded totals; float noise below ``_GRADE_TOL`` is not a grade difference.
+
+    A total summed in floating point can miss a band edge by 1e-14 (``0.9 * 10 + 81`` style sums); shifting by
+    1e-9 points, far below any precision a form carries, keeps 90 in 优 while 89.995 stays 良.
+    """
+    x = total + _GRADE_TOL
+    x = np.where((x > bands.high) & (total <= bands.high + _GRADE_TOL), bands.high, x)
+    return np.asarray(bands.grade(x), dtype=object)
+
+
+def _veto_fires(tree: Tree, veto: Any, S, P, WA) -> np.ndarray:
+    n = tree.index[veto.node]
+    if veto.op == "missing":
+        return ~(WA[:, n] > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = S[:, n] if veto.measure == "score" else np.where(P[:, n] > 0, S[:, n] / P[:, n], np.nan)
+    ops = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
+    return ops[veto.op](value, float(veto.value)) & ~np.isnan(value)
+
+
+def _veto_notes(tree: Tree, totals: pd.DataFrame) -> list[Problem]:
+    fired = totals["flags"].str.contains("veto:", regex=False)
+    return [Problem(f"unit {u}", "veto", f"grade overridden: {f}", "warning")
+            for u, f in zip(totals.loc[fired, "unit_id"], totals.loc[fired, "flags"])]

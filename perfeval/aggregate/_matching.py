@@ -1,0 +1,445 @@
+"""Map observation rows to framework nodes (private to :mod:`perfeval.aggregate`).
+
+A row lands on a *home* node: a fixed leaf (the row scores that leaf) or a slot / inner node (the row is a
+unit-specific indicator under it). Matching runs once per distinct ``node_code``, ``indicator_code`` or
+(``l1``, ``l2``) pair, and once per distinct indicator name where a name has to be looked up, then maps back.
+
+Lenient names: NFKC, no spaces, no leading enumeration (``一、`` ``1.`` ``(2)``), no trailing ``等`` or colon,
+``指标`` removed, case-folded; so ``服务对象满意度指标等``, ``服务对象满意度`` and ``服务对象满意度指标`` are one name.
+A node answers to its name, English name, code, the last part of its code and its aliases.
+
+Unmatched second-level names are flagged ``unmatched_l2`` (a warning) and the row is attached to the first-level
+node's only slot when it has exactly one; otherwise the indicator name is looked up among the first-level node's
+fixed leaves and, failing that, the row is attached directly under the first-level node as an unclassified
+indicator (``node_code = "<l1 code>.<k>"``), so its points still count where the unit put them.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem
+from ..framework import Framework
+from ..targets import _is_missing, _problems
+
+__all__ = ["Tree", "Rows", "map_rows", "name_key", "FLAG_BITS"]
+
+#: Row and unit flags stored as bits while scoring (the strings in ``flags`` columns).
+FLAG_BITS: dict[str, int] = {name: 1 << i for i, name in enumerate((
+    "missing_actual", "not_applicable", "target_too_low", "reduced_over_achievement", "score_from_level",
+    "unmatched_l2", "unmatched_indicator", "executed_above_budget", "zero_budget", "missing_budget", "points_sum",
+))}
+
+_ENUM = re.compile(r"^(?:[(]?[0-9一二三四五六七八九十]+[).、:]|[(][0-9一二三四五六七八九十]+[)])")
+_TRUE = frozenset({"true", "1", "1.0", "是", "适用", "y", "yes", "t", "√"})
+_FALSE = frozenset({"false", "0", "0.0", "否", "不适用", "n", "no", "f", "×", "n/a", "na"})
+
+
+def name_key(text: Any) -> str:
+    """A name as compared leniently (see the module docstring)."""
+    s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
+    s = _ENUM.sub("", s).rstrip(":")
+    if s.endswith("等"):
+        s = s[:-1]
+    return s.replace("指标", "").lower()
+
+
+@dataclass(frozen=True)
+class Tree:
+    """The framework as arrays in pre-order (index = position), with the name look-ups."""
+
+    framework: Framework
+    codes: tuple[str, ...]
+    parents: np.ndarray
+    levels: np.ndarray
+    points: np.ndarray
+    slot: np.ndarray
+    leaf: np.ndarray
+    names: tuple[str, ...]
+    rules: tuple[str | None, ...]
+    params: tuple[dict, ...]
+    index: dict[str, int]
+    l1_lookup: dict[str, int] = field(repr=False)
+    child_lookup: dict[int, dict[str, int]] = field(repr=False)
+    leaf_lookup: dict[int, dict[str, int]] = field(repr=False)
+    code_lookup: dict[str, int] = field(repr=False)
+
+    @classmethod
+    def from_framework(cls, fw: Framework) -> "Tree":
+        walked = list(fw.walk())
+        codes = tuple(n.code for n, _, _ in walked)
+        index = {c: i for i, c in enumerate(codes)}
+        parents = np.array([-1 if p is None else index[p] for _, _, p in walked], dtype=np.int64)
+        nodes = [n for n, _, _ in walked]
+
+        def keys(i: int) -> list[str]:
+            n = nodes[i]
+            words = [n.name, n.name_en, n.code, n.code.rsplit(".", 1)[-1], *n.aliases]
+            return [name_key(w) for w in words if w]
+
+        l1 = {}
+        for i in np.flatnonzero(parents < 0):
+            for k in keys(i):
+                l1.setdefault(k, int(i))
+        child: dict[int, dict[str, int]] = {}
+        leaves: dict[int, dict[str, int]] = {}
+        for i, n in enumerate(nodes):
+            child[i] = {}
+            for j in np.flatnonzero(parents == i):
+                for k in keys(j):
+                    child[i].setdefault(k, int(j))
+        is_leaf = np.array([not n.children for n in nodes])
+        is_slot = np.array([bool(n.slot) for n in nodes])
+        for i in range(len(nodes)):
+            leaves[i] = {}
+            for j in _descendants(parents, i):
+                if is_leaf[j] and not is_slot[j]:
+                    for k in keys(j) + ([name_key(nodes[j].indicator_code)] if nodes[j].indicator_code else []):
+                        leaves[i].setdefault(k, j)
+        code_lookup = {str(n.indicator_code).strip(): i for i, n in enumerate(nodes)
+                       if n.indicator_code and is_leaf[i] and not is_slot[i]}
+        return cls(
+            framework=fw, codes=codes, parents=parents,
+            levels=np.array([lv for _, lv, _ in walked], dtype=np.int64),
+            points=np.array([np.nan if n.points is None else n.points for n in nodes], dtype=float),
+            slot=is_slot, leaf=is_leaf, names=tuple(n.name for n in nodes),
+            rules=tuple(n.rule if n.rule else ("auto" if (not n.children) else None) for n in nodes),
+            params=tuple(dict(n.params) for n in nodes), index=index, l1_lookup=l1, child_lookup=child,
+            leaf_lookup=leaves, code_lookup=code_lookup)
+
+    # convenience arrays
+    @property
+    def fixed_leaf(self) -> np.ndarray:
+        return self.leaf & ~self.slot
+
+    @property
+    def codes_arr(self) -> np.ndarray:
+        return np.array(self.codes, dtype=object)
+
+    @property
+    def names_arr(self) -> np.ndarray:
+        return np.array(self.names, dtype=object)
+
+    @property
+    def rules_arr(self) -> np.ndarray:
+        return np.array(self.rules, dtype=object)
+
+    @property
+    def parent_codes(self) -> np.ndarray:
+        return np.array([None if p < 0 else self.codes[p] for p in self.parents], dtype=object)
+
+    @property
+    def preorder(self) -> np.ndarray:
+        return np.arange(len(self.codes), dtype=np.int64)
+
+    @property
+    def top_down(self) -> range:
+        return range(len(self.codes))
+
+    @property
+    def bottom_up(self) -> range:
+        return range(len(self.codes) - 1, -1, -1)
+
+    def l1_names(self) -> str:
+        return ", ".join(self.names[i] for i in np.flatnonzero(self.parents < 0))
+
+    def child_names(self, i: int) -> str:
+        return ", ".join(self.names[j] for j in np.flatnonzero(self.parents == i))
+
+    def slots_under(self, i: int) -> list[int]:
+        return [int(j) for j in np.flatnonzero(self.parents == i) if self.slot[j]]
+
+
+def _descendants(parents: np.ndarray, i: int) -> list[int]:
+    out, frontier = [], [i]
+    while frontier:
+        kids = [int(j) for p in frontier for j in np.flatnonzero(parents == p)]
+        out += kids
+        frontier = kids
+    return out
+
+
+@dataclass
+class Rows:
+    """Observation rows mapped to the tree (arrays aligned with ``frame``)."""
+
+    frame: pd.DataFrame
+    units: pd.Index
+    unit: np.ndarray
+    home: np.ndarray
+    is_indicator: np.ndarray
+    k: np.ndarray
+    names: np.ndarray
+    applicable: np.ndarray
+    points: np.ndarray
+    bits: np.ndarray
+    unit_bits: np.ndarray
+    problems: list[Problem]
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name in frame:
+        return frame[name]
+    return pd.Series([None] * len(frame), index=frame.index, dtype=object)
+
+
+def _units(frame: pd.DataFrame, problems: list[Problem]) -> tuple[pd.Index, np.ndarray]:
+    codes, uniq = pd.factorize(frame["unit_id"], use_na_sentinel=True)
+    text = [str(int(u)) if isinstance(u, (float, np.floating)) and float(u).is_integer() else str(u).strip()
+            for u in uniq]
+    blank = np.array([not t for t in text], dtype=bool)
+    bad = codes < 0
+    if blank.any():
+        bad |= np.isin(codes, np.flatnonzero(blank))
+    problems += _problems(frame, bad, "unit_id", "missing_value", "`unit_id` is empty")
+    remap, units = pd.factorize(pd.Index(text, dtype=object))
+    unit = np.where(codes >= 0, remap[np.maximum(codes, 0)] if len(remap) else 0, 0)
+    return pd.Index(units, dtype=object), unit.astype(np.int64)
+
+
+def _booleans(frame: pd.DataFrame, problems: list[Problem]) -> np.ndarray:
+    if "applicable" not in frame:
+        return np.ones(len(frame), dtype=bool)
+    col = frame["applicable"]
+    if col.dtype == bool:
+        return col.to_numpy()
+    codes, uniq = pd.factorize(col, use_na_sentinel=True)
+    values = np.ones(len(uniq), dtype=bool)
+    for i, u in enumerate(uniq):
+        key = str(u).strip().lower()
+        if isinstance(u, (bool, np.bool_)):
+            values[i] = bool(u)
+        elif key in _FALSE:
+            values[i] = False
+        elif key not in _TRUE:
+            problems += _problems(frame, codes == i, "applicable", "not_a_boolean",
+                                  f"`applicable` must be true/false (是/否); got {u!r}")
+    return np.where(codes >= 0, values[np.maximum(codes, 0)] if len(values) else True, True)
+
+
+def _numbers(frame: pd.DataFrame, name: str, problems: list[Problem]) -> np.ndarray:
+    if name not in frame:
+        return np.full(len(frame), np.nan)
+    col = frame[name]
+    if pd.api.types.is_numeric_dtype(col) and col.dtype != bool:
+        return col.to_numpy(dtype=float, na_value=np.nan)
+    num = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+    bad = np.isnan(num) & ~col.isna().to_numpy() & (col.astype("string").str.strip() != "").to_numpy(
+        dtype=bool, na_value=False)
+    problems += _problems(frame, bad, name, "not_a_number",
+                          lambda rows: [f"`{name}` must be a number; got {col.iat[r]!r}" for r in rows])
+    return num
+
+
+def map_rows(tree: Tree, frame: pd.DataFrame) -> Rows:
+    """Assign every row its home node; collect the mapping problems (see the module docstring)."""
+    problems: list[Problem] = []
+    n = len(frame)
+    if "unit_id" not in frame:
+        from ..columns import OBSERVATION_ALIASES
+        accepted = ", ".join(["unit_id", *OBSERVATION_ALIASES["unit_id"]])
+        return _fail(frame, Problem("observations", "missing_column",
+                                    f"required column `unit_id` is missing; accepted headers: {accepted}"))
+    if not any(c in frame for c in ("node_code", "l1", "indicator_code")):
+        return _fail(frame, Problem("observations", "missing_column",
+                                    "the observations need `l1` (一级指标), `indicator_code` or `node_code` to "
+                                    "locate each row in the framework"))
+    units, unit = _units(frame, problems)
+    home = np.full(n, -1, dtype=np.int64)
+    bits = np.zeros(n, dtype=np.int64)
+    todo = np.ones(n, dtype=bool)
+    if "node_code" in frame:
+        codes, uniq = pd.factorize(frame["node_code"], use_na_sentinel=True)
+        for i, u in enumerate(uniq):
+            idx = tree.index.get(str(u).strip())
+            rows_i = codes == i
+            if idx is None:
+                problems += _problems(frame, rows_i, "node_code", "unknown_node",
+                                      f"`node_code` must be a node of framework {tree.framework.name!r}; got {u!r}")
+            elif not tree.leaf[idx]:
+                problems += _problems(frame, rows_i, "node_code", "not_a_leaf",
+                                      f"node {u!r} has children; scores go on its leaves")
+            else:
+                home[rows_i] = idx
+            todo &= ~rows_i
+    if "indicator_code" in frame and tree.code_lookup and todo.any():
+        codes, uniq = pd.factorize(frame["indicator_code"], use_na_sentinel=True)
+        for i, u in enumerate(uniq):
+            idx = tree.code_lookup.get(str(u).strip())
+            if idx is not None:
+                rows_i = (codes == i) & todo
+                home[rows_i] = idx
+                todo &= ~rows_i
+    if todo.any():
+        if "l1" not in frame:
+            problems += _problems(frame, todo, "l1", "missing_column",
+                                  "the row has no `l1` (一级指标) and no code matching the framework")
+        else:
+            _map_names(tree, frame, todo, home, bits, problems)
+    is_ind = (home >= 0) & tree.slot[np.maximum(home, 0)] | (home >= 0) & ~tree.leaf[np.maximum(home, 0)]
+    return _finish(tree, frame, units, unit, home, is_ind, bits, problems)
+
+
+def _fail(frame: pd.DataFrame, problem: Problem) -> Rows:
+    empty = np.zeros(0, dtype=np.int64)
+    return Rows(frame.iloc[:0], pd.Index([], dtype=object), empty, empty, empty.astype(bool), empty,
+                np.zeros(0, dtype=object), empty.astype(bool), np.zeros(0), empty, empty, [problem])
+
+
+def _map_names(tree: Tree, frame: pd.DataFrame, todo: np.ndarray, home: np.ndarray, bits: np.ndarray,
+               problems: list[Problem]) -> None:
+    c1, u1 = pd.factorize(frame["l1"], use_na_sentinel=True)
+    c2, u2 = pd.factorize(_column(frame, "l2"), use_na_sentinel=True)
+    pair = (c1.astype(np.int64) + 1) * (len(u2) + 1) + (c2 + 1)
+    pair = np.where(todo, pair, -1)
+    uniq, inv = np.unique(pair, return_inverse=True)
+    pending: list[tuple[np.ndarray, int]] = []
+    for j, p in enumerate(uniq):
+        if p < 0:
+            continue
+        rows_j = inv == j
+        i1, i2 = int(p // (len(u2) + 1)) - 1, int(p % (len(u2) + 1)) - 1
+        l1 = None if i1 < 0 else u1[i1]
+        l2 = None if i2 < 0 else u2[i2]
+        if l1 is None or _is_missing(l1):
+            problems += _problems(frame, rows_j, "l1", "missing_value", "`l1` (一级指标) is empty")
+            continue
+        n1 = tree.l1_lookup.get(name_key(l1))
+        if n1 is None:
+            problems += _problems(frame, rows_j, "l1", "unknown_l1",
+                                  f"`l1` must name a first-level node of {tree.framework.name!r} "
+                                  f"({tree.l1_names()}, or their codes and aliases); got {l1!r}")
+            continue
+        if tree.leaf[n1]:
+            home[rows_j] = n1
+            continue
+        given = l2 is not None and not _is_missing(l2)
+        c = tree.child_lookup[n1].get(name_key(l2)) if given else None
+        if c is None and given:
+            c = tree.leaf_lookup[n1].get(name_key(l2))
+        if c is not None:
+            if tree.leaf[c]:
+                home[rows_j] = c
+            else:
+                pending.append((rows_j, c))
+            continue
+        slots = tree.slots_under(n1)
+        if len(slots) == 1:
+            home[rows_j] = slots[0]
+            if given:
+                bits[rows_j] |= FLAG_BITS["unmatched_l2"]
+                problems += _problems(frame, rows_j, "l2", "unmatched_l2",
+                                      f"`l2` {l2!r} matches no second-level node of {tree.names[n1]!r} "
+                                      f"({tree.child_names(n1)}); attached to its only slot", "warning")
+            continue
+        if given:
+            bits[rows_j] |= FLAG_BITS["unmatched_l2"]
+            problems += _problems(frame, rows_j, "l2", "unmatched_l2",
+                                  f"`l2` {l2!r} matches no second-level node of {tree.names[n1]!r} "
+                                  f"({tree.child_names(n1)}); matched by indicator name or attached under "
+                                  f"{tree.codes[n1]!r}", "warning")
+        pending.append((rows_j, n1))
+    for rows_j, node in pending:
+        _match_indicators(tree, frame, rows_j, node, home, bits, problems)
+
+
+def _match_indicators(tree: Tree, frame: pd.DataFrame, rows_j: np.ndarray, node: int, home: np.ndarray,
+                      bits: np.ndarray, problems: list[Problem]) -> None:
+    """Rows under an inner node: fixed leaf by indicator name, else the only slot, else attached to the node."""
+    slots = [j for j in _descendants(tree.parents, node) if tree.slot[j]]
+    lookup = tree.leaf_lookup[node]
+    idx = np.flatnonzero(rows_j)
+    names = _column(frame, "indicator").to_numpy(dtype=object)[idx]
+    codes, uniq = pd.factorize(pd.Series(names, dtype=object), use_na_sentinel=True)
+    target = np.full(len(uniq), -1, dtype=np.int64)
+    for i, u in enumerate(uniq):
+        target[i] = lookup.get(name_key(u), -1)
+    found = target[np.maximum(codes, 0)] if len(uniq) else np.full(len(idx), -1)
+    found = np.where(codes >= 0, found, -1)
+    fallback = slots[0] if len(slots) == 1 else node
+    home[idx] = np.where(found >= 0, found, fallback)
+    unmatched = idx[found < 0]
+    if len(unmatched) and fallback == node and tree.leaf_lookup[node]:
+        mask = np.zeros(len(frame), dtype=bool)
+        mask[unmatched] = True
+        bits[mask] |= FLAG_BITS["unmatched_indicator"]
+        problems += _problems(frame, mask, "indicator", "unmatched_indicator",
+                              f"the indicator matches no leaf of {tree.names[node]!r}; attached under "
+                              f"{tree.codes[node]!r} as an unclassified indicator", "warning")
+
+
+def _finish(tree: Tree, frame: pd.DataFrame, units: pd.Index, unit: np.ndarray, home: np.ndarray,
+            is_ind: np.ndarray, bits: np.ndarray, problems: list[Problem]) -> Rows:
+    n = len(frame)
+    applicable = _booleans(frame, problems)
+    points = _numbers(frame, "points", problems)
+    mapped = home >= 0
+    names = _column(frame, "indicator").to_numpy(dtype=object)
+    need = mapped & is_ind
+    if "points" not in frame and need.any():
+        problems.append(Problem("observations", "missing_column",
+                                "required column `points` (分值, 权重) is missing: unit-specific indicators need "
+                                "their points"))
+    else:
+        problems += _problems(frame, need & np.isnan(points), "points", "missing_value",
+                              "`points` is empty: an indicator needs its points")
+        problems += _problems(frame, need & (points < 0), "points", "negative_points",
+                              lambda rows: [f"`points` must be >= 0; got {points[r]:g}" for r in rows])
+        problems += _problems(frame, need & (points == 0), "points", "zero_points",
+                              "the indicator has 0 points (PMKPI requires > 0); it cannot change the total",
+                              "warning")
+    missing_name = need & pd.isna(names)
+    problems += _problems(frame, missing_name, "indicator", "missing_value",
+                          "`indicator` (三级指标) is empty: a unit-specific indicator needs its name")
+    # duplicates: (unit, indicator name) within a unit (PMKPI ISCHECKINDEXNAME), (unit, leaf) for fixed leaves
+    nc, nu = pd.factorize(pd.Series(names, dtype=object).astype("string").str.strip(), use_na_sentinel=True)
+    ident = np.where(is_ind, nc.astype(np.int64) + len(tree.codes) + 1, home)
+    key = unit * (len(nu) + len(tree.codes) + 2) + ident
+    dup = mapped & pd.Series(key).duplicated(keep="first").to_numpy() & ~missing_name
+    problems += _problems(frame, dup, "indicator", "duplicate_indicator", lambda rows: [
+        f"unit {units[unit[r]]!r} has {('indicator ' + repr(names[r])) if is_ind[r] else 'node ' + tree.codes[home[r]]!r}"
+        " more than once (names must be unique within a unit)" for r in rows])
+    execution = mapped & ~is_ind & (np.array(tree.rules, dtype=object)[np.maximum(home, 0)] == "execution")
+    problems += _problems(frame, execution, "l1", "execution_row_ignored",
+                          "budget execution is scored from the budget table; this observation row is ignored",
+                          "warning")
+    keep = mapped & ~execution
+    k = np.zeros(n, dtype=np.int64)
+    if (keep & is_ind).any():
+        grp = np.where(keep & is_ind, unit * (len(tree.codes) + 1) + home, -1)
+        k = pd.Series(grp).groupby(grp).cumcount().to_numpy() + 1
+    unit_bits = np.zeros(len(units), dtype=np.int64)
+    problems += _points_sum(tree, frame, units, unit, points, keep & is_ind, unit_bits)
+    if not keep.all():
+        sel = np.flatnonzero(keep)
+        frame = frame.iloc[sel]
+        unit, home, is_ind, k, names = unit[sel], home[sel], is_ind[sel], k[sel], names[sel]
+        applicable, points, bits = applicable[sel], points[sel], bits[sel]
+    bits = bits | np.where(applicable, 0, FLAG_BITS["not_applicable"])
+    return Rows(frame, units, unit, home, is_ind, k, names, applicable, points, bits, unit_bits, problems)
+
+
+def _points_sum(tree: Tree, frame: pd.DataFrame, units: pd.Index, unit: np.ndarray, points: np.ndarray,
+                ind: np.ndarray, unit_bits: np.ndarray) -> list[Problem]:
+    """Per unit, the indicator points must sum to the framework's open points (total minus fixed leaves)."""
+    if not ind.any():
+        return []
+    expected = tree.framework.total - np.nansum(tree.points[tree.fixed_leaf])
+    sums = np.bincount(unit[ind], weights=np.nan_to_num(points[ind]), minlength=len(units))
+    has = np.bincount(unit[ind], minlength=len(units)) > 0
+    bad = np.flatnonzero(has & (np.abs(sums - expected) > tree.framework.tolerance))
+    unit_bits[bad] |= FLAG_BITS["points_sum"]
+    files = frame["source_file"].to_numpy(dtype=object) if "source_file" in frame else None
+    first = pd.Series(np.arange(len(unit)))[ind].groupby(unit[ind]).first()
+    out = []
+    for u in bad:
+        f = files[first[u]] if files is not None else None
+        loc = f"{f}:unit {units[u]}" if f is not None and not _is_missing(f) else f"unit {units[u]}"
+        out.append(Problem(loc, "points_sum", f"the indicator points of unit {units[u]!r} sum to {sums[u]:g}, "
+                                              f"not {expected:g} (framework {tree.framework.name!r})", "warning"))
+    return out

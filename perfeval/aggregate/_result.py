@@ -1,0 +1,123 @@
+"""The result of :func:`perfeval.score`: totals, node scores, problems and the policy used."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem
+from ..framework import Framework
+
+__all__ = ["ScoreResult"]
+
+_NODE_COLUMNS_ZH = {
+    "unit_id": "项目编码", "node_code": "指标编码", "parent_code": "上级指标编码", "level": "层级", "name": "指标名称",
+    "points": "分值", "achievement": "完成度", "score": "得分", "claimed_score": "自评得分", "rule": "评分规则",
+    "applicable": "是否适用", "flags": "标记", "indicator_code": "指标库编码", "target": "年度指标值",
+    "actual": "实际完成值", "source_file": "来源文件", "source_row": "来源行",
+}
+_TOTAL_COLUMNS_ZH = {
+    "unit_id": "项目编码", "total": "总分", "grade": "等级", "banded_grade": "分数等级", "execution_rate": "预算执行率",
+    "execution_score": "预算执行得分", "n_indicators": "指标数", "points_total": "总分值", "flags": "标记",
+}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# result
+# ---------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ScoreResult:
+    """Scores of every unit on a framework.
+
+    Attributes
+    ----------
+    framework : Framework
+        The framework used.
+    totals : DataFrame
+        One row per unit: ``unit_id, total, grade, execution_rate, execution_score, n_indicators, points_total,
+        flags`` plus ``banded_grade`` (the grade of the bands before vetoes). ``execution_rate`` is
+        executed / denominator (uncapped; NaN for a zero budget), ``execution_*`` are NaN when the framework has no
+        ``execution`` leaf; ``n_indicators`` counts the applicable observation rows; ``flags`` is a ``;``-joined
+        list of codes ("" when none).
+    nodes : DataFrame
+        Long, one row per (unit, node) except the root: ``unit_id, node_code, parent_code, level, name, points,
+        achievement, score, claimed_score, rule, applicable, flags`` plus, on observation rows,
+        ``indicator_code, target, actual, source_file, source_row``. Inner nodes carry the sums of their
+        children's points and scores and ``achievement = score / points``. Unit-specific indicators get
+        ``node_code = "<slot>.<k>"`` (k in input order within the unit and slot).
+    problems : tuple of Problem
+        Warnings (flagged, scored anyway). Errors are raised, never returned.
+    policy : dict
+        Every choice made (rule parameters, denominator, N/A and over-achievement policies, bands, version).
+    """
+
+    framework: Framework
+    totals: pd.DataFrame
+    nodes: pd.DataFrame
+    problems: tuple[Problem, ...] = ()
+    policy: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The totals table (one row per unit)."""
+        return self.totals
+
+    def by_level(self, level: int) -> pd.DataFrame:
+        """The node rows of one tree level (1 = first-level indicators)."""
+        levels = sorted(self.nodes["level"].unique())
+        if level not in levels:
+            raise ValueError(f"`level` must be one of {levels}; got {level!r}.")
+        return self.nodes[self.nodes["level"] == level].reset_index(drop=True)
+
+    def contributions(self, level: int = 1) -> pd.DataFrame:
+        """Share of each unit's total contributed by each node of ``level``: ``score / total`` (unit x node).
+
+        Rows are units (index ``unit_id``), columns node codes in framework order; rows sum to 1 (NaN for a
+        zero total).
+        """
+        rows = self.by_level(level)
+        wide = rows.pivot_table(index="unit_id", columns="node_code", values="score", aggfunc="sum", sort=False)
+        totals = self.totals.set_index("unit_id")["total"].reindex(wide.index)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = wide.div(totals.where(totals != 0), axis=0)
+        share.columns.name = "node_code"
+        return share
+
+    def problems_frame(self) -> pd.DataFrame:
+        """The problems as a table: ``location, code, message, severity``."""
+        return pd.DataFrame([p.to_dict() for p in self.problems],
+                            columns=["location", "code", "message", "severity"])
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Write an Excel workbook, atomically: 总分 (totals), one sheet per level (第1级指标 ...), 问题, 参数.
+
+        Headers are Chinese (项目编码, 总分, 等级 ...); values are not rounded.
+        """
+        from ._io_util import atomic_path
+
+        path = Path(path)
+        with atomic_path(path) as tmp:
+            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+                self.totals.rename(columns=_TOTAL_COLUMNS_ZH).to_excel(xw, sheet_name="总分", index=False)
+                for level in sorted(self.nodes["level"].unique()):
+                    part = self.nodes[self.nodes["level"] == level]
+                    part.rename(columns=_NODE_COLUMNS_ZH).to_excel(xw, sheet_name=f"第{level}级指标", index=False)
+                self.problems_frame().rename(columns={"location": "位置", "code": "代码", "message": "说明",
+                                                      "severity": "级别"}).to_excel(xw, sheet_name="问题",
+                                                                                   index=False)
+                pd.DataFrame({"参数": list(self.policy), "取值": [str(v) for v in self.policy.values()]}).to_excel(
+                    xw, sheet_name="参数", index=False)
+        return path
+
+    def _repr_html_(self) -> str:
+        counts = self.totals["grade"].value_counts(dropna=False)
+        grades = ", ".join(f"{k}: {v}" for k, v in counts.items())
+        head = (f"<p><b>ScoreResult</b> on {self.framework.title} ({self.framework.name}): "
+                f"{len(self.totals)} units; grades {grades}; {len(self.problems)} problems flagged.</p>")
+        return head + self.totals.head(20).to_html(index=False, na_rep="")
+
+    def __repr__(self) -> str:
+        return (f"ScoreResult(framework={self.framework.name!r}, units={len(self.totals)}, "
+                f"nodes={len(self.nodes)}, problems={len(self.problems)})")

@@ -1,0 +1,329 @@
+"""Row scoring for :mod:`perfeval.aggregate` (private): each row's rule, its achievement and its problems.
+
+Rows are grouped by (home node, effective rule) with one stable sort; each group calls its rule from
+:data:`perfeval.scoring.RULES` once on arrays. The execution leaf is scored from the budget table.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem, format_location
+from ..scoring import OPS as AUTO_RULES
+from ..scoring import (DENOMINATORS, QUALITATIVE_BANDS, band_violation, deduction, equality, evaluator,
+                       execution, moderate_reduction, ordinal, over_achievement, piecewise, positive, qualitative,
+                       reverse)
+from ..targets import LEVEL_CATEGORIES, OP_CATEGORIES, _is_missing, _problems
+from ._matching import FLAG_BITS, Rows, Tree, _numbers
+
+__all__ = ["Scored", "Execution", "score_rows", "score_execution", "flag_strings"]
+
+# rule ids (the first three are the numeric comparisons); auto resolves through the op codes of the parsed frame
+_RULE_IDS = ("positive", "reverse", "equality", "qualitative", "execution", "evaluator", "deduction", "piecewise",
+             "ordinal")
+_AUTO_ID = len(_RULE_IDS)
+# op code + 1 (-1 = no operator) -> rule id (OP_CATEGORIES: >=, <=, =, qualitative)
+_AUTO_BY_OP = np.array([-1, *(_RULE_IDS.index(AUTO_RULES[o]) for o in OP_CATEGORIES)], dtype=np.int64)
+_OP_OF = {"positive": ">=", "reverse": "<=", "equality": "="}
+_LEVEL_NAMES = np.array([None, *LEVEL_CATEGORIES], dtype=object)
+
+
+@dataclass
+class Scored:
+    """Per-row results aligned with :class:`Rows`."""
+
+    achievement: np.ndarray
+    rule: np.ndarray
+    bits: np.ndarray
+    extra_flags: pd.Categorical | None
+    claimed: np.ndarray
+    problems: list[Problem]
+    resolved: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Execution:
+    """Execution-leaf results, one column per execution leaf (usually one)."""
+
+    leaves: list[int]
+    achievement: np.ndarray
+    rate: np.ndarray
+    bits: np.ndarray
+    claimed: np.ndarray
+    denominator: str | None
+    problems: list[Problem]
+
+
+def flag_strings(bits: np.ndarray, extra: pd.Categorical | None = None) -> np.ndarray:
+    """``;``-joined flag codes: one label per distinct (bit mask, extra flags) pair, mapped back to the rows."""
+    if extra is None:
+        key, names = bits.astype(np.int64), [""]
+    else:
+        names = list(extra.categories)
+        key = bits.astype(np.int64) * (len(names) + 1) + (np.asarray(extra.codes, dtype=np.int64) + 1)
+    uniq, inv = np.unique(key, return_inverse=True)
+    width = len(names) + 1 if extra is not None else 1
+    labels = []
+    for k in uniq:
+        b, e = divmod(int(k), width)
+        parts = [name for name, bit in FLAG_BITS.items() if b & bit]
+        if extra is not None and e > 0 and names[e - 1]:
+            parts.append(names[e - 1])
+        labels.append(";".join(parts))
+    return np.array(labels, dtype=object)[inv.ravel()] if len(uniq) else np.zeros(0, dtype=object)
+
+
+def _effective_rules(tree: Tree, rows: Rows, op: np.ndarray, problems: list[Problem]) -> np.ndarray:
+    """Rule id per row: the home's rule, ``auto`` resolved by the row's operator code (-1: unresolved)."""
+    node_rule = np.array([_RULE_IDS.index(r) if r in _RULE_IDS else _AUTO_ID for r in tree.rules], np.int64)
+    rule = node_rule[rows.home]
+    auto = rule == _AUTO_ID
+    eff = np.where(auto, _AUTO_BY_OP[op.astype(np.int64) + 1], rule)
+    unresolved = (eff < 0) & rows.applicable
+    if unresolved.any():
+        empty = unresolved & _target_empty(rows.frame)
+        problems += _problems(rows.frame, empty, "target", "missing_target",
+                              "the target is empty and no op (指标性质) is given: the row cannot be scored")
+    return eff
+
+
+def _target_empty(f: pd.DataFrame) -> np.ndarray:
+    if "target" not in f:
+        return np.ones(len(f), dtype=bool)
+    return f["target"].isna().to_numpy()
+
+
+def _codes(f: pd.DataFrame, name: str) -> np.ndarray:
+    if name in f and isinstance(f[name].dtype, pd.CategoricalDtype):
+        return np.asarray(f[name].cat.codes, dtype=np.int8)
+    return np.full(len(f), -1, dtype=np.int8)
+
+
+def score_rows(tree: Tree, frame: pd.DataFrame, rows: Rows, policy: dict) -> Scored:
+    """Achievement of every row by its rule; problems located at the row's cell."""
+    f = rows.frame
+    n = len(f)
+    problems: list[Problem] = []
+    op = _codes(f, "op")
+    eff = _effective_rules(tree, rows, op, problems)
+    tval = f["target_value"].to_numpy(dtype=float) if "target_value" in f else np.full(n, np.nan)
+    aval = f["actual_value"].to_numpy(dtype=float) if "actual_value" in f else np.full(n, np.nan)
+    sc = _numbers(f, "score", problems)
+    level = _codes(f, "level")
+    pts = np.where(rows.is_indicator, rows.points, tree.points[rows.home])
+    ach = np.full(n, np.nan)
+    ratio = np.full(n, np.nan)
+    app = rows.applicable
+    resolved: dict[str, Any] = {}
+    combo = rows.home * (len(_RULE_IDS) + 1) + (eff + 1)
+    order = np.argsort(combo, kind="stable")
+    bounds = np.flatnonzero(np.diff(combo[order])) + 1
+    for idx in np.split(order, bounds) if n else []:
+        home, rid = int(rows.home[idx[0]]), int(eff[idx[0]])
+        if rid < 0:
+            continue  # unresolved operator: reported above
+        name = _RULE_IDS[rid]
+        ach[idx] = _apply(name, tree.params[home], policy, resolved, idx, tval, aval, sc, pts, level, f)
+        if name in _OP_OF:
+            ratio[idx] = over_achievement(aval[idx], tval[idx], _OP_OF[name])
+    names = np.array([*_RULE_IDS, None], dtype=object)[np.where(eff < 0, len(_RULE_IDS), eff)]
+    restated = _codes(f, "actual_op") >= 0
+    missing = np.isnan(ach) & app
+    numeric = eff <= _RULE_IDS.index("equality")
+    numeric &= eff >= 0
+    problems += _check_numeric(f, numeric & app, tval, missing, restated)
+    problems += _check_points_rules(f, eff, app, sc, pts, level, ach, aval)
+    bits = rows.bits | np.where(missing, FLAG_BITS["missing_actual"], 0)
+    other = missing & np.isin(eff, [_RULE_IDS.index(r) for r in ("deduction", "piecewise", "ordinal")])
+    other &= ~_bad_rating(f, eff, ach)
+    problems += _problems(f, other, "actual", "missing_actual", "no value to score; achievement 0", "warning")
+
+    # over-achievement: target met at >= threshold (PMKPI "130%可配置")
+    thr = policy["over_achievement"]
+    over = app & ~np.isnan(ratio) & (ratio >= thr)
+    bits |= np.where(over, FLAG_BITS["target_too_low"], 0)
+    problems += _problems(f, over, "actual", "target_too_low", lambda r: [
+        f"actual reaches {ratio[i]:.0%} of the target (>= {thr:.0%}): the target looks set too low; explain the "
+        "deviation (偏差原因)" for i in r], "warning")
+    if policy["over_policy"] == "reduce" and over.any():
+        ach = np.where(over, moderate_reduction(ach, ratio, threshold=thr), ach)
+        bits |= np.where(over, FLAG_BITS["reduced_over_achievement"], 0)
+    ach = np.where(missing, 0.0, ach)
+    extra = f["parse_flags"].array if "parse_flags" in f and isinstance(
+        f["parse_flags"].dtype, pd.CategoricalDtype) else None
+    return Scored(ach, names, bits, extra, sc, problems, resolved)
+
+
+def _bad_rating(f: pd.DataFrame, eff: np.ndarray, ach: np.ndarray) -> np.ndarray:
+    """Ordinal rows whose rating is written but not on the scale (reported as errors, not as missing)."""
+    ordinal_rows = eff == _RULE_IDS.index("ordinal")
+    if "actual" not in f or not ordinal_rows.any():
+        return np.zeros(len(f), dtype=bool)
+    return ordinal_rows & np.isnan(ach) & f["actual"].notna().to_numpy()
+
+
+def _apply(name: str, params: dict, policy: dict, resolved: dict, idx: np.ndarray, tval, aval, sc, pts,
+           level, f: pd.DataFrame) -> np.ndarray:
+    """Call one rule on the rows ``idx`` with the node's parameters and the call's policy."""
+    if name == "positive":
+        return positive(aval[idx], tval[idx])
+    if name == "equality":
+        return equality(aval[idx], tval[idx])
+    if name == "reverse":
+        formula = policy["reverse"] or params.get("formula", "linear")
+        resolved["reverse"] = formula
+        return reverse(aval[idx], tval[idx], formula=formula, zero_at=float(params.get("zero_at", 2.0)))
+    if name == "qualitative":
+        return qualitative(sc[idx], pts[idx], _LEVEL_NAMES[level[idx].astype(np.int64) + 1])
+    if name == "evaluator":
+        return evaluator(sc[idx], pts[idx])
+    if name == "deduction":
+        return deduction(aval[idx], pts[idx], per_finding=float(params.get("per_finding", 1.0)))
+    if name == "piecewise":
+        return piecewise(aval[idx], **{k: params[k] for k in ("bands", "below") if k in params})
+    if name == "ordinal":
+        raw = f["actual"].to_numpy(dtype=object)[idx] if "actual" in f else np.full(len(idx), None, dtype=object)
+        return ordinal(raw, scale=params.get("scale", "kfw"), levels=params.get("levels"))
+    return np.full(len(idx), np.nan)  # "execution" rows were dropped while mapping
+
+
+def _check_numeric(f: pd.DataFrame, numeric: np.ndarray, tval, missing, restated) -> list[Problem]:
+    out: list[Problem] = []
+    empty_target = numeric & _target_empty(f)
+    out += _problems(f, empty_target, "target", "missing_target", "the target is empty: the row cannot be scored")
+    miss = numeric & missing & ~empty_target & ~np.isnan(tval) & ~restated
+    out += _problems(f, miss, "actual", "missing_actual", "the actual value is missing; achievement 0", "warning")
+    return out
+
+
+def _check_points_rules(f: pd.DataFrame, eff, app, sc, pts, level, ach, aval) -> list[Problem]:
+    """Qualitative bands, evaluator ranges, deductions and ordinal ratings."""
+    out: list[Problem] = []
+    qual = (eff == _RULE_IDS.index("qualitative")) & app
+    evaluated = (eff == _RULE_IDS.index("evaluator")) & app
+    if qual.any():
+        lv_missing = qual & (level < 0)
+        out += _problems(f, lv_missing, "level", "missing_level", "a qualitative row needs its level (完成等级: "
+                                                                  "met / partly / not_met, 达成 / 部分达成 / 未达成)")
+    else:
+        lv_missing = qual
+    scored = (qual | evaluated) & ~np.isnan(sc)
+    outside = scored & ((sc < 0) | (sc > pts))
+    out += _problems(f, outside, "score", "score_out_of_range",
+                     lambda r: [f"`score` must lie in [0, {pts[i]:g}] (the row's points); got {sc[i]:g}" for i in r])
+    check = np.flatnonzero(qual & ~lv_missing & ~outside & ~np.isnan(sc))
+    if len(check):
+        names = _LEVEL_NAMES[level[check].astype(np.int64) + 1]
+        a = np.where(pts[check] > 0, sc[check] / np.where(pts[check] > 0, pts[check], 1.0), np.nan)
+        band = np.zeros(len(f), dtype=bool)
+        band[check] = band_violation(names, a)
+        out += _problems(f, band, "score", "score_outside_band", lambda r: [_band_message(sc[i], pts[i], level[i])
+                                                                             for i in r])
+    from_level = qual & ~lv_missing & np.isnan(sc)
+    out += _problems(f, from_level, "score", "score_from_level",
+                     "no evaluator score: the lower bound of the level's band is used", "warning")
+    out += _problems(f, evaluated & np.isnan(sc), "score", "missing_actual", "no score given; achievement 0",
+                     "warning")
+    neg = (eff == _RULE_IDS.index("deduction")) & app & (aval < 0)
+    out += _problems(f, neg, "actual", "negative_findings",
+                     lambda r: [f"findings must be >= 0; got {aval[i]:g}" for i in r])
+    bad = _bad_rating(f, eff, ach) & app
+    out += _problems(f, bad, "actual", "unknown_rating",
+                     lambda r: [f"rating {f['actual'].iat[i]!r} is not on the node's ordinal scale" for i in r])
+    return out
+
+
+def _band_message(score: float, points: float, level_code: int) -> str:
+    name = LEVEL_CATEGORIES[level_code]
+    low, high = QUALITATIVE_BANDS[name]
+    close = "]" if name == "met" else ")"
+    return (f"score {score:g} of {points:g} points ({score / points:.0%}) is outside the band of level {name!r}: "
+            f"[{low:.0%}, {high:.0%}{close} of the points, i.e. [{low * points:g}, {high * points:g}{close}")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# execution leaf
+# ---------------------------------------------------------------------------------------------------------------
+def score_execution(tree: Tree, units: pd.Index, budget: pd.DataFrame | None, denominator: str | None) -> Execution:
+    """Execution achievement per unit: ``min(executed / denominator, 1)`` (:func:`perfeval.scoring.execution`)."""
+    leaves = [int(i) for i in np.flatnonzero(tree.fixed_leaf) if tree.rules[i] == "execution"]
+    n = len(units)
+    shape = (n, len(leaves))
+    if not leaves:
+        return Execution([], np.zeros(shape), np.zeros(shape), np.zeros(shape, np.int64), np.full(n, np.nan), None,
+                         [])
+    den = denominator or tree.params[leaves[0]].get("denominator", "full_year")
+    if budget is None:
+        return Execution(leaves, np.full(shape, np.nan), np.full(shape, np.nan),
+                         np.full(shape, FLAG_BITS["missing_budget"], np.int64), np.full(n, np.nan), den,
+                         [Problem("budget", "no_budget", "the framework has a budget-execution leaf but no budget "
+                                                         "table was given: execution scored 0", "warning")])
+    problems: list[Problem] = []
+    column = DENOMINATORS[den]
+    where = _budget_file(budget)
+    for col in ("unit_id", "executed", column):
+        if col not in budget:
+            problems.append(Problem(where or "budget", "missing_column",
+                                    f"required column `{col}` is missing for denominator {den!r}"))
+    if problems:
+        return Execution(leaves, np.full(shape, np.nan), np.full(shape, np.nan), np.zeros(shape, np.int64),
+                         np.full(n, np.nan), den, problems)
+    uid = budget["unit_id"].map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip())
+    dup = uid.duplicated(keep="first").to_numpy()
+    problems += _problems(budget, dup, "unit_id", "duplicate_unit",
+                          lambda r: [f"unit {uid.iat[i]!r} has more than one budget row" for i in r])
+    e = _numbers(budget, "executed", problems)
+    d = _numbers(budget, column, problems)
+    for name, vals in (("executed", e), (column, d)):
+        problems += _problems(budget, vals < 0, name, "negative_budget",
+                              lambda r, v=vals, c=name: [f"`{c}` must be >= 0; got {v[i]:g}" for i in r])
+    claimed = _numbers(budget, "score", problems) if "score" in budget else np.full(len(budget), np.nan)
+    pos = units.get_indexer(uid.to_numpy(dtype=object))
+    ok = (pos >= 0) & ~dup
+    E, D, CL = (np.full(n, np.nan) for _ in range(3))
+    E[pos[ok]], D[pos[ok]], CL[pos[ok]] = e[ok], d[ok], claimed[ok]
+    has_row = np.zeros(n, dtype=bool)
+    has_row[pos[ok]] = True
+    missing = ~has_row | np.isnan(E) | np.isnan(D)
+    zero = ~missing & (D == 0)
+    above = ~missing & (D > 0) & (E > D)
+    bits = (np.where(missing, FLAG_BITS["missing_budget"], 0) | np.where(zero, FLAG_BITS["zero_budget"], 0)
+            | np.where(above, FLAG_BITS["executed_above_budget"], 0)).astype(np.int64)
+    rows_of = np.full(n, -1)
+    rows_of[pos[ok]] = np.flatnonzero(ok)
+    problems += _unit_problems(budget, units, rows_of, missing, "missing_budget", column,
+                               "no budget row (or an empty amount) for the unit: execution scored 0")
+    problems += _unit_problems(budget, units, rows_of, zero, "zero_budget", column,
+                               f"`{column}` is 0: execution rate undefined, scored 0")
+    problems += _unit_problems(budget, units, rows_of, above, "executed_above_budget", "executed",
+                               f"executed exceeds `{column}`: rate capped at 100 %")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(D > 0, E / np.where(D > 0, D, 1.0), np.nan)
+    ach = np.where(missing, np.nan, execution(np.nan_to_num(E), np.nan_to_num(D)))
+    return Execution(leaves, np.repeat(ach[:, None], len(leaves), 1), np.repeat(rate[:, None], len(leaves), 1),
+                     np.repeat(bits[:, None], len(leaves), 1), CL, den, problems)
+
+
+def _budget_file(budget: pd.DataFrame) -> str | None:
+    if "source_file" in budget and len(budget) and not _is_missing(budget["source_file"].iat[0]):
+        return str(budget["source_file"].iat[0])
+    return None
+
+
+def _unit_problems(budget: pd.DataFrame, units: pd.Index, rows_of: np.ndarray, mask: np.ndarray, code: str,
+                   column: str, message: str) -> list[Problem]:
+    out = []
+    file = _budget_file(budget)
+    lines = budget["source_row"].to_numpy(dtype=object) if "source_row" in budget else None
+    for u in np.flatnonzero(mask):
+        r = rows_of[u]
+        if r >= 0:
+            line = int(lines[r]) if lines is not None and not _is_missing(lines[r]) else r + 2
+            loc = format_location(file, line, column)
+        else:
+            loc = f"{file or 'budget'}:unit {units[u]}"
+        out.append(Problem(loc, code, f"unit {units[u]!r}: {message}", "warning"))
+    return out

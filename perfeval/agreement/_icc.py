@@ -1,0 +1,329 @@
+"""Intraclass correlation coefficients: the six Shrout-Fleiss / McGraw-Wong forms from one vectorised ANOVA."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..columns import RATER_ID, RATING, UNIT_ID
+from ..errors import InputError
+from ._results import ConfidenceInterval, ResultMixin, check_level
+from ._util import check_choice, pivot, warn_degenerate
+
+__all__ = ["icc", "ICCResult", "ICC_FORMS"]
+
+#: the six forms, in the order of ``ICCResult.to_frame()`` (McGraw & Wong 1996 names, as pingouin >= 0.6.1)
+ICC_FORMS: tuple[str, ...] = ("ICC(1,1)", "ICC(A,1)", "ICC(C,1)", "ICC(1,k)", "ICC(A,k)", "ICC(C,k)")
+_DESCRIPTIONS = {
+    "ICC(1,1)": "one-way random, single rater (Shrout-Fleiss ICC1)",
+    "ICC(A,1)": "two-way, absolute agreement, single rater (ICC2)",
+    "ICC(C,1)": "two-way, consistency, single rater (ICC3)",
+    "ICC(1,k)": "one-way random, mean of k raters (ICC1k)",
+    "ICC(A,k)": "two-way, absolute agreement, mean of k raters (ICC2k)",
+    "ICC(C,k)": "two-way, consistency, mean of k raters (ICC3k)",
+}
+
+
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class ICCResult(ResultMixin):
+    """Intraclass correlations of one targets x raters design (returned by :func:`icc`).
+
+    Attributes
+    ----------
+    n_targets, n_raters : int
+        Targets and raters of the two-way analysis (complete targets only).
+    n_targets_oneway, n_ratings_oneway : int
+        Targets and ratings of the one-way analysis (every target with at least one rating under
+        ``nan_policy="omit"``; the same targets as the two-way analysis when the data are complete).
+    k_oneway : float
+        Raters per target of the one-way forms: ``k`` when balanced, else Searle's
+        ``k0 = (N - sum n_i^2 / N) / (n - 1)``.
+    ms_targets, ms_within, ms_raters, ms_error : float
+        Two-way ANOVA mean squares (Shrout-Fleiss BMS, WMS, JMS, EMS).
+    ms_targets_oneway, ms_within_oneway : float
+        One-way ANOVA mean squares used by ICC(1,1) and ICC(1,k).
+    n_dropped_targets : int
+        Incomplete targets left out of the two-way forms.
+    confidence_level : float
+        Level of the intervals of :meth:`to_frame`.
+    """
+
+    n_targets: int
+    n_raters: int
+    n_targets_oneway: int
+    n_ratings_oneway: int
+    k_oneway: float
+    ms_targets: float
+    ms_within: float
+    ms_raters: float
+    ms_error: float
+    ms_targets_oneway: float
+    ms_within_oneway: float
+    n_dropped_targets: int
+    confidence_level: float = 0.95
+
+    _repr_fields = ("n_targets", "n_raters")
+
+    def __repr__(self) -> str:
+        vals = ", ".join(f"{f}={v:.4g}" for f, v in self.statistic.items())
+        return f"ICCResult(n_targets={self.n_targets}, n_raters={self.n_raters}, {vals})"
+
+    def _rows(self, level: float) -> list[tuple]:
+        alpha = 1.0 - check_level(level)
+        n, k = self.n_targets, self.n_raters
+        one = _oneway_rows(self.ms_targets_oneway, self.ms_within_oneway, self.n_targets_oneway,
+                           self.n_ratings_oneway, self.k_oneway, alpha)
+        two = _twoway_rows(self.ms_targets, self.ms_raters, self.ms_error, n, k, alpha)
+        return [one[0], two[0], two[1], one[1], two[2], two[3]]
+
+    def to_frame(self, confidence_level: float | None = None) -> pd.DataFrame:
+        """One row per form.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``type`` (form name), ``description``, ``icc``, ``f`` (F statistic), ``df1``, ``df2``, ``pvalue``
+            (one-sided F test of H0: ICC = 0), ``ci_low``, ``ci_high`` (at ``confidence_level``, default the
+            level given to :func:`icc`), ``n_targets`` and ``k`` (raters per target; Searle's k0 for the
+            unbalanced one-way forms).
+        """
+        level = self.confidence_level if confidence_level is None else confidence_level
+        rows = self._rows(level)
+        frame = pd.DataFrame(rows, columns=["icc", "f", "df1", "df2", "pvalue", "ci_low", "ci_high",
+                                            "n_targets", "k"])
+        frame.insert(0, "description", [_DESCRIPTIONS[f] for f in ICC_FORMS])
+        frame.insert(0, "type", list(ICC_FORMS))
+        return frame
+
+    @property
+    def statistic(self) -> pd.Series:
+        """The six ICC values, indexed by form name."""
+        return pd.Series([r[0] for r in self._rows(self.confidence_level)], index=list(ICC_FORMS), name="icc")
+
+    @property
+    def pvalue(self) -> pd.Series:
+        """p-values of the F tests of H0: ICC = 0, indexed by form name."""
+        return pd.Series([r[4] for r in self._rows(self.confidence_level)], index=list(ICC_FORMS),
+                         name="pvalue")
+
+    def confidence_interval(self, confidence_level: float | None = None,
+                            form: str | None = None) -> ConfidenceInterval:
+        """Interval at ``confidence_level`` (default: the level given to :func:`icc`).
+
+        With ``form`` (e.g. ``"ICC(A,1)"``) the ends are floats; without it they are Series indexed by form.
+        """
+        level = self.confidence_level if confidence_level is None else confidence_level
+        rows = self._rows(level)
+        low = pd.Series([r[5] for r in rows], index=list(ICC_FORMS), name="ci_low")
+        high = pd.Series([r[6] for r in rows], index=list(ICC_FORMS), name="ci_high")
+        if form is None:
+            return ConfidenceInterval(low, high)
+        check_choice("form", form, ICC_FORMS)
+        return ConfidenceInterval(float(low[form]), float(high[form]))
+
+
+def _fq(q: float, d1: float, d2: float) -> float:
+    return float(stats.f.ppf(q, d1, d2)) if d1 > 0 and d2 > 0 else math.nan
+
+
+def _oneway_rows(msb: float, msw: float, n: int, n_ratings: int, k: float, alpha: float) -> list[tuple]:
+    # Shrout & Fleiss (1979) eqs. for ICC(1,1) and ICC(1,k); k -> Searle's k0 when unbalanced (Donner 1986)
+    df1, df2 = n - 1, n_ratings - n
+    msb, msw = np.float64(msb), np.float64(msw)       # numpy division: 0/0 -> NaN, not ZeroDivisionError
+    with np.errstate(all="ignore"):
+        f = msb / msw if df1 > 0 and df2 > 0 else math.nan
+        single = (msb - msw) / (msb + (k - 1) * msw) if df1 > 0 and df2 > 0 else math.nan
+        average = (msb - msw) / msb if df1 > 0 and df2 > 0 else math.nan
+        p = float(stats.f.sf(f, df1, df2)) if np.isfinite(f) else math.nan
+        f_low = f / _fq(1 - alpha / 2, df1, df2)
+        f_up = f * _fq(1 - alpha / 2, df2, df1)
+        rows = [
+            (single, f, df1, df2, p, (f_low - 1) / (f_low + k - 1), (f_up - 1) / (f_up + k - 1), n, k),
+            (average, f, df1, df2, p, 1 - 1 / f_low, 1 - 1 / f_up, n, k),
+        ]
+    return [tuple(float(v) if isinstance(v, (float, np.floating)) else v for v in row) for row in rows]
+
+
+def _twoway_rows(msr: float, msc: float, mse: float, n: int, k: int, alpha: float) -> list[tuple]:
+    # McGraw & Wong (1996) Table 4 / Shrout & Fleiss (1979); F = MSR/MSE with df2 = (n-1)(k-1) as psych/pingouin
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    ok = df1 > 0 and df2 > 0
+    msr, msc, mse = np.float64(msr), np.float64(msc), np.float64(mse)
+    with np.errstate(all="ignore"):
+        f = msr / mse if ok else math.nan
+        p = float(stats.f.sf(f, df1, df2)) if np.isfinite(f) else math.nan
+        icc_a1 = (msr - mse) / (msr + (k - 1) * mse + k * (msc - mse) / n) if ok else math.nan
+        icc_c1 = (msr - mse) / (msr + (k - 1) * mse) if ok else math.nan
+        icc_ak = (msr - mse) / (msr + (msc - mse) / n) if ok else math.nan
+        icc_ck = (msr - mse) / msr if ok else math.nan
+        # consistency forms: exact F intervals
+        f_low = f / _fq(1 - alpha / 2, df1, df2)
+        f_up = f * _fq(1 - alpha / 2, df2, df1)
+        c1 = ((f_low - 1) / (f_low + k - 1), (f_up - 1) / (f_up + k - 1))
+        ck = (1 - 1 / f_low, 1 - 1 / f_up)
+        # absolute-agreement forms: McGraw & Wong (1996) eq. for v (Satterthwaite df), as psych / pingouin
+        fj = msc / mse
+        a = icc_a1
+        vn = (k - 1) * (n - 1) * (k * a * fj + n * (1 + (k - 1) * a) - k * a) ** 2
+        vd = (n - 1) * k ** 2 * a ** 2 * fj ** 2 + (n * (1 + (k - 1) * a) - k * a) ** 2
+        v = vn / vd
+        f2u = _fq(1 - alpha / 2, n - 1, v) if np.isfinite(v) else math.nan
+        f2l = _fq(1 - alpha / 2, v, n - 1) if np.isfinite(v) else math.nan
+        low_a1 = n * (msr - f2u * mse) / (f2u * (k * msc + (k * n - k - n) * mse) + n * msr)
+        up_a1 = n * (f2l * msr - mse) / (k * msc + (k * n - k - n) * mse + n * f2l * msr)
+        ak = (low_a1 * k / (1 + low_a1 * (k - 1)), up_a1 * k / (1 + up_a1 * (k - 1)))
+    rows = [
+        (icc_a1, f, df1, df2, p, low_a1, up_a1, n, k),
+        (icc_c1, f, df1, df2, p, *c1, n, k),
+        (icc_ak, f, df1, df2, p, *ak, n, k),
+        (icc_ck, f, df1, df2, p, *ck, n, k),
+    ]
+    return [tuple(float(v) if isinstance(v, (float, np.floating)) else v for v in row) for row in rows]
+
+
+def _twoway_ms(y: np.ndarray) -> tuple[float, float, float, float]:
+    """(MSR, MSW, MSC, MSE) of a complete n x k matrix; residuals are formed directly (no cancellation)."""
+    n, k = y.shape
+    if n == 0 or k == 0:
+        return (math.nan,) * 4
+    gm = y.mean()
+    rows = y.mean(axis=1)
+    cols = y.mean(axis=0)
+    ssr = k * np.sum((rows - gm) ** 2)
+    ssc = n * np.sum((cols - gm) ** 2)
+    ssw = np.sum((y - rows[:, None]) ** 2)
+    sse = np.sum((y - rows[:, None] - cols[None, :] + gm) ** 2)
+    with np.errstate(all="ignore"):
+        return (float(ssr / (n - 1)) if n > 1 else math.nan, float(ssw / (n * (k - 1))) if k > 1 else math.nan,
+                float(ssc / (k - 1)) if k > 1 else math.nan,
+                float(sse / ((n - 1) * (k - 1))) if n > 1 and k > 1 else math.nan)
+
+
+def _oneway_ms(y: np.ndarray) -> tuple[float, float, int, int, float]:
+    """Unbalanced one-way ANOVA over the rows of ``y`` (NaN = missing): (MSB, MSW, n, N, k0)."""
+    present = ~np.isnan(y)
+    counts = present.sum(axis=1)
+    keep = counts > 0
+    y, present, counts = y[keep], present[keep], counts[keep]
+    n, total = int(len(counts)), int(counts.sum())
+    if n == 0:
+        return math.nan, math.nan, 0, 0, math.nan
+    filled = np.where(present, y, 0.0)
+    means = filled.sum(axis=1) / counts
+    gm = filled.sum() / total
+    ssb = float(np.sum(counts * (means - gm) ** 2))
+    ssw = float(np.sum(np.where(present, y - means[:, None], 0.0) ** 2))
+    with np.errstate(all="ignore"):
+        k0 = (total - np.sum(counts.astype(float) ** 2) / total) / (n - 1) if n > 1 else float(counts[0])
+        msb = ssb / (n - 1) if n > 1 else math.nan
+        msw = ssw / (total - n) if total > n else math.nan
+    return msb, msw, n, total, float(k0)
+
+
+def icc(data: pd.DataFrame, targets: str = UNIT_ID, raters: str = RATER_ID, ratings: str = RATING,
+        nan_policy: str = "raise", confidence_level: float = 0.95) -> ICCResult:
+    """Intraclass correlation coefficients: the six Shrout-Fleiss / McGraw-Wong forms with F tests and CIs.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Long ratings, one row per (target, rater) pair. A pair that occurs twice is an error.
+    targets, raters, ratings : str
+        Column names (defaults ``unit_id``, ``rater_id``, ``rating``). Ratings must be numbers.
+    nan_policy : {"raise", "omit", "propagate"}
+        What to do with a missing rating (NaN, or a (target, rater) pair absent from the long frame).
+        ``"raise"``: refuse. ``"omit"``: the two-way forms use the targets rated by every rater (listwise
+        deletion, as pingouin); the one-way forms use every rating of every target, through the unbalanced
+        one-way ANOVA (targets may have unequal numbers of ratings). ``"propagate"``: every result is NaN.
+    confidence_level : float
+        Level of the intervals in :meth:`ICCResult.to_frame` (default 0.95).
+
+    Returns
+    -------
+    ICCResult
+        ``to_frame()`` has one row per form, in the order ``ICC(1,1) ICC(A,1) ICC(C,1) ICC(1,k) ICC(A,k)
+        ICC(C,k)``, with the columns ``type, description, icc, f, df1, df2, pvalue, ci_low, ci_high, n_targets,
+        k``.
+
+    Notes
+    -----
+    With ``n`` targets, ``k`` raters and the ANOVA mean squares MSR (between targets), MSW (within targets),
+    MSC (between raters) and MSE (residual) [1]_ [2]_:
+
+    - ICC(1,1) = (MSR - MSW) / (MSR + (k-1) MSW);  ICC(1,k) = (MSR - MSW) / MSR
+    - ICC(A,1) = (MSR - MSE) / (MSR + (k-1) MSE + k (MSC - MSE) / n);  ICC(A,k) = (MSR - MSE) / (MSR + (MSC - MSE) / n)
+    - ICC(C,1) = (MSR - MSE) / (MSR + (k-1) MSE);  ICC(C,k) = (MSR - MSE) / MSR
+
+    **p-values.** All tests are one-sided F tests of H0: ICC = 0. The one-way forms use F = MSR/MSW with
+    df = (n-1, n(k-1)). The A and C forms use F = MSR/MSE with df2 = (n-1)(k-1), as R ``psych`` and pingouin
+    report it; R ``irr`` tests ICC(A,1) with the Satterthwaite df instead (e.g. F(19, 39.7) rather than
+    F(19, 38)), which gives slightly different p-values.
+
+    **Intervals.** F-distribution intervals of McGraw & Wong (1996); the A forms use their Satterthwaite
+    degrees of freedom ``v``, as psych and pingouin (which fix the level at 95 %; here it is an argument).
+
+    **Unbalanced one-way forms** (``nan_policy="omit"`` with missing ratings): MSR and MSW come from the
+    unbalanced one-way ANOVA and ``k`` is replaced by Searle's ``k0 = (N - sum n_i^2/N)/(n-1)``, with
+    df = (n-1, N-n) (Donner 1986).
+
+    Degenerate data (a single target or rater, all ratings identical, no complete target) give NaN where the
+    formula is 0/0 and a :class:`~perfeval.errors.DegenerateDataWarning`.
+
+    References
+    ----------
+    .. [1] Shrout, P. E., & Fleiss, J. L. (1979). Intraclass correlations: uses in assessing rater reliability.
+       Psychological Bulletin, 86(2), 420-428.
+    .. [2] McGraw, K. O., & Wong, S. P. (1996). Forming inferences about some intraclass correlation
+       coefficients. Psychological Methods, 1(1), 30-46.
+    .. [3] Donner, A. (1986). A review of inference procedures for the intraclass correlation coefficient in
+       the one-way random effects model. International Statistical Review, 54(1), 67-82.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfeval.agreement import icc, to_long
+    >>> sf = [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]]
+    >>> res = icc(to_long(sf, rows="unit"))
+    >>> round(res.statistic["ICC(A,1)"], 4)
+    0.2898
+    """
+    check_choice("nan_policy", nan_policy, ("raise", "omit", "propagate"))
+    level = check_level(confidence_level)
+    y, _, _ = pivot(data, targets, raters, ratings)
+    n_all, k = y.shape
+    missing = np.isnan(y)
+    if missing.any() and nan_policy == "raise":
+        raise InputError(f"`data` must have a rating for every (target, rater) pair; {int(missing.sum())} of "
+                         f"{y.size} are missing. Pass nan_policy='omit' to drop incomplete targets (the one-way "
+                         "forms then use every rating), or fill them first.")
+    if missing.any() and nan_policy == "propagate":
+        nan = math.nan
+        return ICCResult(n_all, k, n_all, int((~missing).sum()), nan, nan, nan, nan, nan, nan, nan, 0, level)
+    complete = ~missing.any(axis=1)
+    yc = y[complete]
+    msr, msw, msc, mse = _twoway_ms(yc)
+    if missing.any():
+        msb1, msw1, n1, total1, k0 = _oneway_ms(y)
+    else:
+        msb1, msw1, n1, total1, k0 = msr, msw, yc.shape[0], yc.size, float(k)
+    result = ICCResult(int(yc.shape[0]), int(k), n1, total1, k0, msr, msw, msc, mse, msb1, msw1,
+                       int(n_all - yc.shape[0]), level)
+    _warn_icc(y, yc, k)
+    return result
+
+
+def _warn_icc(y: np.ndarray, yc: np.ndarray, k: int) -> None:
+    if not np.isfinite(y).any():
+        warn_degenerate("icc: all ratings are missing; every ICC is NaN.", stacklevel=4)
+    elif yc.shape[0] == 0:
+        warn_degenerate("icc: no target is rated by every rater (no overlap); the two-way forms are NaN.",
+                        stacklevel=4)
+    elif k < 2:
+        warn_degenerate("icc: a single rater; every ICC is NaN.", stacklevel=4)
+    elif yc.shape[0] < 2:
+        warn_degenerate("icc: a single complete target; the two-way forms are NaN.", stacklevel=4)
+    elif np.ptp(yc) == 0:
+        warn_degenerate("icc: all ratings are identical; the ICCs are 0/0 = NaN.", stacklevel=4)

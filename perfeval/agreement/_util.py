@@ -1,0 +1,182 @@
+"""Input handling shared by the agreement statistics: long frames, pivoting, category codes, ``to_long``.
+
+The long format is one row per rating: (target, rater, rating), with the canonical column names ``unit_id``,
+``rater_id`` and ``rating``. A wide matrix is turned into it only through :func:`to_long`, which must be told the
+orientation (``rows="unit"`` or ``rows="rater"``): the units x raters versus raters x units mix-up of the peer
+packages (pingouin and irrCAC take units x raters, the ``krippendorff`` package raters x units) cannot happen
+silently here.
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..columns import RATER_ID, RATING, UNIT_ID
+from ..errors import DegenerateDataWarning, InputError
+
+__all__ = ["to_long", "require_frame", "factorize", "pivot", "numeric", "encode_categories", "check_choice",
+           "warn_degenerate", "check_square_table"]
+
+
+def check_choice(name: str, value: Any, options: Sequence[Any]) -> Any:
+    """Return ``value`` if it is one of ``options``, else raise the standard message."""
+    if value not in options:
+        raise InputError(f"`{name}` must be one of {', '.join(map(repr, options))}; got {value!r}.")
+    return value
+
+
+def warn_degenerate(message: str, stacklevel: int = 3) -> None:
+    """Issue a :class:`~perfeval.errors.DegenerateDataWarning`."""
+    warnings.warn(message, DegenerateDataWarning, stacklevel=stacklevel)
+
+
+def to_long(matrix: Any, rows: str, *, units: str = UNIT_ID, raters: str = RATER_ID, ratings: str = RATING,
+            dropna: bool = True) -> pd.DataFrame:
+    """Turn a wide ratings matrix into the long (target, rater, rating) format, with an explicit orientation.
+
+    Parameters
+    ----------
+    matrix : array-like or DataFrame, 2-D
+        The wide matrix. A DataFrame's index and columns become the ids; for an array they are 0, 1, 2, ...
+    rows : {"unit", "rater"}
+        What a row of ``matrix`` is. ``"unit"``: units (targets) in rows and raters in columns (pingouin, irrCAC,
+        R ``irr``); ``"rater"``: raters in rows and units in columns (the ``krippendorff`` package). Required:
+        the orientation is never guessed.
+    units, raters, ratings : str
+        Column names of the result (defaults ``unit_id``, ``rater_id``, ``rating``).
+    dropna : bool
+        Drop missing cells (default). A missing rating is an absent row in the long format.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``units`` (the unit id), ``raters`` (the rater id) and ``ratings`` (the value), one row per cell,
+        ordered by unit and then rater.
+
+    Examples
+    --------
+    >>> to_long([[1, 2], [3, None]], rows="unit")
+       unit_id  rater_id  rating
+    0        0         0     1.0
+    1        0         1     2.0
+    2        1         0     3.0
+    """
+    check_choice("rows", rows, ("unit", "rater"))
+    frame = matrix if isinstance(matrix, pd.DataFrame) else pd.DataFrame(np.asarray(matrix, dtype=object))
+    if frame.ndim != 2:
+        raise InputError(f"`matrix` must be 2-D; got {frame.ndim} dimensions.")
+    if rows == "rater":
+        frame = frame.T
+    values = frame.to_numpy(dtype=object)
+    n_units, n_raters = values.shape
+    unit_ids = np.repeat(np.asarray(frame.index, dtype=object), n_raters)
+    rater_ids = np.tile(np.asarray(frame.columns, dtype=object), n_units)
+    flat = pd.Series(values.ravel(), dtype=object).infer_objects()
+    out = pd.DataFrame({units: pd.Series(unit_ids).infer_objects(), raters: pd.Series(rater_ids).infer_objects(),
+                        ratings: flat})
+    if dropna:
+        out = out[out[ratings].notna()].reset_index(drop=True)
+    return out
+
+
+def require_frame(data: Any, columns: Sequence[str], name: str = "data") -> pd.DataFrame:
+    """Check that ``data`` is a DataFrame holding ``columns``; arrays are refused with the pointer to ``to_long``."""
+    if not isinstance(data, pd.DataFrame):
+        raise InputError(f"`{name}` must be a long pandas DataFrame (one row per rating); got "
+                         f"{type(data).__name__}. Convert a wide matrix with "
+                         "perfeval.agreement.to_long(matrix, rows='unit'|'rater').")
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise InputError(f"`{name}` must have the column(s) {', '.join(map(repr, missing))}; got columns "
+                         f"{list(map(str, data.columns))}. Name them with the `targets=`/`units=`, `raters=` and "
+                         "`ratings=` arguments.")
+    return data
+
+
+def factorize(values: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Codes 0..n-1 in order of first appearance and the labels; missing ids are refused."""
+    codes, labels = pd.factorize(pd.Series(values), use_na_sentinel=True)
+    if (codes < 0).any():
+        raise InputError("id columns must not have missing values; found "
+                         f"{int((codes < 0).sum())} missing id(s).")
+    return codes, np.asarray(labels, dtype=object)
+
+
+def numeric(values: Any, name: str) -> np.ndarray:
+    """Ratings as float64 (NaN for missing), or raise naming the first value that is not a number."""
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        return series.to_numpy(dtype=float, na_value=np.nan)
+    converted = pd.to_numeric(series, errors="coerce")
+    bad = converted.isna() & series.notna()
+    if bad.any():
+        raise InputError(f"`{name}` must hold numbers; got {series[bad].iloc[0]!r} (and "
+                         f"{int(bad.sum()) - 1} more). Use a categorical statistic (kappa, nominal or ordinal "
+                         "alpha) for labels.")
+    return converted.to_numpy(dtype=float)
+
+
+def pivot(data: pd.DataFrame, targets: str, raters: str, ratings: str
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Targets x raters matrix of numeric ratings (NaN where a rating is missing), built without a Python loop.
+
+    Returns ``(matrix, target_labels, rater_labels)``. A (target, rater) pair that occurs twice is refused.
+    """
+    require_frame(data, (targets, raters, ratings))
+    t_codes, t_labels = factorize(data[targets])
+    r_codes, r_labels = factorize(data[raters])
+    y = numeric(data[ratings], ratings)
+    n, k = len(t_labels), len(r_labels)
+    key = t_codes.astype(np.int64) * max(k, 1) + r_codes
+    uniq, counts = np.unique(key, return_counts=True)
+    if (counts > 1).any():
+        dup = int(uniq[counts > 1][0])
+        raise InputError(f"each (target, rater) pair must occur once; target {t_labels[dup // k]!r} has "
+                         f"{int(counts[counts > 1][0])} ratings by rater {r_labels[dup % k]!r} "
+                         f"({int((counts > 1).sum())} duplicated pair(s)). Average or drop them first.")
+    matrix = np.full((n, k), np.nan)
+    matrix[t_codes, r_codes] = y
+    return matrix, t_labels, r_labels
+
+
+def encode_categories(values: Any, categories: Sequence[Any] | None, name: str = "ratings"
+                      ) -> tuple[np.ndarray, tuple[Any, ...]]:
+    """Category codes of ``values`` (-1 where missing) and the category list.
+
+    Without ``categories`` the scale is the sorted set of observed values (insertion order when they cannot be
+    sorted). With ``categories`` it is that list, in that order, including categories nobody used; a value
+    outside it is an error.
+    """
+    series = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
+    present = series.notna().to_numpy()
+    if categories is None:
+        observed = pd.unique(series[present].to_numpy())
+        try:
+            cats = tuple(sorted(observed.tolist()))
+        except TypeError:
+            cats = tuple(observed.tolist())
+    else:
+        cats = tuple(categories)
+        if len(set(cats)) != len(cats):
+            raise InputError(f"`categories` must not repeat a category; got {list(cats)}.")
+    codes = np.asarray(pd.Index(list(cats)).get_indexer(series.to_numpy()), dtype=np.int64)
+    codes[~present] = -1
+    unknown = present & (codes < 0)
+    if unknown.any():
+        first = series[unknown].iloc[0]
+        raise InputError(f"every value of `{name}` must be one of `categories` {list(cats)}; got {first!r} "
+                         f"({int(unknown.sum())} value(s) outside the declared scale).")
+    return codes, cats
+
+
+def check_square_table(table: Any, name: str = "table") -> np.ndarray:
+    """A k x k table of non-negative counts as float64, or raise."""
+    arr = np.asarray(table, dtype=float)
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] < 1:
+        raise InputError(f"`{name}` must be a square k x k table of counts; got shape {arr.shape}.")
+    if not np.isfinite(arr).all() or (arr < 0).any():
+        raise InputError(f"`{name}` must hold finite non-negative counts; got {arr.min()!r} as its smallest entry.")
+    return arr

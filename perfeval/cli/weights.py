@@ -1,0 +1,250 @@
+"""``perfeval weights``: AHP on a matrix, group AHP on a survey, objective weights on a data table.
+
+::
+
+    perfeval weights ahp MATRIX.csv [--method eigen|rgm|colmean] [--ri TABLE] [--completion optimal|harker]
+                                     [--criterion cr|gci] [--threshold X] [--suggest K] [--out FILE]
+    perfeval weights survey SURVEY.csv [--framework NAME|PATH] [--node CODE] [--method aij|aip] [--priority ...]
+                                        [--ri TABLE] [--exclude-inconsistent] [--decimals N] [--out FILE]
+    perfeval weights entropy|critic|merec|std_dev|cv DATA.csv [--directions ...] [--index COLUMN] [--out FILE]
+
+A matrix file has the item labels in its header row and first column; element (i, j) (row i, column j) is how
+much more important item i is than item j; cells may be fractions such as 1/5, blank = missing comparison.
+A survey file has columns ``expert_id, a, b, value`` (a is ``value`` times as important as b). A data file has
+one row per unit (its id in the first column) and one column per indicator. Problems are printed as
+``file:row:column: code: message`` and exit with status 1.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import warnings
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from ..errors import InputError, Problem
+
+__all__ = ["register"]
+
+_OBJECTIVE = ("entropy", "critic", "merec", "std_dev", "cv")
+
+
+def _read_csv(path: str, **kwargs: Any) -> pd.DataFrame:
+    """Read a CSV in UTF-8 (with or without BOM) or GB18030, all cells as text."""
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(2, "No such file or directory", str(p))
+    last: Exception | None = None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return pd.read_csv(p, dtype=str, keep_default_na=False, encoding=encoding, **kwargs)
+        except UnicodeDecodeError as exc:
+            last = exc
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise InputError.single(str(p), "csv_syntax", str(exc).strip().splitlines()[0]) from None
+    raise InputError.single(str(p), "encoding", f"not UTF-8 or GB18030 text ({last})")
+
+
+def _emit_warnings(caught: list[warnings.WarningMessage]) -> None:
+    for w in caught:
+        print(f"warning: {w.category.__name__}: {w.message}", file=sys.stderr)
+
+
+def _run(func: Callable[[], Any]) -> tuple[Any, list[warnings.WarningMessage]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = func()
+    return result, list(caught)
+
+
+def _table(frame: pd.DataFrame) -> str:
+    return frame.to_string(index=False, float_format=lambda x: f"{x:.4f}")
+
+
+def _write(frame: pd.DataFrame, out: str | None) -> None:
+    if out:
+        from .._io_util import atomic_write_text
+        atomic_write_text(Path(out), frame.to_csv(index=False))
+        print(f"wrote {out}")
+
+
+def _locate_cells(err: InputError, path: str, labels: list[str]) -> InputError:
+    """Turn ``cell (i, j)`` locations into ``file:row:column`` of the matrix file (header = row 1)."""
+    rows = {label: k + 2 for k, label in enumerate(labels)}
+    out = []
+    for p in err.problems:
+        m = re.fullmatch(r"cell \((.+), (.+)\)", p.location)
+        if m and m.group(1) in rows and m.group(2) in rows:
+            loc = f"{path}:{rows[m.group(1)]}:{m.group(2)}"
+        else:
+            loc = f"{path}: {p.location}"
+        out.append(Problem(loc, p.code, p.message, p.severity))
+    return InputError(problems=out) if out else InputError(f"{path}: {err}")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+def _cmd_ahp(args: argparse.Namespace) -> int:
+    from ..weighting import ahp
+
+    raw = _read_csv(args.matrix, index_col=0)
+    raw.index = [str(i).strip() for i in raw.index]
+    raw.columns = [str(c).strip() for c in raw.columns]
+    labels = list(raw.index)
+    try:
+        res, caught = _run(lambda: ahp(raw, method=args.method, ri=args.ri, completion=args.completion,
+                                       criterion=args.criterion, threshold=args.threshold))
+    except InputError as err:
+        raise _locate_cells(err, args.matrix, labels) from None
+    print(f"AHP {args.matrix}: method {res.method}, n = {res.n}, element (i, j) = how much more important i is "
+          "than j")
+    print(_table(res.to_frame()))
+    print()
+    print(f"lambda_max {res.lambda_max:.4f}  CI {res.ci:.4f}  CR {res.cr:.4f} (RI {res.ri:.4f}, table "
+          f"{res.ri_table})  GCI {res.gci:.4f}")
+    print(f"consistent: {'yes' if res.consistent else 'NO'} ({res.criterion.upper()} <= {res.threshold:g})")
+    if len(res.completed):
+        print(f"\ncompleted comparisons ({res.completion}):")
+        print(_table(res.completed))
+    if not res.consistent and args.suggest > 0:
+        sugg = res.suggestions(args.suggest)
+        if len(sugg):
+            print("\njudgements to revisit (one change at a time):")
+            print(_table(sugg))
+    _emit_warnings(caught)
+    _write(res.to_frame(), args.out)
+    return 0
+
+
+def _cmd_survey(args: argparse.Namespace) -> int:
+    from ..framework import load_framework
+    from ..weighting import ahp_survey, apply_weights
+
+    data = _read_csv(args.survey)
+    items = fw = None
+    if args.framework:
+        fw = load_framework(args.framework)
+        items = [n.code for n in fw.children_of(args.node)]
+    res, caught = _run(lambda: ahp_survey(data, items=items, method=args.method, priority=args.priority,
+                                          ri=args.ri, exclude_inconsistent=args.exclude_inconsistent,
+                                          criterion=args.criterion, threshold=args.threshold,
+                                          source=args.survey))
+    print(f"AHP survey {args.survey}: {len(res.experts)} experts, {len(res.weights)} items, "
+          f"{res.method.upper()} with {res.priority} priorities, RI table {res.ri_table}")
+    print(_table(res.experts))
+    flagged = res.inconsistent_experts
+    print(f"inconsistent experts: {', '.join(flagged) if flagged else 'none'}")
+    print("\ngroup weights:")
+    frame = res.to_frame()
+    if fw is not None:
+        new = apply_weights(fw, res.weights, args.node, decimals=args.decimals)
+        old_pts, new_pts = fw.points(), new.points()
+        names = {n.code: n.name for n in fw.all_nodes()}
+        frame = frame.assign(name=[names[c] for c in frame["item"]],
+                             points_old=[old_pts[c] for c in frame["item"]],
+                             points_new=[new_pts[c] for c in frame["item"]])
+    print(_table(frame))
+    if res.aggregate is not None:
+        print(f"\naggregated matrix: CR {res.aggregate.cr:.4f}  GCI {res.aggregate.gci:.4f}")
+    _emit_warnings(caught)
+    _write(frame, args.out)
+    return 0
+
+
+def _parse_directions(text: str | None) -> Any:
+    if text is None:
+        return None
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if parts and all("=" in p for p in parts):
+        return dict(p.split("=", 1) for p in parts)
+    return parts[0] if len(parts) == 1 else parts
+
+
+def _cmd_objective(args: argparse.Namespace) -> int:
+    from .. import weighting
+
+    raw = _read_csv(args.data)
+    index_col = args.index if args.index else raw.columns[0]
+    if index_col not in raw.columns:
+        raise InputError.single(args.data, "missing_column", f"unit id column {index_col!r} is not in the header "
+                                f"{list(raw.columns)}")
+    frame = raw.set_index(index_col)
+    problems = []
+    for col in frame.columns:
+        numeric = pd.to_numeric(frame[col].str.strip(), errors="coerce")
+        for pos in [k for k, ok in enumerate(numeric.notna()) if not ok][:5]:
+            problems.append(Problem(f"{args.data}:{pos + 2}:{col}", "not_a_number",
+                                    f"got {frame[col].iloc[pos]!r}; every cell must be a number"))
+        frame[col] = numeric
+    if problems:
+        raise InputError(problems=problems)
+    func = getattr(weighting, args.method)
+    kwargs = {} if args.normalization is None else {"normalization": args.normalization}
+    try:
+        res, caught = _run(lambda: func(frame, _parse_directions(args.directions), **kwargs))
+    except InputError as err:
+        raise InputError(problems=[Problem(f"{args.data}: {p.location}", p.code, p.message)
+                                   for p in err.problems]) if err.problems else InputError(
+            f"{args.data}: {err}") from None
+    scalars = {k: v for k, v in res.details.items() if isinstance(v, str)}
+    extra = "".join(f", {k} {v}" for k, v in scalars.items())
+    print(f"{args.method} weights {args.data}: {frame.shape[0]} units x {frame.shape[1]} indicators{extra}")
+    print(_table(res.to_frame()))
+    _emit_warnings(caught)
+    _write(res.to_frame(), args.out)
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``perfeval weights`` and its methods."""
+    from ..weighting import RI_TABLES
+
+    parser = subparsers.add_parser("weights", help="expert (AHP) and data-driven weights",
+                                   description="Expert (AHP, group AHP) and data-driven (entropy, CRITIC, MEREC, SD, CV) weights.")
+    sub = parser.add_subparsers(dest="weights_method", metavar="METHOD")
+    parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
+
+    def consistency(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--ri", default="saaty1980", choices=sorted(RI_TABLES), help="random-index table")
+        p.add_argument("--criterion", default="cr", choices=("cr", "gci"), help="consistency index to judge by")
+        p.add_argument("--threshold", type=float, default=None,
+                       help="consistency threshold (default CR 0.10; GCI 0.31/0.35/0.37 by n)")
+        p.add_argument("--out", metavar="FILE", help="also write the weights table as CSV")
+
+    p = sub.add_parser("ahp", help="priorities and consistency of one pairwise comparison matrix")
+    p.add_argument("matrix", metavar="MATRIX.csv")
+    p.add_argument("--method", default="eigen", choices=("eigen", "rgm", "colmean"))
+    p.add_argument("--completion", default="optimal", choices=("optimal", "harker"),
+                   help="how blank (missing) comparisons are filled")
+    p.add_argument("--suggest", type=int, default=3, metavar="K",
+                   help="list K judgements to revisit when inconsistent (0 = none)")
+    consistency(p)
+    p.set_defaults(func=_cmd_ahp)
+
+    p = sub.add_parser("survey", help="group AHP from a long survey table (expert_id, a, b, value)")
+    p.add_argument("survey", metavar="SURVEY.csv")
+    p.add_argument("--framework", metavar="NAME|PATH", help="check items against this framework and print points")
+    p.add_argument("--node", default=None, metavar="CODE", help="parent node whose children are compared "
+                   "(default: the first-level nodes)")
+    p.add_argument("--method", default="aij", choices=("aij", "aip"))
+    p.add_argument("--priority", default="eigen", choices=("eigen", "rgm", "colmean"))
+    p.add_argument("--exclude-inconsistent", action="store_true", help="drop experts above the threshold")
+    p.add_argument("--decimals", type=int, default=0, help="decimals of the new points (largest remainder)")
+    consistency(p)
+    p.set_defaults(func=_cmd_survey)
+
+    for name in _OBJECTIVE:
+        p = sub.add_parser(name, help=f"{name} weights from a units x indicators table")
+        p.add_argument("data", metavar="DATA.csv")
+        p.add_argument("--directions", metavar="DIRS",
+                       help="max/min per indicator: 'max,min,max', 'ind1=max,ind2=min' or one value for all "
+                            "(default: all max)")
+        p.add_argument("--index", metavar="COLUMN", help="unit id column (default: the first column)")
+        p.add_argument("--out", metavar="FILE", help="also write the weights table as CSV")
+        norms = {"entropy": ("sum", "minmax"), "std_dev": ("minmax", "none")}.get(name)
+        if norms:
+            p.add_argument("--normalization", choices=norms, default=None, help=f"default {norms[0]}")
+        p.set_defaults(func=_cmd_objective, method=name, normalization=None)

@@ -1,0 +1,335 @@
+"""Projects of the sample province: units, budgets and the self-evaluation indicator rows (vectorised).
+
+The generator knows each project's *true* performance and writes what the unit *reports*: missed targets partly
+hidden, qualitative levels upgraded, claimed scores computed from the reported values (domain.md §5.6: self-
+evaluations are inflated). Indicator names, codes, operators, units and the first/second-level names come from
+the indicator library and the ``project_self`` framework at generation time, never from copies.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..framework import Framework
+from . import _names as N
+from . import _values as V
+from ._distributions import CLASS_SHARES, draw, draw_by_class, fixed_counts
+
+__all__ = ["SlotInfo", "Projects", "slot_roles", "library_candidates", "make_projects"]
+
+#: Second-level names of the self-evaluation form -> slot role (the vocabulary of 财预〔2015〕88号).
+_ROLE_NAMES: dict[str, str] = {
+    "数量": "quantity", "质量": "quality", "时效": "timeliness", "成本": "cost", "经济成本": "cost",
+    "社会成本": "cost", "生态环境成本": "cost", "经济效益": "economic", "社会效益": "social",
+    "生态效益": "ecological", "可持续影响": "sustainable", "服务对象满意度": "satisfaction", "满意度": "satisfaction"}
+_OUTPUT_ROLES = ("quantity", "quality", "timeliness", "cost")
+_EFFECT_ROLES = ("economic", "social", "ecological", "sustainable")
+# order in which a project's output / effect indicators fill the slots (two variants each)
+_OUTPUT_PATTERNS = (("quantity", "quality", "timeliness", "cost", "quantity", "quality", "quantity", "timeliness"),
+                    ("quantity", "quality", "cost", "timeliness", "quantity", "quantity", "quality", "cost"))
+_EFFECT_FOCUS = {"economic": ("social", "economic", "sustainable", "social"),
+                 "ecological": ("social", "ecological", "sustainable", "ecological"),
+                 "social": ("social", "sustainable", "social", "economic")}
+_SECTOR_FOCUS = {"agriculture": "economic", "science": "economic", "transport": "economic",
+                 "environment": "ecological", "water": "ecological"}
+
+
+@dataclass(frozen=True, slots=True)
+class SlotInfo:
+    """Where a slot role sits in the self-evaluation framework."""
+
+    role: str
+    code: str
+    name: str
+    l1_code: str
+    l1_name: str
+    l1_points: float
+
+
+def _strip(name: str) -> str:
+    return re.sub(r"(指标等?|指标)$", "", str(name).strip())
+
+
+def slot_roles(fw: Framework) -> dict[str, SlotInfo]:
+    """Slot role -> :class:`SlotInfo`, read from the framework's slots and their names (数量指标 ...)."""
+    out: dict[str, SlotInfo] = {}
+    for node in fw.slots():
+        role = _ROLE_NAMES.get(_strip(node.name))
+        if role is None:
+            for alias in node.aliases:
+                role = role or _ROLE_NAMES.get(_strip(alias))
+        if role is None:
+            continue
+        parent = fw.find(fw.parent_of(node.code) or node.code)
+        out[role] = SlotInfo(role, node.code, node.name, parent.code, parent.name, float(parent.points or 0.0))
+    missing = [r for r in (*_OUTPUT_ROLES, *_EFFECT_ROLES, "satisfaction") if r not in out]
+    if missing:
+        raise ValueError(f"`framework` {fw.name!r} must declare the self-evaluation slots; missing {missing}.")
+    return out
+
+
+def library_candidates(library: pd.DataFrame) -> pd.DataFrame:
+    """Approved project indicators of the library with their slot role (``role`` column added)."""
+    lib = library[(library["status"] == "approved")
+                  & library["applies_to"].astype(str).str.split("|").apply(lambda a: "project" in a)
+                  & (library["scoring_rule"] != "execution")].copy()
+    role = lib["level2"].map(lambda s: _ROLE_NAMES.get(_strip(s)))
+    role = role.where(role.notna(), lib["level1"].map(lambda s: "cost" if _strip(s) == "成本" else None))
+    lib["role"] = role
+    lib = lib[lib["role"].notna()].sort_values("code", kind="stable").reset_index(drop=True)
+    return lib
+
+
+@dataclass(frozen=True)
+class Projects:
+    """Internal result of :func:`make_projects`: public frames plus what the generator knows.
+
+    ``units`` and ``budget`` follow the file contracts; ``rows`` holds one row per indicator with the public
+    observation columns and the hidden ones (``cls``, ``role``, ``kind``, ``target_value``, ``true_value``,
+    ``true_level``, ``rep_value``, ``rep_level``, ``true_achievement``, ``claimed``); ``truth`` one row per project
+    (``unit_id, cls, true_execution, true_total``).
+    """
+
+    units: pd.DataFrame
+    budget: pd.DataFrame
+    rows: pd.DataFrame
+    truth: pd.DataFrame
+
+
+def _names(rng: np.random.Generator, dept: np.ndarray, seq: np.ndarray, ptype: np.ndarray, year: int
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Project titles (topic, plus a city or a period where needed) and the bare topics."""
+    topic = np.empty(len(dept), dtype=object)
+    suffix = np.full(len(dept), "", dtype=object)
+    for d in N.DEPARTMENTS:
+        m = dept == d.code
+        topics = np.asarray(d.topics, dtype=object)[rng.permutation(len(d.topics))]
+        k = seq[m] - 1
+        topic[m] = topics[k % len(topics)]
+        rnd = k // len(topics)
+        cities = np.array([""] + [c for _, c in N.CITIES], dtype=object)
+        suffix[m] = np.where(rnd > 0, "（" + cities[(rnd - 1) % len(N.CITIES) + 1] + "）", "")
+        extra = (rnd - 1) // len(N.CITIES)
+        suffix[m] = np.where(extra > 0, suffix[m] + np.char.mod("%d", extra + 1).astype(object), suffix[m])
+    period = np.where(ptype == "phased", f"（{year - 1}—{year + 1}年）", "")
+    return topic + suffix + period, topic
+
+
+def _units_and_budget(rng: np.random.Generator, n: int, year: int) -> tuple[pd.DataFrame, pd.DataFrame,
+                                                                          np.ndarray, np.ndarray]:
+    counts = fixed_counts(n, {d.code: d.weight for d in N.DEPARTMENTS})
+    dept = np.repeat(np.array(list(counts), dtype=object), list(counts.values()))
+    seq = np.concatenate([np.arange(1, c + 1) for c in counts.values()])
+    width = max(4, len(str(int(max(counts.values())))))
+    unit_id = dept + np.char.zfill(seq.astype(str), width).astype(object)
+    cls = np.repeat(np.array(list(CLASS_SHARES), dtype=object), list(fixed_counts(n, CLASS_SHARES).values()))
+    cls = cls[rng.permutation(n)]
+    ptype = draw(rng, "unit.project_type", n)
+    rigid = (ptype == "continuing") & draw(rng, "unit.rigid", n)
+    name, topic = _names(rng, dept, seq, ptype, year)
+    units = pd.DataFrame({"unit_id": unit_id, "name": name, "kind": "project", "department_id": dept,
+                          "year": year, "project_type": ptype, "is_new": False, "rigid": rigid,
+                          "category": "self"})
+    median = np.array([{d.code: d.budget_median for d in N.DEPARTMENTS}[c] for c in dept])
+    initial = median * draw(rng, "budget.full_year", n)
+    initial = np.where(initial >= 100, np.round(initial), np.round(initial, 1))
+    adjust = draw(rng, "budget.adjusted_any", n) * draw(rng, "budget.adjustment", n)
+    full = np.round(initial * (1.0 + adjust), 2)
+    short = draw(rng, "budget.in_place_short", n)
+    in_place = np.round(full * np.where(short, draw(rng, "budget.in_place_ratio", n), 1.0), 2)
+    rate = draw_by_class(rng, "budget.execution", cls)
+    executed = np.round(np.minimum(full * rate, in_place), 2)
+    budget = pd.DataFrame({"unit_id": unit_id, "budget_initial": initial, "budget_full_year": full,
+                           "budget_adjusted": full, "funds_in_place": in_place, "executed": executed})
+    return units, budget, cls, topic
+
+
+def _layout(rng: np.random.Generator, dept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row -> project index and slot role, for every project's 5-12 indicators."""
+    n = len(dept)
+    count = draw(rng, "ind.count", n).astype(int)
+    sat = np.where(count >= 11, 2, 1)
+    eff = np.maximum(1, np.round((count - sat) * 0.35).astype(int))
+    out = count - sat - eff
+    variant = rng.integers(0, len(_OUTPUT_PATTERNS), n)
+    sector = {d.code: d.sectors[0] for d in N.DEPARTMENTS}
+    focus = np.array([_SECTOR_FOCUS.get(sector[c], "social") for c in dept], dtype=object)
+    project = np.repeat(np.arange(n), count)
+    pos = np.arange(len(project)) - np.repeat(np.cumsum(count) - count, count)
+    o, e = out[project], eff[project]
+    role = np.empty(len(project), dtype=object)
+    out_tab = np.array(_OUTPUT_PATTERNS, dtype=object)
+    is_out = pos < o
+    role[is_out] = out_tab[variant[project][is_out], pos[is_out]]
+    is_eff = (pos >= o) & (pos < o + e)
+    eff_tab = {k: np.array(v, dtype=object) for k, v in _EFFECT_FOCUS.items()}
+    for k, tab in eff_tab.items():
+        m = is_eff & (focus[project] == k)
+        role[m] = tab[(pos - o)[m] % len(tab)]
+    role[~is_out & ~is_eff] = "satisfaction"
+    return project, role
+
+
+def _pick_indicators(rng: np.random.Generator, lib: pd.DataFrame, dept: np.ndarray, topic: np.ndarray,
+                     project: np.ndarray, role: np.ndarray) -> pd.DataFrame:
+    """Library entries (mostly) or individual indicators for every row; names unique within a project."""
+    n_rows = len(project)
+    key = pd.Series(project).astype(str) + "|" + pd.Series(role, dtype=object)
+    rank = key.groupby(key).cumcount().to_numpy()
+    offset = (draw(rng, "ind.pick", n_rows) * 1e6).astype(np.int64)
+    individual = draw(rng, "ind.individual", n_rows)
+    out = {c: np.full(n_rows, "", dtype=object) for c in ("indicator", "indicator_code", "op", "unit", "l1",
+                                                            "l2")}
+    first = pd.Series(offset).groupby(key.to_numpy()).transform("first").to_numpy()
+    sectors = {d.code: set(d.sectors) for d in N.DEPARTMENTS}
+    chosen = np.full(n_rows, -1)
+    for code in np.unique(dept):
+        mask_dept = dept[project] == code
+        pool = lib[lib["common"] | lib["sector"].isin(sectors[code])]
+        for r in np.unique(role[mask_dept]):
+            cand = pool.index[pool["role"] == r].to_numpy()
+            m = mask_dept & (role == r)
+            if len(cand) == 0:
+                continue
+            idx = (first[m] + rank[m]) % len(cand)
+            ok = rank[m] < len(cand)
+            chosen[np.flatnonzero(m)[ok]] = cand[idx[ok]]
+    use_lib = (chosen >= 0) & ~individual
+    picked = lib.loc[chosen[use_lib]]
+    for col, src in (("indicator", "name_zh"), ("indicator_code", "code"), ("op", "op"), ("unit", "unit")):
+        out[col][use_lib] = picked[src].astype(str).to_numpy()
+    ind = np.flatnonzero(~use_lib)
+    for i in ind:
+        templates = N.INDIVIDUAL_TEMPLATES[role[i]]
+        name, unit, op = templates[rank[i] % len(templates)]
+        suffix = "" if rank[i] < len(templates) else f"（{rank[i] // len(templates) + 1}）"
+        out["indicator"][i] = name.format(topic=topic[project[i]]) + suffix
+        out["unit"][i], out["op"][i] = unit, op
+    frame = pd.DataFrame(out)
+    frame["individual"] = ~use_lib
+    return frame
+
+
+def _split_points(rng: np.random.Generator, group: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """Whole points per row summing to ``total`` within each group (weights drawn, largest remainder)."""
+    w = draw(rng, "ind.points_weight", len(group))
+    g = pd.Series(w).groupby(group)
+    raw = total * w / g.transform("sum").to_numpy()
+    base = np.floor(raw)
+    deficit = (total - pd.Series(base).groupby(group).transform("sum").to_numpy()).round().astype(int)
+    order = np.lexsort((-(raw - base), group))
+    rank = np.empty(len(group), dtype=int)
+    rank[order] = pd.Series(group[order]).groupby(group[order]).cumcount().to_numpy()
+    return base + (rank < deficit)
+
+
+def _band_scores(level: np.ndarray, position: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """A score inside the level's band (met [0.8w, w], partly [0.6w, 0.8w), not met [0, 0.6w)) on a 0.1 grid."""
+    low = np.select([level == "met", level == "partly"], [0.8, 0.6], 0.0) * points
+    high = np.select([level == "met", level == "partly"], [1.0, 0.8], 0.6) * points
+    tenths = np.floor((low + position * (high - low)) * 10 + 1e-9)
+    lo_t = np.ceil(low * 10 - 1e-9)
+    hi_t = np.where(level == "met", np.floor(high * 10 + 1e-9), np.ceil(high * 10 - 1e-9) - 1)
+    return np.clip(tenths, lo_t, hi_t) / 10.0
+
+
+def make_projects(rng: np.random.Generator, n: int, year: int, library: pd.DataFrame, fw: Framework
+                  ) -> Projects:
+    """Units, budgets and indicator rows of ``n`` projects (targets, truth, reports, points, claims)."""
+    slots = slot_roles(fw)
+    lib = library_candidates(library)
+    units, budget, cls, topic = _units_and_budget(rng, n, year)
+    dept = units["department_id"].to_numpy(dtype=object)
+    project, role = _layout(rng, dept)
+    rows = _pick_indicators(rng, lib, dept, topic, project, role)
+    rows.insert(0, "unit_id", units["unit_id"].to_numpy(dtype=object)[project])
+    rows["l1"] = [slots[r].l1_name for r in role]
+    rows["l2"] = [slots[r].name for r in role]
+    rows["role"], rows["cls"], rows["project"] = role, cls[project], project
+    op, unit = rows["op"].to_numpy(dtype=object), rows["unit"].to_numpy(dtype=object)
+    kind = V.value_kind(op, unit)
+    full = budget["budget_full_year"].to_numpy(dtype=float)
+    target = V.draw_targets(rng, kind, op, unit, full[project])
+    true_value, true_level, miss = V.true_values(rng, kind, op, target, rows["cls"].to_numpy(dtype=object))
+    rep_value, rep_level = V.reported_values(rng, kind, op, target, true_value, true_level, miss,
+                                             rows["cls"].to_numpy(dtype=object))
+    l1_points = np.array([slots[r].l1_points for r in role])
+    l1_index = {code: i for i, code in enumerate(dict.fromkeys(s.l1_code for s in slots.values()))}
+    group = project * len(l1_index) + np.array([l1_index[slots[r].l1_code] for r in role])
+    points = _split_points(rng, group, l1_points)
+    # not applicable: at most one output/effect row per project, in a first level with other rows
+    size = np.bincount(group)[group]
+    na = draw(rng, "ind.not_applicable", len(rows)) & (size >= 2) & (role != "satisfaction")
+    na &= pd.Series(na).groupby(project).cumsum().to_numpy() == 1
+    position_true = draw(rng, "ind.qual_position", len(rows))
+    position_self = draw(rng, "self.qual_position", len(rows))
+    qual = kind == "qual"
+    true_ach = V.achievement(op, target, true_value)
+    true_ach[qual] = _band_scores(true_level[qual], position_true[qual], points[qual]) / points[qual]
+    rep_ach = V.achievement(op, target, rep_value)
+    claimed = np.round(rep_ach * points, 2)
+    claimed[qual] = _band_scores(rep_level[qual], position_self[qual], points[qual])
+    claimed[na] = np.nan
+    rows = rows.assign(kind=kind, target_value=target, true_value=true_value, true_level=true_level,
+                       rep_value=rep_value, rep_level=rep_level, points=points, applicable=~na,
+                       true_achievement=true_ach, rep_achievement=rep_ach, claimed=claimed,
+                       restated=False, note="")
+    exec_true = np.minimum(budget["executed"].to_numpy() / full, 1.0) * 10.0
+    truth = pd.DataFrame({"unit_id": units["unit_id"], "cls": cls, "true_execution": exec_true})
+    return Projects(units, budget, rows, truth)
+
+
+def indicator_total(rows: pd.DataFrame, values: str, n: int, indicator_points: float = 90.0) -> np.ndarray:
+    """Per project: the sum of ``values`` over applicable rows, rescaled to ``indicator_points``."""
+    app = rows["applicable"].to_numpy(dtype=bool)
+    proj = rows["project"].to_numpy()
+    got = np.bincount(proj[app], weights=rows[values].to_numpy(dtype=float)[app], minlength=n)
+    pts = np.bincount(proj[app], weights=rows["points"].to_numpy(dtype=float)[app], minlength=n)
+    return got / np.where(pts > 0, pts, 1.0) * indicator_points
+
+
+def notes(rng: np.random.Generator, rows: pd.DataFrame) -> np.ndarray:
+    """偏差原因分析及改进措施: missed targets explained, large over-achievement explained, N/A stated."""
+    u = draw(rng, "ind.text_variant", len(rows))
+    op, kind = rows["op"].to_numpy(dtype=object), rows["kind"].to_numpy(dtype=object)
+    t, x = rows["target_value"].to_numpy(dtype=float), rows["rep_value"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        over = (op == ">=") & (t > 0) & (x / np.where(t > 0, t, 1.0) >= 1.3) & (kind != "qual")
+    missed = rows["rep_achievement"].to_numpy(dtype=float) < 1.0
+    missed |= (kind == "qual") & (rows["rep_level"].to_numpy(dtype=object) != "met")
+    out = np.full(len(rows), "", dtype=object)
+    out[missed] = V.pick_text(N.NOTES_MISSED, u[missed])
+    out[over] = V.pick_text(N.NOTES_OVER, u[over])
+    out[~rows["applicable"].to_numpy(dtype=bool)] = N.NOTE_NOT_APPLICABLE
+    return out
+
+
+def render(rng: np.random.Generator, rows: pd.DataFrame) -> pd.DataFrame:
+    """The public observation columns of ``rows`` (target and actual text, op column, level, score)."""
+    kind, op = rows["kind"].to_numpy(dtype=object), rows["op"].to_numpy(dtype=object)
+    unit, role = rows["unit"].to_numpy(dtype=object), rows["role"].to_numpy(dtype=object)
+    target_text, needs_op = V.render_target(rng, kind, op, rows["target_value"].to_numpy(dtype=float), unit, role)
+    actual_text = V.render_actual(rng, kind, rows["rep_value"].to_numpy(dtype=float),
+                                  rows["rep_level"].to_numpy(dtype=object), unit)
+    restated = rows["restated"].to_numpy(dtype=bool)
+    symbol_text = np.array([{">=": "≥", "<=": "≤", "=": "="}.get(o, "") for o in op], dtype=object)
+    if restated.any():
+        bare = np.array([not t.startswith(("≥", "≤", "=", "不")) for t in target_text[restated]], dtype=bool)
+        target_text[restated] = np.where(bare, symbol_text[restated] + target_text[restated],
+                                         target_text[restated])
+        actual_text[restated] = target_text[restated]
+    applicable = rows["applicable"].to_numpy(dtype=bool)
+    actual_text[~applicable] = ""
+    blank = draw(rng, "ind.op_blank", len(rows)) & ~needs_op & (kind != "qual")
+    op_col = np.where(blank, "", op)
+    qual = kind == "qual"
+    return pd.DataFrame({
+        "unit_id": rows["unit_id"], "l1": rows["l1"], "l2": rows["l2"], "indicator": rows["indicator"],
+        "indicator_code": rows["indicator_code"], "op": op_col, "target": target_text, "actual": actual_text,
+        "unit": unit, "points": rows["points"].to_numpy(dtype=float),
+        "level": np.where(qual, rows["rep_level"].to_numpy(dtype=object), ""),
+        "score": rows["claimed"].to_numpy(dtype=float), "applicable": applicable,
+        "note": rows["note"].to_numpy(dtype=object)})

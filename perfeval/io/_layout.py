@@ -1,0 +1,235 @@
+"""Where the blocks of a 项目支出绩效自评表 are on a sheet, found by their labels (private).
+
+Published forms differ in details (an extra 项目编码 line, 指标性质 / 计量单位 columns, 权重 for 分值, the footer
+on one line or two), so nothing here uses a fixed cell address: every block is found by its header labels. The
+reader (:mod:`perfeval.io.forms`) and the writer (:mod:`perfeval.io.form_writer`) share :func:`locate`.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+from .. import columns as C
+from ._text import cell_text, label_key
+
+__all__ = ["Grid", "FormLayout", "sheet_grid", "locate", "split_label", "UNIT_LABELS", "FUNDS_LINES"]
+
+Grid = Sequence[Sequence[object]]  # rows of cell text (str or NaN), 0-based
+
+UNIT_LABELS: Mapping[str, tuple[str, ...]] = {
+    "name": ("项目名称",),
+    "unit_id": ("项目编码", "项目代码"),
+    "department": ("主管部门", "主管部门及代码"),
+    "implementing_unit": ("实施单位",),
+    "year": ("年度", "预算年度", "评价年度"),
+}
+# funds lines: key -> words identifying the line's label
+FUNDS_LINES: Mapping[str, tuple[str, ...]] = {
+    "total": ("年度资金总额", "资金总额", "合计"),
+    "appropriation": ("财政拨款",),
+    "carryover": ("上年结转",),
+    "other": ("其他资金",),
+}
+_FUNDS_EXTRA = {"分值": "points", "权重": "points", "执行率": "execution_rate", "预算执行率": "execution_rate"}
+_GOAL_LABELS = {"预期目标": "expected", "实际完成情况": "actual"}
+_TOTAL_LABELS = frozenset({"总分", "自评总分", "合计"})
+_GRADE_LABELS = frozenset({"自评等级", "评价等级", "等级", "自评结果"})
+_NOTE_PREFIXES = ("填表说明", "说明:", "注:", "备注:")
+_BLOCK_LABELS = frozenset({"绩效指标", "年度绩效指标"})
+_YEAR_CELL = re.compile(r"^[（(]\s*(\d{4})?\s*年度?\s*[）)]$")
+YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+
+
+@dataclass(frozen=True)
+class FormLayout:
+    """Positions (1-based rows and columns, as openpyxl counts) of a form's blocks.
+
+    ``indicator_columns`` maps canonical observation columns (and the header text of unknown columns) to their
+    column; ``end_row`` is the first row after the indicator rows (footer, notes, or one past the sheet).
+    """
+
+    header_row: int
+    indicator_columns: Mapping[str, int]
+    indicator_headers: Mapping[str, str]
+    end_row: int
+    label_column: int | None = None
+    unit_cells: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    unit_inline: Mapping[str, str] = field(default_factory=dict)
+    year_cell: tuple[int, int] | None = None
+    funds_header_row: int | None = None
+    funds_columns: Mapping[str, int] = field(default_factory=dict)
+    funds_headers: Mapping[str, str] = field(default_factory=dict)
+    funds_rows: Mapping[str, int] = field(default_factory=dict)
+    goal_cells: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    total_cell: tuple[int, int] | None = None
+    grade_cell: tuple[int, int] | None = None
+
+    @property
+    def is_form(self) -> bool:
+        """True when a header block or a funds block sits above the indicator block (a plain table has none)."""
+        return bool(self.unit_cells) or self.funds_header_row is not None
+
+
+def sheet_grid(ws, max_rows: int | None = None) -> list[list[object]]:
+    """A worksheet's cells as the text a user sees (merged cells other than the top-left one are empty)."""
+    rows = []
+    for row in ws.iter_rows(max_row=max_rows):
+        rows.append([cell_text(c.value, getattr(c, "number_format", None)) for c in row])
+    return rows
+
+
+def _text(grid: Grid, r: int, c: int) -> str | None:
+    if r < len(grid) and c < len(grid[r]) and isinstance(grid[r][c], str):
+        return grid[r][c]
+    return None
+
+
+def split_label(text: str) -> tuple[str, str]:
+    """``"项目名称：某项目"`` -> ``("项目名称", "某项目")``; a bare label gives an empty value."""
+    s = unicodedata.normalize("NFKC", text)
+    if ":" in s:
+        label, value = s.split(":", 1)
+        return label_key(label), value.strip()
+    return label_key(s), ""
+
+
+def _find(grid: Grid, labels: frozenset[str] | Mapping[str, str], rows: range) -> list[tuple[int, int, str]]:
+    """Cells in ``rows`` whose label (before any colon) is one of ``labels``: (row, col, inline value)."""
+    found = []
+    for r in rows:
+        for c in range(len(grid[r]) if r < len(grid) else 0):
+            text = _text(grid, r, c)
+            if text is not None:
+                label, value = split_label(text)
+                if label in labels:
+                    found.append((r, c, value))
+    return found
+
+
+def _header_map(grid: Grid, r: int, aliases: Mapping[str, Sequence[str]]) -> dict[int, str]:
+    """Column -> canonical name for the recognised header cells of row ``r`` (first of duplicates wins)."""
+    out: dict[int, str] = {}
+    taken: set[str] = set()
+    for c in range(len(grid[r])):
+        text = _text(grid, r, c)
+        canonical = C.resolve_columns([text], aliases).get(text) if text else None
+        if canonical is not None and canonical not in taken:
+            out[c] = canonical
+            taken.add(canonical)
+    return out
+
+
+def _indicator_header(grid: Grid) -> int | None:
+    for r in range(len(grid)):
+        found = set(_header_map(grid, r, C.OBSERVATION_ALIASES).values())
+        if C.INDICATOR in found and (C.TARGET in found or C.ACTUAL in found):
+            return r
+    return None
+
+
+def _value_right(grid: Grid, r: int, c: int, stop: frozenset[str]) -> tuple[int, int] | None:
+    """The first non-empty cell right of (r, c) that is not itself a label."""
+    for cc in range(c + 1, len(grid[r])):
+        text = _text(grid, r, cc)
+        if text is not None:
+            return None if split_label(text)[0] in stop else (r, cc)
+    return None
+
+
+def locate(grid: Grid) -> FormLayout | None:
+    """Find the blocks of a self-evaluation form on ``grid``; None when there is no indicator header row."""
+    h = _indicator_header(grid)
+    if h is None:
+        return None
+    columns: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    mapped = _header_map(grid, h, C.OBSERVATION_ALIASES)
+    label_column = None
+    for c in range(len(grid[h])):
+        text = _text(grid, h, c)
+        if text is None:
+            continue
+        name = mapped.get(c)
+        if name is None and label_key(text) in _BLOCK_LABELS:
+            label_column = c + 1
+            continue
+        name = name or text.strip()
+        columns.setdefault(name, c + 1)
+        headers.setdefault(name, text.strip())
+    end = len(grid) + 1
+    for r in range(h + 1, len(grid)):
+        first = next((t for t in (_text(grid, r, c) for c in range(len(grid[r]))) if t is not None), None)
+        key = split_label(first)[0] if first is not None else ""
+        if key in _TOTAL_LABELS or key in _GRADE_LABELS or label_key(first or "").startswith(_NOTE_PREFIXES):
+            end = r + 1
+            break
+    above = range(0, h)
+    unit_cells: dict[str, tuple[int, int]] = {}
+    unit_inline: dict[str, str] = {}
+    for key, labels in UNIT_LABELS.items():
+        hits = _find(grid, frozenset(labels), above)
+        if hits:
+            r, c, inline = hits[0]
+            unit_cells[key] = (r + 1, c + 1)
+            if inline:
+                unit_inline[key] = inline
+    goals = _find(grid, frozenset(_GOAL_LABELS) | {"年度总体目标", "绩效目标"}, above)
+    funds_row, funds_columns, funds_headers = _funds_header(grid, above)
+    funds_rows: dict[str, int] = {}
+    if funds_row is not None:
+        first_amount = min(funds_columns.values()) - 1
+        goal_top = min((r for r, _, _ in goals if r > funds_row), default=h)
+        for r in range(funds_row + 1, goal_top):
+            label = "".join(label_key(t) for t in (_text(grid, r, c) for c in range(first_amount)) if t)
+            for line, words in FUNDS_LINES.items():
+                if line not in funds_rows and any(w in label for w in words):
+                    funds_rows[line] = r + 1
+                    break
+    goal_cells = {_GOAL_LABELS[split_label(str(grid[r][c]))[0]]: (r + 1, c + 1)
+                  for r, c, _ in goals if split_label(str(grid[r][c]))[0] in _GOAL_LABELS}
+    year_cell = None
+    for r in above:
+        for c in range(len(grid[r])):
+            text = _text(grid, r, c)
+            if text is not None and _YEAR_CELL.match(text.strip()):
+                year_cell = (r + 1, c + 1)
+                break
+        if year_cell:
+            break
+    footer = range(end - 1, len(grid))
+    totals = _find(grid, _TOTAL_LABELS, footer)
+    grades = _find(grid, _GRADE_LABELS, footer)
+    return FormLayout(
+        header_row=h + 1, indicator_columns=columns, indicator_headers=headers, end_row=end,
+        label_column=label_column, unit_cells=unit_cells, unit_inline=unit_inline, year_cell=year_cell,
+        funds_header_row=None if funds_row is None else funds_row + 1, funds_columns=funds_columns,
+        funds_headers=funds_headers, funds_rows=funds_rows, goal_cells=goal_cells,
+        total_cell=(totals[0][0] + 1, totals[0][1] + 1) if totals else None,
+        grade_cell=(grades[0][0] + 1, grades[0][1] + 1) if grades else None,
+    )
+
+
+def _funds_header(grid: Grid, rows: range) -> tuple[int | None, dict[str, int], dict[str, str]]:
+    """The funds header row (全年预算数 and 全年执行数) and its columns, or ``(None, {}, {})``."""
+    for r in rows:
+        mapped = _header_map(grid, r, C.BUDGET_ALIASES)
+        if C.BUDGET_FULL_YEAR in mapped.values() and C.EXECUTED in mapped.values():
+            cols = {name: c + 1 for c, name in mapped.items() if name != C.UNIT_ID}
+            heads = {name: _text(grid, r, c - 1) or name for name, c in cols.items()}
+            for c in range(len(grid[r])):
+                text = _text(grid, r, c)
+                extra = _FUNDS_EXTRA.get(label_key(text)) if text else None
+                if extra and extra not in cols:
+                    cols[extra], heads[extra] = c + 1, text.strip()
+            return r, cols, {k: v.strip() for k, v in heads.items()}
+    return None, {}, {}
+
+
+def value_cell(grid: Grid, cell: tuple[int, int], stop: frozenset[str] | None = None) -> tuple[int, int] | None:
+    """1-based position of the value written right of a 1-based label cell (first non-empty, not a label)."""
+    stop = stop if stop is not None else frozenset(k for labels in UNIT_LABELS.values() for k in labels) | \
+        frozenset(_GOAL_LABELS) | _TOTAL_LABELS | _GRADE_LABELS
+    found = _value_right(grid, cell[0] - 1, cell[1] - 1, stop)
+    return None if found is None else (found[0] + 1, found[1] + 1)

@@ -1,0 +1,421 @@
+"""Generic reading and writing of users' tables: CSV in any of the encodings Excel writes, and XLSX.
+
+:func:`read_table` is the one door every table goes through: it detects the encoding, finds the header row, maps
+the headers to canonical names (:func:`perfeval.columns.resolve_columns`), keeps every other column, reads every
+cell as text first (so codes keep their leading zeros) and parses only the declared numeric and boolean columns.
+All problems of a file are collected and raised together as one :class:`~perfeval.errors.InputError`.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from .._io_util import atomic_path
+from ..columns import accepted_names, resolve_columns
+from ._log import ProblemLog
+from ._text import TEXT, as_text, cell_text, parse_booleans, parse_numbers
+
+__all__ = ["read_table", "write_table", "CSV_SUFFIXES", "XLSX_SUFFIXES"]
+
+CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
+XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+_SCAN_ROWS = 30  # rows searched for the header (title lines above it are common)
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A file's cells as text, its header located and mapped (private to :mod:`perfeval.io`).
+
+    ``frame`` has the canonical names for recognised headers, the header text for others, text cells (NaN when
+    empty) and ``source_row``; ``headers`` maps each column of ``frame`` to its header as written.
+    """
+
+    frame: pd.DataFrame
+    headers: Mapping[str, str]
+    file: str
+    header_row: int
+
+
+def read_table(path: str | Path, aliases: Mapping[str, Sequence[str]], required: Sequence[str] = (), *,
+               kind: str = "table", numeric: Sequence[str] = (), booleans: Sequence[str] = (),
+               sheet: str | int | None = None) -> pd.DataFrame:
+    """Read a CSV or XLSX table with canonical column names.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv`` (also ``.txt``, ``.tsv``) or ``.xlsx``/``.xlsm`` file. CSV encodings are detected, not assumed:
+        UTF-8, UTF-8 with BOM and GB18030 (a superset of GBK, what Excel writes on Chinese Windows).
+    aliases : mapping
+        ``{canonical: (accepted header, ...)}``, e.g. :data:`perfeval.columns.OBSERVATION_ALIASES`. The
+        canonical name itself is always accepted; comparison ignores spaces, case and a trailing ``(万元)``.
+    required : sequence of str
+        Canonical columns that must be present.
+    kind : str
+        What the file is, for messages (``"observations"``, ``"budget"``, ...).
+    numeric : sequence of str
+        Canonical columns parsed as float (``1,234.5``, full-width digits, spaces and a trailing ``%`` or ``分``
+        accepted; ``95%`` reads 95.0). Other columns stay text, so codes keep leading zeros.
+    booleans : sequence of str
+        Canonical columns parsed as nullable booleans (是/否, true/false, 1/0, Y/N; empty is ``<NA>``).
+    sheet : str or int, optional
+        XLSX sheet by name or 0-based position; the first sheet by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per non-empty data row, in file order: the recognised columns under their canonical names (in
+        file order), every other column under its header as written (an unnamed column with data is called
+        ``column_<letter>``), then ``source_file`` (str, the path as given) and ``source_row`` (int, the
+        spreadsheet row: the header is row 1 of a plain file). Text columns hold ``str`` or NaN.
+
+    Raises
+    ------
+    InputError
+        With every problem of the file, each located ``file:row:column``: ``file_not_found``, ``not_a_file``,
+        ``unsupported_format``, ``unreadable_file``, ``empty_file``, ``wrong_encoding``, ``no_header``,
+        ``no_sheet``, ``malformed_row``, ``missing_column`` (listing the accepted headers), ``duplicate_column``,
+        ``not_numeric``, ``not_boolean``.
+
+    Notes
+    -----
+    The header is the row, among the first 30, that names the most known columns (title lines above it are
+    skipped); in a CSV where no row names any, row 1 is taken as the header, and an XLSX sheet without one is
+    ``no_header``. Completely empty rows are dropped (their row numbers are skipped, not reused). The file is
+    only read, never written.
+    """
+    log = ProblemLog()
+    raw = load_raw(path, aliases, required, kind=kind, sheet=sheet, log=log)
+    log.raise_if_errors()
+    frame = convert(raw, numeric=numeric, booleans=booleans, log=log)  # raw is set: no file-level problem
+    log.raise_if_errors()
+    return finish(frame, raw)
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, *, encoding: str = "utf-8") -> Path:
+    """Write a table atomically as CSV or XLSX (by the file suffix) and return the path.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Written without its index.
+    path : str or Path
+        ``.csv`` / ``.txt`` (comma separated; ``.tsv`` tab separated) or ``.xlsx``.
+    encoding : str
+        CSV encoding: ``"utf-8"`` (default), ``"utf-8-sig"`` (what Excel opens without garbling) or
+        ``"gb18030"`` (for Excel on Chinese Windows). Ignored for XLSX.
+
+    Raises
+    ------
+    ValueError
+        For an unknown encoding or an unsupported suffix. The target is replaced in one rename, so a failure
+        leaves an existing file untouched.
+    """
+    path = Path(path)
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ValueError(f"`encoding` must be a codec name such as 'utf-8', 'utf-8-sig' or 'gb18030'; "
+                         f"got {encoding!r}.") from None
+    suffix = path.suffix.lower()
+    if suffix not in CSV_SUFFIXES | {".xlsx"}:
+        raise ValueError(f"`path` must end in .csv, .txt, .tsv or .xlsx; got {str(path)!r}.")
+    with atomic_path(path) as tmp:
+        if suffix == ".xlsx":
+            frame.to_excel(tmp, index=False, engine="openpyxl")
+        else:
+            frame.to_csv(tmp, index=False, encoding=encoding, sep="\t" if suffix == ".tsv" else ",")
+    return path
+
+
+# --- loading -----------------------------------------------------------------------------------------------------
+
+def load_raw(path: str | Path, aliases: Mapping[str, Sequence[str]], required: Sequence[str], *, kind: str,
+             sheet: str | int | None, log: ProblemLog) -> RawTable | None:
+    """Locate the header, map the columns and return the cells as text (None after a file-level problem)."""
+    file = str(path)
+    p = check_file(path, kind, CSV_SUFFIXES | XLSX_SUFFIXES, log)
+    if p is None:
+        return None
+    if p.suffix.lower() in CSV_SUFFIXES:
+        loaded = _load_csv(p, file, aliases, kind, log)
+    else:
+        loaded = _load_xlsx(p, file, aliases, required, kind, sheet, log)
+    if loaded is None:
+        return None
+    headers, data, header_row = loaded
+    raw = _map_columns(headers, data, header_row, file, aliases, required, kind, log)
+    if raw.frame.empty:
+        log.add("empty_file", f"{kind} file has a header row (row {header_row}) but no data rows", file=file,
+                row=header_row)
+        return None
+    return raw
+
+
+def check_file(path: str | Path, kind: str, suffixes: frozenset[str], log: ProblemLog) -> Path | None:
+    """The path when it is an existing, non-empty file with an accepted suffix; else log why and return None."""
+    file, p = str(path), Path(path)
+    if not p.exists():
+        log.add("file_not_found", f"{kind} file not found: {file}", file=file)
+        return None
+    if not p.is_file():
+        log.add("not_a_file", f"expected a {kind} file, found a directory: {file}", file=file)
+        return None
+    suffix = p.suffix.lower()
+    if suffix not in suffixes:
+        hint = "; save it from Excel as .xlsx" if suffix == ".xls" else ""
+        accepted = "/".join(sorted(suffixes))
+        log.add("unsupported_format", f"{kind} file must be {accepted}; got {suffix or 'no suffix'}{hint}",
+                file=file)
+        return None
+    if p.stat().st_size == 0:
+        log.add("empty_file", f"{kind} file is empty", file=file)
+        return None
+    return p
+
+
+def decode_csv(data: bytes, file: str, log: ProblemLog) -> str | None:
+    """Decode CSV bytes as UTF-8 (with or without BOM) or GB18030; None and ``wrong_encoding`` otherwise."""
+    def fail(message: str, row: int | None = None) -> None:
+        log.add("wrong_encoding", message + "; save it from Excel as 'CSV UTF-8' or 'CSV (逗号分隔)'",
+                file=file, row=row)
+
+    if data[:4] == b"PK\x03\x04":
+        fail("this is an Excel workbook (.xlsx) with a .csv name, not CSV text; rename it to .xlsx")
+        return None
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        fail("the file is UTF-16 text (Excel's 'Unicode text'), not UTF-8 or GB18030")
+        return None
+    if b"\x00" in data:
+        fail("the file contains NUL bytes: UTF-16 text or a binary file, not UTF-8 or GB18030 CSV",
+             row=data.count(b"\n", 0, data.index(b"\x00")) + 1)
+        return None
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[len(codecs.BOM_UTF8):].decode("utf-8")
+        except UnicodeDecodeError as err:
+            line = data.count(b"\n", 0, err.start) + 1
+            fail(f"the file starts with a UTF-8 BOM but byte 0x{data[err.start]:02X} at line {line} is not "
+                 "UTF-8", row=line)
+            return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err8:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError as err:
+            line = data.count(b"\n", 0, err.start) + 1
+            line8 = data.count(b"\n", 0, err8.start) + 1
+            fail(f"the file is neither UTF-8 (byte 0x{data[err8.start]:02X} at line {line8}) nor GB18030 "
+                 f"(byte 0x{data[err.start]:02X} at line {line})", row=line)
+            return None
+
+
+def _sniff_delimiter(text: str, suffix: str) -> str:
+    """Comma, tab or semicolon: whichever the first non-empty line has most of (tab for .tsv)."""
+    if suffix == ".tsv":
+        return "\t"
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: first.count(d) for d in (",", "\t", ";")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def pick_header(records: Sequence[Sequence[object]], aliases: Mapping[str, Sequence[str]]) -> int | None:
+    """Index of the record naming the most known columns (first on ties); None when none names any."""
+    best, best_i = 0, None
+    for i, record in enumerate(records):
+        texts = [str(x).strip() for x in record if isinstance(x, str) and x.strip()]
+        found = len(set(resolve_columns(texts, aliases).values())) if texts else 0
+        if found > best:
+            best, best_i = found, i
+    return best_i
+
+
+def _load_csv(p: Path, file: str, aliases: Mapping[str, Sequence[str]], kind: str,
+              log: ProblemLog) -> tuple[list[str], pd.DataFrame, int] | None:
+    """Decode, find the header among the first rows, and let pandas' C parser read the rest as text."""
+    text = decode_csv(p.read_bytes(), file, log)
+    if text is None:
+        return None
+    if not text.strip():
+        log.add("empty_file", f"{kind} file has no content", file=file)
+        return None
+    delimiter = _sniff_delimiter(text, p.suffix.lower())
+    buffer = io.StringIO(text)
+    reader = csv.reader(buffer, delimiter=delimiter)
+    records: list[list[str]] = []
+    ends: list[int] = []
+    try:
+        for record in reader:
+            records.append(record)
+            ends.append(buffer.tell())
+            if len(records) >= _SCAN_ROWS:
+                break
+    except csv.Error as err:
+        log.add("malformed_row", f"cannot read the CSV: {err}", file=file, row=len(records) + 1)
+        return None
+    k = pick_header(records, aliases)
+    if k is None:
+        k = next(i for i, r in enumerate(records) if any(c.strip() for c in r))
+    headers = [c.strip() for c in records[k]]
+    buffer.seek(ends[k])
+    try:
+        data = pd.read_csv(buffer, sep=delimiter, header=None, names=list(range(len(headers))), dtype=str,
+                           keep_default_na=False, na_values=[""], skip_blank_lines=False, index_col=False,
+                           engine="c")
+    except pd.errors.EmptyDataError:
+        data = pd.DataFrame({i: pd.Series(dtype=object) for i in range(len(headers))})
+    except pd.errors.ParserError:
+        _report_long_rows(buffer, ends[k], delimiter, len(headers), k + 1, file, log)
+        return None
+    return headers, data, k + 1
+
+
+def _report_long_rows(buffer: io.StringIO, start: int, delimiter: str, width: int, header_row: int, file: str,
+                      log: ProblemLog) -> None:
+    """Locate the rows with more fields than the header (only run after the fast parser failed)."""
+    buffer.seek(start)
+    for i, record in enumerate(csv.reader(buffer, delimiter=delimiter)):
+        if len(record) > width:
+            log.add("malformed_row", f"row has {len(record)} fields but the header has {width}; quote text "
+                    "that contains the delimiter", file=file, row=header_row + 1 + i)
+
+
+def _load_xlsx(p: Path, file: str, aliases: Mapping[str, Sequence[str]], required: Sequence[str], kind: str,
+               sheet: str | int | None, log: ProblemLog) -> tuple[list[str], pd.DataFrame, int] | None:
+    """Read the sheet's cells as the text Excel shows (read-only mode, cached formula values)."""
+    try:
+        wb = load_workbook(p, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, OSError, KeyError, ValueError) as err:
+        log.add("unreadable_file", f"cannot open the {kind} workbook: {err}", file=file)
+        return None
+    try:
+        names = wb.sheetnames
+        if sheet is None:
+            name = names[0]
+        elif isinstance(sheet, int) and 0 <= sheet < len(names):
+            name = names[sheet]
+        elif isinstance(sheet, str) and sheet in names:
+            name = sheet
+        else:
+            log.add("no_sheet", f"no sheet {sheet!r}; the workbook has {', '.join(names)}", file=file)
+            return None
+        rows = [[cell_text(c.value, getattr(c, "number_format", None)) for c in row]
+                for row in wb[name].iter_rows()]
+    finally:
+        wb.close()
+    if not any(isinstance(v, str) for row in rows for v in row):
+        log.add("empty_file", f"sheet {name!r} of the {kind} workbook is empty", file=file)
+        return None
+    k = pick_header(rows[:_SCAN_ROWS], aliases)
+    if k is None:
+        expected = ", ".join(f"{c} ({aliases[c][0]})" if aliases.get(c) else c for c in (required or aliases))
+        log.add("no_header", f"sheet {name!r} has no header row naming any {kind} column in its first "
+                f"{_SCAN_ROWS} rows; expected headers such as {expected}", file=file)
+        return None
+    width = max(len(r) for r in rows)
+    headers = [(rows[k][j] if j < len(rows[k]) and isinstance(rows[k][j], str) else "").strip()
+               for j in range(width)]
+    data = pd.DataFrame(rows[k + 1:], columns=None, dtype=object)
+    data = data.reindex(columns=range(width)) if len(data.columns) != width else data
+    return headers, data.where(data.notna(), np.nan), k + 1
+
+
+def _map_columns(headers: list[str], data: pd.DataFrame, header_row: int, file: str,
+                 aliases: Mapping[str, Sequence[str]], required: Sequence[str], kind: str,
+                 log: ProblemLog) -> RawTable:
+    """Rename recognised headers to canonical names, name the others, report missing and duplicate columns."""
+    names: list[str] = []
+    written: dict[str, str] = {}
+    first_seen: dict[str, int] = {}
+    keep: list[int] = []
+    for j, header in enumerate(headers):
+        letter = get_column_letter(j + 1)
+        canonical = resolve_columns([header], aliases).get(header) if header else None
+        if canonical is not None and canonical in first_seen:
+            other = first_seen[canonical]
+            log.add("duplicate_column", f"columns {headers[other]!r} ({get_column_letter(other + 1)}) and "
+                    f"{header!r} ({letter}) both give {canonical}; keep one", file=file, row=header_row,
+                    column=header)
+            continue
+        if canonical is not None:
+            first_seen[canonical] = j
+            name = canonical
+        else:
+            if not header and data[j].isna().all():
+                continue  # an unnamed empty column (Excel's trailing columns)
+            name = header or f"column_{letter}"
+            while name in written or name in aliases or name in ("source_file", "source_row"):
+                name += "_2"
+        names.append(name)
+        written[name] = header or name
+        keep.append(j)
+    frame = data[keep].copy()
+    frame.columns = names
+    missing = [c for c in required if c not in first_seen]
+    for canonical in missing:
+        accepted = accepted_names(canonical, aliases)
+        log.add("missing_column", f"{kind} file has no {canonical} column; accepted headers: {accepted[0]} "
+                f"({', '.join(accepted[1:])}); headers found: {', '.join(h for h in headers if h)}", file=file,
+                row=header_row, column=canonical)
+    for column in first_seen:
+        s = frame[column].astype(object)
+        if s.notna().any():
+            s = s.str.strip()
+            s = s.mask(s == "")
+        frame[column] = s
+    frame["source_row"] = np.arange(header_row + 1, header_row + 1 + len(frame), dtype=np.int64)
+    frame = frame[frame.drop(columns="source_row").notna().any(axis=1)].reset_index(drop=True)
+    return RawTable(frame=frame, headers=written, file=file, header_row=header_row)
+
+
+# --- conversion --------------------------------------------------------------------------------------------------
+
+def convert(raw: RawTable, *, numeric: Sequence[str] = (), booleans: Sequence[str] = (),
+            log: ProblemLog) -> pd.DataFrame:
+    """Parse the declared numeric and boolean columns that are present; report every bad cell."""
+    frame = raw.frame.copy()
+    for column in numeric:
+        if column not in frame:
+            continue
+        values, bad = parse_numbers(frame[column])
+        if bad.any():
+            log.add_cells("not_numeric", file=raw.file, column=raw.headers[column], rows=frame["source_row"][bad],
+                          values=frame[column][bad],
+                          message=lambda row, v, h=raw.headers[column]: f"{h} in row {row} must be a number; "
+                          f"got {v!r}")
+        frame[column] = values
+    for column in booleans:
+        if column not in frame:
+            continue
+        values, bad = parse_booleans(frame[column])
+        if bad.any():
+            log.add_cells("not_boolean", file=raw.file, column=raw.headers[column], rows=frame["source_row"][bad],
+                          values=frame[column][bad],
+                          message=lambda row, v, h=raw.headers[column]: f"{h} in row {row} must be 是/否, "
+                          f"true/false, 1/0 or Y/N; got {v!r}")
+        frame[column] = values
+    for column in frame.columns:
+        if column != "source_row" and column not in numeric and column not in booleans:
+            frame[column] = as_text(frame[column])
+    return frame
+
+
+def finish(frame: pd.DataFrame, raw: RawTable) -> pd.DataFrame:
+    """Add ``source_file`` before ``source_row`` as the last two columns."""
+    rows = frame.pop("source_row")
+    frame["source_file"] = pd.Series(raw.file, index=frame.index, dtype=TEXT)
+    frame["source_row"] = rows.astype(np.int64)
+    return frame

@@ -1,0 +1,577 @@
+"""Dual monitoring (绩效运行监控, "双监控"): traffic lights on budget execution and on progress toward the targets.
+
+In-year monitoring watches two tracks (domain.md §4): 预算执行进度 (how much of the budget has been spent against
+time) and 绩效目标实现程度 (how far each performance indicator has come against its pro-rated annual target).
+Each track gets a light; the lights of a unit's indicators roll up into the goal-level light, a year-end forecast
+is made, and every light calls for a corrective action. All thresholds are parameters of
+``templates/policies/monitoring.yaml`` (:class:`MonitoringPolicy`).
+
+Rules (defaults; [V] = PMKPI ``PERF_T_WARNSET`` #54724561805, #54658701560, #54922097919)
+----------------------------------------------------------------------------------------
+* Time progress ``tp``: the row's ``planned`` share when given, else the policy's planned curve, else
+  ``month / 12`` [V linear].
+* Budget line (``bgttracewarn`` [V]): ``v = (executed / budget) / tp x 100``; red ``v < 60``, yellow
+  ``[60, 80)``, green ``v >= 80``. ``executed / budget`` is 0 when the budget is 0 or missing (red).
+* Positive indicator ``>=`` (``positiveindex`` [V]): ``v = actual / (target x tp) x 100``; red ``< 60``, yellow
+  ``[60, 80)``, green ``[80, 120)``, blue ``>= 120``.
+* Reverse ``<=`` (``reverseindex`` [V]): green when ``actual <= target`` (not pro-rated), else red.
+* Equality ``=`` with target 0 (``traceindexequalzero`` [V]): green when ``actual == target``, else red; a
+  non-zero equality target is pro-rated like ``>=`` by default [I].
+* Qualitative [V]: met green, partly yellow, not met red.
+* Goal-level light (``goalwarn`` [V]): the worst indicator colour, red > yellow > green > blue.
+* Two-flag light (Hefei ``depttracewarn``/``protracewarn`` [V]): 预算执行正常 (budget colour in
+  ``normal_colours``) and 绩效目标能实现 (targets attainable): yes+yes green, yes+no yellow, no+any red.
+* Year-end forecast [I]: a cumulative value extrapolated at its pace, ``value / tp`` (the linear or planned
+  curve), and lit as at month 12; rates that are not pro-rated and qualitative levels are carried as they are
+  (a qualitative indicator is forecast to be met unless its level is not_met). A unit's reported
+  完成目标可能性 (``forecast``: likely/unlikely) overrides the computed forecast.
+* Corrective actions (中发〔2018〕34号, 财预〔2019〕136号 [R]): yellow -> 纠偏 (correct the deviation); red ->
+  暂缓或停止拨款 (suspend or stop disbursement); from the checkpoint month (7) a red indicator forecast to miss
+  its target -> 削减或取消 (低效无效资金, reduce or cancel) and a red budget line whose execution share is below
+  ``idle_max_execution_share`` -> 收回 (长期沉淀资金, take back); blue -> 复核绩效目标 (review the target) [I].
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .columns import MONITORING_ALIASES
+from .errors import InputError, Problem, format_location
+from .framework import GradeBands
+from .policies import COLOURS, COLOURS_ZH, MonitoringPolicy
+
+__all__ = ["MonitoringPolicy", "MonitoringResult", "lights", "read_monitoring", "ACTIONS", "BUDGET_LINE",
+           "MONITORING_COLUMNS"]
+
+#: The reserved ``indicator`` value of the budget-execution line in monitoring.csv.
+BUDGET_LINE = "budget"
+
+#: Corrective actions, least to most severe: code -> (中文, English).
+ACTIONS: Mapping[str, tuple[str, str]] = {
+    "none": ("无需纠偏", "no action needed"),
+    "review_target": ("复核绩效目标", "review the target (set too low?)"),
+    "correct": ("纠偏", "correct the deviation"),
+    "suspend": ("暂缓或停止拨款", "suspend or stop disbursement"),
+    "cut": ("削减或取消", "reduce or cancel"),
+    "recover": ("收回", "take back the idle funds"),
+}
+
+#: Accepted columns of monitoring.csv (canonical name -> header aliases).
+MONITORING_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    **MONITORING_ALIASES, "planned": ("计划进度", "计划完成比例", "planned_share")}
+
+_FORECASTS = {**{k: "likely" for k in ("likely", "能", "可能", "是", "能完成", "预计能完成", "可以完成", "yes")},
+              **{k: "unlikely" for k in ("unlikely", "不能", "不可能", "否", "不能完成", "难以完成",
+                                         "预计不能完成", "no")}}
+_RANK = {c: i for i, c in enumerate(COLOURS)}  # 0 = worst
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# result
+# ---------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class MonitoringResult:
+    """Traffic lights of dual monitoring at one month (see :func:`lights` for every column).
+
+    Attributes
+    ----------
+    lights : DataFrame
+        One row per unit x line (the budget line and each indicator).
+    units : DataFrame
+        One row per unit: budget light, goal-level light, two-flag light, forecast, action.
+    departments : DataFrame
+        Colour counts per department and light kind.
+    month : int
+        The month monitored.
+    policy : mapping
+        Every threshold used (:meth:`MonitoringPolicy.to_dict`).
+    problems : tuple of Problem
+        Warnings about the input (targets that could not be read ...).
+    """
+
+    lights: pd.DataFrame
+    units: pd.DataFrame
+    departments: pd.DataFrame
+    month: int
+    policy: Mapping[str, Any]
+    problems: tuple[Problem, ...] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """The lights table (one row per unit x line)."""
+        return self.lights.copy()
+
+    def _repr_html_(self) -> str:
+        cols = ["unit_id", "budget_colour_zh", "goal_colour_zh", "combined_colour_zh", "action"]
+        return (f"<p><b>双监控 dual monitoring</b>, month {self.month}: {len(self.units)} units, "
+                f"{len(self.lights)} lights</p>" + self.units[cols].to_html(index=False, na_rep="")
+                + self.departments.to_html(index=False, na_rep=""))
+
+    def __repr__(self) -> str:
+        counts = self.lights["colour"].value_counts().to_dict()
+        return f"MonitoringResult(month={self.month}, units={len(self.units)}, lights={counts})"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# reading
+# ---------------------------------------------------------------------------------------------------------------
+def read_monitoring(path: str | Path) -> pd.DataFrame:
+    """Read monitoring.csv / .xlsx (one row per unit x month x line).
+
+    Columns (Chinese header aliases of :data:`MONITORING_COLUMNS` accepted):
+
+    * ``unit_id`` (项目编码) and ``month`` (月份, 1-12), required;
+    * ``indicator`` (三级指标): the indicator name exactly as in the unit's observations row, or ``budget`` for
+      the budget-execution line, required;
+    * ``value`` (累计完成值 / 累计执行数): cumulative, executed amount (万元) on the budget line, cumulative actual
+      on indicator lines, a level (met / partly / not_met or 达成 / 部分达成 / 未达成) on qualitative ones;
+    * optional ``forecast`` (完成目标可能性: likely / unlikely, 能 / 不能), ``planned`` (计划进度: planned
+      cumulative share of the annual target at that month, 0-1), ``note`` (偏差原因).
+
+    Returns
+    -------
+    DataFrame
+        Canonical columns (``month`` and ``planned`` as float, the rest as text) plus ``source_file`` and
+        ``source_row``; the content is checked by :func:`lights`.
+    """
+    from .io import read_table
+
+    return read_table(path, MONITORING_COLUMNS, required=("unit_id", "month", "indicator", "value"),
+                      kind="monitoring", numeric=("month", "planned"))
+
+
+def _loc(frame: pd.DataFrame, rows: Any, column: str) -> list[str]:
+    """``file:row:column`` of the given index labels (``source_file`` / ``source_row`` columns)."""
+    sub = frame.loc[rows]
+    return [format_location(None if pd.isna(f) else f, None if pd.isna(r) else int(r), column)
+            for f, r in zip(sub["source_file"], sub["source_row"])]
+
+
+def _with_source(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """A copy with a 0..n-1 index and ``source_file`` / ``source_row`` (``name``, row + 2 when absent)."""
+    frame = frame.reset_index(drop=True).copy()
+    if "source_row" not in frame:
+        frame["source_row"] = np.arange(len(frame)) + 2
+    if "source_file" not in frame:
+        frame["source_file"] = name
+    return frame
+
+
+def _check_monitoring(mon: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+    """Typed copy of the monitoring frame (month int, forecast and planned normalised) and its problems."""
+    missing = [c for c in ("unit_id", "month", "indicator", "value") if c not in mon]
+    if missing:
+        raise InputError.single("monitoring", "missing_column",
+                                f"`monitoring` lacks column(s) {missing}; it has {list(mon.columns)}")
+    mon = _with_source(mon, "monitoring")
+    problems: list[Problem] = []
+    month = pd.to_numeric(mon["month"], errors="coerce")
+    bad = month.isna() | (month % 1 != 0) | (month < 1) | (month > 12)
+    problems += [Problem(loc, "bad_month", f"month must be an integer 1-12; got {mon['month'][r]!r}")
+                 for r, loc in zip(mon.index[bad], _loc(mon, mon.index[bad], "month"))]
+    mon["month"] = month.where(~bad).astype("Int64")
+    mon["unit_id"] = mon["unit_id"].astype(str)
+    mon["indicator"] = mon["indicator"].astype(str).str.strip()
+    forecast = mon["forecast"] if "forecast" in mon else pd.Series(None, index=mon.index, dtype=object)
+    key = forecast.astype("string").str.strip().str.lower()
+    mon["forecast"] = key.map(_FORECASTS).astype(object)
+    bad = key.notna() & (key != "") & mon["forecast"].isna()
+    problems += [Problem(loc, "bad_forecast", f"forecast must be likely or unlikely (能 / 不能); got {forecast[r]!r}")
+                 for r, loc in zip(mon.index[bad], _loc(mon, mon.index[bad], "forecast"))]
+    planned = mon["planned"] if "planned" in mon else pd.Series(np.nan, index=mon.index)
+    share = pd.to_numeric(planned, errors="coerce")
+    bad = (planned.notna() & share.isna()) | (share < 0) | (share > 1)
+    problems += [Problem(loc, "bad_share", f"planned must be a share in [0, 1]; got {planned[r]!r}")
+                 for r, loc in zip(mon.index[bad], _loc(mon, mon.index[bad], "planned"))]
+    mon["planned"] = share.where(~bad)
+    if "note" not in mon:
+        mon["note"] = ""
+    return mon, problems
+
+
+def _latest(mon: pd.DataFrame, month: int) -> tuple[pd.DataFrame, list[Problem]]:
+    """Each (unit, line)'s latest row at or before ``month``; a second row for the same month is a problem."""
+    mon = mon[mon["month"].notna() & (mon["month"] <= month)]
+    dup = mon.duplicated(["unit_id", "indicator", "month"], keep="first")
+    problems = [Problem(loc, "duplicate_row", f"a second row for unit {u!r}, line {i!r}, month {m}")
+                for loc, u, i, m in zip(_loc(mon, mon.index[dup], "indicator"), mon["unit_id"][dup],
+                                        mon["indicator"][dup], mon["month"][dup])]
+    latest = mon.sort_values("month", kind="stable").groupby(["unit_id", "indicator"], sort=False).tail(1)
+    return latest, problems
+
+
+
+def _numeric(values: pd.Series) -> pd.Series:
+    """Numbers of a value column: plain numbers directly, other text (``95%``, ``1.2万``) through parse_actual."""
+    num = pd.to_numeric(values, errors="coerce").astype(float)
+    rest = values[num.isna() & values.notna() & (values.astype(str).str.strip() != "")]
+    if len(rest):
+        from .targets import parse_actual
+
+        parsed: dict[Any, float] = {}
+        for text in rest.unique():
+            try:
+                parsed[text] = parse_actual(text).value
+            except InputError:
+                parsed[text] = np.nan
+        num.loc[rest.index] = rest.map(parsed).astype(float)
+    return num
+
+
+def _grade(bands: GradeBands, ratio: np.ndarray) -> np.ndarray:
+    return np.asarray(bands.grade(np.asarray(ratio, dtype=float)), dtype=object)
+
+
+def _budget_lines(rows: pd.DataFrame, budget: pd.DataFrame | None, pol: MonitoringPolicy,
+                  problems: list[Problem]) -> pd.DataFrame:
+    """Lights of the budget-execution lines (PMKPI ``bgttracewarn``)."""
+    out = rows.copy()
+    value = _numeric(out["value"])
+    bad = value.isna()
+    problems += [Problem(loc, "bad_value", f"the budget line needs the cumulative executed amount; got "
+                                           f"{out['value'][r]!r}") for r, loc in zip(out.index[bad],
+                                                                                     _loc(out, out.index[bad], "value"))]
+    amount = pd.Series(np.nan, index=out.index)
+    if budget is not None and len(out):
+        if pol.denominator not in budget or "unit_id" not in budget:
+            raise InputError.single("budget", "missing_column",
+                                    f"`budget` needs columns unit_id and {pol.denominator} (the policy's "
+                                    f"denominator); it has {list(budget.columns)}")
+        b = budget.assign(unit_id=budget["unit_id"].astype(str)).drop_duplicates("unit_id")
+        amount = out["unit_id"].map(b.set_index("unit_id")[pol.denominator]).astype(float)
+    prog = out["time_progress"].to_numpy(dtype=float)
+    v, a = value.to_numpy(dtype=float), amount.to_numpy(dtype=float)
+    zero = np.isnan(a) | (a == 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(zero, 0.0 if pol.zero_budget == "zero" else np.nan, v / a)
+        ratio = np.where(prog > 0, share / prog * 100.0, np.nan)
+        fv = np.where((pol.forecast_method == "pace") & (prog > 0), v / prog, v)
+        f_share = np.where(zero, 0.0 if pol.zero_budget == "zero" else np.nan, fv / a)
+    colour = _grade(pol.budget_bands, ratio)
+    colour = np.where((prog == 0) & ~zero & (v >= 0), "green", colour)  # nothing due yet: on plan
+    colour = np.where(zero & (pol.zero_budget == "none"), None, colour)
+    out["line"] = BUDGET_LINE
+    out["op"], out["target"], out["unit"] = None, a, ""
+    out["value"], out["expected"], out["ratio"], out["colour"] = v, a * prog, ratio, colour
+    out["execution_share"], out["forecast_value"], out["forecast_share"] = share, fv, f_share
+    out["forecast_colour"] = np.where(np.isnan(f_share), None, _grade(pol.budget_bands, f_share * 100.0))
+    out["flags"] = np.where(np.isnan(a), "no_budget", np.where(a == 0, "zero_budget", ""))
+    return out
+
+
+def _colour(op: np.ndarray, tv: np.ndarray, v: np.ndarray, prog: np.ndarray, level: np.ndarray,
+            pol: MonitoringPolicy) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Expected value, ratio (percent) and colour of indicator lines (positive/reverse/equality/qualitative)."""
+    eq0 = (op == "=") & (tv == 0)
+    pos = (op == ">=") | ((op == "=") & ~eq0 & (pol.equality_nonzero == "positive"))
+    exact = (op == "=") & ~pos
+    rev = op == "<="
+    expected = np.where(pos, tv * prog, np.where(rev | exact, tv, np.nan))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(expected != 0, v / expected * 100.0, np.nan)
+    colour = np.full(len(op), None, dtype=object)
+    colour = np.where(pos & (expected != 0), _grade(pol.indicator_bands, ratio), colour)
+    colour = np.where(pos & (expected == 0), np.where(v >= 0, "green", "red"), colour)  # nothing due
+    rev_ok = (v < tv) if pol.reverse_strict else (v <= tv)
+    colour = np.where(rev, np.where(rev_ok, "green", "red"), colour)
+    colour = np.where(exact, np.where(np.abs(v - tv) <= pol.equality_tolerance, "green", "red"), colour)
+    colour = np.where(np.isnan(v) | np.isnan(tv), None, colour)
+    qual = pd.Series(level, dtype=object).map(dict(pol.qualitative)).to_numpy(dtype=object)
+    colour = np.where(op == "qualitative", qual, colour)
+    return expected, ratio, colour
+
+
+def _observations(observations: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem], list[Problem]]:
+    """(unit_id, indicator) -> op, target_value, target_unit; errors (duplicates) and warnings (bad targets)."""
+    from .targets import parse_observations
+
+    missing = [c for c in ("unit_id", "indicator", "target") if c not in observations]
+    if missing:
+        raise InputError.single("observations", "missing_column",
+                                f"`observations` lacks column(s) {missing}; it has {list(observations.columns)}")
+    obs = _with_source(observations, "observations")
+    parsed, parse_problems = parse_observations(obs.drop(columns=["actual", "level"], errors="ignore"))
+    warnings = [Problem(p.location, p.code, p.message + " (no light for this indicator)"
+                        if p.severity == "error" else p.message, "warning") for p in parse_problems]
+    parsed["unit_id"] = parsed["unit_id"].astype(str)
+    parsed["indicator"] = parsed["indicator"].astype(str).str.strip()
+    dup = parsed.duplicated(["unit_id", "indicator"], keep="first")
+    errors = [Problem(loc, "duplicate_indicator", f"unit {u!r} has two indicators named {i!r}: monitoring rows "
+                                                  "cannot be matched to one")
+              for loc, u, i in zip(_loc(parsed, parsed.index[dup], "indicator"), parsed["unit_id"][dup],
+                                   parsed["indicator"][dup])]
+    cols = ["unit_id", "indicator", "op", "target_value", "target_unit"]  # source columns stay monitoring's
+    return parsed.loc[~dup, cols].rename(columns={"target_unit": "unit"}), errors, warnings
+
+
+def _indicator_lines(rows: pd.DataFrame, obs: pd.DataFrame, reported_units: pd.Index, month: int,
+                     pol: MonitoringPolicy, problems: list[Problem]) -> pd.DataFrame:
+    """Lights of the indicator lines, plus unlit rows for indicators without a monitoring row."""
+    merged = rows.merge(obs, on=["unit_id", "indicator"], how="left", indicator="_match")
+    unknown = (merged["_match"] == "left_only").to_numpy()
+    idx = rows.index[unknown]
+    problems += [Problem(loc, "unknown_indicator", f"unit {u!r} has no indicator named {i!r} in the observations "
+                                                   f"(or use {BUDGET_LINE!r} for the budget line)")
+                 for loc, u, i in zip(_loc(rows, idx, "indicator"), rows["unit_id"][idx], rows["indicator"][idx])]
+    merged.index = rows.index
+    merged = merged[~unknown].drop(columns="_match")
+    seen = pd.MultiIndex.from_frame(merged[["unit_id", "indicator"]])
+    pairs = pd.MultiIndex.from_frame(obs[["unit_id", "indicator"]])
+    absent = obs[obs["unit_id"].isin(reported_units) & ~pairs.isin(seen)]
+    merged = pd.concat([merged, absent.assign(value=np.nan, month=pd.NA, note="", forecast=None, planned=np.nan)],
+                       ignore_index=True)
+    op = merged["op"].to_numpy(dtype=object)
+    qual, reported = op == "qualitative", merged["value"].notna().to_numpy()
+    level = pd.Series(None, index=merged.index, dtype=object)
+    if (qual & reported).any():
+        from .targets import parse_level
+
+        for text in merged["value"][qual & reported].unique():
+            try:
+                level[(merged["value"] == text) & qual] = parse_level(text)
+            except InputError as err:
+                rows_ = merged.index[(merged["value"] == text).to_numpy() & qual]
+                problems += [Problem(loc, "bad_level", err.problems[0].message)
+                             for loc in _loc(merged, rows_, "value")]
+    v = _numeric(merged["value"].where(~qual)).to_numpy(dtype=float)
+    bad = ~qual & reported & np.isnan(v) & merged["op"].notna().to_numpy()
+    problems += [Problem(loc, "bad_value", f"expected a number (the cumulative actual); got {merged['value'][r]!r}")
+                 for r, loc in zip(merged.index[bad], _loc(merged, merged.index[bad], "value"))]
+    tv = merged["target_value"].to_numpy(dtype=float)
+    unit = merged["unit"].fillna("").to_numpy(dtype=object)
+    cumulative = ~qual & (pol.prorate_percent | (unit != "%"))
+    m = merged["month"].fillna(month).to_numpy(dtype=float)
+    prog = merged["planned"].to_numpy(dtype=float)
+    prog = np.where(np.isnan(prog), pol.progress(m), prog)
+    prog_eff = np.where(cumulative, prog, 1.0)
+    expected, ratio, colour = _colour(op, tv, v, prog_eff, level.to_numpy(dtype=object), pol)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fv = np.where(cumulative & (pol.forecast_method == "pace") & (prog_eff > 0), v / prog_eff, v)
+    _, _, f_colour = _colour(op, tv, fv, np.ones(len(op)), level.to_numpy(dtype=object), pol)
+    no_target = ~qual & (merged["op"].isna().to_numpy() | np.isnan(tv))
+    out = merged.assign(line="indicator", target=tv, unit=unit, value=v, expected=expected, ratio=ratio,
+                        colour=colour, execution_share=np.nan, forecast_value=fv, forecast_share=np.nan,
+                        forecast_colour=f_colour, level=level)
+    out["flags"] = np.where(~reported, "not_reported", np.where(no_target, "no_target", ""))
+    out.loc[no_target | ~reported, ["colour", "forecast_colour"]] = None
+    out["time_progress"] = np.where(reported, out["time_progress"], prog)
+    out["progress_basis"] = out["progress_basis"].fillna("curve" if pol.planned_curve else "linear")
+    return out
+
+
+_LIGHT_COLUMNS = ["unit_id", "line", "indicator", "month", "op", "target", "unit", "value", "time_progress",
+                  "progress_basis", "expected", "ratio", "execution_share", "colour", "colour_zh", "level",
+                  "forecast_value", "forecast_share", "forecast_colour", "forecast_met", "forecast_reported", "action_code", "action",
+                  "action_en", "flags", "note"]
+
+
+def _actions(t: pd.DataFrame, pol: MonitoringPolicy) -> pd.Series:
+    """Corrective action code per line (see the module docstring)."""
+    c = t["colour"]
+    after = t["month"].fillna(0).astype(float) >= pol.checkpoint_month
+    unlikely = t["forecast_reported"].eq("unlikely").where(t["forecast_reported"].notna(),
+                                                            t["forecast_met"].eq(False))
+    budget = t["line"] == BUDGET_LINE
+    idle = budget & (t["execution_share"] < pol.idle_max_execution_share)
+    return pd.Series(np.select(
+        [(c == "red") & after & idle, (c == "red") & after & ~budget & unlikely, c == "red", c == "yellow",
+         c == "blue"], ["recover", "cut", "suspend", "correct", "review_target"], "none"), index=t.index)
+
+
+def lights(monitoring: pd.DataFrame, observations: pd.DataFrame, budget: pd.DataFrame | None = None, *,
+           month: int | None = None, rules: "str | Path | Mapping[str, Any] | MonitoringPolicy | None" = None,
+           units: pd.DataFrame | None = None) -> MonitoringResult:
+    """Dual-monitoring traffic lights (双监控) of every unit's budget line and indicators at ``month``.
+
+    Parameters
+    ----------
+    monitoring : DataFrame
+        monitoring.csv (:func:`read_monitoring`): ``unit_id, month, indicator, value`` and optional
+        ``forecast, planned, note``. ``indicator`` is the indicator name exactly as in the unit's observations row,
+        or ``budget`` for the budget line; ``value`` is cumulative (executed amount, actual, or a level).
+    observations : DataFrame
+        The observations frame (architecture §3.1): ``unit_id, indicator, target`` and optional ``op`` give each
+        indicator's comparison and annual target (parsed by :func:`perfeval.targets.parse_observations`).
+    budget : DataFrame, optional
+        The budget frame (§3.2): ``unit_id`` and the policy's denominator (``budget_full_year`` by default).
+    month : int, optional
+        The month monitored (1-12); default the latest month in ``monitoring``. Each line uses its latest row at or
+        before ``month`` (flagged ``stale`` when older).
+    rules : path, mapping or MonitoringPolicy, optional
+        Changes to ``templates/policies/monitoring.yaml`` (see :class:`MonitoringPolicy`).
+    units : DataFrame, optional
+        units.csv (``unit_id, department_id``) for the department table.
+
+    Returns
+    -------
+    MonitoringResult
+        ``lights``: one row per unit x line: ``unit_id``; ``line`` (``budget`` or ``indicator``); ``indicator``;
+        ``month`` (of the row used); ``op``; ``target`` (annual target, or the budget on the budget line);
+        ``unit``; ``value`` (cumulative, NaN for levels); ``time_progress`` (share due); ``progress_basis``
+        (``planned`` row, policy ``curve`` or ``linear``); ``expected`` (pro-rated target or budget x progress);
+        ``ratio`` (percent: execution or achievement against time progress, actual/target for ``<=``/``=``);
+        ``execution_share`` (executed/budget, budget line); ``colour`` (red, yellow, green, blue or None) and
+        ``colour_zh`` (红 黄 绿 蓝); ``level`` (qualitative); ``forecast_value``, ``forecast_share`` (budget line: forecast executed / budget) and ``forecast_colour`` (year-end);
+        ``forecast_met`` (bool or NA); ``forecast_reported`` (likely / unlikely / None); ``action_code``,
+        ``action``, ``action_en`` (:data:`ACTIONS`); ``flags`` (``no_budget``, ``zero_budget``, ``no_target``,
+        ``not_reported``, ``stale``; ``;``-joined); ``note``.
+
+        ``units``: ``unit_id, department_id, month, budget_ratio, execution_share, budget_colour,
+        budget_colour_zh, goal_colour, goal_colour_zh`` (worst indicator colour), ``n_red, n_yellow, n_green,
+        n_blue, n_unlit`` (indicator lights), ``budget_normal``, ``targets_attainable`` (reported forecasts when
+        any, else the computed ones), ``attainable_basis`` (``reported`` / ``forecast``), ``combined_colour,
+        combined_colour_zh`` (two-flag light), ``forecast_execution_share``, ``expected_balance`` (预计全年结余 =
+        budget - forecast executed), ``action_code, action, action_en`` (the most severe line action).
+
+        ``departments``: ``department_id, light`` (budget, indicator, goal, combined), ``red, yellow, green, blue,
+        unlit, total``.
+
+    Raises
+    ------
+    InputError
+        Every problem of the monitoring rows, located ``file:row:column``: missing columns, a month outside 1-12,
+        an indicator the unit's observations do not have, a non-numeric value, an unknown level or forecast, a
+        planned share outside [0, 1], duplicated rows; invalid ``rules`` (located ``file:line``).
+    ValueError
+        ``month`` outside 1-12.
+
+    Notes
+    -----
+    With ``tp`` the time progress: budget ``v = (executed / budget) / tp x 100``, positive indicators
+    ``v = actual / (target x tp) x 100``; colours by the policy's half-open bands (PMKPI ``bgttracewarn``,
+    ``positiveindex``). A line due nothing yet (``tp = 0`` or target 0) is green when its value is not negative.
+
+    References
+    ----------
+    .. [1] PMKPI ``PERF_T_WARNSET`` rule tables (domain.md §4). .. [2] 中共中央 国务院《关于全面实施预算绩效管理的
+       意见》(中发〔2018〕34号); 财政部《中央部门预算绩效运行监控管理暂行办法》(财预〔2019〕136号).
+
+    Examples
+    --------
+    >>> import pandas as pd, perfeval as pe
+    >>> obs = pd.DataFrame({"unit_id": ["P1"], "indicator": ["培训人次"], "target": ["≥1200人次"]})
+    >>> mon = pd.DataFrame({"unit_id": ["P1", "P1"], "month": [6, 6], "indicator": ["budget", "培训人次"],
+    ...                     "value": [30, 480]})
+    >>> bud = pd.DataFrame({"unit_id": ["P1"], "budget_full_year": [100.0]})
+    >>> pe.monitoring.lights(mon, obs, bud).lights[["line", "ratio", "colour"]].values.tolist()
+    [['budget', 60.0, 'yellow'], ['indicator', 80.0, 'green']]
+    """
+    pol = MonitoringPolicy.load(rules)
+    mon, problems = _check_monitoring(monitoring)
+    if month is None:
+        if mon["month"].notna().any():
+            month = int(mon["month"].max())
+        else:
+            raise InputError(problems=problems or [Problem("monitoring", "no_rows", "no monitoring rows")])
+    elif isinstance(month, bool) or not isinstance(month, (int, np.integer)) or not 1 <= month <= 12:
+        raise ValueError(f"`month` must be an integer in 1..12; got {month!r}.")
+    month = int(month)
+    latest, dup = _latest(mon, month)
+    problems += dup
+    planned = latest["planned"].to_numpy(dtype=float)
+    latest = latest.assign(
+        time_progress=np.where(np.isnan(planned), pol.progress(latest["month"].to_numpy(dtype=float)), planned),
+        progress_basis=np.where(np.isnan(planned), "curve" if pol.planned_curve else "linear", "planned"))
+    obs, obs_errors, warnings = _observations(observations)
+    is_budget = (latest["indicator"] == BUDGET_LINE).to_numpy()
+    parts = [_budget_lines(latest[is_budget], budget, pol, problems),
+             _indicator_lines(latest[~is_budget], obs, pd.Index(latest["unit_id"].unique()), month, pol, problems)]
+    errors = [p for p in problems + obs_errors if p.severity == "error"]
+    if errors:
+        raise InputError(problems=errors)
+    t = pd.concat(parts, ignore_index=True)
+    t["forecast_reported"] = t["forecast"]
+    t["forecast_met"] = t["forecast_colour"].isin(["green", "blue"]).astype(object).where(
+        t["forecast_colour"].notna(), None)
+    qual = t["op"].eq("qualitative") & t["level"].notna()
+    t.loc[qual, "forecast_met"] = t.loc[qual, "level"].ne("not_met")
+    stale = t["month"].notna() & (t["month"].fillna(month).astype(float) < month)
+    t["flags"] = t["flags"].where(~stale, (t["flags"] + ";stale").str.lstrip(";"))
+    t["colour_zh"] = t["colour"].map(COLOURS_ZH)
+    t["action_code"] = _actions(t, pol)
+    t["action"] = t["action_code"].map(lambda c: ACTIONS[c][0])
+    t["action_en"] = t["action_code"].map(lambda c: ACTIONS[c][1])
+    t["month"] = t["month"].astype("Int64")
+    t["_order"] = (t["line"] != BUDGET_LINE).astype(int)
+    t = t.sort_values(["unit_id", "_order"], kind="stable")[_LIGHT_COLUMNS].reset_index(drop=True)
+    unit_table = _unit_table(t, pol, units)
+    return MonitoringResult(lights=t, units=unit_table, departments=_department_table(t, unit_table), month=month,
+                            policy=pol.to_dict(), problems=tuple(warnings))
+
+
+def _worst(colours: pd.Series) -> Any:
+    ranks = colours.map(_RANK).dropna()
+    return COLOURS[int(ranks.min())] if len(ranks) else None
+
+
+def _unit_table(t: pd.DataFrame, pol: MonitoringPolicy, units: pd.DataFrame | None) -> pd.DataFrame:
+    """Per-unit lights: budget, goal (worst indicator colour), two-flag combined, forecast and action."""
+    ids = pd.Index(t["unit_id"].unique(), name="unit_id")
+    b = t[t["line"] == BUDGET_LINE].set_index("unit_id").reindex(ids)
+    ind = t[t["line"] != BUDGET_LINE]
+    out = pd.DataFrame(index=ids)
+    out["department_id"] = None
+    if units is not None and "department_id" in units:
+        dept = units.assign(unit_id=units["unit_id"].astype(str)).drop_duplicates("unit_id")
+        out["department_id"] = ids.map(dept.set_index("unit_id")["department_id"])
+    out["month"] = t.groupby("unit_id")["month"].max().reindex(ids).astype("Int64")
+    out["budget_ratio"], out["execution_share"] = b["ratio"], b["execution_share"]
+    out["budget_colour"] = b["colour"].astype(object).where(b["colour"].notna(), None)
+    out["goal_colour"] = ind.groupby("unit_id")["colour"].agg(_worst).reindex(ids)
+    counts = pd.crosstab(ind["unit_id"], ind["colour"]).reindex(index=ids, columns=list(COLOURS), fill_value=0)
+    for c in COLOURS:
+        out[f"n_{c}"] = counts[c].fillna(0).astype(int)
+    out["n_unlit"] = ind["colour"].isna().groupby(ind["unit_id"]).sum().reindex(ids, fill_value=0).astype(int)
+    normal = out["budget_colour"].isin(pol.normal_colours)
+    out["budget_normal"] = normal.astype(object).where(out["budget_colour"].notna(), None)
+    rep = ind.groupby("unit_id")["forecast_reported"]
+    has_rep = rep.count().reindex(ids, fill_value=0) > 0
+    rep_ok = ~ind["forecast_reported"].eq("unlikely").groupby(ind["unit_id"]).any().reindex(ids, fill_value=False)
+    met = ind.dropna(subset=["forecast_met"]).groupby("unit_id")["forecast_met"]
+    comp_ok = met.all().reindex(ids).astype(object)
+    out["targets_attainable"] = np.where(has_rep, rep_ok.astype(object), comp_ok)
+    out["targets_attainable"] = out["targets_attainable"].where(out["targets_attainable"].notna(), None)
+    out["attainable_basis"] = np.where(has_rep, "reported", np.where(comp_ok.notna(), "forecast", None))
+    bn, ta = out["budget_normal"], out["targets_attainable"]
+    out["combined_colour"] = np.select([bn.isna(), bn.eq(False), ta.isna(), ta.eq(True)],
+                                       [None, "red", None, "green"], "yellow")
+    out["forecast_execution_share"] = b["forecast_share"]
+    out["expected_balance"] = b["target"] - b["forecast_value"]
+    order = {c: i for i, c in enumerate(ACTIONS)}
+    code = t.assign(_r=t["action_code"].map(order)).groupby("unit_id")["_r"].max().reindex(ids)
+    out["action_code"] = code.map(dict(enumerate(ACTIONS)))
+    out["action"] = out["action_code"].map(lambda c: ACTIONS[c][0])
+    out["action_en"] = out["action_code"].map(lambda c: ACTIONS[c][1])
+    for col in ("budget_colour", "goal_colour", "combined_colour"):
+        out[f"{col}_zh"] = out[col].map(COLOURS_ZH)
+    cols = ["department_id", "month", "budget_ratio", "execution_share", "budget_colour", "budget_colour_zh",
+            "goal_colour", "goal_colour_zh", *[f"n_{c}" for c in COLOURS], "n_unlit", "budget_normal",
+            "targets_attainable", "attainable_basis", "combined_colour", "combined_colour_zh",
+            "forecast_execution_share", "expected_balance", "action_code", "action", "action_en"]
+    return out[cols].reset_index()
+
+
+def _department_table(t: pd.DataFrame, u: pd.DataFrame) -> pd.DataFrame:
+    """Colour counts per department and light kind (budget, indicator, goal, combined)."""
+    dept = u.set_index("unit_id")["department_id"]
+    ind = t[t["line"] != BUDGET_LINE]
+    long = pd.concat([
+        pd.DataFrame({"department_id": u["department_id"], "light": "budget", "colour": u["budget_colour"]}),
+        pd.DataFrame({"department_id": ind["unit_id"].map(dept).to_numpy(), "light": "indicator",
+                      "colour": ind["colour"].to_numpy()}),
+        pd.DataFrame({"department_id": u["department_id"], "light": "goal", "colour": u["goal_colour"]}),
+        pd.DataFrame({"department_id": u["department_id"], "light": "combined", "colour": u["combined_colour"]}),
+    ], ignore_index=True)
+    long["department_id"] = long["department_id"].astype(object).where(long["department_id"].notna(), "")
+    long["colour"] = long["colour"].astype(object).where(long["colour"].notna(), "unlit")
+    table = pd.crosstab([long["department_id"], long["light"]], long["colour"])
+    table = table.reindex(columns=[*COLOURS, "unlit"], fill_value=0)
+    table["total"] = table.sum(axis=1)
+    order = {"budget": 0, "indicator": 1, "goal": 2, "combined": 3}
+    table = table.reset_index()
+    table.columns.name = None
+    return table.sort_values(["department_id", "light"], key=lambda s: s.map(order) if s.name == "light" else s,
+                             kind="stable").reset_index(drop=True)

@@ -1,0 +1,591 @@
+"""Target and actual-value text as real self-evaluation forms write it: ``≥95%``, ``不少于20个``, ``1.2万人次``.
+
+:func:`parse_target` and :func:`parse_actual` read one cell into a :class:`Target` (operator, value, unit, flags);
+:func:`parse_observations` reads the ``target`` / ``actual`` / ``op`` / ``level`` columns of a whole observations
+frame, parsing each distinct text once (a million rows carry a few hundred distinct target texts) and reporting
+every problem located as ``file:row:column``.
+
+Reading rules (documented defaults; every one is visible in the result's ``flags``):
+
+* Text is NFKC-normalised (full-width digits, ``＝``, ``％``, ``＞``), spaces are dropped, and the look-alike signs
+  of published forms are mapped: ``≧ ⩾ ≥`` -> ``>=``, ``≦ ⩽ ≤`` -> ``<=``, ``═ ＝ ==`` -> ``=``.
+* Operator words: 不低于/不少于/不小于/大于等于/至少/达到 ... -> ``>=``; 不高于/不超过/不多于/小于等于/控制在 ... -> ``<=``;
+  等于 -> ``=``; suffixes 以上 -> ``>=``, 以下/以内 -> ``<=``. Strict ``>`` / ``<`` (大于, 低于 ...) are read as
+  ``>=`` / ``<=`` (scoring has no strict form) and flagged ``strict_op``.
+* A bare value (``8755``, ``100%``) has no comparator: it is read as ``>=`` (``bare_op``) and flagged
+  ``bare_target``. Templates that print the comparator in its own column (指标性质) give it through ``op``.
+* Text without any number (``按时完成``, ``有效提升``) is qualitative; a deadline (``2024年12月底前完成``) is
+  qualitative too, flagged ``deadline``.
+* Count multipliers: ``万`` (1e4), ``亿`` (1e8), ``千万``, ``百万`` multiply the value when they prefix a non-money
+  unit (``1.2万人次`` -> 12000 人次). Money units (``元``, ``千元``, ``万元``, ``百万元``, ``亿元``) stay as written;
+  :func:`parse_observations` converts an actual written in another money unit to the target's.
+* Percentages keep percent points (``95%`` -> 95, unit ``%``). A percent target with an actual written as a bare
+  fraction (``0.98``), or the reverse, is refused (``ambiguous_percentage``), never guessed.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError, Problem, format_location
+
+__all__ = [
+    "Target",
+    "parse_target",
+    "parse_actual",
+    "parse_op",
+    "parse_level",
+    "parse_observations",
+    "MONEY_UNITS",
+    "TARGET_FLAGS",
+]
+
+#: Money units and their value in 元.
+MONEY_UNITS: dict[str, float] = {"元": 1.0, "千元": 1e3, "万元": 1e4, "百万元": 1e6, "千万元": 1e7, "亿元": 1e8}
+
+#: Flags a parsed target or actual may carry.
+TARGET_FLAGS: tuple[str, ...] = ("bare_target", "strict_op", "deadline", "multiplied", "approximate",
+                                 "actual_restates_target", "missing", "qualitative_level")
+
+_SIGNS = str.maketrans({"≧": ">=", "⩾": ">=", "≥": ">=", "≦": "<=", "⩽": "<=", "≤": "<=", "═": "=",
+                        "＝": "=", "﹦": "=", "﹪": "%", "－": "-", "—": "-", "～": "~", "×": "*"})
+_OP_WORDS: tuple[tuple[str, str, bool], ...] = tuple(sorted((
+    *((w, ">=", False) for w in ("不低于", "不少于", "不小于", "不得低于", "不得少于", "大于等于", "大于或等于",
+                                 "高于等于", "高于或等于", "至少", "达到", ">=", "=>")),
+    *((w, "<=", False) for w in ("不高于", "不超过", "不多于", "不大于", "不得高于", "不得超过", "小于等于",
+                                 "小于或等于", "低于等于", "低于或等于", "最多", "控制在", "<=", "=<")),
+    *((w, "=", False) for w in ("等于", "==", "=")),
+    *((w, ">=", True) for w in ("大于", "高于", "超过", "多于", ">")),
+    *((w, "<=", True) for w in ("小于", "低于", "少于", "<")),
+), key=lambda t: -len(t[0])))
+_SUFFIX_OPS: tuple[tuple[str, str], ...] = (("及以上", ">="), ("以上", ">="), ("及以下", "<="), ("以下", "<="),
+                                            ("以内", "<="))
+_NUMBER = re.compile(r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)")
+_UNIT = re.compile(r"(?:[^\d.,+\-~]|(?<=[A-Za-z])[23](?![\d.]))*")
+_DEADLINE = re.compile(r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}[日号])?(?:底|末|年底|年末)?(?:前|之前|以前)?")
+_MULTIPLIERS: tuple[tuple[str, float], ...] = (("千万", 1e7), ("百万", 1e6), ("亿", 1e8), ("万", 1e4))
+_APPROX = ("约为", "大约", "约", "近")
+
+_LEVELS = {
+    "met": ("met", "达成", "已达成", "达成年度指标", "完成", "已完成", "全部完成", "达标", "已达标", "实现", "已实现"),
+    "partly": ("partly", "partly_met", "部分达成", "部分达成年度指标并具有一定效果", "部分完成", "基本完成",
+               "基本达成", "部分实现", "基本实现"),
+    "not_met": ("not_met", "notmet", "未达成", "未达成年度指标且效果较差", "未完成", "未达标", "未实现"),
+}
+_LEVEL_LOOKUP = {name: level for level, names in _LEVELS.items() for name in names}
+_OP_LOOKUP = {
+    **{k: ">=" for k in (">=", "≥", "≧", "正向", "正向指标", "positive", "大于等于", "不低于")},
+    **{k: "<=" for k in ("<=", "≤", "≦", "反向", "反向指标", "reverse", "小于等于", "不高于")},
+    **{k: "=" for k in ("=", "＝", "═", "等于", "equality", "==")},
+    **{k: "qualitative" for k in ("qualitative", "定性", "定性指标")},
+    **{k: ">=" for k in (">", "大于", "高于", "=>")},
+    **{k: "<=" for k in ("<", "小于", "低于", "=<")},
+}
+# spellings of an operator column that say "quantitative" without naming the comparator: read it from the target
+_OP_UNSPECIFIED = frozenset({"定量", "定量指标", "quantitative"})
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A parsed target or actual cell.
+
+    Attributes
+    ----------
+    op : str or None
+        ``>=``, ``<=``, ``=``, ``qualitative``; None for a plain measurement (actuals) or a missing cell.
+    value : float
+        The number (percent points for ``%``); NaN for qualitative and missing cells.
+    unit : str
+        The unit as written after multipliers are applied (``%``, ``万元``, ``人次``, ``元/人*月``; "" if none).
+    flags : tuple of str
+        What the reading assumed or noticed (:data:`TARGET_FLAGS`).
+    text : str
+        The text as given.
+    level : str or None
+        For qualitative actuals, the level the words state (``已完成`` -> ``met``), else None.
+    """
+
+    op: str | None
+    value: float
+    unit: str = ""
+    flags: tuple[str, ...] = ()
+    text: str = ""
+    level: str | None = None
+
+    @property
+    def is_percent(self) -> bool:
+        """True when the value is in percent points."""
+        return self.unit == "%"
+
+    @property
+    def is_qualitative(self) -> bool:
+        return self.op == "qualitative"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"op": self.op, "value": self.value, "unit": self.unit, "flags": ";".join(self.flags),
+                "text": self.text, "level": self.level}
+
+    def __str__(self) -> str:
+        if self.op == "qualitative":
+            return f"qualitative({self.text})"
+        head = f"{self.op} " if self.op else ""
+        return f"{head}{self.value:g}{self.unit}"
+
+
+class _Unparseable(ValueError):
+    """Internal: a cell that cannot be read (message says why)."""
+
+
+def _normalize(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text).translate(_SIGNS)
+    return re.sub(r"\s+", "", s)
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _split_unit(unit: str, value: float, flags: list[str]) -> tuple[float, str]:
+    """Apply count multipliers (万人次 -> x1e4, 人次); money units stay."""
+    if unit in MONEY_UNITS:
+        return value, unit
+    for prefix, factor in _MULTIPLIERS:
+        if unit.startswith(prefix) and not unit[len(prefix):].startswith("元"):
+            flags.append("multiplied")
+            return value * factor, unit[len(prefix):]
+    return value, unit
+
+
+def _read(text: str, *, kind: str) -> Target:
+    """Parse one cell; raise :class:`_Unparseable` with the reason. ``op`` None means no comparator written."""
+    raw = text
+    s = _normalize(text)
+    flags: list[str] = []
+    if not s:
+        return Target(None, math.nan, "", ("missing",), raw)
+    if not any(ch.isdigit() for ch in s):
+        level = _LEVEL_LOOKUP.get(s.lower()) if kind == "actual" else None
+        return Target("qualitative", math.nan, "", ("qualitative_level",) if level else (), raw, level)
+    if _DEADLINE.search(s) and not any(ch.isdigit() for ch in _DEADLINE.sub("", s)):
+        return Target("qualitative", math.nan, "", ("deadline",), raw)
+    op: str | None = None
+    for word, sign, strict in _OP_WORDS:
+        if s.startswith(word):
+            op, s = sign, s[len(word):]
+            if strict:
+                flags.append("strict_op")
+            break
+    if kind == "actual" and op is None:
+        for word in _APPROX:
+            if s.startswith(word):
+                s = s[len(word):]
+                flags.append("approximate")
+                break
+    for word, sign in _SUFFIX_OPS:
+        if s.endswith(word):
+            if op is not None and op != sign:
+                raise _Unparseable(f"comparator {op!r} contradicts the suffix {word!r}")
+            op, s = sign, s[: -len(word)]
+            break
+    m = _NUMBER.match(s)
+    if not m:
+        raise _Unparseable("expected [comparator] number [unit], e.g. ≥95% or 不少于20个")
+    value = float(m.group(1).replace(",", ""))
+    rest = s[m.end():]
+    u = _UNIT.fullmatch(rest)
+    if u is None:
+        raise _Unparseable(f"cannot read {rest!r} after the number (ranges and lists are not targets)")
+    value, unit = _split_unit(rest, value, flags)
+    return Target(op, value, unit, tuple(flags), raw)
+
+
+def parse_target(text: Any, *, bare_op: str = ">=", where: str = "<target>") -> Target:
+    """Parse a target cell (年度指标值).
+
+    Parameters
+    ----------
+    text : str or number
+        ``≥95%``, ``>=95``, ``≤100万元``, ``=0``, ``＝0``, ``不低于95%``, ``不少于20个``, ``不超过3个月``,
+        ``小于等于5天``, ``≧90%``, ``≦5``, ``═0``, ``≤50元/人*月``, ``≥1.2万人次``, ``按时完成``, ``8755``, ``100%``.
+    bare_op : {">=", "<=", "="}
+        The operator a bare value (no comparator) is read with; the result is flagged ``bare_target``.
+    where : str
+        Location used in the error (``file:row:column``).
+
+    Returns
+    -------
+    Target
+
+    Raises
+    ------
+    InputError
+        ``missing_target`` for an empty cell, ``unparseable_target`` for text that is neither a comparison nor
+        qualitative (the message names the cell and the reason).
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> pe.parse_target("不低于95%")
+    Target(op='>=', value=95.0, unit='%', flags=(), text='不低于95%', level=None)
+    >>> pe.parse_target("≤100万元").unit
+    '万元'
+    >>> pe.parse_target("8755").flags
+    ('bare_target',)
+    """
+    if bare_op not in (">=", "<=", "="):
+        raise ValueError(f"`bare_op` must be '>=', '<=' or '='; got {bare_op!r}.")
+    if _is_missing(text):
+        raise InputError.single(where, "missing_target", "the target is empty")
+    if isinstance(text, (int, float, np.integer, np.floating)) and not isinstance(text, bool):
+        return Target(bare_op, float(text), "", ("bare_target",), str(text))
+    try:
+        t = _read(str(text), kind="target")
+    except _Unparseable as exc:
+        raise InputError.single(where, "unparseable_target", f"cannot read target {str(text)!r}: {exc}") from None
+    if t.op is None:
+        return Target(bare_op, t.value, t.unit, (*t.flags, "bare_target"), t.text)
+    return t
+
+
+def parse_actual(text: Any, *, where: str = "<actual>") -> Target:
+    """Parse an actual-value cell (实际完成值).
+
+    ``98%`` -> 98 %, ``1.2万人次`` -> 12000 人次, ``约95%`` -> 95 % flagged ``approximate``, ``已完成`` ->
+    qualitative with ``level='met'``. An actual that carries a comparator (``≥90%``) merely restates the target:
+    its value is NaN (not a measurement) and it is flagged ``actual_restates_target``. An empty cell gives NaN
+    flagged ``missing`` (the aggregation reports it as ``missing_actual``).
+
+    Raises
+    ------
+    InputError
+        ``unparseable_actual``, naming the cell.
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> pe.parse_actual("1.2万人次").value
+    12000.0
+    >>> pe.parse_actual("≥90%").flags
+    ('actual_restates_target',)
+    """
+    if _is_missing(text):
+        return Target(None, math.nan, "", ("missing",), "" if text is None else str(text))
+    if isinstance(text, (int, float, np.integer, np.floating)) and not isinstance(text, bool):
+        return Target(None, float(text), "", (), str(text))
+    try:
+        t = _read(str(text), kind="actual")
+    except _Unparseable as exc:
+        raise InputError.single(where, "unparseable_actual", f"cannot read actual {str(text)!r}: {exc}") from None
+    if t.op is not None and t.op != "qualitative":
+        return Target(t.op, math.nan, t.unit, (*t.flags, "actual_restates_target"), t.text)
+    return t
+
+
+def parse_op(text: Any, *, where: str = "<op>") -> str | None:
+    """Normalise an operator cell (指标性质): ``≥ ≧ >= 正向`` -> ``>=``, ``≤ ≦ <= 反向`` -> ``<=``,
+    ``= ＝ ═ 等于`` -> ``=``, ``定性 qualitative`` -> ``qualitative``; None for an empty cell and for ``定量``
+    (quantitative, comparator not given: it is read from the target text). Strict ``>`` / ``<`` read as ``>=`` /
+    ``<=``.
+
+    Raises
+    ------
+    InputError
+        ``unknown_op`` listing the accepted spellings.
+    """
+    if _is_missing(text):
+        return None
+    s = _normalize(str(text)).lower()
+    if s in _OP_UNSPECIFIED:
+        return None
+    key = s if s in _OP_LOOKUP else str(text).strip()
+    if key not in _OP_LOOKUP:
+        raise InputError.single(where, "unknown_op",
+                                f"`op` must be one of >=, <=, =, qualitative (or ≥ ≤ ＝ 正向 反向 定性); got {text!r}.")
+    return _OP_LOOKUP[key]
+
+
+def parse_level(text: Any, *, where: str = "<level>") -> str | None:
+    """Normalise a qualitative level (完成等级): ``met`` / ``partly`` / ``not_met``, or the Chinese wording of
+    MOF-10 art. 15 (达成年度指标 / 部分达成年度指标并具有一定效果 / 未达成年度指标且效果较差, 达成 / 部分达成 / 未达成).
+
+    Raises
+    ------
+    InputError
+        ``unknown_level`` listing the accepted values.
+    """
+    if _is_missing(text):
+        return None
+    key = _normalize(str(text)).lower()
+    if key not in _LEVEL_LOOKUP:
+        raise InputError.single(where, "unknown_level",
+                                f"`level` must be met, partly or not_met (达成, 部分达成, 未达成); got {text!r}.")
+    return _LEVEL_LOOKUP[key]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# whole frames
+# ---------------------------------------------------------------------------------------------------------------
+_PLAIN_NUMBER = re.compile(r"^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)\s*$")
+_PLAIN_PERCENT = re.compile(r"^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)\s*%\s*$")
+
+#: Categories of the parsed ``op`` and ``level`` columns (their codes are used by the aggregation).
+OP_CATEGORIES: tuple[str, ...] = (">=", "<=", "=", "qualitative")
+LEVEL_CATEGORIES: tuple[str, ...] = ("met", "partly", "not_met")
+
+#: At most this many located problems are listed per (kind, column, value); the rest are counted in one
+#: summary problem (the rows still carry their flags).
+MAX_LISTED = 50
+
+
+def _op_id(op: str | None) -> int:
+    return OP_CATEGORIES.index(op) if op in OP_CATEGORIES else -1
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """The distinct values of one column, parsed: row codes plus one entry per distinct value."""
+
+    codes: np.ndarray
+    uniques: np.ndarray
+    op: np.ndarray       # int8 op id per unique (-1 none)
+    value: np.ndarray
+    unit: list
+    flags: list
+    level: list
+    errors: dict
+
+
+def _parse_column(series: pd.Series, kind: str) -> _Parsed:
+    """Parse the distinct values of a column: plain numbers and ``x%`` in bulk, the rest one by one."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    uniq = np.asarray(uniques, dtype=object)
+    n = len(uniq)
+    op = np.full(n, -1, dtype=np.int8)
+    value = np.full(n, np.nan)
+    unit, flags, level = [""] * n, [""] * n, [None] * n
+    errors: dict[int, str] = {}
+    text = pd.Series(uniq, dtype=object).astype(str)
+    is_num = np.array([isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+                       for v in uniq], dtype=bool)
+    plain = is_num | text.str.match(_PLAIN_NUMBER).to_numpy(dtype=bool)
+    pct = ~plain & text.str.match(_PLAIN_PERCENT).to_numpy(dtype=bool)
+    value[plain] = pd.to_numeric(text[plain], errors="coerce").to_numpy(dtype=float)
+    value[pct] = pd.to_numeric(text[pct].str.replace("%", "", regex=False).str.strip(),
+                               errors="coerce").to_numpy(dtype=float)
+    for i in np.flatnonzero(pct):
+        unit[i] = "%"
+    for i in np.flatnonzero(~(plain | pct)):
+        try:
+            t = _read(str(uniq[i]), kind=kind)
+        except _Unparseable as exc:
+            errors[int(i)] = str(exc)
+            continue
+        f = t.flags
+        if kind == "actual" and t.op is not None and t.op != "qualitative":
+            f = (*f, "actual_restates_target")
+            t = Target(t.op, math.nan, t.unit, f, t.text)
+        op[i], value[i], unit[i], flags[i], level[i] = _op_id(t.op), t.value, t.unit, ";".join(f), t.level
+    return _Parsed(codes, uniq, op, value, unit, flags, level, errors)
+
+
+def _take(codes: np.ndarray, values: np.ndarray, fill: Any) -> np.ndarray:
+    """``values[codes]`` with ``fill`` where the code is -1 (missing)."""
+    if len(values) == 0:
+        return np.full(len(codes), fill, dtype=values.dtype)
+    return np.where(codes >= 0, values[np.maximum(codes, 0)], fill)
+
+
+def _locations(obs: pd.DataFrame, rows: np.ndarray, column: str) -> list[str]:
+    files = obs["source_file"].to_numpy(dtype=object)[rows] if "source_file" in obs else [None] * len(rows)
+    lines = obs["source_row"].to_numpy(dtype=object)[rows] if "source_row" in obs else rows + 2
+    out = []
+    for f, r in zip(files, lines):
+        f = None if _is_missing(f) else f
+        r = None if _is_missing(r) else int(r)
+        out.append(format_location(f, r, column))
+    return out
+
+
+def _problems(obs: pd.DataFrame, mask: np.ndarray, column: str, code: str, message: Any,
+              severity: str = "error") -> list[Problem]:
+    """Located problems for the rows in ``mask`` (at most :data:`MAX_LISTED`, then one summary problem).
+
+    ``message`` is a string or a callable taking the listed row positions and returning one message each.
+    """
+    rows = np.flatnonzero(mask)
+    if not len(rows):
+        return []
+    listed = rows[:MAX_LISTED]
+    msgs = message(listed) if callable(message) else [message] * len(listed)
+    out = [Problem(loc, code, msg, severity) for loc, msg in zip(_locations(obs, listed, column), msgs)]
+    if len(rows) > len(listed):
+        first = _locations(obs, rows[len(listed):len(listed) + 1], column)[0]
+        out.append(Problem(first, code, f"and {len(rows) - len(listed)} more rows with this problem (only the "
+                                         f"first {MAX_LISTED} are listed)", severity))
+    return out
+
+
+def _cell_problems(obs: pd.DataFrame, parsed: _Parsed, column: str, code: str) -> list[Problem]:
+    out: list[Problem] = []
+    for i, why in parsed.errors.items():
+        out += _problems(obs, parsed.codes == i, column, code,
+                         f"cannot read {column} {str(parsed.uniques[i])!r}: {why}")
+    return out
+
+
+def _vocabulary_ids(values: list, lookup: dict[str, int]) -> np.ndarray:
+    out = np.empty(len(values), dtype=np.int64)
+    for i, v in enumerate(values):
+        out[i] = lookup.setdefault(v, len(lookup))
+    return out
+
+
+def _normalized_column(obs: pd.DataFrame, name: str, parse: Any, problems: list[Problem],
+                       categories: tuple[str, ...]) -> np.ndarray:
+    """Codes (index into ``categories``; -1 empty) of an op or level column, parsed once per distinct value."""
+    if name not in obs:
+        return np.full(len(obs), -1, dtype=np.int8)
+    codes, uniques = pd.factorize(obs[name], use_na_sentinel=True)
+    ids = np.full(len(uniques), -1, dtype=np.int8)
+    for i, u in enumerate(uniques):
+        try:
+            v = parse(u)
+        except InputError as err:
+            p = err.problems[0]
+            problems += _problems(obs, codes == i, name, p.code, p.message)
+            continue
+        ids[i] = categories.index(v) if v is not None else -1
+    return _take(codes, ids, -1).astype(np.int8)
+
+
+def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=") -> tuple[pd.DataFrame, list[Problem]]:
+    """Parse the ``op``, ``target``, ``actual``, ``unit`` and ``level`` columns of an observations frame.
+
+    Each distinct text is parsed once and mapped back to its rows; the row-level checks run on integer codes,
+    so a million rows cost a few factorisations.
+
+    Parameters
+    ----------
+    obs : DataFrame
+        Observations (``docs/architecture.md`` §3.1). Only the columns present are read; ``source_file`` and
+        ``source_row`` locate problems (without them the location is the 0-based position + 2, the row a sheet
+        with one header row shows).
+    bare_op : {">=", "<=", "="}
+        The operator of a bare target value when no ``op`` column gives one (flagged ``bare_target``).
+
+    Returns
+    -------
+    frame : DataFrame
+        A shallow copy of ``obs`` with ``op`` (categorical over ``>=, <=, =, qualitative``: the ``op`` column
+        where given, else the target's comparator, else ``bare_op`` for a bare value), ``level`` (categorical
+        ``met, partly, not_met``; filled from a qualitative actual such as 已完成 where empty) and the new
+        columns ``target_value``, ``target_unit``, ``actual_value``, ``actual_unit`` (units categorical),
+        ``actual_op`` (the comparator an actual restates, else NaN) and ``parse_flags`` (``;``-joined codes).
+        Actuals written in another money unit than the target's are converted to the target's unit; values of
+        rows with a problem are NaN.
+    problems : list of Problem
+        Errors: ``unparseable_target``, ``unparseable_actual``, ``unknown_op``, ``unknown_level``,
+        ``op_conflict`` (the op column and the target text disagree), ``ambiguous_percentage``,
+        ``unit_mismatch``. Warnings: ``bare_target``, ``actual_restates_target``. At most :data:`MAX_LISTED` rows
+        are listed per kind and value, then one summary problem.
+    """
+    if bare_op not in (">=", "<=", "="):
+        raise ValueError(f"`bare_op` must be '>=', '<=' or '='; got {bare_op!r}.")
+    n = len(obs)
+    problems: list[Problem] = []
+    empty = pd.Series([None] * n, index=obs.index, dtype=object)
+    col_op = _normalized_column(obs, "op", parse_op, problems, OP_CATEGORIES)
+    tp = _parse_column(obs["target"] if "target" in obs else empty, "target")
+    ap = _parse_column(obs["actual"] if "actual" in obs else empty, "actual")
+    problems += _cell_problems(obs, tp, "target", "unparseable_target")
+    problems += _cell_problems(obs, ap, "actual", "unparseable_actual")
+    t_err = _take(tp.codes, np.isin(np.arange(len(tp.uniques)), list(tp.errors)), False)
+    a_err = _take(ap.codes, np.isin(np.arange(len(ap.uniques)), list(ap.errors)), False)
+
+    # operator: the op column wins; the target text must agree with it
+    t_op = _take(tp.codes, tp.op, -1)
+    conflict = (col_op >= 0) & (t_op >= 0) & (col_op != t_op)
+    problems += _problems(obs, conflict, "target", "op_conflict", lambda rows: [
+        f"the op column says {OP_CATEGORIES[col_op[r]]!r} but the target {str(obs['target'].iat[r])!r} says "
+        f"{OP_CATEGORIES[t_op[r]]!r}" for r in rows])
+    bare = (tp.codes >= 0) & (t_op < 0) & (col_op < 0) & ~t_err
+    op = np.where(col_op >= 0, col_op, np.where(t_op >= 0, t_op, np.where(bare, _op_id(bare_op), -1)))
+    problems += _problems(obs, bare, "target", "bare_target",
+                          f"the target has no comparator; read as {bare_op!r} (give the op column to be explicit)",
+                          "warning")
+
+    # levels: the level column, else the words of a qualitative actual (已完成 -> met)
+    level = _normalized_column(obs, "level", parse_level, problems, LEVEL_CATEGORIES)
+    a_level = _take(ap.codes, np.array([LEVEL_CATEGORIES.index(v) if v else -1 for v in ap.level], np.int8), -1)
+    level = np.where(level >= 0, level, a_level).astype(np.int8)
+
+    # units, on integer ids of one vocabulary
+    vocab: dict[str, int] = {"": 0, "%": 1}
+    t_unit = _take(tp.codes, _vocabulary_ids(tp.unit, vocab), 0)
+    a_unit = _take(ap.codes, _vocabulary_ids(ap.unit, vocab), 0)
+    if "unit" in obs:
+        uc, uu = pd.factorize(obs["unit"], use_na_sentinel=True)
+        col_unit = _take(uc, _vocabulary_ids([_normalize(str(u)) for u in uu], vocab), 0)
+    else:
+        col_unit = np.zeros(n, dtype=np.int64)
+    names = list(vocab)
+    money_factor = np.array([MONEY_UNITS.get(u, np.nan) for u in names])
+    implicit = (t_unit == 0) & ((col_unit == 1) | ~np.isnan(money_factor[col_unit]))
+    t_unit = np.where(implicit, col_unit, t_unit)
+    t_val = np.where(t_err, np.nan, _take(tp.codes, tp.value, np.nan))
+    a_val = _take(ap.codes, ap.value, np.nan)
+    money = ~np.isnan(money_factor[t_unit]) & ~np.isnan(money_factor[a_unit]) & (t_unit != a_unit)
+    a_val = np.where(money, a_val * money_factor[a_unit] / money_factor[t_unit], a_val)
+    a_unit = np.where(money, t_unit, a_unit)
+    numeric = ~np.isnan(t_val) & ~np.isnan(a_val)
+    t_pct, a_pct = t_unit == 1, a_unit == 1
+    one_pct = numeric & (t_pct != a_pct)
+    bare_val = np.abs(np.where(t_pct, a_val, t_val))
+    bare_unit = np.where(t_pct, a_unit, t_unit)
+    ambiguous = one_pct & (bare_unit == 0) & (bare_val > 0) & (bare_val <= 1)
+    problems += _problems(obs, ambiguous, "actual", "ambiguous_percentage", lambda rows: [
+        f"target {str(obs['target'].iat[r])!r} and actual {str(obs['actual'].iat[r])!r} mix a percentage with a "
+        "bare number <= 1 (a fraction or percent points?); write both with % or both as fractions" for r in rows])
+    mismatch = ((numeric & ~one_pct & (t_unit != a_unit) & (a_unit != 0) & (t_unit != 0))
+                | (one_pct & (bare_unit != 0)))
+    problems += _problems(obs, mismatch, "actual", "unit_mismatch", lambda rows: [
+        f"actual unit {names[a_unit[r]]!r} differs from target unit {names[t_unit[r]]!r}" for r in rows])
+    a_op = _take(ap.codes, ap.op, -1)
+    restates = (a_op >= 0) & (a_op != OP_CATEGORIES.index("qualitative"))
+    problems += _problems(obs, restates, "actual", "actual_restates_target", lambda rows: [
+        f"the actual {str(obs['actual'].iat[r])!r} restates a target, it is not a measurement; scored as missing"
+        for r in rows], "warning")
+
+    # flags: one label per distinct (bare, target flags, actual flags)
+    t_fl = _take(tp.codes, _vocabulary_ids(tp.flags, f_vocab := {"": 0}), 0)
+    a_fl = _take(ap.codes, _vocabulary_ids(ap.flags, f_vocab), 0)
+    key = (bare.astype(np.int64) * len(f_vocab) + t_fl) * len(f_vocab) + a_fl
+    uniq, inv = np.unique(key, return_inverse=True)
+    f_names = list(f_vocab)
+    labels = [";".join(x for x in ("bare_target" if k // len(f_vocab) ** 2 else "",
+                                   f_names[(k // len(f_vocab)) % len(f_vocab)], f_names[k % len(f_vocab)]) if x)
+              for k in uniq]
+
+    frame = obs.copy(deep=False)
+    frame["op"] = pd.Categorical.from_codes(op.astype(np.int8), categories=list(OP_CATEGORIES))
+    frame["level"] = pd.Categorical.from_codes(level, categories=list(LEVEL_CATEGORIES))
+    frame["target_value"] = t_val
+    frame["target_unit"] = pd.Categorical.from_codes(t_unit, categories=names)
+    frame["actual_value"] = np.where(a_err | ambiguous | mismatch, np.nan, a_val)
+    frame["actual_unit"] = pd.Categorical.from_codes(a_unit, categories=names)
+    frame["actual_op"] = pd.Categorical.from_codes(np.where(restates, a_op, -1).astype(np.int8),
+                                                   categories=list(OP_CATEGORIES))
+    label_codes, label_names = pd.factorize(pd.Index(labels, dtype=object))
+    frame["parse_flags"] = pd.Categorical.from_codes(label_codes[inv.ravel()] if len(uniq) else inv.ravel(),
+                                                     categories=label_names)
+    return frame, problems

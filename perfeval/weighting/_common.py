@@ -1,0 +1,141 @@
+"""Shared pieces of the weighting workbench: the :class:`WeightResult` type and argument helpers.
+
+Every weighting function returns weights as a :class:`pandas.Series` indexed by item (indicator or node code),
+non-negative and summing to 1. Nothing here rounds: rounding to points happens in :mod:`perfeval.weighting.points`.
+"""
+from __future__ import annotations
+
+import html
+import numbers
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+
+__all__ = ["WeightResult", "as_weights", "check_choice", "parse_judgement", "rank_desc"]
+
+
+def check_choice(name: str, value: Any, options: Sequence[str]) -> str:
+    """Return ``value`` if it is one of ``options``; otherwise raise the standard message."""
+    if value not in options:
+        raise InputError(f"`{name}` must be one of {', '.join(map(repr, options))}; got {value!r}.")
+    return value
+
+
+def parse_judgement(value: Any) -> float:
+    """A number from a cell: numbers as they are, text like ``"5"``, ``"0.2"`` or ``"1/5"``; blank gives NaN.
+
+    Raises :class:`ValueError` (without location; callers add it) for text that is not a number or a fraction.
+    """
+    if value is None:
+        return float("nan")
+    if isinstance(value, (numbers.Real, np.number)) and not isinstance(value, bool):
+        return float(value)
+    text = str(value).strip()
+    if text == "" or text.lower() in ("nan", "na", "n/a", "-"):
+        return float("nan")
+    if "/" in text:
+        num, _, den = text.partition("/")
+        return float(num) / float(den)
+    return float(text)
+
+
+def rank_desc(weights: pd.Series) -> pd.Series:
+    """Rank 1 for the largest weight (ties share the smallest rank), as integers."""
+    return weights.rank(ascending=False, method="min").astype(int)
+
+
+def as_weights(weights: Any, name: str = "weights", index: Sequence[Any] | None = None) -> pd.Series:
+    """Weights as a float Series: from a Series, a mapping, a result object with ``.weights`` or a sequence.
+
+    A sequence needs ``index`` (the item labels in the same order). Values must be finite and non-negative with a
+    positive sum; they are returned as given (not normalised).
+    """
+    if hasattr(weights, "weights") and isinstance(getattr(weights, "weights"), pd.Series):
+        series = weights.weights
+    elif isinstance(weights, pd.Series):
+        series = weights
+    elif isinstance(weights, Mapping):
+        series = pd.Series(dict(weights))
+    elif isinstance(weights, (Sequence, np.ndarray)) and not isinstance(weights, str):
+        values = list(weights)
+        if index is None:
+            raise InputError(f"`{name}` given as a sequence needs item labels; pass a Series indexed by item.")
+        if len(values) != len(index):
+            raise InputError(f"`{name}` must have one value per item ({len(index)}: {list(index)}); "
+                             f"got {len(values)} values.")
+        series = pd.Series(values, index=list(index))
+    else:
+        raise InputError(f"`{name}` must be a Series, a mapping, a sequence or a weighting result; "
+                         f"got {type(weights).__name__}.")
+    if series.index.has_duplicates:
+        dup = series.index[series.index.duplicated()].unique().tolist()
+        raise InputError(f"`{name}` must name each item once; got duplicates {dup}.")
+    try:
+        values = series.astype(float)
+    except (TypeError, ValueError):
+        raise InputError(f"`{name}` must hold numbers; got {series.tolist()}.") from None
+    bad = values[~np.isfinite(values.to_numpy()) | (values.to_numpy() < 0)]
+    if len(bad):
+        raise InputError(f"`{name}` must be finite and non-negative; got {bad.to_dict()}.")
+    if not values.sum() > 0:
+        raise InputError(f"`{name}` must have a positive sum; got {values.to_dict()}.")
+    return values.rename("weight")
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, (float, np.floating)):
+        return f"{value:.6g}"
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class WeightResult:
+    """Weights from a data-driven, rank-based or combined method.
+
+    Attributes
+    ----------
+    weights : pandas.Series
+        One weight per item (indicator or node code), non-negative, summing to 1; named ``weight``.
+    method : str
+        The method that produced them (``entropy``, ``critic``, ``std_dev``, ``cv``, ``merec``, ``roc``,
+        ``rank_sum``, ``reciprocal``, ``linear``, ``multiplicative``).
+    details : mapping
+        Intermediate quantities of the method (read-only): Series indexed like ``weights`` (e.g. ``entropy``,
+        ``std``), frames (e.g. ``correlation``) and scalars (e.g. ``normalization``, ``alpha``). Each function's
+        docstring lists its keys.
+    """
+
+    weights: pd.Series
+    method: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "details", MappingProxyType(dict(self.details)))
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per item.
+
+        Columns: ``item``, ``weight``, ``rank`` (1 = largest weight), then every per-item detail Series (indexed
+        like ``weights``) under its key, e.g. ``entropy``, ``divergence`` for :func:`entropy`.
+        """
+        frame = pd.DataFrame({"item": list(self.weights.index), "weight": self.weights.to_numpy(),
+                              "rank": rank_desc(self.weights).to_numpy()})
+        for key, value in self.details.items():
+            if isinstance(value, pd.Series) and value.index.equals(self.weights.index):
+                frame[key] = value.to_numpy()
+        return frame
+
+    def _repr_html_(self) -> str:
+        scalars = ", ".join(f"{html.escape(str(k))} = {html.escape(_fmt(v))}" for k, v in self.details.items()
+                            if np.isscalar(v) or v is None)
+        head = f"<p><b>Weights</b> ({html.escape(self.method)}){'; ' + scalars if scalars else ''}</p>"
+        return head + self.to_frame().to_html(index=False, float_format=lambda x: f"{x:.4f}")
+
+    def __repr__(self) -> str:
+        pairs = ", ".join(f"{k}: {v:.4f}" for k, v in self.weights.items())
+        return f"WeightResult(method={self.method!r}, weights={{{pairs}}})"
