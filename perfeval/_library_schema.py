@@ -1,4 +1,4 @@
-"""Schema of indicator library files: fields, vocabularies, the per-entry rules and the CSV reader.
+"""Schema of indicator library files (fields, vocabularies, per-entry rules, CSV reader) and observation rows.
 
 Private to :mod:`perfeval.library`, which re-exports the public constants. Every rule returns located problems so
 that a file's problems are reported all at once (domain.md §8; PMKPI ``BAS_PERF_INDICATOR``).
@@ -14,10 +14,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
+import pandas as pd
+
 from . import columns as C
 from .errors import InputError, Problem
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# vocabularies
+# ---------------------------------------------------------------------------------------------------------------
 #: CSV columns of a library file, in their documented order.
 FIELDS: tuple[str, ...] = (
     "code", "name_zh", "name_en", "level1", "level2", "definition", "kind", "op", "unit", "scoring_rule",
@@ -68,6 +73,7 @@ _BAD = object()  # a cell that could not be parsed (its problem is already repor
 
 
 def choices(values: Iterable[str]) -> str:
+    """``'a', 'b', 'c'`` for messages."""
     return ", ".join(repr(v) for v in values)
 
 
@@ -77,19 +83,25 @@ def norm_name(text: object) -> str:
 
 
 def norm_op(text: object) -> str:
+    """Operator in canonical form (``≥`` -> ``>=``, ``定性`` -> ``qualitative``); unknown text is returned as is."""
     s = _SPACE_RE.sub("", unicodedata.normalize("NFKC", str(text)))
     return _OP_ALIASES.get(s, s)
 
 
 def strip_level(text: str) -> str:
+    """Level name as compared by search: normalised, without a trailing 指标 (产出指标 -> 产出)."""
     s = norm_name(text)
     return s[:-2] if s.endswith("指标") and len(s) > 2 else s
 
 
 def is_cost_level(level1: str, level2: str) -> bool:
+    """True when the levels name a cost dimension (the sanity rule of domain.md §3 applies)."""
     return norm_name(level1) in _COST_LEVEL1 or norm_name(level2) in _COST_LEVEL2
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# rules of one entry
+# ---------------------------------------------------------------------------------------------------------------
 def entry_problems(v: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
     """Problems of one entry's typed values as ``(column, code, message, severity)``; cells equal to _BAD are
     skipped (their parse problem is already reported)."""
@@ -161,8 +173,11 @@ def entry_problems(v: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
     return out
 
 
-
+# ---------------------------------------------------------------------------------------------------------------
+# reading library files
+# ---------------------------------------------------------------------------------------------------------------
 def parse_date(text: str) -> date | None:
+    """``YYYY-MM-DD`` (or ``YYYY/M/D``, as Excel re-saves dates) as a date; None when it is not a valid date."""
     m = _DATE_RE.match(text.strip())
     if m is None:
         return None
@@ -172,14 +187,15 @@ def parse_date(text: str) -> date | None:
         return None
 
 
-def _decode(path: Path) -> str:
+def _decode(path: Path) -> str | None:
+    """The file's text, trying UTF-8 (with or without BOM) and then GB18030; None when both fail."""
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise InputError.single(str(path), "encoding", "the file must be UTF-8 or GB18030 text; it is neither.")
+    return None
 
 
 def _parse_cells(cells: Mapping[str, str], loc: Mapping[str, str]) -> tuple[dict[str, Any], list[Problem]]:
@@ -207,33 +223,42 @@ def _parse_cells(cells: Mapping[str, str], loc: Mapping[str, str]) -> tuple[dict
 
 def read_file(path: Path, label: str) -> tuple[list[tuple[int, str, dict[str, Any] | None]], list[Problem]]:
     """Rows of one library CSV as ``(spreadsheet row, code, typed values or None when unusable)``, and problems."""
+    text = _decode(path)
+    if text is None:
+        return [], [Problem(label, "encoding", "the file must be UTF-8 or GB18030 text; it is neither.")]
     try:
-        records = list(csv.reader(io.StringIO(_decode(path), newline="")))
+        records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         return [], [Problem(label, "csv_syntax", f"the file is not valid CSV: {exc}.")]
     if not records or not any(c.strip() for c in records[0]):
         return [], [Problem(f"{label}:1", "empty_file", "the file must start with a header row; it is empty.")]
     header = [h.strip() for h in records[0]]
-    mapping = C.resolve_columns(header, _HEADER_ALIASES)
-    problems: list[Problem] = []
+    mapping = C.resolve_columns(dict.fromkeys(header), _HEADER_ALIASES)
     canon = {C.normalize_header(k): k for k in FIELDS}
     for name, aliases in _HEADER_ALIASES.items():
         canon.update({C.normalize_header(a): name for a in aliases})
-    for col, h in enumerate(header):
-        if h not in mapping:
-            known = canon.get(C.normalize_header(h))
-            code, sev = ("duplicate_column", "error") if known else ("unknown_column", "warning")
-            msg = (f"column {h!r} repeats {known!r}." if known else
-                   f"column {h!r} is not a library field and is ignored; fields: {', '.join(FIELDS)}.")
-            problems.append(Problem(f"{label}:1:{h or col + 1}", code, msg, sev))
-    missing = [f for f in FIELDS if f not in mapping.values() and f not in _OPTIONAL]
+    problems: list[Problem] = []
+    columns: list[str | None] = []  # canonical field of each column (None: ignored)
+    for h in header:
+        field = mapping.get(h)
+        if field is not None and field not in columns:
+            columns.append(field)
+            continue
+        columns.append(None)
+        known = canon.get(C.normalize_header(h)) if h else None
+        if known:
+            problems.append(Problem(f"{label}:1:{h}", "duplicate_column", f"column {h!r} repeats {known!r}."))
+        elif h:
+            problems.append(Problem(f"{label}:1:{h}", "unknown_column", f"column {h!r} is not a library field "
+                                    f"and is ignored; fields: {', '.join(FIELDS)}.", "warning"))
+    missing = [f for f in FIELDS if f not in columns and f not in _OPTIONAL]
     for f in missing:
         problems.append(Problem(f"{label}:1", "missing_column",
                                 f"required column {f!r} is missing; accepted headers: "
                                 f"{', '.join([f, *_HEADER_ALIASES.get(f, ())])}."))
     if missing:
         return [], problems
-    written = {canonical: h for h, canonical in mapping.items()}
+    written = {f: h for f, h in zip(columns, header) if f is not None}
     rows: list[tuple[int, str, dict[str, Any] | None]] = []
     for n, record in enumerate(records[1:], start=2):
         if not any(c.strip() for c in record):
@@ -242,10 +267,47 @@ def read_file(path: Path, label: str) -> tuple[list[tuple[int, str, dict[str, An
         if len(record) > len(header) and any(c.strip() for c in record[len(header):]):
             problems.append(Problem(f"{label}:{n}", "too_many_cells",
                                     f"the row has {len(record)} cells but the header has {len(header)}."))
-        cells = {mapping[h]: record[i] if i < len(record) else "" for i, h in enumerate(header) if h in mapping}
+        cells = {f: record[i] if i < len(record) else "" for i, f in enumerate(columns) if f is not None}
         values, row_problems = _parse_cells(cells, loc)
         row_problems += [Problem(loc[col], code, msg, sev) for col, code, msg, sev in entry_problems(values)
                          if sev == "error"]
         problems.extend(row_problems)
         rows.append((n, values["code"], None if row_problems else values))
     return rows, problems
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# observation rows checked against the library
+# ---------------------------------------------------------------------------------------------------------------
+def filled(value: Any) -> bool:
+    """False for None, NaN, NA and blank text."""
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return False
+    return bool(str(value).strip())
+
+
+def _row_number(value: Any) -> Any:
+    """A spreadsheet row as written (5, not 5.0, when a column with gaps turned it into floats)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def observation_items(obs: pd.DataFrame) -> list[tuple[str, str, str | None, Any, str, str]]:
+    """``(name location, name, code, op, code location, op location)`` per observation row."""
+    has_code, has_name = C.INDICATOR_CODE in obs.columns, C.INDICATOR in obs.columns
+    if not (has_code or has_name):
+        raise InputError.single("framework_or_observations", "missing_column",
+                                f"observations must have a {C.INDICATOR_CODE!r} or {C.INDICATOR!r} column; got "
+                                f"columns {choices(map(str, obs.columns))}.")
+    located = "source_file" in obs.columns and "source_row" in obs.columns
+    items = []
+    for idx, rec in zip(obs.index, obs.to_dict("records")):
+        code = str(rec[C.INDICATOR_CODE]).strip() if has_code and filled(rec[C.INDICATOR_CODE]) else None
+        name = str(rec[C.INDICATOR]) if has_name and filled(rec[C.INDICATOR]) else (code or "")
+        if not name:
+            continue  # an empty row: nothing to look up (perfeval.io reports missing indicators)
+        where = (f"{rec['source_file']}:{_row_number(rec['source_row'])}" if located and filled(rec["source_file"])
+                 else f"observations[{idx}]")
+        code_col = C.INDICATOR_CODE if code else C.INDICATOR
+        items.append((f"{where}:{C.INDICATOR}", name, code, rec.get(C.OP), f"{where}:{code_col}",
+                      f"{where}:{C.OP}"))
+    return items

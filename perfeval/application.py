@@ -76,8 +76,9 @@ class ApplicationResult:
                 + self.summary.to_html(index=False, na_rep=""))
 
     def __repr__(self) -> str:
-        return (f"ApplicationResult(units={len(self.units)}, actions={self.units['action_code'].value_counts().to_dict()},"
-                f" budget_change={self.units['budget_change'].sum():g})")
+        actions = self.units["action_code"].value_counts().to_dict()
+        return (f"ApplicationResult(units={len(self.units)}, actions={actions}, "
+                f"budget_change={self.units['budget_change'].sum():g})")
 
 
 def read_units(path: str | Path) -> pd.DataFrame:
@@ -185,13 +186,20 @@ def _totals(score_result: Any, pol: ApplicationPolicy) -> pd.DataFrame:
                                 "`score_result` must be a ScoreResult or a DataFrame with columns unit_id, total "
                                 "(and optionally grade)")
     t = totals.reset_index(drop=True)
-    out = pd.DataFrame({"unit_id": t["unit_id"].astype(str), "total": pd.to_numeric(t["total"], errors="coerce")})
-    labels = [b.label for b in pol.bands.bands]
+    files = t["source_file"] if "source_file" in t else pd.Series("totals", index=t.index)
+    rows = t["source_row"] if "source_row" in t else pd.Series(t.index + 2, index=t.index)
+
+    def loc(i: int, column: str) -> str:
+        return format_location(files[i], int(rows[i]), column)
+
+    out = pd.DataFrame({"unit_id": t["unit_id"].astype(str),
+                        "total": pd.to_numeric(t["total"], errors="coerce").astype(float)})
+    labels = list(pol.bands.labels)
     if "grade" in t:
         out["grade"] = t["grade"].astype(object).where(t["grade"].notna(), None)
         bad = out["grade"].notna() & ~out["grade"].isin(labels)
         if bad.any():
-            raise InputError(problems=[Problem(format_location("totals", i + 2, "grade"), "unknown_grade",
+            raise InputError(problems=[Problem(loc(i, "grade"), "unknown_grade",
                                                f"grade {out['grade'][i]!r} of unit {out['unit_id'][i]!r} is not one "
                                                f"of the policy's grades {', '.join(labels)}")
                                        for i in np.flatnonzero(bad)])
@@ -200,10 +208,9 @@ def _totals(score_result: Any, pol: ApplicationPolicy) -> pd.DataFrame:
     missing = out["grade"].isna()
     out.loc[missing, "grade"] = pol.bands.grade(out.loc[missing, "total"].to_numpy(dtype=float))
     if out["grade"].isna().any():
-        bad = np.flatnonzero(out["grade"].isna())
-        raise InputError(problems=[Problem(format_location("totals", i + 2, "total"), "no_grade",
-                                           f"unit {out['unit_id'][i]!r} has total {out['total'][i]!r}, outside the "
-                                           "policy's grade bands") for i in bad])
+        raise InputError(problems=[Problem(loc(i, "total"), "no_grade",
+                                           f"unit {out['unit_id'][i]!r} has total {out['total'][i]:g}, outside the "
+                                           "policy's grade bands") for i in np.flatnonzero(out["grade"].isna())])
     return out.drop_duplicates("unit_id")
 
 

@@ -31,7 +31,7 @@ __all__ = ["PROBLEM_CODES", "NODE_KEYS", "structure_problems", "validate_framewo
 #: Every problem code the framework loader and :func:`validate_framework` emit, with its meaning. Codes marked
 #: "(warning)" have severity ``warning``; all others are errors.
 PROBLEM_CODES: Mapping[str, str] = MappingProxyType({
-    # raised while loading (FrameworkError)
+    # raised while loading or looking up (FrameworkError)
     "file_not_found": "the framework file does not exist",
     "unknown_framework": "a name that is neither a shipped framework nor a YAML path",
     "yaml_syntax": "the file is not valid YAML",
@@ -44,6 +44,7 @@ PROBLEM_CODES: Mapping[str, str] = MappingProxyType({
     "unknown_parent": "a framework table row names a parent that is not in the table",
     "parent_cycle": "framework table rows that are their own ancestors",
     "params_invalid": "a framework table's params cell is not YAML mapping text",
+    "unknown_node": "a node code the framework does not have (Framework.find, Framework.with_points)",
     # returned by validate_framework
     "total_invalid": "the framework total is not a positive number",
     "tolerance_invalid": "the points tolerance is negative or not a number",
@@ -139,17 +140,21 @@ class _Raw:
         self.out.append(_problem(_at(self.path, line, self.label), code, f"{self.what}: {message}"))
 
     def keys(self, required: frozenset[str], optional: frozenset[str]) -> None:
-        """Unknown keys (each at its line) and missing required keys (at the mapping's line)."""
+        """Unknown keys (each at its line) and missing or empty required keys (at the mapping's line)."""
         allowed = sorted(required | optional)
         for key in sorted(set(self.d) - required - optional, key=str):
             self.add("unknown_key", f"unknown key `{key}`; allowed: {', '.join(allowed)}.", key)
-        for key in sorted(required - set(self.d)):
-            self.add("missing_key", f"`{key}` is required.")
+        for key in sorted(required):
+            if self.d.get(key) is None:
+                self.add("missing_key", f"`{key}` is required.")
 
-    def typed(self, key: str, ok: Callable[[Any], bool], rule: str, code: str = "malformed") -> None:
-        """A problem when ``key`` is present, not None and fails ``ok``."""
-        value = self.d.get(key)
-        if value is not None and not ok(value):
+    def typed(self, key: str, ok: Callable[[Any], bool], rule: str, code: str = "malformed", *,
+              nullable: bool = True) -> None:
+        """A problem when ``key`` is present and fails ``ok`` (None passes when ``nullable``)."""
+        if key not in self.d or (self.d[key] is None and nullable):
+            return
+        value = self.d[key]
+        if value is None or not ok(value):
             self.add(code, f"`{key}` must be {rule}; got {value!r}.", key)
 
 
@@ -200,12 +205,16 @@ def _extras_structure(d: Mapping[str, Any], raw: _Raw) -> None:
         item.keys(*_BAND_KEYS)
         for key in ("min", "max"):
             item.typed(key, _is_number, "a number")
+        for key in ("label", "label_en"):
+            item.typed(key, lambda v: isinstance(v, str), "text")
     for kind, noun, keys in (("constraints", "constraint", _CONSTRAINT_KEYS), ("vetoes", "veto", _VETO_KEYS)):
         for mapping in _list_of_mappings(d, kind, raw):
             item = _Raw(mapping, path, f"{kind}[{mapping.get('code')}]", f"{noun} {mapping.get('code')!r}", out)
             item.keys(*keys)
             for key in ("share", "value"):
                 item.typed(key, _is_number, "a number")
+            for key in ("code", "node", "op", "grade", "measure", "message"):
+                item.typed(key, lambda v: isinstance(v, str), "text")
             item.typed("nodes", _text_list, "a list of node codes")
     raw.typed("override_grades", _text_list, "a list of grade labels")
 
@@ -230,7 +239,7 @@ def structure_problems(d: Mapping[str, Any], path: str | None = None) -> list[Pr
     raw = _Raw(d, path, str(d.get("name", "<framework>")), "framework", out)
     raw.keys(frozenset({"name", "title", "nodes"}), _FRAMEWORK_KEYS)
     for key in ("total", "tolerance"):
-        raw.typed(key, _is_number, "a number")
+        raw.typed(key, _is_number, "a number", nullable=False)
     raw.typed("nodes", lambda v: isinstance(v, list), "a list of nodes")
     if isinstance(d.get("nodes"), list):
         for i, node in enumerate(d["nodes"]):
@@ -529,13 +538,16 @@ def validate_framework(fw: "Framework", library: Any = None) -> list[Problem]:
     Returns
     -------
     list of Problem
-        In file order when ``fw`` was loaded from a file (else by check); ``severity`` is ``error`` or ``warning``. :data:`PROBLEM_CODES` lists
-        the codes. An empty list means the framework can be used as it is.
+        In file order when ``fw`` was loaded from a file (else grouped by check); ``severity`` is ``error`` or
+        ``warning`` (:data:`PROBLEM_CODES` lists the codes and marks the warnings). An empty list means the
+        framework can be used as it is.
 
     Raises
     ------
     TypeError
-        When ``library`` is neither an indicator library nor a path to one.
+        When ``fw`` is not a Framework, or ``library`` is neither an indicator library nor a path to one.
+    InputError
+        When ``library`` is a path whose library cannot be loaded (see :func:`perfeval.load_library`).
 
     Notes
     -----
@@ -544,8 +556,9 @@ def validate_framework(fw: "Framework", library: Any = None) -> list[Problem]:
     > 0 (PMKPI ``isCheckWeightGtZero``), node codes are unique (PMKPI ``ISCHECKINDEXNAME``), constraints such as
     产出 + 效益 >= 60 % hold (MOF 财预〔2020〕10号 art. 16), grade bands tile ``[0, total]`` without gaps or
     overlaps, and no cost indicator is declared ``>=`` (practitioner re-check rule, PIDU#58030075274): a leaf
-    under a node named 成本 (or coded ``*cost``), or a library indicator of level2 成本指标, whose operator (its
-    ``op``, else the one its rule implies, else the library's) is ``>=``. Saving rates (成本节约率: names with
+    under (or being) a node named 成本 (or coded ``*cost*``), or a library cost indicator (level 成本指标, 经济/社会/
+    生态环境成本指标 or 运行成本), whose operator (its ``op``, else the one its rule implies, else the library's) is
+    ``>=``. Saving rates (成本节约率: names with
     节约, 节省, 降低, 下降, saving, reduction) are higher-is-better and exempt.
 
     Examples

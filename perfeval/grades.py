@@ -55,7 +55,7 @@ class GradeBands:
     bands: tuple[Band, ...]
 
     def __post_init__(self) -> None:
-        ordered = tuple(sorted(self.bands, key=lambda b: b.low))
+        ordered = tuple(sorted(self.bands, key=lambda b: (b.low, b.high)))
         object.__setattr__(self, "bands", ordered)
 
     @property
@@ -65,13 +65,13 @@ class GradeBands:
 
     @property
     def low(self) -> float:
-        """Lowest score the bands grade (the lowest band's ``min``)."""
-        return self.bands[0].low
+        """Lowest score the bands grade (the smallest ``min``)."""
+        return min(b.low for b in self.bands)
 
     @property
     def high(self) -> float:
-        """Highest score the bands grade (the highest band's ``max``, included)."""
-        return self.bands[-1].high
+        """Highest score the bands grade (the largest ``max``, included)."""
+        return max(b.high for b in self.bands)
 
     def problems(self, where: str = "bands") -> list[Problem]:
         """Gaps, overlaps, empty bands and duplicate labels, located."""

@@ -24,10 +24,9 @@ from typing import Any, Iterable, Iterator, Mapping
 
 import pandas as pd
 
-from . import columns as C
 from ._library_schema import (APPLIES_TO, FIELDS, KINDS, LEVEL1_SEGMENTS, OPS, SCORING_RULES, SECTOR_PREFIXES,
-                              STATUSES, choices, entry_problems, is_cost_level, norm_name, norm_op,
-                              parse_date, read_file, strip_level)
+                              STATUSES, choices, entry_problems, filled, is_cost_level, norm_name, norm_op,
+                              observation_items, parse_date, read_file, strip_level)
 from .errors import DataQualityWarning, InputError, Problem
 from .framework import Framework
 
@@ -39,6 +38,7 @@ __all__ = [
 
 #: Kinds of finding :meth:`IndicatorLibrary.check` reports.
 FINDINGS: tuple[str, ...] = ("not_in_library", "individual", "draft", "expired", "not_yet_valid", "op_differs")
+
 
 # ---------------------------------------------------------------------------------------------------------------
 # one indicator
@@ -196,6 +196,7 @@ class IndicatorLibrary:
 
     @property
     def codes(self) -> tuple[str, ...]:
+        """Indicator codes, in library order."""
         return tuple(i.code for i in self.indicators)
 
     @property
@@ -265,10 +266,22 @@ class IndicatorLibrary:
         applies_to : str or iterable of str, optional
             Keeps entries that apply to any of these objects.
 
+        Returns
+        -------
+        IndicatorLibrary
+            The matching entries in library order (possibly none), with the same ``source``.
+
         Raises
         ------
         InputError
             An unknown ``sector``, ``applies_to``, ``status`` or ``op`` value (the message lists the known ones).
+
+        Examples
+        --------
+        >>> import perfeval as pe
+        >>> lib = pe.load_library()
+        >>> lib.search("死亡率", sector="health", op="<=").codes
+        ('HLT-EFF-001', 'HLT-EFF-002', 'HLT-EFF-003')
         """
         sectors = self._choice("sector", sector, sorted(set(self.sectors) | set(SECTOR_PREFIXES.values())))
         objects = self._choice("applies_to", applies_to, APPLIES_TO)
@@ -302,6 +315,7 @@ class IndicatorLibrary:
 
     @staticmethod
     def _choice(param: str, value: Any, allowed: Iterable[str]) -> set[str] | None:
+        """The accepted values of a filter argument (None: no filter); fails fast on an unknown value."""
         if value is None:
             return None
         values, allowed = _as_list(value), tuple(allowed)
@@ -336,6 +350,7 @@ class IndicatorLibrary:
         return pd.Series(codes, index=index, name="code", dtype=object)
 
     def _lookup_name(self, name: Any) -> str | None:
+        """Code of the entry named ``name`` (exactly, then normalised), or None."""
         if name is None or (isinstance(name, float) and pd.isna(name)) or name is pd.NA:
             return None
         text = str(name)
@@ -353,7 +368,8 @@ class IndicatorLibrary:
         ----------
         framework_or_observations : Framework or pandas.DataFrame
             A framework, or an observations frame with canonical columns (``indicator_code`` and/or
-            ``indicator``; ``op``, ``source_file``, ``source_row`` and ``unit_id`` are used when present).
+            ``indicator``; ``op``, ``source_file`` and ``source_row`` are used when present). Rows with neither
+            a code nor a name are skipped.
         on : datetime.date or str, optional
             Reference date for validity (ISO ``YYYY-MM-DD``); today when omitted.
 
@@ -380,7 +396,7 @@ class IndicatorLibrary:
             items = [(n.code, n.name, n.indicator_code, n.op, n.code, n.code)
                      for n in fw.leaves() if n.indicator_code]
         elif isinstance(framework_or_observations, pd.DataFrame):
-            items = _observation_items(framework_or_observations)
+            items = observation_items(framework_or_observations)
         else:
             raise InputError.single("framework_or_observations", "bad_type",
                                     "`framework_or_observations` must be a Framework or an observations DataFrame; "
@@ -392,6 +408,7 @@ class IndicatorLibrary:
 
     def _findings(self, name_loc: str, name: str, code: str | None, op: Any, code_loc: str, op_loc: str,
                   day: date) -> list[dict[str, str]]:
+        """Findings of one framework leaf or observation row."""
         def row(loc: str, c: str, finding: str, severity: str, message: str) -> dict[str, str]:
             return {"location": loc, "indicator": name, "code": c, "finding": finding, "severity": severity,
                     "message": message}
@@ -417,23 +434,19 @@ class IndicatorLibrary:
         if ind.valid_from is not None and day < ind.valid_from:
             out.append(row(code_loc, code, "not_yet_valid", "error",
                            f"{ind.name_zh} ({code}) is valid from {ind.valid_from} (checked on {day})."))
-        if _filled(op) and norm_op(op) != ind.op:
+        if filled(op) and norm_op(op) != ind.op:
             out.append(row(op_loc, code, "op_differs", "warning",
                            f"op {str(op)!r} differs from the library's {ind.op!r} for {ind.name_zh} ({code})."))
         return out
 
 
 def _as_list(value: str | Iterable[str]) -> list[str]:
+    """One value or several, as a list of str."""
     return [value] if isinstance(value, str) else [str(v) for v in value]
 
 
-def _filled(value: Any) -> bool:
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
-        return False
-    return bool(str(value).strip())
-
-
 def _as_date(on: date | str | None) -> date:
+    """``on`` as a date (today when None)."""
     if on is None:
         return date.today()
     if isinstance(on, date):
@@ -442,28 +455,6 @@ def _as_date(on: date | str | None) -> date:
     if parsed is None:
         raise InputError.single("on", "bad_date", f"`on` must be a date or 'YYYY-MM-DD'; got {on!r}.")
     return parsed
-
-
-def _observation_items(obs: pd.DataFrame) -> list[tuple[str, str, str | None, Any, str, str]]:
-    """``(name location, name, code, op, code location, op location)`` per observation row."""
-    has_code, has_name = C.INDICATOR_CODE in obs.columns, C.INDICATOR in obs.columns
-    if not (has_code or has_name):
-        raise InputError.single("framework_or_observations", "missing_column",
-                                f"observations must have a {C.INDICATOR_CODE!r} or {C.INDICATOR!r} column; got "
-                                f"columns {choices(map(str, obs.columns))}.")
-    located = "source_file" in obs.columns and "source_row" in obs.columns
-    items = []
-    for idx, rec in zip(obs.index, obs.to_dict("records")):
-        def loc(column: str) -> str:
-            if located and _filled(rec["source_file"]):
-                return f"{rec['source_file']}:{rec['source_row']}:{column}"
-            return f"observations[{idx}]:{column}"
-
-        code = str(rec[C.INDICATOR_CODE]).strip() if has_code and _filled(rec[C.INDICATOR_CODE]) else None
-        name = str(rec[C.INDICATOR]) if has_name and _filled(rec[C.INDICATOR]) else (code or "")
-        code_col = C.INDICATOR_CODE if code else C.INDICATOR
-        items.append((loc(C.INDICATOR), name, code, rec.get(C.OP), loc(code_col), loc(C.OP)))
-    return items
 
 
 # ---------------------------------------------------------------------------------------------------------------

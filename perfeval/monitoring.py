@@ -173,8 +173,11 @@ def _check_monitoring(mon: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     problems += [Problem(loc, "bad_month", f"month must be an integer 1-12; got {mon['month'][r]!r}")
                  for r, loc in zip(mon.index[bad], _loc(mon, mon.index[bad], "month"))]
     mon["month"] = month.where(~bad).astype("Int64")
-    mon["unit_id"] = mon["unit_id"].astype(str)
-    mon["indicator"] = mon["indicator"].astype(str).str.strip()
+    for col in ("unit_id", "indicator"):
+        empty = mon[col].isna() | (mon[col].astype(str).str.strip() == "")
+        problems += [Problem(loc, "missing_value", f"{col} is empty")
+                     for loc in _loc(mon, mon.index[empty], col)]
+        mon[col] = mon[col].astype(str).str.strip()
     forecast = mon["forecast"] if "forecast" in mon else pd.Series(None, index=mon.index, dtype=object)
     key = forecast.astype("string").str.strip().str.lower()
     mon["forecast"] = key.map(_FORECASTS).astype(object)
@@ -203,7 +206,6 @@ def _latest(mon: pd.DataFrame, month: int) -> tuple[pd.DataFrame, list[Problem]]
     return latest, problems
 
 
-
 def _numeric(values: pd.Series) -> pd.Series:
     """Numbers of a value column: plain numbers directly, other text (``95%``, ``1.2万``) through parse_actual."""
     num = pd.to_numeric(values, errors="coerce").astype(float)
@@ -222,6 +224,7 @@ def _numeric(values: pd.Series) -> pd.Series:
 
 
 def _grade(bands: GradeBands, ratio: np.ndarray) -> np.ndarray:
+    """Colour labels of ``ratio`` on ``bands`` (None where NaN), as an object array."""
     return np.asarray(bands.grade(np.asarray(ratio, dtype=float)), dtype=object)
 
 
@@ -232,8 +235,8 @@ def _budget_lines(rows: pd.DataFrame, budget: pd.DataFrame | None, pol: Monitori
     value = _numeric(out["value"])
     bad = value.isna()
     problems += [Problem(loc, "bad_value", f"the budget line needs the cumulative executed amount; got "
-                                           f"{out['value'][r]!r}") for r, loc in zip(out.index[bad],
-                                                                                     _loc(out, out.index[bad], "value"))]
+                                           f"{out['value'][r]!r}")
+                 for r, loc in zip(out.index[bad], _loc(out, out.index[bad], "value"))]
     amount = pd.Series(np.nan, index=out.index)
     if budget is not None and len(out):
         if pol.denominator not in budget or "unit_id" not in budget:
@@ -243,35 +246,51 @@ def _budget_lines(rows: pd.DataFrame, budget: pd.DataFrame | None, pol: Monitori
         b = budget.assign(unit_id=budget["unit_id"].astype(str)).drop_duplicates("unit_id")
         amount = out["unit_id"].map(b.set_index("unit_id")[pol.denominator]).astype(float)
     prog = out["time_progress"].to_numpy(dtype=float)
+    m, linear = out["month"].to_numpy(dtype=float), (out["progress_basis"] == "linear").to_numpy()
     v, a = value.to_numpy(dtype=float), amount.to_numpy(dtype=float)
     zero = np.isnan(a) | (a == 0)
+    expected = _pro_rate(a, m, prog, linear)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(zero, 0.0 if pol.zero_budget == "zero" else np.nan, v / a)
-        ratio = np.where(prog > 0, share / prog * 100.0, np.nan)
-        fv = np.where((pol.forecast_method == "pace") & (prog > 0), v / prog, v)
+        ratio = np.where(zero, share * 100.0, np.where(prog > 0, v * 100.0 / expected, np.nan))
+        fv = _extrapolate(v, m, prog, linear) if pol.forecast_method == "pace" else v
         f_share = np.where(zero, 0.0 if pol.zero_budget == "zero" else np.nan, fv / a)
     colour = _grade(pol.budget_bands, ratio)
     colour = np.where((prog == 0) & ~zero & (v >= 0), "green", colour)  # nothing due yet: on plan
     colour = np.where(zero & (pol.zero_budget == "none"), None, colour)
     out["line"] = BUDGET_LINE
     out["op"], out["target"], out["unit"] = None, a, ""
-    out["value"], out["expected"], out["ratio"], out["colour"] = v, a * prog, ratio, colour
+    out["value"], out["expected"], out["ratio"], out["colour"] = v, expected, ratio, colour
     out["execution_share"], out["forecast_value"], out["forecast_share"] = share, fv, f_share
     out["forecast_colour"] = np.where(np.isnan(f_share), None, _grade(pol.budget_bands, f_share * 100.0))
     out["flags"] = np.where(np.isnan(a), "no_budget", np.where(a == 0, "zero_budget", ""))
     return out
 
 
-def _colour(op: np.ndarray, tv: np.ndarray, v: np.ndarray, prog: np.ndarray, level: np.ndarray,
+def _pro_rate(x: np.ndarray, month: np.ndarray, prog: np.ndarray, linear: np.ndarray) -> np.ndarray:
+    """``x`` times the time progress; ``x * month / 12`` on the linear basis (exact for whole amounts, so that a
+    ratio of exactly 60 is not lost to rounding of ``month / 12``)."""
+    return np.where(linear, x * month / 12.0, x * prog)
+
+
+def _extrapolate(v: np.ndarray, month: np.ndarray, prog: np.ndarray, linear: np.ndarray) -> np.ndarray:
+    """Year-end value at the current pace, ``v / progress`` (``v * 12 / month`` when linear); ``v`` when nothing
+    is due yet."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(prog > 0, np.where(linear, v * 12.0 / month, v / prog), v)
+
+
+def _colour(op: np.ndarray, tv: np.ndarray, v: np.ndarray, due: np.ndarray, level: np.ndarray,
             pol: MonitoringPolicy) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Expected value, ratio (percent) and colour of indicator lines (positive/reverse/equality/qualitative)."""
+    """Expected value, ratio (percent) and colour of indicator lines (positive/reverse/equality/qualitative);
+    ``due`` is the pro-rated target of positive lines."""
     eq0 = (op == "=") & (tv == 0)
     pos = (op == ">=") | ((op == "=") & ~eq0 & (pol.equality_nonzero == "positive"))
     exact = (op == "=") & ~pos
     rev = op == "<="
-    expected = np.where(pos, tv * prog, np.where(rev | exact, tv, np.nan))
+    expected = np.where(pos, due, np.where(rev | exact, tv, np.nan))
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(expected != 0, v / expected * 100.0, np.nan)
+        ratio = np.where(expected != 0, v * 100.0 / expected, np.nan)
     colour = np.full(len(op), None, dtype=object)
     colour = np.where(pos & (expected != 0), _grade(pol.indicator_bands, ratio), colour)
     colour = np.where(pos & (expected == 0), np.where(v >= 0, "green", "red"), colour)  # nothing due
@@ -346,11 +365,13 @@ def _indicator_lines(rows: pd.DataFrame, obs: pd.DataFrame, reported_units: pd.I
     m = merged["month"].fillna(month).to_numpy(dtype=float)
     prog = merged["planned"].to_numpy(dtype=float)
     prog = np.where(np.isnan(prog), pol.progress(m), prog)
-    prog_eff = np.where(cumulative, prog, 1.0)
-    expected, ratio, colour = _colour(op, tv, v, prog_eff, level.to_numpy(dtype=object), pol)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fv = np.where(cumulative & (pol.forecast_method == "pace") & (prog_eff > 0), v / prog_eff, v)
-    _, _, f_colour = _colour(op, tv, fv, np.ones(len(op)), level.to_numpy(dtype=object), pol)
+    basis = merged["progress_basis"].fillna("curve" if pol.planned_curve else "linear")
+    linear = (basis == "linear").to_numpy()
+    due = np.where(cumulative, _pro_rate(tv, m, prog, linear), tv)
+    level_ = level.to_numpy(dtype=object)
+    expected, ratio, colour = _colour(op, tv, v, due, level_, pol)
+    fv = np.where(cumulative & (pol.forecast_method == "pace"), _extrapolate(v, m, prog, linear), v)
+    _, _, f_colour = _colour(op, tv, fv, tv, level_, pol)
     no_target = ~qual & (merged["op"].isna().to_numpy() | np.isnan(tv))
     out = merged.assign(line="indicator", target=tv, unit=unit, value=v, expected=expected, ratio=ratio,
                         colour=colour, execution_share=np.nan, forecast_value=fv, forecast_share=np.nan,
@@ -358,14 +379,14 @@ def _indicator_lines(rows: pd.DataFrame, obs: pd.DataFrame, reported_units: pd.I
     out["flags"] = np.where(~reported, "not_reported", np.where(no_target, "no_target", ""))
     out.loc[no_target | ~reported, ["colour", "forecast_colour"]] = None
     out["time_progress"] = np.where(reported, out["time_progress"], prog)
-    out["progress_basis"] = out["progress_basis"].fillna("curve" if pol.planned_curve else "linear")
+    out["progress_basis"] = basis
     return out
 
 
 _LIGHT_COLUMNS = ["unit_id", "line", "indicator", "month", "op", "target", "unit", "value", "time_progress",
                   "progress_basis", "expected", "ratio", "execution_share", "colour", "colour_zh", "level",
-                  "forecast_value", "forecast_share", "forecast_colour", "forecast_met", "forecast_reported", "action_code", "action",
-                  "action_en", "flags", "note"]
+                  "forecast_value", "forecast_share", "forecast_colour", "forecast_met", "forecast_reported",
+                  "action_code", "action", "action_en", "flags", "note"]
 
 
 def _actions(t: pd.DataFrame, pol: MonitoringPolicy) -> pd.Series:
@@ -414,10 +435,11 @@ def lights(monitoring: pd.DataFrame, observations: pd.DataFrame, budget: pd.Data
         (``planned`` row, policy ``curve`` or ``linear``); ``expected`` (pro-rated target or budget x progress);
         ``ratio`` (percent: execution or achievement against time progress, actual/target for ``<=``/``=``);
         ``execution_share`` (executed/budget, budget line); ``colour`` (red, yellow, green, blue or None) and
-        ``colour_zh`` (红 黄 绿 蓝); ``level`` (qualitative); ``forecast_value``, ``forecast_share`` (budget line: forecast executed / budget) and ``forecast_colour`` (year-end);
-        ``forecast_met`` (bool or NA); ``forecast_reported`` (likely / unlikely / None); ``action_code``,
-        ``action``, ``action_en`` (:data:`ACTIONS`); ``flags`` (``no_budget``, ``zero_budget``, ``no_target``,
-        ``not_reported``, ``stale``; ``;``-joined); ``note``.
+        ``colour_zh`` (红 黄 绿 蓝); ``level`` (qualitative); ``forecast_value`` (year-end); ``forecast_share``
+        (budget line: forecast executed / budget); ``forecast_colour``; ``forecast_met`` (bool or None);
+        ``forecast_reported`` (likely / unlikely / None); ``action_code``, ``action``, ``action_en``
+        (:data:`ACTIONS`); ``flags`` (``no_budget``, ``zero_budget``, ``no_target``, ``not_reported``, ``stale``;
+        ``;``-joined); ``note``.
 
         ``units``: ``unit_id, department_id, month, budget_ratio, execution_share, budget_colour,
         budget_colour_zh, goal_colour, goal_colour_zh`` (worst indicator colour), ``n_red, n_yellow, n_green,
@@ -446,8 +468,10 @@ def lights(monitoring: pd.DataFrame, observations: pd.DataFrame, budget: pd.Data
 
     References
     ----------
-    .. [1] PMKPI ``PERF_T_WARNSET`` rule tables (domain.md §4). .. [2] 中共中央 国务院《关于全面实施预算绩效管理的
-       意见》(中发〔2018〕34号); 财政部《中央部门预算绩效运行监控管理暂行办法》(财预〔2019〕136号).
+    .. [1] PMKPI (MOF 预算管理一体化 performance module), ``PERF_T_WARNSET`` rule tables ``bgttracewarn``,
+       ``positiveindex``, ``reverseindex``, ``traceindexequalzero``, ``goalwarn``, ``depttracewarn`` (domain.md §4).
+    .. [2] 中共中央 国务院《关于全面实施预算绩效管理的意见》(中发〔2018〕34号).
+    .. [3] 财政部《中央部门预算绩效运行监控管理暂行办法》(财预〔2019〕136号).
 
     Examples
     --------
@@ -483,6 +507,8 @@ def lights(monitoring: pd.DataFrame, observations: pd.DataFrame, budget: pd.Data
     if errors:
         raise InputError(problems=errors)
     t = pd.concat(parts, ignore_index=True)
+    for col in ("op", "colour", "forecast_colour", "level", "forecast"):
+        t[col] = t[col].astype(object).where(t[col].notna(), None)
     t["forecast_reported"] = t["forecast"]
     t["forecast_met"] = t["forecast_colour"].isin(["green", "blue"]).astype(object).where(
         t["forecast_colour"].notna(), None)

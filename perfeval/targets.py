@@ -390,7 +390,7 @@ def _parse_column(series: pd.Series, kind: str) -> _Parsed:
         except _Unparseable as exc:
             errors[int(i)] = str(exc)
             continue
-        f = t.flags
+        f = tuple(x for x in t.flags if x != "missing")  # an empty cell: reported by the rule that needs it
         if kind == "actual" and t.op is not None and t.op != "qualitative":
             f = (*f, "actual_restates_target")
             t = Target(t.op, math.nan, t.unit, f, t.text)
@@ -405,9 +405,25 @@ def _take(codes: np.ndarray, values: np.ndarray, fill: Any) -> np.ndarray:
     return np.where(codes >= 0, values[np.maximum(codes, 0)], fill)
 
 
+def _small_unique(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(key, return_inverse=True)`` for non-negative integer keys, in O(n) when their range is small."""
+    key = np.asarray(key, dtype=np.int64)
+    if not len(key):
+        return key, key
+    top = int(key.max())
+    if key.min() < 0 or top > 4 * len(key) + 1_000_000:
+        uniq, inv = np.unique(key, return_inverse=True)
+        return uniq, inv.ravel()
+    present = np.bincount(key, minlength=top + 1) > 0
+    uniq = np.flatnonzero(present)
+    lookup = np.zeros(top + 1, dtype=np.int64)
+    lookup[uniq] = np.arange(len(uniq))
+    return uniq, lookup[key]
+
+
 def _locations(obs: pd.DataFrame, rows: np.ndarray, column: str) -> list[str]:
-    files = obs["source_file"].to_numpy(dtype=object)[rows] if "source_file" in obs else [None] * len(rows)
-    lines = obs["source_row"].to_numpy(dtype=object)[rows] if "source_row" in obs else rows + 2
+    files = obs["source_file"].iloc[rows].tolist() if "source_file" in obs else [None] * len(rows)
+    lines = obs["source_row"].iloc[rows].tolist() if "source_row" in obs else (rows + 2).tolist()
     out = []
     for f, r in zip(files, lines):
         f = None if _is_missing(f) else f
@@ -570,7 +586,7 @@ def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=") -> tuple[pd.Da
     t_fl = _take(tp.codes, _vocabulary_ids(tp.flags, f_vocab := {"": 0}), 0)
     a_fl = _take(ap.codes, _vocabulary_ids(ap.flags, f_vocab), 0)
     key = (bare.astype(np.int64) * len(f_vocab) + t_fl) * len(f_vocab) + a_fl
-    uniq, inv = np.unique(key, return_inverse=True)
+    uniq, inv = _small_unique(key)
     f_names = list(f_vocab)
     labels = [";".join(x for x in ("bare_target" if k // len(f_vocab) ** 2 else "",
                                    f_names[(k // len(f_vocab)) % len(f_vocab)], f_names[k % len(f_vocab)]) if x)

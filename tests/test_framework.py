@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 import perfeval as pe
-from perfeval.errors import FrameworkError, Problem
+from perfeval.errors import FrameworkError
 from perfeval.framework import (DEFAULT_BANDS, PROBLEM_CODES, Band, Constraint, Framework, GradeBands, Node,
                                 Veto, grade, list_frameworks, load_framework, validate_framework)
 
@@ -109,14 +109,15 @@ def test_exante_conclusions_on_half_open_bands():
 
 
 def test_dac_kfw_bands_give_the_rounded_weighted_grade():
-    """Equal weights: the total maps back to the KfW grade (domain.md §9); 1-3 successful, boundary to the better."""
+    """Equal weights: the total maps back to the KfW grade (domain.md §9); a boundary goes to the better grade."""
     from perfeval.scoring import ordinal
 
     fw = load_framework("dac_kfw")
     points = np.array([n.points for n in fw.nodes])
     assert math.isclose(points.sum(), 100.0)
+    # [4, 4, 4, 5, 5, 5] averages 4.5, exactly on the 4/5 boundary: it goes to the better grade
     for grades, expected in (([1] * 6, "1"), ([2] * 6, "2"), ([3, 3, 3, 3, 3, 3], "3"), ([1, 2, 3, 3, 2, 1], "2"),
-                             ([4, 4, 4, 5, 5, 5], "5"), ([6] * 6, "6")):
+                             ([4, 4, 4, 5, 5, 5], "4"), ([4, 4, 5, 5, 5, 5], "5"), ([6] * 6, "6")):
         total = float((ordinal(grades) * points).sum())
         assert fw.bands.grade(total) == expected, (grades, total)
     assert {v.node for v in fw.vetoes} == {"effectiveness", "impact", "sustainability"}
@@ -265,7 +266,8 @@ def test_base_fixture_is_clean():
 
 
 CASES = [
-    ("duplicate_code", lambda d: _node(d, 2, 0).update(code="output.units"), [("output.units", "duplicate_code")]),
+    ("duplicate_code", lambda d: _node(d, 2, 0).update(code="output.units"),
+     [("output.units", "duplicate_code")]),
     ("points_sum", lambda d: _node(d, 1, 0).update(points=25), [("output", "points_sum")]),
     ("total_sum", lambda d: _node(d, 0).update(points=15), [("mini", "total_sum")]),
     ("points_nonpositive", lambda d: _node(d, 0).update(points=0),
@@ -278,13 +280,14 @@ CASES = [
     ("bad_param", lambda d: _node(d, 0).update(params={"denominator": "monthly"}), [("execution", "bad_param")]),
     ("op_invalid", lambda d: _node(d, 1, 0).update(op="≥"), [("output.units", "op_invalid")]),
     ("op_rule_mismatch", lambda d: _node(d, 1, 0).update(op="<="), [("output.units", "op_rule_mismatch")]),
-    ("cost_op", lambda d: _node(d, 1, 1, 0).update(op=">=", rule="positive"), [("output.cost.amount", "cost_op")]),
+    ("cost_op", lambda d: _node(d, 1, 1, 0).update(op=">=", rule="positive"),
+     [("output.cost.amount", "cost_op")]),
     ("cost_op_from_rule", lambda d: (_node(d, 1, 1, 0).pop("op"), _node(d, 1, 1, 0).update(rule="positive")),
      [("output.cost.amount", "cost_op")]),
     ("saving_rate_is_not_a_cost", lambda d: _node(d, 1, 1, 0).update(name="成本节约率", op=">=", rule="positive"), []),
     ("slot_children", lambda d: _node(d, 2, 0).update(children=[
         {"code": "effect.slot.x", "name": "甲", "name_en": "X", "points": 5, "rule": "positive"}]),
-     [("effect.slot", "slot_children")]),
+     [("effect.slot", "slot_children"), ("effect.slot", "inner_leaf_field")]),
     ("inner_leaf_field", lambda d: _node(d, 1).update(rule="positive"), [("output", "inner_leaf_field")]),
     ("code_invalid", lambda d: _node(d, 0).update(code="1exec"), [("1exec", "code_invalid")]),
     ("name_missing", lambda d: _node(d, 0).update(name=" "), [("execution", "name_missing")]),
@@ -294,7 +297,8 @@ CASES = [
     ("constraint_unknown_node", lambda d: d["constraints"][0].update(nodes=["output", "outcome"]),
      [("constraints[oe]", "constraint_unknown_node")]),
     ("constraint_op", lambda d: d["constraints"][0].update(op="≥"), [("constraints[oe]", "constraint_op")]),
-    ("constraint_share", lambda d: d["constraints"][0].update(share=60), [("constraints[oe]", "constraint_share")]),
+    ("constraint_share", lambda d: d["constraints"][0].update(share=60),
+     [("constraints[oe]", "constraint_share")]),
     ("constraint_duplicate", lambda d: d["constraints"].append(dict(d["constraints"][0])),
      [("constraints[oe]", "duplicate_code")]),
     ("band_gap", lambda d: _band(d, "良").update(min=85), [("bands[良]", "band_gap")]),
@@ -309,9 +313,11 @@ CASES = [
     ("veto_measure", lambda d: d["vetoes"][0].update(measure="points"), [("vetoes[v]", "veto_measure")]),
     ("veto_value_range", lambda d: d["vetoes"][0].update(value=2), [("vetoes[v]", "veto_value")]),
     ("veto_value_missing", lambda d: d["vetoes"][0].pop("value"), [("vetoes[v]", "veto_value")]),
-    ("veto_score_range", lambda d: d["vetoes"][0].update(measure="score", value=31), [("vetoes[v]", "veto_value")]),
+    ("veto_score_range", lambda d: d["vetoes"][0].update(measure="score", value=31),
+     [("vetoes[v]", "veto_value")]),
     ("veto_duplicate", lambda d: d["vetoes"].append(dict(d["vetoes"][0])), [("vetoes[v]", "duplicate_code")]),
-    ("veto_override_grade", lambda d: (d["vetoes"][0].update(grade="RND"), d.update(override_grades=["RND"])), []),
+    ("veto_override_grade", lambda d: (d["vetoes"][0].update(grade="RND"), d.update(override_grades=["RND"])),
+     []),
     ("total_invalid", lambda d: d.update(total=0),
      [("mini", "total_invalid"), ("mini", "total_sum"), ("mini", "band_range")]),
     ("tolerance_invalid", lambda d: d.update(tolerance=-1), [("mini", "tolerance_invalid")]),
@@ -330,7 +336,8 @@ def test_content_fault(label, change, expected):
 
 def test_bands_empty_is_reported():
     fw = dataclasses.replace(Framework.from_dict(BASE), bands=GradeBands(()))
-    assert [(p.location, p.code) for p in validate_framework(fw)] == [("mini", "bands_empty")]
+    assert [(p.location, p.code) for p in validate_framework(fw)] == [("bands", "bands_empty"),
+                                                                      ("vetoes[v]", "veto_grade")]
 
 
 def test_validate_framework_argument_errors():
@@ -448,7 +455,62 @@ def test_from_frame_accepts_children_before_parents():
     assert fw.nodes[0].children[0].code == "a.x"
 
 
-def test_problem_codes_are_documented():
-    assert all(isinstance(k, str) and v for k, v in PROBLEM_CODES.items())
-    assert isinstance(Problem("a", "b", "c"), Problem)
+def test_every_emitted_problem_code_is_documented():
+    """Codes written in the loader and the checks (literal strings next to a message) are all in PROBLEM_CODES."""
+    import re
+
+    import perfeval.framework as fw_module
+    import perfeval.framework_checks as checks
+
+    source = Path(checks.__file__).read_text(encoding="utf-8") + Path(fw_module.__file__).read_text(encoding="utf-8")
+    first_arg = r'(?:"[^"\n]*"|f"[^"\n]*"|\([^()\n]*\)|[^,"()\n])*?'
+    emitted = set(re.findall(r'(?:_problem|Problem|\.single)\(' + first_arg + r',\s*"([a-z_]+)"', source))
+    emitted |= set(re.findall(r'\.add\("([a-z_]+)"', source))
+    emitted |= set(re.findall(r'_sum_problem\([^;]*?"([a-z]+_[a-z_]+)"\)', source, flags=re.S))
+    emitted |= set(re.findall(r'typed\([^)\n]*, "([a-z_]+)"', source))
+    assert {"duplicate_code", "points_sum", "total_sum", "cost_op", "yaml_syntax", "parent_cycle", "unknown_key",
+            "points_invalid", "library_missing"} <= emitted
+    assert emitted <= set(PROBLEM_CODES), emitted - set(PROBLEM_CODES)
     assert pe.validate_framework is validate_framework
+
+
+STRUCTURE_CASES = [
+    ("total_null", lambda d: d.update(total=None),
+     "mini: malformed: framework: `total` must be a number; got None"),
+    ("band_min_null", lambda d: _band(d, "良").update(min=None), r"bands\[良\]: missing_key: band '良': `min`"),
+    ("band_label_number", lambda d: _band(d, "良").update(label=2),
+     r"bands\[2\]: malformed: band 2: `label` must be text"),
+    ("share_null", lambda d: d["constraints"][0].update(share=None),
+     r"constraints\[oe\]: missing_key: .*`share`"),
+    ("nodes_text", lambda d: d["constraints"][0].update(nodes="output"), r"`nodes` must be a list of node codes"),
+    ("veto_grade_number", lambda d: d["vetoes"][0].update(grade=3),
+     r"vetoes\[v\]: malformed: .*`grade` must be text"),
+    ("veto_value_text", lambda d: d["vetoes"][0].update(value="half"), r"`value` must be a number; got 'half'"),
+    ("node_not_mapping", lambda d: d["nodes"].append("effect"),
+     r"nodes\[3\]: malformed: nodes\[3\]: a node must be"),
+    ("children_not_list", lambda d: _node(d, 1).update(children="x"),
+     r"output: malformed: .*`children` must be a list"),
+    ("slot_text", lambda d: _node(d, 2, 0).update(slot="yes"), r"`slot` must be true or false; got 'yes'"),
+    ("aliases_text", lambda d: _node(d, 0).update(aliases="预算执行"), r"`aliases` must be a list of text"),
+    ("params_list", lambda d: _node(d, 0).update(params=[1]), r"`params` must be a mapping; got \[1\]"),
+    ("code_number", lambda d: _node(d, 0).update(code=7), r"7: malformed: node `7`: `code` must be text"),
+    ("bands_not_list", lambda d: d.update(bands="default"),
+     r"mini: malformed: framework: `bands` must be a list"),
+    ("band_not_mapping", lambda d: d["bands"].append(5), r"`bands\[4\]` must be a mapping; got 5"),
+    ("override_text", lambda d: d.update(override_grades="RND"),
+     r"`override_grades` must be a list of grade labels"),
+]
+
+
+@pytest.mark.parametrize(("label", "change", "match"), STRUCTURE_CASES, ids=[c[0] for c in STRUCTURE_CASES])
+def test_structural_fault_in_memory(label, change, match):
+    with pytest.raises(FrameworkError, match=match) as info:
+        _mutated(change)
+    assert all(p.code in PROBLEM_CODES for p in info.value.problems)
+
+
+def test_unhashable_yaml_key_is_a_located_syntax_problem(tmp_path):
+    path = tmp_path / "complex_key.yaml"
+    path.write_text("name: x\n? [a, b]\n: 1\n", encoding="utf-8")
+    with pytest.raises(FrameworkError, match=r"complex_key\.yaml:2: yaml_syntax: while constructing a mapping"):
+        load_framework(path)

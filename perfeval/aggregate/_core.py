@@ -13,7 +13,7 @@ from .. import __version__
 from ..errors import DataQualityWarning, InputError, Problem
 from ..framework import Framework, load_framework
 from ..scoring import DENOMINATORS
-from ..targets import parse_observations
+from ..targets import _small_unique, parse_observations
 from ._matching import FLAG_BITS, Tree, map_rows
 from ._result import ScoreResult
 from ._rows import flag_strings, score_execution, score_rows
@@ -123,7 +123,7 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
     >>> budget = pd.DataFrame({"unit_id": ["P1"], "budget_full_year": [100.0], "executed": [95.0]})
     >>> res = pe.score("project_self", obs, budget)
     >>> float(res.totals["total"].iloc[0]), res.totals["grade"].iloc[0]
-    (97.0, '优')
+    (98.0, '优')
     """
     _check_args(reverse, denominator, na_policy, over_achievement, over_policy, bare_target_op)
     fw = load_framework(fw)
@@ -263,6 +263,12 @@ def _rollup(tree: Tree, units: pd.Index, rows: Any, scored: Any, execution: Any,
         FF[:, leaf] |= execution.bits[:, j]
         C[:, leaf] = np.nan_to_num(execution.claimed)
         CN[:, leaf] = ~np.isnan(execution.claimed)
+    # which (unit, node) has any applicable data (for `missing` vetoes): rows, budget rows, rolled up
+    HAS = np.zeros((n_units, n_nodes), dtype=bool)
+    HAS.ravel()[cell_ind[app[ind]]] = True
+    HAS[rows.unit[fx & app], rows.home[fx & app]] = True
+    for j, leaf in enumerate(execution.leaves):
+        HAS[:, leaf] = ~np.isnan(execution.achievement[:, j])
     problems = _missing_fixed(tree, units, FA, WA, rows, execution)
     P[:, fixed] = tree.points[fixed] * M[:, fixed] if na_policy == "rescale" else tree.points[fixed]
     FF[:, fixed] |= np.where(np.isnan(FA[:, fixed]) & (WA[:, fixed] > 0), FLAG_BITS["missing_actual"], 0)
@@ -277,8 +283,11 @@ def _rollup(tree: Tree, units: pd.Index, rows: Any, scored: Any, execution: Any,
             C[:, p] += C[:, n]
             CN[:, p] += CN[:, n]
     nodes = _nodes_frame(tree, units, rows, scored, S, P, C, CN, FA, FF, WA, ach_row, eff_row, s_row)
-    totals = _totals_frame(tree, units, rows, scored, S, P, FF, WA, execution)
-    return {"nodes": nodes, "totals": totals, "problems": problems + _veto_notes(tree, totals)}
+    for n in tree.bottom_up:
+        if tree.parents[n] >= 0:
+            HAS[:, tree.parents[n]] |= HAS[:, n]
+    totals = _totals_frame(tree, units, rows, scored, S, P, FF, HAS, execution)
+    return {"nodes": nodes, "totals": totals, "problems": problems}
 
 
 def _missing_fixed(tree: Tree, units: pd.Index, FA: np.ndarray, WA: np.ndarray, rows: Any,
@@ -297,76 +306,66 @@ def _missing_fixed(tree: Tree, units: pd.Index, FA: np.ndarray, WA: np.ndarray, 
 
 def _nodes_frame(tree: Tree, units: pd.Index, rows: Any, scored: Any, S, P, C, CN, FA, FF, WA, ach_row, eff_row,
                  s_row) -> pd.DataFrame:
+    """The long node table: U x N framework cells and one row per observation, ordered by unit and framework
+    pre-order with each home's indicators right after it (built by scattering both parts into place)."""
     n_units, n_nodes = S.shape
     with np.errstate(divide="ignore", invalid="ignore"):
         ach = np.where(P > 0, S / np.where(P > 0, P, 1.0), np.nan)
-    fixed = np.broadcast_to(tree.fixed_leaf, ach.shape)
-    ach = np.where(fixed, FA, ach)
-    unit_col = np.repeat(units.to_numpy(dtype=object), n_nodes)
-    tree_part = pd.DataFrame({
-        "unit_id": unit_col,
-        "node_code": np.tile(tree.codes_arr, n_units),
-        "parent_code": np.tile(tree.parent_codes, n_units),
-        "level": np.tile(tree.levels, n_units),
-        "name": np.tile(tree.names_arr, n_units),
-        "points": P.ravel(),
-        "achievement": ach.ravel(),
-        "score": S.ravel(),
-        "claimed_score": np.where(CN > 0, C, np.nan).ravel(),
-        "rule": np.tile(tree.rules_arr, n_units),
-        "applicable": (WA > 0).ravel(),
-        "flags": flag_strings(FF.ravel()),
-    })
-    ind = rows.is_indicator
-    src = rows.frame
-    idx = np.flatnonzero(ind)
+    ach = np.where(np.broadcast_to(tree.fixed_leaf, ach.shape), FA, ach)
+    idx = np.flatnonzero(rows.is_indicator)
     home = rows.home[idx]
-    code_part = tree.codes_arr[home]
-    row_part = pd.DataFrame({
-        "unit_id": units.to_numpy(dtype=object)[rows.unit[idx]],
-        "node_code": _child_codes(code_part, rows.k[idx], home, tree),
-        "parent_code": code_part,
-        "level": tree.levels[home] + 1,
-        "name": rows.names[idx],
-        "points": eff_row[idx],
-        "achievement": ach_row[idx],
-        "score": s_row[idx],
-        "claimed_score": scored.claimed[idx],
-        "rule": scored.rule[idx],
-        "applicable": rows.applicable[idx],
-        "flags": flag_strings(scored.bits[idx], scored.extra_flags[idx]),
-        "indicator_code": _col(src, "indicator_code", idx),
-        "target": _col(src, "target", idx),
-        "actual": _col(src, "actual", idx),
-        "source_file": _col(src, "source_file", idx),
-        "source_row": _col(src, "source_row", idx),
-    })
-    # order: unit, then framework pre-order, with a home's indicators right after the home node
-    pos_tree = np.tile(tree.preorder * 2, n_units)
-    key_tree = (np.repeat(np.arange(n_units), n_nodes) * (2 * n_nodes + 1) + pos_tree).astype(np.int64)
-    key_rows = (rows.unit[idx] * (2 * n_nodes + 1) + tree.preorder[home] * 2 + 1).astype(np.int64)
-    out = pd.concat([tree_part, row_part], ignore_index=True, copy=False)
-    order = np.argsort(np.concatenate([key_tree, key_rows]), kind="stable")
-    return out.take(order).reset_index(drop=True)
+    n_tree, n_rows = n_units * n_nodes, len(idx)
+    stride = 2 * n_nodes + 1
+    key_tree = np.repeat(np.arange(n_units, dtype=np.int64) * stride, n_nodes) + np.tile(tree.preorder * 2, n_units)
+    key_rows = rows.unit[idx] * stride + tree.preorder[home] * 2 + 1
+    # both parts sorted, then merged: forms list indicators in framework order, so the sort is usually a no-op
+    row_order = (np.arange(n_rows) if n_rows < 2 or (np.diff(key_rows) >= 0).all()
+                 else np.argsort(key_rows, kind="stable"))
+    sorted_rows = key_rows[row_order]
+    at_tree = np.arange(n_tree) + np.searchsorted(sorted_rows, key_tree, side="left")
+    at_rows = np.empty(n_rows, dtype=np.int64)
+    at_rows[row_order] = np.arange(n_rows) + np.searchsorted(key_tree, sorted_rows, side="right")
+
+    def place(tree_values: Any, row_values: Any, dtype: Any) -> Any:
+        out = np.empty(n_tree + n_rows, dtype=dtype)
+        out[at_tree] = tree_values
+        out[at_rows] = row_values
+        return pd.Series(out, dtype=dtype, copy=False) if dtype is object else out
+
+    unit_ids = units.to_numpy(dtype=object)
+    codes = tree.codes_arr
+    src = rows.frame
+    none = np.full(n_tree, None, dtype=object)
+    columns = {
+        "unit_id": place(np.repeat(unit_ids, n_nodes), unit_ids[rows.unit[idx]], object),
+        "node_code": place(np.tile(codes, n_units), _child_codes(rows.k[idx], home, tree), object),
+        "parent_code": place(np.tile(tree.parent_codes, n_units), codes[home], object),
+        "level": place(np.tile(tree.levels, n_units), tree.levels[home] + 1, np.int64),
+        "name": place(np.tile(tree.names_arr, n_units), rows.names[idx], object),
+        "points": place(P.ravel(), eff_row[idx], float),
+        "achievement": place(ach.ravel(), ach_row[idx], float),
+        "score": place(S.ravel(), s_row[idx], float),
+        "claimed_score": place(np.where(CN > 0, C, np.nan).ravel(), scored.claimed[idx], float),
+        "rule": place(np.tile(tree.rules_arr, n_units), scored.rule[idx], object),
+        "applicable": place((WA > 0).ravel(), rows.applicable[idx], bool),
+        "flags": place(flag_strings(FF.ravel()), flag_strings(
+            scored.bits[idx], None if scored.extra_flags is None else scored.extra_flags.take(idx)), object),
+    }
+    for name in ("indicator_code", "target", "actual", "source_file", "source_row"):
+        if name in src:
+            columns[name] = place(none, src[name].to_numpy(dtype=object)[idx], object)
+    return pd.DataFrame(columns, index=pd.RangeIndex(n_tree + n_rows), copy=False)
 
 
-def _child_codes(parent_codes: np.ndarray, k: np.ndarray, home: np.ndarray, tree: Tree) -> np.ndarray:
+def _child_codes(k: np.ndarray, home: np.ndarray, tree: Tree) -> np.ndarray:
     """``"<slot>.<k>"`` built once per distinct (home, k) and mapped back."""
-    key = home.astype(np.int64) * (int(k.max(initial=0)) + 1) + k
-    uniq, inv = np.unique(key, return_inverse=True)
-    kk = uniq % (int(k.max(initial=0)) + 1)
-    hh = uniq // (int(k.max(initial=0)) + 1)
-    labels = np.array([f"{tree.codes[h]}.{c}" for h, c in zip(hh, kk)], dtype=object)
-    return labels[inv]
+    width = int(k.max(initial=0)) + 1
+    uniq, inv = _small_unique(home.astype(np.int64) * width + k)
+    labels = np.array([f"{tree.codes[h]}.{c}" for h, c in zip(uniq // width, uniq % width)], dtype=object)
+    return labels[inv] if len(uniq) else np.zeros(0, dtype=object)
 
 
-def _col(frame: pd.DataFrame, name: str, idx: np.ndarray) -> np.ndarray:
-    if name not in frame:
-        return np.full(len(idx), None, dtype=object)
-    return frame[name].to_numpy()[idx]
-
-
-def _totals_frame(tree: Tree, units: pd.Index, rows: Any, scored: Any, S, P, FF, WA, execution) -> pd.DataFrame:
+def _totals_frame(tree: Tree, units: pd.Index, rows: Any, scored: Any, S, P, FF, HAS, execution) -> pd.DataFrame:
     n_units = len(units)
     top = tree.parents < 0
     total = S[:, top].sum(axis=1)
@@ -377,11 +376,11 @@ def _totals_frame(tree: Tree, units: pd.Index, rows: Any, scored: Any, S, P, FF,
         has = np.bincount(rows.unit, weights=((scored.bits & bit) > 0).astype(float), minlength=n_units) > 0
         has |= ((FF & bit) > 0).any(axis=1)
         bits |= np.where(has, bit, 0)
-    bits |= rows.unit_bits
+    bits[: len(rows.unit_bits)] |= rows.unit_bits
     flags = flag_strings(bits)
     veto_hit = np.zeros(n_units, dtype=bool)
     for veto in tree.framework.vetoes:
-        fires = _veto_fires(tree, veto, S, P, WA) & ~veto_hit
+        fires = _veto_fires(tree, veto, S, P, HAS) & ~veto_hit
         grade[fires] = veto.grade
         flags = np.where(fires, np.where(flags == "", f"veto:{veto.code}",
                                          flags + f";veto:{veto.code}"), flags)
@@ -408,17 +407,13 @@ def _grade(bands: Any, total: np.ndarray) -> np.ndarray:
     return np.asarray(bands.grade(x), dtype=object)
 
 
-def _veto_fires(tree: Tree, veto: Any, S, P, WA) -> np.ndarray:
+def _veto_fires(tree: Tree, veto: Any, S, P, HAS) -> np.ndarray:
+    """Units for which ``veto`` fires: ``missing`` = no applicable data under the node; else ``measure op value``
+    on the node's achievement (score / points) or score."""
     n = tree.index[veto.node]
     if veto.op == "missing":
-        return ~(WA[:, n] > 0)
+        return ~HAS[:, n]
     with np.errstate(divide="ignore", invalid="ignore"):
         value = S[:, n] if veto.measure == "score" else np.where(P[:, n] > 0, S[:, n] / P[:, n], np.nan)
     ops = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
     return ops[veto.op](value, float(veto.value)) & ~np.isnan(value)
-
-
-def _veto_notes(tree: Tree, totals: pd.DataFrame) -> list[Problem]:
-    fired = totals["flags"].str.contains("veto:", regex=False)
-    return [Problem(f"unit {u}", "veto", f"grade overridden: {f}", "warning")
-            for u, f in zip(totals.loc[fired, "unit_id"], totals.loc[fired, "flags"])]

@@ -217,7 +217,7 @@ def _booleans(frame: pd.DataFrame, problems: list[Problem]) -> np.ndarray:
         elif key in _FALSE:
             values[i] = False
         elif key not in _TRUE:
-            problems += _problems(frame, codes == i, "applicable", "not_a_boolean",
+            problems += _problems(frame, codes == i, "applicable", "not_boolean",
                                   f"`applicable` must be true/false (是/否); got {u!r}")
     return np.where(codes >= 0, values[np.maximum(codes, 0)] if len(values) else True, True)
 
@@ -231,7 +231,7 @@ def _numbers(frame: pd.DataFrame, name: str, problems: list[Problem]) -> np.ndar
     num = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
     bad = np.isnan(num) & ~col.isna().to_numpy() & (col.astype("string").str.strip() != "").to_numpy(
         dtype=bool, na_value=False)
-    problems += _problems(frame, bad, name, "not_a_number",
+    problems += _problems(frame, bad, name, "not_numeric",
                           lambda rows: [f"`{name}` must be a number; got {col.iat[r]!r}" for r in rows])
     return num
 
@@ -388,7 +388,7 @@ def _finish(tree: Tree, frame: pd.DataFrame, units: pd.Index, unit: np.ndarray, 
     else:
         problems += _problems(frame, need & np.isnan(points), "points", "missing_value",
                               "`points` is empty: an indicator needs its points")
-        problems += _problems(frame, need & (points < 0), "points", "negative_points",
+        problems += _problems(frame, need & (points < 0), "points", "negative_value",
                               lambda rows: [f"`points` must be >= 0; got {points[r]:g}" for r in rows])
         problems += _problems(frame, need & (points == 0), "points", "zero_points",
                               "the indicator has 0 points (PMKPI requires > 0); it cannot change the total",
@@ -397,14 +397,17 @@ def _finish(tree: Tree, frame: pd.DataFrame, units: pd.Index, unit: np.ndarray, 
     problems += _problems(frame, missing_name, "indicator", "missing_value",
                           "`indicator` (三级指标) is empty: a unit-specific indicator needs its name")
     # duplicates: (unit, indicator name) within a unit (PMKPI ISCHECKINDEXNAME), (unit, leaf) for fixed leaves
-    nc, nu = pd.factorize(pd.Series(names, dtype=object).astype("string").str.strip(), use_na_sentinel=True)
+    raw_codes, raw_names = pd.factorize(names, use_na_sentinel=True)
+    stripped, nu = pd.factorize(pd.Index([str(v).strip() for v in raw_names], dtype=object))
+    nc = np.where(raw_codes >= 0, stripped[np.maximum(raw_codes, 0)] if len(stripped) else -1, -1)
     ident = np.where(is_ind, nc.astype(np.int64) + len(tree.codes) + 1, home)
     key = unit * (len(nu) + len(tree.codes) + 2) + ident
     dup = mapped & pd.Series(key).duplicated(keep="first").to_numpy() & ~missing_name
     problems += _problems(frame, dup, "indicator", "duplicate_indicator", lambda rows: [
-        f"unit {units[unit[r]]!r} has {('indicator ' + repr(names[r])) if is_ind[r] else 'node ' + tree.codes[home[r]]!r}"
-        " more than once (names must be unique within a unit)" for r in rows])
-    execution = mapped & ~is_ind & (np.array(tree.rules, dtype=object)[np.maximum(home, 0)] == "execution")
+        f"unit {units[unit[r]]!r} has " + (f"indicator {str(names[r]).strip()!r}" if is_ind[r] else
+                                           f"node {tree.codes[home[r]]!r}")
+        + " more than once (names must be unique within a unit, PMKPI ISCHECKINDEXNAME)" for r in rows])
+    execution = mapped & ~is_ind & np.array([r == "execution" for r in tree.rules])[np.maximum(home, 0)]
     problems += _problems(frame, execution, "l1", "execution_row_ignored",
                           "budget execution is scored from the budget table; this observation row is ignored",
                           "warning")

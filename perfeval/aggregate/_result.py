@@ -66,7 +66,7 @@ class ScoreResult:
 
     def by_level(self, level: int) -> pd.DataFrame:
         """The node rows of one tree level (1 = first-level indicators)."""
-        levels = sorted(self.nodes["level"].unique())
+        levels = sorted(int(v) for v in self.nodes["level"].unique())
         if level not in levels:
             raise ValueError(f"`level` must be one of {levels}; got {level!r}.")
         return self.nodes[self.nodes["level"] == level].reset_index(drop=True)
@@ -95,7 +95,7 @@ class ScoreResult:
 
         Headers are Chinese (项目编码, 总分, 等级 ...); values are not rounded.
         """
-        from ._io_util import atomic_path
+        from .._io_util import atomic_path
 
         path = Path(path)
         with atomic_path(path) as tmp:

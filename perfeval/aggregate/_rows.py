@@ -16,7 +16,7 @@ from ..scoring import OPS as AUTO_RULES
 from ..scoring import (DENOMINATORS, QUALITATIVE_BANDS, band_violation, deduction, equality, evaluator,
                        execution, moderate_reduction, ordinal, over_achievement, piecewise, positive, qualitative,
                        reverse)
-from ..targets import LEVEL_CATEGORIES, OP_CATEGORIES, _is_missing, _problems
+from ..targets import LEVEL_CATEGORIES, OP_CATEGORIES, _is_missing, _problems, _small_unique
 from ._matching import FLAG_BITS, Rows, Tree, _numbers
 
 __all__ = ["Scored", "Execution", "score_rows", "score_execution", "flag_strings"]
@@ -64,7 +64,7 @@ def flag_strings(bits: np.ndarray, extra: pd.Categorical | None = None) -> np.nd
     else:
         names = list(extra.categories)
         key = bits.astype(np.int64) * (len(names) + 1) + (np.asarray(extra.codes, dtype=np.int64) + 1)
-    uniq, inv = np.unique(key, return_inverse=True)
+    uniq, inv = _small_unique(key)
     width = len(names) + 1 if extra is not None else 1
     labels = []
     for k in uniq:
@@ -137,6 +137,8 @@ def score_rows(tree: Tree, frame: pd.DataFrame, rows: Rows, policy: dict) -> Sco
     problems += _check_numeric(f, numeric & app, tval, missing, restated)
     problems += _check_points_rules(f, eff, app, sc, pts, level, ach, aval)
     bits = rows.bits | np.where(missing, FLAG_BITS["missing_actual"], 0)
+    from_level = (eff == _RULE_IDS.index("qualitative")) & app & (level >= 0) & np.isnan(sc)
+    bits |= np.where(from_level, FLAG_BITS["score_from_level"], 0)
     other = missing & np.isin(eff, [_RULE_IDS.index(r) for r in ("deduction", "piecewise", "ordinal")])
     other &= ~_bad_rating(f, eff, ach)
     problems += _problems(f, other, "actual", "missing_actual", "no value to score; achievement 0", "warning")
@@ -157,12 +159,21 @@ def score_rows(tree: Tree, frame: pd.DataFrame, rows: Rows, policy: dict) -> Sco
     return Scored(ach, names, bits, extra, sc, problems, resolved)
 
 
+def _ratings(f: pd.DataFrame) -> np.ndarray:
+    """Ordinal ratings as written: the ``rating`` column where given, else ``actual``."""
+    out = f["actual"].to_numpy(dtype=object) if "actual" in f else np.full(len(f), None, dtype=object)
+    if "rating" in f:
+        rating = f["rating"].to_numpy(dtype=object)
+        out = np.where(pd.isna(rating), out, rating)
+    return out
+
+
 def _bad_rating(f: pd.DataFrame, eff: np.ndarray, ach: np.ndarray) -> np.ndarray:
     """Ordinal rows whose rating is written but not on the scale (reported as errors, not as missing)."""
     ordinal_rows = eff == _RULE_IDS.index("ordinal")
-    if "actual" not in f or not ordinal_rows.any():
+    if not ordinal_rows.any():
         return np.zeros(len(f), dtype=bool)
-    return ordinal_rows & np.isnan(ach) & f["actual"].notna().to_numpy()
+    return ordinal_rows & np.isnan(ach) & ~pd.isna(_ratings(f))
 
 
 def _apply(name: str, params: dict, policy: dict, resolved: dict, idx: np.ndarray, tval, aval, sc, pts,
@@ -185,8 +196,7 @@ def _apply(name: str, params: dict, policy: dict, resolved: dict, idx: np.ndarra
     if name == "piecewise":
         return piecewise(aval[idx], **{k: params[k] for k in ("bands", "below") if k in params})
     if name == "ordinal":
-        raw = f["actual"].to_numpy(dtype=object)[idx] if "actual" in f else np.full(len(idx), None, dtype=object)
-        return ordinal(raw, scale=params.get("scale", "kfw"), levels=params.get("levels"))
+        return ordinal(_ratings(f)[idx], scale=params.get("scale", "kfw"), levels=params.get("levels"))
     return np.full(len(idx), np.nan)  # "execution" rows were dropped while mapping
 
 
@@ -232,7 +242,7 @@ def _check_points_rules(f: pd.DataFrame, eff, app, sc, pts, level, ach, aval) ->
                      lambda r: [f"findings must be >= 0; got {aval[i]:g}" for i in r])
     bad = _bad_rating(f, eff, ach) & app
     out += _problems(f, bad, "actual", "unknown_rating",
-                     lambda r: [f"rating {f['actual'].iat[i]!r} is not on the node's ordinal scale" for i in r])
+                     lambda r: [f"rating {_ratings(f)[i]!r} is not on the node's ordinal scale" for i in r])
     return out
 
 
@@ -265,9 +275,9 @@ def score_execution(tree: Tree, units: pd.Index, budget: pd.DataFrame | None, de
     column = DENOMINATORS[den]
     where = _budget_file(budget)
     for col in ("unit_id", "executed", column):
-        if col not in budget:
+        if col not in budget or (len(budget) and budget[col].isna().all()):
             problems.append(Problem(where or "budget", "missing_column",
-                                    f"required column `{col}` is missing for denominator {den!r}"))
+                                    f"required column `{col}` is missing (or empty) for denominator {den!r}"))
     if problems:
         return Execution(leaves, np.full(shape, np.nan), np.full(shape, np.nan), np.zeros(shape, np.int64),
                          np.full(n, np.nan), den, problems)
@@ -278,7 +288,7 @@ def score_execution(tree: Tree, units: pd.Index, budget: pd.DataFrame | None, de
     e = _numbers(budget, "executed", problems)
     d = _numbers(budget, column, problems)
     for name, vals in (("executed", e), (column, d)):
-        problems += _problems(budget, vals < 0, name, "negative_budget",
+        problems += _problems(budget, vals < 0, name, "negative_value",
                               lambda r, v=vals, c=name: [f"`{c}` must be >= 0; got {v[i]:g}" for i in r])
     claimed = _numbers(budget, "score", problems) if "score" in budget else np.full(len(budget), np.nan)
     pos = units.get_indexer(uid.to_numpy(dtype=object))

@@ -189,17 +189,20 @@ def _twoway_ms(y: np.ndarray) -> tuple[float, float, float, float]:
     n, k = y.shape
     if n == 0 or k == 0:
         return (math.nan,) * 4
-    gm = y.mean()
-    rows = y.mean(axis=1)
-    cols = y.mean(axis=0)
-    ssr = k * np.sum((rows - gm) ** 2)
-    ssc = n * np.sum((cols - gm) ** 2)
-    ssw = np.sum((y - rows[:, None]) ** 2)
-    sse = np.sum((y - rows[:, None] - cols[None, :] + gm) ** 2)
+    y = y - y.flat[0]                          # shift-invariant; constant data become exact zeros
+    rows = y @ np.full(k, 1.0 / k)            # matrix-vector products: fast row and column means
+    cols = np.full(n, 1.0 / n) @ y
+    gm = float(cols.mean())
+    ssr = k * float(np.dot(rows - gm, rows - gm))
+    ssc = n * float(np.dot(cols - gm, cols - gm))
+    within = y - rows[:, None]
+    ssw = float(np.einsum("ij,ij->", within, within))
+    within -= cols - gm
+    sse = float(np.einsum("ij,ij->", within, within))
     with np.errstate(all="ignore"):
-        return (float(ssr / (n - 1)) if n > 1 else math.nan, float(ssw / (n * (k - 1))) if k > 1 else math.nan,
-                float(ssc / (k - 1)) if k > 1 else math.nan,
-                float(sse / ((n - 1) * (k - 1))) if n > 1 and k > 1 else math.nan)
+        return (ssr / (n - 1) if n > 1 else math.nan, ssw / (n * (k - 1)) if k > 1 else math.nan,
+                ssc / (k - 1) if k > 1 else math.nan,
+                sse / ((n - 1) * (k - 1)) if n > 1 and k > 1 else math.nan)
 
 
 def _oneway_ms(y: np.ndarray) -> tuple[float, float, int, int, float]:
@@ -287,7 +290,7 @@ def icc(data: pd.DataFrame, targets: str = UNIT_ID, raters: str = RATER_ID, rati
     >>> from perfeval.agreement import icc, to_long
     >>> sf = [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]]
     >>> res = icc(to_long(sf, rows="unit"))
-    >>> round(res.statistic["ICC(A,1)"], 4)
+    >>> round(float(res.statistic["ICC(A,1)"]), 4)
     0.2898
     """
     check_choice("nan_policy", nan_policy, ("raise", "omit", "propagate"))
@@ -325,5 +328,5 @@ def _warn_icc(y: np.ndarray, yc: np.ndarray, k: int) -> None:
         warn_degenerate("icc: a single rater; every ICC is NaN.", stacklevel=4)
     elif yc.shape[0] < 2:
         warn_degenerate("icc: a single complete target; the two-way forms are NaN.", stacklevel=4)
-    elif np.ptp(yc) == 0:
+    elif yc.max() == yc.min():
         warn_degenerate("icc: all ratings are identical; the ICCs are 0/0 = NaN.", stacklevel=4)

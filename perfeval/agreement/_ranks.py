@@ -53,8 +53,8 @@ class KendallWResult(ResultMixin):
                               "correct_ties": self.correct_ties}])
 
 
-def kendall_w(data: Any, *, targets: str = UNIT_ID, raters: str = RATER_ID, ratings: str = RATING,
-              rows: str | None = None, correct_ties: bool = True, nan_policy: str = "raise") -> KendallWResult:
+def kendall_w(data: Any, correct_ties: bool = True, *, targets: str = UNIT_ID, raters: str = RATER_ID,
+              ratings: str = RATING, rows: str | None = None, nan_policy: str = "raise") -> KendallWResult:
     """Kendall's coefficient of concordance W of m raters ranking (or scoring) n targets.
 
     Parameters
@@ -62,13 +62,13 @@ def kendall_w(data: Any, *, targets: str = UNIT_ID, raters: str = RATER_ID, rati
     data : pandas.DataFrame or 2-D array-like
         Long ratings (columns ``targets``, ``raters``, ``ratings``), or a wide matrix of ranks or scores with
         its orientation given by ``rows``. Scores are ranked within each rater (average ranks for ties).
+    correct_ties : bool
+        Apply the tie correction (default, as R ``irr`` with ``correct=TRUE`` and DescTools).
     targets, raters, ratings : str
         Column names of long data.
     rows : {"unit", "rater"}, optional
         Required for a wide matrix: ``"unit"`` when rows are targets (R ``irr::kendall``), ``"rater"`` when rows
         are raters.
-    correct_ties : bool
-        Apply the tie correction (default, as R ``irr`` with ``correct=TRUE`` and DescTools).
     nan_policy : {"raise", "omit"}
         ``"omit"`` drops targets that some rater did not rank.
 

@@ -131,8 +131,9 @@ def pivot(data: pd.DataFrame, targets: str, raters: str, ratings: str
     y = numeric(data[ratings], ratings)
     n, k = len(t_labels), len(r_labels)
     key = t_codes.astype(np.int64) * max(k, 1) + r_codes
-    uniq, counts = np.unique(key, return_counts=True)
-    if (counts > 1).any():
+    counts = np.bincount(key, minlength=n * k)
+    if len(counts) and counts.max() > 1:
+        uniq = np.arange(n * k)
         dup = int(uniq[counts > 1][0])
         raise InputError(f"each (target, rater) pair must occur once; target {t_labels[dup // k]!r} has "
                          f"{int(counts[counts > 1][0])} ratings by rater {r_labels[dup % k]!r} "

@@ -1,12 +1,13 @@
 """``perfeval apply DIR``: application of evaluation results (评价结果应用) to next year's budget.
 
-Scores the dataset's evaluations (``indicators.csv`` with ``budget.csv`` on the self-evaluation framework,
-``department_indicators.csv`` and ``transfer_indicators.csv`` on the department and transfer frameworks; the
-frameworks ``dataset.yaml`` names, else ``project_self``, ``department``, ``transfer``), or takes the totals of
-``--totals FILE`` (``unit_id, total`` and optionally ``grade``); then applies the policy with ``DIR/units.csv``
-and prints the action per unit, the budget impact per department and grade, and the regions' transfer factors.
-``--out FILE`` writes the unit table. Input problems are printed ``file:row:column: code: message`` and exit with
-status 1.
+Scores the dataset's evaluations, each with its budget table: ``indicators.csv`` (with ``budget.csv``) on the
+self-evaluation framework, ``department_indicators.csv`` (``department_budget.csv``) and
+``transfer_indicators.csv`` (``transfer_budget.csv``) on the department and transfer frameworks (the frameworks
+``dataset.yaml`` names under ``frameworks`` or ``categories``, else ``project_self``, ``department``,
+``transfer``); or takes the totals of ``--totals FILE`` (``unit_id, total`` and optionally ``grade``). Then it
+applies the policy with ``DIR/units.csv`` and this year's budgets from the three budget tables, and prints the
+action per unit, the budget impact per department and grade, and the regions' transfer factors. ``--out FILE``
+writes the unit table. Input problems are printed ``file:row:column: code: message`` and exit with status 1.
 """
 from __future__ import annotations
 
@@ -19,14 +20,14 @@ import pandas as pd
 import yaml
 
 from ..errors import InputError
-from .monitor import dataset_file, print_problems, print_table, read_optional, write_out
+from .monitor import dataset_file, print_problems, print_table, read_optional, warnings_to_stderr, write_out
 
-__all__ = ["register", "run", "score_dataset"]
+__all__ = ["register", "run", "score_dataset", "read_budgets"]
 
-# data file -> (category keys dataset.yaml may use, default framework, scored with budget.csv)
-_SCORED = (("indicators.csv", ("self", "project_self", "project", "indicators"), "project_self", True),
-           ("department_indicators.csv", ("department", "dept"), "department", False),
-           ("transfer_indicators.csv", ("transfer", "region"), "transfer", False))
+# observations file -> (category keys dataset.yaml may use, default framework, budget file)
+_SCORED = (("indicators.csv", ("self", "project_self", "project", "indicators"), "project_self", "budget.csv"),
+           ("department_indicators.csv", ("department", "dept"), "department", "department_budget.csv"),
+           ("transfer_indicators.csv", ("transfer", "region"), "transfer", "transfer_budget.csv"))
 _TOTALS_ALIASES = {"unit_id": ("项目编码", "单位编码", "编码"), "total": ("总分", "得分", "评价得分"),
                    "grade": ("等级", "评级", "评价等级")}
 
@@ -75,27 +76,31 @@ def _framework_for(meta: dict[str, Any], file: str, keys: tuple[str, ...], defau
     return default
 
 
+def read_budgets(directory: str | Path) -> pd.DataFrame | None:
+    """The dataset's budget tables (``budget.csv``, ``department_budget.csv``, ``transfer_budget.csv``) stacked;
+    None when there is none."""
+    from ..io import read_budget
+
+    frames = [read_optional(directory, name, read_budget) for *_, name in _SCORED]
+    frames = [f for f in frames if f is not None]
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
 def score_dataset(directory: str | Path, framework: str | None = None) -> tuple[pd.DataFrame, int]:
     """Totals (``unit_id, total, grade``) of every scored evaluation file of a dataset, and the warning count."""
     from .. import score
-    from ..columns import OBSERVATION_ALIASES
-    from ..io import read_budget, read_observations, read_table
+    from ..io import read_budget, read_observations
 
     folder = Path(directory)
     meta = _meta(folder)
-    budget = read_optional(folder, "budget.csv", read_budget)
     frames, warnings = [], 0
-    for file, keys, default, with_budget in _SCORED:
+    for file, keys, default, budget_file in _SCORED:
         path = folder / file
         if not path.is_file():
             continue
-        if file == "indicators.csv":
-            obs = read_observations(path)
-            name = framework or _framework_for(meta, file, keys, default)
-        else:
-            obs = read_table(path, {**OBSERVATION_ALIASES, "node_code": ("指标编码", "节点编码")}, kind=path.stem)
-            name = _framework_for(meta, file, keys, default)
-        result = score(name, obs, budget if with_budget else None)
+        obs = read_observations(path)  # extra columns such as node_code are kept
+        name = (framework if file == "indicators.csv" and framework else _framework_for(meta, file, keys, default))
+        result = score(name, obs, read_optional(folder, budget_file, read_budget))
         warnings += len(result.problems)
         frames.append(result.totals[["unit_id", "total", "grade"]])
     if not frames:
@@ -108,19 +113,20 @@ def score_dataset(directory: str | Path, framework: str | None = None) -> tuple[
 def run(args: argparse.Namespace) -> int:
     """Apply the results of ``args.directory`` and print the tables."""
     from ..application import apply_results, read_units
-    from ..io import read_budget, read_table
+    from ..io import read_table
 
-    units = read_units(dataset_file(args.directory, "units.csv"))
-    budget = read_optional(args.directory, "budget.csv", read_budget)
-    if args.totals:
-        totals = read_table(args.totals, _TOTALS_ALIASES, required=("unit_id", "total"), kind="totals",
-                            numeric=("total",))
-    else:
-        totals, warnings = score_dataset(args.directory, args.framework)
-        if warnings:
-            print(f"{args.directory}: scoring left {warnings} warning(s); `perfeval validate {args.directory}` "
-                  "lists them", file=sys.stderr)
-    result = apply_results(totals, units, args.policy, budget=budget)
+    with warnings_to_stderr():
+        units = read_units(dataset_file(args.directory, "units.csv"))
+        budget = read_budgets(args.directory)
+        if args.totals:
+            totals = read_table(args.totals, _TOTALS_ALIASES, required=("unit_id", "total"), kind="totals",
+                                numeric=("total",))
+        else:
+            totals, count = score_dataset(args.directory, args.framework)
+            if count:
+                print(f"{args.directory}: scoring left {count} warning(s); `perfeval validate {args.directory}` "
+                      "lists them", file=sys.stderr)
+        result = apply_results(totals, units, args.policy, budget=budget)
     print_problems(result.problems)
     print_table("actions", result.units,
                 ["unit_id", "department_id", "project_type", "rigid", "total", "grade", "action", "cut_share",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from .monitor import dataset_file, print_problems, print_table, read_optional, write_out
+from .monitor import dataset_file, print_problems, print_table, read_optional, warnings_to_stderr, write_out
 
 __all__ = ["register", "run"]
 
@@ -33,9 +33,10 @@ def run(args: argparse.Namespace) -> int:
     from ..application import read_units
     from ..exante import assess, read_exante
 
-    scores = read_exante(dataset_file(args.directory, "exante.csv"))
-    units = read_optional(args.directory, "units.csv", read_units)
-    result = assess(scores, args.framework, units=units, policy=args.policy)
+    with warnings_to_stderr():
+        scores = read_exante(dataset_file(args.directory, "exante.csv"))
+        units = read_optional(args.directory, "units.csv", read_units)
+        result = assess(scores, args.framework, units=units, policy=args.policy)
     print_problems(result.problems)
     dims = [n.code for n in result.framework.nodes]
     print_table("ex-ante assessment", result.units,

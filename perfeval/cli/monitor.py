@@ -10,15 +10,18 @@ This module also holds the small helpers the ``exante`` and ``apply`` subcommand
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+import warnings
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pandas as pd
 
 from ..errors import InputError, Problem
 
-__all__ = ["register", "run", "dataset_file", "read_optional", "print_table", "write_out"]
+__all__ = ["register", "run", "dataset_file", "read_optional", "print_table", "print_problems", "write_out",
+           "warnings_to_stderr"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -72,6 +75,22 @@ def write_out(frame: pd.DataFrame, path: str | None) -> None:
         print(f"wrote {path}", file=sys.stderr)
 
 
+@contextlib.contextmanager
+def warnings_to_stderr() -> Iterator[None]:
+    """Print the warnings raised inside the block as one ``warning: Class: message`` line each (no repeats)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            seen: set[str] = set()
+            for w in caught:
+                line = f"warning: {w.category.__name__}: {w.message}"
+                if line not in seen:
+                    seen.add(line)
+                    print(line, file=sys.stderr)
+
+
 def print_problems(problems: tuple[Problem, ...]) -> None:
     """Warnings kept in a result, one per line on standard error."""
     for p in problems:
@@ -86,11 +105,12 @@ def run(args: argparse.Namespace) -> int:
 
     if args.month is not None and not 1 <= args.month <= 12:
         raise InputError.single("--month", "bad_month", f"`--month` must be 1-12; got {args.month}")
-    monitoring = read_monitoring(dataset_file(args.directory, "monitoring.csv"))
-    observations = read_observations(dataset_file(args.directory, "indicators.csv"))
-    budget = read_optional(args.directory, "budget.csv", read_budget)
-    units = read_optional(args.directory, "units.csv", read_units)
-    result = lights(monitoring, observations, budget, month=args.month, rules=args.rules, units=units)
+    with warnings_to_stderr():
+        monitoring = read_monitoring(dataset_file(args.directory, "monitoring.csv"))
+        observations = read_observations(dataset_file(args.directory, "indicators.csv"))
+        budget = read_optional(args.directory, "budget.csv", read_budget)
+        units = read_optional(args.directory, "units.csv", read_units)
+        result = lights(monitoring, observations, budget, month=args.month, rules=args.rules, units=units)
     print_problems(result.problems)
     if args.lines:
         print_table(f"lights, month {result.month}", result.lights,

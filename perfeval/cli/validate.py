@@ -41,8 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``validate`` subcommand."""
     parser = subparsers.add_parser(
         "validate", help="check frameworks, indicator libraries, policies and data files",
-        description="Check frameworks (YAML), indicator libraries (CSV), policies (YAML) and dataset directories; "
-                    "print every problem as `location: code: message`. Exit 1 when any error is found.")
+        description="Check frameworks (YAML), indicator libraries (CSV), policies (YAML) and dataset "
+                    "directories; print every problem as `location: code: message`. Exit 1 when any error "
+                    "is found.")
     parser.add_argument("paths", nargs="+", metavar="PATH", help="file or directory to check")
     parser.set_defaults(func=run)
 

@@ -49,11 +49,13 @@ def _read_csv(path: str, **kwargs: Any) -> pd.DataFrame:
 
 
 def _emit_warnings(caught: list[warnings.WarningMessage]) -> None:
+    """Print caught warnings on standard error, one line each."""
     for w in caught:
         print(f"warning: {w.category.__name__}: {w.message}", file=sys.stderr)
 
 
 def _run(func: Callable[[], Any]) -> tuple[Any, list[warnings.WarningMessage]]:
+    """Call ``func`` recording its warnings (printed after the results)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = func()
@@ -61,10 +63,12 @@ def _run(func: Callable[[], Any]) -> tuple[Any, list[warnings.WarningMessage]]:
 
 
 def _table(frame: pd.DataFrame) -> str:
+    """A frame as text with 4 decimals (presentation only)."""
     return frame.to_string(index=False, float_format=lambda x: f"{x:.4f}")
 
 
 def _write(frame: pd.DataFrame, out: str | None) -> None:
+    """Write ``frame`` as CSV to ``out`` (atomically) when given."""
     if out:
         from .._io_util import atomic_write_text
         atomic_write_text(Path(out), frame.to_csv(index=False))
@@ -87,6 +91,7 @@ def _locate_cells(err: InputError, path: str, labels: list[str]) -> InputError:
 
 # ---------------------------------------------------------------------------------------------------------------
 def _cmd_ahp(args: argparse.Namespace) -> int:
+    """``perfeval weights ahp``."""
     from ..weighting import ahp
 
     raw = _read_csv(args.matrix, index_col=0)
@@ -119,6 +124,7 @@ def _cmd_ahp(args: argparse.Namespace) -> int:
 
 
 def _cmd_survey(args: argparse.Namespace) -> int:
+    """``perfeval weights survey``."""
     from ..framework import load_framework
     from ..weighting import ahp_survey, apply_weights
 
@@ -154,6 +160,7 @@ def _cmd_survey(args: argparse.Namespace) -> int:
 
 
 def _parse_directions(text: str | None) -> Any:
+    """``max,min`` -> list, ``a=max,b=min`` -> mapping, ``min`` -> one value for all."""
     if text is None:
         return None
     parts = [p.strip() for p in text.split(",") if p.strip()]
@@ -163,6 +170,7 @@ def _parse_directions(text: str | None) -> Any:
 
 
 def _cmd_objective(args: argparse.Namespace) -> int:
+    """``perfeval weights entropy|critic|merec|std_dev|cv``."""
     from .. import weighting
 
     raw = _read_csv(args.data)

@@ -168,12 +168,14 @@ _ENTRIES: list[tuple[str, Distribution]] = [
     _d("ind.text_variant", "uniform", "choice among the wordings of a qualitative target, actual or note",
        low=0.0, high=1.0),
     *_per_class("ind.miss", "bernoulli", "a quantitative indicator truly misses its target", {
-        "excellent": {"p": 0.03}, "good": {"p": 0.12}, "fair": {"p": 0.30}, "weak": {"p": 0.50},
-        "troubled": {"p": 0.85}}),
+        "excellent": {"p": 0.20}, "good": {"p": 0.35}, "fair": {"p": 0.60}, "weak": {"p": 0.75},
+        "troubled": {"p": 0.90}}),
     *_per_class("ind.miss_ratio", "uniform", "true achievement ratio of a missed indicator", {
-        "excellent": {"low": 0.88, "high": 0.99}, "good": {"low": 0.75, "high": 0.99},
-        "fair": {"low": 0.55, "high": 0.98}, "weak": {"low": 0.40, "high": 0.95},
-        "troubled": {"low": 0.10, "high": 0.70}}),
+        "excellent": {"low": 0.60, "high": 0.97}, "good": {"low": 0.45, "high": 0.95},
+        "fair": {"low": 0.35, "high": 0.93}, "weak": {"low": 0.25, "high": 0.85},
+        "troubled": {"low": 0.10, "high": 0.65}}),
+    _d("ind.pct_miss_depth", "uniform", "a missed percentage falls short by this share of the ratio's shortfall "
+       "(rates miss by less than counts: ratio = 1 - depth x (1 - miss_ratio))", low=0.5, high=0.9),
     _d("ind.exact", "bernoulli", "a met count indicator lands exactly on its target", p=0.35),
     _d("ind.over", "bernoulli", "a met count indicator far exceeds its target (>= 130 %)", p=0.08),
     _d("ind.over_ratio", "uniform", "achievement ratio of a far-exceeded indicator", low=1.30, high=2.20),
@@ -182,10 +184,10 @@ _ENTRIES: list[tuple[str, Distribution]] = [
     _d("ind.percent_slack", "uniform", "how far a met percentage lies between target and 100 %", low=0.0, high=1.0),
     _d("ind.cost_saving", "uniform", "actual cost / target of a met cost indicator", low=0.82, high=1.0),
     *_per_class("ind.qual_level", "choice", "true level of a qualitative indicator", {
-        "excellent": {"values": ("met", "partly", "not_met"), "p": (0.96, 0.04, 0.0)},
-        "good": {"values": ("met", "partly", "not_met"), "p": (0.85, 0.15, 0.0)},
-        "fair": {"values": ("met", "partly", "not_met"), "p": (0.60, 0.35, 0.05)},
-        "weak": {"values": ("met", "partly", "not_met"), "p": (0.35, 0.45, 0.20)},
+        "excellent": {"values": ("met", "partly", "not_met"), "p": (0.95, 0.05, 0.0)},
+        "good": {"values": ("met", "partly", "not_met"), "p": (0.75, 0.25, 0.0)},
+        "fair": {"values": ("met", "partly", "not_met"), "p": (0.50, 0.40, 0.10)},
+        "weak": {"values": ("met", "partly", "not_met"), "p": (0.30, 0.45, 0.25)},
         "troubled": {"values": ("met", "partly", "not_met"), "p": (0.10, 0.40, 0.50)}}),
     _d("ind.qual_position", "uniform", "position of a qualitative score inside its level's band", low=0.0,
        high=1.0),
@@ -193,10 +195,10 @@ _ENTRIES: list[tuple[str, Distribution]] = [
        values=(1, 2, 3), p=(0.6, 0.3, 0.1)),
     # -- self-evaluation inflation -------------------------------------------------------------------------------
     *_per_class("self.inflate", "bernoulli", "a missed indicator is reported better than it is", {
-        "excellent": {"p": 0.70}, "good": {"p": 0.70}, "fair": {"p": 0.65}, "weak": {"p": 0.55},
+        "excellent": {"p": 0.70}, "good": {"p": 0.70}, "fair": {"p": 0.60}, "weak": {"p": 0.50},
         "troubled": {"p": 0.20}}),
     _d("self.inflate_share", "beta", "share of the gap to the target the report hides", a=2.0, b=2.0),
-    _d("self.restate", "bernoulli", "an inflated indicator is reported exactly at its target", p=0.35),
+    _d("self.restate", "bernoulli", "an inflated indicator is reported exactly at its target", p=0.30),
     _d("self.qual_upgrade", "bernoulli", "a qualitative level is reported one level better", p=0.55),
     _d("self.qual_position", "beta", "position of the claimed qualitative score in its band (top-heavy)",
        a=4.0, b=1.2),
@@ -209,9 +211,16 @@ _ENTRIES: list[tuple[str, Distribution]] = [
     _d("panel.bias", "normal", "an ordinary expert's personal bias (achievement points)", mean=0.0, sd=0.025),
     _d("panel.noise", "normal", "an ordinary expert's noise per rating", mean=0.0, sd=0.05),
     _d("panel.erratic_noise", "normal", "the erratic expert's noise per rating", mean=0.0, sd=0.22),
+    _d("panel.severe_bias", "normal", "the severe expert's bias (achievement points)", mean=-0.16, sd=0.02),
+    _d("panel.lenient_bias", "normal", "the lenient expert's bias (achievement points)", mean=0.13, sd=0.02),
+    _d("panel.pick", "uniform", "random key choosing the key-evaluation projects among the large ones",
+       low=0.0, high=1.0),
+    _d("recheck.pick", "uniform", "random start of the systematic sample within a department", low=0.0, high=1.0),
     # -- ex-ante assessment ---------------------------------------------------------------------------------------
     _d("exante.conclusion", "choice", "intended conclusion of a proposal beyond the near-edge ones",
        values=("support", "adjust", "reject"), p=(0.45, 0.40, 0.15)),
+    _d("exante.department", "choice", "department proposing a new project (equal shares)",
+       values=tuple(d.code for d in DEPARTMENTS), p=(1 / len(DEPARTMENTS),) * len(DEPARTMENTS)),
     _d("exante.position", "uniform", "position of the total inside its conclusion's interval", low=0.0, high=1.0),
     _d("exante.deficit_split", "dirichlet", "split of the points lost over the ten leaves",
        alpha=(1.0,) * 10, concentration=1.5),
@@ -220,6 +229,8 @@ _ENTRIES: list[tuple[str, Distribution]] = [
     _d("monitor.progress_shape", "uniform", "exponent of an indicator's progress curve", low=0.55, high=1.6),
     _d("monitor.forecast_noise", "bernoulli", "the unit's forecast contradicts the true outcome", p=0.1),
     # -- AHP survey -----------------------------------------------------------------------------------------------
+    _d("ahp.inconsistent_flip", "choice", "judgement the inconsistent expert reverses (index of the pair, by "
+       "strength) and the factor applied", values=(5, 7, 9), p=(0.3, 0.4, 0.3)),
     _d("ahp.consensus", "dirichlet", "the panel's consensus weights of the key framework's first level",
        alpha=(1.0,), concentration=40.0),  # alpha = the framework's points, set at draw time
     _d("ahp.expert", "dirichlet", "an expert's own weights around the consensus", alpha=(1.0,),
@@ -228,6 +239,15 @@ _ENTRIES: list[tuple[str, Distribution]] = [
     *_per_class("overall.truth", "beta", "achievement of a department's or city's leaf", {
         "excellent": {"a": 20, "b": 1.5}, "good": {"a": 12, "b": 2}, "fair": {"a": 7, "b": 2.5},
         "weak": {"a": 4, "b": 2.5}, "troubled": {"a": 2, "b": 2.5}}),
+    *_per_class("overall.findings", "choice", "problems found in a deduction-scored leaf (资金使用合规性 ...)", {
+        "excellent": {"values": (0, 1), "p": (0.9, 0.1)}, "good": {"values": (0, 1, 2), "p": (0.6, 0.3, 0.1)},
+        "fair": {"values": (0, 1, 2, 3), "p": (0.3, 0.4, 0.2, 0.1)},
+        "weak": {"values": (1, 2, 3, 4), "p": (0.3, 0.3, 0.2, 0.2)},
+        "troubled": {"values": (2, 3, 4, 5), "p": (0.25, 0.25, 0.25, 0.25)}}),
+    _d("overall.department_budget", "uniform", "department budget / the sum of its project budgets (basic "
+       "expenditure on top)", low=2.5, high=5.0),
+    _d("overall.transfer_budget", "lognormal", "a city's allocation of the evaluated transfer fund (万元)",
+       median=6000.0, sigma=0.6, low=800.0, high=60000.0),
     _d("overall.class", "choice", "performance class of a department or city",
        values=("excellent", "good", "fair", "weak"), p=(0.35, 0.40, 0.20, 0.05)),
 ]
@@ -238,10 +258,13 @@ UNIT_SCALE: Mapping[str, float] = MappingProxyType({
     "人次": 60.0, "人": 20.0, "户": 12.0, "名": 15.0, "个": 1.5, "项": 1.0, "所": 0.3, "家": 0.8, "公里": 0.3,
     "千米": 0.3, "亩": 60.0, "万亩": 0.006, "次": 2.0, "场": 1.5, "件": 5.0, "处": 0.6, "座": 0.2, "台": 2.0,
     "套": 2.0, "册": 200.0, "吨": 20.0, "平方米": 300.0, "万平方米": 0.03, "篇": 2.0, "张": 30.0, "床": 2.0,
-    "村": 0.5, "条": 0.5, "批": 0.3, "期": 0.5, "人/年": 5.0, "户数": 12.0})
+    "村": 0.5, "条": 0.5, "批": 0.3, "期": 0.5, "户数": 12.0, "万人次": 0.5, "万人": 0.2, "万吨": 0.05,
+    "km": 0.3, "平方公里": 0.5})
 
-#: Typical value of a per-unit cost or standard (units with a ``/``) by the money unit it starts with.
-RATE_SCALE: Mapping[str, float] = MappingProxyType({"元": 800.0, "万元": 40.0})
+#: Typical value of a per-unit cost or standard (units with a ``/``) by the unit before the ``/`` (元/人 -> 元),
+#: or of a whole unit (倍). Units not listed use 100.
+RATE_SCALE: Mapping[str, float] = MappingProxyType({"元": 800.0, "万元": 40.0, "人": 2.0, "倍": 1.5, "微克": 35.0,
+                                                    "1/10万": 12.0})
 
 #: The generator's distributions by name.
 DISTRIBUTIONS: Mapping[str, Distribution] = MappingProxyType(dict(_ENTRIES))

@@ -147,7 +147,7 @@ def plant_budget(rng: np.random.Generator, rows: pd.DataFrame, budget: pd.DataFr
     if p is not None:
         where["total_not_sum"] = p
         rec.append({"code": "total_not_sum", "unit_id": str(unit_ids[p]), "indicator": "",
-                    "detail": "claimed total = claimed rows + execution + 2"})
+                    "detail": "claimed total is 2 points off the claimed rows + execution"})
     p = _choose(rng, np.flatnonzero(rate >= 0.95), taken)
     if p is not None:
         executed = round(full[p] * 1.03, 2)

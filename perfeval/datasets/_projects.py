@@ -18,7 +18,8 @@ from . import _names as N
 from . import _values as V
 from ._distributions import CLASS_SHARES, draw, draw_by_class, fixed_counts
 
-__all__ = ["SlotInfo", "Projects", "slot_roles", "library_candidates", "make_projects"]
+__all__ = ["SlotInfo", "Projects", "slot_roles", "library_candidates", "pick_indicators", "make_projects",
+           "indicator_total", "notes", "render", "band_scores", "split_points"]
 
 #: Second-level names of the self-evaluation form -> slot role (the vocabulary of 财预〔2015〕88号).
 _ROLE_NAMES: dict[str, str] = {
@@ -53,8 +54,10 @@ def _strip(name: str) -> str:
     return re.sub(r"(指标等?|指标)$", "", str(name).strip())
 
 
-def slot_roles(fw: Framework) -> dict[str, SlotInfo]:
-    """Slot role -> :class:`SlotInfo`, read from the framework's slots and their names (数量指标 ...)."""
+def slot_roles(fw: Framework, required: tuple[str, ...] = (*_OUTPUT_ROLES, *_EFFECT_ROLES, "satisfaction")
+               ) -> dict[str, SlotInfo]:
+    """Slot role -> :class:`SlotInfo`, read from the framework's slots and their names (数量指标 ...); the
+    ``required`` roles must all be present."""
     out: dict[str, SlotInfo] = {}
     for node in fw.slots():
         role = _ROLE_NAMES.get(_strip(node.name))
@@ -65,16 +68,16 @@ def slot_roles(fw: Framework) -> dict[str, SlotInfo]:
             continue
         parent = fw.find(fw.parent_of(node.code) or node.code)
         out[role] = SlotInfo(role, node.code, node.name, parent.code, parent.name, float(parent.points or 0.0))
-    missing = [r for r in (*_OUTPUT_ROLES, *_EFFECT_ROLES, "satisfaction") if r not in out]
+    missing = [r for r in required if r not in out]
     if missing:
         raise ValueError(f"`framework` {fw.name!r} must declare the self-evaluation slots; missing {missing}.")
     return out
 
 
-def library_candidates(library: pd.DataFrame) -> pd.DataFrame:
-    """Approved project indicators of the library with their slot role (``role`` column added)."""
+def library_candidates(library: pd.DataFrame, applies_to: str = "project") -> pd.DataFrame:
+    """Approved indicators of the library for ``applies_to`` with their slot role (``role`` column added)."""
     lib = library[(library["status"] == "approved")
-                  & library["applies_to"].astype(str).str.split("|").apply(lambda a: "project" in a)
+                  & library["applies_to"].astype(str).str.split("|").apply(lambda a: applies_to in a)
                   & (library["scoring_rule"] != "execution")].copy()
     role = lib["level2"].map(lambda s: _ROLE_NAMES.get(_strip(s)))
     role = role.where(role.notna(), lib["level1"].map(lambda s: "cost" if _strip(s) == "成本" else None))
@@ -173,9 +176,13 @@ def _layout(rng: np.random.Generator, dept: np.ndarray) -> tuple[np.ndarray, np.
     return project, role
 
 
-def _pick_indicators(rng: np.random.Generator, lib: pd.DataFrame, dept: np.ndarray, topic: np.ndarray,
-                     project: np.ndarray, role: np.ndarray) -> pd.DataFrame:
-    """Library entries (mostly) or individual indicators for every row; names unique within a project."""
+def pick_indicators(rng: np.random.Generator, lib: pd.DataFrame, pool_of: np.ndarray,
+                    pools: dict[str, np.ndarray], topic: np.ndarray, project: np.ndarray, role: np.ndarray
+                    ) -> pd.DataFrame:
+    """Library entries (mostly) or individual indicators for every row; names unique within a project.
+
+    ``pool_of[p]`` names the pool of project ``p`` and ``pools[name]`` is a boolean mask over ``lib``'s rows
+    (a department's sectors plus the common entries, or the transfer entries)."""
     n_rows = len(project)
     key = pd.Series(project).astype(str) + "|" + pd.Series(role, dtype=object)
     rank = key.groupby(key).cumcount().to_numpy()
@@ -184,11 +191,10 @@ def _pick_indicators(rng: np.random.Generator, lib: pd.DataFrame, dept: np.ndarr
     out = {c: np.full(n_rows, "", dtype=object) for c in ("indicator", "indicator_code", "op", "unit", "l1",
                                                             "l2")}
     first = pd.Series(offset).groupby(key.to_numpy()).transform("first").to_numpy()
-    sectors = {d.code: set(d.sectors) for d in N.DEPARTMENTS}
     chosen = np.full(n_rows, -1)
-    for code in np.unique(dept):
-        mask_dept = dept[project] == code
-        pool = lib[lib["common"] | lib["sector"].isin(sectors[code])]
+    for code in np.unique(pool_of):
+        mask_dept = pool_of[project] == code
+        pool = lib[pools[code]]
         for r in np.unique(role[mask_dept]):
             cand = pool.index[pool["role"] == r].to_numpy()
             m = mask_dept & (role == r)
@@ -213,7 +219,7 @@ def _pick_indicators(rng: np.random.Generator, lib: pd.DataFrame, dept: np.ndarr
     return frame
 
 
-def _split_points(rng: np.random.Generator, group: np.ndarray, total: np.ndarray) -> np.ndarray:
+def split_points(rng: np.random.Generator, group: np.ndarray, total: np.ndarray) -> np.ndarray:
     """Whole points per row summing to ``total`` within each group (weights drawn, largest remainder)."""
     w = draw(rng, "ind.points_weight", len(group))
     g = pd.Series(w).groupby(group)
@@ -226,7 +232,7 @@ def _split_points(rng: np.random.Generator, group: np.ndarray, total: np.ndarray
     return base + (rank < deficit)
 
 
-def _band_scores(level: np.ndarray, position: np.ndarray, points: np.ndarray) -> np.ndarray:
+def band_scores(level: np.ndarray, position: np.ndarray, points: np.ndarray) -> np.ndarray:
     """A score inside the level's band (met [0.8w, w], partly [0.6w, 0.8w), not met [0, 0.6w)) on a 0.1 grid."""
     low = np.select([level == "met", level == "partly"], [0.8, 0.6], 0.0) * points
     high = np.select([level == "met", level == "partly"], [1.0, 0.8], 0.6) * points
@@ -244,7 +250,8 @@ def make_projects(rng: np.random.Generator, n: int, year: int, library: pd.DataF
     units, budget, cls, topic = _units_and_budget(rng, n, year)
     dept = units["department_id"].to_numpy(dtype=object)
     project, role = _layout(rng, dept)
-    rows = _pick_indicators(rng, lib, dept, topic, project, role)
+    pools = {d.code: (lib["common"] | lib["sector"].isin(d.sectors)).to_numpy(dtype=bool) for d in N.DEPARTMENTS}
+    rows = pick_indicators(rng, lib, dept, pools, topic, project, role)
     rows.insert(0, "unit_id", units["unit_id"].to_numpy(dtype=object)[project])
     rows["l1"] = [slots[r].l1_name for r in role]
     rows["l2"] = [slots[r].name for r in role]
@@ -253,42 +260,51 @@ def make_projects(rng: np.random.Generator, n: int, year: int, library: pd.DataF
     kind = V.value_kind(op, unit)
     full = budget["budget_full_year"].to_numpy(dtype=float)
     target = V.draw_targets(rng, kind, op, unit, full[project])
-    true_value, true_level, miss = V.true_values(rng, kind, op, target, rows["cls"].to_numpy(dtype=object))
-    rep_value, rep_level = V.reported_values(rng, kind, op, target, true_value, true_level, miss,
-                                             rows["cls"].to_numpy(dtype=object))
+    classes = rows["cls"].to_numpy(dtype=object)
+    true_value, true_level, miss = V.true_values(rng, kind, op, unit, target, classes)
+    rep_value, rep_level = V.reported_values(rng, kind, op, unit, target, true_value, true_level, miss, classes)
     l1_points = np.array([slots[r].l1_points for r in role])
     l1_index = {code: i for i, code in enumerate(dict.fromkeys(s.l1_code for s in slots.values()))}
     group = project * len(l1_index) + np.array([l1_index[slots[r].l1_code] for r in role])
-    points = _split_points(rng, group, l1_points)
+    points = split_points(rng, group, l1_points)
     # not applicable: at most one output/effect row per project, in a first level with other rows
-    size = np.bincount(group)[group]
+    slot_key = pd.factorize(pd.Series(project).astype(str) + "|" + pd.Series(role, dtype=object))[0]
+    size = np.bincount(slot_key)[slot_key]
     na = draw(rng, "ind.not_applicable", len(rows)) & (size >= 2) & (role != "satisfaction")
     na &= pd.Series(na).groupby(project).cumsum().to_numpy() == 1
     position_true = draw(rng, "ind.qual_position", len(rows))
     position_self = draw(rng, "self.qual_position", len(rows))
     qual = kind == "qual"
     true_ach = V.achievement(op, target, true_value)
-    true_ach[qual] = _band_scores(true_level[qual], position_true[qual], points[qual]) / points[qual]
+    true_ach[qual] = band_scores(true_level[qual], position_true[qual], points[qual]) / points[qual]
     rep_ach = V.achievement(op, target, rep_value)
     claimed = np.round(rep_ach * points, 2)
-    claimed[qual] = _band_scores(rep_level[qual], position_self[qual], points[qual])
+    claimed[qual] = band_scores(rep_level[qual], position_self[qual], points[qual])
     claimed[na] = np.nan
     rows = rows.assign(kind=kind, target_value=target, true_value=true_value, true_level=true_level,
                        rep_value=rep_value, rep_level=rep_level, points=points, applicable=~na,
                        true_achievement=true_ach, rep_achievement=rep_ach, claimed=claimed,
-                       restated=False, note="")
+                       true_op=op.copy(), restated=False, silent_over=False, note="")
     exec_true = np.minimum(budget["executed"].to_numpy() / full, 1.0) * 10.0
     truth = pd.DataFrame({"unit_id": units["unit_id"], "cls": cls, "true_execution": exec_true})
     return Projects(units, budget, rows, truth)
 
 
-def indicator_total(rows: pd.DataFrame, values: str, n: int, indicator_points: float = 90.0) -> np.ndarray:
-    """Per project: the sum of ``values`` over applicable rows, rescaled to ``indicator_points``."""
+def indicator_total(rows: pd.DataFrame, scores: np.ndarray, n: int) -> np.ndarray:
+    """Per project: the sum of ``scores`` over applicable rows, each slot rescaled to its declared points.
+
+    Mirrors :func:`perfeval.score`'s ``na_policy="rescale"``: a not-applicable row's points go to its applicable
+    siblings in the same slot (the generator only marks rows N/A in slots with other rows).
+    """
     app = rows["applicable"].to_numpy(dtype=bool)
     proj = rows["project"].to_numpy()
-    got = np.bincount(proj[app], weights=rows[values].to_numpy(dtype=float)[app], minlength=n)
-    pts = np.bincount(proj[app], weights=rows["points"].to_numpy(dtype=float)[app], minlength=n)
-    return got / np.where(pts > 0, pts, 1.0) * indicator_points
+    slot = pd.factorize(pd.Series(proj).astype(str) + "|" + rows["role"].astype(str).to_numpy())[0]
+    pts = rows["points"].to_numpy(dtype=float)
+    declared = np.bincount(slot, weights=pts)
+    applicable = np.bincount(slot, weights=pts * app)
+    factor = declared / np.where(applicable > 0, applicable, 1.0)
+    value = np.where(app, np.nan_to_num(scores), 0.0) * factor[slot]
+    return np.bincount(proj, weights=value, minlength=n)
 
 
 def notes(rng: np.random.Generator, rows: pd.DataFrame) -> np.ndarray:
@@ -302,6 +318,7 @@ def notes(rng: np.random.Generator, rows: pd.DataFrame) -> np.ndarray:
     missed |= (kind == "qual") & (rows["rep_level"].to_numpy(dtype=object) != "met")
     out = np.full(len(rows), "", dtype=object)
     out[missed] = V.pick_text(N.NOTES_MISSED, u[missed])
+    over &= ~rows["silent_over"].to_numpy(dtype=bool)
     out[over] = V.pick_text(N.NOTES_OVER, u[over])
     out[~rows["applicable"].to_numpy(dtype=bool)] = N.NOTE_NOT_APPLICABLE
     return out

@@ -10,8 +10,10 @@ year (openpyxl would otherwise stamp the current time).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +23,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .._io_util import atomic_path, atomic_write_bytes, atomic_write_text
+from .._io_util import atomic_write_bytes, atomic_write_text
 
 __all__ = ["SampleData", "FormData", "FILES", "COLUMNS", "frame_to_csv", "stable_xlsx"]
 
@@ -34,7 +36,9 @@ FILES: Mapping[str, str] = {
     "recheck_indicators": "recheck_indicators.csv",
     "panel": "panel.csv",
     "department_observations": "department_indicators.csv",
+    "department_budget": "department_budget.csv",
     "transfer_observations": "transfer_indicators.csv",
+    "transfer_budget": "transfer_budget.csv",
     "exante": "exante.csv",
     "monitoring": "monitoring.csv",
     "ahp_survey": "ahp_survey.csv",
@@ -43,17 +47,20 @@ FILES: Mapping[str, str] = {
 _OBS = ["unit_id", "l1", "l2", "indicator", "indicator_code", "op", "target", "actual", "unit", "points",
         "level", "score", "applicable", "note"]
 
+_BUDGET = ["unit_id", "budget_initial", "budget_full_year", "budget_adjusted", "funds_in_place", "executed"]
+
 #: Column order of every file (the canonical names of :mod:`perfeval.columns`).
 COLUMNS: Mapping[str, list[str]] = {
     "units": ["unit_id", "name", "kind", "department_id", "year", "project_type", "is_new", "rigid", "category"],
     "observations": _OBS,
-    "budget": ["unit_id", "budget_initial", "budget_full_year", "budget_adjusted", "funds_in_place", "executed",
-               "score", "claimed_total"],
+    "budget": [*_BUDGET, "score", "claimed_total"],
     "recheck": ["unit_id", "recheck_total"],
     "recheck_indicators": [*_OBS, "recheck_score"],
     "panel": ["unit_id", "node_code", "rater_id", "score"],
     "department_observations": ["unit_id", "node_code", *_OBS[1:]],
+    "department_budget": _BUDGET,
     "transfer_observations": ["unit_id", "node_code", *_OBS[1:]],
+    "transfer_budget": _BUDGET,
     "exante": ["unit_id", "node_code", "score"],
     "monitoring": ["unit_id", "month", "indicator", "value", "forecast", "note"],
     "ahp_survey": ["expert_id", "a", "b", "value"],
@@ -70,8 +77,9 @@ class FormData:
     ----------
     file : str
         File name inside ``forms/`` (``<unit_id>.xlsx``).
-    unit : dict
-        Header block: ``unit_id``, ``name`` (项目名称), ``department`` (主管部门), ``implementer`` (实施单位).
+    unit : mapping
+        Header block: ``unit_id``, ``name`` (项目名称), ``department`` (主管部门), ``implementing_unit``
+        (实施单位), ``year``.
     observations : pandas.DataFrame
         The project's rows of ``indicators.csv``.
     budget : dict
@@ -80,17 +88,17 @@ class FormData:
         总分 as the unit wrote it.
     claimed_grade : str
         自评等级 as the unit wrote it.
-    goals : tuple of str
-        预期目标 and 实际完成情况 of the goal block.
+    goals : mapping
+        ``expected`` (预期目标) and ``actual`` (实际完成情况) of the goal block.
     """
 
     file: str
-    unit: Mapping[str, str]
+    unit: Mapping[str, Any]
     observations: pd.DataFrame
     budget: Mapping[str, Any]
     claimed_total: float
     claimed_grade: str
-    goals: tuple[str, str]
+    goals: Mapping[str, str]
 
 
 def _fmt(value: Any) -> str:
@@ -163,6 +171,8 @@ class SampleData:
         Expert ratings of the key evaluations: ``unit_id, node_code, rater_id, score``.
     department_observations, transfer_observations : pandas.DataFrame
         Department-overall and transfer-payment evaluations, observations keyed by ``node_code``.
+    department_budget, transfer_budget : pandas.DataFrame
+        The budgets their execution leaves are scored from (budget contract, without claims).
     exante : pandas.DataFrame
         Ex-ante assessment score sheets: ``unit_id, node_code, score``.
     monitoring : pandas.DataFrame
@@ -184,7 +194,9 @@ class SampleData:
     recheck_indicators: pd.DataFrame
     panel: pd.DataFrame
     department_observations: pd.DataFrame
+    department_budget: pd.DataFrame
     transfer_observations: pd.DataFrame
+    transfer_budget: pd.DataFrame
     exante: pd.DataFrame
     monitoring: pd.DataFrame
     ahp_survey: pd.DataFrame
@@ -217,19 +229,25 @@ class SampleData:
             atomic_write_text(directory / "README.md", self.readme)
         for file, text in self.csv_texts().items():
             atomic_write_bytes(directory / file, text.encode("utf-8"))
-        if self.forms:
-            from ..io import write_selfeval_form
-
-            stamp = f"{int(self.meta.get('year', 2023))}-12-31T00:00:00Z"
-            for form in self.forms:
-                path = directory / "forms" / form.file
-                with atomic_path(path.with_suffix(".raw.xlsx")) as raw:
-                    write_selfeval_form(raw, unit=dict(form.unit), observations=form.observations,
-                                        budget=dict(form.budget), claimed_total=form.claimed_total,
-                                        claimed_grade=form.claimed_grade, goals=form.goals)
-                    data = raw.read_bytes()
-                atomic_write_bytes(path, stable_xlsx(data, stamp))
+        for form in self.forms:
+            atomic_write_bytes(directory / "forms" / form.file, self.form_bytes(form))
         return directory
+
+    def form_bytes(self, form: FormData) -> bytes:
+        """The XLSX bytes of one form exactly as :meth:`write` writes it (byte-stable, see :func:`stable_xlsx`)."""
+        from ..io import write_selfeval_form
+
+        with tempfile.TemporaryDirectory() as tmp:
+            raw = Path(tmp) / form.file
+            write_selfeval_form(raw, unit=dict(form.unit), observations=form.observations,
+                                budget=dict(form.budget), claimed_total=form.claimed_total,
+                                claimed_grade=form.claimed_grade, goals=dict(form.goals))
+            data = raw.read_bytes()
+        return stable_xlsx(data, f"{int(self.meta.get('year', 2023))}-12-31T00:00:00Z")
+
+    def with_readme(self, readme: str) -> "SampleData":
+        """A copy carrying ``readme`` as its README.md text."""
+        return dataclasses.replace(self, readme=readme)
 
     def summary(self) -> pd.DataFrame:
         """One row per file: ``file, rows, units, columns``."""

@@ -13,30 +13,46 @@ from . import _names as N
 from ._distributions import RATE_SCALE, UNIT_SCALE, draw, draw_by_class
 
 __all__ = ["value_kind", "draw_targets", "true_values", "reported_values", "achievement", "render_target",
-           "render_actual", "pick_text", "LEVELS"]
+           "render_actual", "pick_text", "round_values", "decimals", "LEVELS"]
 
 LEVELS: tuple[str, ...] = ("met", "partly", "not_met")
 _DURATION_UNITS = frozenset({"天", "日", "工作日", "个月", "月", "小时", "年"})
-_DECIMALS = {"count": 0, "duration": 0, "zero": 0, "pct": 1, "pct_eq": 1, "money": 2, "rate": 1, "qual": 0}
+_RATIO_UNITS = frozenset({"倍"})
+_DECIMALS = {"count": 0, "duration": 0, "zero": 0, "pct": 1, "pct_eq": 1, "money": 2, "rate": 1, "standard": 0,
+             "qual": 0}
 _SYMBOL = {">=": "≥", "<=": "≤", "=": "="}
 
 
 def value_kind(op: np.ndarray, unit: np.ndarray) -> np.ndarray:
-    """Kind of each row's value: ``qual``, ``pct``, ``pct_eq``, ``zero``, ``money``, ``rate``, ``duration``,
-    ``count``."""
+    """Kind of each row's value.
+
+    ``qual`` (定性), ``pct`` (a percentage), ``pct_eq`` (``=100%``), ``zero`` (``=0`` events: 起, 件, 户),
+    ``standard`` (``=`` a subsidy standard, 元/人), ``money`` (万元, 元 ...), ``rate`` (a per-unit value such as
+    元/人 or a multiple 倍, not scaled by the budget), ``duration`` (天, 个月), ``count`` (人次, 个, 万亩 ...).
+    """
     op = np.asarray(op, dtype=object)
     unit = np.asarray(unit, dtype=object)
     is_pct = unit == "%"
-    is_rate = np.array(["/" in str(u) for u in unit], dtype=bool)
+    is_rate = np.array(["/" in str(u) or str(u) in _RATIO_UNITS for u in unit], dtype=bool)
+    is_money = np.isin(unit, list(MONEY_UNITS))
     kind = np.full(len(op), "count", dtype=object)
     kind[np.isin(unit, list(_DURATION_UNITS))] = "duration"
-    kind[np.isin(unit, list(MONEY_UNITS))] = "money"
+    kind[is_money] = "money"
     kind[is_rate] = "rate"
     kind[is_pct] = "pct"
     kind[(op == "=") & is_pct] = "pct_eq"
-    kind[(op == "=") & ~is_pct] = "zero"
+    kind[(op == "=") & (is_rate | is_money)] = "standard"
+    kind[(op == "=") & ~is_pct & ~is_rate & ~is_money] = "zero"
     kind[op == "qualitative"] = "qual"
     return kind
+
+
+def decimals(kind: np.ndarray, unit: np.ndarray) -> np.ndarray:
+    """Digits a form shows: by kind, and 2 for counts in 万/亿 units or kilometres (0.35万亩, 12.6km)."""
+    d = np.array([_DECIMALS[k] for k in kind], dtype=int)
+    fine = np.array([str(u).startswith(("万", "亿")) or str(u) in ("km", "公里", "千米", "平方公里")
+                     for u in unit], dtype=bool)
+    return np.where((kind == "count") & fine, 2, d)
 
 
 def _nice(x: np.ndarray, digits: int = 2) -> np.ndarray:
@@ -47,11 +63,12 @@ def _nice(x: np.ndarray, digits: int = 2) -> np.ndarray:
     return np.where(x > 0, np.round(safe / scale) * scale, 0.0)
 
 
-def _round(values: np.ndarray, kind: np.ndarray) -> np.ndarray:
-    decimals = np.array([_DECIMALS[k] for k in kind], dtype=int)
+def round_values(values: np.ndarray, kind: np.ndarray, unit: np.ndarray) -> np.ndarray:
+    """Values at the precision a form shows (integers, 0.1 %, 0.01 万元 ...; see :func:`decimals`)."""
+    digits = decimals(kind, unit)
     out = np.asarray(values, dtype=float).copy()
-    for d in np.unique(decimals):
-        m = decimals == d
+    for d in np.unique(digits):
+        m = digits == d
         out[m] = np.round(out[m], int(d))
     return out
 
@@ -72,27 +89,32 @@ def draw_targets(rng: np.random.Generator, kind: np.ndarray, op: np.ndarray, uni
     up = op[count] == ">="
     base = budget[count] / 100.0 * scale * draw(rng, "ind.count_target", int(count.sum()))
     small = draw(rng, "ind.cap_target", int(count.sum())).astype(float)
-    t[count] = np.where(up, np.maximum(1.0, _nice(base)), small)
+    whole = decimals(kind[count], unit[count]) == 0
+    t[count] = np.where(up, np.maximum(np.where(whole, 1.0, 0.01), _nice(base)), small)
+    t[count] = np.where(whole, np.round(t[count]), np.round(t[count], 2))
     money = kind == "money"
     share = draw(rng, "ind.money_target", int(money.sum()))
     factor = np.where(op[money] == "<=", 1.0, 3.0) / np.array([MONEY_UNITS[str(u)] / 1e4 for u in unit[money]])
     t[money] = _nice(budget[money] * share * factor)
-    rate = kind == "rate"
-    base_rate = np.array([RATE_SCALE.get(str(u).split("/")[0], 100.0) for u in unit[rate]])
+    rate = np.isin(kind, ["rate", "standard"])
+    base_rate = np.array([RATE_SCALE.get(str(u), RATE_SCALE.get(str(u).split("/")[0], 100.0))
+                          for u in unit[rate]])
     t[rate] = _nice(base_rate * draw(rng, "ind.rate_target", int(rate.sum())))
     dur = kind == "duration"
     days = draw(rng, "ind.duration_target", int(dur.sum())).astype(float)
     months = np.isin(unit[dur], ["个月", "月"])
     t[dur] = np.where(months, np.maximum(1.0, np.round(days / 10.0)), days)
-    return t
+    return np.where(np.isnan(t), t, round_values(t, kind, unit))
 
 
-def true_values(rng: np.random.Generator, kind: np.ndarray, op: np.ndarray, target: np.ndarray,
+def true_values(rng: np.random.Generator, kind: np.ndarray, op: np.ndarray, unit: np.ndarray, target: np.ndarray,
                 classes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """True actual values, true qualitative levels and the 'missed' flag of every row."""
     n = len(kind)
     miss = draw_by_class(rng, "ind.miss", classes).astype(bool)
     r_miss = draw_by_class(rng, "ind.miss_ratio", classes)
+    shallow = np.isin(kind, ["pct", "pct_eq"])
+    r_miss = np.where(shallow, 1.0 - draw(rng, "ind.pct_miss_depth", n) * (1.0 - r_miss), r_miss)
     exact = draw(rng, "ind.exact", n)
     over = draw(rng, "ind.over", n) & np.isin(kind, ["count", "money", "rate"]) & (op == ">=")
     r_met = np.where(exact, 1.0, draw(rng, "ind.met_ratio", n))
@@ -103,18 +125,18 @@ def true_values(rng: np.random.Generator, kind: np.ndarray, op: np.ndarray, targ
     level = draw_by_class(rng, "ind.qual_level", classes).astype(object)
     qual = kind == "qual"
     miss &= ~qual
-    actual = _value_at(kind, op, target, np.where(miss, r_miss, r_met), miss, slack, saving, events)
+    actual = _value_at(kind, op, unit, target, np.where(miss, r_miss, r_met), miss, slack, saving, events)
     level = np.where(qual, level, None)
     return actual, level, miss
 
 
-def _value_at(kind: np.ndarray, op: np.ndarray, target: np.ndarray, ratio: np.ndarray, miss: np.ndarray,
-              slack: np.ndarray, saving: np.ndarray, events: np.ndarray) -> np.ndarray:
+def _value_at(kind: np.ndarray, op: np.ndarray, unit: np.ndarray, target: np.ndarray, ratio: np.ndarray,
+              miss: np.ndarray, slack: np.ndarray, saving: np.ndarray, events: np.ndarray) -> np.ndarray:
     """Actual value achieving ``ratio`` of the target (missed rows strictly worse than the target)."""
     t = target
     up = op == ">="
     down = op == "<="
-    step = 10.0 ** -np.array([_DECIMALS[k] for k in kind], dtype=float)
+    step = 10.0 ** -decimals(kind, unit).astype(float)
     x = np.full(len(kind), np.nan)
     # higher is better
     pct = kind == "pct"
@@ -122,10 +144,12 @@ def _value_at(kind: np.ndarray, op: np.ndarray, target: np.ndarray, ratio: np.nd
     x = np.where(up, np.where(pct & ~miss, met_pct, t * ratio), x)
     # lower is better: met = a saving, missed = overrun (linear reverse rule: a = 2 - x / t)
     x = np.where(down, np.where(miss, t * (2.0 - ratio), t * saving), x)
-    x = np.where(kind == "pct_eq", np.where(miss, t * ratio, t), x)
+    x = np.where(np.isin(kind, ["pct_eq", "standard"]), np.where(miss, t * ratio, t), x)
     x = np.where(kind == "zero", np.where(miss, events, 0.0), x)
-    x = _round(np.where(kind == "qual", 0.0, x), kind)
+    x = round_values(np.where(kind == "qual", 0.0, x), kind, unit)
     # keep a missed row missed and a met row met after rounding
+    eq = np.isin(kind, ["pct_eq", "standard"])
+    x = np.where(eq & miss, np.minimum(x, t - step), x)
     x = np.where(up & miss, np.minimum(x, t - step), x)
     x = np.where(up & ~miss, np.maximum(x, t), x)
     x = np.where(down & miss, np.maximum(x, t + step), x)
@@ -135,7 +159,8 @@ def _value_at(kind: np.ndarray, op: np.ndarray, target: np.ndarray, ratio: np.nd
     return np.where(kind == "qual", np.nan, x)
 
 
-def reported_values(rng: np.random.Generator, kind: np.ndarray, op: np.ndarray, target: np.ndarray,
+def reported_values(rng: np.random.Generator, kind: np.ndarray, op: np.ndarray, unit: np.ndarray,
+                    target: np.ndarray,
                     true_actual: np.ndarray, true_level: np.ndarray, miss: np.ndarray, classes: np.ndarray
                     ) -> tuple[np.ndarray, np.ndarray]:
     """What the unit reports: missed targets partly hidden, qualitative levels upgraded (self-evaluation bias)."""
@@ -148,7 +173,7 @@ def reported_values(rng: np.random.Generator, kind: np.ndarray, op: np.ndarray, 
     ratio_true = _ratio(kind, op, target, true_actual)
     ratio_rep = np.where(restate, 1.0, ratio_true + (1.0 - ratio_true) * share)
     still_missed = ratio_rep < 1.0
-    inflated = _value_at(kind, op, target, ratio_rep, still_missed, zero, np.ones(n), zero)
+    inflated = _value_at(kind, op, unit, target, ratio_rep, still_missed, zero, np.ones(n), zero)
     actual = np.where(inflate, inflated, true_actual)
     better = {"not_met": "partly", "partly": "met", "met": "met"}
     up_level = np.array([better.get(lv, lv) for lv in true_level], dtype=object)
@@ -180,16 +205,21 @@ def pick_text(options: tuple[str, ...] | list[str], u: np.ndarray) -> np.ndarray
     return np.asarray(options, dtype=object)[idx]
 
 
-def _number(values: np.ndarray, kind: np.ndarray) -> np.ndarray:
+def _number(values: np.ndarray, kind: np.ndarray, unit: np.ndarray) -> np.ndarray:
     """Numbers as written: at the kind's precision, trailing zeros dropped (``96.50`` -> ``96.5``)."""
     out = np.empty(len(values), dtype=object)
-    for i, (v, k) in enumerate(zip(values, kind)):
+    for i, (v, d) in enumerate(zip(values, decimals(kind, unit))):
         if np.isnan(v):
             out[i] = ""
             continue
-        text = f"{v:.{_DECIMALS[k]}f}"
+        text = f"{v:.{d}f}"
         out[i] = text.rstrip("0").rstrip(".") if "." in text else text
     return out
+
+
+def _writable(unit: np.ndarray) -> np.ndarray:
+    """Units that can follow a number in a cell (``1/10万`` cannot: it would read as a fraction)."""
+    return np.array([not str(u)[:1].isdigit() for u in unit], dtype=bool)
 
 
 def render_target(rng: np.random.Generator, kind: np.ndarray, op: np.ndarray, target: np.ndarray,
@@ -200,14 +230,17 @@ def render_target(rng: np.random.Generator, kind: np.ndarray, op: np.ndarray, ta
     style = draw(rng, "ind.target_style", n)
     with_unit = draw(rng, "ind.unit_in_text", n)
     variant = draw(rng, "ind.text_variant", n)
-    num = _number(target, kind)
-    always_unit = np.isin(kind, ["pct", "pct_eq", "money", "rate", "duration"])
+    num = _number(target, kind, unit)
+    fine = decimals(kind, unit) > _DECIMALS["count"]
+    always_unit = np.isin(kind, ["pct", "pct_eq", "money", "rate", "standard", "duration"]) | (
+        (kind == "count") & fine)
     unit_text = np.where(always_unit | (with_unit & np.isin(kind, ["count", "zero"])), unit, "")
     unit_text = np.where(kind == "zero", np.where(with_unit, unit, ""), unit_text)
     symbol = np.array([_SYMBOL.get(o, "") for o in op], dtype=object)
     words = np.where(op == ">=", np.where(np.isin(kind, ["count"]), "不少于", "不低于"),
                      np.where(op == "<=", np.where(kind == "pct", "不高于", "不超过"), "等于"))
     prefix = np.where(style == "symbol", symbol, np.where(style == "chinese", words, ""))
+    unit_text = np.where(_writable(unit), unit_text, "")
     text = prefix + num + unit_text.astype(object)
     qual = kind == "qual"
     qual_text = np.array([pick_text(N.QUALITATIVE_TARGETS[r], np.array([u]))[0] for r, u in
@@ -224,9 +257,12 @@ def render_actual(rng: np.random.Generator, kind: np.ndarray, actual: np.ndarray
     with_unit = draw(rng, "ind.unit_in_text", n)
     wan = draw(rng, "ind.wan_actual", n) & (kind == "count") & (actual >= 10000)
     variant = draw(rng, "ind.text_variant", n)
-    num = _number(actual, kind)
+    num = _number(actual, kind, unit)
+    fine = (kind == "count") & (decimals(kind, unit) > _DECIMALS["count"])
+    wan &= ~fine
     unit_text = np.where(np.isin(kind, ["pct", "pct_eq"]), "%",
-                         np.where(with_unit & ~np.isin(kind, ["pct", "pct_eq", "qual"]), unit, ""))
+                         np.where((with_unit | fine) & ~np.isin(kind, ["pct", "pct_eq", "qual"]), unit, ""))
+    unit_text = np.where(_writable(unit), unit_text, "")
     text = num + unit_text.astype(object)
     if wan.any():
         wan_num = np.array([f"{v / 1e4:.4f}".rstrip("0").rstrip(".") for v in actual[wan]], dtype=object)

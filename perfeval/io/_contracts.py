@@ -135,15 +135,13 @@ def budget_frame(raw: RawTable, log: ProblemLog, *, from_form: bool = False) -> 
         if column in head:
             _cells(log, raw, frame, column, frame[column] < 0, "negative_value",
                    lambda r, v, h=head[column]: f"{h} in row {r} must be >= 0; got {v:g}")
-    for column in (C.BUDGET_FULL_YEAR, C.EXECUTED):
-        if column not in head:
-            continue
-        blank = raw.frame[column].isna()
-        if from_form and blank.any():
-            warnings.warn(f"{raw.file}: the funds block has no {head[column]}; the execution rate cannot be "
-                          "computed", DataQualityWarning, stacklevel=5)
-        elif blank.any():
-            _cells(log, raw, frame, column, blank, "missing_value",
+    blanks = [c for c in (C.BUDGET_FULL_YEAR, C.EXECUTED) if c in head and raw.frame[c].isna().any()]
+    if from_form and blanks:
+        warnings.warn(f"{raw.file}: the funds block has no {' or '.join(head[c] for c in blanks)}; the "
+                      "execution rate cannot be computed", DataQualityWarning, stacklevel=5)
+    elif blanks:
+        for column in blanks:
+            _cells(log, raw, frame, column, raw.frame[column].isna(), "missing_value",
                    lambda r, v, h=head[column]: f"{h} is empty in row {r}")
     frame["source_file"] = raw.file
     return _ordered(frame, BUDGET_COLUMNS)

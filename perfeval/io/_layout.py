@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 from .. import columns as C
-from ._text import cell_text, label_key
+from ._text import cell_of, label_key
 
-__all__ = ["Grid", "FormLayout", "sheet_grid", "locate", "split_label", "UNIT_LABELS", "FUNDS_LINES"]
+__all__ = ["Grid", "FormLayout", "sheet_grid", "locate", "split_label", "value_cell", "UNIT_LABELS", "FUNDS_LINES",
+           "YEAR", "TITLE_YEAR", "YEAR_CELL"]
 
 Grid = Sequence[Sequence[object]]  # rows of cell text (str or NaN), 0-based
 
@@ -38,7 +39,8 @@ _TOTAL_LABELS = frozenset({"总分", "自评总分", "合计"})
 _GRADE_LABELS = frozenset({"自评等级", "评价等级", "等级", "自评结果"})
 _NOTE_PREFIXES = ("填表说明", "说明:", "注:", "备注:")
 _BLOCK_LABELS = frozenset({"绩效指标", "年度绩效指标"})
-_YEAR_CELL = re.compile(r"^[（(]\s*(\d{4})?\s*年度?\s*[）)]$")
+YEAR_CELL = re.compile(r"^[（(]\s*(\d{4})?\s*年度?\s*[）)]$")
+TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度")
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
@@ -68,15 +70,21 @@ class FormLayout:
 
     @property
     def is_form(self) -> bool:
-        """True when a header block or a funds block sits above the indicator block (a plain table has none)."""
-        return bool(self.unit_cells) or self.funds_header_row is not None
+        """True when a header or funds block sits above an indicator block without a unit-id column.
+
+        A plain indicators table names its unit on every row (项目编码 in the header row); a form names it once.
+        """
+        has_block = bool(self.unit_cells) or self.funds_header_row is not None
+        return has_block and C.UNIT_ID not in self.indicator_columns
 
 
 def sheet_grid(ws, max_rows: int | None = None) -> list[list[object]]:
     """A worksheet's cells as the text a user sees (merged cells other than the top-left one are empty)."""
+    if hasattr(ws, "reset_dimensions"):  # read-only sheets may carry a wrong stored size
+        ws.reset_dimensions()
     rows = []
     for row in ws.iter_rows(max_row=max_rows):
-        rows.append([cell_text(c.value, getattr(c, "number_format", None)) for c in row])
+        rows.append([cell_of(c) for c in row])
     return rows
 
 
@@ -143,28 +151,8 @@ def locate(grid: Grid) -> FormLayout | None:
     h = _indicator_header(grid)
     if h is None:
         return None
-    columns: dict[str, int] = {}
-    headers: dict[str, str] = {}
-    mapped = _header_map(grid, h, C.OBSERVATION_ALIASES)
-    label_column = None
-    for c in range(len(grid[h])):
-        text = _text(grid, h, c)
-        if text is None:
-            continue
-        name = mapped.get(c)
-        if name is None and label_key(text) in _BLOCK_LABELS:
-            label_column = c + 1
-            continue
-        name = name or text.strip()
-        columns.setdefault(name, c + 1)
-        headers.setdefault(name, text.strip())
-    end = len(grid) + 1
-    for r in range(h + 1, len(grid)):
-        first = next((t for t in (_text(grid, r, c) for c in range(len(grid[r]))) if t is not None), None)
-        key = split_label(first)[0] if first is not None else ""
-        if key in _TOTAL_LABELS or key in _GRADE_LABELS or label_key(first or "").startswith(_NOTE_PREFIXES):
-            end = r + 1
-            break
+    columns, headers, label_column = _indicator_columns(grid, h)
+    end = _block_end(grid, h)
     above = range(0, h)
     unit_cells: dict[str, tuple[int, int]] = {}
     unit_inline: dict[str, str] = {}
@@ -177,27 +165,13 @@ def locate(grid: Grid) -> FormLayout | None:
                 unit_inline[key] = inline
     goals = _find(grid, frozenset(_GOAL_LABELS) | {"年度总体目标", "绩效目标"}, above)
     funds_row, funds_columns, funds_headers = _funds_header(grid, above)
-    funds_rows: dict[str, int] = {}
-    if funds_row is not None:
-        first_amount = min(funds_columns.values()) - 1
-        goal_top = min((r for r, _, _ in goals if r > funds_row), default=h)
-        for r in range(funds_row + 1, goal_top):
-            label = "".join(label_key(t) for t in (_text(grid, r, c) for c in range(first_amount)) if t)
-            for line, words in FUNDS_LINES.items():
-                if line not in funds_rows and any(w in label for w in words):
-                    funds_rows[line] = r + 1
-                    break
+    funds_rows = {} if funds_row is None else _funds_lines(grid, funds_row, funds_columns, goals, h)
     goal_cells = {_GOAL_LABELS[split_label(str(grid[r][c]))[0]]: (r + 1, c + 1)
                   for r, c, _ in goals if split_label(str(grid[r][c]))[0] in _GOAL_LABELS}
-    year_cell = None
-    for r in above:
-        for c in range(len(grid[r])):
-            text = _text(grid, r, c)
-            if text is not None and _YEAR_CELL.match(text.strip()):
-                year_cell = (r + 1, c + 1)
-                break
-        if year_cell:
-            break
+    top = range(0, funds_row if funds_row is not None else h)
+    cells = [(r, c, t) for r in top for c in range(len(grid[r])) if (t := _text(grid, r, c)) is not None]
+    year_cell = next(((r + 1, c + 1) for r, c, t in cells if YEAR_CELL.match(t.strip())), None) or \
+        next(((r + 1, c + 1) for r, c, t in cells if TITLE_YEAR.search(t)), None)
     footer = range(end - 1, len(grid))
     totals = _find(grid, _TOTAL_LABELS, footer)
     grades = _find(grid, _GRADE_LABELS, footer)
@@ -209,6 +183,53 @@ def locate(grid: Grid) -> FormLayout | None:
         total_cell=(totals[0][0] + 1, totals[0][1] + 1) if totals else None,
         grade_cell=(grades[0][0] + 1, grades[0][1] + 1) if grades else None,
     )
+
+
+def _indicator_columns(grid: Grid, h: int) -> tuple[dict[str, int], dict[str, str], int | None]:
+    """Columns of the indicator block (canonical names, unknown headers as written) and its label column."""
+    columns: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    mapped = _header_map(grid, h, C.OBSERVATION_ALIASES)
+    label_column = None
+    for c in range(len(grid[h])):
+        text = _text(grid, h, c)
+        if text is None:
+            continue
+        name = mapped.get(c)
+        if name is None and label_key(text) in _BLOCK_LABELS:
+            label_column = c + 1  # the 绩效指标 cell merged down the block's left edge
+            continue
+        name = name or text.strip()
+        columns.setdefault(name, c + 1)
+        headers.setdefault(name, text.strip())
+    return columns, headers, label_column
+
+
+def _block_end(grid: Grid, h: int) -> int:
+    """First row (1-based) after the indicator rows: the footer or the notes, else one past the sheet."""
+    for r in range(h + 1, len(grid)):
+        first = next((t for t in (_text(grid, r, c) for c in range(len(grid[r]))) if t is not None), None)
+        if first is None:
+            continue
+        key = split_label(first)[0]
+        if key in _TOTAL_LABELS or key in _GRADE_LABELS or label_key(first).startswith(_NOTE_PREFIXES):
+            return r + 1
+    return len(grid) + 1
+
+
+def _funds_lines(grid: Grid, funds_row: int, funds_columns: Mapping[str, int],
+                 goals: Sequence[tuple[int, int, str]], h: int) -> dict[str, int]:
+    """Rows (1-based) of the funds lines, by the labels left of the amounts, above the goal block."""
+    first_amount = min(funds_columns.values()) - 1
+    goal_top = min((r for r, _, _ in goals if r > funds_row), default=h)
+    rows: dict[str, int] = {}
+    for r in range(funds_row + 1, goal_top):
+        label = "".join(label_key(t) for t in (_text(grid, r, c) for c in range(first_amount)) if t)
+        for line, words in FUNDS_LINES.items():
+            if line not in rows and any(w in label for w in words):
+                rows[line] = r + 1
+                break
+    return rows
 
 
 def _funds_header(grid: Grid, rows: range) -> tuple[int | None, dict[str, int], dict[str, str]]:

@@ -17,17 +17,14 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "TEXT", "as_text", "OPS", "LEVELS", "cell_text", "parse_numbers", "parse_booleans", "normalize_ops", "normalize_levels",
-    "level_from_actual", "label_key",
+    "TEXT", "as_text", "strip_text", "cell_text", "cell_of", "parse_numbers", "parse_booleans", "normalize_ops",
+    "normalize_levels", "level_from_actual", "label_key",
 ]
 
 try:  # the "str" dtype (default for text from pandas 3): text or NaN, never the string "nan"
     TEXT: object = pd.StringDtype(na_value=np.nan)
 except TypeError:  # pandas < 2.3
     TEXT = object
-
-OPS: tuple[str, ...] = (">=", "<=", "=", "qualitative")
-LEVELS: tuple[str, ...] = ("met", "partly", "not_met")
 
 # full-width digits and signs, the minus sign and the ideographic space -> ASCII
 _WIDE = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "．": ".", "，": ",", "－": "-",
@@ -61,6 +58,16 @@ _LEVEL_PHRASES: Mapping[str, str] = {
 
 _TRUE = frozenset({"是", "true", "1", "1.0", "y", "yes", "t", "√", "✓", "适用"})
 _FALSE = frozenset({"否", "false", "0", "0.0", "n", "no", "f", "×", "不适用"})
+
+
+def strip_text(s: pd.Series) -> pd.Series:
+    """Strip surrounding whitespace (full-width too); a blank cell becomes NaN. Works on the distinct values."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    if len(uniques) == 0:
+        return s.astype(object)
+    values = [u.strip() if isinstance(u, str) else u for u in uniques]
+    values = np.array([v if v != "" else np.nan for v in values] + [np.nan], dtype=object)
+    return pd.Series(values[codes], index=s.index, name=s.name)  # code -1 (missing) picks the trailing NaN
 
 
 def as_text(s: pd.Series) -> pd.Series:
@@ -98,6 +105,16 @@ def cell_text(value: object, number_format: str | None = "General") -> object:
     if isinstance(value, (_dt.date, _dt.time)):
         return value.isoformat()
     return str(value)
+
+
+def cell_of(cell) -> object:
+    """:func:`cell_text` of an openpyxl cell; the number format is looked up only for numbers (it is slow)."""
+    value = cell.value
+    if value is None:
+        return np.nan
+    if isinstance(value, str):
+        return value if value.strip() else np.nan
+    return cell_text(value, getattr(cell, "number_format", None) if isinstance(value, (int, float)) else None)
 
 
 def _percent(value: float | int, number_format: str | None) -> str:
@@ -197,8 +214,10 @@ def normalize_levels(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def level_from_actual(actual: pd.Series) -> pd.Series:
     """The level an actual value *is*, when it is one of the official level phrases (else NaN)."""
-    keys = actual.where(actual.notna(), "").astype(str).str.replace(_SPACES, "", regex=True)
-    return keys.map(_LEVEL_PHRASES).astype(object)
+    codes, uniques = pd.factorize(actual, use_na_sentinel=True)
+    levels = [_LEVEL_PHRASES.get(_SPACES.sub("", u), np.nan) if isinstance(u, str) else np.nan for u in uniques]
+    table = np.array([*levels, np.nan], dtype=object)
+    return pd.Series(table[codes], index=actual.index, dtype=object)
 
 
 def parse_booleans(s: pd.Series) -> tuple[pd.Series, pd.Series]:

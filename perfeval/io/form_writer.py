@@ -8,6 +8,7 @@ reader does, so a form written and read back gives the same data.
 from __future__ import annotations
 
 import math
+import re
 from copy import copy
 from pathlib import Path
 from typing import Any, Mapping
@@ -21,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from .. import columns as C
 from .._io_util import atomic_path
 from .._resources import templates_dir
-from ._layout import FormLayout, locate, sheet_grid, value_cell
+from ._layout import TITLE_YEAR, YEAR_CELL, FormLayout, locate, sheet_grid, value_cell
 from ._text import level_from_actual
 
 __all__ = ["TEMPLATE_NAME", "blank_form_path", "build_blank_form", "write_selfeval_form"]
@@ -69,53 +70,34 @@ def build_blank_form(path: str | Path) -> Path:
     ws.title = "项目支出绩效自评表"
     for i, width in enumerate(_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-
-    def put(ref: str, value: Any = None, *, bold: bool = False, left: bool = False) -> None:
-        first = ref.split(":")[0]
-        ws[first] = value
-        if ":" in ref:
-            ws.merge_cells(ref)
-        for row in ws[ref] if ":" in ref else ((ws[ref],),):
-            for cell in row:
-                cell.border, cell.alignment = _BOX, _LEFT if left else _CENTER
-        ws[first].font = Font(bold=bold)
-
-    ws["A1"] = "项目支出绩效自评表"
-    ws.merge_cells("A1:I1")
-    ws["A1"].font, ws["A1"].alignment = Font(bold=True, size=16), _CENTER
-    ws["A2"] = "（    年度）"
-    ws.merge_cells("A2:I2")
-    ws["A2"].alignment = _CENTER
-    put("A3", "项目名称", bold=True), put("B3:E3", left=True), put("F3", "项目编码", bold=True)
-    put("G3:I3", left=True)
-    put("A4", "主管部门", bold=True), put("B4:E4", left=True), put("F4", "实施单位", bold=True)
-    put("G4:I4", left=True)
-    put("A5:A9", "项目资金（万元）", bold=True), put("B5:C5")
+    _put(ws, "A1:I1", "项目支出绩效自评表", boxed=False)
+    ws["A1"].font = Font(bold=True, size=16)
+    _put(ws, "A2:I2", "（    年度）", boxed=False)
+    for ref, value, bold in (("A3", "项目名称", True), ("B3:E3", None, False), ("F3", "项目编码", True),
+                             ("G3:I3", None, False), ("A4", "主管部门", True), ("B4:E4", None, False),
+                             ("F4", "实施单位", True), ("G4:I4", None, False)):
+        _put(ws, ref, value, bold=bold, left=not bold)
+    _put(ws, "A5:A9", "项目资金（万元）", bold=True)
+    _put(ws, "B5:C5")
     for col, label in zip("DEFGHI", ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")):
-        put(f"{col}5", label, bold=True)
+        _put(ws, f"{col}5", label, bold=True)
     for r, label in zip(range(6, 10), ("年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金")):
-        put(f"B{r}:C{r}", label, left=r > 6)
-        for col in "DEFGHI":
-            put(f"{col}{r}", 10 if (col == "G" and r == 6) else ("—" if col in "GI" and r > 6 else None))
-    put("A10:A11", "年度总体目标", bold=True), put("B10:E10", "预期目标", bold=True)
-    put("F10:I10", "实际完成情况", bold=True), put("B11:E11", left=True), put("F11:I11", left=True)
-    first, n = 13, sum(len(l2s) for _, l2s in _L2)
-    put(f"A12:A{12 + n}", "绩效指标", bold=True)
-    for col, label in zip("BCDEFGHI", ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
-                                       "偏差原因分析及改进措施")):
-        put(f"{col}12", label, bold=True)
-    r = first
-    for l1, l2s in _L2:
-        put(f"B{r}:B{r + len(l2s) - 1}" if len(l2s) > 1 else f"B{r}", l1)
-        for l2 in l2s:
-            put(f"C{r}", l2)
-            for col in "DEFGHI":
-                put(f"{col}{r}", left=col in "DI")
-            r += 1
-    put(f"A{r}:F{r}", "总分", bold=True), put(f"G{r}", 100), put(f"H{r}"), put(f"I{r}")
-    put(f"A{r + 1}:F{r + 1}", "自评等级", bold=True), put(f"G{r + 1}:I{r + 1}")
-    ws[f"A{r + 3}"] = _NOTES
-    ws.merge_cells(f"A{r + 3}:I{r + 3}")
+        _put(ws, f"B{r}:C{r}", label, left=r > 6)
+        for col in "DEFGHI":  # 分值 10 on the total line; breakdown lines carry no points or score
+            _put(ws, f"{col}{r}", 10 if (col, r) == ("G", 6) else ("—" if col in "GI" and r > 6 else None))
+    _put(ws, "A10:A11", "年度总体目标", bold=True)
+    _put(ws, "B10:E10", "预期目标", bold=True)
+    _put(ws, "F10:I10", "实际完成情况", bold=True)
+    _put(ws, "B11:E11", left=True)
+    _put(ws, "F11:I11", left=True)
+    r = _draw_indicator_block(ws, header_row=12)
+    _put(ws, f"A{r}:F{r}", "总分", bold=True)
+    _put(ws, f"G{r}", 100)
+    _put(ws, f"H{r}")
+    _put(ws, f"I{r}")
+    _put(ws, f"A{r + 1}:F{r + 1}", "自评等级", bold=True)
+    _put(ws, f"G{r + 1}:I{r + 1}")
+    _put(ws, f"A{r + 3}:I{r + 3}", _NOTES, boxed=False)
     ws[f"A{r + 3}"].alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
     for row, height in ((1, 30), (11, 60), (r + 3, 96)):
         ws.row_dimensions[row].height = height
@@ -126,6 +108,38 @@ def build_blank_form(path: str | Path) -> Path:
     with atomic_path(path) as tmp:
         wb.save(tmp)
     return path
+
+
+def _put(ws, ref: str, value: Any = None, *, bold: bool = False, left: bool = False, boxed: bool = True) -> None:
+    """Write ``value`` to the first cell of ``ref`` (merging the range), boxed and aligned like the printed form."""
+    first = ref.split(":")[0]
+    ws[first] = value
+    if ":" in ref:
+        ws.merge_cells(ref)
+    cells = [cell for row in ws[ref] for cell in row] if ":" in ref else [ws[ref]]
+    for cell in cells:
+        cell.alignment = _LEFT if left else _CENTER
+        if boxed:
+            cell.border = _BOX
+    ws[first].font = Font(bold=bold)
+
+
+def _draw_indicator_block(ws, header_row: int) -> int:
+    """Header and one placeholder row per second-level indicator; returns the first row after the block."""
+    n = sum(len(l2s) for _, l2s in _L2)
+    _put(ws, f"A{header_row}:A{header_row + n}", "绩效指标", bold=True)
+    labels = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
+    for col, label in zip("BCDEFGHI", labels):
+        _put(ws, f"{col}{header_row}", label, bold=True)
+    r = header_row + 1
+    for l1, l2s in _L2:
+        _put(ws, f"B{r}:B{r + len(l2s) - 1}" if len(l2s) > 1 else f"B{r}", l1)
+        for l2 in l2s:
+            _put(ws, f"C{r}", l2)
+            for col in "DEFGHI":
+                _put(ws, f"{col}{r}", left=col in "DI")
+            r += 1
+    return r
 
 
 def write_selfeval_form(path: str | Path, *, unit: Mapping[str, Any], observations: pd.DataFrame,
@@ -139,7 +153,8 @@ def write_selfeval_form(path: str | Path, *, unit: Mapping[str, Any], observatio
     path : str or Path
         The ``.xlsx`` file to write (replaced in one rename; a failure leaves an existing file untouched).
     unit : mapping
-        Any of ``unit_id`` (written to 项目编码), ``name`` (项目名称), ``department`` (主管部门),
+        Any of ``unit_id`` (written to 项目编码; on a template without that cell the reader falls back to the
+        file name), ``name`` (项目名称), ``department`` (主管部门),
         ``implementing_unit`` (实施单位), ``year`` (the title's ``（2024年度）``): the keys of
         :attr:`SelfEvalForm.unit`.
     observations : pandas.DataFrame
@@ -300,8 +315,8 @@ def _write_indicators(ws, layout: FormLayout, obs: pd.DataFrame) -> None:
     h, n = layout.header_row, len(obs)
     columns = dict(layout.indicator_columns)
     extras = [c for c in _EXTRA_HEADERS if c not in columns and c in obs and _needed(obs, c)]
-    last = max(columns.values())
-    note_col = columns.get(C.NOTE, last)
+    last = max([*columns.values(), *(rng.max_col for rng in ws.merged_cells.ranges if rng.min_row <= h <= rng.max_row)])
+    note_col = columns.get(C.NOTE, max(columns.values()))
     for k, name in enumerate(extras, start=1):
         col = last + k
         columns[name] = col
@@ -357,14 +372,20 @@ def _merge_runs(ws, obs: pd.DataFrame, columns: Mapping[str, int], h: int) -> No
 
 def _write_header(ws, grid: list, layout: FormLayout, unit: Mapping[str, Any],
                   goals: Mapping[str, str | None]) -> None:
-    for key in ("name", "unit_id", "department", "implementing_unit"):
-        if unit.get(key) is not None and key in layout.unit_cells:
+    for key in ("name", "unit_id", "department", "implementing_unit", "year"):
+        if unit.get(key) is None or key not in layout.unit_cells:
+            continue
+        label = ws.cell(*layout.unit_cells[key])
+        text = str(label.value)
+        if key in layout.unit_inline or text.rstrip().endswith((":", "：")):  # "项目名称：..." in one cell
+            label.value = f"{re.split('[:：]', text, maxsplit=1)[0]}：{unit[key]}"
+        else:
             _set(ws, _right_of(ws, layout.unit_cells[key]), str(unit[key]))
-    if unit.get("year") is not None:
-        if "year" in layout.unit_cells:
-            _set(ws, _right_of(ws, layout.unit_cells["year"]), str(unit["year"]))
-        elif layout.year_cell:
-            _set(ws, layout.year_cell, f"（{unit['year']}年度）")
+    if unit.get("year") is not None and "year" not in layout.unit_cells:
+        if layout.year_cell:
+            text = str(ws.cell(*layout.year_cell).value or "")
+            _set(ws, layout.year_cell, f"（{unit['year']}年度）" if YEAR_CELL.match(text.strip())
+                 else TITLE_YEAR.sub(f"{unit['year']}年度", text, count=1))
     for key, cell in layout.goal_cells.items():
         if goals.get(key) is not None:
             _set(ws, (cell[0] + 1, cell[1]), str(goals[key]))

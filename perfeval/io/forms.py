@@ -26,7 +26,7 @@ from ._contracts import (budget_frame, budget_warnings, check_observation_duplic
 from ._layout import YEAR, FormLayout, locate, sheet_grid, split_label, value_cell
 from ._log import ProblemLog
 from ._text import parse_numbers
-from .tables import XLSX_SUFFIXES, RawTable, check_file
+from .tables import UNREADABLE, XLSX_SUFFIXES, RawTable, check_file
 
 __all__ = ["SelfEvalForm", "read_selfeval_form", "is_selfeval_form"]
 
@@ -146,7 +146,7 @@ def is_selfeval_form(path: str | Path) -> bool:
         return False
     try:
         wb = load_workbook(p, read_only=True, data_only=True)
-    except Exception:  # an unreadable workbook is not a form; the table reader reports why
+    except UNREADABLE:  # not a form; the table reader reports why
         return False
     try:
         for ws in wb.worksheets:
@@ -192,7 +192,7 @@ def _open(path: str | Path, log: ProblemLog, sheet: str | int | None) -> tuple[l
         return None
     try:
         wb = load_workbook(p, read_only=True, data_only=True)
-    except Exception as err:  # zipfile, XML and openpyxl errors all mean the same to the user
+    except UNREADABLE as err:
         log.add("unreadable_file", f"cannot open the self-evaluation form workbook: {err}", file=file)
         return None
     try:
@@ -237,13 +237,11 @@ def _unit(grid: list, layout: FormLayout, file: str) -> dict[str, object]:
     unit: dict[str, object] = {k: _labelled(grid, layout, k)
                                for k in ("unit_id", "name", "department", "implementing_unit")}
     unit["unit_id"] = unit["unit_id"] or Path(file).stem
-    texts = [_labelled(grid, layout, "year") or ""]
+    texts = [_labelled(grid, layout, "year") or ""]  # a 年度 cell, else the title's （2024年度）
     if layout.year_cell:
         texts.append(str(_cell(grid, *layout.year_cell)))
-    top = min(r for r in (layout.funds_header_row, layout.header_row) if r is not None)
-    texts += [t for row in grid[:top - 1] for t in row if isinstance(t, str)]
-    year = next((int(m.group(1)) for t in texts if (m := YEAR.search(t + "年" if t.isdigit() else t))), None)
-    unit["year"] = year
+    unit["year"] = next((int(m.group(1)) for t in texts if (m := YEAR.search(t + "年" if t.isdigit() else t))),
+                        None)
     return unit
 
 

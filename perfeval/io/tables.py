@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,13 +25,15 @@ from openpyxl.utils.exceptions import InvalidFileException
 from .._io_util import atomic_path
 from ..columns import accepted_names, resolve_columns
 from ._log import ProblemLog
-from ._text import TEXT, as_text, cell_text, parse_booleans, parse_numbers
+from ._text import TEXT, as_text, cell_of, parse_booleans, parse_numbers, strip_text
 
-__all__ = ["read_table", "write_table", "CSV_SUFFIXES", "XLSX_SUFFIXES"]
+__all__ = ["read_table", "write_table", "CSV_SUFFIXES", "XLSX_SUFFIXES", "UNREADABLE"]
 
 CSV_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 _SCAN_ROWS = 30  # rows searched for the header (title lines above it are common)
+# what openpyxl raises on a file that is not a workbook (zip, XML parse errors are SyntaxError subclasses, ...)
+UNREADABLE = (zipfile.BadZipFile, InvalidFileException, OSError, KeyError, ValueError, TypeError, SyntaxError)
 
 
 @dataclass(frozen=True)
@@ -205,9 +208,10 @@ def decode_csv(data: bytes, file: str, log: ProblemLog) -> str | None:
         try:
             return data[len(codecs.BOM_UTF8):].decode("utf-8")
         except UnicodeDecodeError as err:
-            line = data.count(b"\n", 0, err.start) + 1
-            fail(f"the file starts with a UTF-8 BOM but byte 0x{data[err.start]:02X} at line {line} is not "
-                 "UTF-8", row=line)
+            at = err.start + len(codecs.BOM_UTF8)
+            line = data.count(b"\n", 0, at) + 1
+            fail(f"the file starts with a UTF-8 BOM but byte 0x{data[at]:02X} at line {line} is not UTF-8",
+                 row=line)
             return None
     try:
         return data.decode("utf-8")
@@ -226,7 +230,7 @@ def _sniff_delimiter(text: str, suffix: str) -> str:
     """Comma, tab or semicolon: whichever the first non-empty line has most of (tab for .tsv)."""
     if suffix == ".tsv":
         return "\t"
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = next((line for line in io.StringIO(text) if line.strip()), "")
     counts = {d: first.count(d) for d in (",", "\t", ";")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
@@ -246,7 +250,12 @@ def pick_header(records: Sequence[Sequence[object]], aliases: Mapping[str, Seque
 def _load_csv(p: Path, file: str, aliases: Mapping[str, Sequence[str]], kind: str,
               log: ProblemLog) -> tuple[list[str], pd.DataFrame, int] | None:
     """Decode, find the header among the first rows, and let pandas' C parser read the rest as text."""
-    text = decode_csv(p.read_bytes(), file, log)
+    try:
+        data = p.read_bytes()
+    except OSError as err:
+        log.add("unreadable_file", f"cannot read the {kind} file: {err}", file=file)
+        return None
+    text = decode_csv(data, file, log)
     if text is None:
         return None
     if not text.strip():
@@ -268,7 +277,10 @@ def _load_csv(p: Path, file: str, aliases: Mapping[str, Sequence[str]], kind: st
         return None
     k = pick_header(records, aliases)
     if k is None:
-        k = next(i for i, r in enumerate(records) if any(c.strip() for c in r))
+        k = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), None)
+    if k is None:
+        log.add("empty_file", f"{kind} file has no content in its first {_SCAN_ROWS} rows", file=file)
+        return None
     headers = [c.strip() for c in records[k]]
     buffer.seek(ends[k])
     try:
@@ -277,20 +289,32 @@ def _load_csv(p: Path, file: str, aliases: Mapping[str, Sequence[str]], kind: st
                            engine="c")
     except pd.errors.EmptyDataError:
         data = pd.DataFrame({i: pd.Series(dtype=object) for i in range(len(headers))})
-    except pd.errors.ParserError:
-        _report_long_rows(buffer, ends[k], delimiter, len(headers), k + 1, file, log)
+    except pd.errors.ParserError as err:
+        _report_bad_rows(buffer, ends[k], delimiter, len(headers), k + 1, file, log, str(err))
         return None
     return headers, data, k + 1
 
 
-def _report_long_rows(buffer: io.StringIO, start: int, delimiter: str, width: int, header_row: int, file: str,
-                      log: ProblemLog) -> None:
-    """Locate the rows with more fields than the header (only run after the fast parser failed)."""
+def _report_bad_rows(buffer: io.StringIO, start: int, delimiter: str, width: int, header_row: int, file: str,
+                     log: ProblemLog, reason: str) -> None:
+    """Locate the rows the fast parser refused (more fields than the header, an unclosed quote ...)."""
     buffer.seek(start)
-    for i, record in enumerate(csv.reader(buffer, delimiter=delimiter)):
-        if len(record) > width:
-            log.add("malformed_row", f"row has {len(record)} fields but the header has {width}; quote text "
-                    "that contains the delimiter", file=file, row=header_row + 1 + i)
+    found = 0
+    reader = csv.reader(buffer, delimiter=delimiter)
+    try:
+        for i, record in enumerate(reader):
+            if len(record) > width:
+                found += 1
+                log.add("malformed_row", f"row has {len(record)} fields but the header has {width}; quote text "
+                        "that contains the delimiter", file=file, row=header_row + 1 + i)
+    except csv.Error as err:
+        found += 1
+        log.add("malformed_row", f"cannot read the CSV here: {err}", file=file, row=header_row + 1 + reader.line_num)
+    if not found:  # e.g. an unclosed quote: pandas counts rows from 0 after the header
+        at = re.search(r"starting at row (\d+)", reason)
+        row = header_row + 1 + int(at.group(1)) if at else None
+        log.add("malformed_row", f"cannot read the CSV from here on: {reason.split('C error: ')[-1]}; check for "
+                "an unclosed quote", file=file, row=row)
 
 
 def _load_xlsx(p: Path, file: str, aliases: Mapping[str, Sequence[str]], required: Sequence[str], kind: str,
@@ -298,7 +322,7 @@ def _load_xlsx(p: Path, file: str, aliases: Mapping[str, Sequence[str]], require
     """Read the sheet's cells as the text Excel shows (read-only mode, cached formula values)."""
     try:
         wb = load_workbook(p, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, OSError, KeyError, ValueError) as err:
+    except UNREADABLE as err:
         log.add("unreadable_file", f"cannot open the {kind} workbook: {err}", file=file)
         return None
     try:
@@ -312,8 +336,9 @@ def _load_xlsx(p: Path, file: str, aliases: Mapping[str, Sequence[str]], require
         else:
             log.add("no_sheet", f"no sheet {sheet!r}; the workbook has {', '.join(names)}", file=file)
             return None
-        rows = [[cell_text(c.value, getattr(c, "number_format", None)) for c in row]
-                for row in wb[name].iter_rows()]
+        ws = wb[name]
+        ws.reset_dimensions()  # some writers store a wrong sheet size; read what is there
+        rows = [[cell_of(c) for c in row] for row in ws.iter_rows()]
     finally:
         wb.close()
     if not any(isinstance(v, str) for row in rows for v in row):
@@ -328,8 +353,8 @@ def _load_xlsx(p: Path, file: str, aliases: Mapping[str, Sequence[str]], require
     width = max(len(r) for r in rows)
     headers = [(rows[k][j] if j < len(rows[k]) and isinstance(rows[k][j], str) else "").strip()
                for j in range(width)]
-    data = pd.DataFrame(rows[k + 1:], columns=None, dtype=object)
-    data = data.reindex(columns=range(width)) if len(data.columns) != width else data
+    body = [row + [np.nan] * (width - len(row)) for row in rows[k + 1:]]
+    data = pd.DataFrame(body, columns=range(width), dtype=object)
     return headers, data.where(data.notna(), np.nan), k + 1
 
 
@@ -371,11 +396,7 @@ def _map_columns(headers: list[str], data: pd.DataFrame, header_row: int, file: 
                 f"({', '.join(accepted[1:])}); headers found: {', '.join(h for h in headers if h)}", file=file,
                 row=header_row, column=canonical)
     for column in first_seen:
-        s = frame[column].astype(object)
-        if s.notna().any():
-            s = s.str.strip()
-            s = s.mask(s == "")
-        frame[column] = s
+        frame[column] = strip_text(frame[column])
     frame["source_row"] = np.arange(header_row + 1, header_row + 1 + len(frame), dtype=np.int64)
     frame = frame[frame.drop(columns="source_row").notna().any(axis=1)].reset_index(drop=True)
     return RawTable(frame=frame, headers=written, file=file, header_row=header_row)

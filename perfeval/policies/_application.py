@@ -98,12 +98,14 @@ class ApplicationPolicy:
         doc.keys((), ("kind", "version", "source", "bands", "grades", "project_types", "default_project_type",
                       "one_off_ends", "rigid", "transfer"))
         bands = doc.bands(("bands",), allowed=None, label_code="unknown_grade", scale=(0.0, 100.0))
-        labels = [b.label for b in bands.bands]
-        base = {g: _grade_action(doc, ("grades", g), None) for g in doc.keys(("grades",), labels, labels)}
-        types = doc.keys(("project_types",), PROJECT_TYPES)
+        labels = list(bands.labels)
+        grades = doc.keys(("grades",), labels, labels, unknown="unknown_grade", missing="missing_grade")
+        base = {g: _grade_action(doc, ("grades", g), None) for g in labels if g in grades}
+        types = doc.keys(("project_types",), PROJECT_TYPES, unknown="unknown_project_type")
         actions: dict[str, dict[str, GradeAction]] = {}
         for ptype in PROJECT_TYPES:
-            over = doc.keys(("project_types", ptype), labels) if ptype in types and types[ptype] else {}
+            over = (doc.keys(("project_types", ptype), labels, unknown="unknown_grade")
+                    if ptype in types and types[ptype] else {})
             actions[ptype] = {g: _grade_action(doc, ("project_types", ptype, g), base[g]) if g in over else base[g]
                               for g in base}
         doc.keys(("rigid",), ("exempt", "code", "action", "action_en"))

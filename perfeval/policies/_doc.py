@@ -102,19 +102,20 @@ class PolicyDoc:
         return node
 
     # -- typed readers: each reports a located problem and returns a fallback on bad input ---------------------
-    def keys(self, keys: Sequence[Any], allowed: Sequence[str], required: Sequence[str] = ()) -> Mapping:
-        """The mapping at ``keys``, after reporting unknown and missing keys."""
+    def keys(self, keys: Sequence[Any], allowed: Sequence[str], required: Sequence[str] = (), *,
+             unknown: str = "unknown_key", missing: str = "missing_key") -> Mapping:
+        """The mapping at ``keys``, after reporting unknown and missing keys (with the given problem codes)."""
         node = self.get(*keys)
         if not isinstance(node, Mapping):
             self.problem(keys, "not_a_mapping", f"`{_name(keys)}` must be a mapping; got {node!r}")
             return {}
         for k in node:
             if k not in allowed:
-                self.problem((*keys, k), "unknown_key",
+                self.problem((*keys, k), unknown,
                              f"unknown key {k!r} in `{_name(keys)}`; allowed: {', '.join(allowed)}")
         for k in required:
             if k not in node:
-                self.problem(keys, "missing_key", f"`{_name((*keys, k))}` is required")
+                self.problem(keys, missing, f"`{_name((*keys, k))}` is required")
         return node
 
     def number(self, keys: Sequence[Any], *, low: float | None = None, high: float | None = None,

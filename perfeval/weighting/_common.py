@@ -88,6 +88,7 @@ def as_weights(weights: Any, name: str = "weights", index: Sequence[Any] | None 
 
 
 def _fmt(value: Any) -> str:
+    """Short text of a detail value for the HTML header."""
     if isinstance(value, (float, np.floating)):
         return f"{value:.6g}"
     return str(value)
@@ -126,7 +127,7 @@ class WeightResult:
         frame = pd.DataFrame({"item": list(self.weights.index), "weight": self.weights.to_numpy(),
                               "rank": rank_desc(self.weights).to_numpy()})
         for key, value in self.details.items():
-            if isinstance(value, pd.Series) and value.index.equals(self.weights.index):
+            if key not in frame.columns and isinstance(value, pd.Series) and value.index.equals(self.weights.index):
                 frame[key] = value.to_numpy()
         return frame
 

@@ -104,6 +104,7 @@ def _gci(a: np.ndarray) -> float:
 
 
 def _lambda_ci(a: np.ndarray) -> tuple[float, float]:
+    """lambda_max and CI = (lambda_max - n) / (n - 1) of a complete matrix (Saaty 1977)."""
     n = a.shape[0]
     lam = _perron(a)[0]
     # lambda_max >= n for every positive reciprocal matrix (Saaty 1977); round-off below n is clipped to CI = 0
@@ -115,7 +116,7 @@ def _complete_harker(a: np.ndarray) -> np.ndarray:
     """Fill NaN pairs with w_i / w_j from Harker's (1987) eigenvector of the modified matrix."""
     missing = np.isnan(a)
     c = np.where(missing, 0.0, a)
-    # Harker (1987), eq. (3): missing a_ij -> 0 and a_ii -> 1 + number of missing entries in row i
+    # Harker (1987): missing a_ij -> 0 and a_ii -> 1 + (number of missing entries in row i)
     c[np.diag_indices_from(c)] = 1.0 + missing.sum(axis=1)
     w = _perron(c)[1]
     return np.where(missing, w[:, None] / w[None, :], a)
@@ -154,6 +155,7 @@ def _complete_optimal(a: np.ndarray) -> np.ndarray:
 
 
 def _complete(a: np.ndarray, completion: str) -> np.ndarray:
+    """The matrix with its NaN pairs filled by ``completion`` (unchanged when nothing is missing)."""
     if not np.isnan(a).any():
         return a
     return _complete_optimal(a) if completion == "optimal" else _complete_harker(a)
@@ -184,6 +186,7 @@ def _components(known: np.ndarray) -> list[list[int]]:
 # input checks
 # ---------------------------------------------------------------------------------------------------------------
 def _cell(labels: Sequence[Any], i: int, j: int) -> str:
+    """Location text of element (i, j)."""
     return f"cell ({labels[i]}, {labels[j]})"
 
 
@@ -425,6 +428,7 @@ class AHPResult:
 
 
 def _check_ri(ri: str, n: int) -> float:
+    """RI of table ``ri`` for order ``n``; InputError naming the table and its range when n is beyond it."""
     check_choice("ri", ri, tuple(RI_TABLES))
     table = RI_TABLES[ri]
     if n not in table:
@@ -458,6 +462,7 @@ def _evaluate(a: np.ndarray, labels: list, method: str, ri: str, completion: str
 
 
 def _check_options(method: str, ri: str, completion: str, criterion: str, threshold: float | None) -> None:
+    """Validate the option arguments shared by :func:`ahp` and the group functions."""
     check_choice("method", method, METHODS)
     check_choice("ri", ri, tuple(RI_TABLES))
     check_choice("completion", completion, COMPLETIONS)
@@ -466,7 +471,7 @@ def _check_options(method: str, ri: str, completion: str, criterion: str, thresh
         raise InputError(f"`threshold` must be a non-negative number; got {threshold!r}.")
 
 
-def inconsistency_message(result: AHPResult, what: str = "the judgement matrix") -> str:
+def _inconsistency_message(result: AHPResult, what: str = "the judgement matrix") -> str:
     """The text of the :class:`InconsistentJudgementsWarning` for ``result``."""
     value = result.cr if result.criterion == "cr" else result.gci
     return (f"{what} is inconsistent: {result.criterion.upper()} = {value:.4f} > {result.threshold:g} "
@@ -583,5 +588,5 @@ def ahp(matrix: Any, method: str = "eigen", ri: str = "saaty1980", labels: Seque
     a, item_labels = _prepare(matrix, labels, rtol)
     result = _evaluate(a, item_labels, method, ri, completion, criterion, threshold)
     if not result.consistent:
-        warnings.warn(inconsistency_message(result), InconsistentJudgementsWarning, stacklevel=2)
+        warnings.warn(_inconsistency_message(result), InconsistentJudgementsWarning, stacklevel=2)
     return result

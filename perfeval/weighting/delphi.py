@@ -93,6 +93,7 @@ def kendall_w(ratings: pd.DataFrame) -> tuple[float, float, int, float]:
 
 
 def _long(rounds: Any, round_id: str, expert: str, item: str, value: str) -> pd.DataFrame:
+    """The ratings as a long frame with columns round, expert, item, value."""
     if isinstance(rounds, pd.DataFrame):
         missing = [c for c in (round_id, expert, item, value) if c not in rounds.columns]
         if missing:
@@ -110,7 +111,8 @@ def _long(rounds: Any, round_id: str, expert: str, item: str, value: str) -> pd.
     for key, wide in pairs:
         if not isinstance(wide, pd.DataFrame):
             raise InputError(f"round {key!r} must be a DataFrame (experts x items); got {type(wide).__name__}.")
-        long = wide.rename_axis(index="expert", columns="item").stack(future_stack=True).rename("value")
+        # a blank cell of a wide table is a rating not given (reported as a gap in that round)
+        long = wide.rename_axis(index="expert", columns="item").stack(future_stack=True).dropna().rename("value")
         frames.append(long.reset_index().assign(round=key))
     if not frames:
         raise InputError("`rounds` must hold at least one round; got none.")

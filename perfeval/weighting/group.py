@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InconsistentJudgementsWarning, InputError, Problem, format_location
-from .ahp import AHPResult, _check_options, _evaluate, _prepare, inconsistency_message
+from .ahp import AHPResult, _check_options, _evaluate, _prepare, _inconsistency_message
 from ._common import as_weights, check_choice, parse_judgement, rank_desc
 
 __all__ = ["GroupAHPResult", "ahp_group", "ahp_survey"]
@@ -144,6 +144,7 @@ def _expert_matrices(matrices: Any, labels: Sequence[Any] | None,
 
 
 def _expert_weights(expert_weights: Any, experts: list[str]) -> pd.Series:
+    """Positive expert weights, one per expert, normalised to sum 1 (equal by default)."""
     if expert_weights is None:
         return pd.Series(1.0 / len(experts), index=experts)
     if isinstance(expert_weights, Mapping):
@@ -276,7 +277,7 @@ def ahp_group(matrices: Mapping[Any, Any] | Sequence[Any], method: str = "aij", 
             raise _relocate(err, "group matrix") from None
         aggregate = _evaluate(a_c, order, priority, ri, completion, criterion, threshold)
         if not aggregate.consistent:
-            warnings.warn(inconsistency_message(aggregate, "the aggregated (AIJ) group matrix"),
+            warnings.warn(_inconsistency_message(aggregate, "the aggregated (AIJ) group matrix"),
                           InconsistentJudgementsWarning, stacklevel=2)
         weights = aggregate.weights.copy()
     else:

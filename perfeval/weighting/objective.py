@@ -94,11 +94,13 @@ def _table(data: Any) -> pd.DataFrame:
 
 
 def _constant(frame: pd.DataFrame) -> np.ndarray:
+    """True for columns whose values are all equal."""
     x = frame.to_numpy()
     return np.isclose(x.max(axis=0), x.min(axis=0), rtol=0.0, atol=0.0)
 
 
 def _warn_constant(frame: pd.DataFrame, constant: np.ndarray, method: str) -> None:
+    """Warn about constant indicators; refuse when every indicator is constant."""
     if constant.all():
         raise InputError(f"every indicator is constant across units ({list(frame.columns)}): {method} weights "
                          "are undefined. Objective weighting needs indicators that vary.")
@@ -118,11 +120,13 @@ def _minmax(x: np.ndarray, directions: np.ndarray) -> np.ndarray:
 
 
 def _result(frame: pd.DataFrame, score: np.ndarray, method: str, details: dict[str, Any]) -> WeightResult:
+    """Normalise the per-indicator scores to weights and wrap them."""
     weights = pd.Series(score / score.sum(), index=frame.columns, name="weight")
     return WeightResult(weights=weights, method=method, details=details)
 
 
 def _series(values: np.ndarray, frame: pd.DataFrame, name: str) -> pd.Series:
+    """A per-indicator Series."""
     return pd.Series(values, index=frame.columns, name=name)
 
 
@@ -202,7 +206,7 @@ def entropy(data: Any, directions: Any = None, *, normalization: str = "sum") ->
     p = r / np.where(totals > 0, totals, 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         plogp = np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0)
-    e = -plogp.sum(axis=0) / np.log(m)  # eq. (2), Hwang & Yoon 1981: E_j = -k sum p ln p, k = 1 / ln m
+    e = -plogp.sum(axis=0) / np.log(m)  # Hwang & Yoon 1981: E_j = -k sum_i p_ij ln p_ij, k = 1 / ln m
     e = np.where(constant, 1.0, e)
     div = 1.0 - e
     return _result(frame, div, "entropy", {
@@ -275,7 +279,7 @@ def critic(data: Any, directions: Any = None, *, correlation: str = "pearson") -
     varying = r.loc[:, ~constant]
     corr = varying.corr(method=correlation).reindex(index=frame.columns, columns=frame.columns)
     conflict = np.where(constant, 0.0, (1.0 - corr.fillna(1.0)).sum(axis=1).to_numpy())
-    info = sd * conflict  # eq. (5), Diakoulaki et al. 1995: C_j = sigma_j * sum_k (1 - r_jk)
+    info = sd * conflict  # Diakoulaki et al. 1995, sec. 3: C_j = sigma_j * sum_k (1 - r_jk)
     if not info.sum() > 0:
         raise InputError(f"CRITIC weights are undefined for {list(frame.columns)}: it needs at least two varying "
                          "indicators that are not perfectly correlated (every conflict sum is 0).")

@@ -27,7 +27,7 @@ def positional_weights(n: int, method: str = "roc") -> np.ndarray:
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
         raise InputError(f"`n` must be a positive integer; got {n!r}.")
     r = np.arange(1, n + 1, dtype=float)
-    if method == "roc":  # Barron & Barrett (1996), eq. (4): centroid of {w_1 >= ... >= w_n >= 0, sum = 1}
+    if method == "roc":  # Barron & Barrett (1996): centroid of {w_1 >= ... >= w_n >= 0, sum w = 1}
         return np.cumsum((1.0 / r)[::-1])[::-1] / n
     if method == "rank_sum":  # Stillwell, Seaver & Edwards (1981)
         return 2.0 * (n + 1 - r) / (n * (n + 1))
@@ -49,7 +49,7 @@ def rank_order(ranks: Mapping[Any, float] | pd.Series | Sequence[Any], method: s
     Returns
     -------
     WeightResult
-        ``method`` as given; weights in the input's item order; details: ``rank`` (the ranks used, as a Series)
+        ``method`` as given; weights in the input's item order; details: ``input_rank`` (the ranks given, a Series)
         and ``position_weights`` (the weights of positions 1..n).
 
     Raises
@@ -112,5 +112,5 @@ def rank_order(ranks: Mapping[Any, float] | pd.Series | Sequence[Any], method: s
         start = stop + 1
     weights = pd.Series(w, index=series.index, name="weight")
     return WeightResult(weights=weights, method=method, details={
-        "rank": values.rename("rank"),
+        "input_rank": values.rename("input_rank"),
         "position_weights": pd.Series(pos, index=pd.RangeIndex(1, n + 1, name="position"), name="weight")})

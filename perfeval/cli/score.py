@@ -1,0 +1,148 @@
+"""``perfeval score``: score observations on a framework and print or write the totals.
+
+``perfeval score --framework NAME|PATH --data FILE|DIR [--budget FILE] [--out FILE] [--format csv|json|xlsx]``
+
+* ``--data`` is an observations table (CSV in UTF-8 / UTF-8 with BOM / GB18030, or XLSX; Chinese or English
+  headers), a filled standard self-evaluation form (XLSX), or a directory of them (scored as one batch), read
+  with :func:`perfeval.read_observations`.
+* ``--budget`` is the budget table (:func:`perfeval.read_budget`). Without it, the budget comes from the forms
+  when ``--data`` is a form or a directory holding forms or ``budget*`` tables; otherwise the execution leaf is
+  scored 0 and flagged.
+* Without ``--out`` the totals table (``unit_id,total,grade`` first) goes to standard output as CSV (or JSON with
+  ``--format json``). With ``--out`` the output is written atomically: CSV (UTF-8 with BOM, so Excel shows the
+  Chinese grades) or JSON of the totals, or an XLSX workbook with a sheet per level (:meth:`ScoreResult.to_excel`).
+  The format defaults to the extension of ``--out``.
+* Problems go to standard error, one per line, ``file:row:column: code: message`` (warnings too, with
+  ``warning:`` before the message). Exit status: 0 scored, 1 invalid input (every error listed, no traceback),
+  2 usage.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import InputError, PerfevalWarning, Problem
+
+__all__ = ["register", "run"]
+
+_FORMATS = ("csv", "json", "xlsx")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``score`` subcommand."""
+    from ..aggregate import NA_POLICIES, OVER_POLICIES
+    from ..scoring import DENOMINATORS
+
+    parser = subparsers.add_parser(
+        "score", help="score units on a framework (totals, grades)",
+        description="Score observations (tables, standard forms or a directory of them) on a framework; print "
+                    "the totals (unit_id,total,grade first) or write them. Problems go to standard error as "
+                    "`file:row:column: code: message`; exit 1 on invalid input.")
+    parser.add_argument("--framework", required=True, metavar="NAME|PATH",
+                        help="shipped framework name (e.g. project_self) or a framework YAML")
+    parser.add_argument("--data", required=True, metavar="FILE|DIR", help="observations table, form or directory")
+    parser.add_argument("--budget", metavar="FILE", help="budget table (default: the forms' funds block)")
+    parser.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    parser.add_argument("--format", choices=_FORMATS, help="csv, json or xlsx (default: from --out, else csv)")
+    parser.add_argument("--reverse", choices=("linear", "ratio"), help="reverse-indicator formula")
+    parser.add_argument("--denominator", choices=tuple(DENOMINATORS), help="execution-rate denominator")
+    parser.add_argument("--na-policy", choices=NA_POLICIES, default="rescale", help="not-applicable rows")
+    parser.add_argument("--over-achievement", type=float, default=1.3, metavar="RATIO",
+                        help="flag targets met at this ratio or more (default 1.3)")
+    parser.add_argument("--over-policy", choices=OVER_POLICIES, default="flag",
+                        help="flag over-achievement only, or reduce it (MOF moderate reduction)")
+    parser.add_argument("--strict", action="store_true", help="refuse flagged problems too (exit 1)")
+    parser.set_defaults(func=run, _parser=parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read, score, report problems on standard error and write the totals; return the exit code."""
+    from ..aggregate import score
+    from ..framework import load_framework
+    from ..io import read_observations
+
+    fmt = args.format or _format_of(args.out)
+    if fmt == "xlsx" and not args.out:
+        args._parser.error("--format xlsx needs --out FILE")
+    fw = load_framework(args.framework)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PerfevalWarning)
+        observations = read_observations(args.data)
+        budget = _budget(args)
+        result = score(fw, observations, budget, reverse=args.reverse, denominator=args.denominator,
+                       na_policy=args.na_policy, over_achievement=args.over_achievement,
+                       over_policy=args.over_policy, strict=args.strict)
+    _report(result.problems, [w for w in caught if not str(w.message).startswith("score():")])
+    if fmt == "xlsx":
+        result.to_excel(args.out)
+    else:
+        text = _csv(result.totals) if fmt == "csv" else _json(result)
+        if args.out:
+            from .._io_util import atomic_write_text
+            atomic_write_text(Path(args.out), text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+        else:
+            sys.stdout.write(text)
+    if args.out:
+        print(f"perfeval: scored {len(result.totals)} units on {fw.name}; wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def _format_of(out: str | None) -> str:
+    suffix = Path(out).suffix.lower().lstrip(".") if out else ""
+    return suffix if suffix in _FORMATS else "csv"
+
+
+def _budget(args: argparse.Namespace) -> pd.DataFrame | None:
+    """The budget table: ``--budget``, else the forms / budget tables found with the data, else None."""
+    from ..io import is_selfeval_form, read_budget
+
+    if args.budget:
+        return read_budget(args.budget)
+    data = Path(args.data)
+    if data.is_file():
+        return read_budget(data) if data.suffix.lower() in (".xlsx", ".xlsm") and is_selfeval_form(data) else None
+    if data.is_dir():
+        try:
+            return read_budget(data)
+        except InputError as err:
+            if err.problems and all(p.code == "no_input_files" for p in err.problems):
+                return None
+            raise
+    return None
+
+
+def _report(problems: tuple[Problem, ...], caught: list[warnings.WarningMessage]) -> None:
+    for p in problems:
+        prefix = "warning: " if p.severity == "warning" else ""
+        print(f"{p.location}: {p.code}: {prefix}{p.message}", file=sys.stderr)
+    for w in caught:
+        print(f"perfeval: warning: {w.message}", file=sys.stderr)
+
+
+def _csv(totals: pd.DataFrame) -> str:
+    """The totals as CSV, ``unit_id,total,grade`` first; floats with 12 significant digits (never rounded to
+    fewer than a form carries)."""
+    return totals.to_csv(index=False, float_format="%.12g", lineterminator="\n")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):
+        return _plain(value.item())
+    return value
+
+
+def _json(result: Any) -> str:
+    totals = [{k: _plain(v) for k, v in row.items()} for row in result.totals.to_dict(orient="records")]
+    doc = {"framework": result.framework.name, "policy": {k: _plain(v) if not isinstance(v, (list, dict)) else v
+                                                          for k, v in result.policy.items()},
+           "totals": totals, "problems": [p.to_dict() for p in result.problems]}
+    return json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False) + "\n"

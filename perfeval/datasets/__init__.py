@@ -1,0 +1,141 @@
+"""Sample datasets: the synthetic sample province and the functions that make and read it.
+
+- :func:`synthesize` generates 示例省 (Example Province, fictional): one budget year across the whole closed loop
+  (ex-ante assessment, targets, monitoring, self-evaluation, re-evaluation, key evaluation, department and
+  transfer-payment evaluations) as a :class:`SampleData`.
+- :func:`load_sample` reads a shipped sample (``sample_data/<name>/``) through the :mod:`perfeval.io` readers.
+- :func:`list_samples` lists the shipped samples.
+
+``pe.synthesize(seed=2019)`` reproduces the committed ``sample_data/province`` byte for byte. The generative model
+(every distribution drawn from) is :mod:`perfeval.datasets._distributions`.
+
+Examples
+--------
+>>> import perfeval as pe
+>>> data = pe.load_sample()
+>>> data.meta["synthetic"], data.meta["year"]
+(True, 2023)
+>>> int((data.units["kind"] == "project").sum()) >= 150
+True
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .._resources import sample_data_dir
+from ..errors import InputError
+from ._generate import FRAMEWORKS, GENERATOR_VERSION, synthesize
+from ._sample import COLUMNS, FILES, FormData, SampleData
+
+__all__ = ["synthesize", "load_sample", "list_samples", "SampleData", "FormData", "FILES", "COLUMNS",
+           "FRAMEWORKS", "GENERATOR_VERSION"]
+
+_NUMERIC = {
+    "units": ("year",), "panel": ("score",), "recheck": ("recheck_total",), "exante": ("score",),
+    "monitoring": ("month",), "department_budget": ("budget_initial", "budget_full_year", "budget_adjusted",
+                                                    "funds_in_place", "executed"),
+    "recheck_indicators": ("points", "score", "recheck_score"),
+    "department_observations": ("points", "score"), "transfer_observations": ("points", "score"),
+}
+_NUMERIC["transfer_budget"] = _NUMERIC["department_budget"]
+_BOOLEANS = {"units": ("is_new", "rigid"), "recheck_indicators": ("applicable",),
+             "department_observations": ("applicable",), "transfer_observations": ("applicable",)}
+
+
+def list_samples() -> pd.DataFrame:
+    """The shipped samples: one row per ``sample_data/<name>/dataset.yaml``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``name`` (what :func:`load_sample` takes), ``title``, ``year``, ``synthetic`` (bool), ``path``.
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> pe.list_samples()["name"].tolist()
+    ['province']
+    """
+    rows = []
+    for meta_path in sorted(sample_data_dir().glob("*/dataset.yaml")):
+        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
+        rows.append({"name": meta_path.parent.name, "title": meta.get("title", ""), "year": meta.get("year"),
+                     "synthetic": bool(meta.get("synthetic", False)), "path": str(meta_path.parent)})
+    return pd.DataFrame(rows, columns=["name", "title", "year", "synthetic", "path"])
+
+
+def _aliases(name: str) -> dict:
+    from .. import columns as C
+
+    node = {C.NODE_CODE: ("指标编码", "节点编码")}
+    return {"units": C.UNITS_ALIASES, "panel": C.PANEL_ALIASES, "monitoring": C.MONITORING_ALIASES,
+            "exante": C.EXANTE_ALIASES, "recheck": C.RECHECK_ALIASES,
+            "recheck_indicators": {**C.OBSERVATION_ALIASES, **C.RECHECK_ALIASES},
+            "department_observations": {**C.OBSERVATION_ALIASES, **node},
+            "transfer_observations": {**C.OBSERVATION_ALIASES, **node},
+            "department_budget": C.BUDGET_ALIASES, "transfer_budget": C.BUDGET_ALIASES}.get(name, {})
+
+
+def _read(name: str, path: Path) -> pd.DataFrame:
+    from .. import io as pio
+
+    if name == "observations":
+        return pio.read_observations(path)
+    if name == "budget":
+        return pio.read_budget(path)
+    return pio.read_table(path, _aliases(name), kind=name, numeric=_NUMERIC.get(name, ()),
+                          booleans=_BOOLEANS.get(name, ()))
+
+
+def load_sample(name: str = "province") -> SampleData:
+    """Read a shipped sample dataset (``sample_data/<name>/``) through the :mod:`perfeval.io` readers.
+
+    Parameters
+    ----------
+    name : str, default "province"
+        A name from :func:`list_samples`.
+
+    Returns
+    -------
+    SampleData
+        One frame per file, in the readers' contracts (canonical columns plus ``source_file`` and
+        ``source_row``), ``meta`` (dataset.yaml), ``forms`` (the XLSX forms read back) and ``readme``.
+
+    Raises
+    ------
+    InputError
+        ``unknown_sample`` (the message lists the shipped samples), or the problems of a file that cannot be read.
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> data = pe.load_sample("province")
+    >>> sorted(data.meta["frameworks"])[:3]
+    ['department', 'exante', 'key']
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"`name` must be a str; got {type(name).__name__}.")
+    known = list_samples()["name"].tolist()
+    directory = sample_data_dir() / name
+    if name not in known:
+        raise InputError.single(name, "unknown_sample",
+                                f"`name` must be one of the shipped samples ({', '.join(known) or 'none'}); "
+                                f"got {name!r}.")
+    meta = yaml.safe_load((directory / "dataset.yaml").read_text(encoding="utf-8"))
+    frames = {attr: _read(attr, directory / file) for attr, file in FILES.items()}
+    forms = []
+    from .. import io as pio
+
+    for path in sorted((directory / "forms").glob("*.xlsx")):
+        form = pio.read_selfeval_form(path)
+        budget = form.budget.iloc[0].to_dict() if len(form.budget) else {}
+        forms.append(FormData(file=path.name, unit=dict(form.unit), observations=form.observations,
+                              budget=budget, claimed_total=float(budget.get("claimed_total", float("nan"))),
+                              claimed_grade=str(getattr(form, "claimed_grade", "") or ""),
+                              goals=dict(getattr(form, "goals", {}) or {})))
+    readme = directory / "README.md"
+    return SampleData(**frames, meta=meta, forms=tuple(forms),
+                      readme=readme.read_text(encoding="utf-8") if readme.is_file() else "")

@@ -1,0 +1,182 @@
+"""In-year monitoring and the department-overall and transfer-payment evaluations of the sample province.
+
+* Monitoring (双监控, months 1-8): the budget line spends along ``(m / 12) ** g`` toward the year's true
+  execution, count indicators progress along their own curves toward their true actuals, cost and ``=0`` lines
+  accumulate, qualitative lines move from 部分达成 to their final level; so with linear time progress every light
+  colour appears (red, yellow, green and, for indicators ahead of their pro-rated target, blue).
+* Department-overall (12 departments) and transfer-payment (14 cities) evaluations: one row per fixed leaf of
+  their frameworks (the leaf's ``node_code``) and, for the transfer framework's slots, regional indicators from
+  the library; plus the budget tables their execution leaves are scored from.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..framework import Framework
+from . import _names as N
+from . import _values as V
+from ._distributions import draw, draw_by_class
+from ._projects import band_scores, library_candidates, pick_indicators, slot_roles, split_points
+
+__all__ = ["monitoring", "overall_rows", "slot_rows", "MONITORED"]
+
+#: Lines monitored per project besides the budget line (kinds that accumulate over the year, then the others).
+MONITORED = 3
+_CUMULATIVE = ("count", "money", "rate", "duration", "zero")
+
+
+def monitoring(rng: np.random.Generator, rows: pd.DataFrame, budget: pd.DataFrame, months: int = 8
+               ) -> pd.DataFrame:
+    """Cumulative monitoring values of every project for months 1..``months`` (see the module docstring)."""
+    unit_ids = budget["unit_id"].to_numpy(dtype=object)
+    n = len(unit_ids)
+    m = np.arange(1, months + 1)
+    tp = m / 12.0
+    executed = budget["executed"].to_numpy(dtype=float)
+    full = budget["budget_full_year"].to_numpy(dtype=float)
+    g = draw(rng, "monitor.spend_shape", n)
+    spent = np.round(executed[:, None] * tp[None, :] ** g[:, None], 2)
+    ratio_b = spent / full[:, None] / tp[None, :]
+    budget_rows = pd.DataFrame({"unit_id": np.repeat(unit_ids, months), "month": np.tile(m, n),
+                                "indicator": "budget", "value": spent.ravel(), "_ratio": ratio_b.ravel(),
+                                "_project": np.repeat(np.arange(n), months)})
+    # indicator lines: up to MONITORED applicable, non-percentage rows per project (cumulative kinds first)
+    kind = rows["kind"].to_numpy(dtype=object)
+    eligible = rows["applicable"].to_numpy(dtype=bool) & np.isin(kind, [*_CUMULATIVE, "qual"])
+    eligible &= ~rows["restated"].to_numpy(dtype=bool)
+    cand = rows[eligible].assign(_pri=np.isin(kind[eligible], _CUMULATIVE).astype(int) * -1)
+    cand = cand.sort_values(["project", "_pri"], kind="stable")
+    cand = cand[cand.groupby("project").cumcount() < MONITORED]
+    k = len(cand)
+    ck = cand["kind"].to_numpy(dtype=object)
+    t = cand["target_value"].to_numpy(dtype=float)
+    final = cand["true_value"].to_numpy(dtype=float)
+    h = draw(rng, "monitor.progress_shape", k)
+    share = tp[None, :] ** h[:, None]
+    value = V.round_values((final[:, None] * share).ravel(), np.repeat(ck, months),
+                           np.repeat(cand["unit"].to_numpy(dtype=object), months)).reshape(k, months)
+    # =0 lines: the events happen at a random month
+    happen = rng.integers(1, 13, k)
+    value = np.where((ck == "zero")[:, None], np.where(m[None, :] >= happen[:, None], final[:, None], 0.0), value)
+    done = rng.integers(4, 11, k)
+    level = cand["true_level"].to_numpy(dtype=object)
+    lv = np.where(m[None, :] >= done[:, None], level[:, None], "partly")
+    op = cand["true_op"].to_numpy(dtype=object)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio_i = np.where((op == ">=")[:, None], value / (t[:, None] * tp[None, :]),
+                           np.where(value <= t[:, None], 1.0, 0.0))
+    text = np.where((ck == "qual")[:, None], lv, value.astype(object))
+    ind_rows = pd.DataFrame({"unit_id": np.repeat(cand["unit_id"].to_numpy(dtype=object), months),
+                             "month": np.tile(m, k), "indicator": np.repeat(cand["indicator"].to_numpy(), months),
+                             "value": text.ravel(), "_ratio": np.where((ck == "qual")[:, None],
+                                                                        (lv == "met") * 1.0, ratio_i).ravel(),
+                             "_project": np.repeat(cand["project"].to_numpy(), months)})
+    out = pd.concat([budget_rows, ind_rows], ignore_index=True)
+    out = out.sort_values(["_project", "month"], kind="stable").reset_index(drop=True)
+    # forecast: the unit's own view of the year end (true outcome, sometimes contradicted)
+    met = rows.groupby("project")["true_achievement"].min().reindex(range(n)).to_numpy() >= 0.999
+    met_b = executed / full >= 0.9
+    likely = np.where(out["indicator"] == "budget", met_b[out["_project"]], met[out["_project"]])
+    likely ^= draw(rng, "monitor.forecast_noise", len(out))
+    out["forecast"] = np.where(likely, "likely", "unlikely")
+    lagging = out["_ratio"].to_numpy(dtype=float) < 0.8
+    u = draw(rng, "ind.text_variant", len(out))
+    out["note"] = np.where(lagging, V.pick_text(N.NOTES_MISSED, u), "")
+    return out.drop(columns=["_ratio", "_project"])
+
+
+def _fixed_values(rng: np.random.Generator, leaves: list, library: pd.DataFrame, classes: np.ndarray,
+                  amount: np.ndarray) -> pd.DataFrame:
+    """One row per (unit, fixed leaf) with target, actual, level and score as an evaluator writes them."""
+    lib = library.set_index("code")
+    n_u, n_l = len(classes), len(leaves)
+    code = np.tile(np.array([lf.code for lf in leaves], dtype=object), n_u)
+    rule = np.tile(np.array([lf.rule for lf in leaves], dtype=object), n_u)
+    pts = np.tile(np.array([float(lf.points or 0.0) for lf in leaves]), n_u)
+    ind_code = np.tile(np.array([lf.indicator_code or "" for lf in leaves], dtype=object), n_u)
+    name = np.tile(np.array([lf.name for lf in leaves], dtype=object), n_u)
+    op = np.array([lf.op or (lib.at[c, "op"] if c in lib.index else ">=") for lf, c in
+                   zip(leaves * n_u, ind_code)], dtype=object)
+    unit = np.array([lib.at[c, "unit"] if c in lib.index and isinstance(lib.at[c, "unit"], str) else "%"
+                     for c in ind_code], dtype=object)
+    unit = np.where(op == "qualitative", "", unit)
+    cls = np.repeat(classes, n_l)
+    kind = V.value_kind(op, unit)
+    target = V.draw_targets(rng, kind, op, unit, np.repeat(amount, n_l))
+    control = np.array(["控制率" in s for s in name]) & (kind == "pct") & (op == "<=")
+    target = np.where(control, 100.0, target)
+    actual, _, _ = V.true_values(rng, kind, op, unit, target, cls)
+    truth = draw_by_class(rng, "overall.truth", cls)
+    findings = draw_by_class(rng, "overall.findings", cls).astype(float)
+    qual = rule == "qualitative"
+    score = np.full(len(cls), np.nan)
+    level = np.where(truth >= 0.8, "met", np.where(truth >= 0.6, "partly", "not_met")).astype(object)
+    score[qual] = band_scores(level[qual], (truth[qual] - np.select(
+        [level[qual] == "met", level[qual] == "partly"], [0.8, 0.6], 0.0)) / np.select(
+        [level[qual] == "met", level[qual] == "partly"], [0.2, 0.2], 0.6), pts[qual])
+    ded = rule == "deduction"
+    target_text, _ = V.render_target(rng, kind, op, target, unit, np.full(len(cls), "quality", dtype=object))
+    actual_text = V.render_actual(rng, kind, actual, level, unit)
+    target_text = np.where(ded, "0", target_text)
+    actual_text = np.where(ded, np.char.mod("%d", findings).astype(object), actual_text)
+    op_col = np.where(ded, "", op)
+    unit = np.where(ded, "项", unit)
+    return pd.DataFrame({"node_code": code, "indicator": name, "indicator_code": ind_code, "op": op_col,
+                         "target": target_text, "actual": actual_text, "unit": unit, "points": pts,
+                         "level": np.where(qual, level, ""), "score": score, "applicable": True, "note": "",
+                         "_rule": rule})
+
+
+def overall_rows(rng: np.random.Generator, fw: Framework, unit_ids: np.ndarray, classes: np.ndarray,
+                 library: pd.DataFrame, amount: np.ndarray) -> pd.DataFrame:
+    """Observation rows of every fixed leaf of ``fw`` (execution leaves excepted: they come from the budget)."""
+    leaves = [lf for lf in fw.leaves() if not lf.slot and lf.rule != "execution"]
+    rows = _fixed_values(rng, leaves, library, classes, amount)
+    parents = {lf.code: fw.parent_of(lf.code) for lf in leaves}
+    l1 = {lf.code: fw.find(_root(fw, lf.code)).name for lf in leaves}
+    rows.insert(0, "unit_id", np.repeat(unit_ids, len(leaves)))
+    rows.insert(2, "l1", rows["node_code"].map(l1))
+    rows.insert(3, "l2", rows["node_code"].map(lambda c: fw.find(parents[c]).name if parents[c] else ""))
+    return rows.drop(columns=["_rule"])
+
+
+def _root(fw: Framework, code: str) -> str:
+    parent = fw.parent_of(code)
+    while parent is not None and fw.parent_of(parent) is not None:
+        parent = fw.parent_of(parent)
+    return parent or code
+
+
+def slot_rows(rng: np.random.Generator, fw: Framework, unit_ids: np.ndarray, classes: np.ndarray,
+              library: pd.DataFrame, amount: np.ndarray, topic: str) -> pd.DataFrame:
+    """Regional indicators under ``fw``'s slots (transfer payments: 产出 and 效益), from the library's transfer
+    entries, each first level's points split over its rows."""
+    slots = slot_roles(fw, required=())
+    lib = library_candidates(library, "transfer")
+    roles = [r for r in ("quantity", "quality", "timeliness", "social", "economic", "sustainable") if r in slots]
+    n = len(unit_ids)
+    project = np.repeat(np.arange(n), len(roles))
+    role = np.tile(np.array(roles, dtype=object), n)
+    picks = pick_indicators(rng, lib, np.full(n, "transfer", dtype=object),
+                            {"transfer": np.ones(len(lib), dtype=bool)}, np.full(n, topic, dtype=object),
+                            project, role)
+    op, unit = picks["op"].to_numpy(dtype=object), picks["unit"].to_numpy(dtype=object)
+    kind = V.value_kind(op, unit)
+    cls = classes[project]
+    target = V.draw_targets(rng, kind, op, unit, amount[project])
+    actual, level, _ = V.true_values(rng, kind, op, unit, target, cls)
+    l1_code = np.array([slots[r].l1_code for r in role], dtype=object)
+    points = split_points(rng, pd.factorize(pd.Series(project).astype(str) + l1_code)[0],
+                          np.array([slots[r].l1_points for r in role]))
+    ach = V.achievement(op, target, actual)
+    qual = kind == "qual"
+    score = np.round(ach * points, 2)
+    score[qual] = band_scores(level[qual], draw(rng, "ind.qual_position", int(qual.sum())), points[qual])
+    target_text, _ = V.render_target(rng, kind, op, target, unit, role)
+    return pd.DataFrame({"unit_id": unit_ids[project], "node_code": [slots[r].code for r in role],
+                         "l1": [slots[r].l1_name for r in role], "l2": [slots[r].name for r in role],
+                         "indicator": picks["indicator"], "indicator_code": picks["indicator_code"], "op": op,
+                         "target": target_text, "actual": V.render_actual(rng, kind, actual, level, unit),
+                         "unit": unit, "points": points, "level": np.where(qual, level, ""), "score": score,
+                         "applicable": True, "note": ""})

@@ -1,0 +1,474 @@
+"""Tests of perfeval.aggregate (pe.score): hand-worked totals, grades, N/A, mapping, budgets, vetoes, results."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+import perfeval as pe
+from perfeval.errors import DataQualityWarning, InputError
+from perfeval.framework import Framework
+
+OUT = ("产出指标", "数量指标")
+SOC = ("效益指标", "社会效益指标")
+SAT = ("满意度指标", "服务对象满意度指标")
+
+
+def obs(*rows, unit="P1", **cols):
+    """Observation rows ``(l1, l2, indicator, target, actual, points)`` of one unit, located in ``f.csv``."""
+    frame = pd.DataFrame(rows, columns=["l1", "l2", "indicator", "target", "actual", "points"])
+    frame.insert(0, "unit_id", unit)
+    for k, v in cols.items():
+        frame[k] = v
+    frame["source_file"] = "f.csv"
+    frame["source_row"] = np.arange(2, len(frame) + 2)
+    return frame
+
+
+def budget(executed=100.0, full=100.0, unit="P1", **cols):
+    return pd.DataFrame({"unit_id": [unit], "budget_full_year": [full], "executed": [executed], **cols})
+
+
+def quiet_score(*args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        return pe.score(*args, **kwargs)
+
+
+def total_of(res, unit="P1"):
+    return float(res.totals.set_index("unit_id").loc[unit, "total"])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# hand-worked totals and grades
+# ---------------------------------------------------------------------------------------------------------------
+def test_hand_worked_total():
+    """10 x 0.95 + 50 x 1 + 30 x 76/80 + 10 x 1 = 9.5 + 50 + 28.5 + 10 = 98."""
+    o = obs((*OUT, "培训人次", "≥1000人次", "1200人次", 50), (*SOC, "就业率", "≥80%", "76%", 30),
+            (*SAT, "满意度", "≥90%", "95%", 10))
+    res = quiet_score("project_self", o, budget(95))
+    row = res.totals.iloc[0]
+    assert row["total"] == pytest.approx(98.0, abs=1e-12) and row["grade"] == "优"
+    assert row["execution_rate"] == 0.95 and row["execution_score"] == pytest.approx(9.5)
+    assert row["n_indicators"] == 3 and row["points_total"] == pytest.approx(100.0)
+    assert list(res.totals.columns[:3]) == ["unit_id", "total", "grade"]
+
+
+@pytest.mark.parametrize(("actual", "grade"), [("79.995", "良"), ("80", "优"), ("69.999", "中"), ("50", "中"),
+                                               ("49.999", "差")])
+def test_grade_edges_are_half_open(actual, grade):
+    """Totals 89.995 / 90 / 79.999 / 60 / 59.999: execution 10 + 90 x actual / 90 (target 90)."""
+    o = obs((*OUT, "完成数", "≥90", actual, 90))
+    res = quiet_score("project_self", o, budget())
+    assert total_of(res) == pytest.approx(10 + float(actual), abs=1e-9)
+    assert res.totals["grade"].iloc[0] == grade
+
+
+def test_reverse_at_target_and_twice_target():
+    """PMKPI reverse: actual = target full; 1.5 x target half; 2 x target nothing."""
+    o = obs((*OUT, "a", "≤10天", "10天", 30), (*OUT, "b", "≤10天", "15天", 30), (*OUT, "c", "≤10天", "20", 30))
+    res = quiet_score("project_self", o, budget())
+    assert total_of(res) == pytest.approx(10 + 30 + 15 + 0)
+    res = quiet_score("project_self", o, budget(), reverse="ratio")
+    assert total_of(res) == pytest.approx(10 + 30 + 20 + 15)
+    assert res.policy["reverse"] == "ratio"
+
+
+def test_zero_targets():
+    """=0 accidents: full at 0, nothing at 1; ≥0 met by anything non-negative."""
+    o = obs((*OUT, "事故", "=0", "0", 30), (*OUT, "投诉", "=0", "1", 30), (*OUT, "增长", "≥0", "3", 30))
+    res = quiet_score("project_self", o, budget())
+    assert total_of(res) == pytest.approx(10 + 30 + 0 + 30)
+
+
+def test_qualitative_rows():
+    o = obs((*SOC, "机制", "有效提升", "", 45), (*SOC, "制度", "按时完成", "", 45),
+            level=["met", "partly"], score=[40.5, np.nan])
+    with pytest.warns(DataQualityWarning, match="score_from_level"):
+        res = pe.score("project_self", o, budget())
+    # 40.5 given; no score on the partly row: the band's lower bound 0.6 x 45 = 27
+    assert total_of(res) == pytest.approx(10 + 40.5 + 27)
+    assert "score_from_level" in res.nodes["flags"].str.cat(sep=";")
+
+
+def test_qualitative_score_outside_band_is_a_located_error():
+    o = obs((*SOC, "机制", "有效提升", "", 10), (*SOC, "制度", "按时完成", "", 80), level=["met", "partly"],
+            score=[7.9, 64.0])
+    with pytest.raises(InputError, match=r"f\.csv:2:score: score_outside_band: score 7\.9 of 10 points") as err:
+        pe.score("project_self", o, budget())
+    assert [p.location for p in err.value.problems] == ["f.csv:2:score", "f.csv:3:score"]
+
+
+def test_qualitative_band_edges_float_noise():
+    """2.4 of 3 points is exactly the 80 % edge of met, not outside it."""
+    o = obs((*SOC, "x", "有效提升", "", 3), (*OUT, "y", "≥1", "1", 87), level=["met", None], score=[2.4, np.nan])
+    assert total_of(quiet_score("project_self", o, budget())) == pytest.approx(99.4)
+
+
+def test_qualitative_without_level_and_score_out_of_range():
+    o = obs((*SOC, "x", "有效提升", "效果一般", 45), (*SOC, "y", "有效提升", "", 45), score=[40, 50],
+            level=[None, "met"])
+    with pytest.raises(InputError) as err:
+        pe.score("project_self", o, budget())
+    assert [(p.location, p.code) for p in err.value.problems] == [("f.csv:2:level", "missing_level"),
+                                                                   ("f.csv:3:score", "score_out_of_range")]
+
+
+def test_level_inferred_from_actual_words():
+    o = obs((*SOC, "x", "按时完成", "已完成", 90), score=[81.0])
+    res = quiet_score("project_self", o, budget())
+    assert total_of(res) == pytest.approx(91.0)
+
+
+def test_missing_actual_scores_zero_and_is_flagged():
+    o = obs((*OUT, "a", "≥10", None, 45), (*OUT, "b", "≥10", "10", 45))
+    with pytest.warns(DataQualityWarning, match="missing_actual"):
+        res = pe.score("project_self", o, budget())
+    assert total_of(res) == pytest.approx(55.0)
+    leaf = res.nodes[res.nodes["node_code"] == "output.quantity.1"].iloc[0]
+    assert leaf["achievement"] == 0 and "missing_actual" in leaf["flags"]
+    assert [(p.location, p.code) for p in res.problems] == [("f.csv:2:actual", "missing_actual")]
+
+
+def test_over_achievement_flag_threshold_and_reduction():
+    o = obs((*OUT, "a", "≥10", "13", 45), (*OUT, "b", "≥10", "20", 45))
+    res = quiet_score("project_self", o, budget())
+    assert [p.location for p in res.problems if p.code == "target_too_low"] == ["f.csv:2:actual", "f.csv:3:actual"]
+    assert total_of(res) == pytest.approx(100.0)
+    res = quiet_score("project_self", o, budget(), over_achievement=1.5)
+    assert [p.location for p in res.problems if p.code == "target_too_low"] == ["f.csv:3:actual"]
+    res = quiet_score("project_self", o, budget(), over_policy="reduce")
+    # ratio 1.3 -> 1 - 0.5 x 0 = 1; ratio 2.0 -> max(0.6, 1 - 0.5 x 0.7) = 0.65
+    assert total_of(res) == pytest.approx(10 + 45 + 45 * 0.65)
+    assert "reduced_over_achievement" in res.totals["flags"].iloc[0]
+
+
+def test_claimed_score_is_kept_not_used():
+    o = obs((*OUT, "a", "≥10", "5", 90), score=[90.0])
+    res = quiet_score("project_self", o, budget(full=100, executed=50, score=[10.0]))
+    assert total_of(res) == pytest.approx(5 + 45)
+    nodes = res.nodes.set_index("node_code")
+    assert nodes.loc["output.quantity.1", "claimed_score"] == 90 and nodes.loc["execution", "claimed_score"] == 10
+    assert nodes.loc["output", "claimed_score"] == 90
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# not applicable
+# ---------------------------------------------------------------------------------------------------------------
+def test_na_rescaling_within_a_slot():
+    """B (30 points) N/A: A takes the slot's 60 points; zero policy keeps B's points at 0."""
+    o = obs((*OUT, "A", "≥10", "10", 30), (*OUT, "B", "≥10", "10", 30), (*SOC, "C", "≥10", "5", 30),
+            applicable=[True, False, True])
+    res = quiet_score("project_self", o, budget())
+    assert total_of(res) == pytest.approx(10 + 60 + 15)
+    nodes = res.nodes.set_index("node_code")
+    assert nodes.loc["output.quantity.1", "points"] == 60 and nodes.loc["output.quantity.2", "points"] == 0
+    assert not nodes.loc["output.quantity.2", "applicable"]
+    assert "not_applicable" in nodes.loc["output.quantity.2", "flags"]
+    res = quiet_score("project_self", o, budget(), na_policy="zero")
+    assert total_of(res) == pytest.approx(10 + 30 + 0 + 15)
+
+
+def test_na_whole_slot_and_whole_first_level():
+    o = obs((*OUT, "A", "≥10", "10", 30), ("产出指标", "质量指标", "B", "≥10", "10", 30),
+            (*SOC, "C", "≥10", "5", 30), applicable=[False, True, True])
+    assert total_of(quiet_score("project_self", o, budget())) == pytest.approx(10 + 60 + 15)
+    # all of 产出 N/A: the applicable first level (10 + 30) is rescaled to 100
+    o = obs((*OUT, "A", "≥10", "10", 60), (*SOC, "C", "≥10", "5", 30), applicable=[False, True])
+    assert total_of(quiet_score("project_self", o, budget())) == pytest.approx((10 + 15) * 100 / 40)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# mapping rows to the framework
+# ---------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("l2", ["服务对象满意度指标等", "服务对象满意度", "服务对象满意度指标", " 服务对象 满意度 ",
+                                "satisfaction.recipients", "Service-recipient satisfaction", "recipients"])
+def test_l2_names_match_leniently(l2):
+    o = obs((*OUT, "a", "≥1", "1", 80), ("满意度", l2, "满意度", "≥90%", "95%", 10))
+    res = pe.score("project_self", o, budget())
+    assert "satisfaction.recipients.1" in set(res.nodes["node_code"]) and res.problems == ()
+
+
+def test_unmatched_l2_is_flagged_and_attached():
+    o = obs((*OUT, "a", "≥1", "1", 70), ("满意度指标", "群众满意度", "满意度", "≥90%", "95%", 10),
+            ("产出指标", "规模指标", "规模", "≥1", "1", 10))
+    with pytest.warns(DataQualityWarning, match="unmatched_l2"):
+        res = pe.score("project_self", o, budget())
+    codes = set(res.nodes["node_code"])
+    assert {"satisfaction.recipients.1", "output.1"} <= codes  # only slot; several slots: under the L1
+    assert total_of(res) == pytest.approx(100.0)
+    assert {(p.location, p.code) for p in res.problems} == {("f.csv:3:l2", "unmatched_l2"),
+                                                            ("f.csv:4:l2", "unmatched_l2")}
+    with pytest.raises(InputError, match="strict=True"):
+        pe.score("project_self", o, budget(), strict=True)
+
+
+def test_unknown_l1_is_an_error_listing_names():
+    o = obs((*OUT, "a", "≥1", "1", 80), ("过程指标", "资金管理", "x", "≥1", "1", 10))
+    with pytest.raises(InputError, match=r"f\.csv:3:l1: unknown_l1: `l1` must name a first-level node of "
+                                         r"'project_self' \(预算执行率, 产出指标, 效益指标, 满意度指标"):
+        pe.score("project_self", o, budget())
+
+
+def test_points_must_sum_to_ninety():
+    o = obs((*OUT, "a", "≥1", "1", 50), (*SOC, "b", "≥1", "1", 30))
+    with pytest.warns(DataQualityWarning, match="points_sum"):
+        res = pe.score("project_self", o, budget())
+    assert total_of(res) == pytest.approx(90.0) and "points_sum" in res.totals["flags"].iloc[0]
+    assert res.problems[0].location == "f.csv:unit P1"
+    with pytest.raises(InputError, match="points_sum: the indicator points of unit 'P1' sum to 80, not 90"):
+        pe.score("project_self", o, budget(), strict=True)
+
+
+@pytest.mark.parametrize(("points", "code"), [(-5, "negative_value"), (np.nan, "missing_value")])
+def test_bad_points(points, code):
+    o = obs((*OUT, "a", "≥1", "1", 95), (*OUT, "b", "≥1", "1", points))
+    with pytest.raises(InputError, match=rf"f\.csv:3:points: {code}"):
+        pe.score("project_self", o, budget())
+
+
+def test_duplicate_indicator_within_a_unit():
+    o = obs((*OUT, "培训人次", "≥1", "1", 45), (*SOC, "培训人次 ", "≥1", "1", 45))
+    with pytest.raises(InputError, match=r"f\.csv:3:indicator: duplicate_indicator: unit 'P1' has indicator"):
+        pe.score("project_self", o, budget())
+
+
+def test_missing_target_and_missing_columns():
+    o = obs((*OUT, "a", None, "1", 90))
+    with pytest.raises(InputError, match=r"f\.csv:2:target: missing_target"):
+        pe.score("project_self", o, budget())
+    with pytest.raises(InputError, match="missing_column: required column `unit_id` is missing; accepted headers"):
+        pe.score("project_self", o.drop(columns="unit_id"), budget())
+    with pytest.raises(InputError, match="need `l1`"):
+        pe.score("project_self", o.drop(columns="l1"), budget())
+    with pytest.raises(InputError, match="`points` \\(分值, 权重\\) is missing"):
+        pe.score("project_self", o.drop(columns="points"), budget())
+
+
+def test_shuffled_rows_give_the_same_totals():
+    rng = np.random.default_rng(3)
+    parts = [obs((*OUT, "a", "≥10", f"{v}", 45), (*SOC, "b", "≤5天", f"{w}天", 45), unit=f"U{i}")
+             for i, (v, w) in enumerate(zip(rng.integers(5, 15, 20), rng.integers(3, 9, 20)))]
+    data = pd.concat(parts, ignore_index=True)
+    budgets = pd.concat([budget(90, unit=f"U{i}") for i in range(20)], ignore_index=True)
+    a = quiet_score("project_self", data, budgets).totals.set_index("unit_id")["total"]
+    b = quiet_score("project_self", data.sample(frac=1, random_state=1), budgets).totals.set_index("unit_id")
+    pd.testing.assert_series_equal(a.sort_index(), b["total"].sort_index())
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# budget execution
+# ---------------------------------------------------------------------------------------------------------------
+def test_denominators_are_named_and_recorded():
+    o = obs((*OUT, "a", "≥1", "1", 90))
+    b = budget(80, 100, budget_adjusted=[80.0], funds_in_place=[160.0])
+    assert total_of(quiet_score("project_self", o, b)) == pytest.approx(98)
+    res = quiet_score("project_self", o, b, denominator="adjusted")
+    assert total_of(res) == pytest.approx(100) and res.policy["denominator"] == "adjusted"
+    assert total_of(quiet_score("project_self", o, b, denominator="in_place")) == pytest.approx(95)
+    with pytest.raises(InputError, match="missing_column: required column `budget_adjusted` is missing \\(or empty\\)"):
+        pe.score("project_self", o, budget(), denominator="adjusted")
+
+
+def test_budget_oddities_are_flagged_not_refused():
+    o = pd.concat([obs((*OUT, "a", "≥1", "1", 90), unit=u) for u in ("A", "B", "C")], ignore_index=True)
+    b = pd.DataFrame({"unit_id": ["A", "B"], "budget_full_year": [100.0, 0.0], "executed": [120.0, 0.0]})
+    with pytest.warns(DataQualityWarning):
+        res = pe.score("project_self", o, b)
+    t = res.totals.set_index("unit_id")
+    assert t.loc["A", "total"] == 100 and "executed_above_budget" in t.loc["A", "flags"]
+    assert t.loc["A", "execution_rate"] == 1.2
+    assert t.loc["B", "total"] == 90 and "zero_budget" in t.loc["B", "flags"] and np.isnan(t.loc["B", "execution_rate"])
+    assert t.loc["C", "total"] == 90 and "missing_budget" in t.loc["C", "flags"]
+    no_budget = quiet_score("project_self", o, None)
+    assert [p.code for p in no_budget.problems] == ["no_budget"]
+
+
+def test_budget_errors():
+    o = obs((*OUT, "a", "≥1", "1", 90))
+    b = pd.DataFrame({"unit_id": ["P1", "P1"], "budget_full_year": [-1.0, 5.0], "executed": ["x", 1.0],
+                      "source_file": "b.csv", "source_row": [2, 3]})
+    with pytest.raises(InputError) as err:
+        pe.score("project_self", o, b)
+    assert {(p.location, p.code) for p in err.value.problems} == {
+        ("b.csv:3:unit_id", "duplicate_unit"), ("b.csv:2:executed", "not_numeric"),
+        ("b.csv:2:budget_full_year", "negative_value")}
+
+
+def test_budget_only_unit_is_listed():
+    o = obs((*OUT, "a", "≥1", "1", 90))
+    b = pd.concat([budget(), budget(unit="Z")], ignore_index=True)
+    res = quiet_score("project_self", o, b)
+    assert res.totals["unit_id"].tolist() == ["P1", "Z"] and total_of(res, "Z") == 10
+    assert "no_indicators" in [p.code for p in res.problems]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# fixed leaves, node codes, other rules, vetoes
+# ---------------------------------------------------------------------------------------------------------------
+KEY = Framework.from_dict({
+    "name": "key_test", "title": "测试", "total": 100,
+    "bands": [{"label": "优", "min": 90, "max": 100}, {"label": "良", "min": 80, "max": 90},
+              {"label": "中", "min": 60, "max": 80}, {"label": "差", "min": 0, "max": 60}],
+    "vetoes": [{"code": "no_results", "node": "output", "op": "missing", "grade": "差"},
+               {"code": "weak_effect", "node": "effect", "measure": "achievement", "op": "<", "value": 0.5,
+                "grade": "中"}],
+    "nodes": [
+        {"code": "decision", "name": "决策", "points": 20, "children": [
+            {"code": "decision.basis", "name": "立项依据充分性", "points": 10, "rule": "evaluator",
+             "indicator_code": "K-1"},
+            {"code": "decision.goal", "name": "绩效目标合理性", "points": 10, "rule": "qualitative"}]},
+        {"code": "process", "name": "过程", "points": 20, "children": [
+            {"code": "process.compliance", "name": "资金使用合规性", "points": 20, "rule": "deduction",
+             "params": {"per_finding": 5}}]},
+        {"code": "output", "name": "产出", "points": 30, "children": [
+            {"code": "output.rate", "name": "实际完成率", "points": 30, "rule": "positive"}]},
+        {"code": "effect", "name": "效益", "points": 30, "children": [
+            {"code": "effect.sat", "name": "满意度", "points": 15, "rule": "piecewise"},
+            {"code": "effect.kfw", "name": "综合评级", "points": 15, "rule": "ordinal", "params": {"scale": "kfw"}}]},
+    ]})
+
+
+def key_rows(**over):
+    base = {"decision.basis": {"score": 9.0}, "decision.goal": {"score": 8.5, "level": "met"},
+            "process.compliance": {"actual": "1"}, "output.rate": {"target": "≥100%", "actual": "90%"},
+            "effect.sat": {"actual": "85"}, "effect.kfw": {"actual": "2"}}
+    base.update(over)
+    rows = [{"unit_id": "K1", "node_code": code, **vals} for code, vals in base.items() if vals is not None]
+    return pd.DataFrame(rows)
+
+
+def test_fixed_leaves_by_node_code():
+    """9 + 8.5 + (20 - 5) + 30 x 0.9 + 15 x 0.8 + 15 x 0.8 = 83.5."""
+    res = pe.score(KEY, key_rows())
+    assert total_of(res, "K1") == pytest.approx(83.5) and res.totals["grade"].iloc[0] == "良"
+    assert np.isnan(res.totals["execution_rate"].iloc[0])
+    nodes = res.nodes.set_index("node_code")
+    assert nodes.loc["effect", "points"] == 30 and nodes.loc["effect", "score"] == pytest.approx(24)
+    assert nodes.loc["process.compliance", "rule"] == "deduction"
+
+
+def test_vetoes_override_the_grade():
+    full = {"decision.goal": {"score": 10.0, "level": "met"}, "decision.basis": {"score": 10.0},
+            "process.compliance": {"actual": "0"}, "effect.sat": {"actual": "95"}, "effect.kfw": {"actual": "1"}}
+    res = quiet_score(KEY, key_rows(**full, **{"output.rate": None}))
+    row = res.totals.iloc[0]
+    assert row["total"] == 70 and row["banded_grade"] == "中"
+    assert row["grade"] == "差" and "veto:no_results" in row["flags"]
+    assert quiet_score(KEY, key_rows(**full)).totals["grade"].iloc[0] == "优"
+    res = quiet_score(KEY, key_rows(**{"effect.sat": {"actual": "50"}, "effect.kfw": {"actual": "5"}}))
+    assert res.totals["grade"].iloc[0] == "中" and "veto:weak_effect" in res.totals["flags"].iloc[0]
+    assert res.totals["banded_grade"].iloc[0] == "中"
+
+
+def test_fixed_leaf_by_indicator_code_and_by_name():
+    rows = key_rows(**{"decision.basis": None})
+    extra = pd.DataFrame([{"unit_id": "K1", "indicator_code": "K-1", "score": 9.0}])
+    assert total_of(pe.score(KEY, pd.concat([rows, extra], ignore_index=True)), "K1") == pytest.approx(83.5)
+    named = pd.DataFrame([{"unit_id": "K2", "l1": "过程", "l2": "资金使用合规性", "actual": "0"},
+                          {"unit_id": "K2", "l1": "产出", "indicator": "实际完成率", "target": "≥100%",
+                           "actual": "100%"}])
+    res = quiet_score(KEY, named)
+    nodes = res.nodes.set_index(["unit_id", "node_code"])
+    assert nodes.loc[("K2", "process.compliance"), "score"] == 20 and nodes.loc[("K2", "output.rate"), "score"] == 30
+    assert {p.code for p in res.problems} == {"missing_actual"}  # the leaves K2 did not report
+
+
+def test_node_code_errors():
+    bad = pd.DataFrame([{"unit_id": "K1", "node_code": "decision", "score": 1.0},
+                        {"unit_id": "K1", "node_code": "nope", "score": 1.0},
+                        {"unit_id": "K1", "node_code": "effect.kfw", "actual": "7"},
+                        {"unit_id": "K1", "node_code": "process.compliance", "actual": "-1"}])
+    with pytest.raises(InputError) as err:
+        pe.score(KEY, bad)
+    assert [p.code for p in err.value.problems] == ["not_a_leaf", "unknown_node", "negative_findings",
+                                                   "unknown_rating"]
+
+
+def test_evaluator_score_out_of_range():
+    with pytest.raises(InputError, match=r"^2:score: score_out_of_range: `score` must lie in \[0, 10\]"):
+        pe.score(KEY, key_rows(**{"decision.basis": {"score": 12.0}}).assign(source_row=range(2, 8)))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the result object
+# ---------------------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def result():
+    o = pd.concat([obs((*OUT, "a", "≥10", "9", 40), (*SOC, "b", "≥80%", "85%", 40), (*SAT, "c", "≥90%", "88%", 10),
+                       unit=u) for u in ("A", "B")], ignore_index=True)
+    b = pd.DataFrame({"unit_id": ["A", "B"], "budget_full_year": [100.0, 100.0], "executed": [90.0, 70.0]})
+    return quiet_score("project_self", o, b)
+
+
+def test_result_frames(result):
+    assert list(result.totals.columns) == ["unit_id", "total", "grade", "execution_rate", "execution_score",
+                                           "n_indicators", "points_total", "flags", "banded_grade"]
+    assert list(result.nodes.columns[:12]) == ["unit_id", "node_code", "parent_code", "level", "name", "points",
+                                               "achievement", "score", "claimed_score", "rule", "applicable",
+                                               "flags"]
+    assert result.to_frame() is result.totals
+    a = result.nodes[result.nodes["unit_id"] == "A"]
+    assert a["node_code"].tolist()[:4] == ["execution", "output", "output.quantity", "output.quantity.1"]
+    level1 = result.by_level(1)
+    assert set(level1["node_code"]) == {"execution", "output", "effect", "satisfaction"}
+    sums = level1.groupby("unit_id")["score"].sum()
+    assert sums["A"] == pytest.approx(total_of(result, "A"))
+    with pytest.raises(ValueError, match="`level` must be one of \\[1, 2, 3\\]; got 9"):
+        result.by_level(9)
+
+
+def test_contributions_sum_to_one(result):
+    share = result.contributions()
+    assert list(share.columns) == ["execution", "output", "effect", "satisfaction"]
+    np.testing.assert_allclose(share.sum(axis=1), 1.0)
+    assert share.loc["A", "execution"] == pytest.approx(9 / total_of(result, "A"))
+
+
+def test_to_excel_and_html(result, tmp_path):
+    path = result.to_excel(tmp_path / "out" / "scores.xlsx")
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["总分", "第1级指标", "第2级指标", "第3级指标", "问题", "参数"]
+    assert [c.value for c in wb["总分"][1]][:3] == ["项目编码", "总分", "等级"]
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["scores.xlsx"]  # no temporary file left
+    html = result._repr_html_()
+    assert "ScoreResult" in html and "<table" in html and "project_self" in repr(result)
+    assert result.policy["na_policy"] == "rescale" and result.policy["perfeval_version"] == pe.__version__
+
+
+def test_argument_checks():
+    o = obs((*OUT, "a", "≥1", "1", 90))
+    for kwargs, msg in [({"reverse": "log"}, "`reverse` must be"), ({"denominator": "paid"}, "`denominator` must"),
+                        ({"na_policy": "drop"}, "`na_policy` must"), ({"over_achievement": 1}, "`over_achievement`"),
+                        ({"over_policy": "cut"}, "`over_policy` must"), ({"bare_target_op": "<"}, "`bare_target_op`")]:
+        with pytest.raises(ValueError, match=msg):
+            pe.score("project_self", o, **kwargs)
+    with pytest.raises(TypeError, match="`observations` must be a pandas DataFrame"):
+        pe.score("project_self", [1, 2])
+    with pytest.raises(TypeError, match="`budget` must be a pandas DataFrame or None"):
+        pe.score("project_self", o, {"unit_id": 1})
+
+
+def test_shipped_frameworks_score_by_node_code():
+    """Every shipped framework scores a unit whose fixed leaves all come by node_code."""
+    for name in pe.list_frameworks():
+        fw = pe.load_framework(name)
+        rows = []
+        for node, _, _ in fw.walk():
+            if node.children or node.slot or node.rule == "execution":
+                continue
+            row = {"unit_id": "U", "node_code": node.code}
+            if node.rule in ("evaluator", "qualitative"):
+                row.update(score=0.85 * node.points, level="met")
+            elif node.rule == "ordinal":
+                row["actual"] = "S" if node.params.get("scale") == "ieg" else "2"
+            else:
+                row.update(target="≥90", actual="95")
+            rows.append(row)
+        b = pd.DataFrame({"unit_id": ["U"], "budget_full_year": [1.0], "budget_adjusted": [1.0],
+                          "funds_in_place": [1.0], "executed": [1.0]})
+        res = quiet_score(fw, pd.DataFrame(rows) if rows else pd.DataFrame({"unit_id": [], "node_code": []}), b)
+        assert res.totals["grade"].iloc[0] is not None, name

@@ -1,0 +1,242 @@
+"""Tests of perfeval.targets: target / actual text as real self-evaluation forms write it."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import perfeval as pe
+from perfeval.errors import InputError
+from perfeval.targets import MAX_LISTED, parse_level, parse_observations, parse_op
+
+
+# (text, op, value, unit, flags) -- the forms issue 3 lists, plus the look-alike signs of published forms
+TARGETS = [
+    ("≥95%", ">=", 95.0, "%", ()),
+    (">=95", ">=", 95.0, "", ()),
+    ("≤100万元", "<=", 100.0, "万元", ()),
+    ("=0", "=", 0.0, "", ()),
+    ("＝0", "=", 0.0, "", ()),
+    ("不低于95%", ">=", 95.0, "%", ()),
+    ("不少于20个", ">=", 20.0, "个", ()),
+    ("不超过3个月", "<=", 3.0, "个月", ()),
+    ("小于等于5天", "<=", 5.0, "天", ()),
+    ("≧90%", ">=", 90.0, "%", ()),
+    ("≦5", "<=", 5.0, "", ()),
+    ("═0", "=", 0.0, "", ()),
+    ("≤50元/人*月", "<=", 50.0, "元/人*月", ()),
+    ("≤50元/人×月", "<=", 50.0, "元/人*月", ()),
+    ("≥1.2万人次", ">=", 12000.0, "人次", ("multiplied",)),
+    ("≥300人次", ">=", 300.0, "人次", ()),
+    ("９５％", ">=", 95.0, "%", ("bare_target",)),
+    ("≥９５％", ">=", 95.0, "%", ()),
+    ("＞＝95", ">=", 95.0, "", ()),
+    ("≥ 95 %", ">=", 95.0, "%", ()),
+    ("  ≤ 3 天 ", "<=", 3.0, "天", ()),
+    ("大于等于98%", ">=", 98.0, "%", ()),
+    ("不高于 2%", "<=", 2.0, "%", ()),
+    ("95%以上", ">=", 95.0, "%", ()),
+    ("3天以内", "<=", 3.0, "天", ()),
+    ("控制在5%以内", "<=", 5.0, "%", ()),
+    ("大于90%", ">=", 90.0, "%", ("strict_op",)),
+    ("低于1%", "<=", 1.0, "%", ("strict_op",)),
+    ("8,755", ">=", 8755.0, "", ("bare_target",)),
+    ("8755", ">=", 8755.0, "", ("bare_target",)),
+    ("100%", ">=", 100.0, "%", ("bare_target",)),
+    ("≥-5%", ">=", -5.0, "%", ()),
+    ("≤0.5‰", "<=", 0.5, "‰", ()),
+    ("≥2亿元", ">=", 2.0, "亿元", ()),
+    ("≥50m2", ">=", 50.0, "m2", ()),
+]
+
+
+@pytest.mark.parametrize(("text", "op", "value", "unit", "flags"), TARGETS)
+def test_parse_target_forms(text, op, value, unit, flags):
+    t = pe.parse_target(text)
+    assert (t.op, t.value, t.unit, t.flags) == (op, value, unit, flags)
+    assert t.text == text
+
+
+@pytest.mark.parametrize("text", ["按时完成", "有效提升", "明显改善", "达到国家标准"])
+def test_parse_target_qualitative(text):
+    t = pe.parse_target(text)
+    assert t.op == "qualitative" and math.isnan(t.value) and t.is_qualitative
+
+
+def test_parse_target_deadline_is_qualitative():
+    t = pe.parse_target("2024年12月底前完成")
+    assert t.op == "qualitative" and t.flags == ("deadline",)
+
+
+def test_parse_target_numbers_and_bare_op():
+    assert pe.parse_target(8755) == pe.Target(">=", 8755.0, "", ("bare_target",), "8755")
+    assert pe.parse_target("100%", bare_op="=").op == "="
+    assert pe.parse_target("≥95%").is_percent
+    assert str(pe.parse_target("≤100万元")) == "<= 100万元"
+
+
+@pytest.mark.parametrize("text", ["95%-100%", "≥≥1", "abc1", "≥95%或以上x1", "1e5次"])
+def test_parse_target_unparseable_names_the_cell(text):
+    with pytest.raises(InputError, match=r"f\.csv:7:target: unparseable_target: cannot read target"):
+        pe.parse_target(text, where="f.csv:7:target")
+
+
+def test_parse_target_contradicting_suffix():
+    with pytest.raises(InputError, match="contradicts the suffix"):
+        pe.parse_target("≥95%以下")
+
+
+@pytest.mark.parametrize("empty", [None, "", "   ", float("nan")])
+def test_parse_target_missing(empty):
+    with pytest.raises(InputError, match="missing_target"):
+        pe.parse_target(empty)
+
+
+def test_parse_target_bad_bare_op():
+    with pytest.raises(ValueError, match="`bare_op` must be"):
+        pe.parse_target("95", bare_op=">")
+
+
+ACTUALS = [
+    ("98%", None, 98.0, "%", (), None),
+    ("1.2万人次", None, 12000.0, "人次", ("multiplied",), None),
+    ("约95%", None, 95.0, "%", ("approximate",), None),
+    ("95.5", None, 95.5, "", (), None),
+    ("９８．５％", None, 98.5, "%", (), None),
+    ("120万元", None, 120.0, "万元", (), None),
+    ("已完成", "qualitative", math.nan, "", ("qualitative_level",), "met"),
+    ("部分完成", "qualitative", math.nan, "", ("qualitative_level",), "partly"),
+    ("未完成", "qualitative", math.nan, "", ("qualitative_level",), "not_met"),
+    ("效果良好", "qualitative", math.nan, "", (), None),
+    ("≥90%", ">=", math.nan, "%", ("actual_restates_target",), None),
+    ("不超过3天", "<=", math.nan, "天", ("actual_restates_target",), None),
+]
+
+
+@pytest.mark.parametrize(("text", "op", "value", "unit", "flags", "level"), ACTUALS)
+def test_parse_actual_forms(text, op, value, unit, flags, level):
+    a = pe.parse_actual(text)
+    assert a.op == op and a.unit == unit and a.flags == flags and a.level == level
+    assert (math.isnan(a.value) and math.isnan(value)) or a.value == value
+
+
+def test_parse_actual_missing_and_numbers():
+    assert pe.parse_actual(None).flags == ("missing",)
+    assert pe.parse_actual(0.98).value == 0.98
+
+
+def test_parse_actual_unparseable():
+    with pytest.raises(InputError, match=r"x:3:actual: unparseable_actual: cannot read actual '95-100'"):
+        pe.parse_actual("95-100", where="x:3:actual")
+
+
+@pytest.mark.parametrize(("text", "op"), [("≥", ">="), ("≧", ">="), ("正向", ">="), ("<=", "<="), ("反向", "<="),
+                                          ("＝", "="), ("═", "="), ("定性", "qualitative"), ("定量", None),
+                                          (None, None), (">", ">=")])
+def test_parse_op(text, op):
+    assert parse_op(text) == op
+
+
+def test_parse_op_unknown():
+    with pytest.raises(InputError, match=r"unknown_op: `op` must be one of >=, <=, =, qualitative"):
+        parse_op("大约")
+
+
+@pytest.mark.parametrize(("text", "level"), [("达成", "met"), ("达成年度指标", "met"), ("met", "met"),
+                                             ("部分达成年度指标并具有一定效果", "partly"), ("未达成", "not_met"),
+                                             ("NOT_MET", "not_met"), (None, None)])
+def test_parse_level(text, level):
+    assert parse_level(text) == level
+
+
+def test_parse_level_unknown():
+    with pytest.raises(InputError, match="unknown_level: `level` must be met, partly or not_met"):
+        parse_level("很好")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# whole frames
+# ---------------------------------------------------------------------------------------------------------------
+def _obs(target, actual, **extra):
+    n = len(target)
+    return pd.DataFrame({"target": target, "actual": actual, "source_file": "f.csv",
+                         "source_row": np.arange(2, n + 2), **extra})
+
+
+def test_parse_observations_maps_unique_texts_back():
+    obs = _obs(["≥95%", "≥95%", "≤100万元", "按时完成", "8755"], ["98%", "90%", "950000元", "已完成", "9000"])
+    frame, problems = parse_observations(obs)
+    assert frame["op"].tolist() == [">=", ">=", "<=", "qualitative", ">="]
+    assert frame["target_value"].tolist()[:3] == [95.0, 95.0, 100.0]
+    assert frame["actual_value"].tolist()[:3] == [98.0, 90.0, 95.0]  # 950000 元 -> 95 万元
+    assert frame["actual_unit"].tolist()[2] == "万元"
+    assert frame["level"].tolist()[3] == "met"
+    assert frame["parse_flags"].tolist()[4] == "bare_target"
+    assert [(p.location, p.code, p.severity) for p in problems] == [("f.csv:6:target", "bare_target", "warning")]
+    assert list(obs.columns) == ["target", "actual", "source_file", "source_row"]  # input untouched
+
+
+@pytest.mark.parametrize(("target", "actual"), [("≥95%", "0.98"), ("0.95", "98%"), ("≥95%", 1)])
+def test_ambiguous_percentage_is_an_error(target, actual):
+    frame, problems = parse_observations(_obs([target], [actual]))
+    errors = [(p.location, p.code) for p in problems if p.severity == "error"]
+    assert errors == [("f.csv:2:actual", "ambiguous_percentage")]
+    assert math.isnan(frame["actual_value"].iloc[0])
+
+
+def test_percent_points_with_bare_actual_above_one_are_fine():
+    """A bare actual above 1 next to a % target can only be percent points; one in (0, 1] could be a fraction
+    (0.3 = 30 %) or percent points (0.3 %): refused, even when the target is small."""
+    frame, problems = parse_observations(_obs(["≥95%", "≤0.5%", "≤0.5%"], ["97", "0.3", "0%"]))
+    assert [(p.location, p.code) for p in problems] == [("f.csv:3:actual", "ambiguous_percentage")]
+    assert frame["actual_value"].tolist()[0::2] == [97.0, 0.0]
+
+
+def test_unit_column_makes_bare_numbers_percent():
+    frame, problems = parse_observations(_obs(["95", "95"], ["97", "0.97"], unit=["%", "%"], op=[">=", ">="]))
+    assert [(p.location, p.code) for p in problems] == [("f.csv:3:actual", "ambiguous_percentage")]
+
+
+def test_unit_mismatch_and_op_conflict():
+    obs = _obs(["≥20个", "≤5"], ["3天", "4"], op=[None, ">="])
+    _, problems = parse_observations(obs)
+    assert {(p.location, p.code) for p in problems} == {("f.csv:2:actual", "unit_mismatch"),
+                                                        ("f.csv:3:target", "op_conflict")}
+
+
+def test_op_column_given_is_not_a_bare_target():
+    frame, problems = parse_observations(_obs(["95", "3"], ["96", "2"], op=["≥", "反向"]))
+    assert problems == [] and frame["op"].tolist() == [">=", "<="]
+
+
+def test_unparseable_cells_and_unknown_op_level():
+    obs = _obs(["95%-100%", "≥95%"], ["9x9", "96%"], op=[None, "约"], level=[None, "很好"])
+    _, problems = parse_observations(obs)
+    assert {(p.location, p.code) for p in problems} == {
+        ("f.csv:2:target", "unparseable_target"), ("f.csv:2:actual", "unparseable_actual"),
+        ("f.csv:3:op", "unknown_op"), ("f.csv:3:level", "unknown_level")}
+
+
+def test_restated_actual_is_flagged_not_measured():
+    frame, problems = parse_observations(_obs(["≥90%"], ["≥90%"]))
+    assert [(p.code, p.severity) for p in problems] == [("actual_restates_target", "warning")]
+    assert math.isnan(frame["actual_value"].iloc[0]) and frame["actual_op"].iloc[0] == ">="
+
+
+def test_problems_are_capped_with_a_summary():
+    n = MAX_LISTED + 7
+    _, problems = parse_observations(_obs(["8755"] * n, ["9000"] * n))
+    assert len(problems) == MAX_LISTED + 1
+    assert problems[-1].message.startswith("and 7 more rows")
+
+
+def test_without_source_columns_locations_are_sheet_rows():
+    _, problems = parse_observations(pd.DataFrame({"target": ["≥1", "x1"], "actual": ["1", "1"]}))
+    assert problems[0].location == "3:target"
+
+
+def test_parse_observations_bad_bare_op():
+    with pytest.raises(ValueError, match="`bare_op` must be"):
+        parse_observations(_obs(["1"], ["1"]), bare_op="!")
