@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 DEMO_OUT ?= demo_out
 
-.PHONY: demo test test-fast venv install install-dev bench wheel clean
+.PHONY: demo test test-fast venv install install-dev bench wheel fonts clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,19 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# Chinese chart labels need a CJK font; on Debian as root this installs fonts-noto-cjk once (best effort:
+# without it charts fall back to boxes for Chinese text and perfeval warns).
+fonts:
+	@if fc-list :lang=zh 2>/dev/null | grep -q .; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing fonts-noto-cjk (Debian) for Chinese chart labels"; \
+	  (apt-get install -y -qq fonts-noto-cjk >/dev/null 2>&1 || \
+	   (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq fonts-noto-cjk >/dev/null 2>&1)) || \
+	  echo "note: could not install fonts-noto-cjk; Chinese chart labels may show as boxes"; \
+	else echo "note: no CJK font found; install fonts-noto-cjk (Debian) for Chinese chart labels"; fi
+
 # the main job on the shipped sample province
-demo: install
+demo: install fonts
 	$(BIN)/perfeval demo --out $(DEMO_OUT)
 
 test: install-dev

@@ -18,13 +18,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import resource
+import os
 import statistics
 import subprocess
 import sys
 import time
 import tracemalloc
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -138,13 +139,14 @@ def _score(obs: pd.DataFrame, budget: pd.DataFrame, fw: pe.Framework) -> pe.Scor
 
 def child_maxrss(n_units: int) -> float:
     """Peak RSS (MiB) of a fresh process that builds the data and scores it once."""
-    code = ("import resource, sys; sys.path.insert(0, 'benchmarks'); import bench_scoring as b; "
+    here = str(Path(__file__).resolve().parent)
+    code = (f"import resource, sys; sys.path.insert(0, {here!r}); import bench_scoring as b; "
             "import perfeval as pe; fw = pe.load_framework('project_self'); "
             f"obs, bud = b.make_data({n_units}); "
             "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; b._score(obs, bud, fw); "
             "print(base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    before, after = (int(v) / 1024 for v in out.stdout.split())
+    _before, after = (int(v) / 1024 for v in out.stdout.split())  # ru_maxrss is in KiB on Linux
     return after
 
 
@@ -162,15 +164,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"data: {len(obs):,} observation rows, {len(budget):,} units "
           f"(built in {time.perf_counter() - t0:.1f} s)")
     _score(obs.head(3000), budget.head(100), fw)  # warm-up (imports, caches)
-    times = []
+    times, cpu = [], []
     for _ in range(args.repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         res = _score(obs, budget, fw)
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     median = statistics.median(times)
-    print(f"pe.score: median {median:.3f} s over {args.repeat} runs "
-          f"(min {min(times):.3f}, max {max(times):.3f}); {len(res.nodes):,} node rows, "
-          f"{len(res.problems):,} problems flagged")
+    print(f"pe.score: median {median:.3f} s wall over {args.repeat} runs (min {min(times):.3f}, "
+          f"max {max(times):.3f}); median CPU time {statistics.median(cpu):.3f} s; {len(res.nodes):,} node rows, "
+          f"{len(res.problems):,} problems flagged; load average {os.getloadavg()[0]:.2f} on "
+          f"{os.cpu_count()} cores (wall time grows when other processes share the cores)")
 
     tracemalloc.start()
     _score(obs, budget, fw)
@@ -192,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
           f"linearly to {len(obs):,} rows: {t_peer:.1f} s; ratio {t_peer / median:,.0f}x "
           f"(max |total difference| on the sample {diff:.2e})")
     if args.json:
-        print(json.dumps({"rows": len(obs), "median_s": median, "tracemalloc_peak_mib": peak / 2**20,
+        print(json.dumps({"rows": len(obs), "median_s": median, "median_cpu_s": statistics.median(cpu),
+                          "tracemalloc_peak_mib": peak / 2**20,
                           "max_rss_mib": rss, "peer_scaled_s": t_peer, "ratio": t_peer / median}))
     return 0
 

@@ -267,11 +267,11 @@ def apply_results(score_result: Any, units: pd.DataFrame,
     -------
     ApplicationResult
         ``units`` columns: ``unit_id, department_id, kind, project_type`` (the default type where units.csv
-        has none), ``rigid, total, grade``; ``action_code, action, action_en``; ``cut_share`` (share of this
-        year's budget cut; ``1 - factor`` for regions, negative for an increase; NaN for a one-off project that
-        ends); ``current_budget``; ``proposed_budget`` (current x (1 - cut_share)); ``budget_change`` (proposed -
-        current); ``rectification_required`` (整改); ``transfer_factor`` (regions, else NaN); ``reason`` and
-        ``reason_en`` (the rule applied, in words).
+        has none; None for regions), ``rigid, total, grade``; ``action_code, action, action_en``; ``cut_share``
+        (share of this year's budget cut; ``1 - factor`` for regions, negative for an increase; NaN for a one-off
+        project that ends); ``current_budget``; ``proposed_budget`` (current x (1 - cut_share));
+        ``budget_change`` (proposed - current); ``rectification_required`` (整改); ``transfer_factor`` (regions,
+        else NaN); ``reason`` and ``reason_en`` (the rule applied, in words).
 
         ``summary`` columns: ``department_id, grade, n_units, n_rectification, current_budget`` (all units),
         ``proposed_budget`` (units with a proposed budget), ``budget_change`` (over units with both).
@@ -328,6 +328,7 @@ def apply_results(score_result: Any, units: pd.DataFrame,
     d.loc[region, ["action_code", "action", "action_en"]] = [pol.transfer.code, pol.transfer.action,
                                                             pol.transfer.action_en]
     d.loc[region, "cut_share"] = 1.0 - d.loc[region, "transfer_factor"]
+    d["project_type"] = d["project_type"].where(~region, None)  # regions are not projects
     d["proposed_budget"] = d["current_budget"] * (1.0 - d["cut_share"])
     d["budget_change"] = d["proposed_budget"] - d["current_budget"]
     d["reason"], d["reason_en"] = _reasons(d, exempt.to_numpy(), ends.to_numpy(), region)
@@ -347,8 +348,10 @@ def _reasons(d: pd.DataFrame, exempt: np.ndarray, ends: np.ndarray, region: np.n
     """The rule applied to each unit, in Chinese and English."""
     zh, en = [], []
     for i, r in enumerate(d.itertuples(index=False)):
-        head_zh = f"评价等级{r.grade}（{r.total:g}分）；{_TYPE_ZH[r.project_type]}"
-        head_en = f"grade {r.grade} ({r.total:g} points); {_TYPE_EN[r.project_type]}"
+        kind_zh = "转移支付地区" if region[i] else _TYPE_ZH[r.project_type]
+        kind_en = "transfer-payment region" if region[i] else _TYPE_EN[r.project_type]
+        head_zh = f"评价等级{r.grade}（{r.total:g}分）；{kind_zh}"
+        head_en = f"grade {r.grade} ({r.total:g} points); {kind_en}"
         if region[i]:
             z, e = f"转移支付绩效调整系数{r.transfer_factor:.4f}", f"transfer factor {r.transfer_factor:.4f}"
         elif ends[i]:

@@ -197,6 +197,17 @@ def assess(scores: pd.DataFrame, framework: str | Path | Framework = "exante", *
     ValueError
         Conclusion bands that do not end at the framework's total.
 
+    Notes
+    -----
+    The conclusion comes from the policy's bands, not from the framework's ``bands`` (the shipped ``exante``
+    framework carries the same 90 / 70 bands for grading with :func:`perfeval.score`; change both together).
+    A fired veto caps the conclusion: ``conclusion = worse(banded, veto.conclusion)`` over the fired vetoes.
+
+    References
+    ----------
+    .. [1] PMKPI ex-ante score sheet (#54653474066) and project-pool admission (#54823873790), domain.md §2.
+    .. [2] 朝阳县人民政府 (Liaoning), 事前绩效评估 rules: https://cyx.gov.cn/html/CYXZF/202006/0163659671720459.html
+
     Examples
     --------
     >>> import pandas as pd, perfeval as pe
@@ -239,14 +250,14 @@ def assess(scores: pd.DataFrame, framework: str | Path | Framework = "exante", *
     out = pd.DataFrame({"total": total, "conclusion": conclusion, "conclusion_en": conclusion.map(en),
                         "banded_conclusion": banded})
     out = pd.concat([out, dims], axis=1)
-    out["vetoes"] = fired.apply(lambda r: ";".join(c for c in fired.columns if r[c]), axis=1) if len(
-        fired.columns) else ""
+    out["vetoes"] = (fired.apply(lambda r: ";".join(fired.columns[r.to_numpy()]), axis=1)
+                     if len(fired.columns) and len(fired) else "")
     out["passed"] = conclusion.isin(pol.passing).astype(object)
     out["flags"] = np.where(absent.any(axis=1), "missing_leaves", "")
     out.index.name = "unit_id"
     out = out.reset_index()
     out = _gate(out, units, pol)
-    nodes = grid.stack().rename("score").reset_index().rename(columns={"level_1": "node_code"})
+    nodes = grid.stack().reset_index()
     nodes.columns = ["unit_id", "node_code", "score"]
     nodes["dimension"] = nodes["node_code"].map(top)
     nodes["points"] = nodes["node_code"].map(leaf_points)
@@ -264,11 +275,14 @@ def _gate(out: pd.DataFrame, units: pd.DataFrame | None, pol: ExantePolicy) -> p
             raise InputError.single("units", "missing_column",
                                     f"`units` needs columns unit_id and is_new; it has {list(units.columns)}")
         flags = units["is_new"].map(to_bool)
-        bad = flags.isna()
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise InputError.single(f"units:{i + 2}:is_new", "not_boolean",
-                                    f"is_new must be yes/no (是/否, true/false, 1/0); got {units['is_new'].iat[i]!r}")
+        bad = np.flatnonzero(flags.isna().to_numpy())
+        if len(bad):
+            files = units["source_file"] if "source_file" in units else pd.Series("units", index=units.index)
+            rows = units["source_row"] if "source_row" in units else pd.Series(np.arange(len(units)) + 2,
+                                                                                index=units.index)
+            raise InputError(problems=[Problem(format_location(files.iat[i], int(rows.iat[i]), "is_new"),
+                                               "not_boolean", f"is_new must be yes/no (是/否, true/false, 1/0); "
+                                                              f"got {units['is_new'].iat[i]!r}") for i in bad])
         new = pd.Series(flags.to_numpy(dtype=bool), index=units["unit_id"].astype(str))
         new = new[~new.index.duplicated()]
         out["is_new"] = out["unit_id"].map(new).astype(object)

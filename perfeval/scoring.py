@@ -66,8 +66,6 @@ ORDINAL_SCALES: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "ieg": ("HS", "S", "MS", "MU", "U", "HU"),
 })
 
-_TINY = 0.0
-
 
 def _f(x: Any) -> np.ndarray:
     return np.asarray(x, dtype=float)

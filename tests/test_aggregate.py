@@ -384,8 +384,9 @@ def test_node_code_errors():
                         {"unit_id": "K1", "node_code": "process.compliance", "actual": "-1"}])
     with pytest.raises(InputError) as err:
         pe.score(KEY, bad)
-    assert [p.code for p in err.value.problems] == ["not_a_leaf", "unknown_node", "negative_findings",
-                                                   "unknown_rating"]
+    assert [(p.location, p.code) for p in err.value.problems] == [
+        ("2:node_code", "not_a_leaf"), ("3:node_code", "unknown_node"), ("4:actual", "unknown_rating"),
+        ("5:actual", "negative_findings")]
 
 
 def test_evaluator_score_out_of_range():

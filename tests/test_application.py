@@ -204,6 +204,10 @@ def test_read_units_and_cli_apply(tmp_path, capsys):
     assert f"{d / 'totals.csv'}:2:grade: unknown_grade" in capsys.readouterr().err
     assert main(["apply", str(d)]) == 1  # nothing to score
     assert "give --totals FILE" in capsys.readouterr().err
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("kind: application\ngrades:\n  中: {cut_share: -0.2}\n", encoding="utf-8")
+    assert main(["apply", str(d), "--policy", str(policy)]) == 1
+    assert f"{policy}:3: negative_cut" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(not SAMPLE.is_dir(), reason="sample_data/province has not been generated")

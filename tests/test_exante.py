@@ -157,6 +157,10 @@ def test_read_exante_and_cli(tmp_path, capsys):
     (d / "exante.csv").write_text("unit_id,node_code,score\nN1,necessity.need,12\n", encoding="utf-8")
     assert main(["exante", str(d)]) == 1
     assert f"{d / 'exante.csv'}:2:score: score_out_of_range" in capsys.readouterr().err
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("kind: exante\npassing: [予以支持, 也许]\n", encoding="utf-8")
+    assert main(["exante", str(d), "--policy", str(policy)]) == 1
+    assert f"{policy}:2: unknown_conclusion" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(not SAMPLE.is_dir(), reason="sample_data/province has not been generated")

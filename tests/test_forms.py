@@ -382,3 +382,14 @@ def test_extra_columns_go_right_of_a_merged_note_header(tmp_path):
     assert form.observations[C.LEVEL].tolist()[1] == "not_met" and form.unit["unit_id"] == "X1"
     assert form.observations["source_row"].tolist() == [14, 15]
     assert form.claimed_total == 96.83  # the template's own total row moved up, kept
+
+
+def test_targets_beginning_with_equals_stay_text(tmp_path):
+    """``=0`` is a target (equality with zero), not an Excel formula; blank text writes an empty cell."""
+    obs = _observations(2).assign(target=["=0", "＝0"], note=["", "说明"])
+    path = write_selfeval_form(tmp_path / "eq.xlsx", unit={}, observations=obs)
+    assert load_workbook(path).worksheets[0]["E13"].data_type == "s"
+    with pytest.warns(DataQualityWarning):
+        back = read_selfeval_form(path).observations
+    assert back[C.TARGET].tolist() == ["=0", "＝0"]
+    assert pd.isna(back[C.NOTE].iloc[0]) and back[C.NOTE].iloc[1] == "说明"

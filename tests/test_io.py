@@ -435,7 +435,8 @@ def test_inputs_unchanged_after_reading_and_after_errors(tmp_path):
 @pytest.mark.parametrize("name, encoding", [("o.csv", "utf-8"), ("o.csv", "gb18030"), ("o.csv", "utf-8-sig"),
                                             ("o.xlsx", "utf-8"), ("o.tsv", "utf-8")])
 def test_write_table_round_trip(tmp_path, name, encoding):
-    frame = pd.DataFrame({"unit_id": ["001", "002"], "总分": [91.5, 79.999], "等级": ["优", "中"]})
+    frame = pd.DataFrame({"unit_id": ["001", "002"], "总分": [91.5, 79.999], "等级": ["优", "中"],
+                          "目标": ["=0", "≥95%"]})
     path = write_table(frame, tmp_path / name, encoding=encoding)
     back = read_table(path, {"unit_id": ()}, numeric=["总分"])
     pd.testing.assert_frame_equal(back.drop(columns=["source_file", "source_row"]), frame, check_dtype=False)

@@ -330,6 +330,10 @@ def test_cli_monitor_errors_are_located(tmp_path, capsys):
     assert "file_not_found: no such dataset directory" in capsys.readouterr().err
     assert main(["monitor", str(d), "--month", "0"]) == 1
     assert "--month: bad_month" in capsys.readouterr().err
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("kind: monitoring\nactions:\n  checkpoint_month: 13\n", encoding="utf-8")
+    assert main(["monitor", str(d), "--rules", str(rules)]) == 1
+    assert f"{rules}:3: bad_month" in capsys.readouterr().err
 
 
 def test_lights_plot():

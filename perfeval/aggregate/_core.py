@@ -14,7 +14,7 @@ from ..errors import DataQualityWarning, InputError, Problem
 from ..framework import Framework, load_framework
 from ..scoring import DENOMINATORS
 from ..targets import _small_unique, parse_observations
-from ._matching import FLAG_BITS, Tree, map_rows
+from ._matching import FLAG_BITS, Tree, map_rows, unit_text
 from ._result import ScoreResult
 from ._rows import flag_strings, score_execution, score_rows
 
@@ -134,6 +134,8 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
 
     frame, parse_problems = parse_observations(observations, bare_op=bare_target_op)
     problems += parse_problems
+    if "source_row" not in frame:  # locate rows as a sheet with one header row would, before any row is dropped
+        frame["source_row"] = np.arange(2, len(frame) + 2)
     rows = map_rows(tree, frame)
     problems += rows.problems
     policy = {"reverse": reverse, "denominator": denominator, "na_policy": na_policy,
@@ -145,21 +147,21 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
     if budget is not None:
         if not isinstance(budget, pd.DataFrame):
             raise TypeError(f"`budget` must be a pandas DataFrame or None; got {type(budget).__name__}.")
-        extra = pd.Index(budget["unit_id"].astype(str).unique()).difference(units, sort=False) \
-            if "unit_id" in budget else pd.Index([])
-        if len(extra):
-            units = units.append(extra)
-            budget_units = extra
+        if "unit_id" in budget:
+            budget_units = pd.Index(budget["unit_id"].map(unit_text).unique(), dtype=object).difference(
+                units, sort=False)
+            units = units.append(budget_units)
     execution = score_execution(tree, units, budget, denominator)
     problems += execution.problems
-    _raise_errors(problems, strict)
+    _raise_errors(problems)
 
     result = _rollup(tree, units, rows, scored, execution, na_policy)
     problems += result.pop("problems")
-    if budget_units is not None:
-        problems += [Problem(f"budget:{u}", "no_indicators", f"unit {u!r} has a budget row but no indicators")
-                     for u in budget_units]
-    _raise_errors([], strict, problems)
+    problems += [Problem(f"budget:unit {u}", "no_indicators", f"unit {u!r} has a budget row but no indicators",
+                         "warning") for u in (budget_units if budget_units is not None else ())]
+    problems.sort(key=_location_key)
+    if strict and problems:
+        raise InputError("strict=True: flagged problems are refused", problems=problems)
     full_policy = {
         "framework": fw.name, "framework_version": fw.version,
         "reverse": scored.resolved.get("reverse", reverse or "linear"),
@@ -178,120 +180,111 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
     return ScoreResult(fw, result["totals"], result["nodes"], tuple(problems), full_policy)
 
 
-def _raise_errors(problems: list[Problem], strict: bool, warnings_: list[Problem] | None = None) -> None:
-    errors = [p for p in problems if p.severity == "error"]
+def _raise_errors(problems: list[Problem]) -> None:
+    """Raise one InputError listing every error (in file order); warnings pass."""
+    errors = sorted((p for p in problems if p.severity == "error"), key=_location_key)
     if errors:
         raise InputError(problems=errors)
-    if strict and warnings_:
-        raise InputError("strict=True: flagged problems are refused", problems=warnings_)
-    if strict:
-        flagged = [p for p in problems if p.severity != "error"]
-        if flagged:
-            raise InputError("strict=True: flagged problems are refused", problems=flagged)
+
+
+def _location_key(problem: Problem) -> tuple:
+    """Sort key of ``file:row:column`` locations with rows compared as numbers."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in problem.location.split(":"))
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # roll-up
 # ---------------------------------------------------------------------------------------------------------------
 def _rollup(tree: Tree, units: pd.Index, rows: Any, scored: Any, execution: Any, na_policy: str) -> dict:
-    """N/A rescaling, points, scores and the roll-up to every node and to the totals."""
+    """N/A rescaling, points, scores and the roll-up to every node and to the totals.
+
+    Matrices are (unit x framework node). A row's *home* is its fixed leaf, or the slot / inner node a
+    unit-specific indicator hangs under; rows are summed into their homes with ``bincount`` and the tree is
+    rolled up with one vectorised step per node.
+    """
     n_units, n_nodes = len(units), len(tree.codes)
-    ind = rows.is_indicator
-    u_ind, home_ind = rows.unit[ind], rows.home[ind]
-    app = rows.applicable
-    w_row = np.where(ind, rows.points, tree.points[rows.home])  # declared points per row
-    cell_ind = u_ind * n_nodes + home_ind
-
-    # declared (W) and applicable (WA) points per (unit, node), leaves first
-    W = np.zeros((n_units, n_nodes))
-    WA = np.zeros((n_units, n_nodes))
-    W.ravel()[:] += np.bincount(cell_ind, weights=w_row[ind], minlength=n_units * n_nodes)
-    WA.ravel()[:] += np.bincount(cell_ind, weights=(w_row * app)[ind], minlength=n_units * n_nodes)
-    fixed = tree.fixed_leaf
-    W[:, fixed] = tree.points[fixed]
-    WA[:, fixed] = tree.points[fixed]
-    fx = ~ind
-    na_fixed = fx & ~app
-    WA[rows.unit[na_fixed], rows.home[na_fixed]] = 0.0
-    for n in tree.bottom_up:  # children before parents
-        p = tree.parents[n]
-        if p >= 0:
-            W[:, p] += W[:, n]
-            WA[:, p] += W[:, n] * (WA[:, n] > 0)
-
-    # rescaling multipliers, top-down (root factor from the first-level nodes)
-    if na_policy == "rescale":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            F = np.where(WA > 0, W / np.where(WA > 0, WA, 1.0), 0.0)
-            top = tree.parents < 0
-            w_root = W[:, top].sum(axis=1)
-            wa_root = (W[:, top] * (WA[:, top] > 0)).sum(axis=1)
-            f_root = np.where(wa_root > 0, w_root / np.where(wa_root > 0, wa_root, 1.0), 0.0)
-        M = np.zeros_like(F)
-        for n in tree.top_down:
-            p = tree.parents[n]
-            M[:, n] = F[:, n] * (f_root if p < 0 else M[:, p])
-        eff_row = w_row * app * M[rows.unit, rows.home]
-    else:
-        M = np.ones((n_units, n_nodes))
-        eff_row = w_row.copy()
-
+    ind, fx, app = rows.is_indicator, ~rows.is_indicator, rows.applicable
+    cell = rows.unit * n_nodes + rows.home
+    W, WA, M, eff_row = _points(tree, rows, n_units, na_policy)
     ach_row = np.where(app, scored.achievement, np.nan if na_policy == "rescale" else 0.0)
     s_row = np.where(app | (na_policy == "zero"), np.nan_to_num(ach_row) * eff_row, 0.0)
 
-    # scores (S), effective points (P), claimed (C, CN) per (unit, node)
-    S = np.zeros((n_units, n_nodes))
-    P = np.zeros((n_units, n_nodes))
-    C = np.zeros((n_units, n_nodes))
-    CN = np.zeros((n_units, n_nodes))
-    claimed = scored.claimed
-    S.ravel()[:] += np.bincount(cell_ind, weights=s_row[ind], minlength=n_units * n_nodes)
-    P.ravel()[:] += np.bincount(cell_ind, weights=eff_row[ind], minlength=n_units * n_nodes)
-    C.ravel()[:] += np.bincount(cell_ind, weights=np.nan_to_num(claimed[ind]), minlength=n_units * n_nodes)
-    CN.ravel()[:] += np.bincount(cell_ind, weights=(~np.isnan(claimed[ind])).astype(float),
-                                 minlength=n_units * n_nodes)
+    def per_cell(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(cell[ind], weights=weights[ind], minlength=n_units * n_nodes).reshape(n_units, n_nodes)
 
-    # fixed leaves: one cell per (unit, leaf); missing rows score 0
+    claimed = scored.claimed
+    S, P = per_cell(s_row), per_cell(eff_row)  # scores and effective points
+    C, CN = per_cell(np.nan_to_num(claimed)), per_cell((~np.isnan(claimed)).astype(float))  # claimed scores
+    # fixed leaves: one cell per (unit, leaf), from its row or the budget; a missing row scores 0
     FA = np.full((n_units, n_nodes), np.nan)
     FF = np.zeros((n_units, n_nodes), dtype=np.int64)
     FA[rows.unit[fx], rows.home[fx]] = ach_row[fx]
     FF[rows.unit[fx], rows.home[fx]] = scored.bits[fx]
     C[rows.unit[fx], rows.home[fx]] = np.nan_to_num(claimed[fx])
     CN[rows.unit[fx], rows.home[fx]] = ~np.isnan(claimed[fx])
+    has = np.zeros((n_units, n_nodes), dtype=bool)  # any applicable data (for `missing` vetoes)
+    has.ravel()[cell[app]] = True
     for j, leaf in enumerate(execution.leaves):
         FA[:, leaf] = execution.achievement[:, j]
         FF[:, leaf] |= execution.bits[:, j]
-        C[:, leaf] = np.nan_to_num(execution.claimed)
-        CN[:, leaf] = ~np.isnan(execution.claimed)
-    # which (unit, node) has any applicable data (for `missing` vetoes): rows, budget rows, rolled up
-    HAS = np.zeros((n_units, n_nodes), dtype=bool)
-    HAS.ravel()[cell_ind[app[ind]]] = True
-    HAS[rows.unit[fx & app], rows.home[fx & app]] = True
-    for j, leaf in enumerate(execution.leaves):
-        HAS[:, leaf] = ~np.isnan(execution.achievement[:, j])
-    problems = _missing_fixed(tree, units, FA, WA, rows, execution)
-    P[:, fixed] = tree.points[fixed] * M[:, fixed] if na_policy == "rescale" else tree.points[fixed]
-    FF[:, fixed] |= np.where(np.isnan(FA[:, fixed]) & (WA[:, fixed] > 0), FLAG_BITS["missing_actual"], 0)
-    FA_used = np.where(WA[:, fixed] > 0, np.nan_to_num(FA[:, fixed]), np.nan if na_policy == "rescale" else 0.0)
-    FA[:, fixed] = FA_used
-    S[:, fixed] = np.nan_to_num(FA_used) * P[:, fixed]
+        C[:, leaf], CN[:, leaf] = np.nan_to_num(execution.claimed), ~np.isnan(execution.claimed)
+        has[:, leaf] = ~np.isnan(execution.achievement[:, j])
+    problems = _missing_fixed(tree, units, FA, WA, execution)
+    fixed = tree.fixed_leaf
+    reported = np.isin(np.arange(n_nodes), execution.leaves)[fixed]
+    FF[:, fixed] |= np.where(np.isnan(FA[:, fixed]) & (WA[:, fixed] > 0) & ~reported, FLAG_BITS["missing_actual"], 0)
+    FA[:, fixed] = np.where(WA[:, fixed] > 0, np.nan_to_num(FA[:, fixed]), np.nan if na_policy == "rescale" else 0.0)
+    P[:, fixed] = tree.points[fixed] * M[:, fixed]
+    S[:, fixed] = np.nan_to_num(FA[:, fixed]) * P[:, fixed]
     for n in tree.bottom_up:
         p = tree.parents[n]
         if p >= 0:
-            S[:, p] += S[:, n]
-            P[:, p] += P[:, n]
-            C[:, p] += C[:, n]
-            CN[:, p] += CN[:, n]
+            for mat in (S, P, C, CN, has):
+                mat[:, p] += mat[:, n]
     nodes = _nodes_frame(tree, units, rows, scored, S, P, C, CN, FA, FF, WA, ach_row, eff_row, s_row)
-    for n in tree.bottom_up:
-        if tree.parents[n] >= 0:
-            HAS[:, tree.parents[n]] |= HAS[:, n]
-    totals = _totals_frame(tree, units, rows, scored, S, P, FF, HAS, execution)
+    totals = _totals_frame(tree, units, rows, scored, S, P, FF, has, execution)
     return {"nodes": nodes, "totals": totals, "problems": problems}
 
 
-def _missing_fixed(tree: Tree, units: pd.Index, FA: np.ndarray, WA: np.ndarray, rows: Any,
-                   execution: Any) -> list[Problem]:
+def _points(tree: Tree, rows: Any, n_units: int, na_policy: str) -> tuple[np.ndarray, ...]:
+    r"""Declared (W) and applicable (WA) points per (unit, node), the N/A multipliers M and each row's points.
+
+    ``rescale``: a node's applicable children share its points, :math:`F_n = W_n / WA_n` with
+    :math:`WA_n = \sum_{c} W_c [WA_c > 0]` (a child with nothing applicable drops out), and a row's points are
+    its declared points times the product of the factors above it (:math:`M`, top-down; the first level is
+    rescaled to the framework's total). ``zero``: every multiplier is 1.
+    """
+    n_nodes = len(tree.codes)
+    ind, app = rows.is_indicator, rows.applicable
+    w_row = np.where(ind, rows.points, tree.points[rows.home])
+    cell = rows.unit[ind] * n_nodes + rows.home[ind]
+    W = np.bincount(cell, weights=w_row[ind], minlength=n_units * n_nodes).reshape(n_units, n_nodes)
+    WA = np.bincount(cell, weights=(w_row * app)[ind], minlength=n_units * n_nodes).reshape(n_units, n_nodes)
+    fixed = tree.fixed_leaf
+    W[:, fixed] = WA[:, fixed] = tree.points[fixed]
+    na_fixed = ~ind & ~app
+    WA[rows.unit[na_fixed], rows.home[na_fixed]] = 0.0
+    for n in tree.bottom_up:  # children before parents
+        p = tree.parents[n]
+        if p >= 0:
+            W[:, p] += W[:, n]
+            WA[:, p] += W[:, n] * (WA[:, n] > 0)
+    if na_policy != "rescale":
+        return W, WA, np.ones((n_units, n_nodes)), w_row.copy()
+    top = tree.parents < 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        F = np.where(WA > 0, W / np.where(WA > 0, WA, 1.0), 0.0)
+        w_root, wa_root = W[:, top].sum(axis=1), (W[:, top] * (WA[:, top] > 0)).sum(axis=1)
+        f_root = np.where(wa_root > 0, w_root / np.where(wa_root > 0, wa_root, 1.0), 0.0)
+    M = np.zeros_like(F)
+    for n in tree.top_down:
+        p = tree.parents[n]
+        M[:, n] = F[:, n] * (f_root if p < 0 else M[:, p])
+    return W, WA, M, w_row * app * M[rows.unit, rows.home]
+
+
+def _missing_fixed(tree: Tree, units: pd.Index, FA: np.ndarray, WA: np.ndarray, execution: Any) -> list[Problem]:
+    """A ``missing_actual`` warning for each applicable fixed leaf a unit did not report."""
     out: list[Problem] = []
     skip = set(execution.leaves)
     for n in np.flatnonzero(tree.fixed_leaf):

@@ -27,7 +27,7 @@ from ..errors import Problem
 from ..framework import Framework
 from ..targets import _is_missing, _problems
 
-__all__ = ["Tree", "Rows", "map_rows", "name_key", "FLAG_BITS"]
+__all__ = ["Tree", "Rows", "map_rows", "name_key", "unit_text", "FLAG_BITS"]
 
 #: Row and unit flags stored as bits while scoring (the strings in ``flags`` columns).
 FLAG_BITS: dict[str, int] = {name: 1 << i for i, name in enumerate((
@@ -188,10 +188,16 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series([None] * len(frame), index=frame.index, dtype=object)
 
 
+def unit_text(value: Any) -> str:
+    """A unit id as text: whole floats lose ``.0`` (1001.0 -> "1001"), spaces are stripped."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 def _units(frame: pd.DataFrame, problems: list[Problem]) -> tuple[pd.Index, np.ndarray]:
     codes, uniq = pd.factorize(frame["unit_id"], use_na_sentinel=True)
-    text = [str(int(u)) if isinstance(u, (float, np.floating)) and float(u).is_integer() else str(u).strip()
-            for u in uniq]
+    text = [unit_text(u) for u in uniq]
     blank = np.array([not t for t in text], dtype=bool)
     bad = codes < 0
     if blank.any():

@@ -17,7 +17,7 @@ from ..scoring import (DENOMINATORS, QUALITATIVE_BANDS, band_violation, deductio
                        execution, moderate_reduction, ordinal, over_achievement, piecewise, positive, qualitative,
                        reverse)
 from ..targets import LEVEL_CATEGORIES, OP_CATEGORIES, _is_missing, _problems, _small_unique
-from ._matching import FLAG_BITS, Rows, Tree, _numbers
+from ._matching import FLAG_BITS, Rows, Tree, _numbers, unit_text
 
 __all__ = ["Scored", "Execution", "score_rows", "score_execution", "flag_strings"]
 
@@ -281,7 +281,7 @@ def score_execution(tree: Tree, units: pd.Index, budget: pd.DataFrame | None, de
     if problems:
         return Execution(leaves, np.full(shape, np.nan), np.full(shape, np.nan), np.zeros(shape, np.int64),
                          np.full(n, np.nan), den, problems)
-    uid = budget["unit_id"].map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip())
+    uid = budget["unit_id"].map(unit_text)
     dup = uid.duplicated(keep="first").to_numpy()
     problems += _problems(budget, dup, "unit_id", "duplicate_unit",
                           lambda r: [f"unit {uid.iat[i]!r} has more than one budget row" for i in r])

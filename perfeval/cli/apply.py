@@ -112,9 +112,10 @@ def score_dataset(directory: str | Path, framework: str | None = None) -> tuple[
 
 def run(args: argparse.Namespace) -> int:
     """Apply the results of ``args.directory`` and print the tables."""
-    from ..application import apply_results, read_units
+    from ..application import ApplicationPolicy, apply_results, read_units
     from ..io import read_table
 
+    policy = ApplicationPolicy.load(args.policy)  # a bad policy fails before any scoring
     with warnings_to_stderr():
         units = read_units(dataset_file(args.directory, "units.csv"))
         budget = read_budgets(args.directory)
@@ -126,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
             if count:
                 print(f"{args.directory}: scoring left {count} warning(s); `perfeval validate {args.directory}` "
                       "lists them", file=sys.stderr)
-        result = apply_results(totals, units, args.policy, budget=budget)
+        result = apply_results(totals, units, policy, budget=budget)
     print_problems(result.problems)
     print_table("actions", result.units,
                 ["unit_id", "department_id", "project_type", "rigid", "total", "grade", "action", "cut_share",

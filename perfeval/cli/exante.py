@@ -31,12 +31,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Assess and print the units of ``args.directory``."""
     from ..application import read_units
-    from ..exante import assess, read_exante
+    from ..exante import ExantePolicy, assess, read_exante
 
+    policy = ExantePolicy.load(args.policy)  # a bad policy fails before any file is read
     with warnings_to_stderr():
         scores = read_exante(dataset_file(args.directory, "exante.csv"))
         units = read_optional(args.directory, "units.csv", read_units)
-        result = assess(scores, args.framework, units=units, policy=args.policy)
+        result = assess(scores, args.framework, units=units, policy=policy)
     print_problems(result.problems)
     dims = [n.code for n in result.framework.nodes]
     print_table("ex-ante assessment", result.units,

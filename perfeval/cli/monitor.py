@@ -101,16 +101,17 @@ def run(args: argparse.Namespace) -> int:
     """Compute and print the lights of ``args.directory``."""
     from ..application import read_units
     from ..io import read_budget, read_observations
-    from ..monitoring import lights, read_monitoring
+    from ..monitoring import MonitoringPolicy, lights, read_monitoring
 
     if args.month is not None and not 1 <= args.month <= 12:
         raise InputError.single("--month", "bad_month", f"`--month` must be 1-12; got {args.month}")
+    rules = MonitoringPolicy.load(args.rules)  # a bad policy fails before any file is read
     with warnings_to_stderr():
         monitoring = read_monitoring(dataset_file(args.directory, "monitoring.csv"))
         observations = read_observations(dataset_file(args.directory, "indicators.csv"))
         budget = read_optional(args.directory, "budget.csv", read_budget)
         units = read_optional(args.directory, "units.csv", read_units)
-        result = lights(monitoring, observations, budget, month=args.month, rules=args.rules, units=units)
+        result = lights(monitoring, observations, budget, month=args.month, rules=rules, units=units)
     print_problems(result.problems)
     if args.lines:
         print_table(f"lights, month {result.month}", result.lights,

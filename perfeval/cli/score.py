@@ -33,6 +33,9 @@ from ..errors import InputError, PerfevalWarning, Problem
 __all__ = ["register", "run"]
 
 _FORMATS = ("csv", "json", "xlsx")
+# warnings already reported as located problems of the result (score's summary; the budget reader's notes on
+# spending above the budget and zero budgets, which score flags per unit)
+_REPORTED = ("score():", "executed above the full-year budget", "zero full-year budget")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -79,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         result = score(fw, observations, budget, reverse=args.reverse, denominator=args.denominator,
                        na_policy=args.na_policy, over_achievement=args.over_achievement,
                        over_policy=args.over_policy, strict=args.strict)
-    _report(result.problems, [w for w in caught if not str(w.message).startswith("score():")])
+    _report(result.problems, [w for w in caught if not str(w.message).startswith(_REPORTED)])
     if fmt == "xlsx":
         result.to_excel(args.out)
     else:

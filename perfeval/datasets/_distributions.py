@@ -154,6 +154,10 @@ _ENTRIES: list[tuple[str, Distribution]] = [
     _d("ind.op_blank", "bernoulli", "the 指标性质 column is left blank (operator read from the target)", p=0.18),
     _d("ind.percent_target", "choice", "target of a percentage indicator (%)",
        values=(80, 85, 90, 95, 98, 100), p=(0.08, 0.12, 0.30, 0.30, 0.08, 0.12)),
+    _d("ind.growth_target", "choice", "target of a growth or decline rate (增长率, 下降率: %)",
+       values=(2, 3, 5, 8, 10, 15), p=(0.10, 0.20, 0.30, 0.20, 0.15, 0.05)),
+    _d("ind.share_target", "choice", "target of a share (占比, 分担率, 利用率: %)",
+       values=(20, 30, 40, 50, 60, 70), p=(0.10, 0.20, 0.25, 0.20, 0.15, 0.10)),
     _d("ind.cap_target", "choice", "target of a lower-is-better percentage indicator (%)",
        values=(3, 5, 10, 15, 20), p=(0.15, 0.30, 0.30, 0.15, 0.10)),
     _d("ind.count_target", "lognormal", "count target = budget / 100 万元 x UNIT_SCALE[unit] x this multiplier",
@@ -176,6 +180,8 @@ _ENTRIES: list[tuple[str, Distribution]] = [
         "troubled": {"low": 0.10, "high": 0.65}}),
     _d("ind.pct_miss_depth", "uniform", "a missed percentage falls short by this share of the ratio's shortfall "
        "(rates miss by less than counts: ratio = 1 - depth x (1 - miss_ratio))", low=0.5, high=0.9),
+    _d("ind.satisfaction_miss_depth", "uniform", "like ind.pct_miss_depth for satisfaction rates (surveys rarely "
+       "fall far below their target)", low=0.15, high=0.35),
     _d("ind.exact", "bernoulli", "a met count indicator lands exactly on its target", p=0.35),
     _d("ind.over", "bernoulli", "a met count indicator far exceeds its target (>= 130 %)", p=0.08),
     _d("ind.over_ratio", "uniform", "achievement ratio of a far-exceeded indicator", low=1.30, high=2.20),
@@ -256,7 +262,7 @@ _ENTRIES: list[tuple[str, Distribution]] = [
 #: multiplies it). Units not listed use 1.
 UNIT_SCALE: Mapping[str, float] = MappingProxyType({
     "人次": 60.0, "人": 20.0, "户": 12.0, "名": 15.0, "个": 1.5, "项": 1.0, "所": 0.3, "家": 0.8, "公里": 0.3,
-    "千米": 0.3, "亩": 60.0, "万亩": 0.006, "次": 2.0, "场": 1.5, "件": 5.0, "处": 0.6, "座": 0.2, "台": 2.0,
+    "千米": 0.3, "亩": 300.0, "万亩": 0.03, "次": 2.0, "场": 1.5, "件": 5.0, "处": 0.6, "座": 0.2, "台": 2.0,
     "套": 2.0, "册": 200.0, "吨": 20.0, "平方米": 300.0, "万平方米": 0.03, "篇": 2.0, "张": 30.0, "床": 2.0,
     "村": 0.5, "条": 0.5, "批": 0.3, "期": 0.5, "户数": 12.0, "万人次": 0.5, "万人": 0.2, "万吨": 0.05,
     "km": 0.3, "平方公里": 0.5})

@@ -35,6 +35,8 @@ SIZES: dict[str, int] = {"projects": 150, "recheck": 30, "key": 8, "exante": 20,
                          "ahp_experts": 10, "months": 8}
 #: The transfer fund evaluated in the fourteen cities (fictional).
 TRANSFER_FUND = "乡村振兴衔接补助资金"
+#: Library sectors the fund's regional indicators come from (besides the common entries).
+TRANSFER_SECTORS = ("transfer", "agriculture")
 _STREAMS = ("projects", "planted", "render", "recheck", "panel", "exante", "monitoring", "ahp", "department",
             "transfer", "forms")
 
@@ -48,8 +50,7 @@ def _check(seed: object, scale: object) -> tuple[int, float]:
     return int(seed), float(scale)
 
 
-def _claims(rows: pd.DataFrame, budget: pd.DataFrame, where: dict[str, int], bands) -> tuple[np.ndarray,
-                                                                                            np.ndarray]:
+def _claims(rows: pd.DataFrame, budget: pd.DataFrame, where: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
     """Claimed execution points and claimed totals as the units write them (planted slips included)."""
     n = len(budget)
     full = budget["budget_full_year"].to_numpy(dtype=float)
@@ -65,7 +66,6 @@ def _claims(rows: pd.DataFrame, budget: pd.DataFrame, where: dict[str, int], ban
     if "total_not_sum" in where:  # an addition slip of 2 points (down when up would pass 100)
         p = where["total_not_sum"]
         total[p] = np.round(total[p] + (2.0 if total[p] <= 98.0 else -2.0), 2)
-    del bands
     return claim, total
 
 
@@ -75,9 +75,9 @@ def _departments(rng: np.random.Generator, fw: Framework, library: pd.DataFrame,
     codes = np.array([d.code for d in N.DEPARTMENTS], dtype=object)
     classes = draw(rng, "overall.class", len(codes))
     sums = projects_budget.groupby(units["department_id"].to_numpy())["budget_full_year"].sum()
-    full = np.round(sums.reindex(codes).to_numpy(dtype=float) * draw(rng, "overall.department_budget",
-                                                                       len(codes)), 2)
-    budget = _budget_table(rng, codes, full, classes)
+    base = sums.reindex(codes).to_numpy(dtype=float) * draw(rng, "overall.department_budget", len(codes))
+    budget = _budget_table(rng, codes, base, classes)
+    full = budget["budget_full_year"].to_numpy(dtype=float)
     rows = overall_rows(rng, fw, codes, classes, library, full / 100.0)
     dept_units = pd.DataFrame({"unit_id": codes, "name": [d.name for d in N.DEPARTMENTS], "kind": "department",
                                "department_id": codes, "year": YEAR, "project_type": "", "is_new": False,
@@ -90,7 +90,8 @@ def _budget_table(rng: np.random.Generator, codes: np.ndarray, full: np.ndarray,
     from ._distributions import draw_by_class
 
     n = len(codes)
-    initial = np.round(full / (1.0 + draw(rng, "budget.adjusted_any", n) * draw(rng, "budget.adjustment", n)))
+    initial = np.round(full)
+    full = np.round(initial * (1.0 + draw(rng, "budget.adjusted_any", n) * draw(rng, "budget.adjustment", n)), 2)
     short = draw(rng, "budget.in_place_short", n)
     in_place = np.round(full * np.where(short, draw(rng, "budget.in_place_ratio", n), 1.0), 2)
     executed = np.round(np.minimum(full * draw_by_class(rng, "budget.execution", classes), in_place), 2)
@@ -103,10 +104,10 @@ def _transfers(rng: np.random.Generator, fw: Framework, library: pd.DataFrame
     """City units, their transfer-payment evaluation rows (fixed leaves and slots) and their fund budgets."""
     codes = np.array([c for c, _ in N.CITIES], dtype=object)
     classes = draw(rng, "overall.class", len(codes))
-    full = np.round(draw(rng, "overall.transfer_budget", len(codes)), 2)
-    budget = _budget_table(rng, codes, full, classes)
+    budget = _budget_table(rng, codes, draw(rng, "overall.transfer_budget", len(codes)), classes)
+    full = budget["budget_full_year"].to_numpy(dtype=float)
     fixed = overall_rows(rng, fw, codes, classes, library, full)
-    slots = slot_rows(rng, fw, codes, classes, library, full, TRANSFER_FUND)
+    slots = slot_rows(rng, fw, codes, classes, library, full, TRANSFER_FUND, TRANSFER_SECTORS)
     rows = pd.concat([fixed, slots], ignore_index=True)
     rows["_order"] = pd.factorize(rows["unit_id"])[0]
     rows = rows.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
@@ -170,7 +171,7 @@ def synthesize(seed: int = 2019, scale: float = 1.0) -> "SampleData":
     rows, budget, where, more = plant_budget(rng["planted"], rows, pr.budget, pr.truth["cls"].to_numpy(), taken)
     planted += more
     rows["note"] = notes(rng["render"], rows)
-    claim, total = _claims(rows, budget, where, fws["self"].bands)
+    claim, total = _claims(rows, budget, where)
     budget = budget.assign(score=claim, claimed_total=total)
     observations = render(rng["render"], rows)
     exec_true = np.minimum(budget["executed"].to_numpy() / budget["budget_full_year"].to_numpy(), 1.0) * 10.0

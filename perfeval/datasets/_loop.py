@@ -72,18 +72,20 @@ def monitoring(rng: np.random.Generator, rows: pd.DataFrame, budget: pd.DataFram
                              "value": text.ravel(), "_ratio": np.where((ck == "qual")[:, None],
                                                                         (lv == "met") * 1.0, ratio_i).ravel(),
                              "_project": np.repeat(cand["project"].to_numpy(), months)})
+    # forecast (完成目标可能性): the unit's view of the year end, the true outcome sometimes contradicted; one
+    # view and one deviation reason per line, the reason written in the months the line lags (from March)
+    ind_rows["_met"] = np.repeat(cand["true_achievement"].to_numpy(dtype=float) >= 0.999, months)
+    budget_rows["_met"] = np.repeat(executed / full >= 0.9, months)
     out = pd.concat([budget_rows, ind_rows], ignore_index=True)
     out = out.sort_values(["_project", "month"], kind="stable").reset_index(drop=True)
-    # forecast: the unit's own view of the year end (true outcome, sometimes contradicted)
-    met = rows.groupby("project")["true_achievement"].min().reindex(range(n)).to_numpy() >= 0.999
-    met_b = executed / full >= 0.9
-    likely = np.where(out["indicator"] == "budget", met_b[out["_project"]], met[out["_project"]])
-    likely ^= draw(rng, "monitor.forecast_noise", len(out))
+    line = pd.factorize(out["unit_id"].astype(str) + "|" + out["indicator"].astype(str))[0]
+    n_lines = int(line.max()) + 1 if len(line) else 0
+    likely = out["_met"].to_numpy(dtype=bool) ^ draw(rng, "monitor.forecast_noise", n_lines)[line]
     out["forecast"] = np.where(likely, "likely", "unlikely")
-    lagging = out["_ratio"].to_numpy(dtype=float) < 0.8
-    u = draw(rng, "ind.text_variant", len(out))
-    out["note"] = np.where(lagging, V.pick_text(N.NOTES_MISSED, u), "")
-    return out.drop(columns=["_ratio", "_project"])
+    lagging = (out["_ratio"].to_numpy(dtype=float) < 0.8) & (out["month"].to_numpy() >= 3)
+    reason = V.pick_text(N.NOTES_MISSED, draw(rng, "ind.text_variant", n_lines))[line]
+    out["note"] = np.where(lagging, reason, "")
+    return out.drop(columns=["_ratio", "_project", "_met"])
 
 
 def _fixed_values(rng: np.random.Generator, leaves: list, library: pd.DataFrame, classes: np.ndarray,
@@ -103,13 +105,13 @@ def _fixed_values(rng: np.random.Generator, leaves: list, library: pd.DataFrame,
     unit = np.where(op == "qualitative", "", unit)
     cls = np.repeat(classes, n_l)
     kind = V.value_kind(op, unit)
-    target = V.draw_targets(rng, kind, op, unit, np.repeat(amount, n_l))
+    target = V.draw_targets(rng, kind, op, unit, np.repeat(amount, n_l), name)
     control = np.array(["控制率" in s for s in name]) & (kind == "pct") & (op == "<=")
     target = np.where(control, 100.0, target)
-    actual, _, _ = V.true_values(rng, kind, op, unit, target, cls)
+    actual, _, _ = V.true_values(rng, kind, op, unit, target, cls, np.array(["满意" in s for s in name]))
     truth = draw_by_class(rng, "overall.truth", cls)
     findings = draw_by_class(rng, "overall.findings", cls).astype(float)
-    qual = rule == "qualitative"
+    qual = np.isin(rule, ["qualitative", "evaluator"])
     score = np.full(len(cls), np.nan)
     level = np.where(truth >= 0.8, "met", np.where(truth >= 0.6, "partly", "not_met")).astype(object)
     score[qual] = band_scores(level[qual], (truth[qual] - np.select(
@@ -120,7 +122,7 @@ def _fixed_values(rng: np.random.Generator, leaves: list, library: pd.DataFrame,
     actual_text = V.render_actual(rng, kind, actual, level, unit)
     target_text = np.where(ded, "0", target_text)
     actual_text = np.where(ded, np.char.mod("%d", findings).astype(object), actual_text)
-    op_col = np.where(ded, "", op)
+    op_col = np.where(ded, "=", op)
     unit = np.where(ded, "项", unit)
     return pd.DataFrame({"node_code": code, "indicator": name, "indicator_code": ind_code, "op": op_col,
                          "target": target_text, "actual": actual_text, "unit": unit, "points": pts,
@@ -149,11 +151,12 @@ def _root(fw: Framework, code: str) -> str:
 
 
 def slot_rows(rng: np.random.Generator, fw: Framework, unit_ids: np.ndarray, classes: np.ndarray,
-              library: pd.DataFrame, amount: np.ndarray, topic: str) -> pd.DataFrame:
-    """Regional indicators under ``fw``'s slots (transfer payments: 产出 and 效益), from the library's transfer
-    entries, each first level's points split over its rows."""
+              library: pd.DataFrame, amount: np.ndarray, topic: str, sectors: tuple[str, ...]) -> pd.DataFrame:
+    """Regional indicators under ``fw``'s slots (transfer payments: 产出 and 效益), from the library's entries for
+    transfers of the fund's ``sectors`` and the common ones, each first level's points split over its rows."""
     slots = slot_roles(fw, required=())
     lib = library_candidates(library, "transfer")
+    lib = lib[lib["sector"].isin(sectors) | lib["common"]].reset_index(drop=True)
     roles = [r for r in ("quantity", "quality", "timeliness", "social", "economic", "sustainable") if r in slots]
     n = len(unit_ids)
     project = np.repeat(np.arange(n), len(roles))
@@ -164,8 +167,9 @@ def slot_rows(rng: np.random.Generator, fw: Framework, unit_ids: np.ndarray, cla
     op, unit = picks["op"].to_numpy(dtype=object), picks["unit"].to_numpy(dtype=object)
     kind = V.value_kind(op, unit)
     cls = classes[project]
-    target = V.draw_targets(rng, kind, op, unit, amount[project])
-    actual, level, _ = V.true_values(rng, kind, op, unit, target, cls)
+    names = picks["indicator"].to_numpy(dtype=object)
+    target = V.draw_targets(rng, kind, op, unit, amount[project], names)
+    actual, level, _ = V.true_values(rng, kind, op, unit, target, cls, np.array(["满意" in s for s in names]))
     l1_code = np.array([slots[r].l1_code for r in role], dtype=object)
     points = split_points(rng, pd.factorize(pd.Series(project).astype(str) + l1_code)[0],
                           np.array([slots[r].l1_points for r in role]))

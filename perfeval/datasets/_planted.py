@@ -134,6 +134,7 @@ def plant_budget(rng: np.random.Generator, rows: pd.DataFrame, budget: pd.DataFr
     if p is not None:
         m = (proj == p) & rows["applicable"].to_numpy(dtype=bool)
         rows.loc[m, "claimed"] = rows.loc[m, "points"]
+        rows.loc[m & (rows["kind"] == "qual").to_numpy(), "rep_level"] = "met"  # full marks claim "met"
         where["all_full_marks"] = p
         rec.append({"code": "all_full_marks", "unit_id": str(unit_ids[p]), "indicator": "",
                     "detail": "every row and the execution claimed at full points, total 100"})

@@ -259,9 +259,9 @@ def make_projects(rng: np.random.Generator, n: int, year: int, library: pd.DataF
     op, unit = rows["op"].to_numpy(dtype=object), rows["unit"].to_numpy(dtype=object)
     kind = V.value_kind(op, unit)
     full = budget["budget_full_year"].to_numpy(dtype=float)
-    target = V.draw_targets(rng, kind, op, unit, full[project])
+    target = V.draw_targets(rng, kind, op, unit, full[project], rows["indicator"].to_numpy(dtype=object))
     classes = rows["cls"].to_numpy(dtype=object)
-    true_value, true_level, miss = V.true_values(rng, kind, op, unit, target, classes)
+    true_value, true_level, miss = V.true_values(rng, kind, op, unit, target, classes, role == "satisfaction")
     rep_value, rep_level = V.reported_values(rng, kind, op, unit, target, true_value, true_level, miss, classes)
     l1_points = np.array([slots[r].l1_points for r in role])
     l1_index = {code: i for i, code in enumerate(dict.fromkeys(s.l1_code for s in slots.values()))}

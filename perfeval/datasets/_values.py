@@ -27,14 +27,17 @@ def value_kind(op: np.ndarray, unit: np.ndarray) -> np.ndarray:
     """Kind of each row's value.
 
     ``qual`` (定性), ``pct`` (a percentage), ``pct_eq`` (``=100%``), ``zero`` (``=0`` events: 起, 件, 户),
-    ``standard`` (``=`` a subsidy standard, 元/人), ``money`` (万元, 元 ...), ``rate`` (a per-unit value such as
-    元/人 or a multiple 倍, not scaled by the budget), ``duration`` (天, 个月), ``count`` (人次, 个, 万亩 ...).
+    ``standard`` (``=`` a subsidy standard, 元/人), ``money`` (万元, 亿元: amounts scaled by the budget),
+    ``rate`` (a per-unit value such as 元/人, 元 or a multiple 倍, not scaled by the budget), ``duration`` (天,
+    个月), ``count`` (人次, 个, 万亩 ...).
     """
     op = np.asarray(op, dtype=object)
     unit = np.asarray(unit, dtype=object)
     is_pct = unit == "%"
-    is_rate = np.array(["/" in str(u) or str(u) in _RATIO_UNITS for u in unit], dtype=bool)
-    is_money = np.isin(unit, list(MONEY_UNITS))
+    small_money = [u for u, size in MONEY_UNITS.items() if size < MONEY_UNITS["万元"]]
+    is_rate = np.array(["/" in str(u) or str(u) in _RATIO_UNITS for u in unit], dtype=bool) | np.isin(
+        unit, small_money)  # 元 on a cost row is a per-unit cost or a standard, not the project's total
+    is_money = np.isin(unit, list(MONEY_UNITS)) & ~is_rate
     kind = np.full(len(op), "count", dtype=object)
     kind[np.isin(unit, list(_DURATION_UNITS))] = "duration"
     kind[is_money] = "money"
@@ -73,13 +76,39 @@ def round_values(values: np.ndarray, kind: np.ndarray, unit: np.ndarray) -> np.n
     return out
 
 
+_GROWTH_WORDS = ("增长率", "下降率", "变动率", "提高率", "增幅")
+_SHARE_WORDS = ("占比", "分担率", "强度", "比例", "利用率")
+_FULL_WORDS = ("覆盖", "达标", "合格", "完成", "及时", "到位", "满意", "知晓", "兑付", "准确", "执行")
+
+
+def _pct_family(names: np.ndarray) -> np.ndarray:
+    """``growth`` (增长率 ...), ``share`` (占比, 分担率 ...) or ``full`` (a rate that should be near 100 %)."""
+    out = np.full(len(names), "full", dtype=object)
+    for i, name in enumerate(names):
+        text = str(name)
+        if any(w in text for w in _GROWTH_WORDS):
+            out[i] = "growth"
+        elif any(w in text for w in _SHARE_WORDS) and not any(w in text for w in _FULL_WORDS):
+            out[i] = "share"
+    return out
+
+
 def draw_targets(rng: np.random.Generator, kind: np.ndarray, op: np.ndarray, unit: np.ndarray,
-                 budget: np.ndarray) -> np.ndarray:
-    """Annual target value of every row (NaN for qualitative rows)."""
+                 budget: np.ndarray, names: np.ndarray | None = None) -> np.ndarray:
+    """Annual target value of every row (NaN for qualitative rows).
+
+    Percentage targets depend on what the indicator's name says it measures (:func:`_pct_family`): growth rates
+    get small targets, shares middling ones, completion-type rates targets near 100 %.
+    """
     n = len(kind)
     t = np.full(n, np.nan)
+    family = _pct_family(names if names is not None else np.full(n, "", dtype=object))
     pct_up = (kind == "pct") & (op == ">=")
     t[pct_up] = draw(rng, "ind.percent_target", int(pct_up.sum())).astype(float)
+    growth = pct_up & (family == "growth")
+    t[growth] = draw(rng, "ind.growth_target", int(growth.sum())).astype(float)
+    share = pct_up & (family == "share")
+    t[share] = draw(rng, "ind.share_target", int(share.sum())).astype(float)
     pct_cap = (kind == "pct") & (op == "<=")
     t[pct_cap] = draw(rng, "ind.cap_target", int(pct_cap.sum())).astype(float)
     t[kind == "pct_eq"] = 100.0
@@ -108,13 +137,20 @@ def draw_targets(rng: np.random.Generator, kind: np.ndarray, op: np.ndarray, uni
 
 
 def true_values(rng: np.random.Generator, kind: np.ndarray, op: np.ndarray, unit: np.ndarray, target: np.ndarray,
-                classes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """True actual values, true qualitative levels and the 'missed' flag of every row."""
+                classes: np.ndarray, satisfaction: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """True actual values, true qualitative levels and the 'missed' flag of every row.
+
+    Percentages miss by less than counts (``ind.pct_miss_depth``), satisfaction rates by less still
+    (``ind.satisfaction_miss_depth``; ``satisfaction`` marks those rows)."""
     n = len(kind)
     miss = draw_by_class(rng, "ind.miss", classes).astype(bool)
     r_miss = draw_by_class(rng, "ind.miss_ratio", classes)
     shallow = np.isin(kind, ["pct", "pct_eq"])
-    r_miss = np.where(shallow, 1.0 - draw(rng, "ind.pct_miss_depth", n) * (1.0 - r_miss), r_miss)
+    depth = draw(rng, "ind.pct_miss_depth", n)
+    if satisfaction is not None:
+        depth = np.where(satisfaction, draw(rng, "ind.satisfaction_miss_depth", n), depth)
+    r_miss = np.where(shallow, 1.0 - depth * (1.0 - r_miss), r_miss)
     exact = draw(rng, "ind.exact", n)
     over = draw(rng, "ind.over", n) & np.isin(kind, ["count", "money", "rate"]) & (op == ">=")
     r_met = np.where(exact, 1.0, draw(rng, "ind.met_ratio", n))
@@ -140,7 +176,7 @@ def _value_at(kind: np.ndarray, op: np.ndarray, unit: np.ndarray, target: np.nda
     x = np.full(len(kind), np.nan)
     # higher is better
     pct = kind == "pct"
-    met_pct = t + slack * (100.0 - t)
+    met_pct = t + slack * np.minimum(100.0 - t, 0.25 * t)  # a met rate lands between the target and 100 %
     x = np.where(up, np.where(pct & ~miss, met_pct, t * ratio), x)
     # lower is better: met = a saving, missed = overrun (linear reverse rule: a = 2 - x / t)
     x = np.where(down, np.where(miss, t * (2.0 - ratio), t * saving), x)

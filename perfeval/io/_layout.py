@@ -44,7 +44,7 @@ TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度")
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FormLayout:
     """Positions (1-based rows and columns, as openpyxl counts) of a form's blocks.
 

@@ -258,7 +258,7 @@ def _set(ws, cell: tuple[int, int] | None, value: Any) -> None:
         if rng.min_row <= r <= rng.max_row and rng.min_col <= c <= rng.max_col:
             r, c = rng.min_row, rng.min_col
             break
-    ws.cell(r, c).value = value
+    _assign(ws.cell(r, c), value)
 
 
 def _right_of(ws, cell: tuple[int, int]) -> tuple[int, int]:
@@ -303,12 +303,21 @@ def _resize_block(ws, layout: FormLayout, n: int) -> None:
 
 
 def _text(value: Any) -> Any:
-    """A cell value as written: text stays text (so ``1.50`` and ``≥95%`` survive), missing is empty."""
+    """A cell value as written: text stays text (so ``1.50`` and ``≥95%`` survive), missing or blank is empty."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return None
-    if isinstance(value, (np.floating, np.integer)):
+    if isinstance(value, np.generic):
         return value.item()
+    if isinstance(value, str) and not value.strip():
+        return None
     return value
+
+
+def _assign(cell, value: Any) -> None:
+    """Set a cell; text beginning with ``=`` (a target such as ``=0``) is stored as text, not as a formula."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
 
 
 def _write_indicators(ws, layout: FormLayout, obs: pd.DataFrame) -> None:
@@ -339,7 +348,7 @@ def _write_indicators(ws, layout: FormLayout, obs: pd.DataFrame) -> None:
                 value = "是" if value is None or bool(value) else "否"
             elif name in (C.POINTS, C.SCORE) and value is not None:
                 value = float(value)
-            ws.cell(r, col).value = value
+            _assign(ws.cell(r, col), value)
     if layout.label_column is not None:
         ws.merge_cells(start_row=h, start_column=layout.label_column, end_row=h + n,
                        end_column=layout.label_column)

@@ -25,7 +25,7 @@ from ._contracts import (budget_frame, budget_warnings, check_observation_duplic
                          observations_frame)
 from ._layout import YEAR, FormLayout, locate, sheet_grid, split_label, value_cell
 from ._log import ProblemLog
-from ._text import parse_numbers
+from ._text import as_text, parse_numbers
 from .tables import UNREADABLE, XLSX_SUFFIXES, RawTable, check_file
 
 __all__ = ["SelfEvalForm", "read_selfeval_form", "is_selfeval_form"]
@@ -37,7 +37,7 @@ _FUNDS_NUMERIC = (C.BUDGET_INITIAL, C.BUDGET_FULL_YEAR, C.BUDGET_ADJUSTED, C.FUN
                   "points", C.SCORE)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class SelfEvalForm:
     """One filled 项目支出绩效自评表.
 
@@ -281,7 +281,7 @@ def _observations(grid: list, layout: FormLayout, unit_id: str, file: str, log: 
 
 def _funds(grid: list, layout: FormLayout, unit_id: str, file: str,
            log: ProblemLog) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The budget row (年度资金总额 line) and the funds block by line."""
+    """The budget row (the 年度资金总额 line, in the budget contract) and the funds block by line."""
     if layout.funds_header_row is None:
         warnings.warn(f"{file}: the form has no funds block (全年预算数 / 全年执行数); its budget row is empty",
                       DataQualityWarning, stacklevel=4)
@@ -294,6 +294,13 @@ def _funds(grid: list, layout: FormLayout, unit_id: str, file: str,
     headers = {C.UNIT_ID: _UNIT_HEADER, **{c: layout.funds_headers[c] for c in budget_columns}}
     raw = RawTable(frame=frame, headers=headers, file=file, header_row=layout.funds_header_row or 0)
     budget = budget_frame(raw, log, from_form=layout.funds_header_row is not None)
+    reported = {(total_row, c) for c in budget_columns}  # budget_frame has reported these cells
+    return budget, _funds_lines(grid, layout, file, log, reported)
+
+
+def _funds_lines(grid: list, layout: FormLayout, file: str, log: ProblemLog,
+                 reported: set[tuple[int, str]]) -> pd.DataFrame:
+    """One row per funds line found (total, appropriation, carryover, other), amounts parsed."""
     records = []
     for line, r in sorted(layout.funds_rows.items(), key=lambda kv: kv[1]):
         first_amount = min(layout.funds_columns.values())
@@ -301,20 +308,24 @@ def _funds(grid: list, layout: FormLayout, unit_id: str, file: str,
                         if isinstance(t, str))
         record: dict[str, object] = {"line": line, "label": label}
         for column in _FUNDS_NUMERIC:
-            text = _dashless(_cell(grid, r, layout.funds_columns[column])) if column in layout.funds_columns \
-                else np.nan
+            col = layout.funds_columns.get(column)
+            text = _dashless(_cell(grid, r, col)) if col is not None else np.nan
             value, bad = parse_numbers(pd.Series([text], dtype=object))
-            if bad.iloc[0] and not (r == total_row and column in budget_columns):  # budget_frame reported those
-                log.add("not_numeric", f"{layout.funds_headers[column]} in row {r} must be a number; got {text!r}",
-                        file=file, row=r, column=layout.funds_headers[column])
+            if bad.iloc[0] and (r, column) not in reported:
+                header = layout.funds_headers[column]
+                log.add("not_numeric", f"{header} in row {r} must be a number; got {text!r}", file=file, row=r,
+                        column=header)
             record[column] = value.iloc[0]
-        rate = _cell(grid, r, layout.funds_columns["execution_rate"]) if "execution_rate" in \
-            layout.funds_columns else np.nan
-        record["execution_rate"] = _dashless(rate)
+        rate_col = layout.funds_columns.get("execution_rate")
+        record["execution_rate"] = _dashless(_cell(grid, r, rate_col)) if rate_col is not None else np.nan
         record["source_row"] = r
         records.append(record)
     funds = pd.DataFrame(records, columns=["line", "label", *_FUNDS_NUMERIC, "execution_rate", "source_row"])
-    return budget, funds
+    for column in ("line", "label", "execution_rate"):
+        funds[column] = as_text(funds[column])
+    funds[list(_FUNDS_NUMERIC)] = funds[list(_FUNDS_NUMERIC)].astype(float)
+    funds["source_row"] = funds["source_row"].astype(np.int64)
+    return funds
 
 
 def _dashless(value: object) -> object:

@@ -18,7 +18,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -36,7 +37,7 @@ _SCAN_ROWS = 30  # rows searched for the header (title lines above it are common
 UNREADABLE = (zipfile.BadZipFile, InvalidFileException, OSError, KeyError, ValueError, TypeError, SyntaxError)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawTable:
     """A file's cells as text, its header located and mapped (private to :mod:`perfeval.io`).
 
@@ -136,10 +137,35 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, encoding: str = "utf-8
         raise ValueError(f"`path` must end in .csv, .txt, .tsv or .xlsx; got {str(path)!r}.")
     with atomic_path(path) as tmp:
         if suffix == ".xlsx":
-            frame.to_excel(tmp, index=False, engine="openpyxl")
+            _write_xlsx(frame, tmp)
         else:
             frame.to_csv(tmp, index=False, encoding=encoding, sep="\t" if suffix == ".tsv" else ",")
     return path
+
+
+def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
+    """One sheet, header then rows (openpyxl write-only); text beginning ``=`` stays text, never a formula."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Sheet1")
+    ws.append([xlsx_value(ws, str(c)) for c in frame.columns])
+    for row in frame.itertuples(index=False, name=None):
+        ws.append([xlsx_value(ws, v) for v in row])
+    wb.save(path)
+
+
+def xlsx_value(ws, value: object) -> object:
+    """A value openpyxl writes as the user wrote it: missing -> empty, numpy -> Python, ``=0`` -> text."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"  # "=0" is a target, not a formula
+        return cell
+    return value
 
 
 # --- loading -----------------------------------------------------------------------------------------------------

@@ -125,8 +125,9 @@ def _complete_harker(a: np.ndarray) -> np.ndarray:
 def _complete_optimal(a: np.ndarray) -> np.ndarray:
     """Fill NaN pairs with the values that minimise lambda_max (Bozoki, Fulop & Ronyai 2010).
 
-    lambda_max is a strictly convex function of the log-entries x_ij = ln a_ij when the graph of known comparisons
-    is connected (BFR 2010, Thm. 2), so a quasi-Newton search with the analytic gradient finds the unique optimum.
+    The Perron root is a convex function of the log-entries x_ij = ln a_ij (Kingman 1961), with a unique minimiser
+    when the graph of known comparisons is connected (Bozoki et al. 2010), so a quasi-Newton search with the
+    analytic gradient finds the optimum.
     """
     pairs = [(i, j) for i, j in zip(*np.nonzero(np.triu(np.isnan(a), 1)))]
     start = _complete_harker(a)
@@ -467,7 +468,8 @@ def _check_options(method: str, ri: str, completion: str, criterion: str, thresh
     check_choice("ri", ri, tuple(RI_TABLES))
     check_choice("completion", completion, COMPLETIONS)
     check_choice("criterion", criterion, CRITERIA)
-    if threshold is not None and not (np.isfinite(threshold) and threshold >= 0):
+    if threshold is not None and not (isinstance(threshold, (int, float, np.floating)) and not isinstance(
+            threshold, bool) and np.isfinite(threshold) and threshold >= 0):
         raise InputError(f"`threshold` must be a non-negative number; got {threshold!r}.")
 
 
@@ -547,7 +549,7 @@ def ahp(matrix: Any, method: str = "eigen", ri: str = "saaty1980", labels: Seque
     geometric mean w, as defined. A consistent matrix (a_ij = w_i / w_j) returns w by every method with CR = 0.
 
     Optimal completion minimises lambda_max(A(x)) over the log-entries x of the missing pairs; the function is
-    strictly convex in x when the known comparisons connect all items (Bozoki et al. 2010, Thm. 2), and is
+    convex in x, with a unique minimiser when the known comparisons connect all items (Bozoki et al. 2010), and is
     minimised by BFGS with the analytic gradient d lambda / d a_kl = v_k w_l / (v . w) (v the left Perron vector).
     Harker (1987) sets missing a_ij to 0 and a_ii to 1 + (number missing in row i); its Perron vector w is also the
     eigenvector of the matrix completed with w_i / w_j.
@@ -566,6 +568,7 @@ def ahp(matrix: Any, method: str = "eigen", ri: str = "saaty1980", labels: Seque
        matrices. Math. Comput. Modelling 52, 318-333. doi:10.1016/j.mcm.2010.02.047
     .. [6] Saaty, T. L. (2004). Decision making - the analytic hierarchy and network processes (AHP/ANP).
        J. Syst. Sci. Syst. Eng. 13, 1-35.
+    .. [7] Kingman, J. F. C. (1961). A convexity property of positive matrices. Q. J. Math. 12, 283-284.
 
     Examples
     --------
@@ -583,7 +586,7 @@ def ahp(matrix: Any, method: str = "eigen", ri: str = "saaty1980", labels: Seque
     (0.0503, True)
     """
     _check_options(method, ri, completion, criterion, threshold)
-    if not (np.isfinite(rtol) and 0 <= rtol < 1):
+    if not (isinstance(rtol, (int, float, np.floating)) and np.isfinite(rtol) and 0 <= rtol < 1):
         raise InputError(f"`rtol` must be in [0, 1); got {rtol!r}.")
     a, item_labels = _prepare(matrix, labels, rtol)
     result = _evaluate(a, item_labels, method, ri, completion, criterion, threshold)

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from ..errors import InputError
 from ._common import WeightResult, as_weights, check_choice
