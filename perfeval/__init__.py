@@ -27,7 +27,7 @@ _EXPORTS: dict[str, str] = {
     "Constraint": "framework", "Veto": "framework", "grade": "framework", "list_frameworks": "framework",
     "load_framework": "framework", "validate_framework": "framework",
     # indicator library
-    "IndicatorLibrary": "library", "load_library": "library",
+    "IndicatorLibrary": "library", "Indicator": "library", "load_library": "library",
     # reading and writing users' files
     "read_observations": "io", "read_budget": "io", "read_table": "io", "read_selfeval_form": "io",
     "write_selfeval_form": "io", "SelfEvalForm": "io",
@@ -41,7 +41,7 @@ _EXPORTS: dict[str, str] = {
 _SUBMODULES = frozenset({
     "errors", "columns", "framework", "library", "io", "targets", "scoring", "aggregate", "weighting",
     "sensitivity", "agreement", "panel", "recheck", "monitoring", "exante", "application", "datasets",
-    "plotting", "cli",
+    "plotting", "cli", "policies",
 })
 
 __all__ = ["__version__", *_EXPORTS, *sorted(_SUBMODULES)]

@@ -210,7 +210,7 @@ def _rollup(tree: Tree, units: pd.Index, rows: Any, scored: Any, execution: Any,
     s_row = np.where(app | (na_policy == "zero"), np.nan_to_num(ach_row) * eff_row, 0.0)
 
     def per_cell(weights: np.ndarray) -> np.ndarray:
-        return np.bincount(cell[ind], weights=weights[ind], minlength=n_units * n_nodes).reshape(n_units, n_nodes)
+        return _cell_sums(cell[ind], weights[ind], n_units, n_nodes)
 
     claimed = scored.claimed
     S, P = per_cell(s_row), per_cell(eff_row)  # scores and effective points
@@ -246,6 +246,12 @@ def _rollup(tree: Tree, units: pd.Index, rows: Any, scored: Any, execution: Any,
     return {"nodes": nodes, "totals": totals, "problems": problems}
 
 
+def _cell_sums(cell: np.ndarray, weights: np.ndarray, n_units: int, n_nodes: int) -> np.ndarray:
+    """Sums of ``weights`` per flat (unit, node) cell as a float matrix (``bincount`` of nothing is int)."""
+    sums = np.bincount(cell, weights=weights, minlength=n_units * n_nodes).astype(float, copy=False)
+    return sums.reshape(n_units, n_nodes)
+
+
 def _points(tree: Tree, rows: Any, n_units: int, na_policy: str) -> tuple[np.ndarray, ...]:
     r"""Declared (W) and applicable (WA) points per (unit, node), the N/A multipliers M and each row's points.
 
@@ -258,8 +264,8 @@ def _points(tree: Tree, rows: Any, n_units: int, na_policy: str) -> tuple[np.nda
     ind, app = rows.is_indicator, rows.applicable
     w_row = np.where(ind, rows.points, tree.points[rows.home])
     cell = rows.unit[ind] * n_nodes + rows.home[ind]
-    W = np.bincount(cell, weights=w_row[ind], minlength=n_units * n_nodes).reshape(n_units, n_nodes)
-    WA = np.bincount(cell, weights=(w_row * app)[ind], minlength=n_units * n_nodes).reshape(n_units, n_nodes)
+    W = _cell_sums(cell, w_row[ind], n_units, n_nodes)
+    WA = _cell_sums(cell, (w_row * app)[ind], n_units, n_nodes)
     fixed = tree.fixed_leaf
     W[:, fixed] = WA[:, fixed] = tree.points[fixed]
     na_fixed = ~ind & ~app

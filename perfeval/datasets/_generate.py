@@ -16,7 +16,7 @@ from ..library import load_library
 from . import _names as N
 from ._distributions import draw
 from ._loop import monitoring, overall_rows, slot_rows
-from ._planted import PLANTED, plant_budget, plant_rows
+from ._planted import plant_budget, plant_rows
 from ._projects import indicator_total, make_projects, notes, render
 from ._review import ahp_survey, exante_scores, key_units, panel_scores, recheck_rows, recheck_sample
 from ._sample import FILES, FormData, SampleData
@@ -202,10 +202,11 @@ def synthesize(seed: int = 2019, scale: float = 1.0) -> "SampleData":
     from ._readme import dataset_meta, readme_text
 
     meta = dataset_meta(seed=seed, scale=scale, year=YEAR, version=GENERATOR_VERSION, frameworks=FRAMEWORKS,
-                        files=FILES, planted=planted, truth=truth, forms=[f.file for f in forms])
+                        files=FILES, planted=planted, truth=truth, forms=[f.file for f in forms],
+                        transfer_fund=TRANSFER_FUND)
     data = SampleData(units=all_units, observations=observations, budget=budget, recheck=recheck,
                       recheck_indicators=recheck_ind, panel=panel, department_observations=dept_rows,
                       department_budget=dept_budget, transfer_observations=transfer_rows,
                       transfer_budget=transfer_budget, exante=exante, monitoring=mon, ahp_survey=ahp, meta=meta,
                       forms=forms)
-    return data.with_readme(readme_text(data, PLANTED))
+    return data.with_readme(readme_text(data))

@@ -10,7 +10,6 @@ from typing import Any, Mapping, Sequence
 
 from . import _names as N
 from ._distributions import CLASS_SHARES, RATE_SCALE, UNIT_SCALE, distribution_table
-from ._planted import Planted
 
 __all__ = ["dataset_meta", "readme_text", "CATEGORY_FILES", "COLUMN_DOCS"]
 
@@ -72,7 +71,7 @@ COLUMN_DOCS: dict[str, str] = {
 
 def dataset_meta(*, seed: int, scale: float, year: int, version: str, frameworks: Mapping[str, str],
                  files: Mapping[str, str], planted: Sequence[Mapping[str, Any]], truth: Mapping[str, Any],
-                 forms: Sequence[str]) -> dict[str, Any]:
+                 forms: Sequence[str], transfer_fund: str) -> dict[str, Any]:
     """The content of ``dataset.yaml``."""
     by_code = {p["code"]: p for p in planted}
     from ._planted import PLANTED
@@ -101,6 +100,7 @@ def dataset_meta(*, seed: int, scale: float, year: int, version: str, frameworks
         "generator": {"function": "perfeval.synthesize", "version": version,
                       "call": f"pe.synthesize(seed={seed}, scale={scale:g})"},
         "frameworks": dict(frameworks),
+        "transfer_fund": transfer_fund,
         "files": category_files,
         "planted": planted_out,
         "truth": dict(truth),
@@ -113,7 +113,7 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
-def readme_text(data: Any, planted_kinds: Sequence[Planted]) -> str:
+def readme_text(data: Any) -> str:
     """README.md of the dataset (synthetic, how generated, files and columns, planted problems, names)."""
     meta = data.meta
     from ._sample import FILES
@@ -178,7 +178,6 @@ def readme_text(data: Any, planted_kinds: Sequence[Planted]) -> str:
         "- Departments: " + "、".join(f"{d.name} ({d.code})" for d in N.DEPARTMENTS) + ". The names are generic "
         "provincial functions; their budgets and projects are invented.",
         "- Project titles are generic programme names; phased projects carry their period, repeated titles a city.",
-        f"- The transfer fund evaluated in the cities is a fictional {data.units.loc[data.units['kind'] == 'region', 'name'].iloc[0][3:] if (data.units['kind'] == 'region').any() else ''}.",
+        f"- The transfer fund evaluated in the cities: {meta['transfer_fund']} (fictional allocations).",
     ]
-    del planted_kinds
     return "\n\n".join(sections) + "\n"

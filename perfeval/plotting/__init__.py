@@ -10,7 +10,10 @@ from typing import Any
 from ._base import cjk_font_family, get_ax
 
 # public name -> module of this package
-_EXPORTS: dict[str, str] = {}
+_EXPORTS: dict[str, str] = {
+    "bland_altman_plot": "agreement",
+    "lights_plot": "monitoring",
+}
 
 __all__ = ["get_ax", "cjk_font_family", *_EXPORTS]
 
