@@ -83,6 +83,15 @@ def test_atomic_write_replaces_and_cleans_up(tmp_path: Path):
     assert os.listdir(target.parent) == ["a.txt"]  # no temporary left behind
 
 
+def test_atomic_write_gives_ordinary_permissions(tmp_path: Path):
+    umask = os.umask(0o022)
+    try:
+        target = atomic_write_text(tmp_path / "b.txt", "x")
+    finally:
+        os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o644
+
+
 def test_lazy_api_resolves_and_unknown_name_raises():
     assert pe.grade(90) == "优"
     assert "load_framework" in dir(pe)

@@ -63,9 +63,14 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
         the framework by ``node_code`` (panel-aggregated and ex-ante scores: ``unit_id, node_code, score``), else
         by ``indicator_code`` of a fixed leaf, else by the ``l1`` / ``l2`` names (matched leniently: spaces,
         full-width forms, 指标 and a trailing 等 are ignored, aliases and codes accepted) into the slots, or by
-        ``indicator`` name to fixed leaves.
+        ``indicator`` name to fixed leaves. An unknown ``l1`` is an error. An unmatched ``l2`` is flagged
+        ``unmatched_l2`` and the row goes to the first-level node's only slot; when that node has several
+        slots, the ``indicator`` name is looked up among its fixed leaves and, failing that, the row hangs
+        directly under the first-level node (``node_code = "<l1 code>.<k>"``, scored by ``auto``) so its points
+        still count where the unit put them. Ordinal leaves read their rating from ``rating`` (else ``actual``).
     budget : DataFrame, optional
-        Budget table (§3.2), one row per unit, for the ``execution`` leaf.
+        Budget table (§3.2), one row per unit, for the ``execution`` leaf; units that only have a budget row are
+        scored too (flagged ``no_indicators``).
     reverse : {"linear", "ratio"}, optional
         Reverse-indicator formula (:func:`perfeval.scoring.reverse`); None: each node's ``params.formula``,
         else ``linear`` (PMKPI).
@@ -101,7 +106,9 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
     Warns
     -----
     DataQualityWarning
-        When problems were flagged (one warning summarising them; the list is ``result.problems``).
+        When problems were flagged (one warning summarising them; the list is ``result.problems``: at most
+        :data:`perfeval.targets.MAX_LISTED` located rows per kind of problem, then a summary problem; every
+        flagged row carries its codes in ``nodes.flags``).
 
     Notes
     -----
@@ -334,7 +341,8 @@ def _nodes_frame(tree: Tree, units: pd.Index, rows: Any, scored: Any, S, P, C, C
     unit_ids = units.to_numpy(dtype=object)
     codes = tree.codes_arr
     src = rows.frame
-    none = np.full(n_tree, None, dtype=object)
+    fx = np.flatnonzero(~rows.is_indicator)
+    fixed_cells = rows.unit[fx] * n_nodes + rows.home[fx]
     columns = {
         "unit_id": place(np.repeat(unit_ids, n_nodes), unit_ids[rows.unit[idx]], object),
         "node_code": place(np.tile(codes, n_units), _child_codes(rows.k[idx], home, tree), object),
@@ -352,7 +360,10 @@ def _nodes_frame(tree: Tree, units: pd.Index, rows: Any, scored: Any, S, P, C, C
     }
     for name in ("indicator_code", "target", "actual", "source_file", "source_row"):
         if name in src:
-            columns[name] = place(none, src[name].to_numpy(dtype=object)[idx], object)
+            values = src[name].to_numpy(dtype=object)
+            at_tree_cells = np.full(n_tree, None, dtype=object)
+            at_tree_cells[fixed_cells] = values[fx]  # fixed leaves show the row they were scored from
+            columns[name] = place(at_tree_cells, values[idx], object)
     return pd.DataFrame(columns, index=pd.RangeIndex(n_tree + n_rows), copy=False)
 
 

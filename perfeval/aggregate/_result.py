@@ -44,10 +44,13 @@ class ScoreResult:
         list of codes ("" when none).
     nodes : DataFrame
         Long, one row per (unit, node) except the root: ``unit_id, node_code, parent_code, level, name, points,
-        achievement, score, claimed_score, rule, applicable, flags`` plus, on observation rows,
-        ``indicator_code, target, actual, source_file, source_row``. Inner nodes carry the sums of their
-        children's points and scores and ``achievement = score / points``. Unit-specific indicators get
-        ``node_code = "<slot>.<k>"`` (k in input order within the unit and slot).
+        achievement, score, claimed_score, rule, applicable, flags`` plus, where the observations have them,
+        ``indicator_code, target, actual, source_file, source_row`` of the row a leaf was scored from (None on
+        inner nodes). Inner nodes carry the sums of their children's points and scores and ``achievement =
+        score / points`` (NaN when no points). Unit-specific indicators get ``node_code = "<slot>.<k>"`` (k in
+        input order within the unit and slot) and ``rule`` the rule their operator chose. ``points`` are after
+        N/A rescaling; ``applicable`` is False on N/A rows and on nodes with nothing applicable (an empty slot).
+        Rows are ordered by unit, then framework order, each slot followed by its indicators.
     problems : tuple of Problem
         Warnings (flagged, scored anyway). Errors are raised, never returned.
     policy : dict
