@@ -50,7 +50,8 @@ TEMPLATE = [
     *[("效益指标", "可持续影响指标", f"长效机制{i}", "≥95%", "pct95", 3.0) for i in range(2)],
     *[("满意度指标", "服务对象满意度指标等", f"满意度{i}", "≥90%", "pct90", 3.0) for i in range(2)],
 ]
-assert len(TEMPLATE) == 30 and math.isclose(sum(t[5] for t in TEMPLATE), 90.0)  # noqa: S101 - script check
+if len(TEMPLATE) != 30 or not math.isclose(sum(t[5] for t in TEMPLATE), 90.0):
+    raise RuntimeError("the benchmark template must have 30 indicators worth 90 points")
 
 
 def make_data(n_units: int, seed: int = 20240601) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -68,10 +68,12 @@ ORDINAL_SCALES: Mapping[str, tuple[str, ...]] = MappingProxyType({
 
 
 def _f(x: Any) -> np.ndarray:
+    """Float array view of ``x``."""
     return np.asarray(x, dtype=float)
 
 
 def _nan_where_missing(out: np.ndarray, *inputs: np.ndarray) -> np.ndarray:
+    """``out`` with NaN wherever any input is NaN."""
     missing = np.zeros(np.broadcast(*inputs).shape, dtype=bool)
     for x in inputs:
         missing = missing | np.isnan(x)
@@ -437,6 +439,7 @@ def ordinal(rating: Any, *, scale: str = "kfw", levels: Sequence[str] | None = N
 
 
 def _ordinal_key(value: Any) -> str:
+    """A rating as looked up on an ordinal scale: integers as text, labels upper-cased."""
     if isinstance(value, (int, np.integer)):
         return str(int(value))
     if isinstance(value, (float, np.floating)):

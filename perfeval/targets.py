@@ -125,9 +125,11 @@ class Target:
 
     @property
     def is_qualitative(self) -> bool:
+        """True for qualitative text (按时完成, 有效提升 ...)."""
         return self.op == "qualitative"
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain dict (flags ``;``-joined)."""
         return {"op": self.op, "value": self.value, "unit": self.unit, "flags": ";".join(self.flags),
                 "text": self.text, "level": self.level}
 
@@ -143,11 +145,13 @@ class _Unparseable(ValueError):
 
 
 def _normalize(text: str) -> str:
+    """NFKC, look-alike signs mapped to ASCII, all whitespace removed."""
     s = unicodedata.normalize("NFKC", text).translate(_SIGNS)
     return re.sub(r"\s+", "", s)
 
 
 def _is_missing(value: Any) -> bool:
+    """True for None, NA, NaN and blank text."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -348,6 +352,7 @@ MAX_LISTED = 50
 
 
 def _op_id(op: str | None) -> int:
+    """Index of an operator in :data:`OP_CATEGORIES` (-1 for none)."""
     return OP_CATEGORIES.index(op) if op in OP_CATEGORIES else -1
 
 
@@ -422,6 +427,7 @@ def _small_unique(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _locations(obs: pd.DataFrame, rows: np.ndarray, column: str) -> list[str]:
+    """``file:row:column`` of the given row positions (sheet rows when no source)."""
     files = obs["source_file"].iloc[rows].tolist() if "source_file" in obs else [None] * len(rows)
     lines = obs["source_row"].iloc[rows].tolist() if "source_row" in obs else (rows + 2).tolist()
     out = []
@@ -452,6 +458,7 @@ def _problems(obs: pd.DataFrame, mask: np.ndarray, column: str, code: str, messa
 
 
 def _cell_problems(obs: pd.DataFrame, parsed: _Parsed, column: str, code: str) -> list[Problem]:
+    """One located problem per row of each distinct unparseable text."""
     out: list[Problem] = []
     for i, why in parsed.errors.items():
         out += _problems(obs, parsed.codes == i, column, code,
@@ -460,6 +467,7 @@ def _cell_problems(obs: pd.DataFrame, parsed: _Parsed, column: str, code: str) -
 
 
 def _vocabulary_ids(values: list, lookup: dict[str, int]) -> np.ndarray:
+    """Integer ids of ``values`` in ``lookup``, adding new values as they come."""
     out = np.empty(len(values), dtype=np.int64)
     for i, v in enumerate(values):
         out[i] = lookup.setdefault(v, len(lookup))
@@ -482,6 +490,45 @@ def _normalized_column(obs: pd.DataFrame, name: str, parse: Any, problems: list[
             continue
         ids[i] = categories.index(v) if v is not None else -1
     return _take(codes, ids, -1).astype(np.int8)
+
+
+def _units_and_values(obs: pd.DataFrame, tp: _Parsed, ap: _Parsed, t_err: np.ndarray,
+                      problems: list[Problem]) -> tuple:
+    """Values and units per row, on integer ids of one unit vocabulary: the ``unit`` column fills a target
+    written without a unit; actuals in another money unit are converted to the target's; a percentage next to
+    a bare number <= 1 is ``ambiguous_percentage``, other unit differences ``unit_mismatch`` (both errors)."""
+    n = len(obs)
+    vocab: dict[str, int] = {"": 0, "%": 1}
+    t_unit = _take(tp.codes, _vocabulary_ids(tp.unit, vocab), 0)
+    a_unit = _take(ap.codes, _vocabulary_ids(ap.unit, vocab), 0)
+    if "unit" in obs:
+        uc, uu = pd.factorize(obs["unit"], use_na_sentinel=True)
+        col_unit = _take(uc, _vocabulary_ids([_normalize(str(u)) for u in uu], vocab), 0)
+    else:
+        col_unit = np.zeros(n, dtype=np.int64)
+    names = list(vocab)
+    money_factor = np.array([MONEY_UNITS.get(u, np.nan) for u in names])
+    implicit = (t_unit == 0) & ((col_unit == 1) | ~np.isnan(money_factor[col_unit]))
+    t_unit = np.where(implicit, col_unit, t_unit)
+    t_val = np.where(t_err, np.nan, _take(tp.codes, tp.value, np.nan))
+    a_val = _take(ap.codes, ap.value, np.nan)
+    money = ~np.isnan(money_factor[t_unit]) & ~np.isnan(money_factor[a_unit]) & (t_unit != a_unit)
+    a_val = np.where(money, a_val * money_factor[a_unit] / money_factor[t_unit], a_val)
+    a_unit = np.where(money, t_unit, a_unit)
+    numeric = ~np.isnan(t_val) & ~np.isnan(a_val)
+    t_pct, a_pct = t_unit == 1, a_unit == 1
+    one_pct = numeric & (t_pct != a_pct)
+    bare_val = np.abs(np.where(t_pct, a_val, t_val))
+    bare_unit = np.where(t_pct, a_unit, t_unit)
+    ambiguous = one_pct & (bare_unit == 0) & (bare_val > 0) & (bare_val <= 1)
+    problems += _problems(obs, ambiguous, "actual", "ambiguous_percentage", lambda rows: [
+        f"target {str(obs['target'].iat[r])!r} and actual {str(obs['actual'].iat[r])!r} mix a percentage with a "
+        "bare number <= 1 (a fraction or percent points?); write both with % or both as fractions" for r in rows])
+    mismatch = ((numeric & ~one_pct & (t_unit != a_unit) & (a_unit != 0) & (t_unit != 0))
+                | (one_pct & (bare_unit != 0)))
+    problems += _problems(obs, mismatch, "actual", "unit_mismatch", lambda rows: [
+        f"actual unit {names[a_unit[r]]!r} differs from target unit {names[t_unit[r]]!r}" for r in rows])
+    return t_val, a_val, t_unit, a_unit, names, ambiguous, mismatch
 
 
 def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=") -> tuple[pd.DataFrame, list[Problem]]:
@@ -545,37 +592,7 @@ def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=") -> tuple[pd.Da
     a_level = _take(ap.codes, np.array([LEVEL_CATEGORIES.index(v) if v else -1 for v in ap.level], np.int8), -1)
     level = np.where(level >= 0, level, a_level).astype(np.int8)
 
-    # units, on integer ids of one vocabulary
-    vocab: dict[str, int] = {"": 0, "%": 1}
-    t_unit = _take(tp.codes, _vocabulary_ids(tp.unit, vocab), 0)
-    a_unit = _take(ap.codes, _vocabulary_ids(ap.unit, vocab), 0)
-    if "unit" in obs:
-        uc, uu = pd.factorize(obs["unit"], use_na_sentinel=True)
-        col_unit = _take(uc, _vocabulary_ids([_normalize(str(u)) for u in uu], vocab), 0)
-    else:
-        col_unit = np.zeros(n, dtype=np.int64)
-    names = list(vocab)
-    money_factor = np.array([MONEY_UNITS.get(u, np.nan) for u in names])
-    implicit = (t_unit == 0) & ((col_unit == 1) | ~np.isnan(money_factor[col_unit]))
-    t_unit = np.where(implicit, col_unit, t_unit)
-    t_val = np.where(t_err, np.nan, _take(tp.codes, tp.value, np.nan))
-    a_val = _take(ap.codes, ap.value, np.nan)
-    money = ~np.isnan(money_factor[t_unit]) & ~np.isnan(money_factor[a_unit]) & (t_unit != a_unit)
-    a_val = np.where(money, a_val * money_factor[a_unit] / money_factor[t_unit], a_val)
-    a_unit = np.where(money, t_unit, a_unit)
-    numeric = ~np.isnan(t_val) & ~np.isnan(a_val)
-    t_pct, a_pct = t_unit == 1, a_unit == 1
-    one_pct = numeric & (t_pct != a_pct)
-    bare_val = np.abs(np.where(t_pct, a_val, t_val))
-    bare_unit = np.where(t_pct, a_unit, t_unit)
-    ambiguous = one_pct & (bare_unit == 0) & (bare_val > 0) & (bare_val <= 1)
-    problems += _problems(obs, ambiguous, "actual", "ambiguous_percentage", lambda rows: [
-        f"target {str(obs['target'].iat[r])!r} and actual {str(obs['actual'].iat[r])!r} mix a percentage with a "
-        "bare number <= 1 (a fraction or percent points?); write both with % or both as fractions" for r in rows])
-    mismatch = ((numeric & ~one_pct & (t_unit != a_unit) & (a_unit != 0) & (t_unit != 0))
-                | (one_pct & (bare_unit != 0)))
-    problems += _problems(obs, mismatch, "actual", "unit_mismatch", lambda rows: [
-        f"actual unit {names[a_unit[r]]!r} differs from target unit {names[t_unit[r]]!r}" for r in rows])
+    t_val, a_val, t_unit, a_unit, names, ambiguous, mismatch = _units_and_values(obs, tp, ap, t_err, problems)
     a_op = _take(ap.codes, ap.op, -1)
     restates = (a_op >= 0) & (a_op != OP_CATEGORIES.index("qualitative"))
     problems += _problems(obs, restates, "actual", "actual_restates_target", lambda rows: [

@@ -473,3 +473,31 @@ def test_shipped_frameworks_score_by_node_code():
                           "funds_in_place": [1.0], "executed": [1.0]})
         res = quiet_score(fw, pd.DataFrame(rows) if rows else pd.DataFrame({"unit_id": [], "node_code": []}), b)
         assert res.totals["grade"].iloc[0] is not None, name
+
+
+def test_excel_sheets_continue_past_the_row_limit(result, tmp_path, monkeypatch):
+    import perfeval.aggregate._result as R
+
+    monkeypatch.setattr(R, "_SHEET_ROWS", 4)
+    wb = load_workbook(result.to_excel(tmp_path / "small.xlsx"))
+    assert {"第1级指标", "第1级指标(2)", "第3级指标", "第3级指标(2)"} <= set(wb.sheetnames)
+    assert wb["第1级指标(2)"].max_row == 5  # header + 4 rows (2 units x 4 first-level nodes)
+
+
+def test_reverse_over_achievement_and_rating_column():
+    """A <= target beaten by far (10 days allowed, 5 taken: ratio 2) is flagged; ordinal ratings may come in
+    ``rating``."""
+    o = obs((*OUT, "工期", "≤10天", "5天", 90))
+    res = quiet_score("project_self", o, budget())
+    assert [p.code for p in res.problems] == ["target_too_low"] and total_of(res) == 100
+    rated = key_rows(**{"effect.kfw": {"rating": "4"}})
+    nodes = pe.score(KEY, rated).nodes.set_index("node_code")
+    assert nodes.loc["effect.kfw", "achievement"] == pytest.approx(0.4)
+
+
+def test_non_numeric_actual_on_a_quantitative_row():
+    o = obs((*OUT, "a", "≥95%", "已完成", 45), (*OUT, "b", "≥1", "1", 45))
+    with pytest.warns(DataQualityWarning, match="missing_actual"):
+        res = pe.score("project_self", o, budget())
+    assert res.problems[0].message == "the actual '已完成' is not a number for a >= target; achievement 0"
+    assert total_of(res) == 55

@@ -224,3 +224,10 @@ def test_form_and_gb18030_csv_give_identical_scores(files, tmp_path, capsys):
     assert (code_csv, code_one, code_dir) == (0, 0, 0), (err_csv, err_dir)
     assert out_dir == out_csv
     assert out_one.splitlines()[:2] == out_csv.splitlines()[:2]
+
+
+def test_bad_policy_argument_is_a_usage_error(files, capsys):
+    data, _ = files
+    with pytest.raises(SystemExit) as exc:
+        run(capsys, "--framework", "project_self", "--data", data, "--over-achievement", "0.9")
+    assert exc.value.code == 2 and "must be a number > 1" in capsys.readouterr().err

@@ -4,6 +4,7 @@ from __future__ import annotations
 import warnings
 from collections import Counter
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,7 @@ _GRADE_TOL = 1e-9
 # ---------------------------------------------------------------------------------------------------------------
 def _check_args(reverse: str | None, denominator: str | None, na_policy: str, over_achievement: float,
                 over_policy: str, bare_target_op: str) -> None:
+    """Fail fast on policy arguments outside their choices."""
     if reverse is not None and reverse not in ("linear", "ratio"):
         raise ValueError(f"`reverse` must be 'linear' or 'ratio'; got {reverse!r}.")
     if denominator is not None and denominator not in DENOMINATORS:
@@ -147,7 +149,7 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
     problems += rows.problems
     policy = {"reverse": reverse, "denominator": denominator, "na_policy": na_policy,
               "over_achievement": float(over_achievement), "over_policy": over_policy}
-    scored = score_rows(tree, frame, rows, policy)
+    scored = score_rows(tree, rows, policy)
     problems += scored.problems
     units = rows.units
     budget_units = None
@@ -184,7 +186,7 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
         summary = ", ".join(f"{code} x{n}" for code, n in counts.most_common())
         warnings.warn(f"score(): {len(problems)} data-quality problems flagged ({summary}); "
                       "see result.problems", DataQualityWarning, stacklevel=2)
-    return ScoreResult(fw, result["totals"], result["nodes"], tuple(problems), full_policy)
+    return ScoreResult(fw, result["totals"], result["nodes"], tuple(problems), MappingProxyType(full_policy))
 
 
 def _raise_errors(problems: list[Problem]) -> None:
@@ -217,6 +219,7 @@ def _rollup(tree: Tree, units: pd.Index, rows: Any, scored: Any, execution: Any,
     s_row = np.where(app | (na_policy == "zero"), np.nan_to_num(ach_row) * eff_row, 0.0)
 
     def per_cell(weights: np.ndarray) -> np.ndarray:
+        """Row weights summed per (unit, home node) of the indicator rows."""
         return _cell_sums(cell[ind], weights[ind], n_units, n_nodes)
 
     claimed = scored.claimed
@@ -333,6 +336,7 @@ def _nodes_frame(tree: Tree, units: pd.Index, rows: Any, scored: Any, S, P, C, C
     at_rows[row_order] = np.arange(n_rows) + np.searchsorted(key_tree, sorted_rows, side="right")
 
     def place(tree_values: Any, row_values: Any, dtype: Any) -> Any:
+        """One column of the node table: framework cells and rows scattered into order."""
         out = np.empty(n_tree + n_rows, dtype=dtype)
         out[at_tree] = tree_values
         out[at_rows] = row_values
@@ -376,6 +380,7 @@ def _child_codes(k: np.ndarray, home: np.ndarray, tree: Tree) -> np.ndarray:
 
 
 def _totals_frame(tree: Tree, units: pd.Index, rows: Any, scored: Any, S, P, FF, HAS, execution) -> pd.DataFrame:
+    """One row per unit: total, grade (bands, then vetoes), execution, flags."""
     n_units = len(units)
     top = tree.parents < 0
     total = S[:, top].sum(axis=1)

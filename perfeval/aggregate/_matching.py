@@ -71,6 +71,7 @@ class Tree:
 
     @classmethod
     def from_framework(cls, fw: Framework) -> "Tree":
+        """Arrays and look-ups of ``fw`` in pre-order."""
         walked = list(fw.walk())
         codes = tuple(n.code for n, _, _ in walked)
         index = {c: i for i, c in enumerate(codes)}
@@ -78,6 +79,7 @@ class Tree:
         nodes = [n for n, _, _ in walked]
 
         def keys(i: int) -> list[str]:
+            """Lenient keys a node answers to."""
             n = nodes[i]
             words = [n.name, n.name_en, n.code, n.code.rsplit(".", 1)[-1], *n.aliases]
             return [name_key(w) for w in words if w]
@@ -115,47 +117,59 @@ class Tree:
     # convenience arrays
     @property
     def fixed_leaf(self) -> np.ndarray:
+        """Leaves that are not slots."""
         return self.leaf & ~self.slot
 
     @property
     def codes_arr(self) -> np.ndarray:
+        """Node codes as an object array."""
         return np.array(self.codes, dtype=object)
 
     @property
     def names_arr(self) -> np.ndarray:
+        """Node names as an object array."""
         return np.array(self.names, dtype=object)
 
     @property
     def rules_arr(self) -> np.ndarray:
+        """Node rules as an object array."""
         return np.array(self.rules, dtype=object)
 
     @property
     def parent_codes(self) -> np.ndarray:
+        """Parent code of each node (None at the first level)."""
         return np.array([None if p < 0 else self.codes[p] for p in self.parents], dtype=object)
 
     @property
     def preorder(self) -> np.ndarray:
+        """Pre-order positions (the node indices)."""
         return np.arange(len(self.codes), dtype=np.int64)
 
     @property
     def top_down(self) -> range:
+        """Node indices parents first."""
         return range(len(self.codes))
 
     @property
     def bottom_up(self) -> range:
+        """Node indices children first."""
         return range(len(self.codes) - 1, -1, -1)
 
     def l1_names(self) -> str:
+        """First-level names, for messages."""
         return ", ".join(self.names[i] for i in np.flatnonzero(self.parents < 0))
 
     def child_names(self, i: int) -> str:
+        """Names of the children of ``i``, for messages."""
         return ", ".join(self.names[j] for j in np.flatnonzero(self.parents == i))
 
     def slots_under(self, i: int) -> list[int]:
+        """Slot children of node ``i``."""
         return [int(j) for j in np.flatnonzero(self.parents == i) if self.slot[j]]
 
 
 def _descendants(parents: np.ndarray, i: int) -> list[int]:
+    """Indices of every node below ``i``."""
     out, frontier = [], [i]
     while frontier:
         kids = [int(j) for p in frontier for j in np.flatnonzero(parents == p)]
@@ -183,6 +197,7 @@ class Rows:
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A column of ``frame``, or an all-None column when absent."""
     if name in frame:
         return frame[name]
     return pd.Series([None] * len(frame), index=frame.index, dtype=object)
@@ -196,6 +211,7 @@ def unit_text(value: Any) -> str:
 
 
 def _units(frame: pd.DataFrame, problems: list[Problem]) -> tuple[pd.Index, np.ndarray]:
+    """Unit ids as text (in order of appearance) and each row's unit index."""
     codes, uniq = pd.factorize(frame["unit_id"], use_na_sentinel=True)
     text = [unit_text(u) for u in uniq]
     blank = np.array([not t for t in text], dtype=bool)
@@ -209,6 +225,7 @@ def _units(frame: pd.DataFrame, problems: list[Problem]) -> tuple[pd.Index, np.n
 
 
 def _booleans(frame: pd.DataFrame, problems: list[Problem]) -> np.ndarray:
+    """The ``applicable`` column as booleans (是/否, true/false, 1/0; empty is True)."""
     if "applicable" not in frame:
         return np.ones(len(frame), dtype=bool)
     col = frame["applicable"]
@@ -229,6 +246,7 @@ def _booleans(frame: pd.DataFrame, problems: list[Problem]) -> np.ndarray:
 
 
 def _numbers(frame: pd.DataFrame, name: str, problems: list[Problem]) -> np.ndarray:
+    """A numeric column as floats; text that is not a number is a located problem."""
     if name not in frame:
         return np.full(len(frame), np.nan)
     col = frame[name]
@@ -292,6 +310,7 @@ def map_rows(tree: Tree, frame: pd.DataFrame) -> Rows:
 
 
 def _fail(frame: pd.DataFrame, problem: Problem) -> Rows:
+    """Empty rows carrying one problem (the frame cannot be mapped at all)."""
     empty = np.zeros(0, dtype=np.int64)
     return Rows(frame.iloc[:0], pd.Index([], dtype=object), empty, empty, empty.astype(bool), empty,
                 np.zeros(0, dtype=object), empty.astype(bool), np.zeros(0), empty, empty, [problem])
@@ -299,6 +318,7 @@ def _fail(frame: pd.DataFrame, problem: Problem) -> Rows:
 
 def _map_names(tree: Tree, frame: pd.DataFrame, todo: np.ndarray, home: np.ndarray, bits: np.ndarray,
                problems: list[Problem]) -> None:
+    """Rows located by their ``l1`` / ``l2`` names (see the module docstring)."""
     c1, u1 = pd.factorize(frame["l1"], use_na_sentinel=True)
     c2, u2 = pd.factorize(_column(frame, "l2"), use_na_sentinel=True)
     pair = (c1.astype(np.int64) + 1) * (len(u2) + 1) + (c2 + 1)
@@ -381,6 +401,7 @@ def _match_indicators(tree: Tree, frame: pd.DataFrame, rows_j: np.ndarray, node:
 
 def _finish(tree: Tree, frame: pd.DataFrame, units: pd.Index, unit: np.ndarray, home: np.ndarray,
             is_ind: np.ndarray, bits: np.ndarray, problems: list[Problem]) -> Rows:
+    """Points, applicability, duplicates, execution rows, ``<slot>.<k>`` numbers."""
     n = len(frame)
     applicable = _booleans(frame, problems)
     points = _numbers(frame, "points", problems)

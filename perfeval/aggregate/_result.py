@@ -28,7 +28,7 @@ _TOTAL_COLUMNS_ZH = {
 # ---------------------------------------------------------------------------------------------------------------
 # result
 # ---------------------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ScoreResult:
     """Scores of every unit on a framework.
 
@@ -96,17 +96,23 @@ class ScoreResult:
     def to_excel(self, path: str | Path) -> Path:
         """Write an Excel workbook, atomically: 总分 (totals), one sheet per level (第1级指标 ...), 问题, 参数.
 
-        Headers are Chinese (项目编码, 总分, 等级 ...); values are not rounded.
+        Headers are Chinese (项目编码, 总分, 等级 ...); values are not rounded. A level with more rows than a sheet
+        holds (1,048,575 below the header) continues on ``第3级指标(2)`` and so on.
+
+        Returns
+        -------
+        Path
+            ``path``; a failure leaves an existing file untouched (written via a temporary file and one rename).
         """
         from .._io_util import atomic_path
 
         path = Path(path)
         with atomic_path(path) as tmp:
             with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                self.totals.rename(columns=_TOTAL_COLUMNS_ZH).to_excel(xw, sheet_name="总分", index=False)
-                for level in sorted(self.nodes["level"].unique()):
+                _sheets(xw, self.totals.rename(columns=_TOTAL_COLUMNS_ZH), "总分")
+                for level in sorted(int(v) for v in self.nodes["level"].unique()):
                     part = self.nodes[self.nodes["level"] == level]
-                    part.rename(columns=_NODE_COLUMNS_ZH).to_excel(xw, sheet_name=f"第{level}级指标", index=False)
+                    _sheets(xw, part.rename(columns=_NODE_COLUMNS_ZH), f"第{level}级指标")
                 self.problems_frame().rename(columns={"location": "位置", "code": "代码", "message": "说明",
                                                       "severity": "级别"}).to_excel(xw, sheet_name="问题",
                                                                                    index=False)
@@ -115,6 +121,7 @@ class ScoreResult:
         return path
 
     def _repr_html_(self) -> str:
+        """Summary (units, grades, problems) and the first totals rows."""
         counts = self.totals["grade"].value_counts(dropna=False)
         grades = ", ".join(f"{k}: {v}" for k, v in counts.items())
         head = (f"<p><b>ScoreResult</b> on {self.framework.title} ({self.framework.name}): "
@@ -124,3 +131,13 @@ class ScoreResult:
     def __repr__(self) -> str:
         return (f"ScoreResult(framework={self.framework.name!r}, units={len(self.totals)}, "
                 f"nodes={len(self.nodes)}, problems={len(self.problems)})")
+
+
+_SHEET_ROWS = 1_048_575  # Excel's rows per sheet, less the header
+
+
+def _sheets(writer: pd.ExcelWriter, frame: pd.DataFrame, name: str) -> None:
+    """Write ``frame`` to sheet ``name``, continuing on ``name(2)``, ``name(3)`` ... past Excel's row limit."""
+    for i, start in enumerate(range(0, max(len(frame), 1), _SHEET_ROWS)):
+        sheet = name if i == 0 else f"{name}({i + 1})"
+        frame.iloc[start:start + _SHEET_ROWS].to_excel(writer, sheet_name=sheet, index=False)

@@ -91,18 +91,20 @@ def _effective_rules(tree: Tree, rows: Rows, op: np.ndarray, problems: list[Prob
 
 
 def _target_empty(f: pd.DataFrame) -> np.ndarray:
+    """True where the row has no target text."""
     if "target" not in f:
         return np.ones(len(f), dtype=bool)
     return f["target"].isna().to_numpy()
 
 
 def _codes(f: pd.DataFrame, name: str) -> np.ndarray:
+    """Codes of a categorical column of the parsed frame (-1 where empty)."""
     if name in f and isinstance(f[name].dtype, pd.CategoricalDtype):
         return np.asarray(f[name].cat.codes, dtype=np.int8)
     return np.full(len(f), -1, dtype=np.int8)
 
 
-def score_rows(tree: Tree, frame: pd.DataFrame, rows: Rows, policy: dict) -> Scored:
+def score_rows(tree: Tree, rows: Rows, policy: dict) -> Scored:
     """Achievement of every row by its rule; problems located at the row's cell."""
     f = rows.frame
     n = len(f)
@@ -148,8 +150,8 @@ def score_rows(tree: Tree, frame: pd.DataFrame, rows: Rows, policy: dict) -> Sco
     over = app & ~np.isnan(ratio) & (ratio >= thr)
     bits |= np.where(over, FLAG_BITS["target_too_low"], 0)
     problems += _problems(f, over, "actual", "target_too_low", lambda r: [
-        f"actual reaches {ratio[i]:.0%} of the target (>= {thr:.0%}): the target looks set too low; explain the "
-        "deviation (偏差原因)" for i in r], "warning")
+        f"achievement ratio {ratio[i]:.0%} (actual / target; target / actual for <=) is at least {thr:.0%}: "
+        "the target looks set too easy; explain the deviation (偏差原因)" for i in r], "warning")
     if policy["over_policy"] == "reduce" and over.any():
         ach = np.where(over, moderate_reduction(ach, ratio, threshold=thr), ach)
         bits |= np.where(over, FLAG_BITS["reduced_over_achievement"], 0)
@@ -201,11 +203,20 @@ def _apply(name: str, params: dict, policy: dict, resolved: dict, idx: np.ndarra
 
 
 def _check_numeric(f: pd.DataFrame, numeric: np.ndarray, tval, missing, restated) -> list[Problem]:
+    """Missing targets (errors) and missing or non-numeric actuals (warnings)."""
     out: list[Problem] = []
     empty_target = numeric & _target_empty(f)
     out += _problems(f, empty_target, "target", "missing_target", "the target is empty: the row cannot be scored")
     miss = numeric & missing & ~empty_target & ~np.isnan(tval) & ~restated
-    out += _problems(f, miss, "actual", "missing_actual", "the actual value is missing; achievement 0", "warning")
+    written = np.zeros(len(f), dtype=bool)
+    if "actual" in f and miss.any():
+        rows = np.flatnonzero(miss)
+        written[rows] = [not _is_missing(v) for v in f["actual"].iloc[rows]]
+    out += _problems(f, miss & ~written, "actual", "missing_actual", "the actual value is missing; achievement 0",
+                     "warning")
+    out += _problems(f, miss & written, "actual", "missing_actual", lambda r: [
+        f"the actual {f['actual'].iat[i]!r} is not a number for a {f['op'].iat[i]} target; achievement 0"
+        for i in r], "warning")
     return out
 
 
@@ -247,6 +258,7 @@ def _check_points_rules(f: pd.DataFrame, eff, app, sc, pts, level, ach, aval) ->
 
 
 def _band_message(score: float, points: float, level_code: int) -> str:
+    """Why a qualitative score is outside its level's band, in points."""
     name = LEVEL_CATEGORIES[level_code]
     low, high = QUALITATIVE_BANDS[name]
     close = "]" if name == "met" else ")"
@@ -318,6 +330,7 @@ def score_execution(tree: Tree, units: pd.Index, budget: pd.DataFrame | None, de
 
 
 def _budget_file(budget: pd.DataFrame) -> str | None:
+    """The budget's source file, if it says."""
     if "source_file" in budget and len(budget) and not _is_missing(budget["source_file"].iat[0]):
         return str(budget["source_file"].iat[0])
     return None
@@ -325,6 +338,7 @@ def _budget_file(budget: pd.DataFrame) -> str | None:
 
 def _unit_problems(budget: pd.DataFrame, units: pd.Index, rows_of: np.ndarray, mask: np.ndarray, code: str,
                    column: str, message: str) -> list[Problem]:
+    """One located warning per flagged unit (its budget row, else the unit)."""
     out = []
     file = _budget_file(budget)
     lines = budget["source_row"].to_numpy(dtype=object) if "source_row" in budget else None

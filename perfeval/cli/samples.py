@@ -10,7 +10,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from .._io_util import atomic_write_bytes
 from ..errors import InputError
 
 __all__ = ["register", "run", "export_sample"]
@@ -37,6 +36,7 @@ def export_sample(name: str, directory: str | Path, *, force: bool = False) -> l
         ``force`` is False).
     """
     from ..datasets import list_samples
+    from ..datasets._sample import write_file
 
     samples = list_samples()
     if name not in samples["name"].tolist():
@@ -50,7 +50,7 @@ def export_sample(name: str, directory: str | Path, *, force: bool = False) -> l
     written = []
     for path in sorted(p for p in source.rglob("*") if p.is_file() and not p.name.startswith(".")):
         out = target / path.relative_to(source)
-        atomic_write_bytes(out, path.read_bytes())
+        write_file(out, path.read_bytes())
         written.append(out)
     return written
 

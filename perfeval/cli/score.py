@@ -57,7 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--reverse", choices=("linear", "ratio"), help="reverse-indicator formula")
     parser.add_argument("--denominator", choices=tuple(DENOMINATORS), help="execution-rate denominator")
     parser.add_argument("--na-policy", choices=NA_POLICIES, default="rescale", help="not-applicable rows")
-    parser.add_argument("--over-achievement", type=float, default=1.3, metavar="RATIO",
+    parser.add_argument("--over-achievement", type=_ratio, default=1.3, metavar="RATIO",
                         help="flag targets met at this ratio or more (default 1.3)")
     parser.add_argument("--over-policy", choices=OVER_POLICIES, default="flag",
                         help="flag over-achievement only, or reduce it (MOF moderate reduction)")
@@ -97,7 +97,19 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ratio(text: str) -> float:
+    """``--over-achievement``: a number above 1 (argparse reports anything else as a usage error)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number > 1 (1.3 = 130 %); got {text!r}") from None
+    if not value > 1:
+        raise argparse.ArgumentTypeError(f"must be a number > 1 (1.3 = 130 %); got {text!r}")
+    return value
+
+
 def _format_of(out: str | None) -> str:
+    """Output format from the extension of ``--out`` (csv by default)."""
     suffix = Path(out).suffix.lower().lstrip(".") if out else ""
     return suffix if suffix in _FORMATS else "csv"
 
@@ -122,6 +134,7 @@ def _budget(args: argparse.Namespace) -> pd.DataFrame | None:
 
 
 def _report(problems: tuple[Problem, ...], caught: list[warnings.WarningMessage]) -> None:
+    """Print the result's problems and other warnings on standard error."""
     for p in problems:
         prefix = "warning: " if p.severity == "warning" else ""
         print(f"{p.location}: {p.code}: {prefix}{p.message}", file=sys.stderr)
@@ -136,6 +149,7 @@ def _csv(totals: pd.DataFrame) -> str:
 
 
 def _plain(value: Any) -> Any:
+    """JSON-ready value: NaN -> None, NumPy scalars -> Python."""
     if isinstance(value, float) and math.isnan(value):
         return None
     if hasattr(value, "item"):
@@ -144,6 +158,7 @@ def _plain(value: Any) -> Any:
 
 
 def _json(result: Any) -> str:
+    """The totals, policy and problems as JSON text."""
     totals = [{k: _plain(v) for k, v in row.items()} for row in result.totals.to_dict(orient="records")]
     doc = {"framework": result.framework.name, "policy": {k: _plain(v) if not isinstance(v, (list, dict)) else v
                                                           for k, v in result.policy.items()},

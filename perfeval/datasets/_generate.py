@@ -107,7 +107,7 @@ def _transfers(rng: np.random.Generator, fw: Framework, library: pd.DataFrame
     budget = _budget_table(rng, codes, draw(rng, "overall.transfer_budget", len(codes)), classes)
     full = budget["budget_full_year"].to_numpy(dtype=float)
     fixed = overall_rows(rng, fw, codes, classes, library, full)
-    slots = slot_rows(rng, fw, codes, classes, library, full, TRANSFER_FUND, TRANSFER_SECTORS)
+    slots = slot_rows(rng, fw, codes, classes, library, full, TRANSFER_FUND, TRANSFER_SECTORS, YEAR)
     rows = pd.concat([fixed, slots], ignore_index=True)
     rows["_order"] = pd.factorize(rows["unit_id"])[0]
     rows = rows.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
@@ -128,11 +128,11 @@ def _forms(rng: np.random.Generator, units: pd.DataFrame, observations: pd.DataF
         obs = observations[observations["unit_id"] == u["unit_id"]].reset_index(drop=True)
         b = budget.iloc[i].to_dict()
         total = float(b["claimed_total"])
-        achieved = N.GOAL_TEMPLATES[0 if total >= 90 else 1].format(topic=u["name"])
+        achieved = N.GOAL_TEMPLATES[1 if total >= 90 else 2].format(topic=u["name"])
         out.append(FormData(
             file=f"{u['unit_id']}.xlsx",
             unit={"unit_id": u["unit_id"], "name": u["name"], "department": dept_name[u["department_id"]],
-                  "implementing_unit": dept_name[u["department_id"]], "year": YEAR},
+                  "implementing_unit": f"{dept_name[u['department_id']]}（本级）", "year": YEAR},
             observations=obs, budget=b, claimed_total=total, claimed_grade=str(grade(total, fw.bands)),
             goals={"expected": N.GOAL_TEMPLATES[0].format(topic=u["name"]), "actual": achieved}))
     return tuple(out)

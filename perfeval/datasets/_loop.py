@@ -118,13 +118,14 @@ def _fixed_values(rng: np.random.Generator, leaves: list, library: pd.DataFrame,
         [level[qual] == "met", level[qual] == "partly"], [0.8, 0.6], 0.0)) / np.select(
         [level[qual] == "met", level[qual] == "partly"], [0.2, 0.2], 0.6), pts[qual])
     ded = rule == "deduction"
-    target_text, _ = V.render_target(rng, kind, op, target, unit, np.full(len(cls), "quality", dtype=object))
-    actual_text = V.render_actual(rng, kind, actual, level, unit)
-    target_text = np.where(ded, "0", target_text)
+    role = np.full(len(cls), "quality", dtype=object)
+    target_text, _ = V.render_target(rng, kind, op, target, unit, role)
+    actual_text = V.render_actual(rng, kind, actual, level, unit, role)
+    # deduction leaves (扣分制): the standard is "no violation", the actual the number of problems found
+    target_text = np.where(ded, N.DEDUCTION_TARGET, target_text)
     actual_text = np.where(ded, np.char.mod("%d", findings).astype(object), actual_text)
-    op_col = np.where(ded, "=", op)
     unit = np.where(ded, "项", unit)
-    return pd.DataFrame({"node_code": code, "indicator": name, "indicator_code": ind_code, "op": op_col,
+    return pd.DataFrame({"node_code": code, "indicator": name, "indicator_code": ind_code, "op": op,
                          "target": target_text, "actual": actual_text, "unit": unit, "points": pts,
                          "level": np.where(qual, level, ""), "score": score, "applicable": True, "note": "",
                          "_rule": rule})
@@ -151,11 +152,12 @@ def _root(fw: Framework, code: str) -> str:
 
 
 def slot_rows(rng: np.random.Generator, fw: Framework, unit_ids: np.ndarray, classes: np.ndarray,
-              library: pd.DataFrame, amount: np.ndarray, topic: str, sectors: tuple[str, ...]) -> pd.DataFrame:
+              library: pd.DataFrame, amount: np.ndarray, topic: str, sectors: tuple[str, ...], year: int
+              ) -> pd.DataFrame:
     """Regional indicators under ``fw``'s slots (transfer payments: 产出 and 效益), from the library's entries for
     transfers of the fund's ``sectors`` and the common ones, each first level's points split over its rows."""
     slots = slot_roles(fw, required=())
-    lib = library_candidates(library, "transfer")
+    lib = library_candidates(library, "transfer", year)
     lib = lib[lib["sector"].isin(sectors) | lib["common"]].reset_index(drop=True)
     roles = [r for r in ("quantity", "quality", "timeliness", "social", "economic", "sustainable") if r in slots]
     n = len(unit_ids)
@@ -181,6 +183,6 @@ def slot_rows(rng: np.random.Generator, fw: Framework, unit_ids: np.ndarray, cla
     return pd.DataFrame({"unit_id": unit_ids[project], "node_code": [slots[r].code for r in role],
                          "l1": [slots[r].l1_name for r in role], "l2": [slots[r].name for r in role],
                          "indicator": picks["indicator"], "indicator_code": picks["indicator_code"], "op": op,
-                         "target": target_text, "actual": V.render_actual(rng, kind, actual, level, unit),
+                         "target": target_text, "actual": V.render_actual(rng, kind, actual, level, unit, role),
                          "unit": unit, "points": points, "level": np.where(qual, level, ""), "score": score,
                          "applicable": True, "note": ""})

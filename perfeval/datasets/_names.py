@@ -20,9 +20,12 @@ __all__ = [
     "GOAL_TEMPLATES",
     "QUALITATIVE_TARGETS",
     "QUALITATIVE_ACTUALS",
+    "OUTPUT_ROLES",
     "NOTES_MISSED",
     "NOTES_OVER",
+    "NOTE_UNDER",
     "NOTE_NOT_APPLICABLE",
+    "DEDUCTION_TARGET",
     "INDIVIDUAL_TEMPLATES",
 ]
 
@@ -139,9 +142,11 @@ EXANTE_TOPICS: dict[str, tuple[str, ...]] = {
     "012": ("夜间文化消费集聚区", "革命文物保护利用"),
 }
 
-#: Sentences of the goal block (预期目标 / 实际完成情况) of a self-evaluation form; ``{topic}`` is the project title.
-GOAL_TEMPLATES: tuple[str, str] = (
-    "按计划完成{topic}年度建设任务，资金使用规范，主要产出和效益指标达到年度目标。",
+#: Sentences of the goal block of a self-evaluation form: 预期目标, then 实际完成情况 when the unit claims 优 and
+#: when it claims less; ``{topic}`` is the project title.
+GOAL_TEMPLATES: tuple[str, str, str] = (
+    "按计划完成{topic}年度任务，资金使用规范，主要产出和效益指标达到年度目标。",
+    "{topic}年度任务全面完成，资金按规定使用，主要产出和效益指标均达到或超过年度目标。",
     "{topic}年度任务总体完成，主要指标基本达到预期，部分指标存在偏差，已分析原因并提出改进措施。",
 )
 
@@ -158,12 +163,17 @@ QUALITATIVE_TARGETS: dict[str, tuple[str, ...]] = {
     "satisfaction": ("群众满意",),
 }
 
-#: Actual-value wording of qualitative indicators by level (met, partly, not_met).
-QUALITATIVE_ACTUALS: dict[str, tuple[str, ...]] = {
-    "met": ("已完成", "达到预期目标", "效果明显"),
-    "partly": ("基本完成", "部分达到预期", "初见成效"),
-    "not_met": ("未完成", "未达到预期", "效果不明显"),
+#: Actual-value wording of qualitative indicators by level (met, partly, not_met): for output indicators (a task
+#: done or not) and for effect indicators (an effect seen or not).
+QUALITATIVE_ACTUALS: dict[str, dict[str, tuple[str, ...]]] = {
+    "output": {"met": ("已完成", "按时完成", "全面完成"), "partly": ("基本完成", "部分完成"),
+               "not_met": ("未完成", "未按期完成")},
+    "effect": {"met": ("达到预期目标", "效果明显"), "partly": ("部分达到预期", "初见成效"),
+               "not_met": ("未达到预期", "效果不明显")},
 }
+
+#: Slot roles whose qualitative actuals are worded as tasks (the rest as effects).
+OUTPUT_ROLES: tuple[str, ...] = ("quantity", "quality", "timeliness", "cost")
 
 #: 偏差原因分析及改进措施 of a missed target, by cause (资金 / 制度 / 人员 / 硬件 / 其他, the Anhui monitoring
 #: template's categories).
@@ -180,6 +190,12 @@ NOTES_OVER: tuple[str, ...] = (
     "年度目标设定偏保守，实际需求高于预期，下年度将科学合理设置目标值。",
     "上年结转任务在本年度一并完成，实际完成值高于年度目标。",
 )
+
+#: Note of a lower-is-better target beaten by 130 % or more (target / actual).
+NOTE_UNDER = "实际值明显优于年度目标值，下年度将结合实际合理设置目标值。"
+
+#: Target of a deduction-scored leaf (资金使用合规性 ...): the actual is the number of problems found.
+DEDUCTION_TARGET = "无违规问题"
 
 #: Note of an indicator marked not applicable.
 NOTE_NOT_APPLICABLE = "本年度未安排该项任务，不适用。"

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._projects import OVER_ACHIEVEMENT
+
 __all__ = ["PLANTED", "Planted", "plant_rows", "plant_budget"]
 
 
@@ -105,7 +107,7 @@ def plant_rows(rng: np.random.Generator, rows: pd.DataFrame, taken: set[int]) ->
         record("actual_restates_target", i, "actual written as the target text")
     t, x = rows["target_value"].to_numpy(dtype=float), rows["rep_value"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        over = quant & (op == ">=") & (t > 0) & (x / np.where(t > 0, t, 1.0) >= 1.3)
+        over = quant & (op == ">=") & (t > 0) & (x / np.where(t > 0, t, 1.0) >= OVER_ACHIEVEMENT)
     i = _row_in(rng, rows, over, taken)
     if i is not None:
         rows.iat[i, col("silent_over")] = True

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from ..framework import Framework
+from ..scoring import over_achievement
 from . import _names as N
 from . import _values as V
 from ._distributions import CLASS_SHARES, draw, draw_by_class, fixed_counts
@@ -34,6 +36,8 @@ _OUTPUT_PATTERNS = (("quantity", "quality", "timeliness", "cost", "quantity", "q
 _EFFECT_FOCUS = {"economic": ("social", "economic", "sustainable", "social"),
                  "ecological": ("social", "ecological", "sustainable", "ecological"),
                  "social": ("social", "sustainable", "social", "economic")}
+#: Ratio at which the scoring flags a target as set too easily (PMKPI's configurable 130 %, domain.md §5.3).
+OVER_ACHIEVEMENT = 1.3
 _SECTOR_FOCUS = {"agriculture": "economic", "science": "economic", "transport": "economic",
                  "environment": "ecological", "water": "ecological"}
 
@@ -74,9 +78,16 @@ def slot_roles(fw: Framework, required: tuple[str, ...] = (*_OUTPUT_ROLES, *_EFF
     return out
 
 
-def library_candidates(library: pd.DataFrame, applies_to: str = "project") -> pd.DataFrame:
-    """Approved indicators of the library for ``applies_to`` with their slot role (``role`` column added)."""
-    lib = library[(library["status"] == "approved")
+def library_candidates(library: pd.DataFrame, applies_to: str = "project", year: int | None = None
+                       ) -> pd.DataFrame:
+    """Approved indicators of the library for ``applies_to``, valid during ``year`` when given, with their slot
+    role (``role`` column added; entries that fit no slot are dropped)."""
+    valid = pd.Series(True, index=library.index)
+    if year is not None:
+        start, end = date(year, 1, 1), date(year, 12, 31)
+        valid = library["valid_from"].map(lambda d: d is None or pd.isna(d) or d <= end) & library["valid_to"].map(
+            lambda d: d is None or pd.isna(d) or d >= start)
+    lib = library[(library["status"] == "approved") & valid.astype(bool)
                   & library["applies_to"].astype(str).str.split("|").apply(lambda a: applies_to in a)
                   & (library["scoring_rule"] != "execution")].copy()
     role = lib["level2"].map(lambda s: _ROLE_NAMES.get(_strip(s)))
@@ -91,9 +102,10 @@ class Projects:
     """Internal result of :func:`make_projects`: public frames plus what the generator knows.
 
     ``units`` and ``budget`` follow the file contracts; ``rows`` holds one row per indicator with the public
-    observation columns and the hidden ones (``cls``, ``role``, ``kind``, ``target_value``, ``true_value``,
-    ``true_level``, ``rep_value``, ``rep_level``, ``true_achievement``, ``claimed``); ``truth`` one row per project
-    (``unit_id, cls, true_execution, true_total``).
+    observation columns and the hidden ones (``project``, ``cls``, ``role``, ``kind``, ``target_value``,
+    ``true_value``, ``true_level``, ``true_achievement``, ``true_op``, ``rep_value``, ``rep_level``,
+    ``rep_achievement``, ``claimed``, ``restated``, ``silent_over``); ``truth`` one row per project
+    (``unit_id, cls, true_execution``).
     """
 
     units: pd.DataFrame
@@ -188,8 +200,7 @@ def pick_indicators(rng: np.random.Generator, lib: pd.DataFrame, pool_of: np.nda
     rank = key.groupby(key).cumcount().to_numpy()
     offset = (draw(rng, "ind.pick", n_rows) * 1e6).astype(np.int64)
     individual = draw(rng, "ind.individual", n_rows)
-    out = {c: np.full(n_rows, "", dtype=object) for c in ("indicator", "indicator_code", "op", "unit", "l1",
-                                                            "l2")}
+    out = {c: np.full(n_rows, "", dtype=object) for c in ("indicator", "indicator_code", "op", "unit")}
     first = pd.Series(offset).groupby(key.to_numpy()).transform("first").to_numpy()
     chosen = np.full(n_rows, -1)
     for code in np.unique(pool_of):
@@ -246,7 +257,7 @@ def make_projects(rng: np.random.Generator, n: int, year: int, library: pd.DataF
                   ) -> Projects:
     """Units, budgets and indicator rows of ``n`` projects (targets, truth, reports, points, claims)."""
     slots = slot_roles(fw)
-    lib = library_candidates(library)
+    lib = library_candidates(library, "project", year)
     units, budget, cls, topic = _units_and_budget(rng, n, year)
     dept = units["department_id"].to_numpy(dtype=object)
     project, role = _layout(rng, dept)
@@ -267,7 +278,7 @@ def make_projects(rng: np.random.Generator, n: int, year: int, library: pd.DataF
     l1_index = {code: i for i, code in enumerate(dict.fromkeys(s.l1_code for s in slots.values()))}
     group = project * len(l1_index) + np.array([l1_index[slots[r].l1_code] for r in role])
     points = split_points(rng, group, l1_points)
-    # not applicable: at most one output/effect row per project, in a first level with other rows
+    # not applicable: at most one output/effect row per project, in a slot with other rows (its points go to them)
     slot_key = pd.factorize(pd.Series(project).astype(str) + "|" + pd.Series(role, dtype=object))[0]
     size = np.bincount(slot_key)[slot_key]
     na = draw(rng, "ind.not_applicable", len(rows)) & (size >= 2) & (role != "satisfaction")
@@ -312,14 +323,14 @@ def notes(rng: np.random.Generator, rows: pd.DataFrame) -> np.ndarray:
     u = draw(rng, "ind.text_variant", len(rows))
     op, kind = rows["op"].to_numpy(dtype=object), rows["kind"].to_numpy(dtype=object)
     t, x = rows["target_value"].to_numpy(dtype=float), rows["rep_value"].to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        over = (op == ">=") & (t > 0) & (x / np.where(t > 0, t, 1.0) >= 1.3) & (kind != "qual")
+    ratio = over_achievement(x, t, op)  # the engine's measure (x / t, or t / x for <=)
+    over = ~np.isnan(ratio) & (ratio >= OVER_ACHIEVEMENT) & (kind != "qual")
     missed = rows["rep_achievement"].to_numpy(dtype=float) < 1.0
     missed |= (kind == "qual") & (rows["rep_level"].to_numpy(dtype=object) != "met")
     out = np.full(len(rows), "", dtype=object)
     out[missed] = V.pick_text(N.NOTES_MISSED, u[missed])
     over &= ~rows["silent_over"].to_numpy(dtype=bool)
-    out[over] = V.pick_text(N.NOTES_OVER, u[over])
+    out[over] = np.where(op[over] == "<=", N.NOTE_UNDER, V.pick_text(N.NOTES_OVER, u[over]))
     out[~rows["applicable"].to_numpy(dtype=bool)] = N.NOTE_NOT_APPLICABLE
     return out
 
@@ -330,7 +341,7 @@ def render(rng: np.random.Generator, rows: pd.DataFrame) -> pd.DataFrame:
     unit, role = rows["unit"].to_numpy(dtype=object), rows["role"].to_numpy(dtype=object)
     target_text, needs_op = V.render_target(rng, kind, op, rows["target_value"].to_numpy(dtype=float), unit, role)
     actual_text = V.render_actual(rng, kind, rows["rep_value"].to_numpy(dtype=float),
-                                  rows["rep_level"].to_numpy(dtype=object), unit)
+                                  rows["rep_level"].to_numpy(dtype=object), unit, role)
     restated = rows["restated"].to_numpy(dtype=bool)
     symbol_text = np.array([{">=": "≥", "<=": "≤", "=": "="}.get(o, "") for o in op], dtype=object)
     if restated.any():

@@ -76,9 +76,15 @@ def recheck_rows(rng: np.random.Generator, rows: pd.DataFrame, observations: pd.
     score = np.round(ach * pts, 2)
     app = r["applicable"].to_numpy(dtype=bool)
     score[~app] = np.nan
-    text = V.render_actual(rng, kind, measured, level, r["unit"].to_numpy(dtype=object))
+    text = V.render_actual(rng, kind, measured, level, r["unit"].to_numpy(dtype=object),
+                           r["role"].to_numpy(dtype=object))
     text[~app] = ""
     out = observations[in_sample].copy()
+    corrected = r["op"].to_numpy(dtype=object) != op  # the re-checker restores the library's operator
+    if corrected.any():
+        out.loc[corrected, "op"] = op[corrected]
+        out.loc[corrected, "target"] = V.comparison_text(op[corrected], target[corrected], kind[corrected],
+                                                         r["unit"].to_numpy(dtype=object)[corrected])
     out["actual"] = text
     out["level"] = np.where(qual, level, "")
     out["recheck_score"] = score

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import os
 import re
 import tempfile
 import zipfile
@@ -23,9 +24,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .._io_util import atomic_write_bytes, atomic_write_text
+from .._io_util import atomic_write_bytes
 
-__all__ = ["SampleData", "FormData", "FILES", "COLUMNS", "frame_to_csv", "stable_xlsx"]
+__all__ = ["SampleData", "FormData", "FILES", "COLUMNS", "frame_to_csv", "stable_xlsx", "write_file"]
 
 #: Frame attribute -> file name in the dataset directory.
 FILES: Mapping[str, str] = {
@@ -129,6 +130,13 @@ def frame_to_csv(frame: pd.DataFrame, columns: list[str]) -> str:
     return buffer.getvalue()
 
 
+def write_file(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically, readable by everyone (mode 0644, not the temporary file's 0600)."""
+    atomic_write_bytes(path, data)
+    os.chmod(path, 0o644)
+    return path
+
+
 def stable_xlsx(data: bytes, timestamp: str) -> bytes:
     """Rewrite an XLSX so that the same content gives the same bytes.
 
@@ -224,13 +232,13 @@ class SampleData:
         """
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(directory / "dataset.yaml", self.yaml_text())
+        write_file(directory / "dataset.yaml", self.yaml_text().encode("utf-8"))
         if self.readme:
-            atomic_write_text(directory / "README.md", self.readme)
+            write_file(directory / "README.md", self.readme.encode("utf-8"))
         for file, text in self.csv_texts().items():
-            atomic_write_bytes(directory / file, text.encode("utf-8"))
+            write_file(directory / file, text.encode("utf-8"))
         for form in self.forms:
-            atomic_write_bytes(directory / "forms" / form.file, self.form_bytes(form))
+            write_file(directory / "forms" / form.file, self.form_bytes(form))
         return directory
 
     def form_bytes(self, form: FormData) -> bytes:

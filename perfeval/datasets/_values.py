@@ -13,7 +13,7 @@ from . import _names as N
 from ._distributions import RATE_SCALE, UNIT_SCALE, draw, draw_by_class
 
 __all__ = ["value_kind", "draw_targets", "true_values", "reported_values", "achievement", "render_target",
-           "render_actual", "pick_text", "round_values", "decimals", "LEVELS"]
+           "render_actual", "pick_text", "round_values", "decimals", "comparison_text", "LEVELS"]
 
 LEVELS: tuple[str, ...] = ("met", "partly", "not_met")
 _DURATION_UNITS = frozenset({"天", "日", "工作日", "个月", "月", "小时", "年"})
@@ -196,9 +196,8 @@ def _value_at(kind: np.ndarray, op: np.ndarray, unit: np.ndarray, target: np.nda
 
 
 def reported_values(rng: np.random.Generator, kind: np.ndarray, op: np.ndarray, unit: np.ndarray,
-                    target: np.ndarray,
-                    true_actual: np.ndarray, true_level: np.ndarray, miss: np.ndarray, classes: np.ndarray
-                    ) -> tuple[np.ndarray, np.ndarray]:
+                    target: np.ndarray, true_actual: np.ndarray, true_level: np.ndarray, miss: np.ndarray,
+                    classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """What the unit reports: missed targets partly hidden, qualitative levels upgraded (self-evaluation bias)."""
     n = len(kind)
     inflate = draw_by_class(rng, "self.inflate", classes).astype(bool) & miss
@@ -253,6 +252,12 @@ def _number(values: np.ndarray, kind: np.ndarray, unit: np.ndarray) -> np.ndarra
     return out
 
 
+def comparison_text(op: np.ndarray, target: np.ndarray, kind: np.ndarray, unit: np.ndarray) -> np.ndarray:
+    """Target text in the plain symbol style (``≤650万元``), e.g. for a corrected operator."""
+    symbol = np.array([_SYMBOL.get(o, "") for o in op], dtype=object)
+    return symbol + _number(target, kind, unit) + np.where(_writable(unit), unit, "").astype(object)
+
+
 def _writable(unit: np.ndarray) -> np.ndarray:
     """Units that can follow a number in a cell (``1/10万`` cannot: it would read as a fraction)."""
     return np.array([not str(u)[:1].isdigit() for u in unit], dtype=bool)
@@ -287,8 +292,9 @@ def render_target(rng: np.random.Generator, kind: np.ndarray, op: np.ndarray, ta
 
 
 def render_actual(rng: np.random.Generator, kind: np.ndarray, actual: np.ndarray, level: np.ndarray,
-                  unit: np.ndarray) -> np.ndarray:
-    """Actual text as written (``98.5%``, ``1260``, ``1.26万人次``, ``265.3万元``, ``已完成``)."""
+                  unit: np.ndarray, role: np.ndarray) -> np.ndarray:
+    """Actual text as written (``98.5%``, ``1260``, ``1.26万人次``, ``265.3万元``; ``已完成`` for a task,
+    ``效果明显`` for an effect, by the row's slot ``role``)."""
     n = len(kind)
     with_unit = draw(rng, "ind.unit_in_text", n)
     wan = draw(rng, "ind.wan_actual", n) & (kind == "count") & (actual >= 10000)
@@ -304,6 +310,7 @@ def render_actual(rng: np.random.Generator, kind: np.ndarray, actual: np.ndarray
         wan_num = np.array([f"{v / 1e4:.4f}".rstrip("0").rstrip(".") for v in actual[wan]], dtype=object)
         text[wan] = wan_num + "万" + unit[wan].astype(object)
     qual = kind == "qual"
-    text[qual] = [pick_text(N.QUALITATIVE_ACTUALS[lv], np.array([u]))[0] for lv, u in zip(level[qual],
-                                                                                            variant[qual])]
+    group = np.where(np.isin(role, N.OUTPUT_ROLES), "output", "effect")
+    text[qual] = [pick_text(N.QUALITATIVE_ACTUALS[g][lv], np.array([u]))[0]
+                  for g, lv, u in zip(group[qual], level[qual], variant[qual])]
     return text
