@@ -28,8 +28,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
+from ._rows import row_locations, with_source
 from .columns import UNITS_ALIASES
-from .errors import InputError, Problem, format_location
+from .errors import InputError, Problem
 from .policies import PROJECT_TYPES, ApplicationPolicy, to_bool
 
 __all__ = ["ApplicationPolicy", "ApplicationResult", "apply_results", "transfer_factors", "read_units"]
@@ -185,12 +186,10 @@ def _totals(score_result: Any, pol: ApplicationPolicy) -> pd.DataFrame:
         raise InputError.single("score_result", "missing_column",
                                 "`score_result` must be a ScoreResult or a DataFrame with columns unit_id, total "
                                 "(and optionally grade)")
-    t = totals.reset_index(drop=True)
-    files = t["source_file"] if "source_file" in t else pd.Series("totals", index=t.index)
-    rows = t["source_row"] if "source_row" in t else pd.Series(t.index + 2, index=t.index)
+    t = with_source(totals, "totals")
 
     def loc(i: int, column: str) -> str:
-        return format_location(files[i], int(rows[i]), column)
+        return row_locations(t, [i], column)[0]
 
     out = pd.DataFrame({"unit_id": t["unit_id"].astype(str),
                         "total": pd.to_numeric(t["total"], errors="coerce").astype(float)})
@@ -219,21 +218,18 @@ def _unit_info(units: pd.DataFrame, pol: ApplicationPolicy) -> pd.DataFrame:
     if "unit_id" not in units:
         raise InputError.single("units", "missing_column", f"`units` needs a unit_id column; it has "
                                                            f"{list(units.columns)}")
-    u = units.reset_index(drop=True)
-    files = u["source_file"] if "source_file" in u else pd.Series("units", index=u.index)
-    rows = u["source_row"] if "source_row" in u else pd.Series(u.index + 2, index=u.index)
+    u = with_source(units, "units")
     info = pd.DataFrame({"unit_id": u["unit_id"].astype(str)})
     for col in ("department_id", "kind"):
         info[col] = u[col].astype(object).where(u[col].notna(), None) if col in u else None
     ptype = u["project_type"].astype("string").str.strip() if "project_type" in u else pd.Series(pd.NA, index=u.index)
     bad_type = ptype.notna() & (ptype != "") & ~ptype.isin(PROJECT_TYPES)
     rigid = u["rigid"].map(to_bool) if "rigid" in u else pd.Series(False, index=u.index)
-    problems = [Problem(format_location(files[i], int(rows[i]), "project_type"), "unknown_project_type",
+    problems = [Problem(loc, "unknown_project_type",
                         f"project_type must be one of {', '.join(PROJECT_TYPES)}; got {ptype[i]!r}")
-                for i in u.index[bad_type]]
-    problems += [Problem(format_location(files[i], int(rows[i]), "rigid"), "not_boolean",
-                         f"rigid must be yes/no (是/否, true/false, 1/0); got {u['rigid'][i]!r}")
-                 for i in u.index[rigid.isna()]]
+                for i, loc in zip(u.index[bad_type], row_locations(u, u.index[bad_type], "project_type"))]
+    problems += [Problem(loc, "not_boolean", f"rigid must be yes/no (是/否, true/false, 1/0); got {u['rigid'][i]!r}")
+                 for i, loc in zip(u.index[rigid.isna()], row_locations(u, u.index[rigid.isna()], "rigid"))]
     if problems:
         raise InputError(problems=problems)
     info["project_type"] = ptype.where(ptype.notna() & (ptype != ""), pol.default_project_type).astype(object)

@@ -4,15 +4,17 @@ New major policies and projects that need fiscal money are assessed before the b
 Assessors score the leaves of the ``exante`` framework (five first-level dimensions of 20 points, each split into
 two 10-point items: 立项必要性 necessity, 投入经济性 economy, 绩效目标合理性 targets, 实施方案可行性 feasibility,
 筹资合规性 compliance); the total gives the conclusion, veto rules may cap it, and a new project without a passing
-assessment is flagged 不得安排预算 (no budget may be arranged). Thresholds live in
-``templates/policies/exante.yaml`` (:class:`ExantePolicy`).
+assessment is flagged 不得安排预算 (no budget may be arranged). The conclusion cut-offs are the grade bands of the
+framework (``templates/frameworks/exante.yaml``, their single source); the passing conclusions, vetoes and the gate
+flag live in ``templates/policies/exante.yaml`` (:class:`ExantePolicy`).
 
 Rules (defaults)
 ----------------
-* Total = sum of the leaf scores; each score must lie in ``[0, points]`` (PMKPI ex-ante sheet: item scores may
+* Total = sum of the leaf scores (an exactly rounded sum, ``math.fsum``, so one-decimal scores that add up to 90
+  give 90, not 89.99999999999999); each score must lie in ``[0, points]`` (PMKPI ex-ante sheet: item scores may
   not exceed their weight, totals are the roll-up of the leaves [V]).
-* Conclusion (PMKPI #54653474066 [V], as half-open bands so 89.5 is not lost between PMKPI's integer bands):
-  予以支持 ``[90, 100]``, 调整完善后予以支持 ``[70, 90)``, 不予支持 ``[0, 70)``.
+* Conclusion = the framework's grade band of the total (PMKPI #54653474066 [V], as half-open bands so 89.5 is not
+  lost between PMKPI's integer bands): 予以支持 ``[90, 100]``, 调整完善后予以支持 ``[70, 90)``, 不予支持 ``[0, 70)``.
 * Vetoes [I]: a rule such as "compliance below 60 % of its points" caps the conclusion at 不予支持.
 * Budget gate (朝阳县, Liaoning [V]): "未按要求开展事前绩效评估或者绩效评估结果未通过的，不得安排预算". A new
   project (units.csv ``is_new``) without an assessment, or any assessed unit whose conclusion does not pass, is
@@ -24,12 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
+import math
+
 import numpy as np
 import pandas as pd
 
+from ._rows import row_locations, with_source
 from .columns import EXANTE_ALIASES
-from .errors import InputError, Problem, format_location
-from .framework import Framework, load_framework
+from .errors import FrameworkError, InputError, Problem
+from .framework import Framework, load_framework, validate_framework
 from .policies import ExantePolicy, to_bool
 
 __all__ = ["ExantePolicy", "ExanteResult", "assess", "read_exante"]
@@ -47,7 +52,7 @@ class ExanteResult:
         One row per (assessed unit, framework leaf).
     framework : Framework
     policy : mapping
-        Every rule used (:meth:`ExantePolicy.to_dict`).
+        Every rule used: the framework's name and conclusion bands, then :meth:`ExantePolicy.to_dict`.
     problems : tuple of Problem
         Warnings (leaves scored 0 because they were missing).
     """
@@ -107,13 +112,10 @@ def _check_scores(scores: pd.DataFrame, fw: Framework, leaf_points: Mapping[str,
     if missing:
         raise InputError.single("scores", "missing_column",
                                 f"`scores` lacks column(s) {missing}; it has {list(scores.columns)}")
-    s = scores.reset_index(drop=True).copy()
-    files = s["source_file"] if "source_file" in s else pd.Series("scores", index=s.index)
-    rows = s["source_row"] if "source_row" in s else pd.Series(s.index + 2, index=s.index)
+    s = with_source(scores, "scores")
 
     def loc(i: int, column: str) -> str:
-        return format_location(None if pd.isna(files[i]) else files[i], None if pd.isna(rows[i]) else int(rows[i]),
-                               column)
+        return row_locations(s, [i], column)[0]
 
     s["unit_id"] = s["unit_id"].astype(str)
     s["node_code"] = s["node_code"].astype(str).str.strip()
@@ -166,8 +168,8 @@ def assess(scores: pd.DataFrame, framework: str | Path | Framework = "exante", *
         Long: ``unit_id, node_code, score`` (exante.csv, :func:`read_exante`); one row per (unit, leaf), the score
         being the points given (0 to the leaf's points).
     framework : str, Path or Framework
-        The assessment framework; its leaf codes are the valid ``node_code`` values and its first-level nodes the
-        dimensions (default the shipped ``exante``).
+        The assessment framework; its leaf codes are the valid ``node_code`` values, its first-level nodes the
+        dimensions and its grade bands the conclusions (default the shipped ``exante``).
     units : DataFrame, optional
         units.csv (``unit_id, is_new``): new units without an assessment are added and flagged.
     policy : path, mapping or ExantePolicy, optional
@@ -193,15 +195,18 @@ def assess(scores: pd.DataFrame, framework: str | Path | Framework = "exante", *
         Every problem of ``scores``, located (``file:row:column`` from ``source_file``/``source_row``, else
         ``scores:<row + 2>``): missing columns, unknown or inner nodes, non-numeric scores, scores outside
         ``[0, points]``, duplicated (unit, node); missing leaves when the policy says ``missing_leaf: error``; a
-        veto naming an unknown dimension; an invalid policy.
-    ValueError
-        Conclusion bands that do not end at the framework's total.
+        veto naming an unknown dimension; an invalid policy, or one naming a conclusion the framework's bands
+        do not have.
+    FrameworkError
+        ``framework`` cannot be loaded, or :func:`perfeval.validate_framework` finds errors in it (bands with a
+        gap, points that do not sum ...).
 
     Notes
     -----
-    The conclusion comes from the policy's bands, not from the framework's ``bands`` (the shipped ``exante``
-    framework carries the same 90 / 70 bands for grading with :func:`perfeval.score`; change both together).
-    A fired veto caps the conclusion: ``conclusion = worse(banded, veto.conclusion)`` over the fired vetoes.
+    The conclusion is the framework's grade band of the total (:meth:`perfeval.GradeBands.grade`), the single
+    source of the 90 / 70 cut-offs, so :func:`perfeval.score` on the same framework grades alike; for other
+    cut-offs give a framework with other ``bands``. A fired veto caps the conclusion:
+    ``conclusion = worse(banded, veto.conclusion)`` over the fired vetoes.
 
     References
     ----------
@@ -218,12 +223,12 @@ def assess(scores: pd.DataFrame, framework: str | Path | Framework = "exante", *
     >>> r.units[["total", "conclusion"]].values.tolist()
     [[90.0, '予以支持']]
     """
-    pol = ExantePolicy.load(policy)
     fw = load_framework(framework)
+    errors = [p for p in validate_framework(fw) if p.severity == "error"]
+    if errors:
+        raise FrameworkError(f"framework {fw.name!r} cannot conclude an assessment:", problems=errors)
+    pol = ExantePolicy.load(policy, framework=fw)
     top, leaf_points, dim_codes = _dimensions(fw)
-    if abs(pol.bands.high - fw.total) > fw.tolerance:
-        raise ValueError(f"`policy` conclusion bands end at {pol.bands.high:g} but framework {fw.name!r} totals "
-                         f"{fw.total:g} points; give bands on the framework's scale.")
     s = _check_scores(scores, fw, leaf_points)
     grid = s.pivot(index="unit_id", columns="node_code", values="score").reindex(columns=list(leaf_points))
     grid.columns.name = None
@@ -236,17 +241,18 @@ def assess(scores: pd.DataFrame, framework: str | Path | Framework = "exante", *
     if pol.missing_leaf == "error" and problems:
         raise InputError(problems=problems)
     grid = grid.fillna(0.0)
-    dims = grid.T.groupby(pd.Series(top)).sum().T.reindex(columns=dim_codes)
-    dim_points = {d: sum(p for leaf, p in leaf_points.items() if top[leaf] == d) for d in dim_codes}
-    total = grid.sum(axis=1)
-    low_first = [b.label for b in pol.bands.bands]  # worst first
-    banded = pd.Series(pol.bands.grade(total), index=total.index, dtype=object)
+    dims = pd.DataFrame({d: _fsum_rows(grid[[leaf for leaf in leaf_points if top[leaf] == d]]) for d in dim_codes},
+                        index=grid.index)
+    dim_points = {d: math.fsum(p for leaf, p in leaf_points.items() if top[leaf] == d) for d in dim_codes}
+    total = _fsum_rows(grid)
+    low_first = [b.label for b in fw.bands.bands]  # worst first
+    banded = pd.Series(fw.bands.grade(total.to_numpy()), index=total.index, dtype=object)
     fired = _veto_table(dims, dim_points, pol)
     rank = banded.map(low_first.index)
     for veto in pol.vetoes:
         rank = rank.where(~fired[veto.code], np.minimum(rank, low_first.index(veto.conclusion)))
     conclusion = rank.map(dict(enumerate(low_first)))
-    en = {b.label: b.label_en for b in pol.bands.bands}
+    en = {b.label: b.label_en for b in fw.bands.bands}
     out = pd.DataFrame({"total": total, "conclusion": conclusion, "conclusion_en": conclusion.map(en),
                         "banded_conclusion": banded})
     out = pd.concat([out, dims], axis=1)
@@ -263,7 +269,13 @@ def assess(scores: pd.DataFrame, framework: str | Path | Framework = "exante", *
     nodes["points"] = nodes["node_code"].map(leaf_points)
     nodes["missing"] = absent.stack().to_numpy()
     nodes = nodes[["unit_id", "node_code", "dimension", "points", "score", "missing"]]
-    return ExanteResult(units=out, nodes=nodes, framework=fw, policy=pol.to_dict(), problems=tuple(problems))
+    record = {"framework": fw.name, "conclusions": fw.bands.to_list(), **pol.to_dict()}
+    return ExanteResult(units=out, nodes=nodes, framework=fw, policy=record, problems=tuple(problems))
+
+
+def _fsum_rows(frame: pd.DataFrame) -> pd.Series:
+    """Exactly rounded row sums (``math.fsum``): decimal scores that add up to 90 give 90.0."""
+    return pd.Series([math.fsum(row) for row in frame.to_numpy(dtype=float)], index=frame.index, dtype=float)
 
 
 def _gate(out: pd.DataFrame, units: pd.DataFrame | None, pol: ExantePolicy) -> pd.DataFrame:
@@ -274,15 +286,13 @@ def _gate(out: pd.DataFrame, units: pd.DataFrame | None, pol: ExantePolicy) -> p
         if "unit_id" not in units or "is_new" not in units:
             raise InputError.single("units", "missing_column",
                                     f"`units` needs columns unit_id and is_new; it has {list(units.columns)}")
+        units = with_source(units, "units")
         flags = units["is_new"].map(to_bool)
-        bad = np.flatnonzero(flags.isna().to_numpy())
+        bad = units.index[flags.isna()]
         if len(bad):
-            files = units["source_file"] if "source_file" in units else pd.Series("units", index=units.index)
-            rows = units["source_row"] if "source_row" in units else pd.Series(np.arange(len(units)) + 2,
-                                                                                index=units.index)
-            raise InputError(problems=[Problem(format_location(files.iat[i], int(rows.iat[i]), "is_new"),
-                                               "not_boolean", f"is_new must be yes/no (是/否, true/false, 1/0); "
-                                                              f"got {units['is_new'].iat[i]!r}") for i in bad])
+            raise InputError(problems=[Problem(loc, "not_boolean", f"is_new must be yes/no (是/否, true/false, 1/0); "
+                                                                   f"got {units['is_new'][i]!r}")
+                                       for i, loc in zip(bad, row_locations(units, bad, "is_new"))])
         new = pd.Series(flags.to_numpy(dtype=bool), index=units["unit_id"].astype(str))
         new = new[~new.index.duplicated()]
         out["is_new"] = out["unit_id"].map(new).astype(object)

@@ -11,16 +11,16 @@ Frameworks are stored as YAML (``templates/frameworks/*.yaml``) and have a flat 
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
 import yaml
 
+from ._framework_table import frame_records, walk_records
 from ._yaml import line_of, load_marked
 from .errors import FrameworkError, Problem
 from .grades import DEFAULT_BANDS, Band, GradeBands, _number, grade
@@ -313,10 +313,6 @@ class Framework:
         rows = [(n.code, n.points) for n, lv, _ in self.walk() if level is None or lv == level]
         return pd.Series(dict(rows), name="points", dtype=float)
 
-    @property
-    def bands_grade(self):  # pragma: no cover - convenience alias
-        return self.bands.grade
-
     # -- changes ---------------------------------------------------------------------------------------------
     def with_points(self, points: Mapping[str, float]) -> "Framework":
         """A new framework whose nodes named in ``points`` carry the new points (nothing else changes)."""
@@ -481,7 +477,7 @@ class Framework:
                                         "parent_code, name and points")
         meta.setdefault("name", "framework")
         meta.setdefault("title", meta["name"])
-        records, order, problems = _frame_records(frame)
+        records, order, problems = frame_records(frame)
         roots = []
         for parent, code in order:
             if parent is None:
@@ -491,7 +487,7 @@ class Framework:
             else:
                 problems.append(Problem(f"<frame>:{code}", "unknown_parent",
                                         f"parent {parent!r} of node {code!r} is not in the table"))
-        reached = {n["code"] for n in _walk_records(roots)}
+        reached = {n["code"] for n in walk_records(roots)}
         cycle = [code for _, code in order if code not in reached and code in records]
         if cycle and not any(p.code == "unknown_parent" for p in problems):
             problems.append(Problem("<frame>", "parent_cycle",
@@ -510,62 +506,6 @@ class Framework:
     def __repr__(self) -> str:
         return (f"Framework(name={self.name!r}, title={self.title!r}, total={self.total:g}, "
                 f"nodes={len(self.all_nodes())}, leaves={len(self.leaves())})")
-
-
-def _text(value: Any) -> str | None:
-    """A table cell as text; None for empty cells (NaN, None, "")."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
-        return None
-    return str(value)
-
-
-def _flag(value: Any) -> bool:
-    """A boolean table cell: True/False, 1/0 or their text (as a CSV round trip gives them)."""
-    text = _text(value)
-    return text is not None and text.strip().lower() in ("true", "1", "1.0", "yes")
-
-
-def _frame_records(frame: pd.DataFrame) -> tuple[dict[str, dict[str, Any]], list[tuple[str | None, str]],
-                                                  list[Problem]]:
-    """Node dicts by code, (parent, code) in table order, and the problems of the individual rows."""
-    records: dict[str, dict[str, Any]] = {}
-    order: list[tuple[str | None, str]] = []
-    problems: list[Problem] = []
-    for _, row in frame.iterrows():
-        code = str(row["node_code"])
-        where = f"<frame>:{code}"
-        if code in records:
-            problems.append(Problem(where, "duplicate_code", f"node code {code!r} appears twice in the table"))
-            continue
-        points = row["points"]
-        try:
-            points = None if pd.isna(points) else float(points)
-        except (TypeError, ValueError):
-            problems.append(Problem(where, "points_invalid", f"`points` must be a number; got {points!r}."))
-            points = None
-        params_text = _text(row.get("params"))
-        try:
-            params = yaml.safe_load(params_text) if params_text else {}
-        except yaml.YAMLError:
-            problems.append(Problem(where, "params_invalid",
-                                    f"`params` must be YAML mapping text; got {params_text!r}."))
-            params = {}
-        records[code] = {
-            "code": code, "name": str(row["name"]), "name_en": _text(row.get("name_en")) or "",
-            "points": points, "rule": _text(row.get("rule")), "slot": _flag(row.get("slot")),
-            "indicator_code": _text(row.get("indicator_code")), "op": _text(row.get("op")),
-            "aliases": [a for a in (_text(row.get("aliases")) or "").split("|") if a],
-            "params": params if isinstance(params, Mapping) else {},
-            "description": _text(row.get("description")) or "", "children": [],
-        }
-        order.append((_text(row["parent_code"]), code))
-    return records, order, problems
-
-
-def _walk_records(nodes: Sequence[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
-    for node in nodes:
-        yield node
-        yield from _walk_records(node["children"])
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -17,7 +17,12 @@ import pandas as pd
 from ._yaml import line_of
 from .errors import Problem
 
-__all__ = ["Band", "GradeBands", "DEFAULT_BANDS", "grade"]
+__all__ = ["Band", "GradeBands", "DEFAULT_BANDS", "EDGE_RTOL", "grade"]
+
+#: Relative tolerance at band edges for floating-point noise: a score this close below an edge is on the edge.
+#: Sums and ratios of decimal data carry errors of a few units in the last place (about 1e-15 relative); 1e-12
+#: leaves room for chained operations and is far below any recorded precision (0.01 points, 0.01 万元).
+EDGE_RTOL: float = 1e-12
 
 
 def _number(value: Any) -> Any:
@@ -49,7 +54,9 @@ class GradeBands:
     """Grade bands on a score scale, checked to tile ``[min, max]`` without gaps or overlaps.
 
     Intervals are half-open, ``[low, high)``, and the highest band is closed at its top, so with the default bands
-    89.995 is 良 and 90 is 优 (no rounding happens before grading: round for presentation only).
+    89.995 is 良 and 90 is 优 (no rounding happens before grading: round for presentation only). A score within
+    floating-point noise of an edge (:data:`EDGE_RTOL`) counts as on the edge: a total of decimal scores that sum to
+    exactly 90 but adds up to ``89.99999999999999`` in binary floating point is 优.
     """
 
     bands: tuple[Band, ...]
@@ -103,7 +110,10 @@ class GradeBands:
 
         NaN, scores outside ``[low, high]`` and scores in a gap between two bands give None. A score within
         ``1e-9 x (high - low)`` outside an end counts as that end: summing points such as ``100 / 6`` six times
-        gives ``100.00000000000001``, which is still the top grade. Inner edges are exact (89.995 is not 90).
+        gives ``100.00000000000001``, which is still the top grade. A score within ``EDGE_RTOL x max(|edge|, 1)``
+        of an inner edge counts as on it: ``np.sum([10, 10, 10, 10, 9.9, 8.3, 7.7, 7.2, 7.3, 9.6])`` is
+        ``89.99999999999999`` in floating point and 90 in decimals, so it is 优; 89.995 (or 89.9999999) stays 良.
+        The tolerance only absorbs rounding noise of binary arithmetic, far below any recorded precision.
 
         Raises
         ------
@@ -120,6 +130,8 @@ class GradeBands:
         eps = 1e-9 * max(self.high - self.low, 1.0)
         x = np.where((x > self.high) & (x <= self.high + eps), self.high, x)
         x = np.where((x < self.low) & (x >= self.low - eps), self.low, x)
+        for edge in lows[np.isfinite(lows)]:  # float noise just below an inner edge: on the edge
+            x = np.where((x < edge) & (edge - x <= EDGE_RTOL * max(abs(edge), 1.0)), edge, x)
         idx = np.searchsorted(lows, x, side="right") - 1
         safe = np.clip(idx, 0, len(self.bands) - 1)
         last = len(self.bands) - 1

@@ -21,9 +21,12 @@ Rules (defaults; [V] = PMKPI ``PERF_T_WARNSET`` #54724561805, #54658701560, #549
 * Goal-level light (``goalwarn`` [V]): the worst indicator colour, red > yellow > green > blue.
 * Two-flag light (Hefei ``depttracewarn``/``protracewarn`` [V]): 预算执行正常 (budget colour in
   ``normal_colours``) and 绩效目标能实现 (targets attainable): yes+yes green, yes+no yellow, no+any red.
-* Year-end forecast [I]: a cumulative value extrapolated at its pace, ``value / tp`` (the linear or planned
-  curve), and lit as at month 12; rates that are not pro-rated and qualitative levels are carried as they are
-  (a qualitative indicator is forecast to be met unless its level is not_met). A unit's reported
+* Year-end forecast [I]: a line lit against a pro-rated target (positive, or equality with a non-zero target) is
+  extrapolated at its pace, ``value / tp`` (the linear or planned curve), and lit as at month 12. Reverse and
+  exact-equality lines are lit on their value as it is (PMKPI), so their forecast is that value: a unit cost or a
+  rate such as 失业率 does not accumulate. Rates that are not pro-rated (``prorate_percent: false``) and
+  qualitative levels are carried as they are too (a qualitative indicator is forecast to be met unless its level
+  is not_met). A unit's reported
   完成目标可能性 (``forecast``: likely/unlikely) overrides the computed forecast.
 * Corrective actions (中发〔2018〕34号, 财预〔2019〕136号 [R]): yellow -> 纠偏 (correct the deviation); red ->
   暂缓或停止拨款 (suspend or stop disbursement); from the checkpoint month (7) a red indicator forecast to miss
@@ -40,7 +43,8 @@ import numpy as np
 import pandas as pd
 
 from .columns import MONITORING_ALIASES
-from .errors import InputError, Problem, format_location
+from ._rows import row_locations, with_source
+from .errors import InputError, Problem
 from .framework import GradeBands
 from .policies import COLOURS, COLOURS_ZH, MonitoringPolicy
 
@@ -143,52 +147,35 @@ def read_monitoring(path: str | Path) -> pd.DataFrame:
                       kind="monitoring", numeric=("month", "planned"))
 
 
-def _loc(frame: pd.DataFrame, rows: Any, column: str) -> list[str]:
-    """``file:row:column`` of the given index labels (``source_file`` / ``source_row`` columns)."""
-    sub = frame.loc[rows]
-    return [format_location(None if pd.isna(f) else f, None if pd.isna(r) else int(r), column)
-            for f, r in zip(sub["source_file"], sub["source_row"])]
-
-
-def _with_source(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-    """A copy with a 0..n-1 index and ``source_file`` / ``source_row`` (``name``, row + 2 when absent)."""
-    frame = frame.reset_index(drop=True).copy()
-    if "source_row" not in frame:
-        frame["source_row"] = np.arange(len(frame)) + 2
-    if "source_file" not in frame:
-        frame["source_file"] = name
-    return frame
-
-
 def _check_monitoring(mon: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     """Typed copy of the monitoring frame (month int, forecast and planned normalised) and its problems."""
     missing = [c for c in ("unit_id", "month", "indicator", "value") if c not in mon]
     if missing:
         raise InputError.single("monitoring", "missing_column",
                                 f"`monitoring` lacks column(s) {missing}; it has {list(mon.columns)}")
-    mon = _with_source(mon, "monitoring")
+    mon = with_source(mon, "monitoring")
     problems: list[Problem] = []
     month = pd.to_numeric(mon["month"], errors="coerce")
     bad = month.isna() | (month % 1 != 0) | (month < 1) | (month > 12)
     problems += [Problem(loc, "bad_month", f"month must be an integer 1-12; got {mon['month'][r]!r}")
-                 for r, loc in zip(mon.index[bad], _loc(mon, mon.index[bad], "month"))]
+                 for r, loc in zip(mon.index[bad], row_locations(mon, mon.index[bad], "month"))]
     mon["month"] = month.where(~bad).astype("Int64")
     for col in ("unit_id", "indicator"):
         empty = mon[col].isna() | (mon[col].astype(str).str.strip() == "")
         problems += [Problem(loc, "missing_value", f"{col} is empty")
-                     for loc in _loc(mon, mon.index[empty], col)]
+                     for loc in row_locations(mon, mon.index[empty], col)]
         mon[col] = mon[col].astype(str).str.strip()
     forecast = mon["forecast"] if "forecast" in mon else pd.Series(None, index=mon.index, dtype=object)
     key = forecast.astype("string").str.strip().str.lower()
     mon["forecast"] = key.map(_FORECASTS).astype(object)
     bad = key.notna() & (key != "") & mon["forecast"].isna()
     problems += [Problem(loc, "bad_forecast", f"forecast must be likely or unlikely (能 / 不能); got {forecast[r]!r}")
-                 for r, loc in zip(mon.index[bad], _loc(mon, mon.index[bad], "forecast"))]
+                 for r, loc in zip(mon.index[bad], row_locations(mon, mon.index[bad], "forecast"))]
     planned = mon["planned"] if "planned" in mon else pd.Series(np.nan, index=mon.index)
     share = pd.to_numeric(planned, errors="coerce")
     bad = (planned.notna() & share.isna()) | (share < 0) | (share > 1)
     problems += [Problem(loc, "bad_share", f"planned must be a share in [0, 1]; got {planned[r]!r}")
-                 for r, loc in zip(mon.index[bad], _loc(mon, mon.index[bad], "planned"))]
+                 for r, loc in zip(mon.index[bad], row_locations(mon, mon.index[bad], "planned"))]
     mon["planned"] = share.where(~bad)
     if "note" not in mon:
         mon["note"] = ""
@@ -200,7 +187,7 @@ def _latest(mon: pd.DataFrame, month: int) -> tuple[pd.DataFrame, list[Problem]]
     mon = mon[mon["month"].notna() & (mon["month"] <= month)]
     dup = mon.duplicated(["unit_id", "indicator", "month"], keep="first")
     problems = [Problem(loc, "duplicate_row", f"a second row for unit {u!r}, line {i!r}, month {m}")
-                for loc, u, i, m in zip(_loc(mon, mon.index[dup], "indicator"), mon["unit_id"][dup],
+                for loc, u, i, m in zip(row_locations(mon, mon.index[dup], "indicator"), mon["unit_id"][dup],
                                         mon["indicator"][dup], mon["month"][dup])]
     latest = mon.sort_values("month", kind="stable").groupby(["unit_id", "indicator"], sort=False).tail(1)
     return latest, problems
@@ -236,7 +223,7 @@ def _budget_lines(rows: pd.DataFrame, budget: pd.DataFrame | None, pol: Monitori
     bad = value.isna()
     problems += [Problem(loc, "bad_value", f"the budget line needs the cumulative executed amount; got "
                                            f"{out['value'][r]!r}")
-                 for r, loc in zip(out.index[bad], _loc(out, out.index[bad], "value"))]
+                 for r, loc in zip(out.index[bad], row_locations(out, out.index[bad], "value"))]
     amount = pd.Series(np.nan, index=out.index)
     if budget is not None and len(out):
         if pol.denominator not in budget or "unit_id" not in budget:
@@ -268,8 +255,9 @@ def _budget_lines(rows: pd.DataFrame, budget: pd.DataFrame | None, pol: Monitori
 
 
 def _pro_rate(x: np.ndarray, month: np.ndarray, prog: np.ndarray, linear: np.ndarray) -> np.ndarray:
-    """``x`` times the time progress; ``x * month / 12`` on the linear basis (exact for whole amounts, so that a
-    ratio of exactly 60 is not lost to rounding of ``month / 12``)."""
+    """``x`` times the time progress (``x * month / 12`` on the linear basis). A ratio that is exactly a band edge
+    in decimals but lands a few units in the last place below it in binary is still on the edge: the bands
+    absorb that noise (:data:`perfeval.grades.EDGE_RTOL`)."""
     return np.where(linear, x * month / 12.0, x * prog)
 
 
@@ -280,12 +268,18 @@ def _extrapolate(v: np.ndarray, month: np.ndarray, prog: np.ndarray, linear: np.
         return np.where(prog > 0, np.where(linear, v * 12.0 / month, v / prog), v)
 
 
+def _pro_rated(op: np.ndarray, tv: np.ndarray, pol: MonitoringPolicy) -> np.ndarray:
+    """Lines lit against a pro-rated target: ``>=``, and ``=`` with a non-zero target when ``equality_nonzero`` is
+    ``positive`` (equality with target 0 is ``traceindexequalzero``: exact)."""
+    eq0 = (op == "=") & (tv == 0)
+    return (op == ">=") | ((op == "=") & ~eq0 & (pol.equality_nonzero == "positive"))
+
+
 def _colour(op: np.ndarray, tv: np.ndarray, v: np.ndarray, due: np.ndarray, level: np.ndarray,
             pol: MonitoringPolicy) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Expected value, ratio (percent) and colour of indicator lines (positive/reverse/equality/qualitative);
     ``due`` is the pro-rated target of positive lines."""
-    eq0 = (op == "=") & (tv == 0)
-    pos = (op == ">=") | ((op == "=") & ~eq0 & (pol.equality_nonzero == "positive"))
+    pos = _pro_rated(op, tv, pol)
     exact = (op == "=") & ~pos
     rev = op == "<="
     expected = np.where(pos, due, np.where(rev | exact, tv, np.nan))
@@ -311,7 +305,7 @@ def _observations(observations: pd.DataFrame) -> tuple[pd.DataFrame, list[Proble
     if missing:
         raise InputError.single("observations", "missing_column",
                                 f"`observations` lacks column(s) {missing}; it has {list(observations.columns)}")
-    obs = _with_source(observations, "observations")
+    obs = with_source(observations, "observations")
     parsed, parse_problems = parse_observations(obs.drop(columns=["actual", "level"], errors="ignore"))
     warnings = [Problem(p.location, p.code, p.message + " (no light for this indicator)"
                         if p.severity == "error" else p.message, "warning") for p in parse_problems]
@@ -320,7 +314,7 @@ def _observations(observations: pd.DataFrame) -> tuple[pd.DataFrame, list[Proble
     dup = parsed.duplicated(["unit_id", "indicator"], keep="first")
     errors = [Problem(loc, "duplicate_indicator", f"unit {u!r} has two indicators named {i!r}: monitoring rows "
                                                   "cannot be matched to one")
-              for loc, u, i in zip(_loc(parsed, parsed.index[dup], "indicator"), parsed["unit_id"][dup],
+              for loc, u, i in zip(row_locations(parsed, parsed.index[dup], "indicator"), parsed["unit_id"][dup],
                                    parsed["indicator"][dup])]
     cols = ["unit_id", "indicator", "op", "target_value", "target_unit"]  # source columns stay monitoring's
     return parsed.loc[~dup, cols].rename(columns={"target_unit": "unit"}), errors, warnings
@@ -334,7 +328,8 @@ def _indicator_lines(rows: pd.DataFrame, obs: pd.DataFrame, reported_units: pd.I
     idx = rows.index[unknown]
     problems += [Problem(loc, "unknown_indicator", f"unit {u!r} has no indicator named {i!r} in the observations "
                                                    f"(or use {BUDGET_LINE!r} for the budget line)")
-                 for loc, u, i in zip(_loc(rows, idx, "indicator"), rows["unit_id"][idx], rows["indicator"][idx])]
+                 for loc, u, i in zip(row_locations(rows, idx, "indicator"), rows["unit_id"][idx],
+                                      rows["indicator"][idx])]
     merged.index = rows.index
     merged = merged[~unknown].drop(columns="_match")
     seen = pd.MultiIndex.from_frame(merged[["unit_id", "indicator"]])
@@ -354,11 +349,11 @@ def _indicator_lines(rows: pd.DataFrame, obs: pd.DataFrame, reported_units: pd.I
             except InputError as err:
                 rows_ = merged.index[(merged["value"] == text).to_numpy() & qual]
                 problems += [Problem(loc, "bad_level", err.problems[0].message)
-                             for loc in _loc(merged, rows_, "value")]
+                             for loc in row_locations(merged, rows_, "value")]
     v = _numeric(merged["value"].where(~qual)).to_numpy(dtype=float)
     bad = ~qual & reported & np.isnan(v) & merged["op"].notna().to_numpy()
     problems += [Problem(loc, "bad_value", f"expected a number (the cumulative actual); got {merged['value'][r]!r}")
-                 for r, loc in zip(merged.index[bad], _loc(merged, merged.index[bad], "value"))]
+                 for r, loc in zip(merged.index[bad], row_locations(merged, merged.index[bad], "value"))]
     tv = merged["target_value"].to_numpy(dtype=float)
     unit = merged["unit"].fillna("").to_numpy(dtype=object)
     cumulative = ~qual & (pol.prorate_percent | (unit != "%"))
@@ -370,7 +365,8 @@ def _indicator_lines(rows: pd.DataFrame, obs: pd.DataFrame, reported_units: pd.I
     due = np.where(cumulative, _pro_rate(tv, m, prog, linear), tv)
     level_ = level.to_numpy(dtype=object)
     expected, ratio, colour = _colour(op, tv, v, due, level_, pol)
-    fv = np.where(cumulative & (pol.forecast_method == "pace"), _extrapolate(v, m, prog, linear), v)
+    paced = cumulative & _pro_rated(op, tv, pol) & (pol.forecast_method == "pace")
+    fv = np.where(paced, _extrapolate(v, m, prog, linear), v)
     _, _, f_colour = _colour(op, tv, fv, tv, level_, pol)
     no_target = ~qual & (merged["op"].isna().to_numpy() | np.isnan(tv))
     out = merged.assign(line="indicator", target=tv, unit=unit, value=v, expected=expected, ratio=ratio,

@@ -112,7 +112,8 @@ def test_score_result_input():
 
 def test_unit_problems_are_located():
     units = _units(3, project_type=["continuing", "pilot", "phased"], rigid=["否", "否", "sometimes"])
-    with pytest.raises(InputError) as err:
+    with pytest.raises(InputError, match=r"units:3:project_type: unknown_project_type: project_type must be one "
+                                         r"of continuing, phased, one_off; got 'pilot'") as err:
         apply_results(_totals(90, 90, 90), units)
     assert {(p.location, p.code) for p in err.value.problems} == {("units:3:project_type", "unknown_project_type"),
                                                                   ("units:4:rigid", "not_boolean")}
@@ -208,6 +209,31 @@ def test_read_units_and_cli_apply(tmp_path, capsys):
     policy.write_text("kind: application\ngrades:\n  中: {cut_share: -0.2}\n", encoding="utf-8")
     assert main(["apply", str(d), "--policy", str(policy)]) == 1
     assert f"{policy}:3: negative_cut" in capsys.readouterr().err
+
+
+def test_cli_apply_scores_the_dataset_with_the_frameworks_dataset_yaml_names(tmp_path, capsys):
+    from perfeval.cli import main
+    from perfeval.cli.apply import score_dataset
+
+    d = tmp_path / "ds"
+    d.mkdir()
+    (d / "units.csv").write_text("unit_id,project_type\nP0,continuing\n", encoding="utf-8")
+    (d / "indicators.csv").write_text(
+        "unit_id,l1,l2,indicator,target,actual,points\nP0,产出指标,数量指标,人次,≥100,80,50\n"
+        "P0,效益指标,社会效益指标,覆盖率,≥90%,95%,40\n", encoding="utf-8")
+    (d / "budget.csv").write_text("unit_id,budget_full_year,executed\nP0,100,90\n", encoding="utf-8")
+    (d / "dataset.yaml").write_text("categories: {self: {framework: project_self, files: [indicators.csv]}}\n",
+                                    encoding="utf-8")
+    totals, count = score_dataset(d)
+    assert totals["unit_id"].tolist() == ["P0"] and count == 0
+    assert main(["apply", str(d)]) == 0 and "== actions (1 rows)" in capsys.readouterr().out
+    (d / "indicators.csv").write_text((d / "indicators.csv").read_text(encoding="utf-8").replace(",80,", ",1000,"),
+                                      encoding="utf-8")
+    assert main(["apply", str(d)]) == 0
+    assert "scoring left 1 warning(s); `perfeval validate" in capsys.readouterr().err
+    (d / "dataset.yaml").write_text("categories: [\n", encoding="utf-8")
+    assert main(["apply", str(d)]) == 1
+    assert f"{d / 'dataset.yaml'}:2: yaml_syntax" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(not SAMPLE.is_dir(), reason="sample_data/province has not been generated")

@@ -164,7 +164,8 @@ def test_every_indicator_code_is_an_approved_valid_library_entry(sample):
 
 
 def test_dataset_validates(sample_dir: Path, capsys):
-    assert main(["validate", str(sample_dir)]) == 0
+    with pytest.warns(pe.DataQualityWarning, match="executed above the full-year budget|problems flagged"):
+        assert main(["validate", str(sample_dir)]) == 0
     assert "ok (dataset" in capsys.readouterr().err
 
 
@@ -230,12 +231,25 @@ def test_each_planted_problem_is_found(sample, scored):
     assert list(over) == [planted["executed_over_budget"]["unit_id"]]
 
 
+def test_audit_finds_exactly_the_planted_problems(sample):
+    """perfeval's audit (recheck.audit) reports a finding for every planted problem and for nothing else."""
+    result = pe.recheck.audit(sample.observations, sample.budget)
+    planted = {p["unit_id"] for p in sample.meta["planted"]}
+    assert set(result.findings["unit_id"]) == planted
+
+
 def test_claims_follow_the_rules_except_where_planted(sample, scored):
-    """The engine's totals equal the claimed totals for every project without a planted problem."""
+    """The engine's totals equal the claimed totals for every project without a planted problem, up to the
+    units' rounding of each row's score to 0.01 (PMKPI rounds them, perfeval does not)."""
     planted_units = {p["unit_id"] for p in sample.meta["planted"]}
     merged = scored.totals.merge(sample.budget[["unit_id", "claimed_total"]], on="unit_id")
     clean = merged[~merged["unit_id"].isin(planted_units)]
-    assert np.allclose(clean["total"], clean["claimed_total"], atol=0.02)
+    rows = sample.observations.groupby("unit_id").size().reindex(clean["unit_id"]).to_numpy()
+    assert (np.abs(clean["total"] - clean["claimed_total"]).to_numpy() <= 0.005 * (rows + 1) + 1e-9).all()
+    claim_slips = {p["unit_id"] for p in sample.meta["planted"]
+                   if p["code"] not in ("over_no_note", "executed_over_budget")}  # these do not touch the claims
+    planted = merged[merged["unit_id"].isin(claim_slips)]
+    assert (np.abs(planted["total"] - planted["claimed_total"]) > 0.1).all()
 
 
 def test_grade_mix(scored):
@@ -252,7 +266,7 @@ def test_recheck_shows_inflation_and_downgrades(sample, scored):
     assert bias.mean() > 1.0 and (bias > 0).mean() > 0.7
     regrade = pd.Series(pe.grade(rc["recheck_total"].to_numpy()), index=rc.index)
     steps = regrade.map(RANK) - rc["grade"].map(RANK)
-    assert (steps > 0).sum() >= 3 and (steps < 0).sum() == 0
+    assert (steps > 0).sum() >= 3 and (steps > 0).sum() > 3 * (steps < 0).sum()
     near_cut = np.min(np.abs(rc["total"].to_numpy()[:, None] - np.array([60.0, 80.0, 90.0])), axis=1) < 1.0
     assert near_cut.sum() >= 2
     departments = sample.units.set_index("unit_id").loc[rc["unit_id"], "department_id"]

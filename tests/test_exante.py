@@ -1,14 +1,16 @@
 """Ex-ante assessment (perfeval.exante): conclusions 90 / 70 (PMKPI #54653474066), vetoes, budget gate."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import perfeval as pe
-from perfeval.errors import InputError
-from perfeval.exante import ExanteResult, assess, read_exante
+from perfeval.errors import FrameworkError, InputError
+from perfeval.exante import ExantePolicy, ExanteResult, assess, read_exante
+from perfeval.framework import Band, GradeBands
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "province"
 FW = pe.load_framework("exante")
@@ -65,17 +67,56 @@ def test_compliance_veto_caps_the_conclusion(compliance, fired):
     assert row["passed"] is (not fired)
 
 
+def _with_bands(*bands: tuple[str, float, float]) -> pe.Framework:
+    """The shipped framework with other conclusion bands (label, min, max)."""
+    return dataclasses.replace(FW, name="exante_local", bands=GradeBands(tuple(Band(*b) for b in bands)))
+
+
 def test_custom_vetoes_and_cutoffs():
-    """80 / 60 cut-offs of other localities; a per-dimension score floor capping at the middle conclusion."""
-    policy = {"conclusions": [{"label": "予以支持", "min": 80, "max": 100}, {"label": "调整完善后予以支持", "min": 60,
-                                                                          "max": 80},
-                              {"label": "不予支持", "min": 0, "max": 60}],
-              "vetoes": [{"code": "floor", "node": "*", "measure": "score", "op": "<=", "value": 10,
+    """80 / 60 cut-offs of other localities (the framework's bands); a per-dimension floor capping the conclusion."""
+    local = _with_bands(("予以支持", 80, 100), ("调整完善后予以支持", 60, 80), ("不予支持", 0, 60))
+    policy = {"vetoes": [{"code": "floor", "node": "*", "measure": "score", "op": "<=", "value": 10,
                           "conclusion": "调整完善后予以支持"}]}
-    scores = pd.concat([_scores("A", 85), _scores("B", 85, compliance=10), _scores("C", 60)])
-    u = assess(scores, policy=policy).units.set_index("unit_id")
-    assert u["conclusion"].tolist() == ["予以支持", "调整完善后予以支持", "调整完善后予以支持"]
-    assert u.loc["B", "vetoes"] == "floor"
+    scores = pd.concat([_scores("A", 85), _scores("B", 85, compliance=10), _scores("C", 60), _scores("D", 59.99)])
+    r = assess(scores, local, policy=policy)
+    u = r.units.set_index("unit_id")
+    assert u["conclusion"].tolist() == ["予以支持", "调整完善后予以支持", "调整完善后予以支持", "不予支持"]
+    assert u.loc["B", "vetoes"] == "floor" and u.loc["B", "banded_conclusion"] == "予以支持"
+    assert r.policy["framework"] == "exante_local" and r.policy["conclusions"][0]["min"] == 80
+
+
+def test_conclusions_come_from_the_framework_bands_only():
+    """The framework's bands are the single source of the cut-offs: the policy names conclusions, no bands."""
+    r = assess(_scores("N1", 90))
+    assert r.policy["conclusions"] == FW.bands.to_list() and "bands" not in ExantePolicy.load().to_dict()
+    assert r.units.loc[0, "conclusion_en"] == "Support"
+    with pytest.raises(InputError, match=r"<policy>:conclusions: unknown_key: `conclusions` is not a policy key: "
+                                         r"the conclusion bands are the `bands` of the ex-ante framework"):
+        assess(_scores("N1", 90), policy={"conclusions": FW.bands.to_list()})
+
+
+def test_policy_conclusions_must_be_labels_of_the_framework():
+    english = _with_bands(("support", 90, 100), ("adjust", 70, 90), ("reject", 0, 70))
+    with pytest.raises(InputError, match=r"unknown_conclusion: `passing` names '予以支持', which is not one of "
+                                         r"'support', 'adjust', 'reject'") as err:
+        assess(_scores("N1", 90), english)
+    assert {p.code for p in err.value.problems} == {"unknown_conclusion"} and len(err.value.problems) == 3
+    policy = ExantePolicy.load()  # checked against the shipped framework, then against `english`
+    with pytest.raises(InputError, match=r"<policy>:vetoes.compliance_floor.conclusion: unknown_conclusion: veto "
+                                         r"'compliance_floor' caps at '不予支持'"):
+        assess(_scores("N1", 90), english, policy=policy)
+    fine = assess(_scores("N1", 90), english, policy={"passing": ["support", "adjust"],
+                                                        "vetoes": []})
+    assert fine.units.loc[0, "conclusion"] == "support" and fine.units.loc[0, "passed"] is True
+
+
+def test_one_decimal_scores_summing_to_a_cut_off_reach_it():
+    """Ten one-decimal scores adding up to exactly 90 (89.99999999999999 in a naive float sum) are 予以支持."""
+    values = [10.0, 10.0, 10.0, 10.0, 9.9, 8.3, 7.7, 7.2, 7.3, 9.6]
+    assert pd.Series(values).sum() < 90  # the float noise the total must not inherit
+    scores = pd.DataFrame({"unit_id": "N1", "node_code": LEAVES, "score": values})
+    row = assess(scores).units.iloc[0]
+    assert row["total"] == 90.0 and row["conclusion"] == "予以支持"
 
 
 def test_missing_leaves_are_zero_or_an_error():
@@ -109,7 +150,8 @@ def test_score_problems_are_all_located():
         "node_code": ["necessity", "nope", "economy.budget", "economy.value", "targets.alignment", "economy.budget"],
         "score": [5, 5, "x", 11, -1, 3],
         "source_file": "exante.csv", "source_row": [2, 3, 4, 5, 6, 7]})
-    with pytest.raises(InputError) as err:
+    with pytest.raises(InputError, match=r"exante.csv:2:node_code: unknown_node: node 'necessity' is not a "
+                                         r"leaf") as err:
         assess(scores)
     found = {(p.location, p.code) for p in err.value.problems}
     assert found == {("exante.csv:2:node_code", "unknown_node"), ("exante.csv:3:node_code", "unknown_node"),
@@ -131,13 +173,11 @@ def test_argument_errors():
                                                       "conclusion": "不予支持"}]})
 
 
-def test_bands_must_match_the_framework_scale():
-    d = FW.to_dict()
-    d["name"], d["total"] = "half", 50
-    d["nodes"] = d["nodes"][:2] + [dict(d["nodes"][2], points=10, children=[dict(d["nodes"][2]["children"][0])])]
-    half = pe.Framework.from_dict(d)
-    with pytest.raises(ValueError, match=r"conclusion bands end at 100 but framework 'half' totals 50 points"):
-        assess(_scores("N1", 90), half)
+def test_framework_with_errors_cannot_conclude():
+    broken = _with_bands(("予以支持", 90, 100), ("不予支持", 0, 70))
+    with pytest.raises(FrameworkError, match=r"framework 'exante_local' cannot conclude an assessment(.|\n)*"
+                                             r"band_gap"):
+        assess(_scores("N1", 90), broken)
 
 
 def test_read_exante_and_cli(tmp_path, capsys):

@@ -95,6 +95,34 @@ def test_project_key_carries_the_mof_reference_leaves():
     assert share >= 0.6
 
 
+@pytest.mark.parametrize("name, points", [
+    ("project_self", {"execution": 10, "output": 50, "effect": 30, "satisfaction": 10}),
+    ("exante", {"necessity": 20, "economy": 20, "targets": 20, "feasibility": 20, "compliance": 20}),
+    ("us_part", {"purpose": 20, "planning": 10, "management": 20, "results": 50}),
+])
+def test_first_level_points_follow_the_sources(name, points):
+    """MOF 财预〔2020〕10号 art. 14 (10/50/30/10); ex-ante score sheet (5 x 20, items of 10); PART 20/10/20/50."""
+    fw = load_framework(name)
+    assert fw.points(level=1).to_dict() == points
+    if name == "exante":
+        assert all([c.points for c in n.children] == [10, 10] for n in fw.nodes)
+
+
+@pytest.mark.parametrize("name", ["project_key", "policy", "transfer"])
+def test_evaluation_frameworks_keep_output_and_effect_at_60_percent(name):
+    """MOF 财预〔2020〕10号 art. 16: 产出 + 效益 >= 60 % of the points, declared and holding."""
+    fw = load_framework(name)
+    (c,) = fw.constraints
+    assert (set(c.nodes), c.op, c.share) == ({"output", "effect"}, ">=", 0.6)
+    assert (fw.find("output").points + fw.find("effect").points) / fw.total >= 0.6
+
+
+def test_department_dimensions_are_the_six_of_the_2018_opinion():
+    """中发〔2018〕34号: 运行成本, 管理效率, 履职效能, 社会效应, 可持续发展能力, 服务对象满意度."""
+    names = [n.name for n in load_framework("department").nodes]
+    assert names == ["运行成本", "管理效率", "履职效能", "社会效应", "可持续发展能力", "服务对象满意度"]
+
+
 def test_project_key_points_that_break_output_effect_share_are_reported():
     fw = load_framework("project_key").with_points({"decision": 30, "effect": 20})
     codes = {p.code for p in validate_framework(fw)}
@@ -143,6 +171,15 @@ def test_us_part_results_not_demonstrated_override():
 ])
 def test_grade_band_edges(score, label):
     assert grade(score) == label
+
+
+def test_grade_absorbs_float_noise_at_inner_edges_only():
+    """Decimal scores summing to exactly 90 give 89.99999999999999 in a float sum: still 优. Real shortfalls
+    (89.995, 89.9999999) and the ends stay as they are."""
+    total = np.sum([10, 10, 10, 10, 9.9, 8.3, 7.7, 7.2, 7.3, 9.6])
+    assert total < 90 and grade(total) == "优"
+    assert list(grade([89.9999999, 89.995, 60 - 1e-13, 100 + 1e-8])) == ["良", "良", "中", "优"]
+    assert list(grade([-1e-6, 100.1])) == [None, None]
 
 
 def test_grade_keeps_series_index_and_accepts_band_lists():
@@ -425,6 +462,21 @@ def test_find_and_with_points_errors():
     assert fw.find("effect").points == 30  # unchanged: frameworks are immutable
 
 
+def test_navigation_helpers():
+    fw = load_framework("project_self")
+    assert fw.parent_of("output.cost") == "output" and fw.parent_of("output") is None
+    assert (fw.level_of("output"), fw.level_of("output.cost")) == (1, 2)
+    assert [n.code for n in fw.children_of("effect")][:2] == ["effect.economic", "effect.social"]
+    assert fw.children_of(None) == fw.nodes
+    assert [n.code for n in fw.slots()][0] == "output.quantity" and len(fw.slots()) == 9
+    assert fw.points().loc["execution"] == 10 and np.isnan(fw.points().loc["output.cost"])
+    for method in (fw.parent_of, fw.level_of):
+        with pytest.raises(FrameworkError, match=r"`node` must be a node code of framework 'project_self'; got 'x'"):
+            method("x")
+    assert repr(fw) == "Framework(name='project_self', title='项目支出绩效自评', total=100, nodes=13, leaves=10)"
+    assert fw._repr_html_().startswith("<p><b>项目支出绩效自评</b> (project_self, v2020.1; total 100)</p>")
+
+
 def test_constraint_and_veto_to_dict():
     c = Constraint("oe", ["output", "effect"], ">=", 0.6)
     assert c.nodes == ("output", "effect") and c.to_dict()["share"] == 0.6
@@ -459,17 +511,18 @@ def test_every_emitted_problem_code_is_documented():
     """Codes written in the loader and the checks (literal strings next to a message) are all in PROBLEM_CODES."""
     import re
 
+    import perfeval._framework_table as table
     import perfeval.framework as fw_module
     import perfeval.framework_checks as checks
 
-    source = Path(checks.__file__).read_text(encoding="utf-8") + Path(fw_module.__file__).read_text(encoding="utf-8")
+    source = "".join(Path(m.__file__).read_text(encoding="utf-8") for m in (checks, fw_module, table))
     first_arg = r'(?:"[^"\n]*"|f"[^"\n]*"|\([^()\n]*\)|[^,"()\n])*?'
     emitted = set(re.findall(r'(?:_problem|Problem|\.single)\(' + first_arg + r',\s*"([a-z_]+)"', source))
     emitted |= set(re.findall(r'\.add\("([a-z_]+)"', source))
     emitted |= set(re.findall(r'_sum_problem\([^;]*?"([a-z]+_[a-z_]+)"\)', source, flags=re.S))
     emitted |= set(re.findall(r'typed\([^)\n]*, "([a-z_]+)"', source))
     assert {"duplicate_code", "points_sum", "total_sum", "cost_op", "yaml_syntax", "parent_cycle", "unknown_key",
-            "points_invalid", "library_missing"} <= emitted
+            "points_invalid", "library_missing", "params_invalid"} <= emitted
     assert emitted <= set(PROBLEM_CODES), emitted - set(PROBLEM_CODES)
     assert pe.validate_framework is validate_framework
 

@@ -414,8 +414,17 @@ def test_check_framework(lib):
     assert ("lcc", "not_yet_valid") in set(zip(earlier["location"], earlier["finding"]))
 
 
-def test_shipped_framework_uses_only_approved_library_entries(lib):
-    assert lib.check(pe.load_framework("project_self")).empty
+@pytest.mark.parametrize("name", pe.list_frameworks())
+def test_shipped_frameworks_use_only_approved_library_entries(lib, name):
+    """Every indicator_code of a shipped framework is an approved, valid library entry with the same operator."""
+    findings = lib.check(pe.load_framework(name))
+    assert findings.empty, findings.to_string()
+
+
+def test_shipped_frameworks_reference_the_library():
+    coded = [n.indicator_code for name in pe.list_frameworks() for n in pe.load_framework(name).leaves()
+             if n.indicator_code]
+    assert len(coded) >= 40 and "GEN-PRC-002" in coded and "TRF-PRC-001" in coded
 
 
 def test_check_observations(lib):

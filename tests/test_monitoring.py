@@ -1,6 +1,7 @@
 """Dual monitoring traffic lights (perfeval.monitoring): rules of PMKPI PERF_T_WARNSET (domain.md §4)."""
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +51,22 @@ def test_budget_light_pro_rated_by_month(month, executed, colour):
     """v = (executed / budget) / (month / 12) x 100: month 1 of a 120 budget expects 10; exactly 60 % is yellow."""
     r = lights(_mon(month, budget=executed), OBS, _budget(120.0 if month == 1 else 100.0))
     assert _light(r, "budget")["colour"] == colour
+
+
+def test_budget_light_exactly_on_an_edge_in_decimals():
+    """(59.5 / 170) / (7 / 12) x 100 is exactly 60 but about 59.99999999999999 in binary: still yellow. Over every
+    budget 1..399 and month whose 60 / 80 / 120 % amount has two decimals, no edge is lost to float noise."""
+    r = lights(_mon(7, budget=59.5), OBS, _budget(170.0))
+    assert _light(r, "budget")["colour"] == "yellow"
+    cases = [(a, m, share) for a in range(1, 400) for m in range(1, 13) for share in (60, 80, 120)
+             if Decimal(share * a * m) / 1200 == (Decimal(share * a * m) / 1200).quantize(Decimal("0.01"))]
+    ids = [f"U{i}" for i in range(len(cases))]
+    obs = pd.DataFrame({"unit_id": ids, "indicator": "人次", "target": [f"≥{a}" for a, _, _ in cases]})
+    mon = pd.DataFrame({"unit_id": ids, "month": [m for _, m, _ in cases], "indicator": "人次",
+                        "value": [float(Decimal(share * a * m) / 1200) for a, m, share in cases]})
+    lit = lights(mon, obs, month=12).lights.set_index("unit_id").loc[ids]
+    assert len(cases) > 10_000
+    assert lit["colour"].tolist() == [{60: "yellow", 80: "green", 120: "blue"}[share] for _, _, share in cases]
 
 
 def test_budget_denominator_is_a_policy_choice():
@@ -181,10 +198,22 @@ def test_two_flag_light(executed, forecast, combined):
 def test_forecast_pace_and_last():
     r = lights(_mon(6, budget=30, 人次=500, 成本=60), OBS, _budget())
     assert _light(r, "人次")["forecast_value"] == 1000.0 and _light(r, "人次")["forecast_met"] is True
-    assert _light(r, "成本")["forecast_colour"] == "red"  # 60 at month 6 -> 120 > 100 at year end
     u = r.units.iloc[0]
     assert (u["forecast_execution_share"], u["expected_balance"]) == (0.6, 40.0)
-    assert u["targets_attainable"] is False
+    r = lights(_mon(6, 人次=400), OBS)
+    assert _light(r, "人次")["forecast_value"] == 800.0 and _light(r, "人次")["forecast_colour"] == "yellow"
+    assert r.units.iloc[0]["targets_attainable"] is False
+
+
+def test_reverse_and_exact_lines_are_forecast_as_they_stand():
+    """A <= line is lit on its value (reverseindex, not pro-rated), so the forecast does not extrapolate it: a
+    unit cost or a rate such as 失业率 at 4 % in June is not heading for 8 %."""
+    obs = pd.DataFrame({"unit_id": ["P1"] * 3, "indicator": ["失业率", "单位成本", "事故"],
+                        "target": ["≤5%", "≤1200元", "=0"]})
+    r = lights(_mon(6, 失业率="4%", 单位成本=1114.9, 事故=0), obs)
+    assert [_light(r, k)["forecast_value"] for k in ("失业率", "单位成本", "事故")] == [4.0, 1114.9, 0.0]
+    assert {_light(r, k)["forecast_colour"] for k in ("失业率", "单位成本", "事故")} == {"green"}
+    assert r.units.iloc[0]["targets_attainable"] is True and r.units.iloc[0]["goal_colour"] == "green"
     last = lights(_mon(6, 人次=500), OBS, rules={"forecast": {"method": "last"}})
     assert _light(last, "人次")["forecast_value"] == 500.0
     qual = lights(_mon(6, 质量="部分达成"), OBS)
@@ -199,7 +228,8 @@ def test_month_12_forecast_is_the_value():
 # --- corrective actions -------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("month, values, forecast, line, action", [
     (8, {"budget": 20}, None, "budget", "recover"),          # red, idle after the checkpoint -> 收回
-    (8, {"budget": 40}, None, "budget", "suspend"),          # red, not idle -> 暂缓或停止拨款
+    (8, {"budget": 39.99}, None, "budget", "suspend"),       # red, not idle -> 暂缓或停止拨款
+    (8, {"budget": 40}, None, "budget", "correct"),          # exactly 60 % of 8/12: yellow, not red
     (5, {"budget": 10}, None, "budget", "suspend"),          # red before the checkpoint
     (8, {"人次": 200}, None, "人次", "cut"),                  # red, forecast to miss -> 削减或取消
     (8, {"人次": 200}, "likely", "人次", "suspend"),
@@ -255,7 +285,7 @@ def test_monitoring_problems_are_all_located():
         "forecast": [None, None, None, "perhaps", None, None, None],
         "planned": [None, None, None, None, None, 1.5, None],
     })
-    with pytest.raises(InputError) as err:
+    with pytest.raises(InputError, match=r"monitoring:3:month: bad_month: month must be an integer 1-12") as err:
         lights(mon, OBS, _budget())
     found = {(p.location, p.code) for p in err.value.problems}
     assert found == {("monitoring:3:month", "bad_month"), ("monitoring:5:forecast", "bad_forecast"),
@@ -334,6 +364,32 @@ def test_cli_monitor_errors_are_located(tmp_path, capsys):
     rules.write_text("kind: monitoring\nactions:\n  checkpoint_month: 13\n", encoding="utf-8")
     assert main(["monitor", str(d), "--rules", str(rules)]) == 1
     assert f"{rules}:3: bad_month" in capsys.readouterr().err
+
+
+def test_cli_monitor_missing_file_and_bad_output(tmp_path, capsys):
+    from perfeval.cli import main
+
+    d = _dataset(tmp_path)
+    (d / "monitoring.csv").unlink()
+    assert main(["monitor", str(d)]) == 1
+    assert f"{d / 'monitoring.csv'}: file_not_found: the dataset has no monitoring.csv" in capsys.readouterr().err
+    (tmp_path / "second").mkdir()
+    d2 = _dataset(tmp_path / "second")
+    assert main(["monitor", str(d2), "--out", str(tmp_path / "lights.json")]) == 1
+    assert "lights.json: bad_output: `path` must end in .csv, .txt, .tsv or .xlsx" in capsys.readouterr().err
+
+
+def test_cli_prints_input_warnings_once(tmp_path, capsys):
+    from perfeval.cli import main
+
+    d = _dataset(tmp_path)
+    (d / "budget.csv").write_text("unit_id,budget_full_year,executed\nP1,100,190\nP2,100,95\n", encoding="utf-8")
+    (d / "indicators.csv").write_text((d / "indicators.csv").read_text(encoding="utf-8")
+                                      .replace("P2,产出指标,人次,≥1200人次", "P2,产出指标,人次,10-20个"), encoding="utf-8")
+    assert main(["monitor", str(d)]) == 0
+    err = capsys.readouterr().err
+    assert err.count("warning: DataQualityWarning: executed above the full-year budget") == 1
+    assert f"{d / 'indicators.csv'}:3:target: unparseable_target: warning:" in err
 
 
 def test_lights_plot():

@@ -39,9 +39,10 @@ def test_shipped_defaults_are_the_sourced_values():
     assert [(b.label, b.low) for b in mon.indicator_bands.bands][1:] == [("yellow", 60.0), ("green", 80.0),
                                                                          ("blue", 120.0)]
     assert mon.progress([1, 6, 12]).tolist() == [1 / 12, 0.5, 1.0]
-    ex = ExantePolicy.load()
-    assert [(b.label, b.low, b.high) for b in ex.bands.bands] == [
-        ("不予支持", 0.0, 70.0), ("调整完善后予以支持", 70.0, 90.0), ("予以支持", 90.0, 100.0)]
+    ex = ExantePolicy.load()  # the conclusions are the exante framework's bands (tests/test_framework.py)
+    assert ex.passing == ("予以支持", "调整完善后予以支持")
+    assert [(v.node, v.measure, v.op, v.value, v.conclusion) for v in ex.vetoes] == [
+        ("compliance", "share", "<", 0.6, "不予支持")]
     app = ApplicationPolicy.load()
     assert {g: a.action for g, a in app.actions["continuing"].items()} == {
         "优": "优先保障", "良": "据实合理保障", "中": "一定比例核减", "差": "取消或暂停"}
@@ -82,15 +83,23 @@ budget:
 
 
 def test_band_overlap_is_located_file_line(tmp_path):
-    path = _write(tmp_path, """kind: exante
-conclusions:
-  - {label: 予以支持, min: 90, max: 100}
-  - {label: 调整完善后予以支持, min: 70, max: 92}
-  - {label: 不予支持, min: 0, max: 70}
+    path = _write(tmp_path, """kind: application
+bands:
+  - {label: 优, min: 90, max: 100}
+  - {label: 良, min: 80, max: 92}
+  - {label: 中, min: 60, max: 80}
+  - {label: 差, min: 0, max: 60}
 """)
-    with pytest.raises(InputError, match=r"band_overlap"):
-        ExantePolicy.load(path)
-    assert validate_policy(path)[0].location == f"{path}:{_line_of(path, '予以支持, min: 90')}"
+    with pytest.raises(InputError, match=r"band_overlap: '良' \[80, 92\) overlaps '优' \[90, 100\)"):
+        ApplicationPolicy.load(path)
+    assert validate_policy(path)[0].location == f"{path}:{_line_of(path, '优, min: 90')}"
+
+
+def test_exante_conclusions_key_is_refused_with_a_pointer_to_the_framework(tmp_path):
+    path = _write(tmp_path, "kind: exante\nconclusions:\n  - {label: 予以支持, min: 80, max: 100}\n")
+    (problem,) = validate_policy(path)
+    assert (problem.location, problem.code) == (f"{path}:2", "unknown_key")
+    assert "bands` of the ex-ante framework" in problem.message
 
 
 def test_bands_must_cover_their_scale(tmp_path):
@@ -175,7 +184,8 @@ def test_unknown_keys_anywhere(tmp_path):
 
 
 def test_bad_choices_numbers_and_labels():
-    with pytest.raises(InputError) as err:
+    with pytest.raises(InputError, match=r"<policy>:indicators.equality_tolerance: negative_tolerance: "
+                                         r"`indicators.equality_tolerance` must be >= 0; got -1") as err:
         MonitoringPolicy.load({"budget": {"denominator": "executed", "normal_colours": ["green", "purple"],
                                           "idle_max_execution_share": 2},
                                "indicators": {"qualitative": {"met": "green", "partly": "pink", "not_met": "red"},
@@ -197,7 +207,7 @@ def test_planned_curve(tmp_path):
 
 
 def test_exante_veto_problems():
-    with pytest.raises(InputError) as err:
+    with pytest.raises(InputError, match=r"invalid ex-ante policy:(.|\n)*unknown_conclusion") as err:
         ExantePolicy.load({"vetoes": [{"code": "v", "node": "*", "op": ">", "value": -1, "conclusion": "maybe"},
                                       {"code": "w"}], "passing": ["予以支持", "ok"]})
     codes = sorted(p.code for p in err.value.problems)
@@ -208,7 +218,7 @@ def test_exante_veto_problems():
 
 
 def test_transfer_bounds():
-    with pytest.raises(InputError) as err:
+    with pytest.raises(InputError, match=r"<policy>:transfer.k: negative_k: `transfer.k` must be >= 0; got -1") as err:
         ApplicationPolicy.load({"transfer": {"floor": 1.2, "cap": 0.8, "k": -1}})
     assert sorted(p.code for p in err.value.problems) == ["bad_cap", "bad_floor", "negative_k"]
 

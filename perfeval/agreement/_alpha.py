@@ -361,13 +361,14 @@ def krippendorff_alpha(data: pd.DataFrame, *, level: str = "nominal", units: str
     values = data[ratings]
     codes, n_codes, x = _encode_values(values, level, categories, ratings)
     present = codes >= 0
-    u_codes, _ = factorize(data[units])
+    u_codes, _ = factorize(data[units], units)
     if raters is not None:
-        r_codes, r_labels = factorize(data[raters])
+        r_codes, r_labels = factorize(data[raters], raters)
         key = u_codes[present].astype(np.int64) * max(len(r_labels), 1) + r_codes[present]
         _, counts = _count_keys(key, (int(u_codes.max()) + 1) * max(len(r_labels), 1) if len(key) else 0)
         if len(counts) and counts.max() > 1:
-            raise InputError("each (unit, rater) pair must occur once in `data`; found duplicated pairs.")
+            raise InputError(f"each (unit, rater) pair must occur once in `data`; {int((counts > 1).sum())} pair(s) "
+                             "occur more than once. Average or drop the duplicates first.")
     inc = _incidence(u_codes[present], codes[present], n_codes, x)
     return _alpha_result(inc, level, n_codes, conf, alternative, int(n_resamples), rng)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from ..columns import RATER_ID, RATING, UNIT_ID
 from ..errors import InputError
@@ -91,12 +91,12 @@ class ICCResult(ResultMixin):
             unbalanced one-way forms).
         """
         level = self.confidence_level if confidence_level is None else confidence_level
-        rows = self._rows(level)
-        frame = pd.DataFrame(rows, columns=["icc", "f", "df1", "df2", "pvalue", "ci_low", "ci_high",
-                                            "n_targets", "k"])
-        frame.insert(0, "description", [_DESCRIPTIONS[f] for f in ICC_FORMS])
-        frame.insert(0, "type", list(ICC_FORMS))
-        return frame
+        columns = list(zip(*self._rows(level)))
+        frame = {"type": list(ICC_FORMS), "description": [_DESCRIPTIONS[f] for f in ICC_FORMS]}
+        for name, values in zip(("icc", "f", "df1", "df2", "pvalue", "ci_low", "ci_high", "n_targets", "k"),
+                                columns):
+            frame[name] = np.array(values)
+        return pd.DataFrame(frame)
 
     @property
     def statistic(self) -> pd.Series:
@@ -126,7 +126,14 @@ class ICCResult(ResultMixin):
 
 
 def _fq(q: float, d1: float, d2: float) -> float:
-    return float(stats.f.ppf(q, d1, d2)) if d1 > 0 and d2 > 0 else math.nan
+    """Quantile ``q`` of F(d1, d2) (NaN unless both df are positive); ``scipy.special.fdtri``, which is what
+    ``scipy.stats.f.ppf`` evaluates, without the distribution-object overhead."""
+    return float(special.fdtri(d1, d2, q)) if d1 > 0 and d2 > 0 else math.nan
+
+
+def _fsf(f: float, d1: float, d2: float) -> float:
+    """Upper tail of F(d1, d2) at ``f`` (``scipy.special.fdtrc``, as ``scipy.stats.f.sf``)."""
+    return float(special.fdtrc(d1, d2, f)) if np.isfinite(f) and d1 > 0 and d2 > 0 else math.nan
 
 
 def _oneway_rows(msb: float, msw: float, n: int, n_ratings: int, k: float, alpha: float) -> list[tuple]:
@@ -137,7 +144,7 @@ def _oneway_rows(msb: float, msw: float, n: int, n_ratings: int, k: float, alpha
         f = msb / msw if df1 > 0 and df2 > 0 else math.nan
         single = (msb - msw) / (msb + (k - 1) * msw) if df1 > 0 and df2 > 0 else math.nan
         average = (msb - msw) / msb if df1 > 0 and df2 > 0 else math.nan
-        p = float(stats.f.sf(f, df1, df2)) if np.isfinite(f) else math.nan
+        p = _fsf(f, df1, df2)
         f_low = f / _fq(1 - alpha / 2, df1, df2)
         f_up = f * _fq(1 - alpha / 2, df2, df1)
         rows = [
@@ -154,7 +161,7 @@ def _twoway_rows(msr: float, msc: float, mse: float, n: int, k: int, alpha: floa
     msr, msc, mse = np.float64(msr), np.float64(msc), np.float64(mse)
     with np.errstate(all="ignore"):
         f = msr / mse if ok else math.nan
-        p = float(stats.f.sf(f, df1, df2)) if np.isfinite(f) else math.nan
+        p = _fsf(f, df1, df2)
         icc_a1 = (msr - mse) / (msr + (k - 1) * mse + k * (msc - mse) / n) if ok else math.nan
         icc_c1 = (msr - mse) / (msr + (k - 1) * mse) if ok else math.nan
         icc_ak = (msr - mse) / (msr + (msc - mse) / n) if ok else math.nan
@@ -184,21 +191,32 @@ def _twoway_rows(msr: float, msc: float, mse: float, n: int, k: int, alpha: floa
     return [tuple(float(v) if isinstance(v, (float, np.floating)) else v for v in row) for row in rows]
 
 
-def _twoway_ms(y: np.ndarray) -> tuple[float, float, float, float]:
-    """(MSR, MSW, MSC, MSE) of a complete n x k matrix; residuals are formed directly (no cancellation)."""
+def _twoway_ms(y: np.ndarray, overwrite: bool = False) -> tuple[float, float, float, float]:
+    """(MSR, MSW, MSC, MSE) of a complete n x k matrix; residuals are formed directly (no cancellation).
+
+    The work is done in place on the k x n transpose, one contiguous row per rater (``y`` as returned by
+    :func:`pivot` is laid out that way); ``overwrite=True`` lets it use ``y``'s memory instead of a copy. Only
+    one temporary of n values is allocated: on large designs the cost is memory traffic, not arithmetic.
+    """
     n, k = y.shape
     if n == 0 or k == 0:
         return (math.nan,) * 4
-    y = y - y.flat[0]                          # shift-invariant; constant data become exact zeros
-    rows = y @ np.full(k, 1.0 / k)            # matrix-vector products: fast row and column means
-    cols = np.full(n, 1.0 / n) @ y
-    gm = float(cols.mean())
-    ssr = k * float(np.dot(rows - gm, rows - gm))
-    ssc = n * float(np.dot(cols - gm, cols - gm))
-    within = y - rows[:, None]
-    ssw = float(np.einsum("ij,ij->", within, within))
-    within -= cols - gm
-    sse = float(np.einsum("ij,ij->", within, within))
+    r = y.T if overwrite and y.T.flags.c_contiguous else np.array(y.T, order="C")
+    r -= r.flat[0]                             # shift-invariant; constant data become exact zeros
+    rater_dev = r.sum(axis=1) / n              # rater means (k values)
+    gm = float(rater_dev.sum()) / k
+    rater_dev -= gm                            # rater effects
+    target_dev = r.sum(axis=0)                 # target sums -> target effects, in place
+    target_dev /= k
+    target_dev -= gm
+    ssr = k * float(target_dev @ target_dev)
+    ssc = n * float(rater_dev @ rater_dev)
+    r -= target_dev                            # y - target mean + gm
+    r -= gm                                    # within-target deviations
+    flat = r.ravel()
+    ssw = float(flat @ flat)
+    r -= rater_dev[:, None]                    # minus the rater effects: residuals
+    sse = float(flat @ flat)
     with np.errstate(all="ignore"):
         return (ssr / (n - 1) if n > 1 else math.nan, ssw / (n * (k - 1)) if k > 1 else math.nan,
                 ssc / (k - 1) if k > 1 else math.nan,
@@ -306,16 +324,16 @@ def icc(data: pd.DataFrame, targets: str = UNIT_ID, raters: str = RATER_ID, rati
         nan = math.nan
         return ICCResult(n_all, k, n_all, int((~missing).sum()), nan, nan, nan, nan, nan, nan, nan, 0, level)
     complete = ~missing.any(axis=1)
-    yc = y[complete]
-    msr, msw, msc, mse = _twoway_ms(yc)
+    # complete targets, kept as the transpose of a C-contiguous raters x targets array (see _twoway_ms)
+    yc = y if complete.all() else np.array(y.T[:, complete]).T
+    _warn_icc(y, yc, k)
     if missing.any():
         msb1, msw1, n1, total1, k0 = _oneway_ms(y)
-    else:
+    msr, msw, msc, mse = _twoway_ms(yc, overwrite=True)     # yc is ours (pivot copies): reuse its memory
+    if not missing.any():
         msb1, msw1, n1, total1, k0 = msr, msw, yc.shape[0], yc.size, float(k)
-    result = ICCResult(int(yc.shape[0]), int(k), n1, total1, k0, msr, msw, msc, mse, msb1, msw1,
-                       int(n_all - yc.shape[0]), level)
-    _warn_icc(y, yc, k)
-    return result
+    return ICCResult(int(yc.shape[0]), int(k), n1, total1, k0, msr, msw, msc, mse, msb1, msw1,
+                     int(n_all - yc.shape[0]), level)
 
 
 def _warn_icc(y: np.ndarray, yc: np.ndarray, k: int) -> None:

@@ -317,12 +317,14 @@ def counts_from_long(data: pd.DataFrame, targets: str, raters: str | None, ratin
     """Subjects x categories counts of long ratings (missing ratings skipped; duplicate (target, rater) refused)."""
     cols = [targets, ratings] + ([raters] if raters is not None and raters in data.columns else [])
     require_frame(data, cols)
-    t_codes, t_labels = factorize(data[targets])
+    t_codes, t_labels = factorize(data[targets], targets)
     if len(cols) == 3:
-        r_codes, _ = factorize(data[raters])
+        r_codes, _ = factorize(data[raters], raters)
         key = t_codes.astype(np.int64) * (int(r_codes.max()) + 1 if len(r_codes) else 1) + r_codes
-        if len(np.unique(key)) != len(key):
-            raise InputError("each (target, rater) pair must occur once in `data`; found duplicated pairs.")
+        n_dup = len(key) - len(np.unique(key))
+        if n_dup:
+            raise InputError(f"each (target, rater) pair must occur once in `data`; {n_dup} rating(s) repeat a "
+                             "pair. Average or drop the duplicates first.")
     codes, cats = encode_categories(data[ratings], categories, ratings)
     ok = codes >= 0
     q = len(cats)
@@ -334,8 +336,13 @@ def _check_counts(counts: Any, categories: Sequence[Any] | None) -> tuple[np.nda
     arr = np.asarray(counts, dtype=float)
     if arr.ndim != 2:
         raise InputError(f"`counts` must be a 2-D subjects x categories array; got {arr.ndim} dimension(s).")
-    if not np.isfinite(arr).all() or (arr < 0).any() or np.any(arr != np.round(arr)):
-        raise InputError("`counts` must hold non-negative whole numbers of ratings.")
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(arr) | (arr < 0) | (arr != np.round(arr))
+    if bad.any():
+        i, j = map(int, np.argwhere(bad)[0])
+        raise InputError("`counts` must hold non-negative whole numbers of ratings (subjects x categories); got "
+                         f"{arr[i, j]!r} in row {i}, column {j} ({int(bad.sum())} bad entries in all). "
+                         "Build it with statsmodels' aggregate_raters, or pass long ratings as `data=`.")
     if categories is not None and len(categories) != arr.shape[1]:
         raise InputError(f"`categories` must have one entry per column of `counts` ({arr.shape[1]}); got "
                          f"{len(categories)}.")

@@ -96,13 +96,36 @@ def require_frame(data: Any, columns: Sequence[str], name: str = "data") -> pd.D
     return data
 
 
-def factorize(values: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Codes 0..n-1 in order of first appearance and the labels; missing ids are refused."""
-    codes, labels = pd.factorize(pd.Series(values), use_na_sentinel=True)
+def factorize(values: Any, name: str = "id") -> tuple[np.ndarray, np.ndarray]:
+    """Codes 0..n-1 of the ids and the labels (``labels[codes]`` gives the ids back); missing ids are refused.
+
+    Small non-negative integer ids (the output of :func:`to_long`, row numbers, 1..n codes) take a fast path
+    without hashing: their codes follow the sorted ids, and ids that are already 0..n-1 are their own codes.
+    Other ids are hashed with :func:`pandas.factorize` (codes in order of first appearance).
+    """
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu" and len(series):
+        ids = series.to_numpy()
+        low, high = int(ids.min()), int(ids.max())
+        if low >= 0 and high < 2 * len(ids) + 1024:       # dense enough: a presence table is cheaper than hashing
+            present = np.zeros(high + 1, dtype=bool)
+            present[ids] = True
+            if present.all():                            # already 0..n-1
+                return ids.astype(np.intp, copy=False), np.arange(high + 1)
+            labels = np.flatnonzero(present)
+            remap = np.cumsum(present) - 1
+            return remap[ids], labels
+    codes, labels = pd.factorize(series, use_na_sentinel=True)
     if (codes < 0).any():
-        raise InputError("id columns must not have missing values; found "
-                         f"{int((codes < 0).sum())} missing id(s).")
+        raise InputError(f"`{name}` must not have missing values; found {int((codes < 0).sum())} missing id(s). "
+                         "Drop those rows or give them an id.")
     return codes, np.asarray(labels, dtype=object)
+
+
+def _plain(value: Any) -> Any:
+    """A NumPy scalar as the Python value (for messages)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def numeric(values: Any, name: str) -> np.ndarray:
@@ -119,28 +142,61 @@ def numeric(values: Any, name: str) -> np.ndarray:
     return converted.to_numpy(dtype=float)
 
 
+def _grid(targets: pd.Series, raters: pd.Series) -> tuple[int, int] | None:
+    """(n, k) when the ids are integer codes laid out as a complete grid: targets 0..n-1 in blocks of k rows,
+    raters 0..k-1 in the same order inside every block (what :func:`to_long` returns for complete data);
+    else None. Checking costs two vectorised comparisons, far less than hashing the ids."""
+    if not all(isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu" for s in (targets, raters)):
+        return None
+    t, r = targets.to_numpy(), raters.to_numpy()
+    size = len(t)
+    if size == 0 or r[0] != 0 or t[0] != 0:
+        return None
+    k = int(r.max()) + 1
+    if k < 1 or size % k or int(r.min()) != 0:
+        return None
+    n = size // k
+    if t[-1] != n - 1:
+        return None
+    # row i must be (target i // k, rater i % k): compare each rater's stride of the columns (no big temporaries)
+    first = np.arange(n)
+    for j in range(k):
+        if not (np.array_equal(t[j::k], first) and (r[j::k] == j).all()):
+            return None
+    return n, k
+
+
 def pivot(data: pd.DataFrame, targets: str, raters: str, ratings: str
           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Targets x raters matrix of numeric ratings (NaN where a rating is missing), built without a Python loop.
 
-    Returns ``(matrix, target_labels, rater_labels)``. A (target, rater) pair that occurs twice is refused.
+    Returns ``(matrix, target_labels, rater_labels)``. The matrix is the transpose of a C-contiguous raters x
+    targets array (Fortran order), so that the per-rater operations of the ANOVA run on contiguous memory. A
+    (target, rater) pair that occurs twice is refused.
     """
     require_frame(data, (targets, raters, ratings))
-    t_codes, t_labels = factorize(data[targets])
-    r_codes, r_labels = factorize(data[raters])
     y = numeric(data[ratings], ratings)
+    grid = _grid(data[targets], data[raters])
+    if grid is not None:               # the layout of to_long(): no hashing, no scatter, no duplicates possible
+        n, k = grid
+        return np.array(y.reshape(n, k).T, order="C").T, np.arange(n), np.arange(k)   # a copy, always
+    t_codes, t_labels = factorize(data[targets], targets)
+    r_codes, r_labels = factorize(data[raters], raters)
     n, k = len(t_labels), len(r_labels)
-    key = t_codes.astype(np.int64) * max(k, 1) + r_codes
-    counts = np.bincount(key, minlength=n * k)
-    if len(counts) and counts.max() > 1:
-        uniq = np.arange(n * k)
-        dup = int(uniq[counts > 1][0])
-        raise InputError(f"each (target, rater) pair must occur once; target {t_labels[dup // k]!r} has "
-                         f"{int(counts[counts > 1][0])} ratings by rater {r_labels[dup % k]!r} "
+    key = r_codes.astype(np.intp, copy=False) * n + t_codes
+    matrix = np.full((k, n), np.nan)
+    flat = matrix.ravel()
+    flat[key] = y
+    # duplicated pairs: fewer filled cells than ratings (or, with NaN ratings, fewer distinct keys than rows)
+    filled = len(key) - int(np.isnan(y).sum()) == int(np.count_nonzero(~np.isnan(flat)))
+    if not filled or (np.isnan(y).any() and len(np.unique(key)) < len(key)):
+        counts = np.bincount(key, minlength=n * k)
+        dup = int(np.flatnonzero(counts > 1)[0])
+        t_label, r_label = (_plain(t_labels[dup % n]), _plain(r_labels[dup // n]))
+        raise InputError(f"each (target, rater) pair must occur once; target {t_label!r} has "
+                         f"{int(counts[dup])} ratings by rater {r_label!r} "
                          f"({int((counts > 1).sum())} duplicated pair(s)). Average or drop them first.")
-    matrix = np.full((n, k), np.nan)
-    matrix[t_codes, r_codes] = y
-    return matrix, t_labels, r_labels
+    return matrix.T, t_labels, r_labels
 
 
 def encode_categories(values: Any, categories: Sequence[Any] | None, name: str = "ratings"

@@ -14,20 +14,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
-import yaml
 
 from ..errors import InputError
-from .monitor import dataset_file, print_problems, print_table, read_optional, warnings_to_stderr, write_out
+from ._dataset import (SCORED, dataset_file, dataset_framework, print_problems, print_table, read_meta,
+                       read_optional, warnings_to_stderr, write_out)
 
 __all__ = ["register", "run", "score_dataset", "read_budgets"]
 
-# observations file -> (category keys dataset.yaml may use, default framework, budget file)
-_SCORED = (("indicators.csv", ("self", "project_self", "project", "indicators"), "project_self", "budget.csv"),
-           ("department_indicators.csv", ("department", "dept"), "department", "department_budget.csv"),
-           ("transfer_indicators.csv", ("transfer", "region"), "transfer", "transfer_budget.csv"))
 _TOTALS_ALIASES = {"unit_id": ("项目编码", "单位编码", "编码"), "total": ("总分", "得分", "评价得分"),
                    "grade": ("等级", "评级", "评价等级")}
 
@@ -48,40 +43,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _meta(directory: Path) -> dict[str, Any]:
-    path = directory / "dataset.yaml"
-    if not path.is_file():
-        return {}
-    try:
-        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise InputError.single(where, "yaml_syntax", str(exc).splitlines()[0]) from None
-    return meta if isinstance(meta, dict) else {}
-
-
-def _framework_for(meta: dict[str, Any], file: str, keys: tuple[str, ...], default: str) -> str:
-    """The framework dataset.yaml names for ``file`` (by category files, then ``frameworks``), else ``default``."""
-    categories = meta.get("categories")
-    if isinstance(categories, dict):
-        for spec in categories.values():
-            if isinstance(spec, dict) and file in (spec.get("files") or ()) and spec.get("framework"):
-                return str(spec["framework"])
-    frameworks = meta.get("frameworks")
-    if isinstance(frameworks, dict):
-        for key in keys:
-            if frameworks.get(key):
-                return str(frameworks[key])
-    return default
-
-
 def read_budgets(directory: str | Path) -> pd.DataFrame | None:
     """The dataset's budget tables (``budget.csv``, ``department_budget.csv``, ``transfer_budget.csv``) stacked;
     None when there is none."""
     from ..io import read_budget
 
-    frames = [read_optional(directory, name, read_budget) for *_, name in _SCORED]
+    frames = [read_optional(directory, name, read_budget) for *_, name in SCORED]
     frames = [f for f in frames if f is not None]
     return pd.concat(frames, ignore_index=True) if frames else None
 
@@ -92,14 +59,14 @@ def score_dataset(directory: str | Path, framework: str | None = None) -> tuple[
     from ..io import read_budget, read_observations
 
     folder = Path(directory)
-    meta = _meta(folder)
+    meta = read_meta(folder)
     frames, warnings = [], 0
-    for file, keys, default, budget_file in _SCORED:
+    for file, keys, default, budget_file in SCORED:
         path = folder / file
         if not path.is_file():
             continue
         obs = read_observations(path)  # extra columns such as node_code are kept
-        name = (framework if file == "indicators.csv" and framework else _framework_for(meta, file, keys, default))
+        name = (framework if file == "indicators.csv" and framework else dataset_framework(meta, file, keys, default))
         result = score(name, obs, read_optional(folder, budget_file, read_budget))
         warnings += len(result.problems)
         frames.append(result.totals[["unit_id", "total", "grade"]])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from .monitor import dataset_file, print_problems, print_table, read_optional, warnings_to_stderr, write_out
+from ._dataset import dataset_file, print_problems, print_table, read_optional, warnings_to_stderr, write_out
 
 __all__ = ["register", "run"]
 
@@ -33,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
     from ..application import read_units
     from ..exante import ExantePolicy, assess, read_exante
 
-    policy = ExantePolicy.load(args.policy)  # a bad policy fails before any file is read
+    # a bad framework or policy fails before any file is read
+    policy = ExantePolicy.load(args.policy, framework=args.framework)
     with warnings_to_stderr():
         scores = read_exante(dataset_file(args.directory, "exante.csv"))
         units = read_optional(args.directory, "units.csv", read_units)

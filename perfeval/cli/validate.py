@@ -217,43 +217,23 @@ def _data_file(path: Path) -> tuple[list[Problem], str]:
 # ---------------------------------------------------------------------------------------------------------------
 # directories
 # ---------------------------------------------------------------------------------------------------------------
-def _dataset_framework(meta: Any) -> str | None:
-    """The framework ``dataset.yaml`` names for ``indicators.csv`` (self-evaluation)."""
-    if not isinstance(meta, dict):
-        return None
-    categories = meta.get("categories")
-    if isinstance(categories, dict):
-        for spec in categories.values():
-            files = spec.get("files", ()) if isinstance(spec, dict) else ()
-            if isinstance(spec, dict) and "indicators.csv" in (files or ()) and spec.get("framework"):
-                return str(spec["framework"])
-    frameworks = meta.get("frameworks")
-    if isinstance(frameworks, dict):
-        for key in ("self", "project_self", "indicators"):
-            if frameworks.get(key):
-                return str(frameworks[key])
-    if isinstance(meta.get("framework"), str):
-        return meta["framework"]
-    return None
-
-
 def _dataset(directory: Path) -> tuple[list[Problem], str]:
     """Read every data file of a dataset directory, then score ``indicators.csv``."""
+    from ._dataset import SCORED, dataset_framework, read_meta
+
     problems: list[Problem] = []
     meta_path = directory / "dataset.yaml"
     try:
-        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{meta_path}:{mark.line + 1}" if mark is not None else str(meta_path)
-        return [Problem(where, "yaml_syntax", str(exc).splitlines()[0])], "dataset"
+        meta = read_meta(directory)
+    except InputError as err:
+        return list(err.problems), "dataset"
     frames: dict[str, Any] = {}
     files = sorted(p for p in [*directory.iterdir(), *(directory / "forms").glob("*")]
                    if p.is_file() and p.suffix.lower() in _TABLES)
     for path in files:
         frames[path.name] = _read(path, problems)
     observations = frames.get("indicators.csv")
-    name = _dataset_framework(meta)
+    name = dataset_framework(meta, "indicators.csv", SCORED[0][1])
     if observations is not None:
         if name is None:
             problems.append(Problem(str(meta_path), "no_framework",

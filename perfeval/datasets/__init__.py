@@ -20,13 +20,14 @@ True
 """
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
 from .._resources import sample_data_dir
-from ..errors import InputError
+from ..errors import DataQualityWarning, InputError
 from ._generate import FRAMEWORKS, GENERATOR_VERSION, synthesize
 from ._sample import COLUMNS, FILES, FormData, SampleData
 
@@ -68,6 +69,7 @@ def list_samples() -> pd.DataFrame:
 
 
 def _aliases(name: str) -> dict:
+    """Header aliases of a sample file for :func:`perfeval.io.read_table` (as ``perfeval validate`` uses)."""
     from .. import columns as C
 
     node = {C.NODE_CODE: ("指标编码", "节点编码")}
@@ -80,6 +82,7 @@ def _aliases(name: str) -> dict:
 
 
 def _read(name: str, path: Path) -> pd.DataFrame:
+    """Read one sample file with its :mod:`perfeval.io` reader."""
     from .. import io as pio
 
     if name == "observations":
@@ -102,7 +105,9 @@ def load_sample(name: str = "province") -> SampleData:
     -------
     SampleData
         One frame per file, in the readers' contracts (canonical columns plus ``source_file`` and
-        ``source_row``), ``meta`` (dataset.yaml), ``forms`` (the XLSX forms read back) and ``readme``.
+        ``source_row``), ``meta`` (dataset.yaml), ``forms`` (the XLSX forms read back) and ``readme``. The
+        readers' :class:`~perfeval.DataQualityWarning` about the planted problems (an amount executed above its
+        budget) is not repeated: ``meta["planted"]`` lists them, and scoring reports them.
 
     Raises
     ------
@@ -125,7 +130,9 @@ def load_sample(name: str = "province") -> SampleData:
                                 f"`name` must be one of the shipped samples ({', '.join(known) or 'none'}); "
                                 f"got {name!r}.")
     meta = yaml.safe_load((directory / "dataset.yaml").read_text(encoding="utf-8"))
-    frames = {attr: _read(attr, directory / file) for attr, file in FILES.items()}
+    with warnings.catch_warnings():  # the planted data-quality problems are listed in meta["planted"]
+        warnings.simplefilter("ignore", DataQualityWarning)
+        frames = {attr: _read(attr, directory / file) for attr, file in FILES.items()}
     forms = []
     from .. import io as pio
 

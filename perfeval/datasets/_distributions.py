@@ -10,7 +10,15 @@ Performance classes
 Each project belongs to a latent *performance class* (``excellent``, ``good``, ``fair``, ``weak``, ``troubled``)
 whose shares are fixed (:data:`CLASS_SHARES`; the members are a random permutation). The class sets the
 distributions of its budget execution, of how often and how badly its indicators miss their targets, and of the
-experts' and re-checkers' view of it.
+experts' and re-checkers' view of it. The projects per department are fixed too, in proportion to the
+departments' weights (:data:`perfeval.datasets._names.DEPARTMENTS`).
+
+Selections
+----------
+Besides these draws, members are picked uniformly at random with the same streams (``permutation``, ``choice``
+without replacement, a uniform index): the projects of each performance class, the order of each department's
+programme titles, the projects and rows of the planted problems, the severe, lenient and erratic experts, the
+proposals with the near-edge ex-ante totals, the inconsistent AHP expert and the projects with an XLSX form.
 
 Families
 --------
@@ -19,6 +27,7 @@ Families
 ``lognormal``   ``median * exp(sigma * N(0, 1))``, clipped to ``[low, high]``
 ``normal``      ``N(mean, sd)``
 ``bernoulli``   ``1`` with probability ``p``
+``integers``    a uniform integer in ``[low, high]``
 ``choice``      one of ``values`` with probabilities ``p``
 ``dirichlet``   ``Dirichlet(concentration * alpha)``
 """
@@ -41,7 +50,7 @@ CLASSES: tuple[str, ...] = ("excellent", "good", "fair", "weak", "troubled")
 
 #: Fixed shares of the classes (counts by the largest-remainder rule, members by a random permutation).
 CLASS_SHARES: Mapping[str, float] = MappingProxyType({
-    "excellent": 0.34, "good": 0.36, "fair": 0.21, "weak": 0.06, "troubled": 0.03})
+    "excellent": 0.34, "good": 0.35, "fair": 0.21, "weak": 0.06, "troubled": 0.04})
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +88,8 @@ class Distribution:
             return rng.normal(p["mean"], p["sd"], size)
         if self.family == "bernoulli":
             return rng.random(size) < p["p"]
+        if self.family == "integers":
+            return rng.integers(p["low"], p["high"] + 1, size)
         if self.family == "choice":
             values = np.asarray(p["values"], dtype=object)
             return values[rng.choice(len(values), size=size, p=np.asarray(p["p"], dtype=float))]
@@ -101,32 +112,32 @@ class Distribution:
             return f"N({p['mean']:g}, {p['sd']:g}²)"
         if self.family == "bernoulli":
             return f"Bernoulli({p['p']:g})"
+        if self.family == "integers":
+            return f"uniform integer in [{p['low']}, {p['high']}]"
         if self.family == "choice":
-            return ", ".join(f"{v}: {q:g}" for v, q in zip(p["values"], p["p"]))
+            return ", ".join(f"{v}: {q:.3g}" for v, q in zip(p["values"], p["p"]))
         if self.family == "dirichlet":
             return f"Dirichlet({p['concentration']:g} × {list(p['alpha'])})"
         return self.family
 
 
-_DEPARTMENT_P = tuple(float(x) for x in np.array([d.weight for d in DEPARTMENTS]) /
-                      sum(d.weight for d in DEPARTMENTS))
-
-
 def _d(name: str, family: str, used_for: str, **params: Any) -> tuple[str, Distribution]:
+    """A registry entry."""
     return name, Distribution(name, family, MappingProxyType(params), used_for)
 
 
 def _per_class(prefix: str, family: str, used_for: str, table: Mapping[str, Mapping[str, Any]]
                ) -> list[tuple[str, Distribution]]:
+    """One registry entry per performance class, ``<prefix>.<class>``."""
     return [_d(f"{prefix}.{c}", family, f"{used_for} ({c})", **table[c]) for c in CLASSES]
 
 
 _ENTRIES: list[tuple[str, Distribution]] = [
     # -- units and budgets ---------------------------------------------------------------------------------------
-    _d("unit.department", "choice", "department of a project (the departments' weights, normalised)",
-       values=tuple(d.code for d in DEPARTMENTS), p=_DEPARTMENT_P),
     _d("unit.project_type", "choice", "project type (持续性 / 阶段性 / 一次性)",
        values=("continuing", "phased", "one_off"), p=(0.55, 0.25, 0.20)),
+    _d("unit.project_type_troubled", "choice", "project type of a troubled project (stalled phased projects are "
+       "the typical failures)", values=("continuing", "phased", "one_off"), p=(0.35, 0.50, 0.15)),
     _d("unit.rigid", "bernoulli", "rigid expenditure (刚性支出), continuing projects only", p=0.25),
     _d("budget.full_year", "lognormal", "full-year budget 全年预算数 (万元), times the department's median",
        median=1.0, sigma=0.85, low=0.05, high=60.0),
@@ -139,11 +150,13 @@ _ENTRIES: list[tuple[str, Distribution]] = [
         "good": {"a": 6, "b": 1.5, "loc": 0.80, "scale": 0.20},
         "fair": {"a": 3, "b": 2, "loc": 0.70, "scale": 0.30},
         "weak": {"a": 2, "b": 2, "loc": 0.50, "scale": 0.45},
-        "troubled": {"a": 2, "b": 3, "loc": 0.20, "scale": 0.50},
+        "troubled": {"a": 2, "b": 3, "loc": 0.10, "scale": 0.40},
     }),
     # -- indicators ----------------------------------------------------------------------------------------------
     _d("ind.count", "choice", "number of indicators of a project (5-12)",
        values=(5, 6, 7, 8, 9, 10, 11, 12), p=(0.10, 0.16, 0.18, 0.17, 0.14, 0.11, 0.08, 0.06)),
+    _d("ind.output_pattern", "integers", "order in which a project's output indicators fill the slots (two "
+       "patterns: timeliness or cost first after quantity and quality)", low=0, high=1),
     _d("ind.points_weight", "uniform", "relative weight of an indicator inside its first level (points = the "
        "level's points split in proportion, whole numbers by largest remainder)", low=0.6, high=1.4),
     _d("ind.individual", "bernoulli", "an indicator is individual (个性, not from the library)", p=0.12),
@@ -172,14 +185,14 @@ _ENTRIES: list[tuple[str, Distribution]] = [
     _d("ind.text_variant", "uniform", "choice among the wordings of a qualitative target, actual or note",
        low=0.0, high=1.0),
     *_per_class("ind.miss", "bernoulli", "a quantitative indicator truly misses its target", {
-        "excellent": {"p": 0.20}, "good": {"p": 0.35}, "fair": {"p": 0.60}, "weak": {"p": 0.75},
-        "troubled": {"p": 0.90}}),
+        "excellent": {"p": 0.20}, "good": {"p": 0.45}, "fair": {"p": 0.70}, "weak": {"p": 0.85},
+        "troubled": {"p": 0.95}}),
     *_per_class("ind.miss_ratio", "uniform", "true achievement ratio of a missed indicator", {
         "excellent": {"low": 0.60, "high": 0.97}, "good": {"low": 0.45, "high": 0.95},
-        "fair": {"low": 0.35, "high": 0.93}, "weak": {"low": 0.25, "high": 0.85},
-        "troubled": {"low": 0.10, "high": 0.65}}),
+        "fair": {"low": 0.30, "high": 0.92}, "weak": {"low": 0.20, "high": 0.85},
+        "troubled": {"low": 0.05, "high": 0.50}}),
     _d("ind.pct_miss_depth", "uniform", "a missed percentage falls short by this share of the ratio's shortfall "
-       "(rates miss by less than counts: ratio = 1 - depth x (1 - miss_ratio))", low=0.5, high=0.9),
+       "or standard (rates miss by less than counts: ratio = 1 - depth x (1 - miss_ratio))", low=0.25, high=0.55),
     _d("ind.satisfaction_miss_depth", "uniform", "like ind.pct_miss_depth for satisfaction rates (surveys rarely "
        "fall far below their target)", low=0.15, high=0.35),
     _d("ind.exact", "bernoulli", "a met count indicator lands exactly on its target", p=0.35),
@@ -194,7 +207,7 @@ _ENTRIES: list[tuple[str, Distribution]] = [
         "good": {"values": ("met", "partly", "not_met"), "p": (0.75, 0.25, 0.0)},
         "fair": {"values": ("met", "partly", "not_met"), "p": (0.50, 0.40, 0.10)},
         "weak": {"values": ("met", "partly", "not_met"), "p": (0.30, 0.45, 0.25)},
-        "troubled": {"values": ("met", "partly", "not_met"), "p": (0.10, 0.40, 0.50)}}),
+        "troubled": {"values": ("met", "partly", "not_met"), "p": (0.05, 0.35, 0.60)}}),
     _d("ind.qual_position", "uniform", "position of a qualitative score inside its level's band", low=0.0,
        high=1.0),
     _d("ind.zero_events", "choice", "events counted by a missed `=0` indicator (accidents, complaints)",
@@ -202,7 +215,7 @@ _ENTRIES: list[tuple[str, Distribution]] = [
     # -- self-evaluation inflation -------------------------------------------------------------------------------
     *_per_class("self.inflate", "bernoulli", "a missed indicator is reported better than it is", {
         "excellent": {"p": 0.70}, "good": {"p": 0.70}, "fair": {"p": 0.60}, "weak": {"p": 0.50},
-        "troubled": {"p": 0.20}}),
+        "troubled": {"p": 0.10}}),
     _d("self.inflate_share", "beta", "share of the gap to the target the report hides", a=2.0, b=2.0),
     _d("self.restate", "bernoulli", "an inflated indicator is reported exactly at its target", p=0.30),
     _d("self.qual_upgrade", "bernoulli", "a qualitative level is reported one level better", p=0.55),
@@ -227,12 +240,18 @@ _ENTRIES: list[tuple[str, Distribution]] = [
        values=("support", "adjust", "reject"), p=(0.45, 0.40, 0.15)),
     _d("exante.department", "choice", "department proposing a new project (equal shares)",
        values=tuple(d.code for d in DEPARTMENTS), p=(1 / len(DEPARTMENTS),) * len(DEPARTMENTS)),
-    _d("exante.position", "uniform", "position of the total inside its conclusion's interval", low=0.0, high=1.0),
+    _d("exante.position", "uniform", "position of the total (in 0.5 steps) inside its conclusion's interval: "
+       "support [90, 98], adjust [70, 89.5], reject [52, 69.5] (cut-offs from the exante framework's bands)",
+       low=0.0, high=1.0),
     _d("exante.deficit_split", "dirichlet", "split of the points lost over the ten leaves",
        alpha=(1.0,) * 10, concentration=1.5),
     # -- monitoring -----------------------------------------------------------------------------------------------
     _d("monitor.spend_shape", "uniform", "exponent g of the spending curve (m / 12) ** g", low=0.85, high=1.9),
     _d("monitor.progress_shape", "uniform", "exponent of an indicator's progress curve", low=0.55, high=1.6),
+    _d("monitor.event_month", "integers", "month in which the events of a missed `=0` line happen", low=1,
+       high=12),
+    _d("monitor.done_month", "integers", "month from which a qualitative line shows its final level (部分达成 "
+       "before)", low=4, high=10),
     _d("monitor.forecast_noise", "bernoulli", "the unit's forecast contradicts the true outcome", p=0.1),
     # -- AHP survey -----------------------------------------------------------------------------------------------
     _d("ahp.inconsistent_flip", "choice", "judgement the inconsistent expert reverses (index of the pair, by "

@@ -7,6 +7,7 @@ the indicator library and the frameworks at generation time.
 from __future__ import annotations
 
 import numbers
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -14,11 +15,12 @@ import pandas as pd
 from ..framework import Framework, grade, load_framework
 from ..library import load_library
 from . import _names as N
-from ._distributions import draw
+from ._distributions import CLASS_SHARES, draw, draw_by_class
 from ._loop import monitoring, overall_rows, slot_rows
 from ._planted import plant_budget, plant_rows
 from ._projects import indicator_total, make_projects, notes, render
 from ._review import ahp_survey, exante_scores, key_units, panel_scores, recheck_rows, recheck_sample
+from ._readme import dataset_meta, readme_text
 from ._sample import FILES, FormData, SampleData
 
 __all__ = ["synthesize", "GENERATOR_VERSION", "YEAR", "FRAMEWORKS", "SIZES"]
@@ -42,6 +44,7 @@ _STREAMS = ("projects", "planted", "render", "recheck", "panel", "exante", "moni
 
 
 def _check(seed: object, scale: object) -> tuple[int, float]:
+    """Validated ``seed`` and ``scale`` (fail fast with the standard message)."""
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or int(seed) < 0:
         raise ValueError(f"`seed` must be a non-negative integer; got {seed!r}.")
     if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not np.isfinite(float(scale)) \
@@ -85,12 +88,11 @@ def _departments(rng: np.random.Generator, fw: Framework, library: pd.DataFrame,
     return dept_units, rows, budget
 
 
-def _budget_table(rng: np.random.Generator, codes: np.ndarray, full: np.ndarray, classes: np.ndarray
+def _budget_table(rng: np.random.Generator, codes: np.ndarray, base: np.ndarray, classes: np.ndarray
                   ) -> pd.DataFrame:
-    from ._distributions import draw_by_class
-
+    """Budget rows of departments or cities: ``base`` rounded as the initial budget, adjusted, executed."""
     n = len(codes)
-    initial = np.round(full)
+    initial = np.round(base)
     full = np.round(initial * (1.0 + draw(rng, "budget.adjusted_any", n) * draw(rng, "budget.adjustment", n)), 2)
     short = draw(rng, "budget.in_place_short", n)
     in_place = np.round(full * np.where(short, draw(rng, "budget.in_place_ratio", n), 1.0), 2)
@@ -138,7 +140,39 @@ def _forms(rng: np.random.Generator, units: pd.DataFrame, observations: pd.DataF
     return tuple(out)
 
 
-def synthesize(seed: int = 2019, scale: float = 1.0) -> "SampleData":
+@dataclass(frozen=True)
+class _SelfEvaluation:
+    """The projects' self-evaluation as generated: public frames and what the generator knows."""
+
+    units: pd.DataFrame
+    rows: pd.DataFrame
+    budget: pd.DataFrame
+    observations: pd.DataFrame
+    classes: np.ndarray
+    planted: list[dict]
+    true_execution: np.ndarray
+    true_total: np.ndarray
+
+
+def _self_evaluation(rng: dict[str, np.random.Generator], n: int, library: pd.DataFrame, fw: Framework
+                     ) -> _SelfEvaluation:
+    """Projects, their indicator rows and budgets, the planted problems and the units' claims."""
+    pr = make_projects(rng["projects"], n, YEAR, library, fw)
+    classes = pr.truth["cls"].to_numpy(dtype=object)
+    taken: set[int] = set()
+    rows, planted = plant_rows(rng["planted"], pr.rows, taken)
+    rows, budget, where, more = plant_budget(rng["planted"], rows, pr.budget, classes, taken)
+    rows["note"] = notes(rng["render"], rows)
+    claim, total = _claims(rows, budget, where)
+    budget = budget.assign(score=claim, claimed_total=total)
+    exec_true = np.minimum(budget["executed"].to_numpy() / budget["budget_full_year"].to_numpy(), 1.0) * 10.0
+    true_total = exec_true + indicator_total(rows, rows["true_achievement"].to_numpy() * rows["points"].to_numpy(),
+                                             n)
+    return _SelfEvaluation(pr.units.copy(), rows, budget, render(rng["render"], rows), classes, planted + more,
+                           exec_true, true_total)
+
+
+def synthesize(seed: int = 2019, scale: float = 1.0) -> SampleData:
     """Generate the synthetic sample province (示例省, fictional): every file of ``sample_data/province``.
 
     Parameters
@@ -152,11 +186,24 @@ def synthesize(seed: int = 2019, scale: float = 1.0) -> "SampleData":
     Returns
     -------
     SampleData
+        Every frame of the dataset, ``meta`` (dataset.yaml), the forms and the README.
 
     Raises
     ------
     ValueError
         ``seed`` not a non-negative integer, or ``scale`` outside ``[0.2, 1000]``.
+
+    Notes
+    -----
+    Every draw comes from a named distribution of :mod:`perfeval.datasets._distributions` (the README prints
+    them), through independent streams ``np.random.default_rng(seed).spawn(k)``, one per part of the data.
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> data = pe.synthesize(seed=7, scale=0.2)
+    >>> len(data.budget), data.meta["synthetic"]
+    (30, True)
     """
     seed, scale = _check(seed, scale)
     sizes = {k: (max(1, round(v * scale)) if k in ("projects", "recheck", "key", "exante") else v)
@@ -164,49 +211,37 @@ def synthesize(seed: int = 2019, scale: float = 1.0) -> "SampleData":
     rng = dict(zip(_STREAMS, np.random.default_rng(seed).spawn(len(_STREAMS))))
     fws = {k: load_framework(v) for k, v in FRAMEWORKS.items()}
     library = load_library().to_frame()
-    n = sizes["projects"]
-    pr = make_projects(rng["projects"], n, YEAR, library, fws["self"])
-    taken: set[int] = set()
-    rows, planted = plant_rows(rng["planted"], pr.rows, taken)
-    rows, budget, where, more = plant_budget(rng["planted"], rows, pr.budget, pr.truth["cls"].to_numpy(), taken)
-    planted += more
-    rows["note"] = notes(rng["render"], rows)
-    claim, total = _claims(rows, budget, where)
-    budget = budget.assign(score=claim, claimed_total=total)
-    observations = render(rng["render"], rows)
-    exec_true = np.minimum(budget["executed"].to_numpy() / budget["budget_full_year"].to_numpy(), 1.0) * 10.0
-    true_total = exec_true + indicator_total(rows, rows["true_achievement"].to_numpy() * rows["points"].to_numpy(),
-                                             n)
-    units = pr.units.copy()
-    sample = recheck_sample(rng["recheck"], units, grade(total, fws["self"].bands), sizes["recheck"])
-    recheck, recheck_ind = recheck_rows(rng["recheck"], rows, observations, sample, exec_true, n)
-    key = key_units(rng["panel"], units, budget, sizes["key"])
+    se = _self_evaluation(rng, sizes["projects"], library, fws["self"])
+    units = se.units
+    claimed_grade = grade(se.budget["claimed_total"].to_numpy(), fws["self"].bands)
+    sample = recheck_sample(rng["recheck"], units, claimed_grade, sizes["recheck"])
+    recheck, recheck_ind = recheck_rows(rng["recheck"], se.rows, se.observations, sample, se.true_execution,
+                                        len(units))
+    key = key_units(rng["panel"], units, se.budget, sizes["key"])
     panel, rater_roles = panel_scores(rng["panel"], units["unit_id"].to_numpy(dtype=object)[key],
-                                      pr.truth["cls"].to_numpy(dtype=object)[key], fws["key"], sizes["raters"])
+                                      se.classes[key], fws["key"], sizes["raters"])
     category = units["category"].to_numpy(dtype=object)
     category[sample] = category[sample] + ";recheck"
     category[key] = category[key] + ";key"
     units["category"] = category
     ex_units, exante = exante_scores(rng["exante"], sizes["exante"], YEAR, fws["exante"])
-    mon = monitoring(rng["monitoring"], rows, budget, sizes["months"])
     ahp, inconsistent = ahp_survey(rng["ahp"], fws["key"], sizes["ahp_experts"])
-    dept_units, dept_rows, dept_budget = _departments(rng["department"], fws["department"], library, budget, units)
+    dept_units, dept_rows, dept_budget = _departments(rng["department"], fws["department"], library, se.budget,
+                                                      units)
     city_units, transfer_rows, transfer_budget = _transfers(rng["transfer"], fws["transfer"], library)
-    forms = _forms(rng["forms"], units, observations, budget, fws["self"], sizes["forms"])
-    all_units = pd.concat([units, ex_units, dept_units, city_units], ignore_index=True)
+    forms = _forms(rng["forms"], units, se.observations, se.budget, fws["self"], sizes["forms"])
     truth = {"raters": rater_roles, "ahp_inconsistent": inconsistent,
-             "class_counts": pr.truth["cls"].value_counts().reindex(
-                 ["excellent", "good", "fair", "weak", "troubled"], fill_value=0).astype(int).to_dict(),
-             "mean_true_total": round(float(true_total.mean()), 2),
-             "mean_claimed_total": round(float(total.mean()), 2)}
-    from ._readme import dataset_meta, readme_text
-
+             "class_counts": {c: int((se.classes == c).sum()) for c in CLASS_SHARES},
+             "mean_true_total": round(float(se.true_total.mean()), 2),
+             "mean_claimed_total": round(float(se.budget["claimed_total"].mean()), 2)}
     meta = dataset_meta(seed=seed, scale=scale, year=YEAR, version=GENERATOR_VERSION, frameworks=FRAMEWORKS,
-                        files=FILES, planted=planted, truth=truth, forms=[f.file for f in forms],
+                        files=FILES, planted=se.planted, truth=truth, forms=[f.file for f in forms],
                         transfer_fund=TRANSFER_FUND)
-    data = SampleData(units=all_units, observations=observations, budget=budget, recheck=recheck,
+    data = SampleData(units=pd.concat([units, ex_units, dept_units, city_units], ignore_index=True),
+                      observations=se.observations, budget=se.budget, recheck=recheck,
                       recheck_indicators=recheck_ind, panel=panel, department_observations=dept_rows,
                       department_budget=dept_budget, transfer_observations=transfer_rows,
-                      transfer_budget=transfer_budget, exante=exante, monitoring=mon, ahp_survey=ahp, meta=meta,
-                      forms=forms)
+                      transfer_budget=transfer_budget, exante=exante,
+                      monitoring=monitoring(rng["monitoring"], se.rows, se.budget, sizes["months"]),
+                      ahp_survey=ahp, meta=meta, forms=forms)
     return data.with_readme(readme_text(data))

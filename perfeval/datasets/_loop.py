@@ -17,66 +17,74 @@ from ..framework import Framework
 from . import _names as N
 from . import _values as V
 from ._distributions import draw, draw_by_class
-from ._projects import band_scores, library_candidates, pick_indicators, slot_roles, split_points
+from ._projects import (band_scores, deviation_notes, library_candidates, pick_indicators, slot_roles,
+                        split_points)
 
 __all__ = ["monitoring", "overall_rows", "slot_rows", "MONITORED"]
 
 #: Lines monitored per project besides the budget line (kinds that accumulate over the year, then the others).
 MONITORED = 3
-_CUMULATIVE = ("count", "money", "rate", "duration", "zero")
+_CUMULATIVE = ("count", "money", "zero")  # totals that accumulate (not rates, per-unit costs or durations)
 
 
-def monitoring(rng: np.random.Generator, rows: pd.DataFrame, budget: pd.DataFrame, months: int = 8
-               ) -> pd.DataFrame:
-    """Cumulative monitoring values of every project for months 1..``months`` (see the module docstring)."""
-    unit_ids = budget["unit_id"].to_numpy(dtype=object)
-    n = len(unit_ids)
-    m = np.arange(1, months + 1)
-    tp = m / 12.0
+def _budget_lines(rng: np.random.Generator, budget: pd.DataFrame, m: np.ndarray) -> pd.DataFrame:
+    """Budget lines: cumulative executed amount along ``(m / 12) ** g`` toward the year's true execution."""
+    n, months, tp = len(budget), len(m), m / 12.0
     executed = budget["executed"].to_numpy(dtype=float)
     full = budget["budget_full_year"].to_numpy(dtype=float)
     g = draw(rng, "monitor.spend_shape", n)
     spent = np.round(executed[:, None] * tp[None, :] ** g[:, None], 2)
-    ratio_b = spent / full[:, None] / tp[None, :]
-    budget_rows = pd.DataFrame({"unit_id": np.repeat(unit_ids, months), "month": np.tile(m, n),
-                                "indicator": "budget", "value": spent.ravel(), "_ratio": ratio_b.ravel(),
-                                "_project": np.repeat(np.arange(n), months)})
-    # indicator lines: up to MONITORED applicable, non-percentage rows per project (cumulative kinds first)
+    return pd.DataFrame({"unit_id": np.repeat(budget["unit_id"].to_numpy(dtype=object), months),
+                         "month": np.tile(m, n), "indicator": "budget", "value": spent.ravel(),
+                         "_ratio": (spent / full[:, None] / tp[None, :]).ravel(),
+                         "_project": np.repeat(np.arange(n), months),
+                         "_met": np.repeat(executed / full >= 0.9, months)})
+
+
+def _indicator_lines(rng: np.random.Generator, rows: pd.DataFrame, m: np.ndarray) -> pd.DataFrame:
+    """Up to :data:`MONITORED` lines per project: cumulative actuals, events of ``=0`` lines, levels."""
+    months, tp = len(m), m / 12.0
     kind = rows["kind"].to_numpy(dtype=object)
     eligible = rows["applicable"].to_numpy(dtype=bool) & np.isin(kind, [*_CUMULATIVE, "qual"])
     eligible &= ~rows["restated"].to_numpy(dtype=bool)
-    cand = rows[eligible].assign(_pri=np.isin(kind[eligible], _CUMULATIVE).astype(int) * -1)
+    cand = rows[eligible].assign(_pri=-np.isin(kind[eligible], _CUMULATIVE).astype(int))
     cand = cand.sort_values(["project", "_pri"], kind="stable")
     cand = cand[cand.groupby("project").cumcount() < MONITORED]
-    k = len(cand)
-    ck = cand["kind"].to_numpy(dtype=object)
-    t = cand["target_value"].to_numpy(dtype=float)
-    final = cand["true_value"].to_numpy(dtype=float)
-    h = draw(rng, "monitor.progress_shape", k)
-    share = tp[None, :] ** h[:, None]
+    k, ck = len(cand), cand["kind"].to_numpy(dtype=object)
+    t, final = cand["target_value"].to_numpy(dtype=float), cand["true_value"].to_numpy(dtype=float)
+    share = tp[None, :] ** draw(rng, "monitor.progress_shape", k)[:, None]
     value = V.round_values((final[:, None] * share).ravel(), np.repeat(ck, months),
                            np.repeat(cand["unit"].to_numpy(dtype=object), months)).reshape(k, months)
-    # =0 lines: the events happen at a random month
-    happen = rng.integers(1, 13, k)
+    happen = draw(rng, "monitor.event_month", k)
     value = np.where((ck == "zero")[:, None], np.where(m[None, :] >= happen[:, None], final[:, None], 0.0), value)
-    done = rng.integers(4, 11, k)
     level = cand["true_level"].to_numpy(dtype=object)
-    lv = np.where(m[None, :] >= done[:, None], level[:, None], "partly")
+    lv = np.where(m[None, :] >= draw(rng, "monitor.done_month", k)[:, None], level[:, None], "partly")
     op = cand["true_op"].to_numpy(dtype=object)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio_i = np.where((op == ">=")[:, None], value / (t[:, None] * tp[None, :]),
-                           np.where(value <= t[:, None], 1.0, 0.0))
-    text = np.where((ck == "qual")[:, None], lv, value.astype(object))
-    ind_rows = pd.DataFrame({"unit_id": np.repeat(cand["unit_id"].to_numpy(dtype=object), months),
-                             "month": np.tile(m, k), "indicator": np.repeat(cand["indicator"].to_numpy(), months),
-                             "value": text.ravel(), "_ratio": np.where((ck == "qual")[:, None],
-                                                                        (lv == "met") * 1.0, ratio_i).ravel(),
-                             "_project": np.repeat(cand["project"].to_numpy(), months)})
-    # forecast (完成目标可能性): the unit's view of the year end, the true outcome sometimes contradicted; one
-    # view and one deviation reason per line, the reason written in the months the line lags (from March)
-    ind_rows["_met"] = np.repeat(cand["true_achievement"].to_numpy(dtype=float) >= 0.999, months)
-    budget_rows["_met"] = np.repeat(executed / full >= 0.9, months)
-    out = pd.concat([budget_rows, ind_rows], ignore_index=True)
+        ratio = np.where((op == ">=")[:, None], value / (t[:, None] * tp[None, :]),
+                         np.where(value <= t[:, None], 1.0, 0.0))
+    qual = (ck == "qual")[:, None]
+    met = np.where(ck == "qual", level == "met", cand["true_achievement"].to_numpy(dtype=float) >= 0.999)
+    return pd.DataFrame({"unit_id": np.repeat(cand["unit_id"].to_numpy(dtype=object), months),
+                         "month": np.tile(m, k), "indicator": np.repeat(cand["indicator"].to_numpy(), months),
+                         "value": np.where(qual, lv, value.astype(object)).ravel(),
+                         "_ratio": np.where(qual, (lv == "met") * 1.0, ratio).ravel(),
+                         "_project": np.repeat(cand["project"].to_numpy(), months),
+                         "_met": np.repeat(met, months)})
+
+
+def monitoring(rng: np.random.Generator, rows: pd.DataFrame, budget: pd.DataFrame, months: int = 8
+               ) -> pd.DataFrame:
+    """Monitoring rows of every project for months 1..``months`` (see the module docstring).
+
+    Returns ``unit_id, month, indicator, value, forecast, note``: the budget line and up to :data:`MONITORED`
+    indicator lines per project (accumulating totals first, then qualitative ones; rates are not monitored,
+    their pro-rated lights would mean nothing). ``forecast`` (完成目标可能性) is the unit's view of the year end,
+    the true outcome sometimes contradicted, one per line; ``note`` gives the line's deviation reason in the
+    months it lags (from March).
+    """
+    m = np.arange(1, months + 1)
+    out = pd.concat([_budget_lines(rng, budget, m), _indicator_lines(rng, rows, m)], ignore_index=True)
     out = out.sort_values(["_project", "month"], kind="stable").reset_index(drop=True)
     line = pd.factorize(out["unit_id"].astype(str) + "|" + out["indicator"].astype(str))[0]
     n_lines = int(line.max()) + 1 if len(line) else 0
@@ -90,7 +98,11 @@ def monitoring(rng: np.random.Generator, rows: pd.DataFrame, budget: pd.DataFram
 
 def _fixed_values(rng: np.random.Generator, leaves: list, library: pd.DataFrame, classes: np.ndarray,
                   amount: np.ndarray) -> pd.DataFrame:
-    """One row per (unit, fixed leaf) with target, actual, level and score as an evaluator writes them."""
+    """One row per (unit, fixed leaf) with target, actual, level, score and note as an evaluator records them.
+
+    The leaf's operator and unit come from its library entry (``indicator_code``); qualitative and evaluator
+    leaves get a level and a score inside its band, deduction leaves (扣分制) the number of problems found.
+    """
     lib = library.set_index("code")
     n_u, n_l = len(classes), len(leaves)
     code = np.tile(np.array([lf.code for lf in leaves], dtype=object), n_u)
@@ -107,28 +119,30 @@ def _fixed_values(rng: np.random.Generator, leaves: list, library: pd.DataFrame,
     kind = V.value_kind(op, unit)
     target = V.draw_targets(rng, kind, op, unit, np.repeat(amount, n_l), name)
     control = np.array(["控制率" in s for s in name]) & (kind == "pct") & (op == "<=")
-    target = np.where(control, 100.0, target)
-    actual, _, _ = V.true_values(rng, kind, op, unit, target, cls, np.array(["满意" in s for s in name]))
+    target = np.where(control, 100.0, target)  # control rates (控制率) are capped at 100 %
+    actual, _, missed = V.true_values(rng, kind, op, unit, target, cls, np.array(["满意" in s for s in name]))
     truth = draw_by_class(rng, "overall.truth", cls)
     findings = draw_by_class(rng, "overall.findings", cls).astype(float)
     qual = np.isin(rule, ["qualitative", "evaluator"])
-    score = np.full(len(cls), np.nan)
-    level = np.where(truth >= 0.8, "met", np.where(truth >= 0.6, "partly", "not_met")).astype(object)
-    score[qual] = band_scores(level[qual], (truth[qual] - np.select(
-        [level[qual] == "met", level[qual] == "partly"], [0.8, 0.6], 0.0)) / np.select(
-        [level[qual] == "met", level[qual] == "partly"], [0.2, 0.2], 0.6), pts[qual])
     ded = rule == "deduction"
-    role = np.full(len(cls), "quality", dtype=object)
+    level = np.where(truth >= 0.8, "met", np.where(truth >= 0.6, "partly", "not_met")).astype(object)
+    low = np.select([level == "met", level == "partly"], [0.8, 0.6], 0.0)
+    width = np.select([level == "met", level == "partly"], [0.2, 0.2], 0.6)
+    score = np.round(V.achievement(op, target, actual) * pts, 2)
+    score[qual] = band_scores(level[qual], ((truth - low) / width)[qual], pts[qual])
+    score[ded] = np.maximum(pts[ded] - findings[ded], 0.0)
+    role = np.full(len(cls), "criterion", dtype=object)
     target_text, _ = V.render_target(rng, kind, op, target, unit, role)
     actual_text = V.render_actual(rng, kind, actual, level, unit, role)
-    # deduction leaves (扣分制): the standard is "no violation", the actual the number of problems found
+    # deduction leaves: the standard is "no violation", the actual the number of problems found
     target_text = np.where(ded, N.DEDUCTION_TARGET, target_text)
     actual_text = np.where(ded, np.char.mod("%d", findings).astype(object), actual_text)
     unit = np.where(ded, "项", unit)
+    missed = (missed & ~qual & ~ded) | (qual & (level != "met")) | (ded & (findings > 0))
+    note = deviation_notes(rng, op, np.where(ded, "qual", kind), target, actual, missed)
     return pd.DataFrame({"node_code": code, "indicator": name, "indicator_code": ind_code, "op": op,
                          "target": target_text, "actual": actual_text, "unit": unit, "points": pts,
-                         "level": np.where(qual, level, ""), "score": score, "applicable": True, "note": "",
-                         "_rule": rule})
+                         "level": np.where(qual, level, ""), "score": score, "applicable": True, "note": note})
 
 
 def overall_rows(rng: np.random.Generator, fw: Framework, unit_ids: np.ndarray, classes: np.ndarray,
@@ -141,10 +155,11 @@ def overall_rows(rng: np.random.Generator, fw: Framework, unit_ids: np.ndarray, 
     rows.insert(0, "unit_id", np.repeat(unit_ids, len(leaves)))
     rows.insert(2, "l1", rows["node_code"].map(l1))
     rows.insert(3, "l2", rows["node_code"].map(lambda c: fw.find(parents[c]).name if parents[c] else ""))
-    return rows.drop(columns=["_rule"])
+    return rows
 
 
 def _root(fw: Framework, code: str) -> str:
+    """Code of the first-level ancestor of node ``code``."""
     parent = fw.parent_of(code)
     while parent is not None and fw.parent_of(parent) is not None:
         parent = fw.parent_of(parent)
@@ -179,10 +194,12 @@ def slot_rows(rng: np.random.Generator, fw: Framework, unit_ids: np.ndarray, cla
     qual = kind == "qual"
     score = np.round(ach * points, 2)
     score[qual] = band_scores(level[qual], draw(rng, "ind.qual_position", int(qual.sum())), points[qual])
+    missed = (ach < 1.0) | (qual & (level != "met"))
+    note = deviation_notes(rng, op, kind, target, actual, missed)
     target_text, _ = V.render_target(rng, kind, op, target, unit, role)
     return pd.DataFrame({"unit_id": unit_ids[project], "node_code": [slots[r].code for r in role],
                          "l1": [slots[r].l1_name for r in role], "l2": [slots[r].name for r in role],
                          "indicator": picks["indicator"], "indicator_code": picks["indicator_code"], "op": op,
                          "target": target_text, "actual": V.render_actual(rng, kind, actual, level, unit, role),
                          "unit": unit, "points": points, "level": np.where(qual, level, ""), "score": score,
-                         "applicable": True, "note": ""})
+                         "applicable": True, "note": note})

@@ -161,15 +161,18 @@ QUALITATIVE_TARGETS: dict[str, tuple[str, ...]] = {
     "ecological": ("明显改善", "持续改善"),
     "sustainable": ("长期发挥作用", "持续发挥效益", "逐步完善"),
     "satisfaction": ("群众满意",),
+    "criterion": ("符合评价要点要求",),
 }
 
 #: Actual-value wording of qualitative indicators by level (met, partly, not_met): for output indicators (a task
-#: done or not) and for effect indicators (an effect seen or not).
+#: done or not), for effect indicators (an effect seen or not) and for the evaluation criteria of department and
+#: transfer evaluations (role ``criterion``).
 QUALITATIVE_ACTUALS: dict[str, dict[str, tuple[str, ...]]] = {
     "output": {"met": ("已完成", "按时完成", "全面完成"), "partly": ("基本完成", "部分完成"),
                "not_met": ("未完成", "未按期完成")},
     "effect": {"met": ("达到预期目标", "效果明显"), "partly": ("部分达到预期", "初见成效"),
                "not_met": ("未达到预期", "效果不明显")},
+    "criterion": {"met": ("符合要求",), "partly": ("基本符合要求",), "not_met": ("不符合要求",)},
 }
 
 #: Slot roles whose qualitative actuals are worded as tasks (the rest as effects).

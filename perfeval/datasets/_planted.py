@@ -83,6 +83,7 @@ def plant_rows(rng: np.random.Generator, rows: pd.DataFrame, taken: set[int]) ->
     col = rows.columns.get_loc
 
     def record(code: str, i: int, detail: str) -> None:
+        """Note what was planted at row ``i``."""
         rec.append({"code": code, "unit_id": str(rows.iat[i, col("unit_id")]),
                     "indicator": str(rows.iat[i, col("indicator")]), "detail": detail})
 
@@ -94,8 +95,9 @@ def plant_rows(rng: np.random.Generator, rows: pd.DataFrame, taken: set[int]) ->
     if i is not None:
         rows.iat[i, col("claimed")] = pts[i]
         record("unmet_scored_full", i, f"achievement {rep[i]:.2f}, claimed the full {pts[i]:g} points")
+    library_row = rows["indicator_code"].astype(str).str.len().to_numpy() > 0
     i = _row_in(rng, rows, quant & (rows["role"].to_numpy() == "cost") & (op == "<=") & (kind == "money")
-                & (rep >= 1.0), taken)
+                & (rep >= 1.0) & library_row, taken)
     if i is not None:
         rows.iat[i, col("op")] = ">="
         rows.iat[i, col("claimed")] = pts[i]

@@ -21,7 +21,8 @@ from . import _values as V
 from ._distributions import CLASS_SHARES, draw, draw_by_class, fixed_counts
 
 __all__ = ["SlotInfo", "Projects", "slot_roles", "library_candidates", "pick_indicators", "make_projects",
-           "indicator_total", "notes", "render", "band_scores", "split_points"]
+           "indicator_total", "notes", "deviation_notes", "render", "band_scores", "split_points",
+           "OVER_ACHIEVEMENT"]
 
 #: Second-level names of the self-evaluation form -> slot role (the vocabulary of 财预〔2015〕88号).
 _ROLE_NAMES: dict[str, str] = {
@@ -55,6 +56,7 @@ class SlotInfo:
 
 
 def _strip(name: str) -> str:
+    """A level name without its trailing 指标 / 指标等 (数量指标 -> 数量)."""
     return re.sub(r"(指标等?|指标)$", "", str(name).strip())
 
 
@@ -135,6 +137,7 @@ def _names(rng: np.random.Generator, dept: np.ndarray, seq: np.ndarray, ptype: n
 
 def _units_and_budget(rng: np.random.Generator, n: int, year: int) -> tuple[pd.DataFrame, pd.DataFrame,
                                                                           np.ndarray, np.ndarray]:
+    """Project units, their budgets (true execution), performance classes and topics."""
     counts = fixed_counts(n, {d.code: d.weight for d in N.DEPARTMENTS})
     dept = np.repeat(np.array(list(counts), dtype=object), list(counts.values()))
     seq = np.concatenate([np.arange(1, c + 1) for c in counts.values()])
@@ -143,7 +146,15 @@ def _units_and_budget(rng: np.random.Generator, n: int, year: int) -> tuple[pd.D
     cls = np.repeat(np.array(list(CLASS_SHARES), dtype=object), list(fixed_counts(n, CLASS_SHARES).values()))
     cls = cls[rng.permutation(n)]
     ptype = draw(rng, "unit.project_type", n)
+    # designed cases: the troubled projects cover the three project types (the first three, in random order)
+    # and the first troubled continuing project is rigid expenditure, so that every result-application action
+    # (by grade, project type and rigidity) occurs in the sample
+    troubled = np.flatnonzero(cls == "troubled")
+    ptype[troubled] = draw(rng, "unit.project_type_troubled", len(troubled))
+    types = np.array(["continuing", "phased", "one_off"], dtype=object)[rng.permutation(3)]
+    ptype[troubled[:3]] = types[: len(troubled[:3])]
     rigid = (ptype == "continuing") & draw(rng, "unit.rigid", n)
+    rigid[troubled[ptype[troubled] == "continuing"][:1]] = True
     name, topic = _names(rng, dept, seq, ptype, year)
     units = pd.DataFrame({"unit_id": unit_id, "name": name, "kind": "project", "department_id": dept,
                           "year": year, "project_type": ptype, "is_new": False, "rigid": rigid,
@@ -169,7 +180,7 @@ def _layout(rng: np.random.Generator, dept: np.ndarray) -> tuple[np.ndarray, np.
     sat = np.where(count >= 11, 2, 1)
     eff = np.maximum(1, np.round((count - sat) * 0.35).astype(int))
     out = count - sat - eff
-    variant = rng.integers(0, len(_OUTPUT_PATTERNS), n)
+    variant = draw(rng, "ind.output_pattern", n)
     sector = {d.code: d.sectors[0] for d in N.DEPARTMENTS}
     focus = np.array([_SECTOR_FOCUS.get(sector[c], "social") for c in dept], dtype=object)
     project = np.repeat(np.arange(n), count)
@@ -318,19 +329,28 @@ def indicator_total(rows: pd.DataFrame, scores: np.ndarray, n: int) -> np.ndarra
     return np.bincount(proj, weights=value, minlength=n)
 
 
-def notes(rng: np.random.Generator, rows: pd.DataFrame) -> np.ndarray:
-    """偏差原因分析及改进措施: missed targets explained, large over-achievement explained, N/A stated."""
-    u = draw(rng, "ind.text_variant", len(rows))
-    op, kind = rows["op"].to_numpy(dtype=object), rows["kind"].to_numpy(dtype=object)
-    t, x = rows["target_value"].to_numpy(dtype=float), rows["rep_value"].to_numpy(dtype=float)
-    ratio = over_achievement(x, t, op)  # the engine's measure (x / t, or t / x for <=)
+def deviation_notes(rng: np.random.Generator, op: np.ndarray, kind: np.ndarray, target: np.ndarray,
+                    actual: np.ndarray, missed: np.ndarray, silent: np.ndarray | None = None) -> np.ndarray:
+    """偏差原因分析及改进措施 as units write them: a cause for a missed target, an explanation for a target beaten
+    by 130 % or more (the ratio the scoring flags), nothing otherwise (nor where ``silent``)."""
+    u = draw(rng, "ind.text_variant", len(op))
+    ratio = over_achievement(actual, target, op)  # the engine's measure (x / t, or t / x for <=)
     over = ~np.isnan(ratio) & (ratio >= OVER_ACHIEVEMENT) & (kind != "qual")
+    if silent is not None:
+        over &= ~silent
+    out = np.full(len(op), "", dtype=object)
+    out[missed] = V.pick_text(N.NOTES_MISSED, u[missed])
+    out[over] = np.where(op[over] == "<=", N.NOTE_UNDER, V.pick_text(N.NOTES_OVER, u[over]))
+    return out
+
+
+def notes(rng: np.random.Generator, rows: pd.DataFrame) -> np.ndarray:
+    """The notes of the self-evaluation rows (:func:`deviation_notes` on the reported values; N/A stated)."""
+    kind = rows["kind"].to_numpy(dtype=object)
     missed = rows["rep_achievement"].to_numpy(dtype=float) < 1.0
     missed |= (kind == "qual") & (rows["rep_level"].to_numpy(dtype=object) != "met")
-    out = np.full(len(rows), "", dtype=object)
-    out[missed] = V.pick_text(N.NOTES_MISSED, u[missed])
-    over &= ~rows["silent_over"].to_numpy(dtype=bool)
-    out[over] = np.where(op[over] == "<=", N.NOTE_UNDER, V.pick_text(N.NOTES_OVER, u[over]))
+    out = deviation_notes(rng, rows["op"].to_numpy(dtype=object), kind, rows["target_value"].to_numpy(dtype=float),
+                          rows["rep_value"].to_numpy(dtype=float), missed, rows["silent_over"].to_numpy(dtype=bool))
     out[~rows["applicable"].to_numpy(dtype=bool)] = N.NOTE_NOT_APPLICABLE
     return out
 

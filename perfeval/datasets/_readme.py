@@ -10,6 +10,8 @@ from typing import Any, Mapping, Sequence
 
 from . import _names as N
 from ._distributions import CLASS_SHARES, RATE_SCALE, UNIT_SCALE, distribution_table
+from ._planted import PLANTED
+from ._sample import FILES
 
 __all__ = ["dataset_meta", "readme_text", "CATEGORY_FILES", "COLUMN_DOCS"]
 
@@ -74,8 +76,6 @@ def dataset_meta(*, seed: int, scale: float, year: int, version: str, frameworks
                  forms: Sequence[str], transfer_fund: str) -> dict[str, Any]:
     """The content of ``dataset.yaml``."""
     by_code = {p["code"]: p for p in planted}
-    from ._planted import PLANTED
-
     planted_out = [{"code": p.code, "unit_id": by_code[p.code]["unit_id"],
                     "indicator": by_code[p.code]["indicator"], "file": p.file, "description": p.description,
                     "detail": by_code[p.code]["detail"]} for p in PLANTED if p.code in by_code]
@@ -108,25 +108,17 @@ def dataset_meta(*, seed: int, scale: float, year: int, version: str, frameworks
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A Markdown table."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
-def readme_text(data: Any) -> str:
-    """README.md of the dataset (synthetic, how generated, files and columns, planted problems, names)."""
-    meta = data.meta
-    from ._sample import FILES
-
-    counts = [(FILES[name], len(frame), COLUMN_DOCS[FILES[name]]) for name, frame in data.frames().items()]
-    counts.append(("forms/*.xlsx", len(data.forms), "filled standard self-evaluation forms (项目支出绩效自评表) of "
-                   "projects, written with `perfeval.write_selfeval_form`; byte-stable (fixed zip timestamps and "
-                   "workbook created/modified times)."))
-    planted = [(p["code"], p["unit_id"], p["indicator"] or "-", p["file"], p["description"], p["detail"])
-               for p in meta["planted"]]
-    dist = distribution_table()
-    truth = meta["truth"]
-    sections = [
+def _generation(data: Any) -> list[str]:
+    """Sections: synthetic, how generated, the latent classes and the inflation."""
+    meta, truth = data.meta, data.meta["truth"]
+    per_dept = data.budget["unit_id"].str[:3].value_counts().sort_index()
+    return [
         f"# {meta['title']}",
         f"**These data are synthetic.** {N.PROVINCE} ({N.PROVINCE_EN}), its cities, departments' figures, projects "
         "and experts are invented; any resemblance to a real unit is accidental. The data exist so that every demo, "
@@ -140,6 +132,8 @@ def readme_text(data: Any) -> str:
         "the indicator library (`templates/indicators/`) and node codes from the frameworks (`templates/"
         "frameworks/`) at generation time. `scale` multiplies the projects (150 at 1), re-checks (30), key "
         "evaluations (8) and ex-ante proposals (20).",
+        "Projects per department (fixed, in proportion to the departments' weights): "
+        + ", ".join(f"{code} {count}" for code, count in per_dept.items()) + ".",
         "Each project has a latent performance class with fixed shares ("
         + ", ".join(f"{k} {v:.0%}" for k, v in CLASS_SHARES.items()) + "). The class drives its budget execution "
         "and how often and how badly its targets are missed. The generator knows the true values. The units "
@@ -147,10 +141,26 @@ def readme_text(data: Any) -> str:
         "what they report, so self-evaluation is inflated against the truth. The re-checker measures close to "
         "the truth (see `truth` in dataset.yaml: mean true total "
         f"{truth['mean_true_total']}, mean claimed total {truth['mean_claimed_total']}).",
-        "## Files",
-        _table(["file", "rows", "content and columns"], counts),
-        "Frameworks per category: " + ", ".join(f"{k}: `{v}`" for k, v in meta["frameworks"].items())
-        + " (`policy` has no data in this sample).",
+    ]
+
+
+def _files(data: Any) -> list[str]:
+    """Section: every file, its row count and its columns."""
+    counts = [(FILES[name], len(frame), COLUMN_DOCS[FILES[name]]) for name, frame in data.frames().items()]
+    counts.append(("forms/*.xlsx", len(data.forms), "filled standard self-evaluation forms (项目支出绩效自评表) of "
+                   "projects, written with `perfeval.write_selfeval_form`; byte-stable (fixed zip timestamps and "
+                   "workbook created/modified times)."))
+    return ["## Files", _table(["file", "rows", "content and columns"], counts),
+            "Frameworks per category: " + ", ".join(f"{k}: `{v}`" for k, v in data.meta["frameworks"].items())
+            + " (`policy` has no data in this sample)."]
+
+
+def _problems_and_truths(meta: Mapping[str, Any]) -> list[str]:
+    """Sections: the planted problems and the known truths."""
+    truth = meta["truth"]
+    planted = [(p["code"], p["unit_id"], p["indicator"] or "-", p["file"], p["description"], p["detail"])
+               for p in meta["planted"]]
+    return [
         "## Planted problems (for the audit)",
         "Real self-evaluations carry recurring mistakes. One of each kind is planted, each in a different project. "
         "None of them makes a file unusable: the dataset validates and scores, and these are what an audit "
@@ -160,11 +170,20 @@ def readme_text(data: Any) -> str:
         "exceeded by 130 % or more (`target_too_low`, explained in the note), bare targets with the operator in "
         "the 指标性质 column, a few rows not applicable, low budget execution.",
         "## Known truths (for testing the diagnostics)",
-        f"- Expert panel (`panel.csv`): {truth['raters']['severe']} is severe, {truth['raters']['lenient']} lenient "
-        f"and {truth['raters']['erratic']} erratic; the others are ordinary.",
-        f"- AHP survey (`ahp_survey.csv`): {truth['ahp_inconsistent']} is inconsistent (CR > 0.1, eigenvector "
-        "method, Saaty 1980 RI); the other experts have CR <= 0.1.",
-        "- Ex-ante (`exante.csv`): totals span the three conclusions, with totals of exactly 90, 89.5, 70 and 69.5.",
+        "\n".join([
+            f"- Expert panel (`panel.csv`): {truth['raters']['severe']} is severe, {truth['raters']['lenient']} "
+            f"lenient and {truth['raters']['erratic']} erratic; the others are ordinary.",
+            f"- AHP survey (`ahp_survey.csv`): {truth['ahp_inconsistent']} is inconsistent (CR > 0.1, eigenvector "
+            "method, Saaty 1980 RI); the other experts have CR <= 0.1.",
+            "- Ex-ante (`exante.csv`): totals span the three conclusions, with totals of exactly 90, 89.5, 70 and "
+            "69.5."]),
+    ]
+
+
+def _model_and_names(meta: Mapping[str, Any]) -> list[str]:
+    """Sections: the distributions drawn from, and the fictional names."""
+    dist = distribution_table()
+    return [
         "## Distributions (the generative model)",
         "Every random draw comes from one of these named distributions (`perfeval/datasets/_distributions.py`), "
         "through independent streams spawned from `numpy.random.default_rng(seed)`:",
@@ -173,11 +192,18 @@ def readme_text(data: Any) -> str:
         f"({', '.join(f'{k} {v:g}' for k, v in list(UNIT_SCALE.items())[:8])}, ...) x `ind.count_target`; per-unit "
         f"costs start from {', '.join(f'{k} {v:g}' for k, v in RATE_SCALE.items())}.",
         "## Fictional names",
-        f"- Province: {N.PROVINCE} ({N.PROVINCE_EN}).",
-        "- Cities: " + "、".join(f"{name} ({code})" for code, name in N.CITIES) + ".",
-        "- Departments: " + "、".join(f"{d.name} ({d.code})" for d in N.DEPARTMENTS) + ". The names are generic "
-        "provincial functions; their budgets and projects are invented.",
-        "- Project titles are generic programme names; phased projects carry their period, repeated titles a city.",
-        f"- The transfer fund evaluated in the cities: {meta['transfer_fund']} (fictional allocations).",
+        "\n".join([
+            f"- Province: {N.PROVINCE} ({N.PROVINCE_EN}).",
+            "- Cities: " + "、".join(f"{name} ({code})" for code, name in N.CITIES) + ".",
+            "- Departments: " + "、".join(f"{d.name} ({d.code})" for d in N.DEPARTMENTS) + ". The names are "
+            "generic provincial functions; their budgets and projects are invented.",
+            "- Project titles are generic programme names; phased projects carry their period, repeated titles a "
+            "city.",
+            f"- The transfer fund evaluated in the cities: {meta['transfer_fund']} (fictional allocations)."]),
     ]
+
+
+def readme_text(data: Any) -> str:
+    """README.md of the dataset (synthetic, how generated, files and columns, planted problems, names)."""
+    sections = [*_generation(data), *_files(data), *_problems_and_truths(data.meta), *_model_and_names(data.meta)]
     return "\n\n".join(sections) + "\n"

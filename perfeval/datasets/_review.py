@@ -29,6 +29,8 @@ __all__ = ["recheck_sample", "recheck_rows", "key_units", "panel_scores", "exant
 SAATY_RI: dict[int, float] = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45,
                               10: 1.49}
 _GRADE_RANK = {"优": 0, "良": 1, "中": 2, "差": 3}
+# ex-ante totals are drawn in [cut-off, 98] (support), [70, 89.5] (adjust) and [52, 69.5] (reject)
+_SUPPORT_CEILING, _REJECT_FLOOR = 98.0, 52.0
 
 
 def recheck_sample(rng: np.random.Generator, units: pd.DataFrame, grade: np.ndarray, size: int) -> np.ndarray:
@@ -140,8 +142,9 @@ def _conclusion_totals(rng: np.random.Generator, n: int, fw: Framework) -> np.nd
     edge = np.array([cut_high, cut_high - 0.5, cut_low, cut_low - 0.5])
     conclusion = draw(rng, "exante.conclusion", n)
     pos = draw(rng, "exante.position", n)
-    low = np.select([conclusion == "support", conclusion == "adjust"], [cut_high, cut_low], 52.0)
-    high = np.select([conclusion == "support", conclusion == "adjust"], [98.0, cut_high - 0.5], cut_low - 0.5)
+    low = np.select([conclusion == "support", conclusion == "adjust"], [cut_high, cut_low], _REJECT_FLOOR)
+    high = np.select([conclusion == "support", conclusion == "adjust"], [_SUPPORT_CEILING, cut_high - 0.5],
+                     cut_low - 0.5)
     totals = np.round((low + pos * (high - low)) * 2.0) / 2.0
     totals[: min(len(edge), n)] = edge[: min(len(edge), n)]
     return totals
@@ -209,6 +212,7 @@ def _saaty(ratio: np.ndarray) -> np.ndarray:
 
 
 def _text(value: float) -> str:
+    """A judgement as a surveyed expert writes it: ``3``, ``1/5``."""
     frac = Fraction(value).limit_denominator(9)
     return str(frac.numerator) if frac.denominator == 1 else f"{frac.numerator}/{frac.denominator}"
 

@@ -269,6 +269,7 @@ class SampleData:
         return pd.DataFrame(rows, columns=["file", "rows", "units", "columns"])
 
     def _repr_html_(self) -> str:
+        """Title line and the :meth:`summary` table (JupyterLab)."""
         meta = self.meta
         head = (f"<p><b>{meta.get('title', meta.get('name', 'sample'))}</b> — year {meta.get('year', '')}, "
                 f"seed {meta.get('seed', '')}, scale {meta.get('scale', '')}"
@@ -276,6 +277,7 @@ class SampleData:
         return head + self.summary().to_html(index=False)
 
     def __repr__(self) -> str:
+        """Name, year and sizes."""
         return (f"SampleData(name={self.meta.get('name')!r}, year={self.meta.get('year')!r}, "
                 f"units={len(self.units)}, observations={len(self.observations)}, forms={len(self.forms)})")
 

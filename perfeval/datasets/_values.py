@@ -141,12 +141,12 @@ def true_values(rng: np.random.Generator, kind: np.ndarray, op: np.ndarray, unit
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """True actual values, true qualitative levels and the 'missed' flag of every row.
 
-    Percentages miss by less than counts (``ind.pct_miss_depth``), satisfaction rates by less still
+    Percentages and standards miss by less than counts (``ind.pct_miss_depth``), satisfaction rates by less still
     (``ind.satisfaction_miss_depth``; ``satisfaction`` marks those rows)."""
     n = len(kind)
     miss = draw_by_class(rng, "ind.miss", classes).astype(bool)
     r_miss = draw_by_class(rng, "ind.miss_ratio", classes)
-    shallow = np.isin(kind, ["pct", "pct_eq"])
+    shallow = np.isin(kind, ["pct", "pct_eq", "standard"])
     depth = draw(rng, "ind.pct_miss_depth", n)
     if satisfaction is not None:
         depth = np.where(satisfaction, draw(rng, "ind.satisfaction_miss_depth", n), depth)
@@ -310,7 +310,7 @@ def render_actual(rng: np.random.Generator, kind: np.ndarray, actual: np.ndarray
         wan_num = np.array([f"{v / 1e4:.4f}".rstrip("0").rstrip(".") for v in actual[wan]], dtype=object)
         text[wan] = wan_num + "万" + unit[wan].astype(object)
     qual = kind == "qual"
-    group = np.where(np.isin(role, N.OUTPUT_ROLES), "output", "effect")
+    group = np.where(np.isin(role, N.OUTPUT_ROLES), "output", np.where(role == "criterion", "criterion", "effect"))
     text[qual] = [pick_text(N.QUALITATIVE_ACTUALS[g][lv], np.array([u]))[0]
                   for g, lv, u in zip(group[qual], level[qual], variant[qual])]
     return text

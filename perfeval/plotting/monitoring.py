@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy as np
 
+from ..policies import COLOURS, COLOURS_ZH
 from ._base import get_ax, label
 
 __all__ = ["lights_plot", "LIGHT_COLOURS"]
@@ -13,8 +14,8 @@ __all__ = ["lights_plot", "LIGHT_COLOURS"]
 LIGHT_COLOURS: dict[str, str] = {"red": "#d73027", "yellow": "#fee08b", "green": "#1a9850", "blue": "#4575b4",
                                  "": "#d9d9d9"}
 _TEXT = {"red": "white", "yellow": "black", "green": "white", "blue": "white", "": "black"}
-_NAMES_ZH = {"red": "红", "yellow": "黄", "green": "绿", "blue": "蓝", "": "—"}
-_NAMES_EN = {"red": "red", "yellow": "yellow", "green": "green", "blue": "blue", "": "—"}
+_NAMES_ZH = {**COLOURS_ZH, "": "—"}
+_NAMES_EN = {**{c: c for c in COLOURS}, "": "—"}
 
 
 def lights_plot(result: Any, *, ax: Any = None, lang: str = "zh", max_units: int = 40) -> Any:

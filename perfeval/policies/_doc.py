@@ -130,7 +130,9 @@ class PolicyDoc:
             return fallback
         value = float(value)
         if (low is not None and value < low) or (high is not None and value > high):
-            self.problem(keys, code, f"`{_name(keys)}` must be in [{low}, {high}]; got {value:g}")
+            rule = (f">= {low:g}" if high is None else f"<= {high:g}" if low is None
+                    else f"in [{low:g}, {high:g}]")
+            self.problem(keys, code, f"`{_name(keys)}` must be {rule}; got {value:g}")
             return fallback
         return value
 

@@ -1,18 +1,28 @@
-"""The ex-ante assessment policy (``templates/policies/exante.yaml``)."""
+"""The ex-ante assessment policy (``templates/policies/exante.yaml``).
+
+The conclusions themselves (予以支持 [90, 100], 调整完善后予以支持 [70, 90), 不予支持 [0, 70)) are the grade bands of
+the ex-ante *framework* (``templates/frameworks/exante.yaml``): that is their single source. The policy keeps only
+what a framework cannot express: which conclusions pass, the veto rules, how a missing leaf counts and the flag
+of the budget gate. Its conclusion labels are checked against the framework's bands.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
-from ..framework import GradeBands
+from ..errors import InputError, Problem
 from ._doc import read_policy
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..framework import Framework
 
 __all__ = ["ExantePolicy", "ExanteVeto"]
 
-# ---------------------------------------------------------------------------------------------------------------
-# ex-ante assessment policy
-# ---------------------------------------------------------------------------------------------------------------
+_VETO_KEYS = ("code", "node", "measure", "op", "value", "conclusion", "message")
+_VETO_REQUIRED = ("code", "node", "op", "value", "conclusion")
+
+
 @dataclass(frozen=True, slots=True)
 class ExanteVeto:
     """A veto of the ex-ante conclusion: fires when ``measure`` of ``node`` is ``op value``.
@@ -36,22 +46,19 @@ class ExanteVeto:
 
 @dataclass(frozen=True, slots=True)
 class ExantePolicy:
-    """The ex-ante assessment rules (``templates/policies/exante.yaml``).
+    """The ex-ante assessment rules (``templates/policies/exante.yaml``) beyond the framework's conclusion bands.
 
     Attributes
     ----------
-    bands : GradeBands
-        Conclusion bands on the total (default 予以支持 [90, 100], 调整完善后予以支持 [70, 90), 不予支持 [0, 70);
-        PMKPI #54653474066 as half-open bands).
     passing : tuple of str
-        Conclusions that pass (a budget may be arranged, admitted to the project pool).
+        Conclusions (band labels of the ex-ante framework) that pass: a budget may be arranged, the project is
+        admitted to the project pool.
     vetoes : tuple of ExanteVeto
     missing_leaf : {'zero', 'error'}
     gate_flag, gate_flag_en : str
         The flag of a new project without a passing assessment (不得安排预算).
     """
 
-    bands: GradeBands
     passing: tuple[str, ...]
     vetoes: tuple[ExanteVeto, ...] = ()
     missing_leaf: str = "zero"
@@ -61,21 +68,40 @@ class ExantePolicy:
     version: str = ""
 
     @classmethod
-    def load(cls, policy: "str | Path | Mapping[str, Any] | ExantePolicy | None" = None) -> "ExantePolicy":
+    def load(cls, policy: "str | Path | Mapping[str, Any] | ExantePolicy | None" = None, *,
+             framework: "str | Path | Framework" = "exante") -> "ExantePolicy":
         """The shipped policy with ``policy`` (YAML path or mapping of the keys to change) merged onto it.
+
+        Parameters
+        ----------
+        policy : path, mapping, ExantePolicy or None
+            None gives the shipped policy; an ExantePolicy is checked against ``framework`` and returned.
+        framework : str, Path or Framework
+            The assessment framework whose grade bands are the conclusions (default the shipped ``exante``).
 
         Raises
         ------
         InputError
-            Every problem, located ``file:line``: conclusion bands with a gap or an overlap or short of [0, 100],
-            vetoes naming an unknown conclusion, operator or measure, unknown keys.
+            Every problem, located ``file:line``: a passing conclusion or a veto conclusion that is not one of the
+            framework's band labels, a veto with an unknown operator or measure or a negative value, unknown keys
+            (a ``conclusions`` key is refused: the bands live in the framework).
+        FrameworkError
+            ``framework`` cannot be loaded.
         """
+        from ..framework import load_framework
+
+        labels = load_framework(framework).bands.labels
         if isinstance(policy, ExantePolicy):
+            problems = policy.conclusion_problems(labels)
+            if problems:
+                raise InputError("invalid ex-ante policy:", problems=problems)
             return policy
         doc = read_policy("exante", policy)
+        if "conclusions" in doc.data:
+            doc.problem(("conclusions",), "unknown_key",
+                        "`conclusions` is not a policy key: the conclusion bands are the `bands` of the ex-ante "
+                        "framework (templates/frameworks/exante.yaml); edit those or pass another framework")
         doc.keys((), ("kind", "version", "source", "conclusions", "passing", "vetoes", "missing_leaf", "gate"))
-        bands = doc.bands(("conclusions",), allowed=None, label_code="unknown_conclusion", scale=(0.0, 100.0))
-        labels = tuple(b.label for b in bands.bands)
         vetoes = []
         items = doc.get("vetoes", default=[])
         if not isinstance(items, list):
@@ -83,28 +109,35 @@ class ExantePolicy:
             items = []
         for i, _ in enumerate(items):
             key = ("vetoes", i)
-            node = doc.keys(key, ("code", "node", "measure", "op", "value", "conclusion", "message"),
-                            ("code", "node", "op", "value", "conclusion"))
-            if not {"code", "node", "op", "value", "conclusion"} <= set(node):
+            node = doc.keys(key, _VETO_KEYS, _VETO_REQUIRED)
+            if not set(_VETO_REQUIRED) <= set(node):
                 continue
             measure = doc.choice((*key, "measure"), ("share", "score")) if "measure" in node else "share"
             vetoes.append(ExanteVeto(
                 code=doc.text((*key, "code")), node=doc.text((*key, "node")), op=doc.choice((*key, "op"), ("<", "<=")),
                 value=doc.number((*key, "value"), low=0, code="negative_value"),
-                conclusion=doc.choice((*key, "conclusion"), labels or ("",), "unknown_conclusion"),
+                conclusion=doc.choice((*key, "conclusion"), labels, "unknown_conclusion"),
                 measure=measure, message=doc.text((*key, "message"))))
         doc.keys(("gate",), ("flag", "flag_en"))
-        out = cls(bands=bands, passing=doc.labels(("passing",), labels, "unknown_conclusion"),
-                  vetoes=tuple(vetoes), missing_leaf=doc.choice(("missing_leaf",), ("zero", "error")),
+        out = cls(passing=doc.labels(("passing",), labels, "unknown_conclusion"), vetoes=tuple(vetoes),
+                  missing_leaf=doc.choice(("missing_leaf",), ("zero", "error")),
                   gate_flag=doc.text(("gate", "flag"), "不得安排预算"),
                   gate_flag_en=doc.text(("gate", "flag_en"), "no budget may be arranged"),
                   source=doc.text(("source",)), version=doc.text(("version",)))
         doc.raise_if_problems("ex-ante")
         return out
 
+    def conclusion_problems(self, labels: Sequence[str]) -> list[Problem]:
+        """Conclusions this policy names (``passing``, veto caps) that are not among ``labels``, located."""
+        allowed = ", ".join(map(repr, labels))
+        out = [Problem(f"<policy>:passing.{i}", "unknown_conclusion",
+                       f"`passing` names {label!r}, which is not one of the framework's conclusions {allowed}")
+               for i, label in enumerate(self.passing) if label not in labels]
+        out += [Problem(f"<policy>:vetoes.{v.code}.conclusion", "unknown_conclusion",
+                        f"veto {v.code!r} caps at {v.conclusion!r}, which is not one of the framework's "
+                        f"conclusions {allowed}") for v in self.vetoes if v.conclusion not in labels]
+        return out
+
     def to_dict(self) -> dict[str, Any]:
-        return {"conclusions": self.bands.to_list(), "passing": list(self.passing),
-                "vetoes": [v.to_dict() for v in self.vetoes], "missing_leaf": self.missing_leaf,
-                "gate_flag": self.gate_flag, "version": self.version}
-
-
+        return {"passing": list(self.passing), "vetoes": [v.to_dict() for v in self.vetoes],
+                "missing_leaf": self.missing_leaf, "gate_flag": self.gate_flag, "version": self.version}

@@ -13,12 +13,13 @@ the accuracy of the results" (domain.md §5.6):
 from __future__ import annotations
 
 from ._summary import STATISTICS, Agreement
-# AUDIT_IMPORT
+from ._findings import SEVERITIES, Finding, findings_table
+from .audit import FINDINGS, SPENDING_WORDS, AuditResult, audit
 from .compare import ACCURACY, UNIT_FLAGS, RecheckResult, RecheckRules, compare
 from .sampling import DESIGN_COLUMNS, ESTIMATORS, design_estimate, sample_units
 
 __all__ = [
-    "audit", "AuditResult", "FINDINGS",
+    "audit", "AuditResult", "FINDINGS", "Finding", "SEVERITIES", "SPENDING_WORDS", "findings_table",
     "compare", "RecheckResult", "RecheckRules", "Agreement", "ACCURACY", "UNIT_FLAGS", "STATISTICS",
     "sample_units", "design_estimate", "DESIGN_COLUMNS", "ESTIMATORS",
 ]

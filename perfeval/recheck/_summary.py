@@ -123,7 +123,7 @@ def summarize(units: pd.DataFrame, labels: tuple[str, ...], rules: Any, level: f
 
 def _summarize(units: pd.DataFrame, labels: tuple[str, ...], rules: Any, level: float
                ) -> tuple[pd.DataFrame, Agreement]:
-    from ..agreement import bland_altman, cohen_kappa, gwet_ac, icc, lin_ccc, stuart_maxwell
+    from ..agreement import bland_altman, icc, lin_ccc
 
     nan = math.nan
     s = units["self_total"].to_numpy(dtype=float)

@@ -7,19 +7,19 @@ budget, overall, by group (:meth:`RecheckResult.by`) and, for a probability samp
 """
 from __future__ import annotations
 
-import math
 import warnings
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from html import escape
 from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
-from ..columns import BUDGET_ALIASES, OBSERVATION_ALIASES, RECHECK_ALIASES, UNIT_ID, resolve_columns
-from ..errors import DataQualityWarning, InputError, Problem, format_location
+from ..columns import UNIT_ID
+from ..errors import DataQualityWarning, InputError, Problem
 from ..grades import DEFAULT_BANDS, GradeBands
-from ._summary import STATISTICS, Agreement, summarize, transitions
+from ._inputs import BUDGET_COLUMNS, Side, ids, indicator_side, loc, side
+from ._summary import Agreement, summarize, transitions
 from .sampling import ESTIMATORS, design_estimate
 
 __all__ = ["ACCURACY", "UNIT_FLAGS", "RecheckRules", "RecheckResult", "compare"]
@@ -36,13 +36,6 @@ UNIT_FLAGS: dict[str, str] = {
                                   "(PMKPI selfwarnproject red light: (s/90 - b/10) / (s/90) > 0.05)",
     "outside_loa": "the deviation lies outside the Bland-Altman limits of agreement of the portfolio",
 }
-_SELF_COLUMNS = ("self_total", "claimed_total", "total")
-_RECHECK_COLUMNS = ("recheck_total", "total")
-_TOTAL_ALIASES = {UNIT_ID: OBSERVATION_ALIASES[UNIT_ID], "recheck_total": RECHECK_ALIASES["recheck_total"],
-                  "claimed_total": BUDGET_ALIASES["claimed_total"], "self_total": ("自评得分",),
-                  "execution_score": ("预算执行得分",)}
-
-
 @dataclass(frozen=True)
 class RecheckRules:
     """The configurable rules of :func:`compare` (domain.md §5.6: **no official threshold exists** for calling a
@@ -123,16 +116,6 @@ class RecheckRules:
 
 
 @dataclass(frozen=True)
-class _Side:
-    """One scoring, normalised: totals per unit, optional execution points and indicator scores."""
-
-    totals: pd.DataFrame                 # unit_id, total, execution_score
-    leaves: pd.DataFrame | None          # unit_id, key, name, value
-    bands: GradeBands | None
-    extra: pd.DataFrame | None           # the totals table's other columns (amounts, departments ...)
-
-
-@dataclass(frozen=True)
 class RecheckResult:
     """A self-evaluation compared with its re-evaluation (returned by :func:`compare`).
 
@@ -209,8 +192,8 @@ class RecheckResult:
         """
         if column not in self.units:
             attrs = [c for c in self.units.columns if c not in _UNIT_COLUMNS]
-            raise ValueError(f"`column` must be a column of the compared units ({', '.join(attrs) or 'none: pass '
-                             '`units=` to compare'}); got {column!r}.")
+            known = ", ".join(attrs) or "none: pass `units=` to compare"
+            raise ValueError(f"`column` must be a column of the compared units ({known}); got {column!r}.")
         parts = []
         for value, group in self.units.groupby(column, sort=True, dropna=False):
             frame, _ = summarize(group, self.bands.labels, self.rules, self.confidence_level, quiet=True)
@@ -241,105 +224,6 @@ _UNIT_COLUMNS = ("unit_id", "self_total", "recheck_total", "deviation", "abs_dev
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# inputs
-# ---------------------------------------------------------------------------------------------------------------
-def _ids(values: pd.Series) -> pd.Series:
-    """Unit ids as text (a float 1.0 read from a sheet becomes '1', leading zeros of text kept)."""
-    return values.map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip())
-
-
-def _loc(frame: pd.DataFrame, i: int, column: str, name: str) -> str:
-    if "source_file" in frame and "source_row" in frame and not pd.isna(frame["source_row"].iat[i]):
-        return format_location(frame["source_file"].iat[i], int(frame["source_row"].iat[i]), column)
-    return f"{name} row {i + 2}:{column}"
-
-
-def _side(x: Any, name: str, self_total: str) -> _Side:
-    from ..aggregate import ScoreResult
-
-    if isinstance(x, ScoreResult):
-        return _from_score_result(x, self_total if name == "self_scores" else "scored")
-    if not isinstance(x, pd.DataFrame):
-        raise TypeError(f"`{name}` must be a ScoreResult or a DataFrame of totals; got {type(x).__name__}.")
-    frame = x.rename(columns=resolve_columns(x.columns, _TOTAL_ALIASES)).reset_index(drop=True)
-    wanted = _SELF_COLUMNS if name == "self_scores" else _RECHECK_COLUMNS
-    column = next((c for c in wanted if c in frame), None)
-    if UNIT_ID not in frame or column is None:
-        raise InputError.single(name, "missing_column", f"`{name}` must have `unit_id` and one of "
-                                f"{', '.join(wanted)}; got {list(x.columns)}.")
-    problems: list[Problem] = []
-    ids = _ids(frame[UNIT_ID])
-    total = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
-    problems += [Problem(_loc(frame, i, column, name), "not_numeric", f"`{column}` must be a number; got "
-                         f"{frame[column].iat[i]!r}") for i in np.flatnonzero(np.isnan(total) & frame[column].notna())]
-    problems += [Problem(_loc(frame, i, column, name), "missing_value", f"unit {ids.iat[i]!r} has no `{column}`")
-                 for i in np.flatnonzero(frame[column].isna().to_numpy())]
-    dup = ids.duplicated(keep=False).to_numpy() & ids.duplicated().to_numpy()
-    problems += [Problem(_loc(frame, i, UNIT_ID, name), "duplicate_unit", f"unit {ids.iat[i]!r} appears more than "
-                         "once") for i in np.flatnonzero(dup)]
-    if problems:
-        raise InputError(problems=problems)
-    exe = np.full(len(frame), np.nan)
-    if "execution_score" in frame:
-        exe = pd.to_numeric(frame["execution_score"], errors="coerce").to_numpy(dtype=float)
-    elif column == "claimed_total" and "score" in frame:  # a budget table: score = claimed execution points
-        exe = pd.to_numeric(frame["score"], errors="coerce").to_numpy(dtype=float)
-    totals = pd.DataFrame({UNIT_ID: ids, "total": total, "execution_score": exe})
-    extra = frame.drop(columns=[c for c in (column, "execution_score") if c in frame]).assign(**{UNIT_ID: ids})
-    return _Side(totals, None, None, extra)
-
-
-def _from_score_result(res: Any, which: str) -> _Side:
-    if which not in ("claimed", "scored"):
-        raise ValueError(f"`self_total` must be 'claimed' or 'scored'; got {which!r}.")
-    nodes = res.nodes
-    value = "claimed_score" if which == "claimed" else "score"
-    key = nodes[UNIT_ID].astype(str) + "\x00" + nodes["node_code"].astype(str)
-    parents = set((nodes[UNIT_ID].astype(str) + "\x00" + nodes["parent_code"].astype(str)).tolist())
-    leaf = ~key.isin(parents) & nodes["applicable"].astype(bool)
-    leaves = pd.DataFrame({UNIT_ID: nodes.loc[leaf, UNIT_ID].astype(str), "key": nodes.loc[leaf, "node_code"],
-                           "name": nodes.loc[leaf, "name"], "value": nodes.loc[leaf, value].astype(float)})
-    units = res.totals[UNIT_ID].astype(str)
-    if which == "scored":
-        total = res.totals["total"].to_numpy(dtype=float)
-        exe = res.totals["execution_score"].to_numpy(dtype=float)
-    else:
-        g = leaves.groupby(UNIT_ID, sort=False)["value"]
-        complete = ~g.apply(lambda v: v.isna().any())
-        total = g.sum().where(complete).reindex(units).to_numpy(dtype=float)
-        ex = nodes[nodes["rule"] == "execution"].groupby(nodes[UNIT_ID].astype(str))["claimed_score"].first()
-        exe = ex.reindex(units).to_numpy(dtype=float)
-    totals = pd.DataFrame({UNIT_ID: units.to_numpy(), "total": total, "execution_score": exe})
-    return _Side(totals, leaves.reset_index(drop=True), res.framework.bands, None)
-
-
-def _indicator_side(indicators: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Self and re-check leaves from an indicator-level table (``score`` and ``recheck_score`` columns)."""
-    if not isinstance(indicators, pd.DataFrame):
-        raise TypeError(f"`indicators` must be a DataFrame; got {type(indicators).__name__}.")
-    frame = indicators.rename(columns=resolve_columns(indicators.columns,
-                                                      {**OBSERVATION_ALIASES, **RECHECK_ALIASES}))
-    key_col = "node_code" if "node_code" in frame else "indicator"
-    missing = [c for c in (UNIT_ID, key_col, "score", "recheck_score") if c not in frame]
-    if missing:
-        raise InputError.single("indicators", "missing_column", f"`indicators` must have unit_id, node_code or "
-                                f"indicator, score and recheck_score; missing {missing}.")
-    keys = frame[[c for c in ("l1", "l2", key_col) if c in frame]].astype(str).agg("/".join, axis=1)
-    name = frame["indicator"].astype(str) if "indicator" in frame else frame[key_col].astype(str)
-    ids = _ids(frame[UNIT_ID])
-    dup = (ids + "\x00" + keys).duplicated().to_numpy()
-    if dup.any():
-        raise InputError(problems=[Problem(_loc(frame, i, key_col, "indicators"), "duplicate_row",
-                                           f"indicator {keys.iat[i]!r} of unit {ids.iat[i]!r} appears twice")
-                                   for i in np.flatnonzero(dup)])
-    applicable = frame["applicable"].fillna(True).astype(bool) if "applicable" in frame else True
-    base = pd.DataFrame({UNIT_ID: ids, "key": keys, "name": name})[applicable]
-    s = base.assign(value=pd.to_numeric(frame["score"], errors="coerce")[applicable])
-    r = base.assign(value=pd.to_numeric(frame["recheck_score"], errors="coerce")[applicable])
-    return s.reset_index(drop=True), r.reset_index(drop=True)
-
-
-# ---------------------------------------------------------------------------------------------------------------
 # compare
 # ---------------------------------------------------------------------------------------------------------------
 def _rules(rules: RecheckRules | Mapping[str, Any] | None) -> RecheckRules:
@@ -357,7 +241,7 @@ def _rules(rules: RecheckRules | Mapping[str, Any] | None) -> RecheckRules:
     raise TypeError(f"`rules` must be a RecheckRules, a mapping or None; got {type(rules).__name__}.")
 
 
-def _bands(bands: Any, *sides: _Side) -> GradeBands:
+def _bands(bands: Any, *sides: Side) -> GradeBands:
     if bands is None:
         return next((s.bands for s in sides if s.bands is not None), DEFAULT_BANDS)
     if isinstance(bands, GradeBands):
@@ -458,7 +342,7 @@ def compare(self_scores: Any, recheck_scores: Any, *, bands: GradeBands | list |
         raise ValueError(f"`estimator` must be one of {', '.join(map(repr, ESTIMATORS))}; got {estimator!r}.")
     if not (isinstance(confidence_level, (int, float)) and 0 < confidence_level < 1):
         raise ValueError(f"`confidence_level` must be strictly between 0 and 1; got {confidence_level!r}.")
-    s_side, r_side = _side(self_scores, "self_scores", self_total), _side(recheck_scores, "recheck_scores", "scored")
+    s_side, r_side = side(self_scores, "self_scores", self_total), side(recheck_scores, "recheck_scores", "scored")
     bands = _bands(bands, s_side, r_side)
     if rules.satisfactory not in bands.labels:
         raise ValueError(f"`rules.satisfactory` must be a grade of the bands ({', '.join(bands.labels)}); got "
@@ -485,14 +369,14 @@ def compare(self_scores: Any, recheck_scores: Any, *, bands: GradeBands | list |
                          rules, bands, float(confidence_level))
 
 
-def _match(s: _Side, r: _Side, sample: pd.DataFrame | None, problems: list[Problem]) -> pd.DataFrame:
+def _match(s: Side, r: Side, sample: pd.DataFrame | None, problems: list[Problem]) -> pd.DataFrame:
     """Units in both scorings; the others reported (``not_rechecked``, ``not_in_self``), never silently dropped."""
     a, b = s.totals.set_index(UNIT_ID), r.totals.set_index(UNIT_ID)
     both = a.index.intersection(b.index, sort=False)
     if len(both) == 0:
         raise InputError.single("recheck_scores", "no_common_units", "no unit is in both the self-evaluation and the "
                                 f"re-evaluation (self: {list(a.index[:5])} ..., recheck: {list(b.index[:5])} ...)")
-    sampled = None if sample is None or UNIT_ID not in sample else set(_ids(sample[UNIT_ID]))
+    sampled = None if sample is None or UNIT_ID not in sample else set(ids(sample[UNIT_ID]))
     for u in a.index.difference(b.index, sort=False):
         if sampled is None or u in sampled:
             problems.append(Problem(f"unit {u}", "not_rechecked", f"unit {u!r} has a self-evaluation but no "
@@ -530,23 +414,23 @@ def _grades(t: pd.DataFrame, bands: GradeBands, rules: RecheckRules) -> pd.DataF
     return t
 
 
-def _attributes(t: pd.DataFrame, s: _Side, units: pd.DataFrame | None, amount: str,
+def _attributes(t: pd.DataFrame, s: Side, units: pd.DataFrame | None, amount: str,
                 problems: list[Problem]) -> pd.DataFrame:
     """Budget amounts and the attribute columns of ``units`` (then of the self totals table)."""
     sources = []
     if units is not None:
         if not isinstance(units, pd.DataFrame) or UNIT_ID not in units:
             raise InputError.single("units", "missing_column", "`units` must be a DataFrame with a `unit_id` column.")
-        dup = _ids(units[UNIT_ID]).duplicated().to_numpy()
+        dup = ids(units[UNIT_ID]).duplicated().to_numpy()
         if dup.any():
-            raise InputError(problems=[Problem(_loc(units, i, UNIT_ID, "units"), "duplicate_unit",
+            raise InputError(problems=[Problem(loc(units, i, UNIT_ID, "units"), "duplicate_unit",
                                                f"unit {units[UNIT_ID].iat[i]!r} appears more than once")
                                        for i in np.flatnonzero(dup)])
-        sources.append(units.assign(**{UNIT_ID: _ids(units[UNIT_ID])}))
+        sources.append(units.assign(**{UNIT_ID: ids(units[UNIT_ID])}))
     if s.extra is not None:
         sources.append(s.extra)
     t["amount"] = np.nan
-    skip = {UNIT_ID, "source_file", "source_row", *t.columns}
+    skip = {UNIT_ID, "source_file", "source_row", *BUDGET_COLUMNS, *t.columns}
     for src in sources:
         src = src.drop_duplicates(UNIT_ID).set_index(UNIT_ID)
         if amount in src and t["amount"].isna().all():
@@ -560,9 +444,9 @@ def _attributes(t: pd.DataFrame, s: _Side, units: pd.DataFrame | None, amount: s
     return t
 
 
-def _indicators(indicators: pd.DataFrame | None, s: _Side, r: _Side) -> pd.DataFrame | None:
+def _indicators(indicators: pd.DataFrame | None, s: Side, r: Side) -> pd.DataFrame | None:
     if indicators is not None:
-        a, b = _indicator_side(indicators)
+        a, b = indicator_side(indicators)
     elif s.leaves is not None and r.leaves is not None:
         a, b = s.leaves, r.leaves
     else:
@@ -622,9 +506,9 @@ def _population(t: pd.DataFrame, sample: pd.DataFrame, bands: GradeBands, rules:
         raise InputError.single("sample", "missing_column", "`sample` must be a DataFrame with `unit_id` and "
                                 "`inclusion_probability` (as sample_units returns).")
     sample = sample.reset_index(drop=True)
-    ids = _ids(sample[UNIT_ID])
-    row = t.set_index(UNIT_ID).reindex(ids)
-    for u in ids[row["deviation"].isna().to_numpy()]:
+    uid = ids(sample[UNIT_ID])
+    row = t.set_index(UNIT_ID).reindex(uid)
+    for u in uid[row["deviation"].isna().to_numpy()]:
         problems.append(Problem(f"unit {u}", "sample_unit_not_compared", f"sampled unit {u!r} is not in both "
                                 "scorings; treated as non-response in the population estimates", "warning"))
     d = row["deviation"].to_numpy(dtype=float)

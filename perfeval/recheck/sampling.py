@@ -46,7 +46,7 @@ def _strata_labels(units: pd.DataFrame, strata: str | Sequence[str] | None, prob
     blank = units[cols].isna().any(axis=1).to_numpy()
     problems += [Problem(_where(units, i, cols[0]), "missing_value", f"unit {units[UNIT_ID].iat[i]!r} has no "
                          f"stratum ({', '.join(cols)} empty)") for i in np.flatnonzero(blank)]
-    return units[cols].astype(str).agg("|".join, axis=1).to_numpy(dtype=object)
+    return units[cols].fillna("").astype(str).agg("|".join, axis=1).to_numpy(dtype=object)
 
 
 def _allocate(sizes: pd.Series, n: Any, frac: Any) -> pd.Series:
@@ -75,6 +75,10 @@ def _allocate(sizes: pd.Series, n: Any, frac: Any) -> pd.Series:
     alloc = np.maximum(1, np.floor(quota)).astype(np.int64)
     alloc = np.minimum(alloc, sizes.to_numpy())
     rest = n - int(alloc.sum())
+    while rest < 0:  # the minimum of one pushed the total above n: take back where most above the quota
+        j = int(np.argmax(np.where(alloc > 1, alloc - quota, -np.inf)))
+        alloc[j] -= 1
+        rest += 1
     order = np.lexsort((np.arange(len(quota)), -(quota - np.floor(quota))))
     while rest > 0:
         room = alloc < sizes.to_numpy()

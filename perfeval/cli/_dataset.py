@@ -1,0 +1,128 @@
+"""Helpers the dataset subcommands share (``monitor``, ``exante``, ``apply``, ``validate``, ...): dataset files and
+``dataset.yaml``, printing tables, problems and warnings, writing an output table."""
+from __future__ import annotations
+
+import contextlib
+import sys
+import warnings
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pandas as pd
+import yaml
+
+from ..errors import InputError, Problem
+
+__all__ = ["SCORED", "dataset_file", "read_optional", "read_meta", "dataset_framework", "print_table", "print_problems",
+           "write_out", "warnings_to_stderr"]
+
+#: The scored observation files of a dataset: (file, ``frameworks`` keys dataset.yaml may use, default framework,
+#: budget file).
+SCORED: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
+    ("indicators.csv", ("self", "project_self", "project", "indicators"), "project_self", "budget.csv"),
+    ("department_indicators.csv", ("department", "dept"), "department", "department_budget.csv"),
+    ("transfer_indicators.csv", ("transfer", "region"), "transfer", "transfer_budget.csv"))
+
+
+def dataset_file(directory: str | Path, name: str) -> Path:
+    """``directory/name``; a missing directory or file is a located ``file_not_found`` error."""
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise InputError.single(str(folder), "file_not_found", "no such dataset directory")
+    path = folder / name
+    if not path.is_file():
+        raise InputError.single(str(path), "file_not_found", f"the dataset has no {name}")
+    return path
+
+
+def read_optional(directory: str | Path, name: str, reader: Callable[[Path], pd.DataFrame]) -> pd.DataFrame | None:
+    """Read ``directory/name`` with ``reader`` when the file exists, else None."""
+    path = Path(directory) / name
+    return reader(path) if path.is_file() else None
+
+
+def print_table(title: str, frame: pd.DataFrame, columns: list[str] | None = None) -> None:
+    """Print a titled table on standard output (floats to 2 decimals: presentation only)."""
+    shown = frame if columns is None else frame[[c for c in columns if c in frame.columns]]
+    print(f"== {title} ({len(shown)} rows)")
+    if len(shown):
+        print(shown.to_string(index=False, na_rep="", float_format=lambda x: f"{x:.2f}"))
+    print()
+
+
+def write_out(frame: pd.DataFrame, path: str | None) -> None:
+    """Write ``frame`` to ``path`` (CSV or XLSX, atomically) when a path is given."""
+    if path:
+        from ..io import write_table
+
+        try:
+            write_table(frame, path)
+        except ValueError as err:
+            raise InputError.single(str(path), "bad_output", str(err)) from None
+        print(f"wrote {path}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def warnings_to_stderr() -> Iterator[None]:
+    """Print the warnings raised inside the block as one ``warning: Class: message`` line each (no repeats)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            seen: set[str] = set()
+            for w in caught:
+                line = f"warning: {w.category.__name__}: {w.message}"
+                if line not in seen:
+                    seen.add(line)
+                    print(line, file=sys.stderr)
+
+
+def print_problems(problems: tuple[Problem, ...]) -> None:
+    """Warnings kept in a result, one per line on standard error."""
+    for p in problems:
+        print(f"{p.location}: {p.code}: warning: {p.message}", file=sys.stderr)
+
+
+def read_meta(directory: str | Path) -> dict[str, Any]:
+    """``directory/dataset.yaml`` as a mapping ({} when it is absent or not a mapping).
+
+    Raises
+    ------
+    InputError
+        ``yaml_syntax``, located ``file:line``, when the file is not valid YAML.
+    """
+    path = Path(directory) / "dataset.yaml"
+    if not path.is_file():
+        return {}
+    try:
+        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise InputError.single(where, "yaml_syntax", str(exc).splitlines()[0]) from None
+    return meta if isinstance(meta, dict) else {}
+
+
+def dataset_framework(meta: Any, file: str, keys: tuple[str, ...], default: str | None = None) -> str | None:
+    """The framework ``dataset.yaml`` names for the observations ``file``, else ``default``.
+
+    Three spellings are read, in this order: ``categories: {<c>: {framework: NAME, files: [FILE, ...]}}``;
+    ``frameworks: {<key>: NAME}`` with the first of ``keys`` present; and, for ``indicators.csv`` only, a
+    top-level ``framework: NAME``. NAME is a shipped framework or a YAML path next to the data.
+    """
+    if not isinstance(meta, dict):
+        return default
+    categories = meta.get("categories")
+    if isinstance(categories, dict):
+        for spec in categories.values():
+            if isinstance(spec, dict) and file in (spec.get("files") or ()) and spec.get("framework"):
+                return str(spec["framework"])
+    frameworks = meta.get("frameworks")
+    if isinstance(frameworks, dict):
+        for key in keys:
+            if frameworks.get(key):
+                return str(frameworks[key])
+    if file == "indicators.csv" and isinstance(meta.get("framework"), str):
+        return meta["framework"]
+    return default

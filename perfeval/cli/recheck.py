@@ -1,0 +1,171 @@
+"""``perfeval recheck``: compare self-evaluations with their re-evaluation (再评价 / 复核).
+
+``perfeval recheck --self FILE --recheck FILE [--by COLUMN] [--framework NAME] [--budget FILE] [--units FILE]
+[--indicators FILE] [--self-total claimed|scored] [--out FILE]``
+
+* ``--self`` is either a totals table (``unit_id`` with ``self_total``, ``claimed_total``/总分 or ``total``; a budget
+  table with the claimed totals works as it is) or the units' observations (a table, a standard form or a
+  directory of them), then scored with ``--framework`` (default ``project_self``) and ``--budget``.
+* ``--recheck`` is a totals table (``unit_id, recheck_total``/复核得分) or indicator rows with ``recheck_score``
+  (``recheck_indicators.csv``): those are scored with the framework, their ``recheck_score`` as the row scores,
+  and also give the indicator-level comparison.
+* ``--units`` adds attributes (``department_id`` ...) and the budget amounts of the weighted statistics; ``--by``
+  breaks the summary down by one of them.
+* The summary and the units flagged or not 准确 are printed; ``--out`` writes the unit table (``.csv``) or a
+  workbook with the units, summary, grade transitions, the breakdown and the problems (``.xlsx``).
+
+Problems (units in one scoring only ...) go to standard error. Exit status: 0 compared, 1 invalid input, 2 usage.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError
+
+__all__ = ["register", "run"]
+
+_TOTALS = ("self_total", "claimed_total", "total", "recheck_total")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``recheck`` subcommand."""
+    parser = subparsers.add_parser(
+        "recheck", help="compare self-evaluations with their re-evaluation (再评价)",
+        description="Deviation, grade change and accuracy (准确 / 基本准确 / 不准确) of every re-checked unit, and "
+                    "the portfolio statistics (bias, agreement, disconnect rates), overall and by group.")
+    parser.add_argument("--self", dest="self_file", required=True, metavar="FILE",
+                        help="self-evaluation: a totals table, or observations (table, form or directory)")
+    parser.add_argument("--recheck", required=True, metavar="FILE",
+                        help="re-evaluation: totals (recheck_total) or indicator rows with recheck_score")
+    parser.add_argument("--by", metavar="COLUMN", help="break the summary down by this unit attribute")
+    parser.add_argument("--framework", default="project_self", metavar="NAME|PATH",
+                        help="framework scoring observations (default project_self)")
+    parser.add_argument("--budget", metavar="FILE", help="budget table for scoring observations")
+    parser.add_argument("--units", metavar="FILE", help="unit attributes (department_id, budget_full_year ...)")
+    parser.add_argument("--indicators", metavar="FILE", help="indicator-level re-check (score, recheck_score)")
+    parser.add_argument("--self-total", choices=("claimed", "scored"), default="claimed",
+                        help="scored observations: compare the claimed scores (default) or the rules' scores")
+    parser.add_argument("--out", metavar="FILE", help="write the unit table (.csv) or a workbook (.xlsx)")
+    parser.set_defaults(func=run)
+
+
+def _is_observations(path: Path) -> bool:
+    """A directory, a standard form, or a table with indicator and target columns."""
+    from .. import columns as C
+    from ..io import is_selfeval_form, read_table
+
+    if path.is_dir() or is_selfeval_form(path):
+        return True
+    head = read_table(path, {**C.OBSERVATION_ALIASES, **C.RECHECK_ALIASES}, kind="table")
+    return C.INDICATOR in head and C.TARGET in head
+
+
+def _totals(path: Path) -> pd.DataFrame:
+    from .. import columns as C
+    from ..io import read_table
+
+    aliases = {**C.BUDGET_ALIASES, **C.RECHECK_ALIASES, "self_total": ("自评得分",), "total": ()}
+    return read_table(path, aliases, [C.UNIT_ID], kind="totals", numeric=[c for c in (*_TOTALS, "score",
+                                                                                    "budget_full_year")])
+
+
+def _sides(args: argparse.Namespace) -> tuple[object, object, pd.DataFrame | None]:
+    """The self side, the re-check side and the indicator-level table."""
+    from ..aggregate import score
+    from ..io import read_budget, read_observations
+
+    budget = read_budget(args.budget) if args.budget else None
+    self_path, recheck_path = Path(args.self_file), Path(args.recheck)
+    for p in (self_path, recheck_path):
+        if not p.exists():
+            raise InputError.single(str(p), "file_not_found", "no such file or directory")
+    indicators = None
+    if _is_observations(recheck_path):
+        rows = read_observations(recheck_path)
+        if "recheck_score" not in rows:
+            raise InputError.single(str(recheck_path), "missing_column", "indicator rows need a `recheck_score` "
+                                    "(复核指标得分) column")
+        indicators = rows
+        recheck = score(args.framework, rows.assign(score=pd.to_numeric(rows["recheck_score"], errors="coerce")),
+                        budget)
+    else:
+        recheck = _totals(recheck_path)
+    if _is_observations(self_path):
+        own = read_observations(self_path)
+        if budget is None and (self_path.is_dir() or self_path.suffix.lower() == ".xlsx"):
+            budget = read_budget(self_path)
+        self_side = score(args.framework, own, budget)
+    else:
+        self_side = _totals(self_path)
+    if args.indicators:
+        indicators = read_observations(args.indicators)
+    return self_side, recheck, indicators
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read both sides, compare, print the summary and the units to look at, write ``--out``."""
+    from ..recheck import compare
+    from .monitor import print_problems, print_table, warnings_to_stderr
+
+    with warnings_to_stderr():
+        self_side, recheck, indicators = _sides(args)
+        units = None
+        if args.units:
+            from ..io import read_table
+            from .. import columns as C
+            units = read_table(args.units, {**C.UNITS_ALIASES, **C.BUDGET_ALIASES}, [C.UNIT_ID], kind="units",
+                               numeric=["budget_full_year"])
+        res = compare(self_side, recheck, indicators=indicators, units=units, self_total=args.self_total)
+    print_problems(tuple(p for p in res.problems if p.code != "not_rechecked"))
+    skipped = sum(p.code == "not_rechecked" for p in res.problems)
+    if skipped:
+        print(f"warning: {skipped} self-evaluated unit(s) have no re-evaluation and are not compared",
+              file=sys.stderr)
+    print_table("summary (estimate, interval, p-value, budget-weighted)", res.summary.reset_index())
+    print_table("grade transitions (rows: self, columns: re-check)", res.transitions.reset_index())
+    look = res.units[(res.units["accuracy"] != "准确") | (res.units["flags"] != "")]
+    print_table("units not rated 准确 or flagged", look, ["unit_id", "self_total", "recheck_total", "deviation",
+                                                       "self_grade", "recheck_grade", "accuracy", "flags",
+                                                       "drivers"])
+    by = None
+    if args.by:
+        try:
+            by = res.by(args.by)
+        except ValueError as err:
+            raise InputError.single("--by", "unknown_column", str(err)) from None
+        wide = by.pivot(index=args.by, columns="statistic", values="estimate")
+        print_table(f"by {args.by}", wide.reset_index(), [args.by, "n", "mean_bias", "mae", "share_inflated",
+                                                           "disconnect_rate", "downgrade_rate", "net_disconnect"])
+    if args.out:
+        _write(res, by, Path(args.out))
+    return 0
+
+
+def _write(res: object, by: pd.DataFrame | None, out: Path) -> None:
+    from .._io_util import atomic_path
+    from ..io import write_table
+
+    suffix = out.suffix.lower()
+    if suffix != ".xlsx":
+        try:
+            write_table(res.units, out, encoding="utf-8-sig")
+        except ValueError as err:
+            raise InputError.single(str(out), "bad_output", str(err)) from None
+    else:
+        with atomic_path(out) as tmp:
+            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+                res.units.to_excel(xw, sheet_name="units", index=False)
+                res.summary.reset_index().to_excel(xw, sheet_name="summary", index=False)
+                res.transitions.reset_index().to_excel(xw, sheet_name="transitions", index=False)
+                if by is not None:
+                    by.to_excel(xw, sheet_name="by", index=False)
+                if res.population is not None:
+                    res.population.to_excel(xw, sheet_name="population", index=False)
+                pd.DataFrame([p.to_dict() for p in res.problems],
+                             columns=["location", "code", "message", "severity"]).to_excel(
+                    xw, sheet_name="problems", index=False)
+    print(f"wrote {out}", file=sys.stderr)

@@ -1,0 +1,506 @@
+"""The standardization audit of self-evaluation forms (规范性审核): recompute every row and total by the rules.
+
+:func:`audit` scores the units' own reported values with :func:`perfeval.score` (the rules of
+:mod:`perfeval.scoring`, never re-implemented here), compares the result with what the units claimed, row by row,
+for the funds block and for the total, and lists every departure from the rules in the vocabulary of
+:data:`FINDINGS` (``code, level, severity, meaning, source``; :func:`findings_table`).
+"""
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..columns import UNIT_ID
+from ..errors import InputError, PerfevalWarning, Problem, format_location
+from ..framework import Framework, load_framework
+from ..scoring import QUALITATIVE_BANDS, band_violation
+from ..targets import parse_observations
+from ._findings import FINDINGS, SEVERITIES, findings_table
+
+__all__ = ["audit", "AuditResult", "FINDINGS", "findings_table", "SPENDING_WORDS"]
+
+#: Indicator-name words that make an output indicator "about spending" (``double_counted_execution``).
+SPENDING_WORDS: tuple[str, ...] = ("预算执行", "资金支出", "支出进度", "资金执行", "执行进度", "执行率", "资金拨付",
+                                   "拨付进度", "支出率")
+_FINDING_COLUMNS = ["unit_id", "row", "indicator", "code", "severity", "claimed", "expected", "message", "location"]
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """What the standardization audit found (returned by :func:`audit`).
+
+    Attributes
+    ----------
+    findings : pandas.DataFrame
+        One row per finding: ``unit_id``, ``row`` (the spreadsheet row of the indicator or funds line; NaN for a
+        unit-level finding without one), ``indicator`` ("" for unit-level findings), ``code`` (:data:`FINDINGS`),
+        ``severity`` (``high`` / ``medium`` / ``low``), ``claimed`` (what the unit wrote), ``expected`` (what the
+        rule gives), ``message``, ``location`` (``file:row:column``). Sorted by unit, then row.
+    units : pandas.DataFrame
+        One row per unit: ``unit_id, claimed_total`` (总分 as written, NaN when not given), ``claimed_sum``
+        (claimed execution points + claimed indicator scores), ``expected_total`` (by the rules),
+        ``difference`` (``claimed_total - expected_total``), ``claimed_grade``, ``expected_grade`` (on the
+        framework's bands), ``n_findings``, ``worst`` (the most serious severity found, "" when none).
+    scores : ScoreResult
+        The recomputation (:func:`perfeval.score` of the audited rows, see :func:`audit` Notes).
+    problems : tuple of Problem
+        Problems :func:`perfeval.score` flagged while recomputing (warnings; not findings).
+    framework : str
+    tolerance : float
+    """
+
+    findings: pd.DataFrame
+    units: pd.DataFrame
+    scores: Any
+    problems: tuple[Problem, ...]
+    framework: str
+    tolerance: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """The findings (see :attr:`findings`)."""
+        return self.findings
+
+    def counts(self) -> pd.DataFrame:
+        """Findings per code: ``code, severity, n_findings, n_units``, in vocabulary order (codes found only)."""
+        f = self.findings
+        order = {c: i for i, c in enumerate(FINDINGS)}
+        out = f.groupby("code").agg(n_findings=("code", "size"), n_units=(UNIT_ID, "nunique")).reset_index()
+        out.insert(1, "severity", out["code"].map(lambda c: FINDINGS[c].severity))
+        return out.sort_values("code", key=lambda s: s.map(order)).reset_index(drop=True)
+
+    def _repr_html_(self) -> str:
+        head = (f"<p><b>AuditResult</b> ({self.framework}): {len(self.units)} units, {len(self.findings)} findings "
+                f"in {int((self.units['n_findings'] > 0).sum())} units.</p>")
+        return head + self.counts().to_html(index=False) + self.findings.head(30).to_html(index=False, na_rep="")
+
+    def __repr__(self) -> str:
+        return (f"AuditResult(framework={self.framework!r}, units={len(self.units)}, findings={len(self.findings)}, "
+                f"units_with_findings={int((self.units['n_findings'] > 0).sum())})")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# inputs
+# ---------------------------------------------------------------------------------------------------------------
+def _inputs(observations: Any, budget: Any) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Observations and budget frames from frames, forms, a path (file or directory) or a list of forms."""
+    from ..io import SelfEvalForm, is_selfeval_form, read_budget, read_observations
+
+    if isinstance(observations, SelfEvalForm):
+        observations = [observations]
+    if isinstance(observations, (list, tuple)) and observations and all(
+            isinstance(f, SelfEvalForm) for f in observations):
+        obs = pd.concat([f.observations for f in observations], ignore_index=True)
+        if budget is None:
+            budget = pd.concat([f.budget for f in observations], ignore_index=True)
+        return obs, budget
+    if isinstance(observations, (str, Path)):
+        path = Path(observations)
+        obs = read_observations(path)
+        if budget is None and (path.is_dir() or is_selfeval_form(path)):
+            try:
+                budget = read_budget(path)
+            except InputError as err:
+                if not (err.problems and all(p.code == "no_input_files" for p in err.problems)):
+                    raise
+        return obs, budget if budget is None or isinstance(budget, pd.DataFrame) else read_budget(budget)
+    if not isinstance(observations, pd.DataFrame):
+        raise TypeError("`observations` must be a DataFrame, a SelfEvalForm (or a list of them) or a path; got "
+                        f"{type(observations).__name__}.")
+    if budget is not None and not isinstance(budget, pd.DataFrame):
+        budget = read_budget(budget)
+    return observations, budget
+
+
+def _claimed_totals(claimed_totals: Any, budget: pd.DataFrame | None) -> pd.Series:
+    """Claimed totals by unit: the argument, else the budget table's ``claimed_total`` (总分 of the forms)."""
+    if claimed_totals is None:
+        if budget is not None and "claimed_total" in budget:
+            return pd.Series(pd.to_numeric(budget["claimed_total"], errors="coerce").to_numpy(dtype=float),
+                             index=budget[UNIT_ID].astype(str).to_numpy())
+        return pd.Series(dtype=float)
+    if isinstance(claimed_totals, pd.DataFrame):
+        col = next((c for c in ("claimed_total", "total", "总分") if c in claimed_totals), None)
+        if UNIT_ID not in claimed_totals or col is None:
+            raise InputError.single("claimed_totals", "missing_column", "`claimed_totals` must have `unit_id` and "
+                                    f"`claimed_total`; got {list(claimed_totals.columns)}.")
+        return pd.Series(pd.to_numeric(claimed_totals[col], errors="coerce").to_numpy(dtype=float),
+                         index=claimed_totals[UNIT_ID].astype(str).to_numpy())
+    if isinstance(claimed_totals, (pd.Series, Mapping)):
+        s = pd.Series(claimed_totals, dtype=float)
+        s.index = s.index.astype(str)
+        return s
+    raise TypeError("`claimed_totals` must be a DataFrame (unit_id, claimed_total), a Series or a mapping; got "
+                    f"{type(claimed_totals).__name__}.")
+
+
+def _prepare(obs: pd.DataFrame) -> pd.DataFrame:
+    """A copy with unique (source_file, source_row) keys, which locate every finding and map rows back."""
+    f = obs.reset_index(drop=True).copy()
+    if "source_file" not in f:
+        f["source_file"] = "<observations>"
+    if "source_row" not in f:
+        f["source_row"] = np.arange(len(f), dtype=np.int64) + 2
+    f["source_file"] = f["source_file"].fillna("<observations>").astype(str)
+    if f[["source_file", "source_row"]].duplicated().any() or f["source_row"].isna().any():
+        f["source_file"] = "<observations>"
+        f["source_row"] = np.arange(len(f), dtype=np.int64) + 2
+    f["source_row"] = f["source_row"].astype(np.int64)
+    f[UNIT_ID] = f[UNIT_ID].astype(str)
+    for col, default in (("applicable", True), ("score", np.nan), ("note", None), ("l1", None), ("l2", None),
+                         ("points", np.nan)):
+        if col not in f:
+            f[col] = default
+    f["applicable"] = f["applicable"].fillna(True).astype(bool)
+    return f
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# audit
+# ---------------------------------------------------------------------------------------------------------------
+def audit(observations: Any, budget: pd.DataFrame | str | Path | None = None,
+          framework: Framework | str = "project_self", claimed_totals: Any = None, *, tolerance: float = 0.01,
+          over_achievement: float = 1.3, spending_words: Sequence[str] = SPENDING_WORDS,
+          denominator: str | None = None, reverse: str | None = None) -> AuditResult:
+    r"""Audit self-evaluations against the scoring rules: recompute every row and total and list what differs.
+
+    Parameters
+    ----------
+    observations : DataFrame, SelfEvalForm, list of SelfEvalForm, or path
+        The units' indicator rows with their claimed scores (``score``: 得分), as :func:`perfeval.read_observations`
+        returns them; a filled standard form (:func:`perfeval.read_selfeval_form`) or a list of them; or a path
+        to a table, a form (XLSX) or a directory of them, read with the :mod:`perfeval.io` readers.
+    budget : DataFrame or path, optional
+        The funds block (:func:`perfeval.read_budget`): ``budget_full_year``, ``executed``, ``score`` (claimed
+        execution points) and ``claimed_total`` (总分). Forms carry their own; a directory is searched for
+        ``budget*`` tables and forms.
+    framework : Framework or str
+        The self-evaluation framework (default ``project_self``: execution 10 + indicators 90).
+    claimed_totals : DataFrame, Series or mapping, optional
+        Claimed totals by unit (``unit_id, claimed_total``); default the budget table's ``claimed_total``.
+    tolerance : float
+        Largest difference between a claim and the rule's value that is not a finding (default 0.01 point:
+        PMKPI rounds scores to 2 decimals).
+    over_achievement : float
+        Ratio actual / target (target / actual for ``<=``) from which a row needs an explanation (1.3).
+    spending_words : sequence of str
+        Words that make an output indicator "about spending" (:data:`SPENDING_WORDS`).
+    denominator, reverse : str, optional
+        Passed to :func:`perfeval.score` (execution-rate denominator, reverse-indicator formula).
+
+    Returns
+    -------
+    AuditResult
+        ``findings`` (unit_id, row, indicator, code, severity, claimed, expected, message, location), ``units``
+        (claimed_total, expected_total, difference ...), ``scores`` (the recomputation), ``problems``.
+
+    Raises
+    ------
+    InputError
+        Input that cannot be scored at all (unparseable targets, unknown first-level indicators, a qualitative
+        row with neither level nor score ...), every problem located, as :func:`perfeval.score` raises them.
+    ValueError
+        ``tolerance`` negative, ``over_achievement`` not above 1.
+
+    Notes
+    -----
+    The recomputation is :func:`perfeval.score` on the units' rows after four documented adjustments, each of
+    which is itself a finding: a row with an empty target (``missing_target``) is left out, so it scores 0; a cost
+    row written with ≥ (``cost_indicator_ge``) is re-scored with ≤ (the operator the rule requires); a
+    qualitative score outside its level's band (``score_out_of_band``) is replaced by the band's lower bound (as
+    :func:`perfeval.score` reads a level without a valid score), or by the full points for a ``met`` row claimed
+    above them; a qualitative row without a level gets the level whose band holds its score. An actual that
+    restates the target scores 0 (``actual_restates_target``, PMKPI scores an empty actual 0). Row claims are
+    classified, when :math:`|c - e| > \text{tolerance}` with achievement :math:`a`: ``met_underscored``
+    (:math:`a = 1`, :math:`c < w`), ``unmet_full_score`` (:math:`a < 1`, :math:`c = w`), else
+    ``score_differs_from_rule``. Execution points: :math:`10 \min(e/b, 1)`; a claim equal to the rounded or
+    truncated value is named so in the message. Totals: ``total_not_sum_of_rows`` compares 总分 with the
+    claimed rows; ``units.difference`` compares it with the recomputed total.
+
+    The vocabulary, with severities and sources (PMKPI, Pidu, MOF-10, inference), is :data:`FINDINGS`
+    (:func:`findings_table`).
+
+    References
+    ----------
+    .. [1] 财政部《项目支出绩效评价管理办法》(财预〔2020〕10号), arts. 14-15.
+    .. [2] PMKPI: ``selfpositiveindex``, ``selfreverseindex``, ``selfqualscorecheck``, ``selfscoreproject``
+       (domain.md §5.3, §5.6).
+    .. [3] Chengdu Pidu 2025 self-evaluation re-check finding sheet, PIDU#58030075274 (domain.md §5.6).
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> data = pe.load_sample()
+    >>> res = audit(data.observations, data.budget)
+    >>> "all_full_marks" in set(res.findings["code"])
+    True
+    """
+    if not (isinstance(tolerance, (int, float)) and tolerance >= 0):
+        raise ValueError(f"`tolerance` must be a number >= 0; got {tolerance!r}.")
+    if not (isinstance(over_achievement, (int, float)) and over_achievement > 1):
+        raise ValueError(f"`over_achievement` must be a number > 1 (1.3 = 130 %); got {over_achievement!r}.")
+    fw = load_framework(framework)
+    obs, budget = _inputs(observations, budget)
+    totals_claimed = _claimed_totals(claimed_totals, budget)
+    f = _prepare(obs)
+    parsed, parse_problems = parse_observations(f)
+    errors = [p for p in parse_problems if p.severity == "error"]
+    if errors:
+        raise InputError(problems=errors)
+    findings: list[dict] = []
+    sanitized, dropped, band_rows = _sanitize(f, parsed, findings, tolerance)
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always", PerfevalWarning)
+        from ..aggregate import score
+
+        res = score(fw, sanitized, budget, denominator=denominator, reverse=reverse,
+                    over_achievement=over_achievement)
+    rows = _row_results(res, f)
+    _row_findings(f, parsed, rows, dropped, band_rows, findings, tolerance, spending_words, res)
+    units = _unit_findings(f, res, rows, budget, totals_claimed, fw, findings, tolerance)
+    table = pd.DataFrame(findings, columns=_FINDING_COLUMNS)
+    order = {c: i for i, c in enumerate(FINDINGS)}
+    table = table.assign(_r=table["row"].fillna(-1), _c=table["code"].map(order)).sort_values(
+        [UNIT_ID, "_r", "_c"], kind="stable").drop(columns=["_r", "_c"]).reset_index(drop=True)
+    counts = table.groupby(UNIT_ID).size()
+    units["n_findings"] = counts.reindex(units[UNIT_ID]).fillna(0).astype(np.int64).to_numpy()
+    sev = table.assign(_s=table["severity"].map({s: i for i, s in enumerate(SEVERITIES)})).groupby(UNIT_ID)["_s"].min()
+    units["worst"] = sev.reindex(units[UNIT_ID]).map(lambda i: "" if pd.isna(i) else SEVERITIES[int(i)]).to_numpy()
+    return AuditResult(table, units, res, tuple(res.problems), fw.name, float(tolerance))
+
+
+def _finding(findings: list[dict], f: pd.DataFrame | None, i: int | None, unit: str, code: str, claimed: float,
+             expected: float, message: str, column: str = "score", location: str | None = None,
+             row: float = np.nan) -> None:
+    if f is not None and i is not None:
+        row = int(f["source_row"].iat[i])
+        location = format_location(f["source_file"].iat[i], row, column)
+        indicator = str(f["indicator"].iat[i]) if "indicator" in f else ""
+    else:
+        indicator = ""
+    findings.append({"unit_id": unit, "row": row, "indicator": indicator, "code": code,
+                     "severity": FINDINGS[code].severity, "claimed": float(claimed), "expected": float(expected),
+                     "message": message, "location": location or f"unit {unit}"})
+
+
+def _sanitize(f: pd.DataFrame, parsed: pd.DataFrame, findings: list[dict], tol: float
+              ) -> tuple[pd.DataFrame, np.ndarray, dict[int, float]]:
+    """The rows :func:`perfeval.score` recomputes (see :func:`audit` Notes); returns the dropped rows and the
+    expected score of out-of-band qualitative rows."""
+    out = f.copy()
+    n = len(f)
+    app = f["applicable"].to_numpy(dtype=bool)
+    op = parsed["op"].astype(object).to_numpy()
+    target_text = f["target"] if "target" in f else pd.Series([None] * n)
+    empty = target_text.isna().to_numpy() | (target_text.astype(str).str.strip() == "").to_numpy()
+    dropped = empty & app & (op != "qualitative")
+    cost = f["l2"].fillna("").astype(str).str.contains("成本").to_numpy() & (op == ">=") & app
+    tv = parsed["target_value"].to_numpy(dtype=float)
+    unit = parsed["target_unit"].astype(object).fillna("").to_numpy()
+    for i in np.flatnonzero(cost & ~np.isnan(tv)):
+        out.iat[i, out.columns.get_loc("target")] = f"<={np.format_float_positional(tv[i], trim='-')}{unit[i]}"
+        if "op" in out:
+            out.iat[i, out.columns.get_loc("op")] = "<="
+    qual = (op == "qualitative") & app
+    pts = pd.to_numeric(f["points"], errors="coerce").to_numpy(dtype=float)
+    sc = pd.to_numeric(f["score"], errors="coerce").to_numpy(dtype=float)
+    level = parsed["level"].astype(object).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.where(pts > 0, sc / np.where(pts > 0, pts, 1.0), np.nan)
+    if "level" not in out:
+        out["level"] = None
+    out["level"] = out["level"].astype(object)
+    band_rows: dict[int, float] = {}
+    for i in np.flatnonzero(qual & ~np.isnan(sc)):
+        lv = level[i] if isinstance(level[i], str) else None
+        outside = sc[i] < 0 or sc[i] > pts[i] + _EPS or (lv is not None and bool(band_violation([lv], [a[i]])[0]))
+        if lv is None and not outside:  # the level whose band holds the score
+            lv = next(name for name, (low, high) in QUALITATIVE_BANDS.items()
+                      if a[i] >= low - _EPS and (a[i] < high - _EPS or high >= 1.0))
+            out.iat[i, out.columns.get_loc("level")] = lv
+        if not outside:
+            continue
+        lv = lv or "met"
+        low = QUALITATIVE_BANDS[lv][0] * pts[i]
+        expected = pts[i] if lv == "met" and sc[i] > pts[i] else low
+        band_rows[i] = expected
+        out.iat[i, out.columns.get_loc("level")] = lv
+        out.iat[i, out.columns.get_loc("score")] = expected
+    return out[~dropped].reset_index(drop=True), dropped, band_rows
+
+
+def _row_results(res: Any, f: pd.DataFrame) -> pd.DataFrame:
+    """Per input row: the rule's ``expected`` score, ``achievement``, effective ``points``, ``flags``, ``node_code``
+    (NaN for rows left out of the recomputation)."""
+    nodes = res.nodes
+    ind = nodes[nodes["source_row"].notna()] if "source_row" in nodes else nodes.iloc[0:0]
+    key = ind["source_file"].astype(str) + "\x00" + ind["source_row"].astype(np.int64).astype(str)
+    table = pd.DataFrame({"expected": ind["score"].to_numpy(dtype=float),
+                          "achievement": ind["achievement"].to_numpy(dtype=float),
+                          "points": ind["points"].to_numpy(dtype=float), "flags": ind["flags"].to_numpy(dtype=object),
+                          "node_code": ind["node_code"].to_numpy(dtype=object)}, index=key.to_numpy())
+    want = (f["source_file"].astype(str) + "\x00" + f["source_row"].astype(str)).to_numpy()
+    return table.reindex(want).reset_index(drop=True)
+
+
+def _row_findings(f: pd.DataFrame, parsed: pd.DataFrame, rows: pd.DataFrame, dropped: np.ndarray,
+                  band_rows: dict[int, float], findings: list[dict], tol: float, words: Sequence[str],
+                  res: Any) -> None:
+    app = f["applicable"].to_numpy(dtype=bool)
+    claimed = pd.to_numeric(f["score"], errors="coerce").to_numpy(dtype=float)
+    pts = pd.to_numeric(f["points"], errors="coerce").to_numpy(dtype=float)
+    ach = rows["achievement"].to_numpy(dtype=float)
+    exp = ach * pts  # on the row's own points: N/A siblings rescale the total, not the rows (domain.md §5.3 rule 6)
+    eff = pts
+    flags = rows["flags"].fillna("").astype(str).to_numpy()
+    op = parsed["op"].astype(object).to_numpy()
+    restated = parsed["actual_op"].notna().to_numpy() & app
+    cost = f["l2"].fillna("").astype(str).str.contains("成本").to_numpy() & (op == ">=") & app
+    note = f["note"].fillna("").astype(str).str.strip().to_numpy()
+    units = f[UNIT_ID].to_numpy(dtype=object)
+    exec_rate = res.totals.set_index(UNIT_ID)["execution_rate"]
+    pattern = re.compile("|".join(map(re.escape, words))) if words else None
+    output_l1 = f["l1"].fillna("").astype(str).str.contains("产出").to_numpy()
+    for i in np.flatnonzero(app):
+        u = units[i]
+        if dropped[i]:
+            _finding(findings, f, i, u, "missing_target", claimed[i], 0.0, "the target (年度指标值) is empty: the "
+                     "indicator is not assessable and scores 0", "target")
+            continue
+        if cost[i]:
+            _finding(findings, f, i, u, "cost_indicator_ge", claimed[i], exp[i], "a cost indicator must not use ≥ "
+                     "(it rewards spending more); re-scored with ≤", "target")
+        if restated[i]:
+            _finding(findings, f, i, u, "actual_restates_target", claimed[i], exp[i], f"the actual "
+                     f"{f['actual'].iat[i]!r} restates the target: no measurement, scored 0", "actual")
+            continue
+        if i in band_rows:
+            _finding(findings, f, i, u, "score_out_of_band", claimed[i], band_rows[i], _band_text(
+                f, parsed, i, claimed[i], pts[i]))
+            continue
+        if "target_too_low" in flags[i].split(";") and not note[i]:
+            _finding(findings, f, i, u, "unexplained_over_achievement", claimed[i], exp[i], "the target is exceeded "
+                     "by the over-achievement ratio or more and no deviation reason (偏差原因) is given", "note")
+        if np.isnan(claimed[i]) or np.isnan(exp[i]):
+            continue
+        if claimed[i] < -_EPS or claimed[i] > pts[i] + tol:
+            _finding(findings, f, i, u, "score_out_of_band", claimed[i], exp[i], f"the claimed score "
+                     f"{claimed[i]:g} lies outside [0, {pts[i]:g}] (the row's points)")
+            continue
+        if (pattern is not None and output_l1[i] and pattern.search(str(f["indicator"].iat[i]))
+                and claimed[i] < eff[i] - tol and exec_rate.get(u, np.nan) < 1.0):
+            _finding(findings, f, i, u, "double_counted_execution", claimed[i], exp[i], "an output indicator about "
+                     "spending is scored below full for under-spending the execution row already penalises")
+        if abs(claimed[i] - exp[i]) <= tol:
+            continue
+        if ach[i] >= 1.0 - _EPS and claimed[i] < eff[i] - tol:
+            code, msg = "met_underscored", f"the target is met (full {eff[i]:g} points) but {claimed[i]:g} is claimed"
+        elif ach[i] < 1.0 - _EPS and abs(claimed[i] - eff[i]) <= tol:
+            code, msg = "unmet_full_score", (f"the target is not met (achievement {ach[i]:.4g}: {exp[i]:.4g} points by "
+                                             f"the rule) but the full {eff[i]:g} points are claimed")
+        else:
+            code, msg = "score_differs_from_rule", f"the rule gives {exp[i]:.4g} points, {claimed[i]:g} is claimed"
+        _finding(findings, f, i, u, code, claimed[i], exp[i], msg)
+
+
+def _band_text(f: pd.DataFrame, parsed: pd.DataFrame, i: int, claimed: float, points: float) -> str:
+    level = parsed["level"].astype(object).iat[i]
+    if not isinstance(level, str):
+        return f"the claimed score {claimed:g} lies outside [0, {points:g}] (the row's points)"
+    low, high = QUALITATIVE_BANDS[level]
+    close = "]" if level == "met" else ")"
+    return (f"the score {claimed:g} of {points:g} points is outside the band of level {level!r}: "
+            f"[{low * points:g}, {high * points:g}{close}")
+
+
+def _unit_findings(f: pd.DataFrame, res: Any, rows: pd.DataFrame, budget: pd.DataFrame | None,
+                   claimed_totals: pd.Series, fw: Framework, findings: list[dict], tol: float) -> pd.DataFrame:
+    totals = res.totals.set_index(UNIT_ID)
+    units = totals.index.astype(str)
+    open_points = fw.total - sum(n.points or 0.0 for n in fw.leaves() if not n.slot)
+    pts = pd.to_numeric(f["points"], errors="coerce")
+    point_sum = pts.groupby(f[UNIT_ID]).sum()
+    claimed = pd.to_numeric(f["score"], errors="coerce")
+    app = f["applicable"].astype(bool)
+    # the claimed rows carried to the total with the N/A rescaling of the rules (effective / own points)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(pts > 0, rows["points"].to_numpy(dtype=float) / np.where(pts > 0, pts, 1.0), 1.0)
+    carried = pd.Series(np.where(np.isnan(factor), 1.0, factor) * claimed.to_numpy(dtype=float), index=f.index)
+    claim_rows = carried[app].groupby(f.loc[app, UNIT_ID]).agg(lambda s: s.sum() if s.notna().all() else np.nan)
+    full_rows = (claimed[app] >= pts[app] - tol).groupby(f.loc[app, UNIT_ID]).all()
+    b = _budget_claims(budget)
+    exe_claim = b["score"].reindex(units) if b is not None else pd.Series(np.nan, index=units)
+    exe_points = sum(n.points or 0.0 for n in fw.leaves() if n.rule == "execution")
+    # the execution row on its own points, and the factor N/A rescaling carries it to the total with
+    ex_rows = res.nodes[res.nodes["rule"] == "execution"].drop_duplicates(UNIT_ID).set_index(UNIT_ID)
+    exe_expected = (ex_rows["achievement"] * exe_points).reindex(units)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exe_factor = (ex_rows["points"] / exe_points).reindex(units).fillna(1.0) if exe_points else \
+            pd.Series(1.0, index=units)
+    for u in units:
+        if abs(point_sum.get(u, 0.0) - open_points) > tol:
+            _finding(findings, None, None, u, "points_not_total", point_sum.get(u, np.nan), open_points,
+                     f"the indicator points add up to {point_sum.get(u, np.nan):g}, not {open_points:g}",
+                     location=f"unit {u}:points")
+        ce, ee = exe_claim.get(u, np.nan), exe_expected.get(u, np.nan)
+        loc, row = _budget_location(b, u, "score")
+        if np.isfinite(ce) and np.isfinite(ee) and abs(ce - ee) > tol:
+            how = (" (rounded to a whole number)" if ce == np.floor(ee + 0.5) else
+                   " (truncated to a whole number)" if ce == np.floor(ee) else "")
+            _finding(findings, None, None, u, "execution_score_differs", ce, ee, f"executed / budget x "
+                     f"{exe_points:g} gives {ee:.4g} points, {ce:g} is claimed{how}", location=loc, row=row)
+        if b is not None and u in b.index and np.isfinite(b.at[u, "executed"]) and np.isfinite(b.at[u, "base"]) \
+                and b.at[u, "executed"] > b.at[u, "base"] + _EPS:
+            loc_e, row_e = _budget_location(b, u, "executed")
+            _finding(findings, None, None, u, "executed_above_budget", b.at[u, "executed"], b.at[u, "base"],
+                     f"executed {b.at[u, 'executed']:g} exceeds the budget {b.at[u, 'base']:g}; the rate is capped "
+                     "at 100 %", location=loc_e, row=row_e)
+        total = claimed_totals.get(u, np.nan)
+        rows_sum = claim_rows.get(u, np.nan) + (ce * exe_factor.get(u, 1.0) if np.isfinite(ce) else 0.0)
+        if np.isfinite(total) and np.isfinite(rows_sum) and abs(total - rows_sum) > tol:
+            loc_t, row_t = _budget_location(b, u, "claimed_total")
+            _finding(findings, None, None, u, "total_not_sum_of_rows", total, rows_sum, f"the claimed total {total:g} "
+                     f"is not the sum of the claimed rows and execution points ({rows_sum:.4g})",
+                     location=loc_t, row=row_t)
+        exec_full = not np.isfinite(ce) or ce >= exe_points - tol
+        recomputed = totals.at[u, "total"]
+        if (bool(full_rows.get(u, False)) and exec_full and np.isfinite(total) and total >= fw.total - tol
+                and recomputed < total - tol):
+            _finding(findings, None, None, u, "all_full_marks", total, recomputed, "every row and the execution are "
+                     f"claimed at full points and the total is {total:g}, but the reported values give "
+                     f"{recomputed:.4g} (自评流于形式)", location=f"unit {u}")
+    out = pd.DataFrame({UNIT_ID: units, "claimed_total": claimed_totals.reindex(units).to_numpy(dtype=float),
+                        "claimed_sum": (claim_rows.reindex(units) + (exe_claim * exe_factor).fillna(0.0)
+                                        ).to_numpy(dtype=float),
+                        "expected_total": totals["total"].reindex(units).to_numpy(dtype=float)})
+    out["difference"] = out["claimed_total"] - out["expected_total"]
+    out["claimed_grade"] = fw.bands.grade(out["claimed_total"].to_numpy(dtype=float))
+    out["expected_grade"] = fw.bands.grade(out["expected_total"].to_numpy(dtype=float))
+    return out
+
+
+def _budget_claims(budget: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Budget by unit: claimed execution ``score``, ``executed``, the rate's ``base`` and where each was read."""
+    if budget is None or UNIT_ID not in budget:
+        return None
+    b = budget.copy()
+    b.index = b[UNIT_ID].astype(str)
+    b = b[~b.index.duplicated()]
+    num = {c: pd.to_numeric(b[c], errors="coerce") if c in b else pd.Series(np.nan, index=b.index)
+           for c in ("score", "executed", "budget_full_year")}
+    return pd.DataFrame({"score": num["score"], "executed": num["executed"], "base": num["budget_full_year"],
+                         "source_file": b["source_file"] if "source_file" in b else None,
+                         "source_row": b["source_row"] if "source_row" in b else np.nan}, index=b.index)
+
+
+def _budget_location(b: pd.DataFrame | None, unit: str, column: str) -> tuple[str, float]:
+    if b is None or unit not in b.index or pd.isna(b.at[unit, "source_row"]) or b.at[unit, "source_file"] is None:
+        return f"unit {unit}:{column}", np.nan
+    row = int(b.at[unit, "source_row"])
+    return format_location(b.at[unit, "source_file"], row, column), float(row)

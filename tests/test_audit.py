@@ -1,0 +1,254 @@
+"""The standardization audit: a test form for each finding code (worked by hand), clean forms without findings,
+the sample province's planted problems found and nothing else, XLSX forms audited directly, errors."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import perfeval as pe
+from perfeval.errors import InputError
+from perfeval.recheck import FINDINGS, SEVERITIES, audit, findings_table
+
+#: dataset.yaml ``planted`` codes -> the audit's finding codes
+PLANTED = {"met_scored_low": "met_underscored", "unmet_scored_full": "unmet_full_score",
+           "cost_with_ge": "cost_indicator_ge", "actual_restates_target": "actual_restates_target",
+           "over_no_note": "unexplained_over_achievement", "all_full_marks": "all_full_marks",
+           "execution_rounded": "execution_score_differs", "total_not_sum": "total_not_sum_of_rows",
+           "executed_over_budget": "executed_above_budget"}
+
+
+def rows(**changes):
+    """A clean project (every target met, claims by the rules): 培训人次 30, 合格率 20, 就业率 30, 满意度 10 points;
+    ``changes`` maps an indicator to the fields that differ."""
+    base = {
+        "培训人次": {"l1": "产出指标", "l2": "数量指标", "target": "≥1000人次", "actual": "1200人次", "points": 30.0,
+                 "score": 30.0},
+        "合格率": {"l1": "产出指标", "l2": "质量指标", "target": "≥95%", "actual": "96%", "points": 20.0, "score": 20.0},
+        "就业率": {"l1": "效益指标", "l2": "社会效益指标", "target": "≥80%", "actual": "80%", "points": 30.0,
+                "score": 30.0},
+        "满意度": {"l1": "满意度指标", "l2": "服务对象满意度指标", "target": "≥90%", "actual": "92%", "points": 10.0,
+                "score": 10.0},
+    }
+    for name, fields in changes.items():
+        base[name] = {**base.get(name, {}), **fields}
+    frame = pd.DataFrame([{"unit_id": "P1", "indicator": k, "note": "", **v} for k, v in base.items()])
+    return frame[frame["points"].notna()].reset_index(drop=True)
+
+
+def budget(executed=95.0, claimed=9.5, total=None, full=100.0, obs=None):
+    claims = rows()["score"].sum() if obs is None else obs["score"].sum()
+    return pd.DataFrame({"unit_id": ["P1"], "budget_full_year": [full], "executed": [executed], "score": [claimed],
+                         "claimed_total": [claims + claimed if total is None else total]})
+
+
+def run(obs, b=None, **kwargs):
+    return audit(obs, budget(obs=obs) if b is None else b, **kwargs)
+
+
+def only(res, code):
+    """The single finding of ``code``; no finding of another code."""
+    assert res.findings["code"].tolist() == [code], res.findings[["code", "message"]]
+    return res.findings.iloc[0]
+
+
+def test_clean_unit_has_no_findings():
+    res = run(rows())
+    assert res.findings.empty
+    u = res.units.iloc[0]
+    assert (u["claimed_total"], u["expected_total"], u["difference"]) == pytest.approx((99.5, 99.5, 0.0))
+    assert (u["claimed_grade"], u["expected_grade"], u["n_findings"], u["worst"]) == ("优", "优", 0, "")
+
+
+def test_met_underscored():
+    f = only(run(rows(培训人次={"score": 25.0})), "met_underscored")
+    assert (f["claimed"], f["expected"], f["row"], f["indicator"]) == (25.0, 30.0, 2, "培训人次")
+    assert f["location"] == "<observations>:2:score" and f["severity"] == "medium"
+
+
+def test_unmet_full_score():
+    """就业率 72 % of ≥80 %: 0.9 x 30 = 27 points by the rule, 30 claimed."""
+    f = only(run(rows(就业率={"actual": "72%"})), "unmet_full_score")
+    assert (f["claimed"], f["expected"]) == pytest.approx((30.0, 27.0))
+
+
+def test_score_differs_from_rule():
+    f = only(run(rows(就业率={"actual": "72%", "score": 20.0})), "score_differs_from_rule")
+    assert (f["claimed"], f["expected"]) == pytest.approx((20.0, 27.0))
+
+
+def test_score_out_of_band_qualitative_and_above_points():
+    """A 'partly' row (band [12, 16) of 20 points) claimed 18: the lower bound 12 is what the rule can defend; a
+    quantitative claim of 35 on a 30-point row is outside [0, 30]."""
+    qual = {"target": "按时完成", "actual": "部分完成", "op": "qualitative", "level": "partly", "score": 18.0}
+    res = run(rows(合格率=qual))
+    f = only(res, "score_out_of_band")
+    assert (f["claimed"], f["expected"]) == (18.0, 12.0) and "[12, 16)" in f["message"]
+    assert res.units["expected_total"].iat[0] == pytest.approx(99.5 - 20 + 12)
+    g = only(run(rows(培训人次={"score": 35.0})), "score_out_of_band")
+    assert (g["claimed"], g["expected"]) == (35.0, 30.0)
+
+
+def test_qualitative_row_without_level_takes_the_band_of_its_score():
+    res = run(rows(合格率={"target": "按时完成", "actual": "见说明", "op": "qualitative", "score": 14.0}))
+    assert res.findings.empty and res.units["expected_total"].iat[0] == pytest.approx(99.5 - 20 + 14)
+
+
+def test_actual_restates_target():
+    f = only(run(rows(合格率={"actual": "≥95%"})), "actual_restates_target")
+    assert (f["claimed"], f["expected"], f["severity"]) == (20.0, 0.0, "high")
+    assert f["location"].endswith(":actual")
+
+
+def test_missing_target():
+    res = run(rows(合格率={"target": None}))
+    f = only(res, "missing_target")
+    assert (f["claimed"], f["expected"]) == (20.0, 0.0)
+    assert res.units["expected_total"].iat[0] == pytest.approx(79.5)
+
+
+def test_cost_indicator_ge_is_rescored_with_le():
+    """A cost row written ≥50万元 with 45万元 spent: the rule it must follow (≤) gives full points, as claimed."""
+    cost = {"l1": "产出指标", "l2": "成本指标", "target": "≥50万元", "actual": "45万元", "points": 10.0, "score": 10.0}
+    res = run(rows(单位成本=cost, 培训人次={"points": 20.0, "score": 20.0}))
+    f = only(res, "cost_indicator_ge")
+    assert (f["claimed"], f["expected"]) == (10.0, 10.0) and f["location"].endswith(":target")
+
+
+def test_unexplained_over_achievement():
+    res = run(rows(培训人次={"actual": "1400人次"}))
+    f = only(res, "unexplained_over_achievement")
+    assert f["severity"] == "low"
+    assert run(rows(培训人次={"actual": "1400人次", "note": "提前完成，新增报名"})).findings.empty
+
+
+def test_double_counted_execution():
+    """Execution 90 %: 9 of 10 execution points; an output row 预算执行进度 90 % of ≥100 % scored 0.9 x 20."""
+    spend = {"indicator": "预算执行进度", "target": "≥100%", "actual": "90%", "score": 18.0}
+    obs = rows(合格率=spend)
+    res = run(obs, budget(executed=90.0, claimed=9.0, obs=obs))
+    f = only(res, "double_counted_execution")
+    assert (f["claimed"], f["expected"]) == pytest.approx((18.0, 18.0))
+    full = rows(合格率={**spend, "actual": "100%", "score": 20.0})
+    assert run(full, budget(executed=90.0, claimed=9.0, obs=full)).findings.empty
+
+
+@pytest.mark.parametrize("executed, claimed, how", [(85.6, 9.0, "rounded"), (86.4, 8.0, "truncated"),
+                                                    (95.0, 8.0, "")])
+def test_execution_score_differs(executed, claimed, how):
+    f = only(run(rows(), budget(executed=executed, claimed=claimed)), "execution_score_differs")
+    assert (f["claimed"], f["expected"]) == pytest.approx((claimed, executed / 10))
+    assert (f"({how} to a whole number)" in f["message"]) == bool(how)
+
+
+def test_executed_above_budget():
+    f = only(run(rows(), budget(executed=103.0, claimed=10.0)), "executed_above_budget")
+    assert (f["claimed"], f["expected"]) == (103.0, 100.0)
+
+
+def test_total_not_sum_of_rows():
+    f = only(run(rows(), budget(total=101.5)), "total_not_sum_of_rows")
+    assert (f["claimed"], f["expected"]) == pytest.approx((101.5, 99.5))
+
+
+def test_total_with_a_not_applicable_row_is_rescaled_like_the_rules():
+    """满意度 (a whole first-level node) not applicable: the applicable 90 points (execution 10 + 80) are rescaled
+    to 100 (domain.md §5.3 rule 6), so the claims 9.5 + 80 carry x 100/90 to the total; rows and execution are
+    still compared on their own points."""
+    obs = rows(满意度={"applicable": False, "score": np.nan})
+    res = run(obs, budget(total=(9.5 + 80) * 100 / 90))
+    assert res.findings.empty
+    assert res.units["claimed_sum"].iat[0] == pytest.approx(89.5 * 100 / 90)
+    assert res.units["expected_total"].iat[0] == pytest.approx(89.5 * 100 / 90)
+
+
+def test_points_not_total():
+    obs = rows(满意度={"points": 20.0, "score": 20.0})
+    f = only(run(obs), "points_not_total")
+    assert (f["claimed"], f["expected"]) == (100.0, 90.0)
+
+
+def test_all_full_marks_only_when_the_values_do_not_support_it():
+    """Full claims, execution claimed 10 at 95 % and a total of 100 while 就业率 is missed: all_full_marks (and
+    the row and execution findings it consists of). A 100 the rules confirm is no finding."""
+    obs = rows(就业率={"actual": "72%"})
+    res = run(obs, budget(executed=95.0, claimed=10.0, obs=obs))
+    assert sorted(res.findings["code"]) == ["all_full_marks", "execution_score_differs", "unmet_full_score"]
+    f = res.findings.set_index("code").loc["all_full_marks"]
+    assert (f["claimed"], f["expected"]) == pytest.approx((100.0, 96.5))
+    assert res.units["worst"].iat[0] == "high"
+    assert run(rows(), budget(executed=100.0, claimed=10.0)).findings.empty
+
+
+def test_vocabulary_table():
+    table = findings_table()
+    assert table["code"].tolist() == list(FINDINGS)
+    assert set(table["severity"]) <= set(SEVERITIES) and set(table["level"]) == {"row", "unit"}
+    assert all(any(src in s for src in ("PMKPI", "Pidu", "MOF-10", "inference")) for s in table["source"])
+    issue_codes = {"met_underscored", "unmet_full_score", "score_differs_from_rule", "execution_score_differs",
+                   "total_not_sum_of_rows", "points_not_total", "actual_restates_target", "score_out_of_band",
+                   "cost_indicator_ge", "missing_target", "all_full_marks", "double_counted_execution"}
+    assert issue_codes <= set(FINDINGS)
+
+
+def test_claimed_totals_argument_and_counts():
+    res = audit(rows(), budget().drop(columns="claimed_total"), claimed_totals={"P1": 97.0})
+    assert res.findings["code"].tolist() == ["total_not_sum_of_rows"]
+    frame = pd.DataFrame({"unit_id": ["P1"], "claimed_total": [99.5]})
+    assert audit(rows(), budget().drop(columns="claimed_total"), claimed_totals=frame).findings.empty
+    assert res.counts().to_dict("records") == [{"code": "total_not_sum_of_rows", "severity": "high",
+                                                "n_findings": 1, "n_units": 1}]
+    assert "AuditResult" in res._repr_html_() and "findings=1" in repr(res)
+
+
+def test_xlsx_forms_are_audited_directly(tmp_path):
+    """A filled standard form: claimed total read from its 总分 cell, every finding located in the form."""
+    obs = rows(培训人次={"score": 25.0})
+    b = budget(obs=obs)
+    path = pe.write_selfeval_form(tmp_path / "P1.xlsx", unit={"unit_id": "P1", "name": "培训项目"},
+                                  observations=obs, budget=b, claimed_total=96.5)
+    form = pe.read_selfeval_form(path)
+    res = audit(path)
+    assert sorted(res.findings["code"]) == ["met_underscored", "total_not_sum_of_rows"]
+    f = res.findings.set_index("code")
+    assert f.at["total_not_sum_of_rows", "claimed"] == 96.5 == form.claimed_total
+    assert f.at["met_underscored", "location"].startswith(str(path))
+    assert audit(form).findings.shape == res.findings.shape
+
+
+def test_province_findings_are_exactly_the_planted_problems():
+    """Each problem planted in the sample province is found, and nothing outside the planted units; the
+    all-full-marks unit also shows the unmet rows and the execution points it consists of."""
+    data = pe.load_sample()
+    res = audit(data.observations, data.budget)
+    planted = {(PLANTED[p["code"]], p["unit_id"]) for p in data.meta["planted"]}
+    found = set(zip(res.findings["code"], res.findings["unit_id"]))
+    assert planted <= found
+    full = {u for c, u in planted if c == "all_full_marks"}
+    extra = {(c, u) for c, u in found - planted if not (u in full and c in ("unmet_full_score",
+                                                                            "execution_score_differs"))}
+    assert not extra
+
+
+def test_clean_sample_forms_have_no_findings(sample_dir):
+    res = audit(sample_dir / "forms")
+    assert len(res.units) == len(list((sample_dir / "forms").glob("*.xlsx")))
+    assert res.findings.empty and (res.units["difference"].abs() < 0.05).all()
+
+
+def test_audit_errors():
+    with pytest.raises(InputError, match="unparseable_target"):
+        run(rows(培训人次={"target": "≥95%~"}))
+    with pytest.raises(ValueError, match="`tolerance` must be a number >= 0"):
+        run(rows(), tolerance=-1)
+    with pytest.raises(ValueError, match="`over_achievement` must be a number > 1"):
+        run(rows(), over_achievement=1)
+    with pytest.raises(TypeError, match="`observations` must be a DataFrame, a SelfEvalForm"):
+        audit(42)
+    with pytest.raises(InputError, match="`claimed_totals` must have `unit_id` and `claimed_total`"):
+        audit(rows(), budget(), claimed_totals=pd.DataFrame({"x": [1]}))
+    with pytest.raises(TypeError, match="`claimed_totals` must be a DataFrame"):
+        audit(rows(), budget(), claimed_totals=3.0)
+    assert math.isnan(audit(rows()).units["claimed_total"].iat[0])      # no budget: no claimed total

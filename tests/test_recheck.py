@@ -1,0 +1,256 @@
+"""Re-evaluation: a re-check inflated by exactly 5 points worked by hand, accuracy rules and flags, units in one
+scoring only, ScoreResults compared leaf by leaf, the sample province's planted inflation and downgrades."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import perfeval as pe
+from perfeval.errors import DataQualityWarning, DegenerateDataWarning, InputError
+from perfeval.recheck import ACCURACY, STATISTICS, UNIT_FLAGS, RecheckRules, compare
+
+R = [50.0, 70.0, 76.0, 82.0, 86.0, 93.0]   # re-check totals: 差 中 中 良 良 优
+AMOUNT = [1.0, 1.0, 1.0, 1.0, 1.0, 5.0]
+
+
+def totals(values, column, ids=None, **extra):
+    ids = ids or [f"U{i}" for i in range(len(values))]
+    return pd.DataFrame({"unit_id": ids, column: values, **extra})
+
+
+@pytest.fixture(scope="module")
+def inflated():
+    """Every unit's self-evaluation is exactly 5 points above its re-check."""
+    self_ = totals([r + 5 for r in R], "claimed_total", budget_full_year=AMOUNT)
+    with pytest.warns(DegenerateDataWarning, match="all differences are identical"):
+        return compare(self_, totals(R, "recheck_total"))
+
+
+def wilson(k, n, z=stats.norm.ppf(0.975)):
+    p = k / n
+    c = (p + z * z / (2 * n)) / (1 + z * z / n)
+    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, c - h), min(1.0, c + h)
+
+
+def test_inflated_by_exactly_five_points(inflated):
+    """Bias 5, share inflated 1, MAE = RMSE = 5, none within 3 points, all within 5, limits of agreement 5."""
+    s = inflated.summary
+    assert s.at["n", "estimate"] == 6
+    for key in ("mean_bias", "median_bias", "mae", "rmse", "ba_lower", "ba_upper"):
+        assert s.at[key, "estimate"] == pytest.approx(5.0, abs=1e-12), key
+    assert (s.at["mean_bias", "ci_low"], s.at["mean_bias", "ci_high"]) == pytest.approx((5.0, 5.0), abs=1e-12)
+    assert s.at["share_inflated", "estimate"] == 1.0
+    assert (s.at["share_inflated", "ci_low"], s.at["share_inflated", "ci_high"]) == pytest.approx(wilson(6, 6))
+    assert s.at["share_within_3", "estimate"] == 0.0 and s.at["share_within_5", "estimate"] == 1.0
+    assert (inflated.units["deviation"] == 5).all() and (inflated.units["rel_deviation"] == 5 / np.array(R)).all()
+
+
+def test_inflated_agreement_coefficients_by_hand(inflated):
+    """x = y + 5: CCC = 2v / (2v + 25) with v the n-divisor variance (Lin 1989); ICC(A,1) = MSR / (MSR + k MSC / n)
+    with MSR = 2 var(y, ddof=1), MSC = 6 (2.5^2 + 2.5^2) = 75, MSE = 0, i.e. 2v1 / (2v1 + 25)."""
+    v, v1 = np.var(R), np.var(R, ddof=1)
+    assert inflated.statistic("ccc") == pytest.approx(2 * v / (2 * v + 25), abs=1e-12)
+    assert inflated.statistic("icc_a1") == pytest.approx(2 * v1 / (2 * v1 + 25), abs=1e-12)
+
+
+def test_inflated_grades_accuracy_and_disconnect_by_hand(inflated):
+    """Self 55 75 81 87 91 98 (差 中 良 良 优 优) vs re-check 差 中 中 良 良 优: units 2 and 4 are downgraded one
+    grade; |d| = 5 keeps 准确 for the other four and 基本准确 for the two (<= 10 points, one grade)."""
+    u = inflated.units
+    assert u["self_grade"].tolist() == ["差", "中", "良", "良", "优", "优"]
+    assert u["recheck_grade"].tolist() == ["差", "中", "中", "良", "良", "优"]
+    assert u["grade_steps"].tolist() == [0, 0, 1, 0, 1, 0]
+    assert u["accuracy"].tolist() == ["准确", "准确", "基本准确", "准确", "基本准确", "准确"]
+    s = inflated.summary
+    assert s.at["grade_exact", "estimate"] == pytest.approx(4 / 6)
+    assert s.at["disconnect_rate", "estimate"] == pytest.approx(2 / 6)
+    assert s.at["downgrade_rate", "estimate"] == pytest.approx(2 / 6)
+    assert s.at["upgrade_rate", "estimate"] == 0.0
+    assert s.at["share_accurate", "estimate"] == pytest.approx(4 / 6)
+    # net disconnect on 良 or better: 4 by self, 3 by re-check; paired Wald interval (b = 1, c = 0, n = 6)
+    se = math.sqrt((1 - 1 / 6) / 36)
+    z = stats.norm.ppf(0.975)
+    assert s.at["net_disconnect", "estimate"] == pytest.approx(1 / 6)
+    assert (s.at["net_disconnect", "ci_low"], s.at["net_disconnect", "ci_high"]) == pytest.approx(
+        (1 / 6 - z * se, 1 / 6 + z * se))
+    assert inflated.transitions.loc["良", "中"] == 1 and inflated.transitions.loc["优", "良"] == 1
+    assert inflated.transitions.to_numpy().sum() == 6 and list(inflated.transitions.columns) == ["优", "良", "中", "差"]
+
+
+def test_inflated_budget_weighted(inflated):
+    """Amounts 1 1 1 1 1 5: weighted bias 5; the two downgraded units hold 2 of 10; net disconnect 1 of 10."""
+    s = inflated.summary["budget_weighted"]
+    assert s["n"] == 10 and s["mean_bias"] == pytest.approx(5.0) and s["mae"] == pytest.approx(5.0)
+    assert s["disconnect_rate"] == pytest.approx(0.2) and s["downgrade_rate"] == pytest.approx(0.2)
+    assert s["net_disconnect"] == pytest.approx(0.1) and s["share_inflated"] == 1.0
+    assert math.isnan(s["ccc"]) and math.isnan(s["kappa_weighted"])
+    assert inflated.statistic("mean_bias", weighted=True) == pytest.approx(5.0)
+    assert list(inflated.summary.index) == list(STATISTICS)
+
+
+def test_grade_agreement_uses_the_full_declared_scale(inflated):
+    """The kappa of the summary is cohen_kappa with the four grades declared, linear weights."""
+    k = pe.agreement.cohen_kappa(inflated.units["self_grade"], inflated.units["recheck_grade"], weights="linear",
+                                 categories=["优", "良", "中", "差"])
+    assert inflated.statistic("kappa_weighted") == pytest.approx(k.statistic, abs=1e-12)
+    sm = pe.agreement.stuart_maxwell(k.table)
+    assert inflated.statistic("stuart_maxwell") == pytest.approx(sm.statistic)
+    assert inflated.summary.at["stuart_maxwell", "pvalue"] == pytest.approx(sm.pvalue)
+
+
+def test_accuracy_rule_is_configurable():
+    self_ = totals([88.0, 95.0, 70.0], "self_total")
+    rec = totals([84.0, 82.0, 69.0], "recheck_total")
+    res = compare(self_, rec)
+    assert res.units["accuracy"].tolist() == ["准确", "不准确", "准确"]   # 4 pts same grade; 13 pts
+    loose = compare(self_, rec, rules={"basic_gap": 15.0})
+    assert loose.units["accuracy"].tolist() == ["准确", "基本准确", "准确"]
+    strict = compare(self_, rec, rules=RecheckRules(accurate_gap=3.0))
+    assert strict.units["accuracy"].tolist() == ["基本准确", "不准确", "准确"]
+    assert ACCURACY == ("准确", "基本准确", "不准确") and strict.rules.to_dict()["accurate_gap"] == 3.0
+
+
+def test_unit_flags():
+    """100 self-scored, a two-grade jump, a total near a cut-point, and PMKPI's red light
+    ((s/90 - b/10) / (s/90) > 0.05 with s = 95 - 5 = 90 indicator points and b = 5 execution points)."""
+    self_ = totals([100.0, 91.0, 80.4, 95.0, 85.0], "self_total", execution_score=[10.0, 9.0, 9.0, 5.0, 8.5])
+    rec = totals([97.0, 75.0, 78.0, 94.0, 84.0], "recheck_total")
+    flags = compare(self_, rec).units["flags"].str.split(";").tolist()
+    assert "self_full_marks" in flags[0]
+    assert "two_grade_jump" in flags[1]
+    assert "near_cut" in flags[2] and "near_cut" not in flags[0]
+    assert "completion_above_execution" in flags[3] and "completion_above_execution" not in flags[4]
+    assert set(UNIT_FLAGS) >= {f for fl in flags for f in fl if f}
+
+
+def test_outside_loa_flag_and_drivers_from_indicators():
+    self_ = totals([90.0, 91.0, 92.0, 93.0, 94.0, 95.0, 96.0, 90.0], "self_total")
+    rec = totals([89.0, 90.5, 91.0, 92.5, 93.0, 94.5, 95.0, 70.0], "recheck_total")
+    ind = pd.DataFrame({"unit_id": "U7", "indicator": ["a", "b", "c", "d"], "score": [30.0, 20.0, 20.0, 10.0],
+                        "recheck_score": [15.0, 18.0, 17.0, 10.0]})
+    res = compare(self_, rec, indicators=ind)
+    u = res.units.set_index("unit_id")
+    assert "outside_loa" in u.at["U7", "flags"]
+    # deviation 20; indicator deviations a 15, b 2, c 3, d 0: a then c (15 + 3) reach 0.8 x 20 = 16
+    assert u.at["U7", "drivers"] == "a;c" and u.at["U0", "drivers"] == ""
+    assert res.indicators.set_index("key").at["a", "deviation"] == 15.0
+
+
+@pytest.mark.filterwarnings("ignore::perfeval.errors.DegenerateDataWarning")  # two units: no CCC
+def test_units_in_one_scoring_only_are_reported():
+    self_ = totals([90.0, 80.0, 70.0], "self_total", ids=["A", "B", "X"])
+    rec = totals([85.0, 80.0, 60.0], "recheck_total", ids=["A", "B", "Y"])
+    with pytest.warns(DataQualityWarning, match="not_rechecked x1, not_in_self x1"):
+        res = compare(self_, rec)
+    assert res.units["unit_id"].tolist() == ["A", "B"]
+    assert {(p.code, p.location) for p in res.problems} == {("not_rechecked", "unit X"), ("not_in_self", "unit Y")}
+
+
+@pytest.mark.filterwarnings("ignore::perfeval.errors.DegenerateDataWarning")  # two units
+def test_score_results_compared_leaf_by_leaf():
+    obs = pd.DataFrame({"unit_id": ["P1"] * 3 + ["P2"] * 3, "l1": ["产出指标", "效益指标", "满意度指标"] * 2,
+                        "l2": ["数量指标", "社会效益指标", "服务对象满意度指标"] * 2,
+                        "indicator": ["培训人次", "就业率", "满意度"] * 2,
+                        "target": ["≥1000人次", "≥80%", "≥90%"] * 2,
+                        "actual": ["1200人次", "80%", "95%", "900人次", "72%", "90%"],
+                        "points": [50.0, 30.0, 10.0] * 2, "score": [50.0, 30.0, 10.0, 45.0, 30.0, 10.0]})
+    budget = pd.DataFrame({"unit_id": ["P1", "P2"], "budget_full_year": [100.0, 100.0],
+                           "executed": [100.0, 90.0], "score": [10.0, 9.0]})
+    recheck_obs = obs.assign(actual=["1000人次", "76%", "95%", "900人次", "72%", "90%"])
+    self_res = pe.score("project_self", obs, budget)
+    rec_res = pe.score("project_self", recheck_obs, budget)
+    scored = compare(self_res, rec_res, self_total="scored")
+    u = scored.units.set_index("unit_id")
+    # P1 by the rules: 100 vs 10 + 50 + 28.5 + 10 = 98.5; P2 unchanged 9 + 45 + 27 + 10 = 91
+    assert u.at["P1", "deviation"] == pytest.approx(1.5) and u.at["P2", "deviation"] == pytest.approx(0.0)
+    assert u.at["P1", "drivers"] == "就业率" and u.at["P1", "execution_score"] == pytest.approx(10.0)
+    claimed = compare(self_res, rec_res)                       # claimed: P2 claims 45 + 30 + 10 + 9 = 94
+    assert claimed.units.set_index("unit_id").at["P2", "self_total"] == pytest.approx(94.0)
+    assert set(scored.indicators["key"]) >= {"output.quantity.1", "effect.social.1", "execution"}
+
+
+def test_province_recheck_finds_the_planted_inflation_and_downgrades():
+    """The sample province's self-evaluations are inflated (dataset.yaml truth: claimed mean above the true
+    mean): the re-check shows a positive bias whose interval excludes 0, most units inflated, and exactly the
+    downgrades a direct grading of the two files gives."""
+    data = pe.load_sample()
+    with pytest.warns(DataQualityWarning, match="not_rechecked"):
+        res = compare(data.budget, data.recheck, indicators=data.recheck_indicators, units=data.units)
+    truth = data.meta["truth"]
+    assert truth["mean_claimed_total"] > truth["mean_true_total"]
+    assert len(res.units) == len(data.recheck)
+    assert res.summary.at["mean_bias", "ci_low"] > 0 and res.statistic("share_inflated") > 0.5
+    claimed = data.budget.set_index("unit_id")["claimed_total"].reindex(data.recheck["unit_id"])
+    rank = {"优": 0, "良": 1, "中": 2, "差": 3}
+    down = [u for u, a, b in zip(data.recheck["unit_id"], pe.grade(claimed.to_numpy()),
+                                 pe.grade(data.recheck["recheck_total"].to_numpy())) if rank[b] > rank[a]]
+    assert down and sorted(res.units.loc[res.units["grade_steps"] > 0, "unit_id"]) == sorted(down)
+    assert res.statistic("downgrade_rate") == pytest.approx(len(down) / len(data.recheck))
+    assert res.statistic("n", weighted=True) == pytest.approx(
+        data.budget.set_index("unit_id")["budget_full_year"].reindex(data.recheck["unit_id"]).sum())
+    by = res.by("department_id")
+    assert by.loc[by["statistic"] == "n", "estimate"].sum() == len(data.recheck)
+    assert (res.units["drivers"] != "").sum() > len(res.units) / 2
+    assert "RecheckResult" in res._repr_html_() and "mean_bias" in repr(res)
+
+
+@pytest.mark.parametrize("self_, rec, match", [
+    (totals([1.0], "other"), totals([1.0], "recheck_total"), "missing_column"),
+    (totals([1.0, 2.0], "self_total", ids=["A", "A"]), totals([1.0], "recheck_total", ids=["A"]), "duplicate_unit"),
+    (totals(["x"], "self_total"), totals([1.0], "recheck_total"), "not_numeric"),
+    (totals([1.0], "self_total", ids=["A"]), totals([1.0], "recheck_total", ids=["B"]), "no_common_units"),
+])
+def test_input_errors(self_, rec, match):
+    with pytest.raises(InputError, match=match):
+        compare(self_, rec)
+
+
+def test_duplicate_units_are_located():
+    self_ = totals([90.0, 91.0], "self_total", ids=["A", "A"], source_file="self.csv", source_row=[2, 3])
+    with pytest.raises(InputError) as err:
+        compare(self_, totals([90.0], "recheck_total", ids=["A"]))
+    assert err.value.problems[0].location == "self.csv:3:unit_id"
+
+
+@pytest.mark.filterwarnings("ignore::perfeval.errors.DegenerateDataWarning")
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"rules": {"gap": 3}}, ValueError, "`rules` must use the fields of RecheckRules"),
+    ({"rules": {"accurate_gap": 12.0}}, ValueError, "the accurate rule must be at least as strict"),
+    ({"rules": {"kappa_weights": "cubic"}}, ValueError, "`kappa_weights` must be 'linear' or 'quadratic'"),
+    ({"rules": {"max_drivers": -1}}, ValueError, "`max_drivers` must be an integer >= 0"),
+    ({"rules": {"multiplier": 0}}, ValueError, "`multiplier` must be a positive number"),
+    ({"rules": {"near_cut": -1}}, ValueError, "`near_cut` must be a number >= 0"),
+    ({"rules": {"tolerances": (3.0,)}}, ValueError, "`tolerances` must hold two numbers"),
+    ({"rules": {"satisfactory": "甲"}}, ValueError, "`rules.satisfactory` must be a grade of the bands"),
+    ({"rules": 5}, TypeError, "`rules` must be a RecheckRules"),
+    ({"estimator": "pps"}, ValueError, "`estimator` must be one of"),
+    ({"confidence_level": 0}, ValueError, "`confidence_level` must be strictly between 0 and 1"),
+    ({"units": pd.DataFrame({"x": [1]})}, InputError, "`units` must be a DataFrame with a `unit_id` column"),
+])
+def test_option_errors(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        compare(totals([90.0, 80.0], "self_total"), totals([85.0, 80.0], "recheck_total"), **kwargs)
+
+
+@pytest.mark.filterwarnings("ignore::perfeval.errors.DegenerateDataWarning")
+def test_other_errors():
+    self_, rec = totals([90.0, 80.0], "self_total"), totals([85.0, 80.0], "recheck_total")
+    with pytest.raises(TypeError, match="`self_scores` must be a ScoreResult or a DataFrame"):
+        compare([90.0], rec)
+    res = compare(self_, rec)
+    with pytest.raises(ValueError, match="`column` must be a column of the compared units"):
+        res.by("region")
+    with pytest.raises(ValueError, match="`name` must be one of"):
+        res.statistic("bias")
+    with pytest.raises(InputError, match="duplicate_unit"):
+        compare(self_, rec, units=pd.DataFrame({"unit_id": ["U0", "U0"]}))
+    with pytest.raises(InputError, match="duplicate_row"):
+        compare(self_, rec, indicators=pd.DataFrame({"unit_id": ["U0", "U0"], "indicator": ["a", "a"],
+                                                     "score": [1.0, 1.0], "recheck_score": [1.0, 1.0]}))
+    with pytest.raises(InputError, match="missing_column"):
+        compare(self_, rec, indicators=pd.DataFrame({"unit_id": ["U0"], "indicator": ["a"]}))
