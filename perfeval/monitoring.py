@@ -15,8 +15,9 @@ Rules (defaults; [V] = PMKPI ``PERF_T_WARNSET`` #54724561805, #54658701560, #549
 * Positive indicator ``>=`` (``positiveindex`` [V]): ``v = actual / (target x tp) x 100``; red ``< 60``, yellow
   ``[60, 80)``, green ``[80, 120)``, blue ``>= 120``.
 * Reverse ``<=`` (``reverseindex`` [V]): green when ``actual <= target`` (not pro-rated), else red.
-* Equality ``=`` with target 0 (``traceindexequalzero`` [V]): green when ``actual == target``, else red; a
-  non-zero equality target is pro-rated like ``>=`` by default [I].
+* Equality ``=`` with target 0 (``traceindexequalzero`` [V]): green when ``actual == target`` (within
+  ``equality_tolerance``), else red. A non-zero equality target (a standard or quota such as 690 元/生) is
+  compared the same way by default, or pro-rated like ``>=`` with ``equality_nonzero: positive`` [I].
 * Qualitative [V]: met green, partly yellow, not met red.
 * Goal-level light (``goalwarn`` [V]): the worst indicator colour, red > yellow > green > blue.
 * Two-flag light (Hefei ``depttracewarn``/``protracewarn`` [V]): 预算执行正常 (budget colour in
@@ -26,8 +27,7 @@ Rules (defaults; [V] = PMKPI ``PERF_T_WARNSET`` #54724561805, #54658701560, #549
   exact-equality lines are lit on their value as it is (PMKPI), so their forecast is that value: a unit cost or a
   rate such as 失业率 does not accumulate. Rates that are not pro-rated (``prorate_percent: false``) and
   qualitative levels are carried as they are too (a qualitative indicator is forecast to be met unless its level
-  is not_met). A unit's reported
-  完成目标可能性 (``forecast``: likely/unlikely) overrides the computed forecast.
+  is not_met). A unit's reported 完成目标可能性 (``forecast``: likely/unlikely) overrides the computed forecast.
 * Corrective actions (中发〔2018〕34号, 财预〔2019〕136号 [R]): yellow -> 纠偏 (correct the deviation); red ->
   暂缓或停止拨款 (suspend or stop disbursement); from the checkpoint month (7) a red indicator forecast to miss
   its target -> 削减或取消 (低效无效资金, reduce or cancel) and a red budget line whose execution share is below
@@ -42,8 +42,9 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from .columns import MONITORING_ALIASES
-from ._rows import row_locations, with_source
+from ._monitoring_input import (MONITORING_COLUMNS, check_monitoring, latest_rows, numeric, observation_targets,
+                                read_monitoring)
+from ._rows import row_locations
 from .errors import InputError, Problem
 from .framework import GradeBands
 from .policies import COLOURS, COLOURS_ZH, MonitoringPolicy
@@ -64,13 +65,6 @@ ACTIONS: Mapping[str, tuple[str, str]] = {
     "recover": ("收回", "take back the idle funds"),
 }
 
-#: Accepted columns of monitoring.csv (canonical name -> header aliases).
-MONITORING_COLUMNS: Mapping[str, tuple[str, ...]] = {
-    **MONITORING_ALIASES, "planned": ("计划进度", "计划完成比例", "planned_share")}
-
-_FORECASTS = {**{k: "likely" for k in ("likely", "能", "可能", "是", "能完成", "预计能完成", "可以完成", "yes")},
-              **{k: "unlikely" for k in ("unlikely", "不能", "不可能", "否", "不能完成", "难以完成",
-                                         "预计不能完成", "no")}}
 _RANK = {c: i for i, c in enumerate(COLOURS)}  # 0 = worst
 
 
@@ -120,96 +114,8 @@ class MonitoringResult:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# reading
+# lights
 # ---------------------------------------------------------------------------------------------------------------
-def read_monitoring(path: str | Path) -> pd.DataFrame:
-    """Read monitoring.csv / .xlsx (one row per unit x month x line).
-
-    Columns (Chinese header aliases of :data:`MONITORING_COLUMNS` accepted):
-
-    * ``unit_id`` (项目编码) and ``month`` (月份, 1-12), required;
-    * ``indicator`` (三级指标): the indicator name exactly as in the unit's observations row, or ``budget`` for
-      the budget-execution line, required;
-    * ``value`` (累计完成值 / 累计执行数): cumulative, executed amount (万元) on the budget line, cumulative actual
-      on indicator lines, a level (met / partly / not_met or 达成 / 部分达成 / 未达成) on qualitative ones;
-    * optional ``forecast`` (完成目标可能性: likely / unlikely, 能 / 不能), ``planned`` (计划进度: planned
-      cumulative share of the annual target at that month, 0-1), ``note`` (偏差原因).
-
-    Returns
-    -------
-    DataFrame
-        Canonical columns (``month`` and ``planned`` as float, the rest as text) plus ``source_file`` and
-        ``source_row``; the content is checked by :func:`lights`.
-    """
-    from .io import read_table
-
-    return read_table(path, MONITORING_COLUMNS, required=("unit_id", "month", "indicator", "value"),
-                      kind="monitoring", numeric=("month", "planned"))
-
-
-def _check_monitoring(mon: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
-    """Typed copy of the monitoring frame (month int, forecast and planned normalised) and its problems."""
-    missing = [c for c in ("unit_id", "month", "indicator", "value") if c not in mon]
-    if missing:
-        raise InputError.single("monitoring", "missing_column",
-                                f"`monitoring` lacks column(s) {missing}; it has {list(mon.columns)}")
-    mon = with_source(mon, "monitoring")
-    problems: list[Problem] = []
-    month = pd.to_numeric(mon["month"], errors="coerce")
-    bad = month.isna() | (month % 1 != 0) | (month < 1) | (month > 12)
-    problems += [Problem(loc, "bad_month", f"month must be an integer 1-12; got {mon['month'][r]!r}")
-                 for r, loc in zip(mon.index[bad], row_locations(mon, mon.index[bad], "month"))]
-    mon["month"] = month.where(~bad).astype("Int64")
-    for col in ("unit_id", "indicator"):
-        empty = mon[col].isna() | (mon[col].astype(str).str.strip() == "")
-        problems += [Problem(loc, "missing_value", f"{col} is empty")
-                     for loc in row_locations(mon, mon.index[empty], col)]
-        mon[col] = mon[col].astype(str).str.strip()
-    forecast = mon["forecast"] if "forecast" in mon else pd.Series(None, index=mon.index, dtype=object)
-    key = forecast.astype("string").str.strip().str.lower()
-    mon["forecast"] = key.map(_FORECASTS).astype(object)
-    bad = key.notna() & (key != "") & mon["forecast"].isna()
-    problems += [Problem(loc, "bad_forecast", f"forecast must be likely or unlikely (能 / 不能); got {forecast[r]!r}")
-                 for r, loc in zip(mon.index[bad], row_locations(mon, mon.index[bad], "forecast"))]
-    planned = mon["planned"] if "planned" in mon else pd.Series(np.nan, index=mon.index)
-    share = pd.to_numeric(planned, errors="coerce")
-    bad = (planned.notna() & share.isna()) | (share < 0) | (share > 1)
-    problems += [Problem(loc, "bad_share", f"planned must be a share in [0, 1]; got {planned[r]!r}")
-                 for r, loc in zip(mon.index[bad], row_locations(mon, mon.index[bad], "planned"))]
-    mon["planned"] = share.where(~bad)
-    if "note" not in mon:
-        mon["note"] = ""
-    return mon, problems
-
-
-def _latest(mon: pd.DataFrame, month: int) -> tuple[pd.DataFrame, list[Problem]]:
-    """Each (unit, line)'s latest row at or before ``month``; a second row for the same month is a problem."""
-    mon = mon[mon["month"].notna() & (mon["month"] <= month)]
-    dup = mon.duplicated(["unit_id", "indicator", "month"], keep="first")
-    problems = [Problem(loc, "duplicate_row", f"a second row for unit {u!r}, line {i!r}, month {m}")
-                for loc, u, i, m in zip(row_locations(mon, mon.index[dup], "indicator"), mon["unit_id"][dup],
-                                        mon["indicator"][dup], mon["month"][dup])]
-    latest = mon.sort_values("month", kind="stable").groupby(["unit_id", "indicator"], sort=False).tail(1)
-    return latest, problems
-
-
-def _numeric(values: pd.Series) -> pd.Series:
-    """Numbers of a value column: plain numbers directly, other text (``95%``, ``1.2万``) through parse_actual."""
-    num = pd.to_numeric(values, errors="coerce").astype(float)
-    rest = values[num.isna() & values.notna() & (values.astype(str).str.strip() != "")]
-    if len(rest):
-        from .targets import parse_actual
-
-        parsed: dict[Any, float] = {}
-        for text in rest.unique():
-            try:
-                parsed[text] = parse_actual(text).value
-            except InputError:
-                parsed[text] = np.nan
-        num.loc[rest.index] = rest.map(parsed).astype(float)
-    return num
-
-
 def _grade(bands: GradeBands, ratio: np.ndarray) -> np.ndarray:
     """Colour labels of ``ratio`` on ``bands`` (None where NaN), as an object array."""
     return np.asarray(bands.grade(np.asarray(ratio, dtype=float)), dtype=object)
@@ -219,7 +125,7 @@ def _budget_lines(rows: pd.DataFrame, budget: pd.DataFrame | None, pol: Monitori
                   problems: list[Problem]) -> pd.DataFrame:
     """Lights of the budget-execution lines (PMKPI ``bgttracewarn``)."""
     out = rows.copy()
-    value = _numeric(out["value"])
+    value = numeric(out["value"])
     bad = value.isna()
     problems += [Problem(loc, "bad_value", f"the budget line needs the cumulative executed amount; got "
                                            f"{out['value'][r]!r}")
@@ -297,29 +203,6 @@ def _colour(op: np.ndarray, tv: np.ndarray, v: np.ndarray, due: np.ndarray, leve
     return expected, ratio, colour
 
 
-def _observations(observations: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem], list[Problem]]:
-    """(unit_id, indicator) -> op, target_value, target_unit; errors (duplicates) and warnings (bad targets)."""
-    from .targets import parse_observations
-
-    missing = [c for c in ("unit_id", "indicator", "target") if c not in observations]
-    if missing:
-        raise InputError.single("observations", "missing_column",
-                                f"`observations` lacks column(s) {missing}; it has {list(observations.columns)}")
-    obs = with_source(observations, "observations")
-    parsed, parse_problems = parse_observations(obs.drop(columns=["actual", "level"], errors="ignore"))
-    warnings = [Problem(p.location, p.code, p.message + " (no light for this indicator)"
-                        if p.severity == "error" else p.message, "warning") for p in parse_problems]
-    parsed["unit_id"] = parsed["unit_id"].astype(str)
-    parsed["indicator"] = parsed["indicator"].astype(str).str.strip()
-    dup = parsed.duplicated(["unit_id", "indicator"], keep="first")
-    errors = [Problem(loc, "duplicate_indicator", f"unit {u!r} has two indicators named {i!r}: monitoring rows "
-                                                  "cannot be matched to one")
-              for loc, u, i in zip(row_locations(parsed, parsed.index[dup], "indicator"), parsed["unit_id"][dup],
-                                   parsed["indicator"][dup])]
-    cols = ["unit_id", "indicator", "op", "target_value", "target_unit"]  # source columns stay monitoring's
-    return parsed.loc[~dup, cols].rename(columns={"target_unit": "unit"}), errors, warnings
-
-
 def _indicator_lines(rows: pd.DataFrame, obs: pd.DataFrame, reported_units: pd.Index, month: int,
                      pol: MonitoringPolicy, problems: list[Problem]) -> pd.DataFrame:
     """Lights of the indicator lines, plus unlit rows for indicators without a monitoring row."""
@@ -350,7 +233,7 @@ def _indicator_lines(rows: pd.DataFrame, obs: pd.DataFrame, reported_units: pd.I
                 rows_ = merged.index[(merged["value"] == text).to_numpy() & qual]
                 problems += [Problem(loc, "bad_level", err.problems[0].message)
                              for loc in row_locations(merged, rows_, "value")]
-    v = _numeric(merged["value"].where(~qual)).to_numpy(dtype=float)
+    v = numeric(merged["value"].where(~qual)).to_numpy(dtype=float)
     bad = ~qual & reported & np.isnan(v) & merged["op"].notna().to_numpy()
     problems += [Problem(loc, "bad_value", f"expected a number (the cumulative actual); got {merged['value'][r]!r}")
                  for r, loc in zip(merged.index[bad], row_locations(merged, merged.index[bad], "value"))]
@@ -461,6 +344,8 @@ def lights(monitoring: pd.DataFrame, observations: pd.DataFrame, budget: pd.Data
     With ``tp`` the time progress: budget ``v = (executed / budget) / tp x 100``, positive indicators
     ``v = actual / (target x tp) x 100``; colours by the policy's half-open bands (PMKPI ``bgttracewarn``,
     ``positiveindex``). A line due nothing yet (``tp = 0`` or target 0) is green when its value is not negative.
+    A ratio exactly on a band edge in decimals is on it, even when binary arithmetic lands it a few units in the
+    last place below (:data:`perfeval.grades.EDGE_RTOL`): (59.5 / 170) / (7 / 12) x 100 is 60, yellow.
 
     References
     ----------
@@ -480,7 +365,7 @@ def lights(monitoring: pd.DataFrame, observations: pd.DataFrame, budget: pd.Data
     [['budget', 60.0, 'yellow'], ['indicator', 80.0, 'green']]
     """
     pol = MonitoringPolicy.load(rules)
-    mon, problems = _check_monitoring(monitoring)
+    mon, problems = check_monitoring(monitoring)
     if month is None:
         if mon["month"].notna().any():
             month = int(mon["month"].max())
@@ -489,13 +374,13 @@ def lights(monitoring: pd.DataFrame, observations: pd.DataFrame, budget: pd.Data
     elif isinstance(month, bool) or not isinstance(month, (int, np.integer)) or not 1 <= month <= 12:
         raise ValueError(f"`month` must be an integer in 1..12; got {month!r}.")
     month = int(month)
-    latest, dup = _latest(mon, month)
+    latest, dup = latest_rows(mon, month)
     problems += dup
     planned = latest["planned"].to_numpy(dtype=float)
     latest = latest.assign(
         time_progress=np.where(np.isnan(planned), pol.progress(latest["month"].to_numpy(dtype=float)), planned),
         progress_basis=np.where(np.isnan(planned), "curve" if pol.planned_curve else "linear", "planned"))
-    obs, obs_errors, warnings = _observations(observations)
+    obs, obs_errors, warnings = observation_targets(observations)
     is_budget = (latest["indicator"] == BUDGET_LINE).to_numpy()
     parts = [_budget_lines(latest[is_budget], budget, pol, problems),
              _indicator_lines(latest[~is_budget], obs, pd.Index(latest["unit_id"].unique()), month, pol, problems)]

@@ -624,3 +624,101 @@ def test_to_long_orientation_and_errors():
     assert len(to_long(wide, rows="unit", dropna=False)) == 4
     with pytest.raises(InputError, match="rows"):
         to_long(wide, rows="units")
+
+
+# --- review fixes (issue 5): fast paths, degenerate data, error paths ------------------------------------------
+def test_icc_fast_grid_path_equals_general_path_and_leaves_data_alone():
+    """icc() skips hashing when the ids are the integer grid that to_long() returns; text ids, 1..n ids, gaps in
+    the ids and shuffled rows take the general path. All give the same table, and the caller's frame is not
+    modified by the in-place ANOVA."""
+    rng = np.random.default_rng(5)
+    wide = rng.normal(size=(40, 1)) + rng.normal(size=(40, 3)) + rng.normal(size=3)
+    grid = to_long(wide, rows="unit")
+    before = grid.copy()
+    ref = icc(grid).to_frame()
+    pd.testing.assert_frame_equal(grid, before)
+    variants = [grid.sample(frac=1.0, random_state=2),
+                grid.assign(unit_id=grid["unit_id"] + 1),
+                grid.assign(unit_id=grid["unit_id"] * 3, rater_id=grid["rater_id"] + 7),
+                grid.assign(unit_id="P" + grid["unit_id"].astype(str), rater_id="R" + grid["rater_id"].astype(str))]
+    for long in variants:
+        kept = long.copy()
+        got = icc(long).to_frame()
+        pd.testing.assert_frame_equal(long, kept)
+        np.testing.assert_allclose(got[["icc", "f", "pvalue", "ci_low", "ci_high"]],
+                                   ref[["icc", "f", "pvalue", "ci_low", "ci_high"]], rtol=1e-12, atol=1e-14)
+    one_rater = to_long(wide[:, :1], rows="unit")
+    kept = one_rater.copy()
+    with pytest.warns(DegenerateDataWarning, match="single rater"):
+        icc(one_rater)
+    pd.testing.assert_frame_equal(one_rater, kept)
+
+
+def test_icc_single_target_warning_says_every_form_is_nan():
+    with pytest.warns(DegenerateDataWarning, match="single complete target.*one-way forms too|one-way forms"):
+        res = icc(to_long([[1, 2, 3]], rows="unit"))
+    assert res.statistic.isna().all()
+
+
+def test_lin_ccc_uncorrelated_data_has_finite_se_and_bias_correction():
+    """With r = 0 Lin's (1989) C_b = 2 / (v + 1/v + u^2) is still defined (rho_c = r C_b = 0) and the variance
+    has a finite limit; it used to divide by r (RuntimeWarning, NaN SE and interval)."""
+    import warnings
+    x, y = [1, 2, 3, 4], [1, 2, 2, 1]               # s_xy = 0: r = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = lin_ccc(x, y)
+    v, u = np.sqrt(0.25 / 1.25), (1.5 - 2.5) / (1.25 * 0.25) ** 0.25
+    assert (res.statistic, res.pearson_r) == (0.0, 0.0)
+    assert res.bias_correction == pytest.approx(2 / (v + 1 / v + u ** 2))
+    assert res.se == pytest.approx(np.sqrt(res.bias_correction ** 2 / (4 - 2)))   # the r -> 0 limit
+    near = lin_ccc(x, np.array(y) + 1e-7 * np.array(x))                            # r = O(1e-7)
+    assert near.se == pytest.approx(res.se, rel=1e-5)
+    assert all(np.isfinite(res.confidence_interval()))
+
+
+def test_single_subject_warns_for_fleiss_and_gwet_and_table_labels_are_kept():
+    with pytest.warns(DegenerateDataWarning, match="single subject"):
+        assert np.isnan(fleiss_kappa([[2, 1]]).se)
+    with pytest.warns(DegenerateDataWarning, match="single subject"):
+        assert np.isnan(gwet_ac(counts=[[2, 1]]).se)
+    table = pd.DataFrame([[3, 1], [1, 3]], index=["pass", "fail"], columns=["pass", "fail"])
+    assert gwet_ac(table=table).categories == cohen_kappa(table=table).categories == ("pass", "fail")
+
+
+def test_gwet_and_fleiss_degenerate_inputs_warn():
+    no_overlap = pd.DataFrame({"unit_id": [1, 2], "rater_id": ["a", "b"], "rating": [1, 2]})
+    with pytest.warns(DegenerateDataWarning, match="no subject has two ratings"):
+        assert np.isnan(gwet_ac(no_overlap).statistic)
+    with pytest.warns(DegenerateDataWarning, match="table is empty"):
+        assert np.isnan(gwet_ac(table=np.zeros((2, 2))).statistic)
+    with pytest.warns(DegenerateDataWarning, match="single category"):
+        assert gwet_ac(table=[[4]]).statistic == 1.0
+
+
+def test_agreement_error_paths_say_what_to_do():
+    long = kripp_long()
+    with pytest.raises(InputError, match=r"`matrix` must be 2-D .*got 1 dimension"):
+        to_long([1, 2, 3], rows="unit")
+    with pytest.raises(InputError, match=r"`matrix` must be 2-D .*got 3 dimension"):
+        to_long(np.ones((2, 2, 2)), rows="rater")
+    with pytest.raises(InputError, match=r"`unit_id` must not have missing values; found 1 .*Drop those rows"):
+        krippendorff_alpha(long.assign(unit_id=long["unit_id"].astype(object).where(long.index != 0, None)))
+    with pytest.raises(InputError, match=r"`categories` must not repeat a category"):
+        cohen_kappa([1, 2], [2, 1], categories=[1, 2, 2])
+    with pytest.raises(InputError, match=r"`table` must hold finite non-negative counts; got -1\.0 in row 0, column 1"):
+        stuart_maxwell([[1, -1], [2, 3]])
+    with pytest.raises(InputError, match=r"one entry per row of `table` \(3\); got 2"):
+        gwet_ac(table=SAS, categories=["a", "b"])
+    with pytest.raises(InputError, match=r"pair must occur once in `data`; 1 rating\(s\) repeat a pair\. Average"):
+        fleiss_kappa(data=pd.concat([long, long.iloc[[0]]]))
+    with pytest.raises(InputError, match=r"pair must occur once in `data`; 1 pair\(s\) occur more than once"):
+        krippendorff_alpha(pd.concat([long, long.iloc[[0]]]))
+    with pytest.raises(InputError, match=r"`counts` must be a 2-D subjects x categories array; got 1"):
+        fleiss_kappa([1, 2, 3])
+    with pytest.raises(InputError, match=r"whole numbers .*got 6\.99 in row 0, column 0 .*aggregate_raters"):
+        gwet_ac(counts=[[6.99, 0.01], [7, 0]])
+    with pytest.raises(InputError, match=r"`data` must be 2-D; got 3"):
+        kendall_w(np.ones((2, 2, 2)), rows="rater")
+    with pytest.raises(InputError, match=r"target 0 has 2 ratings by rater 1 .*Average or drop"):
+        icc(pd.concat([to_long(SF, rows="unit"), to_long(SF, rows="unit").iloc[[1]]]))

@@ -307,6 +307,11 @@ CASES = [
      [("output.units", "duplicate_code")]),
     ("points_sum", lambda d: _node(d, 1, 0).update(points=25), [("output", "points_sum")]),
     ("total_sum", lambda d: _node(d, 0).update(points=15), [("mini", "total_sum")]),
+    ("points_sum_beside_a_slot", lambda d: _node(d, 2)["children"].append(
+        {"code": "effect.fixed", "name": "固定指标", "name_en": "Fixed", "points": 35, "rule": "positive"}),
+     [("effect", "points_sum")]),
+    ("room_left_beside_a_slot", lambda d: _node(d, 2)["children"].append(
+        {"code": "effect.fixed", "name": "固定指标", "name_en": "Fixed", "points": 20, "rule": "positive"}), []),
     ("points_nonpositive", lambda d: _node(d, 0).update(points=0),
      [("execution", "points_nonpositive"), ("mini", "total_sum")]),
     ("points_missing", lambda d: _node(d, 0).update(points=None), [("execution", "points_missing")]),

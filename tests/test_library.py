@@ -282,6 +282,14 @@ def test_content_warnings_are_listed_and_warned(tmp_path):
     assert len(library) == 2
 
 
+def test_unit_on_a_qualitative_entry_is_a_warning(tmp_path):
+    path = write_csv(tmp_path / "qual.csv", [row(kind="qualitative", op="定性", scoring_rule="evaluator", unit="%")])
+    assert [(p.location, p.code, p.severity) for p in validate_library_file(path)] == [
+        (f"{path}:2:unit", "unit_on_qualitative", "warning")]
+    with pytest.warns(DataQualityWarning, match="a qualitative indicator has no unit; got '%'"):
+        assert load_library(path).get("EDU-OUT-101").op == "qualitative"
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Indicator and IndicatorLibrary built in code
 # ---------------------------------------------------------------------------------------------------------------

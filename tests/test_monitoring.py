@@ -116,15 +116,24 @@ def test_reverse_indicator_is_not_pro_rated():
 
 
 def test_equality_indicators():
-    """traceindexequalzero: green when actual == 0; non-zero targets pro-rated (default) or exact."""
+    """traceindexequalzero: green when actual == 0; non-zero targets exact (default) or pro-rated."""
     assert _light(lights(_mon(6, 事故=0), OBS), "事故")["colour"] == "green"
     assert _light(lights(_mon(6, 事故=1), OBS), "事故")["colour"] == "red"
     tol = lights(_mon(6, 事故=0.5), OBS, rules={"indicators": {"equality_tolerance": 0.5}})
     assert _light(tol, "事故")["colour"] == "green"
     row = _light(lights(_mon(6, 合格率=50), OBS), "合格率")
-    assert (row["expected"], row["colour"]) == (50.0, "green")
-    exact = lights(_mon(6, 合格率=50), OBS, rules={"indicators": {"equality_nonzero": "exact"}})
-    assert _light(exact, "合格率")["colour"] == "red"
+    assert (row["expected"], row["colour"], row["forecast_value"]) == (100.0, "red", 50.0)
+    assert _light(lights(_mon(6, 合格率=100), OBS), "合格率")["colour"] == "green"
+    prorated = lights(_mon(6, 合格率=50), OBS, rules={"indicators": {"equality_nonzero": "positive"}})
+    row = _light(prorated, "合格率")
+    assert (row["expected"], row["colour"], row["forecast_value"]) == (50.0, "green", 100.0)
+
+
+def test_a_standard_is_not_pro_rated():
+    """补助标准 = 690 元/生 paid at 690 in August is on target, not blue (over-achieved) against a pro-rated 460."""
+    obs = pd.DataFrame({"unit_id": ["P1"], "indicator": ["生均公用经费基准定额"], "target": ["=690元/生"]})
+    row = _light(lights(_mon(8, 生均公用经费基准定额=690), obs), "生均公用经费基准定额")
+    assert (row["colour"], row["action_code"], row["forecast_colour"]) == ("green", "none", "green")
 
 
 @pytest.mark.parametrize("level, colour", [("met", "green"), ("部分达成", "yellow"), ("未达成年度指标且效果较差", "red")])

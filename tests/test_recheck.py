@@ -254,3 +254,16 @@ def test_other_errors():
                                                      "score": [1.0, 1.0], "recheck_score": [1.0, 1.0]}))
     with pytest.raises(InputError, match="missing_column"):
         compare(self_, rec, indicators=pd.DataFrame({"unit_id": ["U0"], "indicator": ["a"]}))
+
+
+@pytest.mark.filterwarnings("ignore::perfeval.errors.DataQualityWarning")
+@pytest.mark.parametrize("module", ["perfeval.recheck.compare", "perfeval.recheck.audit",
+                                    "perfeval.recheck.sampling", "perfeval.recheck._findings",
+                                    "perfeval.plotting.recheck"])
+def test_docstring_examples(module):
+    """The Examples sections run (the sample-based ones on the shipped province)."""
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -15,8 +15,8 @@ def test_recheck_totals_with_units_by_department(sample_dir, tmp_path, capsys):
                  "--by", "department_id", "--out", str(out)])
     captured = capsys.readouterr()
     assert code == 0
-    assert "mean_bias" in captured.out and "by department_id" in captured.out and "不准确" in captured.out or \
-        "基本准确" in captured.out
+    assert "mean_bias" in captured.out and "by department_id" in captured.out
+    assert "units not rated 准确 or flagged" in captured.out and "基本准确" in captured.out
     assert "have no re-evaluation and are not compared" in captured.err
     table = pd.read_csv(out, dtype={"unit_id": str})
     recheck = pd.read_csv(sample_dir / "recheck.csv", dtype={"unit_id": str})
@@ -35,6 +35,9 @@ def test_recheck_scores_observations_and_indicator_rows(sample_dir, tmp_path, ca
     assert sheets == ["units", "summary", "transitions", "problems"]
     units = pd.read_excel(out, sheet_name="units", dtype={"unit_id": str})
     assert len(units) == len(pd.read_csv(sample_dir / "recheck.csv"))
+    assert units["amount"].notna().all()                  # budget amounts from --budget
+    summary = pd.read_excel(out, sheet_name="summary").set_index("statistic")
+    assert summary.at["mean_bias", "budget_weighted"] > 0
 
 
 def test_recheck_errors(sample_dir, tmp_path, capsys):

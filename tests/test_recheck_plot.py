@@ -54,8 +54,8 @@ def test_rater_severity(lang):
 
 
 def test_bland_altman_needs_two_units():
-    with pytest.warns(pe.DegenerateDataWarning):
-        one = compare(pd.DataFrame({"unit_id": ["A"], "self_total": [90.0]}),
-                      pd.DataFrame({"unit_id": ["A"], "recheck_total": [85.0]}))
+    one = compare(pd.DataFrame({"unit_id": ["A"], "self_total": [90.0]}),
+                  pd.DataFrame({"unit_id": ["A"], "recheck_total": [85.0]}))
+    assert one.agreement.bland_altman is None and one.statistic("mean_bias") == 5.0
     with pytest.raises(ValueError, match="`result` must compare at least 2 units"):
         recheck_bland_altman_plot(one)

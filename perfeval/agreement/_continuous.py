@@ -131,17 +131,19 @@ def lin_ccc(x: Any, y: Any, confidence_level: float = 0.95, *, nan_policy: str =
     if n < 3 or np.ptp(a) == 0 or np.ptp(b) == 0:
         warn_degenerate("lin_ccc: fewer than 3 pairs or a constant measurement; the CCC is NaN.", stacklevel=3)
         return CCCResult(nan, nan, nan, nan, nan, nan, nan, n, dropped, level)
-    mx, my = a.mean(), b.mean()
-    sx2, sy2 = np.mean((a - mx) ** 2), np.mean((b - my) ** 2)
-    sxy = np.mean((a - mx) * (b - my))
+    mx, my = float(a.mean()), float(b.mean())
+    sx2, sy2 = float(np.mean((a - mx) ** 2)), float(np.mean((b - my) ** 2))
+    sxy = float(np.mean((a - mx) * (b - my)))
     rc = 2 * sxy / (sx2 + sy2 + (mx - my) ** 2)
     r = sxy / math.sqrt(sx2 * sy2)
-    u = (my - mx) / (sx2 * sy2) ** 0.25
-    var = ((1 - r ** 2) * rc ** 2 * (1 - rc ** 2) / r ** 2 + 2 * rc ** 3 * (1 - rc) * u ** 2 / r
-           - 0.5 * rc ** 4 * u ** 4 / r ** 2) / (n - 2)
+    v = math.sqrt(sy2 / sx2)                                # scale shift
+    u = (my - mx) / (sx2 * sy2) ** 0.25                     # location shift
+    cb = 2.0 / (v + 1.0 / v + u ** 2)                       # Lin (1989): rho_c = r C_b, defined even when r = 0
+    # Lin (1989, 2000) variance of rho_c, with rho_c / r written as C_b so that r = 0 needs no division
+    var = ((1 - r ** 2) * cb ** 2 * (1 - rc ** 2) + 2 * rc ** 2 * cb * (1 - rc) * u ** 2
+           - 0.5 * rc ** 2 * cb ** 2 * u ** 4) / (n - 2)
     se = math.sqrt(var) if var > 0 else 0.0
-    return CCCResult(float(rc), float(r), float(rc / r), float(math.sqrt(sy2 / sx2)), float(u), se,
-                     se / (1 - rc ** 2) if abs(rc) < 1 else nan, n, dropped, level)
+    return CCCResult(rc, r, cb, v, u, se, se / (1 - rc ** 2) if abs(rc) < 1 else nan, n, dropped, level)
 
 
 @dataclass(frozen=True, slots=True, repr=False, eq=False)

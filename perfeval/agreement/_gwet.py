@@ -157,7 +157,8 @@ def gwet_ac(data: pd.DataFrame | None = None, *, counts: Any = None, table: Any 
         if categories is not None and len(categories) != arr.shape[0]:
             raise InputError(f"`categories` must have one entry per row of `table` ({arr.shape[0]}); got "
                              f"{len(categories)}.")
-        cats = tuple(categories) if categories is not None else tuple(range(arr.shape[0]))
+        cats = tuple(categories) if categories is not None else (
+            tuple(table.index) if isinstance(table, pd.DataFrame) else tuple(range(arr.shape[0])))
         w, wname = _agreement_weights(weights, arr.shape[0])
         return _gwet_table(arr, w, wname, cats, level, alternative)
     if counts is not None:
@@ -198,6 +199,9 @@ def _gwet_ratings(arr: np.ndarray, w: np.ndarray, wname: str, cats: tuple, level
     if q < 2:
         warn_degenerate("gwet_ac: a single category; chance agreement is 0 and AC equals the percent agreement.",
                         stacklevel=4)
+    if n < 2:
+        warn_degenerate("gwet_ac: a single subject; AC is its percent agreement corrected for chance, and its "
+                        "standard error is undefined (NaN).", stacklevel=4)
     ac = (pa - pe) / (1 - pe)
     ac_i = (n / n2) * (pa_i - pe * two) / (1 - pe)
     pe_i = factor * (arr @ (1 - pi)) / r

@@ -316,28 +316,31 @@ def icc(data: pd.DataFrame, targets: str = UNIT_ID, raters: str = RATER_ID, rati
     y, _, _ = pivot(data, targets, raters, ratings)
     n_all, k = y.shape
     missing = np.isnan(y)
-    if missing.any() and nan_policy == "raise":
+    any_missing = bool(missing.any())
+    if any_missing and nan_policy == "raise":
         raise InputError(f"`data` must have a rating for every (target, rater) pair; {int(missing.sum())} of "
                          f"{y.size} are missing. Pass nan_policy='omit' to drop incomplete targets (the one-way "
                          "forms then use every rating), or fill them first.")
-    if missing.any() and nan_policy == "propagate":
+    if any_missing and nan_policy == "propagate":
         nan = math.nan
         return ICCResult(n_all, k, n_all, int((~missing).sum()), nan, nan, nan, nan, nan, nan, nan, 0, level)
-    complete = ~missing.any(axis=1)
-    # complete targets, kept as the transpose of a C-contiguous raters x targets array (see _twoway_ms)
-    yc = y if complete.all() else np.array(y.T[:, complete]).T
-    _warn_icc(y, yc, k)
-    if missing.any():
+    if any_missing:
+        complete = ~missing.any(axis=1)
+        # complete targets, kept as the transpose of a C-contiguous raters x targets array (see _twoway_ms)
+        yc = np.array(y.T[:, complete]).T
         msb1, msw1, n1, total1, k0 = _oneway_ms(y)
+    else:
+        yc = y
+    _warn_icc(yc, k, any_missing and bool(missing.all()) or y.size == 0, n_all)
     msr, msw, msc, mse = _twoway_ms(yc, overwrite=True)     # yc is ours (pivot copies): reuse its memory
-    if not missing.any():
+    if not any_missing:
         msb1, msw1, n1, total1, k0 = msr, msw, yc.shape[0], yc.size, float(k)
     return ICCResult(int(yc.shape[0]), int(k), n1, total1, k0, msr, msw, msc, mse, msb1, msw1,
                      int(n_all - yc.shape[0]), level)
 
 
-def _warn_icc(y: np.ndarray, yc: np.ndarray, k: int) -> None:
-    if not np.isfinite(y).any():
+def _warn_icc(yc: np.ndarray, k: int, all_missing: bool, n_all: int) -> None:
+    if all_missing:
         warn_degenerate("icc: all ratings are missing; every ICC is NaN.", stacklevel=4)
     elif yc.shape[0] == 0:
         warn_degenerate("icc: no target is rated by every rater (no overlap); the two-way forms are NaN.",
@@ -345,6 +348,7 @@ def _warn_icc(y: np.ndarray, yc: np.ndarray, k: int) -> None:
     elif k < 2:
         warn_degenerate("icc: a single rater; every ICC is NaN.", stacklevel=4)
     elif yc.shape[0] < 2:
-        warn_degenerate("icc: a single complete target; the two-way forms are NaN.", stacklevel=4)
+        also = " and so are the one-way forms (one target in all)" if n_all < 2 else ""
+        warn_degenerate(f"icc: a single complete target; the two-way forms are NaN{also}.", stacklevel=4)
     elif yc.max() == yc.min():
         warn_degenerate("icc: all ratings are identical; the ICCs are 0/0 = NaN.", stacklevel=4)

@@ -444,6 +444,9 @@ def _fleiss_from_counts(arr: np.ndarray, cats: tuple, method: str, level: float,
                         "kappa is 0/0 = NaN. Gwet's AC1 (gwet_ac) is defined here.", stacklevel=4)
         return FleissKappaResult(nan, nan, nan, nan, "t", nan, alternative, n, float(r.mean()), pa, pe, method,
                                  cats, per_cat, level)
+    if n < 2:
+        warn_degenerate("fleiss_kappa: a single subject; kappa is defined but its standard error is not (NaN).",
+                        stacklevel=4)
     kappa = (pa - pe) / (1.0 - pe)
     # Gwet (2014) / irrCAC fleiss.kappa.raw and bp.coeff.raw: linearised per-subject terms
     kappa_i = (n / n2) * (pa_i - pe * two) / (1.0 - pe)

@@ -65,9 +65,13 @@ def to_long(matrix: Any, rows: str, *, units: str = UNIT_ID, raters: str = RATER
     2        1         0     3.0
     """
     check_choice("rows", rows, ("unit", "rater"))
-    frame = matrix if isinstance(matrix, pd.DataFrame) else pd.DataFrame(np.asarray(matrix, dtype=object))
-    if frame.ndim != 2:
-        raise InputError(f"`matrix` must be 2-D; got {frame.ndim} dimensions.")
+    if not isinstance(matrix, pd.DataFrame):
+        arr = np.asarray(matrix, dtype=object)
+        if arr.ndim != 2:
+            raise InputError(f"`matrix` must be 2-D (one row per {rows}); got {arr.ndim} dimension(s) of shape "
+                             f"{arr.shape}. Wrap a single row as [values].")
+        matrix = pd.DataFrame(arr)
+    frame = matrix
     if rows == "rater":
         frame = frame.T
     values = frame.to_numpy(dtype=object)
@@ -150,19 +154,17 @@ def _grid(targets: pd.Series, raters: pd.Series) -> tuple[int, int] | None:
         return None
     t, r = targets.to_numpy(), raters.to_numpy()
     size = len(t)
-    if size == 0 or r[0] != 0 or t[0] != 0:
+    if size == 0:
         return None
     k = int(r.max()) + 1
-    if k < 1 or size % k or int(r.min()) != 0:
+    if k < 1 or size % k:
+        return None
+    # first block (0, 0), (0, 1), ..., (0, k-1); then every row repeats the row k above it with target + 1.
+    # These two contiguous comparisons say that row i is (target i // k, rater i % k).
+    if not (np.array_equal(r[:k], np.arange(k)) and not t[:k].any() and (r[k:] == r[:-k]).all()
+            and (t[k:] - t[:-k] == 1).all()):
         return None
     n = size // k
-    if t[-1] != n - 1:
-        return None
-    # row i must be (target i // k, rater i % k): compare each rater's stride of the columns (no big temporaries)
-    first = np.arange(n)
-    for j in range(k):
-        if not (np.array_equal(t[j::k], first) and (r[j::k] == j).all()):
-            return None
     return n, k
 
 
@@ -234,6 +236,10 @@ def check_square_table(table: Any, name: str = "table") -> np.ndarray:
     arr = np.asarray(table, dtype=float)
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] < 1:
         raise InputError(f"`{name}` must be a square k x k table of counts; got shape {arr.shape}.")
-    if not np.isfinite(arr).all() or (arr < 0).any():
-        raise InputError(f"`{name}` must hold finite non-negative counts; got {arr.min()!r} as its smallest entry.")
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(arr) | (arr < 0)
+    if bad.any():
+        i, j = map(int, np.argwhere(bad)[0])
+        raise InputError(f"`{name}` must hold finite non-negative counts; got {float(arr[i, j])!r} in row {i}, "
+                         f"column {j}. Rows are the first rating, columns the second.")
     return arr

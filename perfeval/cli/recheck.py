@@ -73,8 +73,8 @@ def _totals(path: Path) -> pd.DataFrame:
                                                                                     "budget_full_year")])
 
 
-def _sides(args: argparse.Namespace) -> tuple[object, object, pd.DataFrame | None]:
-    """The self side, the re-check side and the indicator-level table."""
+def _sides(args: argparse.Namespace) -> tuple[object, object, pd.DataFrame | None, pd.DataFrame | None]:
+    """The self side, the re-check side, the indicator-level table and the budget table (if any)."""
     from ..aggregate import score
     from ..io import read_budget, read_observations
 
@@ -90,8 +90,9 @@ def _sides(args: argparse.Namespace) -> tuple[object, object, pd.DataFrame | Non
             raise InputError.single(str(recheck_path), "missing_column", "indicator rows need a `recheck_score` "
                                     "(复核指标得分) column")
         indicators = rows
+        own_budget = None if budget is None else budget[budget["unit_id"].isin(set(rows["unit_id"]))]
         recheck = score(args.framework, rows.assign(score=pd.to_numeric(rows["recheck_score"], errors="coerce")),
-                        budget)
+                        own_budget)
     else:
         recheck = _totals(recheck_path)
     if _is_observations(self_path):
@@ -103,7 +104,26 @@ def _sides(args: argparse.Namespace) -> tuple[object, object, pd.DataFrame | Non
         self_side = _totals(self_path)
     if args.indicators:
         indicators = read_observations(args.indicators)
-    return self_side, recheck, indicators
+    return self_side, recheck, indicators, budget
+
+
+def _attributes(path: str | None, budget: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Unit attributes from ``--units``, with the budget amounts of the budget table when it has them."""
+    from .. import columns as C
+    from ..io import read_table
+
+    units = None
+    if path:
+        units = read_table(path, {**C.UNITS_ALIASES, **C.BUDGET_ALIASES}, [C.UNIT_ID], kind="units",
+                           numeric=[C.BUDGET_FULL_YEAR])
+    if budget is None or C.BUDGET_FULL_YEAR not in budget:
+        return units
+    amounts = budget[[C.UNIT_ID, C.BUDGET_FULL_YEAR]].drop_duplicates(C.UNIT_ID)
+    if units is None:
+        return amounts
+    if C.BUDGET_FULL_YEAR in units:
+        return units
+    return units.merge(amounts, on=C.UNIT_ID, how="left")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -112,13 +132,8 @@ def run(args: argparse.Namespace) -> int:
     from .monitor import print_problems, print_table, warnings_to_stderr
 
     with warnings_to_stderr():
-        self_side, recheck, indicators = _sides(args)
-        units = None
-        if args.units:
-            from ..io import read_table
-            from .. import columns as C
-            units = read_table(args.units, {**C.UNITS_ALIASES, **C.BUDGET_ALIASES}, [C.UNIT_ID], kind="units",
-                               numeric=["budget_full_year"])
+        self_side, recheck, indicators, budget = _sides(args)
+        units = _attributes(args.units, budget)
         res = compare(self_side, recheck, indicators=indicators, units=units, self_total=args.self_total)
     print_problems(tuple(p for p in res.problems if p.code != "not_rechecked"))
     skipped = sum(p.code == "not_rechecked" for p in res.problems)

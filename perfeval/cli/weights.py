@@ -109,7 +109,10 @@ def _cmd_ahp(args: argparse.Namespace) -> int:
     print()
     print(f"lambda_max {res.lambda_max:.4f}  CI {res.ci:.4f}  CR {res.cr:.4f} (RI {res.ri:.4f}, table "
           f"{res.ri_table})  GCI {res.gci:.4f}")
-    print(f"consistent: {'yes' if res.consistent else 'NO'} ({res.criterion.upper()} <= {res.threshold:g})")
+    index = res.cr if res.criterion == "cr" else res.gci
+    verdict = f"yes ({res.criterion.upper()} {index:.4f} <= {res.threshold:g})" if res.consistent else \
+        f"NO ({res.criterion.upper()} {index:.4f} > {res.threshold:g})"
+    print(f"consistent: {verdict}")
     if len(res.completed):
         print(f"\ncompleted comparisons ({res.completion}):")
         print(_table(res.completed))

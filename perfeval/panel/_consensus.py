@@ -28,7 +28,8 @@ class PanelResult:
     ----------
     scores : pandas.DataFrame
         One row per (unit, node): ``unit_id, node_code, points`` (NaN without a framework), ``n_ratings``,
-        ``n_used`` (ratings left after trimming), ``score`` (the consensus; NaN below ``min_raters``), ``mean``
+        ``n_used`` (ratings averaged: ``n_ratings - 2 trim`` for ``trimmed``, all of them for the other methods, 0
+        without a consensus), ``score`` (the consensus; NaN below ``min_raters``), ``mean``
         (plain mean of every rating), ``median``, ``min``, ``max``, ``shift`` (``score - mean``: how much the
         method moved the score), ``dropped_low``, ``dropped_high`` (``;``-joined rater ids trimmed or winsorized
         at each end; "" when none).
@@ -182,17 +183,14 @@ def aggregate(ratings: pd.DataFrame, method: str = "trimmed", trim: int = 1, min
         if method == "mean":
             score = mean
         elif method == "median":
-            score = np.where(k > 0, (xs[np.minimum(start + (k - 1) // 2, len(xs) - 1)]
-                                     + xs[np.minimum(start + k // 2, len(xs) - 1)]) / 2, np.nan)
+            score = _at(xs, start + (k - 1) // 2, k) / 2 + _at(xs, start + k // 2, k) / 2
         else:
             kept = ~(low | high)
             kept_sum = np.bincount(cs, weights=np.where(kept, xs, 0.0), minlength=n_cells)
             if method == "trimmed":
                 score = kept_sum / (k - 2 * g)
             else:  # winsorized: the g lowest become x_(g+1), the g highest x_(k-g)
-                lo_val = xs[np.clip(start + g, 0, max(len(xs) - 1, 0))] if len(xs) else np.zeros(n_cells)
-                hi_val = xs[np.clip(start + k - g - 1, 0, max(len(xs) - 1, 0))] if len(xs) else np.zeros(n_cells)
-                score = (kept_sum + g * lo_val + g * hi_val) / k
+                score = (kept_sum + g * _at(xs, start + g, k) + g * _at(xs, start + k - g - 1, k)) / k
     used = np.where(enough, k - 2 * g if method == "trimmed" else k, 0)
     score = np.where(enough, score, np.nan)
     lab = data.raters
@@ -200,9 +198,9 @@ def aggregate(ratings: pd.DataFrame, method: str = "trimmed", trim: int = 1, min
     cells["n_used"] = used
     cells[SCORE] = score
     cells["mean"] = mean
-    cells["median"] = _cell_median(xs, start, k)
-    cells["min"] = np.where(k > 0, xs[np.minimum(start, max(len(xs) - 1, 0))] if len(xs) else np.nan, np.nan)
-    cells["max"] = np.where(k > 0, xs[np.maximum(start + k - 1, 0)] if len(xs) else np.nan, np.nan)
+    cells["median"] = _at(xs, start + (k - 1) // 2, k) / 2 + _at(xs, start + k // 2, k) / 2
+    cells["min"] = _at(xs, start, k)
+    cells["max"] = _at(xs, start + k - 1, k)
     cells["shift"] = score - mean
     cells["dropped_low"] = _joined(cs, np.where(low & enough[cs], rs, -1), lab, n_cells)
     cells["dropped_high"] = _joined(cs, np.where(high & enough[cs], rs, -1), lab, n_cells)
@@ -215,12 +213,11 @@ def aggregate(ratings: pd.DataFrame, method: str = "trimmed", trim: int = 1, min
     return PanelResult(cells, _totals(cells, bands), method, trim, min_raters, bands, problems)
 
 
-def _cell_median(xs: np.ndarray, start: np.ndarray, k: np.ndarray) -> np.ndarray:
+def _at(xs: np.ndarray, position: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """``xs[position]`` per cell (sorted values), NaN for cells without ratings."""
     if len(xs) == 0:
         return np.full(len(k), np.nan)
-    a = xs[np.minimum(start + np.maximum(k - 1, 0) // 2, len(xs) - 1)]
-    b = xs[np.minimum(start + k // 2, len(xs) - 1)]
-    return np.where(k > 0, (a + b) / 2, np.nan)
+    return np.where(k > 0, xs[np.clip(position, 0, len(xs) - 1)], np.nan)
 
 
 def _joined(cell: np.ndarray, rater: np.ndarray, labels: np.ndarray, n_cells: int) -> np.ndarray:
@@ -236,7 +233,7 @@ def _totals(cells: pd.DataFrame, bands: GradeBands) -> pd.DataFrame:
     grouped = cells.groupby(UNIT_ID, sort=False)
     totals = pd.DataFrame({
         "n_nodes": grouped.size(),
-        "total": grouped[SCORE].sum(min_count=1).where(~grouped[SCORE].apply(lambda s: s.isna().any())),
+        "total": grouped[SCORE].sum(min_count=1).where(grouped[SCORE].count() == grouped.size()),
         "mean_total": grouped["mean"].sum(min_count=1),
     }).reset_index()
     totals["shift"] = totals["total"] - totals["mean_total"]

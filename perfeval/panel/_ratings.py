@@ -47,7 +47,7 @@ def _node_points(framework: Framework | str | None, points: Mapping[str, float] 
 
 
 def read_ratings(ratings: pd.DataFrame, framework: Framework | str | None = None,
-                  points: Mapping[str, float] | None = None) -> Ratings:
+                 points: Mapping[str, float] | None = None) -> Ratings:
     """Canonical columns, every problem located and raised at once; NaN scores are missing ratings."""
     if not isinstance(ratings, pd.DataFrame):
         raise TypeError(f"`ratings` must be a pandas DataFrame; got {type(ratings).__name__}.")
@@ -69,14 +69,13 @@ def read_ratings(ratings: pd.DataFrame, framework: Framework | str | None = None
                          f"{frame[SCORE].iat[i]!r}") for i in np.flatnonzero(text_bad)]
     problems += [Problem(_where(frame, i, SCORE), "score_out_of_range", f"`score` must be >= 0; got {score[i]:g}")
                  for i in np.flatnonzero(score < 0)]
-    key = frame[[UNIT_ID, NODE_CODE, RATER_ID]]
-    dup = key.duplicated(keep=False).to_numpy()
-    first = ~key.duplicated(keep="first").to_numpy()
-    for i in np.flatnonzero(dup & ~first):
-        j = int(np.flatnonzero(dup & first & (key == key.iloc[i]).all(axis=1).to_numpy())[0])
+    key, _ = pd.MultiIndex.from_frame(frame[[UNIT_ID, NODE_CODE, RATER_ID]]).factorize()
+    _, first_row = np.unique(key, return_index=True)   # first row of every (unit, node, rater)
+    first_of = first_row[key]
+    for i in np.flatnonzero(first_of != np.arange(len(frame))):
         problems.append(Problem(_where(frame, i, RATER_ID), "duplicate_rating",
-                                f"rater {key[RATER_ID].iat[i]!r} rated node {key[NODE_CODE].iat[i]!r} of unit "
-                                f"{key[UNIT_ID].iat[i]!r} twice (also at {_where(frame, j, RATER_ID)})"))
+                                f"rater {frame[RATER_ID].iat[i]!r} rated node {frame[NODE_CODE].iat[i]!r} of unit "
+                                f"{frame[UNIT_ID].iat[i]!r} twice (also at {_where(frame, int(first_of[i]), RATER_ID)})"))
     table, fw = _node_points(framework, points)
     pts = np.full(len(frame), np.nan)
     if table is not None:
@@ -102,9 +101,8 @@ def read_ratings(ratings: pd.DataFrame, framework: Framework | str | None = None
     rater, raters = pd.factorize(frame[RATER_ID], sort=True)
     present = ~np.isnan(score)
     return Ratings(frame[present].reset_index(drop=True), np.asarray(cell, dtype=np.int64)[present], cells,
-                    np.asarray(rater, dtype=np.int64)[present], np.asarray(raters, dtype=object),
-                    table is not None)
-
+                   np.asarray(rater, dtype=np.int64)[present], np.asarray(raters, dtype=object),
+                   table is not None)
 
 
 def normalised(data: Ratings) -> np.ndarray:

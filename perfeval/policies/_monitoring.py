@@ -55,7 +55,7 @@ class MonitoringPolicy:
     prorate_percent: bool = True
     reverse_strict: bool = False
     equality_tolerance: float = 0.0
-    equality_nonzero: str = "positive"
+    equality_nonzero: str = "exact"
     qualitative: Mapping[str, str] = field(default_factory=lambda: {"met": "green", "partly": "yellow",
                                                                      "not_met": "red"})
     planned_curve: tuple[tuple[int, float], ...] = ()
@@ -103,7 +103,7 @@ class MonitoringPolicy:
             prorate_percent=doc.boolean(("indicators", "prorate_percent"), True),
             reverse_strict=doc.boolean(("indicators", "reverse_strict")),
             equality_tolerance=doc.number(("indicators", "equality_tolerance"), low=0, code="negative_tolerance"),
-            equality_nonzero=doc.choice(("indicators", "equality_nonzero"), ("positive", "exact")),
+            equality_nonzero=doc.choice(("indicators", "equality_nonzero"), ("exact", "positive")),
             qualitative={k: str(v) for k, v in qual.items()},
             planned_curve=_planned_curve(doc),
             checkpoint_month=int(doc.number(("actions", "checkpoint_month"), low=1, high=12, integer=True,

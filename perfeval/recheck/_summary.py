@@ -8,7 +8,8 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ from ..errors import DegenerateDataWarning
 __all__ = ["STATISTICS", "Agreement", "summarize", "transitions", "wilson"]
 
 #: Statistic -> description (the index of ``RecheckResult.summary``, in this order).
-STATISTICS: dict[str, str] = {
+STATISTICS: Mapping[str, str] = MappingProxyType({
     "n": "units compared (budget-weighted: their total budget)",
     "self_mean": "mean self-evaluation total",
     "recheck_mean": "mean re-evaluation total",
@@ -47,7 +48,7 @@ STATISTICS: dict[str, str] = {
     "share_accurate": "share rated 准确 (accurate)",
     "share_basically_accurate": "share rated 基本准确 (mostly accurate)",
     "share_inaccurate": "share rated 不准确 (inaccurate)",
-}
+})
 _COLUMNS = ["estimate", "ci_low", "ci_high", "pvalue", "budget_weighted"]
 
 

@@ -16,6 +16,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ..aggregate import score
 from ..columns import UNIT_ID
 from ..errors import InputError, PerfevalWarning, Problem, format_location
 from ..framework import Framework, load_framework
@@ -217,11 +218,13 @@ def audit(observations: Any, budget: pd.DataFrame | str | Path | None = None,
     :func:`perfeval.score` reads a level without a valid score), or by the full points for a ``met`` row claimed
     above them; a qualitative row without a level gets the level whose band holds its score. An actual that
     restates the target scores 0 (``actual_restates_target``, PMKPI scores an empty actual 0). Row claims are
-    classified, when :math:`|c - e| > \text{tolerance}` with achievement :math:`a`: ``met_underscored``
-    (:math:`a = 1`, :math:`c < w`), ``unmet_full_score`` (:math:`a < 1`, :math:`c = w`), else
-    ``score_differs_from_rule``. Execution points: :math:`10 \min(e/b, 1)`; a claim equal to the rounded or
-    truncated value is named so in the message. Totals: ``total_not_sum_of_rows`` compares 总分 with the
-    claimed rows; ``units.difference`` compares it with the recomputed total.
+    classified, when :math:`|c - e| > \text{tolerance}` with :math:`e = a w` the rule's achievement times the
+    row's own points: ``met_underscored`` (:math:`a = 1`, :math:`c < w`), ``unmet_full_score`` (:math:`a < 1`,
+    :math:`c = w`), else ``score_differs_from_rule``. Rows are compared on their own points: not-applicable rows
+    rescale the applicable total to 100 (domain.md §5.3 rule 6), not the rows. Execution points:
+    :math:`10 \min(e/b, 1)`, likewise on its own 10 points; a claim equal to the rounded or truncated value is named
+    so in the message. Totals: ``total_not_sum_of_rows`` compares 总分 with the claimed execution and rows, carried
+    to the total with the same N/A rescaling; ``units.difference`` compares 总分 with the recomputed total.
 
     The vocabulary, with severities and sources (PMKPI, Pidu, MOF-10, inference), is :data:`FINDINGS`
     (:func:`findings_table`).
@@ -254,11 +257,9 @@ def audit(observations: Any, budget: pd.DataFrame | str | Path | None = None,
     if errors:
         raise InputError(problems=errors)
     findings: list[dict] = []
-    sanitized, dropped, band_rows = _sanitize(f, parsed, findings, tolerance)
-    with warnings.catch_warnings(record=True):
+    sanitized, dropped, band_rows = _sanitize(f, parsed)
+    with warnings.catch_warnings(record=True):  # score()'s problems are kept in AuditResult.problems
         warnings.simplefilter("always", PerfevalWarning)
-        from ..aggregate import score
-
         res = score(fw, sanitized, budget, denominator=denominator, reverse=reverse,
                     over_achievement=over_achievement)
     rows = _row_results(res, f)
@@ -289,8 +290,7 @@ def _finding(findings: list[dict], f: pd.DataFrame | None, i: int | None, unit: 
                      "message": message, "location": location or f"unit {unit}"})
 
 
-def _sanitize(f: pd.DataFrame, parsed: pd.DataFrame, findings: list[dict], tol: float
-              ) -> tuple[pd.DataFrame, np.ndarray, dict[int, float]]:
+def _sanitize(f: pd.DataFrame, parsed: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, dict[int, float]]:
     """The rows :func:`perfeval.score` recomputes (see :func:`audit` Notes); returns the dropped rows and the
     expected score of out-of-band qualitative rows."""
     out = f.copy()
@@ -326,7 +326,7 @@ def _sanitize(f: pd.DataFrame, parsed: pd.DataFrame, findings: list[dict], tol: 
             out.iat[i, out.columns.get_loc("level")] = lv
         if not outside:
             continue
-        lv = lv or "met"
+        lv = lv or ("met" if sc[i] > pts[i] else "not_met")
         low = QUALITATIVE_BANDS[lv][0] * pts[i]
         expected = pts[i] if lv == "met" and sc[i] > pts[i] else low
         band_rows[i] = expected
@@ -349,67 +349,74 @@ def _row_results(res: Any, f: pd.DataFrame) -> pd.DataFrame:
     return table.reindex(want).reset_index(drop=True)
 
 
+def _add(findings: list[dict], f: pd.DataFrame, mask: np.ndarray, code: str, claimed: np.ndarray,
+         expected: np.ndarray, message: Any, column: str = "score") -> None:
+    """One finding per row of ``mask``; ``message`` is a text or a function of the row position."""
+    for i in np.flatnonzero(mask):
+        _finding(findings, f, int(i), str(f[UNIT_ID].iat[i]), code, claimed[i], expected[i],
+                 message(i) if callable(message) else message, column)
+
+
 def _row_findings(f: pd.DataFrame, parsed: pd.DataFrame, rows: pd.DataFrame, dropped: np.ndarray,
                   band_rows: dict[int, float], findings: list[dict], tol: float, words: Sequence[str],
                   res: Any) -> None:
+    """Row-level findings, one boolean mask per code (codes marked exclusive stop the checks after them)."""
+    n = len(f)
     app = f["applicable"].to_numpy(dtype=bool)
     claimed = pd.to_numeric(f["score"], errors="coerce").to_numpy(dtype=float)
     pts = pd.to_numeric(f["points"], errors="coerce").to_numpy(dtype=float)
     ach = rows["achievement"].to_numpy(dtype=float)
     exp = ach * pts  # on the row's own points: N/A siblings rescale the total, not the rows (domain.md §5.3 rule 6)
-    eff = pts
-    flags = rows["flags"].fillna("").astype(str).to_numpy()
     op = parsed["op"].astype(object).to_numpy()
-    restated = parsed["actual_op"].notna().to_numpy() & app
-    cost = f["l2"].fillna("").astype(str).str.contains("成本").to_numpy() & (op == ">=") & app
+    flags = rows["flags"].fillna("").astype(str)
     note = f["note"].fillna("").astype(str).str.strip().to_numpy()
-    units = f[UNIT_ID].to_numpy(dtype=object)
-    exec_rate = res.totals.set_index(UNIT_ID)["execution_rate"]
-    pattern = re.compile("|".join(map(re.escape, words))) if words else None
-    output_l1 = f["l1"].fillna("").astype(str).str.contains("产出").to_numpy()
-    for i in np.flatnonzero(app):
-        u = units[i]
-        if dropped[i]:
-            _finding(findings, f, i, u, "missing_target", claimed[i], 0.0, "the target (年度指标值) is empty: the "
-                     "indicator is not assessable and scores 0", "target")
-            continue
-        if cost[i]:
-            _finding(findings, f, i, u, "cost_indicator_ge", claimed[i], exp[i], "a cost indicator must not use ≥ "
-                     "(it rewards spending more); re-scored with ≤", "target")
-        if restated[i]:
-            _finding(findings, f, i, u, "actual_restates_target", claimed[i], exp[i], f"the actual "
-                     f"{f['actual'].iat[i]!r} restates the target: no measurement, scored 0", "actual")
-            continue
-        if i in band_rows:
-            _finding(findings, f, i, u, "score_out_of_band", claimed[i], band_rows[i], _band_text(
-                f, parsed, i, claimed[i], pts[i]))
-            continue
-        if "target_too_low" in flags[i].split(";") and not note[i]:
-            _finding(findings, f, i, u, "unexplained_over_achievement", claimed[i], exp[i], "the target is exceeded "
-                     "by the over-achievement ratio or more and no deviation reason (偏差原因) is given", "note")
-        if np.isnan(claimed[i]) or np.isnan(exp[i]):
-            continue
-        if claimed[i] < -_EPS or claimed[i] > pts[i] + tol:
-            _finding(findings, f, i, u, "score_out_of_band", claimed[i], exp[i], f"the claimed score "
-                     f"{claimed[i]:g} lies outside [0, {pts[i]:g}] (the row's points)")
-            continue
-        if (pattern is not None and output_l1[i] and pattern.search(str(f["indicator"].iat[i]))
-                and claimed[i] < eff[i] - tol and exec_rate.get(u, np.nan) < 1.0):
-            _finding(findings, f, i, u, "double_counted_execution", claimed[i], exp[i], "an output indicator about "
-                     "spending is scored below full for under-spending the execution row already penalises")
-        if abs(claimed[i] - exp[i]) <= tol:
-            continue
-        if ach[i] >= 1.0 - _EPS and claimed[i] < eff[i] - tol:
-            code, msg = "met_underscored", f"the target is met (full {eff[i]:g} points) but {claimed[i]:g} is claimed"
-        elif ach[i] < 1.0 - _EPS and abs(claimed[i] - eff[i]) <= tol:
-            code, msg = "unmet_full_score", (f"the target is not met (achievement {ach[i]:.4g}: {exp[i]:.4g} points by "
-                                             f"the rule) but the full {eff[i]:g} points are claimed")
-        else:
-            code, msg = "score_differs_from_rule", f"the rule gives {exp[i]:.4g} points, {claimed[i]:g} is claimed"
-        _finding(findings, f, i, u, code, claimed[i], exp[i], msg)
+    band = np.zeros(n, dtype=bool)
+    band[list(band_rows)] = True
+    band_exp = np.array([band_rows.get(i, np.nan) for i in range(n)]) if band_rows else np.full(n, np.nan)
+    zero = np.zeros(n)
+
+    missing = app & dropped                                                         # exclusive
+    _add(findings, f, missing, "missing_target", claimed, zero, "the target (年度指标值) is empty: the indicator "
+         "is not assessable and scores 0", "target")
+    live = app & ~dropped
+    cost = live & f["l2"].fillna("").astype(str).str.contains("成本").to_numpy() & (op == ">=")
+    _add(findings, f, cost, "cost_indicator_ge", claimed, exp, "a cost indicator must not use ≥ (it rewards "
+         "spending more); re-scored with ≤", "target")
+    restated = live & parsed["actual_op"].notna().to_numpy()                        # exclusive
+    _add(findings, f, restated, "actual_restates_target", claimed, exp,
+         lambda i: f"the actual {f['actual'].iat[i]!r} restates the target: no measurement, scored 0", "actual")
+    live &= ~restated
+    _add(findings, f, live & band, "score_out_of_band", claimed, band_exp,           # exclusive
+         lambda i: _band_text(parsed, i, claimed[i], pts[i]))
+    live &= ~band
+    over = live & flags.str.split(";").apply(lambda parts: "target_too_low" in parts).to_numpy() & (note == "")
+    _add(findings, f, over, "unexplained_over_achievement", claimed, exp, "the target is exceeded by the "
+         "over-achievement ratio or more and no deviation reason (偏差原因) is given", "note")
+    live &= ~np.isnan(claimed) & ~np.isnan(exp)
+    outside = live & ((claimed < -_EPS) | (claimed > pts + tol))                     # exclusive
+    _add(findings, f, outside, "score_out_of_band", claimed, exp,
+         lambda i: f"the claimed score {claimed[i]:g} lies outside [0, {pts[i]:g}] (the row's points)")
+    live &= ~outside
+    if words:
+        about = f["indicator"].astype(str).str.contains("|".join(map(re.escape, words))).to_numpy()
+        rate = res.totals.set_index(UNIT_ID)["execution_rate"].reindex(f[UNIT_ID]).to_numpy(dtype=float)
+        double = (live & about & f["l1"].fillna("").astype(str).str.contains("产出").to_numpy()
+                  & (claimed < pts - tol) & (rate < 1.0))
+        _add(findings, f, double, "double_counted_execution", claimed, exp, "an output indicator about spending is "
+             "scored below full for under-spending the execution row already penalises")
+    differs = live & (np.abs(claimed - exp) > tol)
+    met = differs & (ach >= 1.0 - _EPS) & (claimed < pts - tol)
+    full = differs & ~met & (ach < 1.0 - _EPS) & (np.abs(claimed - pts) <= tol)
+    _add(findings, f, met, "met_underscored", claimed, exp,
+         lambda i: f"the target is met (full {pts[i]:g} points) but {claimed[i]:g} is claimed")
+    _add(findings, f, full, "unmet_full_score", claimed, exp,
+         lambda i: f"the target is not met (achievement {ach[i]:.4g}: {exp[i]:.4g} points by the rule) but the full "
+                   f"{pts[i]:g} points are claimed")
+    _add(findings, f, differs & ~met & ~full, "score_differs_from_rule", claimed, exp,
+         lambda i: f"the rule gives {exp[i]:.4g} points, {claimed[i]:g} is claimed")
 
 
-def _band_text(f: pd.DataFrame, parsed: pd.DataFrame, i: int, claimed: float, points: float) -> str:
+def _band_text(parsed: pd.DataFrame, i: int, claimed: float, points: float) -> str:
     level = parsed["level"].astype(object).iat[i]
     if not isinstance(level, str):
         return f"the claimed score {claimed:g} lies outside [0, {points:g}] (the row's points)"

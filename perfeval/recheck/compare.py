@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, fields, replace
 from html import escape
+from types import MappingProxyType
 from typing import Any, Mapping
 
 import numpy as np
@@ -28,14 +29,16 @@ __all__ = ["ACCURACY", "UNIT_FLAGS", "RecheckRules", "RecheckResult", "compare"]
 ACCURACY: tuple[str, ...] = ("准确", "基本准确", "不准确")
 
 #: Unit flags of :attr:`RecheckResult.units` and what they mean.
-UNIT_FLAGS: dict[str, str] = {
+UNIT_FLAGS: Mapping[str, str] = MappingProxyType({
     "near_cut": "a total lies within `near_cut` points of a grade cut-point (a small error can flip the grade)",
     "two_grade_jump": "the grades differ by two steps or more",
     "self_full_marks": "the self-evaluation scored 100 (Pidu re-check: all-100 self-evaluations are a formality)",
     "completion_above_execution": "indicator completion claimed more than 5 % above budget execution "
                                   "(PMKPI selfwarnproject red light: (s/90 - b/10) / (s/90) > 0.05)",
     "outside_loa": "the deviation lies outside the Bland-Altman limits of agreement of the portfolio",
-}
+})
+
+
 @dataclass(frozen=True)
 class RecheckRules:
     """The configurable rules of :func:`compare` (domain.md §5.6: **no official threshold exists** for calling a
@@ -57,7 +60,8 @@ class RecheckRules:
     indicator_points, execution_points : float
         I = 90 and E = 10 (MOF 财预〔2020〕10号: execution 10, indicators 90).
     tolerances : tuple of float
-        The two tolerances of ``share_within_3`` and ``share_within_5`` (3 and 5 points).
+        The two tolerances of ``share_within_3`` and ``share_within_5`` (3 and 5 points; the summary keys keep
+        their names when other tolerances are set).
     satisfactory : str
         Grade at or above which a unit counts as satisfactory for ``net_disconnect`` (良: "良 or better", as IEG's
         "moderately satisfactory or better").
@@ -315,7 +319,9 @@ def compare(self_scores: Any, recheck_scores: Any, *, bands: GradeBands | list |
     r_i`, ``grade_steps`` = rank(re-check grade) - rank(self grade) with rank 0 the best grade. Accuracy (no
     official threshold exists, domain.md §5.6 [I]; defaults of :class:`RecheckRules`): 准确 when
     :math:`|d| \le 5` and the grade is the same; 基本准确 when :math:`|d| \le 10` and at most one grade apart;
-    else 不准确. Portfolio statistics: see :data:`perfeval.recheck.STATISTICS`. Budget-weighted values weight unit
+    else 不准确. Grades are the bands' grades of the totals (a framework's vetoes are not applied; a total outside
+    the bands has no grade and is left out of the grade statistics). Portfolio statistics: see
+    :data:`perfeval.recheck.STATISTICS`. Budget-weighted values weight unit
     i by its amount :math:`a_i` (:math:`\sum a_i v_i / \sum a_i`; a weighted median for ``median_bias``; the
     total budget for ``n``); the agreement coefficients have no weighted version (NaN). Disconnect rate, downgrade
     rate and net disconnect follow the World Bank IEG usage (agreement-notes §3): net disconnect = share
@@ -402,10 +408,9 @@ def _grades(t: pd.DataFrame, bands: GradeBands, rules: RecheckRules) -> pd.DataF
         t["rel_deviation"] = np.where(t["recheck_total"] != 0, t["deviation"] / t["recheck_total"], np.nan)
     sg = np.asarray(bands.grade(t["self_total"].to_numpy(dtype=float)), dtype=object)
     rg = np.asarray(bands.grade(t["recheck_total"].to_numpy(dtype=float)), dtype=object)
-    rank = {label: i for i, label in enumerate(bands.labels)}
+    rank = {label: float(i) for i, label in enumerate(bands.labels)}
     t["self_grade"], t["recheck_grade"] = sg, rg
-    steps = np.array([rank[b] - rank[a] if a is not None and b is not None else np.nan for a, b in zip(sg, rg)],
-                     dtype=float)
+    steps = pd.Series(rg).map(rank).to_numpy(dtype=float) - pd.Series(sg).map(rank).to_numpy(dtype=float)
     t["grade_steps"] = steps
     ad, st = t["abs_deviation"].to_numpy(dtype=float), np.abs(steps)
     accurate = (ad <= rules.accurate_gap) & (st <= rules.accurate_steps)

@@ -271,14 +271,32 @@ def design_estimate(values: Any, sample: pd.DataFrame, *, estimator: str = "haje
     With design weights :math:`w_i = 1/\pi_i` and the linearised values :math:`z_i = w_i y_i / N` (HT) or
     :math:`z_i = w_i (y_i - \hat{\bar y}) / \hat N` (Hájek), the variance is
 
-    .. math:: v = \sum_h (1 - f_h) \frac{n_h}{n_h - 1} \sum_{i \in h} (z_i - \bar z_h)^2, \qquad f_h = n_h / N_h,
+    .. math:: v = \sum_h (1 - f_h) \frac{n_h}{n_h - 1} \sum_{i \in h} (z_i - \bar z_h)^2, \qquad
+              f_h = \frac{n_h - c_h}{N_h - c_h},
 
     the stratified with-replacement approximation with a finite-population correction (Särndal et al. 1992,
-    §2.9 and §5.7); for stratified simple random sampling it is exactly
-    :math:`\sum_h (N_h/N)^2 (1 - f_h) s_h^2 / n_h`. Certainty units (:math:`\pi_i = 1`) add no variance. A stratum
+    §2.9 and §5.7), summed over the units not taken with certainty (:math:`c_h` of them in stratum h, which add
+    no variance; no correction without ``stratum_size``). For stratified simple random sampling it is exactly
+    :math:`\sum_h (N_h/N)^2 (1 - f_h) s_h^2 / n_h`. A stratum
     with a single responding unit is centred on the overall mean instead of its own (R survey's
     ``lonely.psu = "adjust"``). The interval is :math:`\hat{\bar y} \pm t_{df}\,\sqrt v` with df = units used
     minus strata (certainty units excluded), clipped to [0, 1] for 0/1 values.
+
+    References
+    ----------
+    .. [1] Särndal, C.-E., Swensson, B., & Wretman, J. (1992). *Model Assisted Survey Sampling*. Springer.
+    .. [2] Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley (``lonely.psu``).
+
+    Examples
+    --------
+    Two strata of 4 and 6 units, half of each sampled:
+
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"stratum": list("AABBB"), "stratum_size": [4, 4, 6, 6, 6],
+    ...                   "stratum_sample_size": [2, 2, 3, 3, 3], "inclusion_probability": 0.5})
+    >>> est = design_estimate([2.0, 4.0, 1.0, 1.0, 4.0], s, estimator="ht")
+    >>> round(est["estimate"], 4), round(est["se"] ** 2, 4)
+    (2.4, 0.26)
     """
     if estimator not in ESTIMATORS:
         raise ValueError(f"`estimator` must be one of {', '.join(map(repr, ESTIMATORS))}; got {estimator!r}.")
@@ -325,8 +343,8 @@ def design_estimate(values: Any, sample: pd.DataFrame, *, estimator: str = "haje
     low, high = est - t * se, est + t * se
     if np.isin(yu, (0.0, 1.0)).all():
         low, high = max(low, 0.0), min(high, 1.0)
-    return {"estimate": est, "se": se, "ci_low": low, "ci_high": high, "df": float(df), "n": int(use.sum()),
-            "population_size": big_n}
+    return {"estimate": est, "se": se, "ci_low": float(low), "ci_high": float(high), "df": float(df),
+            "n": int(use.sum()), "population_size": big_n}
 
 
 def _variance(z: np.ndarray, su: np.ndarray, certain: np.ndarray, sample: pd.DataFrame, stratum: np.ndarray,

@@ -118,7 +118,8 @@ class Units:
     index: Mapping[str, int]
     score: np.ndarray
     points: np.ndarray
-    applicable: np.ndarray
+    has_data: np.ndarray
+    flags: np.ndarray | None
 
     @classmethod
     def from_result(cls, result: Any) -> "Units":
@@ -160,20 +161,41 @@ class Units:
         score[u, c] = nodes["score"].to_numpy(dtype=float)[keep]
         points[u, c] = nodes["points"].to_numpy(dtype=float)[keep]
         score, points = np.nan_to_num(score), np.nan_to_num(points)
-        applicable = np.zeros(shape, dtype=bool)
-        app = nodes["applicable"].to_numpy(dtype=bool)[keep] if "applicable" in nodes else points[u, c] > 0
-        applicable[u, c] = app
+        has_data = _has_data(fw, ids, nodes, index)
         first = [index[n.code] for n in fw.nodes]
         gap = np.abs(score[:, first].sum(axis=1) - total)
         off = ids[gap > 1e-6 * np.maximum(1.0, np.abs(total))].tolist()
         if off:
             raise InputError(f"`result.totals.total` must equal the sum of the first-level scores in "
                              f"`result.nodes`; it does not for units {off[:10]}{' ...' if len(off) > 10 else ''}.")
-        return cls(fw, ids, total, totals["grade"].to_numpy(dtype=object), codes, index, score, points, applicable)
+        flags = totals["flags"].fillna("").astype(str).to_numpy(dtype=object) if "flags" in totals else None
+        return cls(fw, ids, total, totals["grade"].to_numpy(dtype=object), codes, index, score, points, has_data,
+                   flags)
 
     def columns(self, codes: Sequence[str]) -> np.ndarray:
         """Node columns of ``codes``."""
         return np.array([self.index[c] for c in codes], dtype=np.int64)
+
+
+def _has_data(fw: Framework, ids: np.ndarray, nodes: pd.DataFrame, index: Mapping[str, int]) -> np.ndarray:
+    """Whether a unit has applicable data at or below each node: an applicable fixed-leaf or unit-indicator row
+    not flagged ``missing_actual`` (the ``missing`` veto's test, read back from the node rows)."""
+    parent = {n.code: p for n, _, p in fw.walk()}
+    leaves = {n.code for n in fw.leaves() if not n.slot}
+    code = nodes["node_code"].astype(str)
+    home = code.where(code.isin(leaves), nodes["parent_code"].astype(str).where(~code.isin(index)))
+    ok = nodes["applicable"].fillna(False).astype(bool) if "applicable" in nodes else nodes["points"] > 0
+    if "flags" in nodes:
+        ok &= ~nodes["flags"].fillna("").astype(str).str.contains("missing_actual", regex=False)
+    u = pd.Index(ids).get_indexer(nodes["unit_id"].astype(str))
+    col = home.map(index)
+    sel = ok.to_numpy() & (u >= 0) & col.notna().to_numpy()
+    has = np.zeros((len(ids), len(index)), dtype=bool)
+    has[u[sel], col[sel].astype(np.int64).to_numpy()] = True
+    for code_ in reversed(list(index)):  # children before parents (pre-order reversed)
+        if parent[code_] is not None:
+            has[:, index[parent[code_]]] |= has[:, index[code_]]
+    return has
 
 
 def _require(frame: Any, columns: Sequence[str], name: str) -> None:
@@ -496,7 +518,7 @@ class _VetoPlan:
         if not invariant:
             return cls(veto, None)
         if veto.op == "missing":
-            return cls(veto, ~u.applicable[:, col])
+            return cls(veto, _missing(veto, u, col))
         return cls(veto, _veto_test(veto, u.score[:, col], u.points[:, col]))
 
     def fires(self, engine: Engine, chunk: Chunk) -> np.ndarray:
@@ -504,6 +526,17 @@ class _VetoPlan:
             return np.broadcast_to(self.fixed, chunk.totals.shape)
         score, points = engine.node_score_points(chunk, self.veto.node)
         return _veto_test(self.veto, score, points)
+
+
+def _missing(veto: Any, units: Units, col: int) -> np.ndarray:
+    """Units the ``missing`` veto fires for: as ``result.totals.flags`` reports it; where an earlier veto took
+    the unit (so this one was not recorded) or there are no flags, from the node rows (:func:`_has_data`)."""
+    guess = ~units.has_data[:, col]
+    if units.flags is None:
+        return guess
+    mine = np.array([f"veto:{veto.code}" in f.split(";") for f in units.flags])
+    other = np.array(["veto:" in f for f in units.flags]) & ~mine
+    return mine | (other & guess)
 
 
 def _veto_test(veto: Any, score: np.ndarray, points: np.ndarray) -> np.ndarray:

@@ -191,8 +191,12 @@ def _cell(labels: Sequence[Any], i: int, j: int) -> str:
     return f"cell ({labels[i]}, {labels[j]})"
 
 
-def _labelled_values(matrix: Any, labels: Sequence[Any] | None) -> tuple[np.ndarray, list[Any]]:
-    """The matrix as a float array (NaN = missing) and its item labels; raises on shape and label problems."""
+def _labelled_values(matrix: Any, labels: Sequence[Any] | None
+                     ) -> tuple[np.ndarray, list[Any], list[Problem], np.ndarray]:
+    """The matrix as floats (NaN = missing or unreadable), its labels, the unreadable cells and their mask.
+
+    Raises at once on shape and label problems; cells that are not numbers are returned as problems (and marked
+    in the mask), so that the caller reports them together with every other cell problem."""
     if isinstance(matrix, pd.DataFrame):
         if labels is not None:
             raise InputError("`labels` applies to arrays only; a DataFrame's labels come from its index.")
@@ -218,17 +222,17 @@ def _labelled_values(matrix: Any, labels: Sequence[Any] | None) -> tuple[np.ndar
     if raw.shape[0] < 2:
         raise InputError.single("matrix", "too_small", f"AHP needs at least 2 items; got {raw.shape[0]}")
     values = np.empty(raw.shape, dtype=float)
+    bad = np.zeros(raw.shape, dtype=bool)
     problems = []
     for i, j in itertools.product(range(raw.shape[0]), repeat=2):
         try:
             values[i, j] = parse_judgement(raw[i, j])
         except (TypeError, ValueError, ZeroDivisionError):
             values[i, j] = np.nan
+            bad[i, j] = True
             problems.append(Problem(_cell(out_labels, i, j), "not_a_number",
                                     f"must be a number or a fraction such as 1/5; got {raw[i, j]!r}"))
-    if problems:
-        raise InputError(problems=problems)
-    return values, out_labels
+    return values, out_labels, problems, bad
 
 
 def _prepare(matrix: Any, labels: Sequence[Any] | None = None, rtol: float = 0.05) -> tuple[np.ndarray, list]:
@@ -238,9 +242,8 @@ def _prepare(matrix: Any, labels: Sequence[Any] | None = None, rtol: float = 0.0
     0.33 or 0.14 typed for 1/3 or 1/7 do not perturb the result. A pair given on one side only is completed by the
     reciprocal; a pair missing on both sides is a missing comparison.
     """
-    a, labels = _labelled_values(matrix, labels)
+    a, labels, problems, bad = _labelled_values(matrix, labels)
     n = a.shape[0]
-    problems = []
     for i, j in itertools.product(range(n), repeat=2):
         x = a[i, j]
         if np.isnan(x):
@@ -253,12 +256,14 @@ def _prepare(matrix: Any, labels: Sequence[Any] | None = None, rtol: float = 0.0
         elif i == j and abs(x - 1.0) > 1e-9:
             problems.append(Problem(_cell(labels, i, j), "diagonal",
                                     f"an item compared with itself must be 1; got {x:g}"))
-    if problems:
-        raise InputError(problems=problems)
+        else:
+            continue
+        bad[i, j] = True
     np.fill_diagonal(a, 1.0)
+    # every problem of the file is reported at once: pairs with a cell reported above are not checked again
     for i, j in itertools.combinations(range(n), 2):
         x, y = a[i, j], a[j, i]
-        if np.isnan(x) and np.isnan(y):
+        if bad[i, j] or bad[j, i] or (np.isnan(x) and np.isnan(y)):
             continue
         if np.isnan(x) or np.isnan(y):
             given = y if np.isnan(x) else x
@@ -387,8 +392,9 @@ class AHPResult:
         labels = list(self.matrix.index)
         given = self.matrix.to_numpy(dtype=float).copy()
         pos = {str(label): p for p, label in enumerate(labels)}
-        for _, row in self.completed.iterrows():
-            i, j = pos[str(row["i"])], pos[str(row["j"])]
+        # zip the label columns (iterrows would turn integer labels into floats next to the float values)
+        for a, b in zip(self.completed["i"], self.completed["j"]):
+            i, j = pos[str(a)], pos[str(b)]
             given[i, j] = given[j, i] = np.nan
         ri = self.ri
         rows = []

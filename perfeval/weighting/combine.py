@@ -72,7 +72,8 @@ def combine(subjective: Any, objective: Any, method: str = "linear", alpha: floa
         raise InputError(f"`alpha` applies to method='linear' only; got alpha={alpha!r} with 'multiplicative'.")
     if method == "linear":
         alpha = 0.5 if alpha is None else alpha
-        if not (isinstance(alpha, (int, float, np.floating)) and 0.0 <= float(alpha) <= 1.0):
+        if not (isinstance(alpha, (int, float, np.floating)) and not isinstance(alpha, bool)
+                and 0.0 <= float(alpha) <= 1.0):
             raise InputError(f"`alpha` must be a number in [0, 1]; got {alpha!r}.")
         alpha = float(alpha)
     s = as_weights(subjective, "subjective")

@@ -7,8 +7,8 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _stats
 
+from ..agreement import kendall_w as _agreement_kendall_w
 from ..errors import DegenerateDataWarning, InputError, Problem
 
 __all__ = ["DelphiResult", "delphi", "kendall_w"]
@@ -65,7 +65,10 @@ def kendall_w(ratings: pd.DataFrame) -> tuple[float, float, int, float]:
     r"""Kendall's coefficient of concordance W with the tie correction, and its chi-square test.
 
     ``ratings`` has one row per expert and one column per item (complete). Returns ``(W, chi2, df, pvalue)``;
-    W is NaN when every expert rated every item the same (no ranking information).
+    W is NaN (with a :class:`~perfeval.errors.DegenerateDataWarning`) when every expert rated every item the same.
+
+    A thin tuple-returning front end of :func:`perfeval.agreement.kendall_w` (``rows="rater"``,
+    ``correct_ties=True``), which holds the one implementation and its documentation:
 
     .. math::
 
@@ -75,21 +78,8 @@ def kendall_w(ratings: pd.DataFrame) -> tuple[float, float, int, float]:
     (Kendall & Babington Smith 1939), with m experts, n items, R_i the rank sum of item i and t the sizes of
     the tie groups in expert k's ranking.
     """
-    x = ratings.to_numpy(dtype=float)
-    m, n = x.shape
-    ranks = np.apply_along_axis(_stats.rankdata, 1, x)
-    r = ranks.sum(axis=0)
-    s = float(((r - r.mean()) ** 2).sum())
-    ties = 0.0
-    for row in x:
-        _, counts = np.unique(row, return_counts=True)
-        ties += float((counts ** 3 - counts).sum())
-    denom = m ** 2 * (n ** 3 - n) - m * ties
-    if denom <= 0:
-        return float("nan"), float("nan"), n - 1, float("nan")
-    w = 12.0 * s / denom
-    chi2 = m * (n - 1) * w
-    return w, chi2, n - 1, float(_stats.chi2.sf(chi2, n - 1))
+    res = _agreement_kendall_w(np.asarray(ratings, dtype=float), correct_ties=True, rows="rater")
+    return res.statistic, res.chi2, res.df, res.pvalue
 
 
 def _long(rounds: Any, round_id: str, expert: str, item: str, value: str) -> pd.DataFrame:
@@ -128,6 +118,8 @@ def delphi(rounds: Any, *, round_id: str = "round", expert: str = "expert_id", i
     rounds : DataFrame, mapping or list
         Either a long table with one rating per row (columns ``round_id``, ``expert``, ``item``, ``value``) or
         wide tables (rows = experts, columns = items) as a mapping round -> table or a list (rounds 1, 2, ...).
+        Mappings and lists give the rounds in order; in a long table numeric round ids are sorted (text ids keep
+        the order in which they first appear), whatever the order of the rows.
         Ratings are importance scores (e.g. 1-5 or 1-9), higher = more important.
     round_id, expert, item, value : str
         Column names of the long table.
@@ -198,7 +190,10 @@ def delphi(rounds: Any, *, round_id: str = "round", expert: str = "expert_id", i
     stat_rows, round_rows = [], []
     previous: dict[Any, float] = {}
     prev_w = float("nan")
-    for r, block in data.groupby("round", sort=False):
+    # a long table may list its rows in any order: numeric round ids are taken in increasing order (text ids in
+    # order of first appearance); mappings and lists keep the order given
+    numeric_rounds = isinstance(rounds, pd.DataFrame) and pd.api.types.is_numeric_dtype(data["round"])
+    for r, block in data.groupby("round", sort=numeric_rounds):
         wide = block.pivot(index="expert", columns="item", values="value").reindex(
             index=pd.unique(block["expert"]), columns=pd.unique(block["item"]))
         holes = wide.isna().stack()
@@ -209,7 +204,9 @@ def delphi(rounds: Any, *, round_id: str = "round", expert: str = "expert_id", i
         if wide.shape[0] < 2 or wide.shape[1] < 2:
             raise InputError(f"round {r}: consensus needs at least 2 experts and 2 items; got {wide.shape[0]} "
                              f"expert(s) and {wide.shape[1]} item(s).")
-        w, chi2, df, p = kendall_w(wide)
+        with warnings.catch_warnings():          # the round-specific warning below replaces the generic one
+            warnings.simplefilter("ignore", DegenerateDataWarning)
+            w, chi2, df, p = kendall_w(wide)
         if np.isnan(w):
             warnings.warn(f"round {r}: every expert rated every item the same; Kendall's W is undefined.",
                           DegenerateDataWarning, stacklevel=2)

@@ -1,0 +1,267 @@
+"""The year's analysis of a dataset: every evaluation category of the closed loop, run from the public API.
+
+:func:`analyse` takes a :class:`~perfeval.datasets.SampleData` (``pe.load_sample()``) and runs, in the order of
+the methodology (domain.md §1): ex-ante assessment, dual monitoring, self-evaluation scoring, the standardization
+audit and re-evaluation of the self-evaluations, key evaluations by an expert panel, department-overall and
+transfer-payment evaluations, the weights survey, the weight sensitivity of the grades, and the application of
+results to next year's budget. It returns an :class:`Analysis` whose frames feed the report notebooks and whose
+:meth:`Analysis.write` puts every table (CSV, UTF-8 with BOM so Excel on Chinese Windows opens it) and a few
+charts in a folder. ``perfeval demo`` is this on the shipped sample province.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+
+from .errors import DataQualityWarning, InconsistentJudgementsWarning
+
+__all__ = ["Analysis", "analyse"]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Results of :func:`analyse`, one attribute per step (None when the dataset has no data for it).
+
+    Attributes
+    ----------
+    meta : mapping
+        The dataset's ``dataset.yaml``.
+    self_evaluation, key_evaluation, department, transfer : ScoreResult or None
+        Scoring of the self-evaluations (project_self), the key evaluations (panel consensus on project_key),
+        the department-overall and the transfer-payment evaluations.
+    audit : AuditResult or None
+        Standardization audit (规范性审核) of the self-evaluations.
+    recheck : RecheckResult or None
+        Self-evaluation vs re-evaluation of the re-checked sample.
+    panel, raters : PanelResult, DataFrame or None
+        Panel consensus of the key evaluations and the rater diagnostics.
+    exante : ExanteResult or None
+    monitoring : MonitoringResult or None
+        Dual-monitoring lights at the latest month reported.
+    application : ApplicationResult or None
+        Next year's budget actions from the self-evaluation grades.
+    weights : GroupAHPResult or None
+        Group AHP weights of the key framework's first-level criteria from the expert survey.
+    sensitivity : UncertaintyResult or None
+        Grade probabilities of the self-evaluations under uncertain first-level weights.
+    """
+
+    meta: Mapping[str, Any]
+    self_evaluation: Any = None
+    audit: Any = None
+    recheck: Any = None
+    panel: Any = None
+    raters: Any = None
+    key_evaluation: Any = None
+    department: Any = None
+    transfer: Any = None
+    exante: Any = None
+    monitoring: Any = None
+    application: Any = None
+    weights: Any = None
+    sensitivity: Any = None
+    steps: tuple[str, ...] = field(default=())
+
+    def summary(self) -> pd.DataFrame:
+        """One row per step: ``step, what, figure`` (the headline figure of each step, as text)."""
+        rows: list[tuple[str, str, str]] = []
+
+        def grades(result: Any) -> str:
+            counts = result.totals["grade"].value_counts()
+            labels = result.framework.bands.labels
+            return " ".join(f"{g} {int(counts.get(g, 0))}" for g in labels)
+
+        if self.exante is not None:
+            c = self.exante.units["conclusion"].value_counts()
+            rows.append(("exante", "事前绩效评估 ex-ante assessment",
+                         "; ".join(f"{k} {v}" for k, v in c.items())))
+        if self.monitoring is not None:
+            c = self.monitoring.lights["colour"].value_counts()
+            rows.append(("monitoring", "双监控 dual monitoring lights",
+                         " ".join(f"{k} {int(c.get(k, 0))}" for k in ("red", "yellow", "green", "blue"))))
+        if self.self_evaluation is not None:
+            rows.append(("self", f"绩效自评 self-evaluation ({len(self.self_evaluation.totals)} projects)",
+                         grades(self.self_evaluation)))
+        if self.audit is not None:
+            f = self.audit.findings
+            rows.append(("audit", "规范性审核 standardization audit",
+                         f"{len(f)} findings in {f['unit_id'].nunique() if len(f) else 0} units"))
+        if self.recheck is not None:
+            s = self.recheck.summary["estimate"]
+            u = self.recheck.units
+            rows.append(("recheck", f"再评价 re-evaluation ({int(s['n'])} projects)",
+                         f"mean bias {s['mean_bias']:+.2f} points; downgraded {int((u['grade_steps'] > 0).sum())}; "
+                         f"weighted kappa {s['kappa_weighted']:.3f}"))
+        if self.key_evaluation is not None:
+            rows.append(("key", f"重点评价 key evaluation ({len(self.key_evaluation.totals)} projects)",
+                         grades(self.key_evaluation)))
+        if self.raters is not None:
+            flagged = self.raters.loc[self.raters["flags"].astype(str) != "", "rater_id"].astype(str).tolist()
+            rows.append(("panel", "专家评分诊断 rater diagnostics",
+                         "flagged: " + (", ".join(flagged) if flagged else "none")))
+        if self.department is not None:
+            rows.append(("department", "部门整体绩效 department-overall", grades(self.department)))
+        if self.transfer is not None:
+            rows.append(("transfer", "转移支付绩效 transfer payments", grades(self.transfer)))
+        if self.weights is not None:
+            w = self.weights.weights
+            rows.append(("weights", "AHP 专家赋权 group weights",
+                         " ".join(f"{k} {v:.3f}" for k, v in w.items())))
+        if self.sensitivity is not None:
+            stab = self.sensitivity.grade_stability
+            rows.append(("sensitivity", "权重敏感性 grade stability",
+                         f"{int((stab < 0.9).sum())} projects keep their grade in < 90 % of weight draws"))
+        if self.application is not None:
+            c = self.application.units["action"].value_counts()
+            rows.append(("application", "结果应用 application of results",
+                         "; ".join(f"{k} {v}" for k, v in c.items())))
+        return pd.DataFrame(rows, columns=["step", "what", "figure"])
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """File stem -> table of every result (what :meth:`write` writes)."""
+        out: dict[str, pd.DataFrame] = {"summary": self.summary()}
+        for name in ("self_evaluation", "key_evaluation", "department", "transfer"):
+            result = getattr(self, name)
+            if result is not None:
+                out[f"{name}_totals"] = result.totals
+                out[f"{name}_nodes"] = result.nodes
+        pairs = {
+            "audit_findings": (self.audit, "findings"), "recheck_units": (self.recheck, "units"),
+            "exante_units": (self.exante, "units"), "monitoring_lights": (self.monitoring, "lights"),
+            "application_units": (self.application, "units"),
+            "grade_probabilities": (self.sensitivity, "grade_probabilities"),
+        }
+        for stem, (result, attr) in pairs.items():
+            if result is not None:
+                out[stem] = getattr(result, attr)
+        if self.recheck is not None:
+            out["recheck_summary"] = self.recheck.summary.reset_index()
+        if self.raters is not None:
+            out["rater_diagnostics"] = self.raters
+        return out
+
+    def write(self, directory: str | Path, *, charts: bool = True) -> list[Path]:
+        """Write every table as CSV (UTF-8 with BOM) and, with ``charts``, PNG charts; returns the paths."""
+        from .io import write_table
+
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        paths = [write_table(frame, directory / f"{stem}.csv", encoding="utf-8-sig")
+                 for stem, frame in self.tables().items()]
+        if charts:
+            paths.extend(self._charts(directory))
+        return paths
+
+    def _charts(self, directory: Path) -> list[Path]:
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        from . import plotting
+        from ._io_util import atomic_path
+
+        jobs = []
+        if self.sensitivity is not None:
+            jobs.append(("grade_probabilities.png", plotting.grade_probability_plot, self.sensitivity))
+        if self.recheck is not None and self.recheck.agreement.bland_altman is not None:
+            jobs.append(("recheck_bland_altman.png", plotting.bland_altman_plot, self.recheck.agreement.bland_altman))
+        if self.monitoring is not None:
+            jobs.append(("monitoring_lights.png", plotting.lights_plot, self.monitoring))
+        paths = []
+        for name, function, result in jobs:
+            ax = function(result)
+            path = directory / name
+            with atomic_path(path) as tmp:
+                ax.figure.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
+            plt.close(ax.figure)
+            paths.append(path)
+        return paths
+
+    def _repr_html_(self) -> str:
+        return "<p><b>perfeval analysis</b></p>" + self.summary().to_html(index=False)
+
+
+def analyse(data: Any, *, rng: Any = 2019, draws: int = 2000) -> Analysis:
+    """Run every evaluation step the dataset has data for.
+
+    Parameters
+    ----------
+    data : SampleData
+        A dataset as :func:`perfeval.load_sample` returns it.
+    rng : int or numpy.random.Generator
+        Seed of the weight-sensitivity draws (the only random step).
+    draws : int
+        Number of weight draws of the sensitivity analysis.
+
+    Returns
+    -------
+    Analysis
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> from perfeval.pipeline import analyse
+    >>> result = analyse(pe.load_sample(), draws=200)
+    >>> sorted(result.summary()["step"])[:3]
+    ['application', 'audit', 'department']
+    """
+    from . import application, exante, monitoring, panel, recheck, sensitivity
+    from .aggregate import score
+    from .weighting import ahp_survey
+
+    meta = dict(data.meta)
+    frameworks = dict(meta.get("frameworks") or {})
+    steps: list[str] = []
+    results: dict[str, Any] = {}
+
+    with warnings.catch_warnings():
+        # data-quality problems are collected in each result's .problems; the sample lists its planted ones
+        warnings.simplefilter("ignore", DataQualityWarning)
+        warnings.simplefilter("ignore", InconsistentJudgementsWarning)
+
+        if len(data.exante):
+            results["exante"] = exante.assess(data.exante, frameworks.get("exante", "exante"), units=data.units)
+            steps.append("exante")
+        if len(data.monitoring):
+            results["monitoring"] = monitoring.lights(data.monitoring, data.observations, data.budget,
+                                                      units=data.units)
+            steps.append("monitoring")
+        if len(data.observations):
+            fw_self = frameworks.get("self", "project_self")
+            self_result = score(fw_self, data.observations, data.budget)
+            results["self_evaluation"] = self_result
+            results["audit"] = recheck.audit(data.observations, data.budget, framework=fw_self)
+            steps += ["self", "audit"]
+            if len(data.recheck):
+                results["recheck"] = recheck.compare(self_result, data.recheck, units=data.units,
+                                                     indicators=data.recheck_indicators
+                                                     if len(data.recheck_indicators) else None)
+                steps.append("recheck")
+            results["application"] = application.apply_results(self_result, data.units, budget=data.budget)
+            steps.append("application")
+            results["sensitivity"] = sensitivity.weight_uncertainty(self_result, n=draws, rng=rng)
+            steps.append("sensitivity")
+        if len(data.panel):
+            fw_key = frameworks.get("key", "project_key")
+            consensus = panel.aggregate(data.panel, framework=fw_key)
+            results["panel"] = consensus
+            results["raters"] = panel.rater_diagnostics(data.panel, framework=fw_key)
+            results["key_evaluation"] = score(fw_key, consensus.scores, data.budget)
+            steps += ["panel", "key"]
+        if len(data.department_observations):
+            results["department"] = score(frameworks.get("department", "department"), data.department_observations,
+                                          data.department_budget)
+            steps.append("department")
+        if len(data.transfer_observations):
+            results["transfer"] = score(frameworks.get("transfer", "transfer"), data.transfer_observations,
+                                        data.transfer_budget)
+            steps.append("transfer")
+        if len(data.ahp_survey):
+            results["weights"] = ahp_survey(data.ahp_survey)
+            steps.append("weights")
+    return Analysis(meta=meta, steps=tuple(steps), **results)
