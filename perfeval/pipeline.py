@@ -250,8 +250,8 @@ def analyse(data: Any, *, rng: Any = 2019, draws: int = 2000) -> Analysis:
             fw_key = frameworks.get("key", "project_key")
             consensus = panel.aggregate(data.panel, framework=fw_key)
             results["panel"] = consensus
-            results["raters"] = panel.rater_diagnostics(data.panel, framework=fw_key)
-            results["key_evaluation"] = score(fw_key, consensus.scores, data.budget)
+            results["raters"] = panel.rater_diagnostics(data.panel, framework=fw_key).raters
+            results["key_evaluation"] = score(fw_key, consensus.to_observations(), data.budget)
             steps += ["panel", "key"]
         if len(data.department_observations):
             results["department"] = score(frameworks.get("department", "department"), data.department_observations,

@@ -682,6 +682,10 @@ def test_single_subject_warns_for_fleiss_and_gwet_and_table_labels_are_kept():
         assert np.isnan(fleiss_kappa([[2, 1]]).se)
     with pytest.warns(DegenerateDataWarning, match="single subject"):
         assert np.isnan(gwet_ac(counts=[[2, 1]]).se)
+    with pytest.warns(DegenerateDataWarning, match="single rated pair"):
+        assert cohen_kappa([1], [2], categories=[1, 2]).statistic == 0.0
+    with pytest.warns(DegenerateDataWarning, match="single rated pair"):
+        assert np.isnan(gwet_ac(table=[[0, 1], [0, 0]]).pvalue)
     table = pd.DataFrame([[3, 1], [1, 3]], index=["pass", "fail"], columns=["pass", "fail"])
     assert gwet_ac(table=table).categories == cohen_kappa(table=table).categories == ("pass", "fail")
 
@@ -722,3 +726,20 @@ def test_agreement_error_paths_say_what_to_do():
         kendall_w(np.ones((2, 2, 2)), rows="rater")
     with pytest.raises(InputError, match=r"target 0 has 2 ratings by rater 1 .*Average or drop"):
         icc(pd.concat([to_long(SF, rows="unit"), to_long(SF, rows="unit").iloc[[1]]]))
+
+
+def test_stuart_maxwell_declared_but_unused_grade_drops_out_of_the_df():
+    """Trap: a grade nobody used (zero row and column) makes V singular; it carries no information, so the test
+    equals the one on the used grades, with df = 2 rather than 3 (statsmodels on the 3 x 3 table, which raises
+    or returns NaN on the 4 x 4 one)."""
+    from statsmodels.stats.contingency_tables import SquareTable
+    used = np.array([[12, 5, 1], [2, 20, 6], [0, 3, 9]])
+    declared = np.zeros((4, 4))
+    declared[np.ix_([0, 2, 3], [0, 2, 3])] = used          # grade 1 (良) declared, never given
+    for func, method in ((stuart_maxwell, "stuart_maxwell"), (bhapkar, "bhapkar")):
+        res = func(declared, categories=["优", "良", "中", "差"])
+        ref = SquareTable(used, shift_zeros=False).homogeneity(method)
+        assert res.df == ref.df == 2
+        assert res.statistic == pytest.approx(ref.statistic, rel=1e-12)
+        assert res.pvalue == pytest.approx(ref.pvalue, rel=1e-12)
+        assert res.margins["row_total"].tolist()[1] == 0

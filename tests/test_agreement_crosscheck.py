@@ -22,19 +22,38 @@ def _sets(seed: int):
 
 
 @pytest.mark.filterwarnings("ignore:The inplace keyword")
-def test_icc_matches_pingouin():
+def test_icc_matches_pingouin(monkeypatch):
+    """All six forms, F, p and the CIs to 1e-9 (pingouin's CI95 rounding to 2 decimals switched off: the old
+    0.005 tolerance could not see a wrong interval), on complete data and, for the two-way forms, with missing
+    ratings under nan_policy="omit" (listwise deletion in both), text ids in shuffled rows."""
     pg = pytest.importorskip("pingouin")
-    for rng in _sets(1):
+    if "round.column.CI95" in getattr(pg, "options", {}):
+        monkeypatch.setitem(pg.options, "round.column.CI95", None)
+        ci_tol = TOL
+    else:                                                # older pingouin: CIs printed to 2 decimals
+        ci_tol = 0.005 + 1e-12
+    for it, rng in enumerate(_sets(1)):
         n, k = rng.integers(3, 15), rng.integers(2, 6)
         y = rng.normal(size=(n, 1)) + rng.normal(size=(n, k)) * rng.uniform(0.2, 2) + rng.normal(size=k)
-        long = to_long(np.round(y, 2), rows="unit")
-        ours = icc(long).to_frame()
-        ref = pg.intraclass_corr(long, "unit_id", "rater_id", "rating")
+        y = np.round(y, 2)
+        if it % 2:
+            y[rng.random((n, k)) < 0.1] = np.nan
+            if (~np.isnan(y)).all(axis=1).sum() < 3:
+                continue
+        long = to_long(y, rows="unit")
+        if it % 4 == 1:
+            long = long.sample(frac=1.0, random_state=it).assign(unit_id=lambda d: "u" + d["unit_id"].astype(str))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ours = icc(long, nan_policy="omit").to_frame()
+            ref = pg.intraclass_corr(long, "unit_id", "rater_id", "rating", nan_policy="omit")
+        rows = [0, 1, 2, 3, 4, 5] if not np.isnan(y).any() else [1, 2, 4, 5]   # one-way forms differ by design
         for col_ours, col_ref in (("icc", "ICC"), ("f", "F"), ("pvalue", "pval")):
-            np.testing.assert_allclose(ours[col_ours], ref[col_ref], rtol=TOL, atol=TOL)
-        np.testing.assert_allclose(ours["df2"], ref["df2"], rtol=TOL)
-        ref_ci = np.vstack(ref["CI95"].to_numpy())
-        np.testing.assert_allclose(ours[["ci_low", "ci_high"]], ref_ci, atol=0.005 + 1e-12)  # pingouin rounds to 2 dp
+            np.testing.assert_allclose(ours[col_ours].to_numpy()[rows], ref[col_ref].to_numpy()[rows],
+                                       rtol=TOL, atol=TOL)
+        np.testing.assert_allclose(ours["df2"].to_numpy()[rows], ref["df2"].to_numpy()[rows], rtol=TOL)
+        ref_ci = np.vstack(ref["CI95"].to_numpy())[rows]
+        np.testing.assert_allclose(ours[["ci_low", "ci_high"]].to_numpy()[rows], ref_ci, atol=ci_tol)
 
 
 def test_cohen_kappa_matches_statsmodels():

@@ -155,16 +155,26 @@ def _incidence(units: np.ndarray, codes: np.ndarray, n_codes: int, x: np.ndarray
 
 
 def _ratio_expected(x: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """e_k = sum_l n_l ((x_k - x_l)/(x_k + x_l))^2, exact, in blocks of rows (0/0 counts as 0)."""
+    """e_k = sum_l n_l ((x_k - x_l)/(x_k + x_l))^2, exact, in blocks of rows (0/0 counts as 0).
+
+    Uses ((a - b)/(a + b))^2 = 1 - 4ab/(a + b)^2, so e_k = N - 4 x_k sum_l n_l x_l / (x_k + x_l)^2: one
+    reciprocal square and a matrix-vector product per block. ``x`` holds distinct values, so only one can be 0;
+    its pair with itself (distance 0, not the 1 the formula gives when 0/0 is read as 0) is corrected at the end.
+    """
     v = len(x)
+    total = float(n.sum())
+    nx = n * x
     out = np.empty(v)
     step = max(1, min(v, _BLOCK_CELLS // max(v, 1)))
     for s in range(0, v, step):
-        xs = x[s:s + step, None]
-        den = xs + x[None, :]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            r = np.where(den > 0, (xs - x[None, :]) / den, 0.0)
-        out[s:s + step] = (r * r) @ n
+        den = x[s:s + step, None] + x[None, :]
+        den *= den
+        np.divide(1.0, den, out=den, where=den > 0)       # (x_k + x_l)^-2; the (0, 0) cell stays 0
+        den[den == 0] = 0.0 if not (x[s:s + step] == 0).any() else 0.0
+        out[s:s + step] = total - 4.0 * x[s:s + step] * (den @ nx)
+    zero = np.flatnonzero(x == 0)
+    if len(zero):
+        out[zero] -= n[zero]                              # d(0, 0) = 0, counted as 1 above
     return out
 
 
@@ -269,7 +279,7 @@ def _encode_values(values: pd.Series, level: str, categories: Sequence[Any] | No
             encode_categories(pd.Series(x).where(~np.isnan(x)), categories, name)
         present = ~np.isnan(x)
         if level == "ratio" and (x[present] < 0).any():
-            raise InputError(f"ratio alpha needs non-negative `{name}`; got {x[present].min()!r}. Use "
+            raise InputError(f"ratio alpha needs non-negative `{name}`; got {float(x[present].min())!r}. Use "
                              "level='interval' for data with negative values.")
         codes, uniq = pd.factorize(x, sort=True, use_na_sentinel=True)
         return codes.astype(np.int64), len(uniq), np.asarray(uniq, dtype=float)

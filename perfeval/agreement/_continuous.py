@@ -281,7 +281,11 @@ def bland_altman(x: Any, y: Any, *, multiplier: float = 1.96, confidence_level: 
     bias = mean(d), sd = SD(d) with divisor n-1; bias interval ``bias ± t_{n-1} sd/sqrt(n)``. The exact
     interval of the upper limit is ``bias + sd/sqrt(n) · [t'_{a/2}, t'_{1-a/2}]`` with t' the quantiles of the
     non-central t distribution with n-1 df and non-centrality multiplier·sqrt(n) (the lower limit mirrors
-    it). Proportional bias: OLS of d on (x+y)/2; a slope significantly different from 0 means the
+    it): each limit is treated as a normal percentile on its own (Carkeet's one-sided tolerance factors, as
+    the approximate method does). Carkeet also tabulates intervals for the two limits taken as a pair
+    (two-sided tolerance factors), which are wider; they are not computed here.
+
+    Proportional bias: OLS of d on (x+y)/2; a slope significantly different from 0 means the
     differences grow with the magnitude (consider log ratios).
 
     References

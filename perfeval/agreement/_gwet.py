@@ -82,7 +82,7 @@ def _agreement_weights(weights: Any, q: int) -> tuple[np.ndarray, str]:
     d, name = disagreement_weights(weights, q)
     if (d > 1).any():
         raise InputError("`weights` for gwet_ac must be disagreement weights between 0 and 1 (agreement weights "
-                         f"are 1 - d); got a maximum of {d.max()!r}. Divide the matrix by its maximum.")
+                         f"are 1 - d); got a maximum of {float(d.max())!r}. Divide the matrix by its maximum.")
     return 1.0 - d, name
 
 
@@ -218,6 +218,9 @@ def _gwet_table(table: np.ndarray, w: np.ndarray, wname: str, cats: tuple, level
     if n == 0:
         warn_degenerate("gwet_ac: the table is empty (no overlap); AC is NaN.", stacklevel=4)
         return GwetResult(nan, nan, nan, nan, alternative, _name(w), 0, nan, nan, wname, cats, "table", level)
+    if n < 2:
+        warn_degenerate("gwet_ac: a single rated pair; AC is defined but its interval and test are not (NaN).",
+                        stacklevel=4)
     p = table / n
     pa = float((w * p).sum())
     pi = (p.sum(axis=1) + p.sum(axis=0)) / 2

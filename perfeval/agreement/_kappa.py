@@ -41,7 +41,7 @@ def disagreement_weights(weights: Any, k: int) -> tuple[np.ndarray, str]:
     if not np.isfinite(d).all() or (d < 0).any() or np.any(np.diag(d) != 0):
         raise InputError("`weights` must be a matrix of non-negative *disagreement* weights with 0 on the "
                          "diagonal (statsmodels' convention; agreement weights w correspond to 1 - w); got "
-                         f"diagonal {np.diag(d).tolist()} and minimum {d.min()!r}.")
+                         f"diagonal {np.diag(d).tolist()} and minimum {float(d.min())!r}.")
     return d, "custom"
 
 
@@ -223,6 +223,9 @@ def _cohen_from_table(counts: np.ndarray, d: np.ndarray, wname: str, cats: tuple
         po = float(np.trace(p))
         return KappaResult(nan, nan, nan, nan, nan, alternative, int(n), n_dropped, po, 1.0, wname, cats, counts,
                            level)
+    if n < 2:
+        warn_degenerate("cohen_kappa: a single rated pair; kappa and its standard errors carry no information "
+                        "about agreement.", stacklevel=4)
     w = 1.0 - d / dmax
     po = float((w * p).sum())
     pe = float((w * pe_cells).sum())
@@ -341,7 +344,7 @@ def _check_counts(counts: Any, categories: Sequence[Any] | None) -> tuple[np.nda
     if bad.any():
         i, j = map(int, np.argwhere(bad)[0])
         raise InputError("`counts` must hold non-negative whole numbers of ratings (subjects x categories); got "
-                         f"{arr[i, j]!r} in row {i}, column {j} ({int(bad.sum())} bad entries in all). "
+                         f"{float(arr[i, j])!r} in row {i}, column {j} ({int(bad.sum())} bad entries in all). "
                          "Build it with statsmodels' aggregate_raters, or pass long ratings as `data=`.")
     if categories is not None and len(categories) != arr.shape[1]:
         raise InputError(f"`categories` must have one entry per column of `counts` ({arr.shape[1]}); got "

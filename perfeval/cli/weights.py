@@ -214,7 +214,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     from ..weighting import RI_TABLES
 
     parser = subparsers.add_parser("weights", help="expert (AHP) and data-driven weights",
-                                   description="Expert (AHP, group AHP) and data-driven (entropy, CRITIC, MEREC, SD, CV) weights.")
+                                   description="Expert (AHP, group AHP) and data-driven (entropy, CRITIC, MEREC, "
+                                               "SD, CV) weights.")
     sub = parser.add_subparsers(dest="weights_method", metavar="METHOD")
     parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
 

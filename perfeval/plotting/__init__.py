@@ -13,6 +13,12 @@ from ._base import cjk_font_family, get_ax
 _EXPORTS: dict[str, str] = {
     "bland_altman_plot": "agreement",
     "lights_plot": "monitoring",
+    "recheck_bland_altman_plot": "recheck",
+    "grade_transition_plot": "recheck",
+    "rater_severity_plot": "recheck",
+    "grade_probability_plot": "sensitivity",
+    "rank_interval_plot": "sensitivity",
+    "flip_margin_tornado": "sensitivity",
 }
 
 __all__ = ["get_ax", "cjk_font_family", *_EXPORTS]

@@ -50,8 +50,10 @@ def bland_altman_plot(result_or_x: Any, y: Any = None, *, ax: Any = None, lang: 
     pct = f"{res.confidence_level:.0%}"
     lines = (
         ("bias", res.bias, "-", "#222222", label("平均差（偏倚）", "bias", lang)),
-        ("upper", res.upper, "--", "#b03a2e", label(f"一致性上限 +{res.multiplier:g}SD", f"upper LoA +{res.multiplier:g} SD", lang)),
-        ("lower", res.lower, "--", "#b03a2e", label(f"一致性下限 −{res.multiplier:g}SD", f"lower LoA -{res.multiplier:g} SD", lang)),
+        ("upper", res.upper, "--", "#b03a2e",
+         label(f"一致性上限 +{res.multiplier:g}SD", f"upper LoA +{res.multiplier:g} SD", lang)),
+        ("lower", res.lower, "--", "#b03a2e",
+         label(f"一致性下限 −{res.multiplier:g}SD", f"lower LoA -{res.multiplier:g} SD", lang)),
     )
     for which, value, style, color, text in lines:
         ax.axhline(value, linestyle=style, color=color, linewidth=1.2, label=f"{text}: {value:.3g}")

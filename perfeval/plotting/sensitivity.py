@@ -109,7 +109,7 @@ def grade_probability_plot(result: Any, *, ax: Any = None, lang: str = "zh", uni
     shown = f"{len(data)}/{len(probs)}"
     ax.set_title(label(f"权重不确定性下的等级概率（{shown}个单位，{p.get('n')}次抽样）",
                        f"Grade probabilities under weight uncertainty ({shown} units, {p.get('n')} draws)", lang))
-    ax.legend(loc="lower right", prop=_fonts(ax, lang), ncol=min(len(names), 4), framealpha=0.8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), prop=_fonts(ax, lang), frameon=False)
     return ax
 
 

@@ -107,11 +107,11 @@ def _pps_probabilities(size: np.ndarray, n: int) -> np.ndarray:
     return pi
 
 
-def _systematic(pi: np.ndarray, gen: np.random.Generator) -> np.ndarray:
-    """Randomised systematic πps selection (Goodman & Kish 1950): random order, one random start."""
+def _systematic(pi: np.ndarray, n: int, gen: np.random.Generator) -> np.ndarray:
+    """Randomised systematic πps selection (Goodman & Kish 1950): random order, one random start, n points."""
     order = gen.permutation(len(pi))
     cum = np.cumsum(pi[order])
-    points = gen.uniform() + np.arange(int(round(cum[-1])))
+    points = gen.uniform() + np.arange(n)
     hit = np.searchsorted(cum, np.minimum(points, cum[-1]), side="left")
     return order[np.unique(hit)]
 
@@ -232,7 +232,7 @@ def sample_units(units: pd.DataFrame, n: int | Mapping[str, int] | None = None, 
         else:
             p = _pps_probabilities(size[members], k)
             pi[members] = p
-            chosen.append(members[_systematic(p, gen)])
+            chosen.append(members[_systematic(p, k, gen)])
     picked = np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64)
     out = units.iloc[picked].copy()
     out["stratum"] = label[picked]

@@ -1,9 +1,9 @@
-"""The numerical core of :mod:`perfeval.sensitivity` (private): re-aggregating scored units under new weights.
+r"""The numerical core of :mod:`perfeval.sensitivity` (private): re-aggregating scored units under new weights.
 
 Three pieces:
 
 - :class:`Units` reads what the analysis needs from a :class:`~perfeval.aggregate.ScoreResult`: per unit the
-  reported total and grade, and the score, points and achievement of every framework node.
+  reported total, grade and flags, and the score and points of every framework node and whether it has data.
 - :class:`Design` says which weights move: a set of *active* sibling groups (the children of one parent share
   the parent's points), their *edges* (one per child) and the *cut*, the deepest nodes whose points change.
 - :class:`Engine` turns edge ratios (new share / nominal share of every edge, one row per draw) into totals,
@@ -17,9 +17,9 @@ supply their own indicator points, or whose not-applicable nodes were rescaled a
 
 .. math::
 
-    q_{uj} = \\prod_{e \\in \\mathrm{path}(j)} \\frac{r_e}{D_{u g(e)}}, \\qquad
-    D_{ug} = 1 + \\sum_{c \\in g} m_{uc} (r_c - 1), \\qquad
-    T_u = T_u^{0} + \\sum_{j \\in \\mathrm{cut}} s_{uj} (q_{uj} - 1),
+    q_{uj} = \prod_{e \in \mathrm{path}(j)} \frac{r_e}{D_{u g(e)}}, \qquad
+    D_{ug} = 1 + \sum_{c \in g} m_{uc} (r_c - 1), \qquad
+    T_u = T_u^{0} + \sum_{j \in \mathrm{cut}} s_{uj} (q_{uj} - 1),
 
 with :math:`s_{uj}` the unit's score at cut node ``j`` (achievement x its points) and :math:`T^0_u` its reported
 total. For units with the framework's shares :math:`D = 1` and the totals of all draws are one matrix product
@@ -239,7 +239,6 @@ class Design:
     edge_points: np.ndarray
     edge_path: np.ndarray
     cut: tuple[str, ...]
-    cut_edge: np.ndarray
     cut_path: np.ndarray
     cut_gpath: np.ndarray
     fixed: np.ndarray
@@ -355,7 +354,7 @@ def design_for_parents(fw: Framework, parents: Sequence[str | None], *, level: i
     for top in fw.nodes:
         visit(top, None in active)
     design = Design(fw, tuple(groups), edge_codes, edge_group, edge_share, edge_points,
-                    np.zeros((len(edge_codes), 1), dtype=np.int64), tuple(cut), np.zeros(0, dtype=np.int64),
+                    np.zeros((len(edge_codes), 1), dtype=np.int64), tuple(cut),
                     np.zeros((len(cut), 1), dtype=np.int64), np.zeros((len(cut), 1), dtype=np.int64), fixed,
                     level, hierarchical, parent_of)
     e, g = len(edge_codes), len(groups)
@@ -364,8 +363,6 @@ def design_for_parents(fw: Framework, parents: Sequence[str | None], *, level: i
     object.__setattr__(design, "edge_path", design.pad(edge_paths, e))
     object.__setattr__(design, "cut_path", design.pad(cut_paths, e))
     object.__setattr__(design, "cut_gpath", design.pad([[int(edge_group[i]) for i in p] for p in cut_paths], g))
-    edge_of = {c: i for i, c in enumerate(edge_codes)}
-    object.__setattr__(design, "cut_edge", np.array([edge_of.get(c, -1) for c in cut], dtype=np.int64))
     return design
 
 

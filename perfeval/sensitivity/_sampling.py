@@ -68,7 +68,7 @@ def rng_and_description(rng: Any) -> tuple[np.random.Generator, dict[str, Any]]:
 
 
 def concentrations(design: Design, method: str, spread: Any, concentration: Any) -> np.ndarray:
-    """Dirichlet concentration kappa of every group (``inf`` = no perturbation; 1-share for uniform).
+    """Dirichlet concentration kappa of every group (``inf`` = no perturbation; ones for uniform draws).
 
     With mean shares m, Var(share_i) = m_i (1 - m_i) / (kappa + 1), so the coefficient of variation of the
     largest share m is sqrt((1 - m) / (m (kappa + 1))); ``spread`` sets it: kappa = (1 - m) / (m spread^2) - 1.

@@ -114,7 +114,8 @@ class ComparisonResult:
         nominal_rank, total_change, rank_change`` (negative = better), ``grade_steps`` (bands gained: +1 = one
         grade better; NaN when a veto-only grade is involved) and ``grade_changed``.
     weights : DataFrame
-        Points of the re-weighted nodes (rows ``node_code``): ``nominal`` and one column per weighting.
+        The points each weighting gives the re-weighted nodes (the deepest whose points changed):
+        ``weighting, node_code, points, nominal_points``.
     """
 
     summary: pd.DataFrame
@@ -193,7 +194,9 @@ def compare_weightings(result: Any, weightings: Mapping[str, Any]) -> Comparison
     units = Units.from_result(result)
     fw = units.framework
     nominal_rank = rank_desc(units.total)
-    rows, summary, weights = [], [], {}
+    rows: list[pd.DataFrame] = []
+    summary: list[dict[str, Any]] = []
+    weights: list[pd.DataFrame] = []
     for name, spec in weightings.items():
         shares = _shares(fw, spec, str(name))
         changed = [p for p, s in shares.items()
@@ -229,13 +232,10 @@ def compare_weightings(result: Any, weightings: Mapping[str, Any]) -> Comparison
             "max_abs_rank_change": int(np.abs(rank - nominal_rank).max()),
             "mean_abs_total_change": float(np.abs(total - units.total).mean())})
         cut_points = design.cut_points * design.edge_ratios_to_nodes(ratio[None, :], design.cut_path)[0]
-        weights[str(name)] = pd.Series(cut_points, index=design.cut)
-    nominal = fw.points()
-    table = pd.DataFrame(weights)
-    table.insert(0, "nominal", nominal.reindex(table.index).to_numpy())
-    table.index.name = "node_code"
-    return ComparisonResult(pd.DataFrame(summary), pd.concat(rows, ignore_index=True), table,
-                            {"weightings": list(map(str, weightings))})
+        weights.append(pd.DataFrame({"weighting": str(name), "node_code": list(design.cut), "points": cut_points,
+                                     "nominal_points": design.cut_points}))
+    return ComparisonResult(pd.DataFrame(summary), pd.concat(rows, ignore_index=True),
+                            pd.concat(weights, ignore_index=True), {"weightings": list(map(str, weightings))})
 
 
 def _nominal_shares(fw: Framework, parent: str | None) -> np.ndarray:

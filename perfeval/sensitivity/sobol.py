@@ -33,7 +33,8 @@ class SobolResult:
         Estimators of Saltelli et al. (2010) (first order, Table 2 (b)) and Jansen (1999) (total, Table 2 (f)),
         as :func:`scipy.stats.sobol_indices` computes them. Small negative values are Monte Carlo noise.
     variance : Series
-        Variance of each output over the base samples A and B (indices are 0 where it is 0).
+        Variance of each output over the base samples A and B. Outputs constant up to float noise (variance
+        below ``(1e-9 max|y|)^2``) get indices 0, as scipy gives an exactly constant output.
     groups : mapping
         Group name -> the input names it holds.
     params : mapping
@@ -255,7 +256,7 @@ def sobol_indices(func: Callable[[np.ndarray], np.ndarray], dists: Sequence[Any]
         raise InputError(f"`names` must name each of the {d} inputs; got {len(names)} names.")
     parts = _groups(groups, names)
     gen, rng_info = rng_and_description(rng)
-    u = qmc.Sobol(d=2 * d, scramble=True, rng=gen).random(n)
+    u = qmc.Sobol(d=2 * d, scramble=True, bits=64, rng=gen).random(n)  # scipy.stats.sobol_indices' design
     try:
         a = np.column_stack([dist.ppf(u[:, i]) for i, dist in enumerate(dists)])
         b = np.column_stack([dist.ppf(u[:, d + i]) for i, dist in enumerate(dists)])
@@ -274,6 +275,12 @@ def sobol_indices(func: Callable[[np.ndarray], np.ndarray], dists: Sequence[Any]
                          f"for m = {n * len(blocks)}.")
     f_a, f_b = y[:, :n], y[:, n:2 * n]
     f_ab = y[:, 2 * n:].reshape(y.shape[0], len(parts), n).transpose(1, 0, 2)
+    variance = np.var(np.concatenate([f_a, f_b], axis=1), axis=1)
+    scale = np.maximum(1.0, np.abs(y).max(axis=1))
+    constant = variance <= (1e-9 * scale) ** 2  # constant up to float noise: indices 0, as scipy gives for 0
+    if constant.any():
+        f_a, f_b, f_ab = f_a.copy(), f_b.copy(), f_ab.copy()
+        f_a[constant], f_b[constant], f_ab[:, constant] = 0.0, 0.0, 0.0
     pages = f_ab if f_ab.shape[:2] != (1, 1) else np.concatenate([f_ab, f_ab])  # scipy squeezes 1 x 1 to 0-d
     res = stats.sobol_indices(func={"f_A": f_a, "f_B": f_b, "f_AB": pages}, n=n)
     shape = (y.shape[0], len(parts))  # scipy returns outputs x inputs (squeezed for one output)
@@ -285,7 +292,7 @@ def sobol_indices(func: Callable[[np.ndarray], np.ndarray], dists: Sequence[Any]
     return SobolResult(
         first_order=pd.DataFrame(first.reshape(shape), index=index, columns=columns),
         total_order=pd.DataFrame(total.reshape(shape), index=index, columns=columns),
-        variance=pd.Series(np.var(np.concatenate([f_a, f_b], axis=1), axis=1), index=index, name="variance"),
+        variance=pd.Series(variance, index=index, name="variance"),
         groups={g: tuple(names[c] for c in cols) for g, cols in parts.items()},
         params={"n": n, "evaluations": n * len(blocks), "design": "scrambled Sobol' sequence (Saltelli 2010)",
                 **rng_info},

@@ -14,16 +14,10 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ..agreement._util import check_choice
 from ..errors import InputError
 
 __all__ = ["WeightResult", "as_weights", "check_choice", "parse_judgement", "rank_desc"]
-
-
-def check_choice(name: str, value: Any, options: Sequence[str]) -> str:
-    """Return ``value`` if it is one of ``options``; otherwise raise the standard message."""
-    if value not in options:
-        raise InputError(f"`{name}` must be one of {', '.join(map(repr, options))}; got {value!r}.")
-    return value
 
 
 def parse_judgement(value: Any) -> float:

@@ -84,6 +84,7 @@ def _table(data: Any) -> pd.DataFrame:
         bad = values.isna() | ~np.isfinite(values.astype(float))
         for idx in frame.index[bad.to_numpy()][:5]:
             raw = frame.at[idx, col]
+            raw = raw.item() if isinstance(raw, np.generic) else raw
             problems.append(Problem(f"unit {idx}, indicator {col}", "not_a_number",
                                     f"objective weights need a finite number in every cell; got {raw!r} "
                                     "(impute or drop the unit first)"))

@@ -79,7 +79,8 @@ def test_saaty2004_cr_with_each_table(table, cr):
 def test_wang_chin_2011_inconsistent_is_flagged(table, cr):
     """Wang & Chin (2011), Inf. Sci. 181:5240: w = (0.3208, 0.1395, 0.0348, 0.1285, 0.2374, 0.1391), lambda_max
     7.4199, CR 0.229 (Saaty 1980 RI); other tables: CI 0.2840 / RI(6), 3 decimals. Every table flags it."""
-    with pytest.warns(InconsistentJudgementsWarning, match=rf"inconsistent: CR = 0\.2\d+ > 0\.1 \(n = 6, RI table '{table}'"):
+    pattern = rf"inconsistent: CR = 0\.2\d+ > 0\.1 \(n = 6, RI table '{table}'"
+    with pytest.warns(InconsistentJudgementsWarning, match=pattern):
         res = ahp(WANG_CHIN, ri=table)
     np.testing.assert_allclose(res.weights, [0.3208, 0.1395, 0.0348, 0.1285, 0.2374, 0.1391], atol=5e-5)
     assert res.lambda_max == pytest.approx(7.4199, abs=5e-5)
@@ -325,3 +326,23 @@ def test_disconnected_missing_comparisons():
 def test_bad_options(kwargs, pattern):
     with pytest.raises(InputError, match=pattern):
         ahp(SAATY2004, **kwargs)
+
+
+def test_suggestions_with_default_integer_labels_and_missing_comparisons():
+    """Array input labels the items 1..n; with a completed cell, suggestions() used to look the label up as
+    '1.0' (iterrows turned the integer labels into floats) and raised KeyError."""
+    m = np.array([[1, 1, 5, 2], [1, 1, 3, 4], [1 / 5, 1 / 3, 1, np.nan], [1 / 2, 1 / 4, np.nan, 1]])
+    res = ahp(m)
+    assert res.completed[["i", "j"]].values.tolist() == [[3, 4]]
+    sugg = res.suggestions(k=10)
+    assert len(sugg) > 0 and not ((sugg["i"] == 3) & (sugg["j"] == 4)).any()
+
+
+def test_all_cell_problems_of_a_matrix_are_reported_at_once():
+    """A file with an unreadable cell, a negative cell and a pair entered both ways reports the three problems in
+    one error (design.md: loading a file reports all problems at once)."""
+    m = [["1", "3", "x"], ["3", "1", "2"], ["1/5", "-1", "1"]]
+    with pytest.raises(InputError) as info:
+        ahp(m, labels=["a", "b", "c"])
+    assert [(p.location, p.code) for p in info.value.problems] == [
+        ("cell (a, c)", "not_a_number"), ("cell (c, b)", "not_positive"), ("cell (a, b)", "not_reciprocal")]

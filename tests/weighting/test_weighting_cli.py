@@ -181,3 +181,14 @@ def test_weights_survey_on_the_sample_province(tmp_path, capsys):
     table = pd.read_csv(out_csv)
     assert sorted(table["item"]) == sorted(n.code for n in fw.nodes)
     assert table["points_new"].sum() == fw.total
+
+
+def test_weights_ahp_verdict_names_the_index_and_a_bad_csv_is_located(tmp_path, capsys):
+    path = _write(tmp_path, "m.csv", SAATY2004_CSV)
+    assert main(["weights", "ahp", path]) == 0
+    assert "consistent: yes (CR 0.0503 <= 0.1)" in capsys.readouterr().out
+    assert main(["weights", "ahp", path, "--criterion", "gci", "--threshold", "0.1"]) == 0
+    assert "consistent: NO (GCI 0.1830 > 0.1)" in capsys.readouterr().out
+    broken = _write(tmp_path, "broken.csv", "unit,a,b\nu1,1,2\nu2,1,2,3,4\n")
+    assert main(["weights", "entropy", broken]) == 1
+    assert f"{broken}: csv_syntax:" in capsys.readouterr().err

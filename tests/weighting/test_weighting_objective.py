@@ -184,3 +184,8 @@ def test_invariances():
     np.testing.assert_allclose(critic(x).weights, critic(y).weights, rtol=1e-12)
     np.testing.assert_allclose(std_dev(x).weights, std_dev(y).weights, rtol=1e-12)
     np.testing.assert_allclose(critic(x, correlation="spearman").weights.sum(), 1.0)
+
+
+def test_missing_cell_message_shows_the_value_plainly():
+    with pytest.raises(InputError, match=r"unit 0, indicator 2: not_a_number: .*got nan \(impute or drop"):
+        entropy([[1, np.nan], [2, 3]])

@@ -124,3 +124,15 @@ def test_apply_weights_errors():
     slots = Framework(name="s", title="s", nodes=(Node("p", "P", None, children=(Node("q", "Q", 1),)),))
     with pytest.raises(FrameworkError, match=r"no_points: node 'p' has no points"):
         apply_weights(slots, {"q": 1}, node="p")
+
+
+def test_weight_arguments_are_checked_with_located_messages():
+    with pytest.raises(InputError, match=r"`alpha` must be a number in \[0, 1\]; got True"):
+        combine({"a": 1, "b": 1}, {"a": 1, "b": 3}, alpha=True)
+    with pytest.raises(InputError, match=r"`weights` must be a Series, a mapping, a sequence or a weighting "
+                                         r"result; got str"):
+        to_points("a=1,b=2")
+    with pytest.raises(InputError, match=r"`weights` must name each item once; got duplicates \['a'\]"):
+        to_points(pd.Series([1, 2], index=["a", "a"]))
+    with pytest.raises(InputError, match=r"`subjective` must hold numbers; got \['x', 1\]"):
+        combine(pd.Series(["x", 1], index=["a", "b"]), {"a": 1, "b": 1})

@@ -73,7 +73,8 @@ def test_kendall_w_matches_friedman_with_ties():
 def test_kendall_w_perfect_agreement_and_degenerate():
     agree = pd.DataFrame([[1, 2, 3], [1, 2, 3], [1, 2, 3]])
     assert kendall_w(agree)[0] == pytest.approx(1.0)
-    assert np.isnan(kendall_w(pd.DataFrame([[2, 2], [3, 3]]))[0])
+    with pytest.warns(DegenerateDataWarning, match="same value"):
+        assert np.isnan(kendall_w(pd.DataFrame([[2, 2], [3, 3]]))[0])
 
 
 def _rounds():
@@ -142,3 +143,36 @@ def test_delphi_errors_and_degenerate_round():
         delphi("rounds.csv")
     with pytest.raises(InputError, match=r"round 'x' must be a DataFrame"):
         delphi({"x": [[1, 2]]})
+
+
+def test_delphi_kendall_w_is_the_agreement_implementation():
+    """One Kendall's W in perfeval: the Delphi tuple is perfeval.agreement.kendall_w (experts in rows, ties
+    corrected), including on tied ratings."""
+    from perfeval.agreement import kendall_w as agreement_w
+    ratings = pd.DataFrame([[5, 4, 2, 4], [4, 4, 3, 1], [5, 3, 1, 2], [3, 5, 2, 2], [5, 4, 4, 1]])
+    ref = agreement_w(ratings.to_numpy(), rows="rater")
+    assert kendall_w(ratings) == (ref.statistic, ref.chi2, ref.df, ref.pvalue)
+    r1, r2 = _rounds()
+    res = delphi([r1, r2])
+    assert res.rounds["kendall_w"].tolist() == [agreement_w(r.to_numpy(), rows="rater").statistic for r in (r1, r2)]
+
+
+def test_delphi_long_table_rounds_in_numeric_order_whatever_the_row_order():
+    """A long table listing round 2 before round 1 used to be read in row order, so the change between rounds
+    had the wrong sign and round 2 could never converge."""
+    r1, r2 = _rounds()
+    long = pd.concat([r.rename_axis("expert_id").reset_index().melt("expert_id", var_name="item")
+                      .assign(round=k) for k, r in ((2, r2), (1, r1))])
+    a, b = delphi(long), delphi([r1, r2])
+    assert a.rounds["round"].tolist() == [1, 2]
+    pd.testing.assert_frame_equal(a.rounds.drop(columns="round"), b.rounds.drop(columns="round"))
+    assert a.stats["mean_change"].tolist() == pytest.approx(b.stats["mean_change"].tolist(), nan_ok=True)
+    text = long.assign(round=long["round"].map({1: "first", 2: "second"}))
+    assert delphi(text).rounds["round"].tolist() == ["second", "first"]     # text ids: order of appearance
+
+
+def test_delphi_needs_a_round():
+    with pytest.raises(InputError, match=r"`rounds` must hold at least one round; got none"):
+        delphi([])
+    with pytest.raises(InputError, match=r"`rounds` must be a long DataFrame or a mapping/list"):
+        delphi("round1.csv")
