@@ -3,22 +3,31 @@
 Frames read by :mod:`perfeval.io` carry ``source_file`` and ``source_row`` (the spreadsheet row, header = 1). A
 frame built in code has neither; its rows are then located as ``<name>:<position + 2>``, the row the same data
 would have in a CSV file written with a header, so messages read the same either way.
+
+The column of a location is the header **as the user wrote it** (``indicators.csv:5:年度指标值``, not
+``...:target``): the readers record, per file, which header each canonical column was read from in
+``frame.attrs["headers"]`` (``{source_file: {canonical: header}}``), and :func:`header_as_written` looks it up.
+A frame built in code has no such record and its columns are named as they are. A column that is missing from
+a file has no header to quote and is named canonically (``missing_column`` problems).
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from .errors import format_location
 
-__all__ = ["with_source", "row_locations"]
+__all__ = ["HEADERS", "with_source", "row_locations", "header_as_written", "attach_headers", "merged_headers"]
+
+#: Key of ``DataFrame.attrs`` holding ``{source_file: {canonical column: header as written}}``.
+HEADERS = "headers"
 
 
 def with_source(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     """A copy with a ``0..n-1`` index and ``source_file`` / ``source_row`` columns (``name`` and position + 2 where
-    the frame has none)."""
+    the frame has none; the header record of :func:`attach_headers` is kept)."""
     frame = frame.reset_index(drop=True).copy()
     if "source_row" not in frame:
         frame["source_row"] = np.arange(len(frame)) + 2
@@ -27,8 +36,40 @@ def with_source(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     return frame
 
 
+def header_as_written(frame: pd.DataFrame, file: Any, column: str) -> str:
+    """The header ``column`` was read from in ``file`` (see the module notes); ``column`` itself when unknown."""
+    record = getattr(frame, "attrs", {}).get(HEADERS)
+    if isinstance(record, Mapping):
+        per_file = record.get(None if file is None else str(file))
+        if isinstance(per_file, Mapping) and per_file.get(column):
+            return str(per_file[column])
+    return column
+
+
 def row_locations(frame: pd.DataFrame, rows: Sequence[Any] | pd.Index, column: str) -> list[str]:
-    """``file:row:column`` of the rows with these index labels (``frame`` as returned by :func:`with_source`)."""
+    """``file:row:column`` of the rows with these index labels (``frame`` as returned by :func:`with_source`),
+    the column named by its header as written."""
     sub = frame.loc[rows]
-    return [format_location(None if pd.isna(f) else f, None if pd.isna(r) else int(r), column)
-            for f, r in zip(sub["source_file"], sub["source_row"])]
+    out = []
+    for f, r in zip(sub["source_file"], sub["source_row"]):
+        file = None if pd.isna(f) else f
+        out.append(format_location(file, None if pd.isna(r) else int(r), header_as_written(frame, file, column)))
+    return out
+
+
+def attach_headers(frame: pd.DataFrame, file: str, headers: Mapping[str, str]) -> pd.DataFrame:
+    """Record (in place) that ``frame``'s columns were read from ``file`` under ``headers`` (canonical -> as
+    written; only the columns the frame has); returns ``frame``."""
+    frame.attrs[HEADERS] = {str(file): {str(c): str(h) for c, h in headers.items() if c in frame.columns and h}}
+    return frame
+
+
+def merged_headers(frames: Iterable[pd.DataFrame]) -> dict[str, dict[str, str]]:
+    """The header records of several frames (e.g. files concatenated), one entry per file."""
+    out: dict[str, dict[str, str]] = {}
+    for frame in frames:
+        record = getattr(frame, "attrs", {}).get(HEADERS)
+        if isinstance(record, Mapping):
+            for file, per_file in record.items():
+                out.setdefault(str(file), {}).update(dict(per_file))
+    return out

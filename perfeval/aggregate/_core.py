@@ -160,7 +160,7 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
             budget_units = pd.Index(budget["unit_id"].map(unit_text).unique(), dtype=object).difference(
                 units, sort=False)
             units = units.append(budget_units)
-    execution = score_execution(tree, units, budget, denominator)
+    execution = score_execution(tree, units, budget, denominator, rows)
     problems += execution.problems
     _raise_errors(problems)
 
@@ -234,11 +234,19 @@ def _rollup(tree: Tree, units: pd.Index, rows: Any, scored: Any, execution: Any,
     CN[rows.unit[fx], rows.home[fx]] = ~np.isnan(claimed[fx])
     has = np.zeros((n_units, n_nodes), dtype=bool)  # any applicable data (for `missing` vetoes)
     has.ravel()[cell[app]] = True
-    for j, leaf in enumerate(execution.leaves):
-        FA[:, leaf] = execution.achievement[:, j]
-        FF[:, leaf] |= execution.bits[:, j]
-        C[:, leaf], CN[:, leaf] = np.nan_to_num(execution.claimed), ~np.isnan(execution.claimed)
-        has[:, leaf] = ~np.isnan(execution.achievement[:, j])
+    rule = np.tile(tree.rules_arr, (n_units, 1))  # the rule each (unit, node) cell was scored by
+    rule[rows.unit[fx], rows.home[fx]] = scored.rule[fx]
+    for j, leaf in enumerate(execution.leaves):  # the budget decides; an evaluator's row only where it has nothing
+        budget_ach = execution.achievement[:, j]
+        from_row = ~np.isnan(FA[:, leaf]) & np.isnan(budget_ach)
+        FA[:, leaf] = np.where(from_row, FA[:, leaf], budget_ach)
+        FF[:, leaf] = np.where(from_row, FF[:, leaf], FF[:, leaf] & ~FLAG_BITS["scored_by_evaluator"]) \
+            | execution.bits[:, j]
+        claim = ~np.isnan(execution.claimed) & ~from_row
+        C[:, leaf] = np.where(claim, np.nan_to_num(execution.claimed), C[:, leaf])
+        CN[:, leaf] = np.where(claim, 1.0, CN[:, leaf])
+        has[:, leaf] = np.where(from_row, has[:, leaf], ~np.isnan(budget_ach))
+        rule[:, leaf] = np.where(from_row, rule[:, leaf], "execution")
     problems = _missing_fixed(tree, units, FA, WA, execution)
     fixed = tree.fixed_leaf
     reported = np.isin(np.arange(n_nodes), execution.leaves)[fixed]
@@ -251,7 +259,7 @@ def _rollup(tree: Tree, units: pd.Index, rows: Any, scored: Any, execution: Any,
         if p >= 0:
             for mat in (S, P, C, CN, has):
                 mat[:, p] += mat[:, n]
-    nodes = _nodes_frame(tree, units, rows, scored, S, P, C, CN, FA, FF, WA, ach_row, eff_row, s_row)
+    nodes = _nodes_frame(tree, units, rows, scored, S, P, C, CN, FA, FF, WA, ach_row, eff_row, s_row, rule)
     totals = _totals_frame(tree, units, rows, scored, S, P, FF, has, execution)
     return {"nodes": nodes, "totals": totals, "problems": problems}
 
@@ -314,7 +322,7 @@ def _missing_fixed(tree: Tree, units: pd.Index, FA: np.ndarray, WA: np.ndarray, 
 
 
 def _nodes_frame(tree: Tree, units: pd.Index, rows: Any, scored: Any, S, P, C, CN, FA, FF, WA, ach_row, eff_row,
-                 s_row) -> pd.DataFrame:
+                 s_row, rule) -> pd.DataFrame:
     """The long node table: U x N framework cells and one row per observation, ordered by unit and framework
     pre-order with each home's indicators right after it (built by scattering both parts into place)."""
     n_units, n_nodes = S.shape
@@ -357,7 +365,7 @@ def _nodes_frame(tree: Tree, units: pd.Index, rows: Any, scored: Any, S, P, C, C
         "achievement": place(ach.ravel(), ach_row[idx], float),
         "score": place(S.ravel(), s_row[idx], float),
         "claimed_score": place(np.where(CN > 0, C, np.nan).ravel(), scored.claimed[idx], float),
-        "rule": place(np.tile(tree.rules_arr, n_units), scored.rule[idx], object),
+        "rule": place(rule.ravel(), scored.rule[idx], object),
         "applicable": place((WA > 0).ravel(), rows.applicable[idx], bool),
         "flags": place(flag_strings(FF.ravel()), flag_strings(
             scored.bits[idx], None if scored.extra_flags is None else scored.extra_flags.take(idx)), object),

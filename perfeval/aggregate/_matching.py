@@ -33,6 +33,7 @@ __all__ = ["Tree", "Rows", "map_rows", "name_key", "unit_text", "FLAG_BITS"]
 FLAG_BITS: dict[str, int] = {name: 1 << i for i, name in enumerate((
     "missing_actual", "not_applicable", "target_too_low", "reduced_over_achievement", "score_from_level",
     "unmatched_l2", "unmatched_indicator", "executed_above_budget", "zero_budget", "missing_budget", "points_sum",
+    "scored_by_evaluator",
 ))}
 
 _ENUM = re.compile(r"^(?:[(]?[0-9一二三四五六七八九十]+[).、:]|[(][0-9一二三四五六七八九十]+[)])")
@@ -194,6 +195,7 @@ class Rows:
     bits: np.ndarray
     unit_bits: np.ndarray
     problems: list[Problem]
+    judged: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -277,6 +279,7 @@ def map_rows(tree: Tree, frame: pd.DataFrame) -> Rows:
     home = np.full(n, -1, dtype=np.int64)
     bits = np.zeros(n, dtype=np.int64)
     todo = np.ones(n, dtype=bool)
+    by_code = np.zeros(n, dtype=bool)
     if "node_code" in frame:
         codes, uniq = pd.factorize(frame["node_code"], use_na_sentinel=True)
         for i, u in enumerate(uniq):
@@ -290,6 +293,7 @@ def map_rows(tree: Tree, frame: pd.DataFrame) -> Rows:
                                       f"node {u!r} has children; scores go on its leaves")
             else:
                 home[rows_i] = idx
+                by_code |= rows_i
             todo &= ~rows_i
     if "indicator_code" in frame and tree.code_lookup and todo.any():
         codes, uniq = pd.factorize(frame["indicator_code"], use_na_sentinel=True)
@@ -306,7 +310,30 @@ def map_rows(tree: Tree, frame: pd.DataFrame) -> Rows:
         else:
             _map_names(tree, frame, todo, home, bits, problems)
     is_ind = (home >= 0) & tree.slot[np.maximum(home, 0)] | (home >= 0) & ~tree.leaf[np.maximum(home, 0)]
-    return _finish(tree, frame, units, unit, home, is_ind, bits, problems)
+    return _finish(tree, frame, units, unit, home, is_ind, bits, problems, _judged(tree, frame, home, by_code))
+
+
+def _present(frame: pd.DataFrame, name: str, rows: np.ndarray) -> np.ndarray:
+    """True for the given row positions whose ``name`` cell holds something (not NA, not blank text)."""
+    if name not in frame:
+        return np.zeros(len(rows), dtype=bool)
+    values = frame[name].to_numpy(dtype=object)[rows]
+    return np.array([not _is_missing(v) for v in values], dtype=bool)
+
+
+def _judged(tree: Tree, frame: pd.DataFrame, home: np.ndarray, by_code: np.ndarray) -> np.ndarray:
+    """Rows that are an evaluator's judgement of a fixed leaf: located by ``node_code``, with a ``score`` and no
+    ``target``, ``actual``, ``level`` or ``rating`` (score sheets: panel consensus, ex-ante, key evaluations)."""
+    out = np.zeros(len(frame), dtype=bool)
+    if "score" not in frame:
+        return out
+    rows = np.flatnonzero(by_code & (home >= 0))
+    rows = rows[tree.fixed_leaf[home[rows]]]
+    keep = _present(frame, "score", rows)
+    for name in ("target", "actual", "level", "rating"):
+        keep &= ~_present(frame, name, rows)
+    out[rows[keep]] = True
+    return out
 
 
 def _fail(frame: pd.DataFrame, problem: Problem) -> Rows:
@@ -400,7 +427,7 @@ def _match_indicators(tree: Tree, frame: pd.DataFrame, rows_j: np.ndarray, node:
 
 
 def _finish(tree: Tree, frame: pd.DataFrame, units: pd.Index, unit: np.ndarray, home: np.ndarray,
-            is_ind: np.ndarray, bits: np.ndarray, problems: list[Problem]) -> Rows:
+            is_ind: np.ndarray, bits: np.ndarray, problems: list[Problem], judged: np.ndarray) -> Rows:
     """Points, applicability, duplicates, execution rows, ``<slot>.<k>`` numbers."""
     n = len(frame)
     applicable = _booleans(frame, problems)
@@ -434,10 +461,11 @@ def _finish(tree: Tree, frame: pd.DataFrame, units: pd.Index, unit: np.ndarray, 
         f"unit {units[unit[r]]!r} has " + (f"indicator {str(names[r]).strip()!r}" if is_ind[r] else
                                            f"node {tree.codes[home[r]]!r}")
         + " more than once (names must be unique within a unit, PMKPI ISCHECKINDEXNAME)" for r in rows])
-    execution = mapped & ~is_ind & np.array([r == "execution" for r in tree.rules])[np.maximum(home, 0)]
+    execution = mapped & ~is_ind & np.array([r == "execution" for r in tree.rules])[np.maximum(home, 0)] & ~judged
     problems += _problems(frame, execution, "l1", "execution_row_ignored",
-                          "budget execution is scored from the budget table; this observation row is ignored",
-                          "warning")
+                          "budget execution is scored from the budget table; this observation row is ignored "
+                          "(give the execution score as a `node_code, score` row, or the amounts in the budget "
+                          "table)", "warning")
     keep = mapped & ~execution
     k = np.zeros(n, dtype=np.int64)
     if (keep & is_ind).any():
@@ -449,9 +477,9 @@ def _finish(tree: Tree, frame: pd.DataFrame, units: pd.Index, unit: np.ndarray, 
         sel = np.flatnonzero(keep)
         frame = frame.iloc[sel]
         unit, home, is_ind, k, names = unit[sel], home[sel], is_ind[sel], k[sel], names[sel]
-        applicable, points, bits = applicable[sel], points[sel], bits[sel]
+        applicable, points, bits, judged = applicable[sel], points[sel], bits[sel], judged[sel]
     bits = bits | np.where(applicable, 0, FLAG_BITS["not_applicable"])
-    return Rows(frame, units, unit, home, is_ind, k, names, applicable, points, bits, unit_bits, problems)
+    return Rows(frame, units, unit, home, is_ind, k, names, applicable, points, bits, unit_bits, problems, judged)
 
 
 def _points_sum(tree: Tree, frame: pd.DataFrame, units: pd.Index, unit: np.ndarray, points: np.ndarray,

@@ -82,6 +82,7 @@ def _effective_rules(tree: Tree, rows: Rows, op: np.ndarray, problems: list[Prob
     rule = node_rule[rows.home]
     auto = rule == _AUTO_ID
     eff = np.where(auto, _AUTO_BY_OP[op.astype(np.int64) + 1], rule)
+    eff = np.where(rows.judged, _RULE_IDS.index("evaluator"), eff)  # score sheets: the evaluator's judgement
     unresolved = (eff < 0) & rows.applicable
     if unresolved.any():
         empty = unresolved & _target_empty(rows.frame)
@@ -139,6 +140,8 @@ def score_rows(tree: Tree, rows: Rows, policy: dict) -> Scored:
     problems += _check_numeric(f, numeric & app, tval, missing, restated)
     problems += _check_points_rules(f, eff, app, sc, pts, level, ach, aval)
     bits = rows.bits | np.where(missing, FLAG_BITS["missing_actual"], 0)
+    own_evaluator = np.array([r == "evaluator" for r in tree.rules], dtype=bool)[rows.home]
+    bits |= np.where(rows.judged & ~own_evaluator, FLAG_BITS["scored_by_evaluator"], 0)
     from_level = (eff == _RULE_IDS.index("qualitative")) & app & (level >= 0) & np.isnan(sc)
     bits |= np.where(from_level, FLAG_BITS["score_from_level"], 0)
     other = missing & np.isin(eff, [_RULE_IDS.index(r) for r in ("deduction", "piecewise", "ordinal")])
@@ -269,8 +272,17 @@ def _band_message(score: float, points: float, level_code: int) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 # execution leaf
 # ---------------------------------------------------------------------------------------------------------------
-def score_execution(tree: Tree, units: pd.Index, budget: pd.DataFrame | None, denominator: str | None) -> Execution:
-    """Execution achievement per unit: ``min(executed / denominator, 1)`` (:func:`perfeval.scoring.execution`)."""
+def score_execution(tree: Tree, units: pd.Index, budget: pd.DataFrame | None, denominator: str | None,
+                    rows: Rows | None = None) -> Execution:
+    """Execution achievement per unit: ``min(executed / denominator, 1)`` (:func:`perfeval.scoring.execution`).
+
+    A unit's execution leaf comes from its budget row. A unit without a budget row (or without a budget table)
+    whose observations carry an evaluator's ``node_code, score`` row for the leaf (``rows.judged``) is scored
+    from that row instead (``score / points``, flagged ``scored_by_evaluator``) and not reported as
+    ``missing_budget``. When both exist the budget decides (the rule on the amounts beats a judgement of them, as
+    on every quantitative row): the row's score is kept as ``claimed_score`` and reported
+    (``execution_score_ignored``).
+    """
     leaves = [int(i) for i in np.flatnonzero(tree.fixed_leaf) if tree.rules[i] == "execution"]
     n = len(units)
     shape = (n, len(leaves))
@@ -278,11 +290,14 @@ def score_execution(tree: Tree, units: pd.Index, budget: pd.DataFrame | None, de
         return Execution([], np.zeros(shape), np.zeros(shape), np.zeros(shape, np.int64), np.full(n, np.nan), None,
                          [])
     den = denominator or tree.params[leaves[0]].get("denominator", "full_year")
+    judged = _judged_leaves(rows, leaves, n)
     if budget is None:
-        return Execution(leaves, np.full(shape, np.nan), np.full(shape, np.nan),
-                         np.full(shape, FLAG_BITS["missing_budget"], np.int64), np.full(n, np.nan), den,
-                         [Problem("budget", "no_budget", "the framework has a budget-execution leaf but no budget "
-                                                         "table was given: execution scored 0", "warning")])
+        nothing = np.full(shape, np.nan)
+        problems = [] if judged.all() else [Problem(
+            "budget", "no_budget", "the framework has a budget-execution leaf but no budget table was given: "
+            "execution scored 0 (give --budget / `budget`, or a `node_code, score` row for the leaf)", "warning")]
+        return Execution(leaves, nothing, nothing.copy(), np.where(judged, 0, FLAG_BITS["missing_budget"]),
+                         np.full(n, np.nan), den, problems)
     problems: list[Problem] = []
     column = DENOMINATORS[den]
     where = _budget_file(budget)
@@ -312,12 +327,17 @@ def score_execution(tree: Tree, units: pd.Index, budget: pd.DataFrame | None, de
     missing = ~has_row | np.isnan(E) | np.isnan(D)
     zero = ~missing & (D == 0)
     above = ~missing & (D > 0) & (E > D)
-    bits = (np.where(missing, FLAG_BITS["missing_budget"], 0) | np.where(zero, FLAG_BITS["zero_budget"], 0)
-            | np.where(above, FLAG_BITS["executed_above_budget"], 0)).astype(np.int64)
+    bits = (np.where(zero, FLAG_BITS["zero_budget"], 0) | np.where(above, FLAG_BITS["executed_above_budget"], 0))
+    bits = np.where(missing[:, None] & ~judged, FLAG_BITS["missing_budget"], bits[:, None]).astype(np.int64)
     rows_of = np.full(n, -1)
     rows_of[pos[ok]] = np.flatnonzero(ok)
-    problems += _unit_problems(budget, units, rows_of, missing, "missing_budget", column,
+    problems += _unit_problems(budget, units, rows_of, missing & ~judged.all(axis=1), "missing_budget", column,
                                "no budget row (or an empty amount) for the unit: execution scored 0")
+    if rows is not None and judged.any():
+        at_leaf = rows.judged & np.isin(rows.home, leaves) & ~missing[rows.unit]
+        problems += _problems(rows.frame, at_leaf, "score", "execution_score_ignored", lambda r: [
+            f"unit {units[rows.unit[i]]!r} has a budget row: the execution leaf is scored from the amounts "
+            f"(executed / {column}); this score is kept as claimed_score only" for i in r], "warning")
     problems += _unit_problems(budget, units, rows_of, zero, "zero_budget", column,
                                f"`{column}` is 0: execution rate undefined, scored 0")
     problems += _unit_problems(budget, units, rows_of, above, "executed_above_budget", "executed",
@@ -326,7 +346,17 @@ def score_execution(tree: Tree, units: pd.Index, budget: pd.DataFrame | None, de
         rate = np.where(D > 0, E / np.where(D > 0, D, 1.0), np.nan)
     ach = np.where(missing, np.nan, execution(np.nan_to_num(E), np.nan_to_num(D)))
     return Execution(leaves, np.repeat(ach[:, None], len(leaves), 1), np.repeat(rate[:, None], len(leaves), 1),
-                     np.repeat(bits[:, None], len(leaves), 1), CL, den, problems)
+                     bits, CL, den, problems)
+
+
+def _judged_leaves(rows: Rows | None, leaves: list[int], n_units: int) -> np.ndarray:
+    """(unit x execution leaf): True where the unit has an evaluator's ``node_code, score`` row for the leaf."""
+    out = np.zeros((n_units, len(leaves)), dtype=bool)
+    if rows is None or not rows.judged.any():
+        return out
+    for j, leaf in enumerate(leaves):
+        out[rows.unit[rows.judged & (rows.home == leaf)], j] = True
+    return out
 
 
 def _budget_file(budget: pd.DataFrame) -> str | None:

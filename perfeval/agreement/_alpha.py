@@ -31,7 +31,7 @@ from ._util import check_choice, encode_categories, factorize, numeric, require_
 __all__ = ["krippendorff_alpha", "AlphaResult"]
 
 _LEVELS = ("nominal", "ordinal", "interval", "ratio")
-_BLOCK_CELLS = 1 << 19   # cells per block of the ratio metric (4 MiB of float64 per temporary)
+_BLOCK_CELLS = 1 << 17   # cells per block of the ratio metric (1 MiB of float64 per temporary: stays in cache)
 
 
 @dataclass(frozen=True, slots=True, repr=False, eq=False)
@@ -157,24 +157,19 @@ def _incidence(units: np.ndarray, codes: np.ndarray, n_codes: int, x: np.ndarray
 def _ratio_expected(x: np.ndarray, n: np.ndarray) -> np.ndarray:
     """e_k = sum_l n_l ((x_k - x_l)/(x_k + x_l))^2, exact, in blocks of rows (0/0 counts as 0).
 
-    Uses ((a - b)/(a + b))^2 = 1 - 4ab/(a + b)^2, so e_k = N - 4 x_k sum_l n_l x_l / (x_k + x_l)^2: one
-    reciprocal square and a matrix-vector product per block. ``x`` holds distinct values, so only one can be 0;
-    its pair with itself (distance 0, not the 1 the formula gives when 0/0 is read as 0) is corrected at the end.
+    The differences are formed directly (not as 1 - 4ab/(a+b)^2, which cancels badly for close values), in place
+    in one block buffer: time is quadratic in the distinct values, memory is one block.
     """
     v = len(x)
-    total = float(n.sum())
-    nx = n * x
     out = np.empty(v)
     step = max(1, min(v, _BLOCK_CELLS // max(v, 1)))
     for s in range(0, v, step):
-        den = x[s:s + step, None] + x[None, :]
-        den *= den
-        np.divide(1.0, den, out=den, where=den > 0)       # (x_k + x_l)^-2; the (0, 0) cell stays 0
-        den[den == 0] = 0.0 if not (x[s:s + step] == 0).any() else 0.0
-        out[s:s + step] = total - 4.0 * x[s:s + step] * (den @ nx)
-    zero = np.flatnonzero(x == 0)
-    if len(zero):
-        out[zero] -= n[zero]                              # d(0, 0) = 0, counted as 1 above
+        xs = x[s:s + step, None]
+        r = xs - x[None, :]
+        den = xs + x[None, :]
+        np.divide(r, den, out=r, where=den > 0)            # only (0, 0) has den = 0, and its r is already 0
+        r *= r
+        out[s:s + step] = r @ n
     return out
 
 
@@ -213,6 +208,7 @@ class _Engine:
 
     def __init__(self, inc: _Incidence, level: str, n_codes: int) -> None:
         self.inc, self.level, self.n_codes = inc, level, n_codes
+        self._plain: tuple[np.ndarray, np.ndarray, np.ndarray, float] | None = None
         self.fixed_d = None
         if level == "nominal":
             self.fixed_d = inc.m ** 2 - np.bincount(inc.iu, weights=inc.c ** 2, minlength=len(inc.m))
@@ -223,7 +219,17 @@ class _Engine:
             self.fixed_d = _ratio_within(inc)
 
     def terms(self, w: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-        """(D_u, e_k, n_k, N) with unit weights ``w`` (bootstrap multiplicities; None = 1)."""
+        """(D_u, e_k, n_k, N) with unit weights ``w`` (bootstrap multiplicities; None = 1).
+
+        The unweighted terms are computed once and kept: alpha and its standard error share them (the ratio
+        metric's e_k is the expensive part)."""
+        if w is None:
+            if self._plain is None:
+                self._plain = self._terms(None)
+            return self._plain
+        return self._terms(w)
+
+    def _terms(self, w: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
         inc = self.inc
         cw = inc.c if w is None else inc.c * w[inc.iu]
         size = self.n_codes if inc.x is None else len(inc.x)

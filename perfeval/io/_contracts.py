@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .. import columns as C
+from .._rows import attach_headers, header_as_written
 from ..errors import DataQualityWarning
 from ._log import ProblemLog
 from ._text import TEXT, as_text, level_from_actual, normalize_levels, normalize_ops
@@ -61,22 +62,21 @@ def _cells(log: ProblemLog, raw: RawTable, frame: pd.DataFrame, column: str, mas
                       values=frame[column][mask], message=message)
 
 
+# coded columns: (column, normaliser, problem code, accepted spellings for the message)
+_CODED = ((C.OP, normalize_ops, "unknown_op", "≥, ≤, =, 定性 (or >=, <=, 大于等于, 小于等于, 等于, qualitative)"),
+          (C.LEVEL, normalize_levels, "unknown_level", "达成 / 部分达成 / 未达成 (met / partly / not_met)"))
+
+
 def observations_frame(raw: RawTable, log: ProblemLog) -> pd.DataFrame:
     """Convert a raw observations table to the contract and report its row problems (not duplicates)."""
     frame = convert(raw, numeric=(C.POINTS, C.SCORE), booleans=(C.APPLICABLE,), log=log)
     head = raw.headers
-    if C.OP in frame:
-        ops, bad = normalize_ops(frame[C.OP])
-        _cells(log, raw, frame, C.OP, bad, "unknown_op",
-               lambda r, v: f"{head[C.OP]} in row {r} must be ≥, ≤, =, 定性 (or >=, <=, 大于等于, 小于等于, 等于, "
-               f"qualitative); got {v!r}")
-        frame[C.OP] = ops
-    if C.LEVEL in frame:
-        levels, bad = normalize_levels(frame[C.LEVEL])
-        _cells(log, raw, frame, C.LEVEL, bad, "unknown_level",
-               lambda r, v: f"{head[C.LEVEL]} in row {r} must be 达成 / 部分达成 / 未达成 (met / partly / "
-               f"not_met); got {v!r}")
-        frame[C.LEVEL] = levels
+    for column, normalize, code, accepted in _CODED:
+        if column in frame:
+            values, bad = normalize(frame[column])
+            _cells(log, raw, frame, column, bad, code,
+                   lambda r, v, h=head[column], accepted=accepted: f"{h} in row {r} must be {accepted}; got {v!r}")
+            frame[column] = values
     if C.ACTUAL in frame:
         implied = level_from_actual(frame[C.ACTUAL])
         frame[C.LEVEL] = frame[C.LEVEL].where(frame[C.LEVEL].notna(), implied) if C.LEVEL in frame else implied
@@ -96,28 +96,37 @@ def observations_frame(raw: RawTable, log: ProblemLog) -> pd.DataFrame:
             _cells(log, raw, frame, column, frame[column] < 0, "negative_value",
                    lambda r, v, h=head[column]: f"{h} in row {r} must be >= 0; got {v:g}")
     frame["source_file"] = raw.file
-    return _ordered(frame, OBSERVATION_COLUMNS)
+    return attach_headers(_ordered(frame, OBSERVATION_COLUMNS), raw.file, raw.headers)
 
 
-def check_observation_duplicates(frame: pd.DataFrame, log: ProblemLog) -> None:
-    """Report every row repeating an earlier (unit_id, l1, l2, indicator), naming both rows."""
-    keys = [C.UNIT_ID, C.L1, C.L2, C.INDICATOR]
-    named = frame[C.UNIT_ID].notna() & frame[C.INDICATOR].notna()
+def _repeats(frame: pd.DataFrame, keys: list[str], log: ProblemLog, code: str, column: str,
+             message) -> None:
+    """Report every row repeating an earlier row's ``keys`` (rows with an empty key are left to other checks),
+    naming both rows; ``message(row, where_first, index)`` words it, ``column`` locates it (as written)."""
+    named = frame[keys[0]].notna() & frame[keys[-1]].notna()
     dup = frame.duplicated(keys, keep=False) & named
     if not dup.any():
         return
     sub = frame.loc[dup, [*keys, *_SOURCE]]
     groups = sub.groupby(keys, dropna=False, sort=False)
-    first_file = groups["source_file"].transform("first")
-    first_row = groups["source_row"].transform("first")
+    first_file, first_row = groups["source_file"].transform("first"), groups["source_row"].transform("first")
     later = ~((sub["source_file"] == first_file) & (sub["source_row"] == first_row))
-    for (file, row), first in zip(sub.loc[later, list(_SOURCE)].itertuples(index=False, name=None),
-                                  zip(first_file[later], first_row[later], sub.index[later])):
-        f_file, f_row, index = first
+    for file, row, f_file, f_row, index in zip(sub["source_file"][later], sub["source_row"][later],
+                                               first_file[later], first_row[later], sub.index[later]):
         where = f"row {f_row}" if f_file == file else f"{f_file} row {f_row}"
+        log.add(code, message(row, where, index), file=str(file), row=int(row),
+                column=header_as_written(frame, file, column))
+
+
+def check_observation_duplicates(frame: pd.DataFrame, log: ProblemLog) -> None:
+    """Report every row repeating an earlier (unit_id, l1, l2, indicator), naming both rows."""
+    keys = [C.UNIT_ID, C.L1, C.L2, C.INDICATOR]
+
+    def message(row, where, index):
         unit, l1, l2, indicator = (frame.at[index, k] for k in keys)
-        log.add("duplicate_row", f"row {row} repeats {where}: unit {unit!r}, {l1} / {l2} / {indicator}; "
-                "keep one", file=str(file), row=int(row), column=C.INDICATOR)
+        return f"row {row} repeats {where}: unit {unit!r}, {l1} / {l2} / {indicator}; keep one"
+
+    _repeats(frame, [C.UNIT_ID, C.L1, C.L2, C.INDICATOR], log, "duplicate_row", C.INDICATOR, message)
 
 
 def budget_frame(raw: RawTable, log: ProblemLog, *, from_form: bool = False) -> pd.DataFrame:
@@ -144,23 +153,14 @@ def budget_frame(raw: RawTable, log: ProblemLog, *, from_form: bool = False) -> 
             _cells(log, raw, frame, column, raw.frame[column].isna(), "missing_value",
                    lambda r, v, h=head[column]: f"{h} is empty in row {r}")
     frame["source_file"] = raw.file
-    return _ordered(frame, BUDGET_COLUMNS)
+    return attach_headers(_ordered(frame, BUDGET_COLUMNS), raw.file, raw.headers)
 
 
 def check_budget_duplicates(frame: pd.DataFrame, log: ProblemLog) -> None:
     """Report every row repeating an earlier unit_id, naming both rows."""
-    dup = frame.duplicated(C.UNIT_ID, keep=False) & frame[C.UNIT_ID].notna()
-    if not dup.any():
-        return
-    sub = frame.loc[dup, [C.UNIT_ID, *_SOURCE]]
-    groups = sub.groupby(C.UNIT_ID, sort=False)
-    first_file, first_row = groups["source_file"].transform("first"), groups["source_row"].transform("first")
-    later = ~((sub["source_file"] == first_file) & (sub["source_row"] == first_row))
-    for unit, file, row, f_file, f_row in zip(sub[C.UNIT_ID][later], sub["source_file"][later],
-                                              sub["source_row"][later], first_file[later], first_row[later]):
-        where = f"row {f_row}" if f_file == file else f"{f_file} row {f_row}"
-        log.add("duplicate_unit", f"unit {unit!r} in row {row} repeats {where}: one budget row per unit",
-                file=str(file), row=int(row), column=C.UNIT_ID)
+    _repeats(frame, [C.UNIT_ID], log, "duplicate_unit", C.UNIT_ID,
+             lambda row, where, index: f"unit {frame.at[index, C.UNIT_ID]!r} in row {row} repeats {where}: one "
+                                       "budget row per unit")
 
 
 def budget_warnings(frame: pd.DataFrame, *, stacklevel: int = 3) -> None:

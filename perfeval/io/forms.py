@@ -26,7 +26,7 @@ from ._contracts import (budget_frame, budget_warnings, check_observation_duplic
 from ._layout import YEAR, FormLayout, locate, sheet_grid, split_label, value_cell
 from ._log import ProblemLog
 from ._text import as_text, parse_numbers
-from .tables import UNREADABLE, XLSX_SUFFIXES, RawTable, check_file
+from .tables import UNREADABLE, XLSX_SUFFIXES, RawTable, check_file, select_sheets
 
 __all__ = ["SelfEvalForm", "read_selfeval_form", "is_selfeval_form"]
 
@@ -196,13 +196,9 @@ def _open(path: str | Path, log: ProblemLog, sheet: str | int | None) -> tuple[l
         log.add("unreadable_file", f"cannot open the self-evaluation form workbook: {err}", file=file)
         return None
     try:
-        names = wb.sheetnames
-        if sheet is not None:
-            chosen = names[sheet] if isinstance(sheet, int) and 0 <= sheet < len(names) else sheet
-            if chosen not in names:
-                log.add("no_sheet", f"no sheet {sheet!r}; the workbook has {', '.join(names)}", file=file)
-                return None
-            names = [chosen]
+        names = select_sheets(wb.sheetnames, sheet, file, log)
+        if names is None:
+            return None
         grids = [(name, sheet_grid(wb[name])) for name in names]
     finally:
         wb.close()

@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from .._io_util import atomic_path
+from .._rows import attach_headers
 from ..columns import accepted_names, resolve_columns
 from ._log import ProblemLog
 from ._text import TEXT, as_text, cell_of, parse_booleans, parse_numbers, strip_text
@@ -352,16 +353,10 @@ def _load_xlsx(p: Path, file: str, aliases: Mapping[str, Sequence[str]], require
         log.add("unreadable_file", f"cannot open the {kind} workbook: {err}", file=file)
         return None
     try:
-        names = wb.sheetnames
-        if sheet is None:
-            name = names[0]
-        elif isinstance(sheet, int) and 0 <= sheet < len(names):
-            name = names[sheet]
-        elif isinstance(sheet, str) and sheet in names:
-            name = sheet
-        else:
-            log.add("no_sheet", f"no sheet {sheet!r}; the workbook has {', '.join(names)}", file=file)
+        names = select_sheets(wb.sheetnames, sheet, file, log)
+        if names is None:
             return None
+        name = names[0]
         ws = wb[name]
         ws.reset_dimensions()  # some writers store a wrong sheet size; read what is there
         rows = [[cell_of(c) for c in row] for row in ws.iter_rows()]
@@ -382,6 +377,18 @@ def _load_xlsx(p: Path, file: str, aliases: Mapping[str, Sequence[str]], require
     body = [row + [np.nan] * (width - len(row)) for row in rows[k + 1:]]
     data = pd.DataFrame(body, columns=range(width), dtype=object)
     return headers, data.where(data.notna(), np.nan), k + 1
+
+
+def select_sheets(names: Sequence[str], sheet: str | int | None, file: str, log: ProblemLog) -> list[str] | None:
+    """The sheet asked for (by name or 0-based position) as a one-element list, every sheet when ``sheet`` is
+    None; None (and ``no_sheet`` logged) when the workbook has no such sheet."""
+    if sheet is None:
+        return list(names)
+    chosen = names[sheet] if isinstance(sheet, int) and 0 <= sheet < len(names) else sheet
+    if chosen not in names:
+        log.add("no_sheet", f"no sheet {sheet!r}; the workbook has {', '.join(names)}", file=file)
+        return None
+    return [str(chosen)]
 
 
 def _map_columns(headers: list[str], data: pd.DataFrame, header_row: int, file: str,
@@ -430,30 +437,28 @@ def _map_columns(headers: list[str], data: pd.DataFrame, header_row: int, file: 
 
 # --- conversion --------------------------------------------------------------------------------------------------
 
+_PARSERS = {
+    "not_numeric": (parse_numbers, "must be a number"),
+    "not_boolean": (parse_booleans, "must be 是/否, true/false, 1/0 or Y/N"),
+}
+
+
 def convert(raw: RawTable, *, numeric: Sequence[str] = (), booleans: Sequence[str] = (),
             log: ProblemLog) -> pd.DataFrame:
     """Parse the declared numeric and boolean columns that are present; report every bad cell."""
     frame = raw.frame.copy()
-    for column in numeric:
-        if column not in frame:
-            continue
-        values, bad = parse_numbers(frame[column])
-        if bad.any():
-            log.add_cells("not_numeric", file=raw.file, column=raw.headers[column], rows=frame["source_row"][bad],
-                          values=frame[column][bad],
-                          message=lambda row, v, h=raw.headers[column]: f"{h} in row {row} must be a number; "
-                          f"got {v!r}")
-        frame[column] = values
-    for column in booleans:
-        if column not in frame:
-            continue
-        values, bad = parse_booleans(frame[column])
-        if bad.any():
-            log.add_cells("not_boolean", file=raw.file, column=raw.headers[column], rows=frame["source_row"][bad],
-                          values=frame[column][bad],
-                          message=lambda row, v, h=raw.headers[column]: f"{h} in row {row} must be 是/否, "
-                          f"true/false, 1/0 or Y/N; got {v!r}")
-        frame[column] = values
+    for code, columns in (("not_numeric", numeric), ("not_boolean", booleans)):
+        parse, rule = _PARSERS[code]
+        for column in columns:
+            if column not in frame:
+                continue
+            values, bad = parse(frame[column])
+            if bad.any():
+                head = raw.headers[column]
+                log.add_cells(code, file=raw.file, column=head, rows=frame["source_row"][bad],
+                              values=frame[column][bad],
+                              message=lambda row, v, h=head, rule=rule: f"{h} in row {row} {rule}; got {v!r}")
+            frame[column] = values
     for column in frame.columns:
         if column != "source_row" and column not in numeric and column not in booleans:
             frame[column] = as_text(frame[column])
@@ -461,8 +466,9 @@ def convert(raw: RawTable, *, numeric: Sequence[str] = (), booleans: Sequence[st
 
 
 def finish(frame: pd.DataFrame, raw: RawTable) -> pd.DataFrame:
-    """Add ``source_file`` before ``source_row`` as the last two columns."""
+    """Add ``source_file`` before ``source_row`` as the last two columns and record the headers as written
+    (:func:`perfeval._rows.attach_headers`)."""
     rows = frame.pop("source_row")
     frame["source_file"] = pd.Series(raw.file, index=frame.index, dtype=TEXT)
     frame["source_row"] = rows.astype(np.int64)
-    return frame
+    return attach_headers(frame, raw.file, raw.headers)

@@ -259,7 +259,8 @@ def ahp_group(matrices: Mapping[Any, Any] | Sequence[Any], method: str = "aij", 
                       InconsistentJudgementsWarning, stacklevel=2)
     if not included:
         raise InputError(f"every expert's matrix is inconsistent ({', '.join(experts)}); "
-                         "with `exclude_inconsistent=True` no judgements remain.")
+                         "with `exclude_inconsistent=True` no judgements remain. Revise the judgements (see each "
+                         "result's suggestions()), raise `threshold`, or keep them with exclude_inconsistent=False.")
     lam = base_weights.loc[included] / base_weights.loc[included].sum()
     aggregate = None
     if method == "aij":
