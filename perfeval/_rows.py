@@ -12,14 +12,15 @@ a file has no header to quote and is named canonically (``missing_column`` probl
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from .errors import format_location
+from .errors import Problem, format_location
 
-__all__ = ["HEADERS", "with_source", "row_locations", "header_as_written", "attach_headers", "merged_headers"]
+__all__ = ["HEADERS", "with_source", "row_locations", "located", "header_as_written", "attach_headers",
+           "merged_headers"]
 
 #: Key of ``DataFrame.attrs`` holding ``{source_file: {canonical column: header as written}}``.
 HEADERS = "headers"
@@ -55,6 +56,15 @@ def row_locations(frame: pd.DataFrame, rows: Sequence[Any] | pd.Index, column: s
         file = None if pd.isna(f) else f
         out.append(format_location(file, None if pd.isna(r) else int(r), header_as_written(frame, file, column)))
     return out
+
+
+def located(frame: pd.DataFrame, rows: Sequence[Any] | pd.Index | np.ndarray, column: str, code: str,
+            message: str | Callable[[Any], str], severity: str = "error") -> list[Problem]:
+    """One :class:`~perfeval.errors.Problem` per row label of ``rows`` (``frame`` as returned by
+    :func:`with_source`), located by :func:`row_locations`; ``message`` is a text or a function of the label."""
+    labels = list(rows)
+    return [Problem(where, code, message(i) if callable(message) else message, severity)
+            for i, where in zip(labels, row_locations(frame, labels, column))]
 
 
 def attach_headers(frame: pd.DataFrame, file: str, headers: Mapping[str, str]) -> pd.DataFrame:

@@ -29,8 +29,8 @@ import pandas as pd
 from scipy.optimize import brentq
 
 from ._rows import row_locations, with_source
-from .columns import UNITS_ALIASES
 from .errors import InputError, Problem
+from .io.dataset import read_units  # re-exported: the reader lives with the other readers in perfeval.io
 from .policies import PROJECT_TYPES, ApplicationPolicy, to_bool
 
 __all__ = ["ApplicationPolicy", "ApplicationResult", "apply_results", "transfer_factors", "read_units"]
@@ -80,21 +80,6 @@ class ApplicationResult:
         actions = self.units["action_code"].value_counts().to_dict()
         return (f"ApplicationResult(units={len(self.units)}, actions={actions}, "
                 f"budget_change={self.units['budget_change'].sum():g})")
-
-
-def read_units(path: str | Path) -> pd.DataFrame:
-    """Read units.csv / .xlsx: ``unit_id, name, kind`` (project | department | region | policy),
-    ``department_id, year``, ``project_type`` (continuing | phased | one_off), ``is_new`` and ``rigid`` (yes/no:
-    是/否, true/false, 1/0), ``category``; Chinese headers of :data:`perfeval.columns.UNITS_ALIASES` accepted.
-
-    Returns
-    -------
-    DataFrame
-        Canonical columns (``is_new``, ``rigid`` as nullable booleans), plus ``source_file`` and ``source_row``.
-    """
-    from .io import read_table
-
-    return read_table(path, UNITS_ALIASES, required=("unit_id",), kind="units", booleans=("is_new", "rigid"))
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -17,12 +17,17 @@ import pandas as pd
 from ._yaml import line_of
 from .errors import Problem
 
-__all__ = ["Band", "GradeBands", "DEFAULT_BANDS", "EDGE_RTOL", "grade"]
+__all__ = ["Band", "GradeBands", "DEFAULT_BANDS", "EDGE_RTOL", "edge_tolerance", "grade"]
 
 #: Relative tolerance at band edges for floating-point noise: a score this close below an edge is on the edge.
 #: Sums and ratios of decimal data carry errors of a few units in the last place (about 1e-15 relative); 1e-12
 #: leaves room for chained operations and is far below any recorded precision (0.01 points, 0.01 万元).
 EDGE_RTOL: float = 1e-12
+
+
+def edge_tolerance(edge: float) -> float:
+    """How far below ``edge`` a score still counts as on it: ``EDGE_RTOL x max(|edge|, 1)``."""
+    return EDGE_RTOL * max(abs(float(edge)), 1.0)
 
 
 def _number(value: Any) -> Any:
@@ -122,28 +127,39 @@ class GradeBands:
         """
         if not self.bands:
             raise ValueError("`bands` must hold at least one band; got none.")
-        lows = np.array([b.low for b in self.bands], dtype=float)
-        highs = np.array([b.high for b in self.bands], dtype=float)
         labels = np.array([b.label for b in self.bands] + [None], dtype=object)
         scalar = np.ndim(scores) == 0
-        x = np.atleast_1d(np.asarray(scores, dtype=float))
-        eps = 1e-9 * max(self.high - self.low, 1.0)
-        x = np.where((x > self.high) & (x <= self.high + eps), self.high, x)
-        x = np.where((x < self.low) & (x >= self.low - eps), self.low, x)
-        for edge in lows[np.isfinite(lows)]:  # float noise just below an inner edge: on the edge
-            x = np.where((x < edge) & (edge - x <= EDGE_RTOL * max(abs(edge), 1.0)), edge, x)
-        idx = np.searchsorted(lows, x, side="right") - 1
-        safe = np.clip(idx, 0, len(self.bands) - 1)
-        last = len(self.bands) - 1
-        inside = np.where(safe == last, x <= highs[safe], x < highs[safe])  # [low, high), top band closed
-        bad = np.isnan(x) | (idx < 0) | ~inside
-        idx = np.where(bad, len(self.bands), idx)
+        idx = self.codes(np.atleast_1d(np.asarray(scores, dtype=float)))
+        idx = np.where(idx < 0, len(self.bands), idx)
         out = labels[idx]
         if scalar:
             return out[0]
         if isinstance(scores, pd.Series):
             return pd.Series(out, index=scores.index, name="grade", dtype=object)
         return out
+
+    def codes(self, scores: Any) -> np.ndarray:
+        """Index of each score's band in :attr:`bands` (ascending by ``low``), -1 where :meth:`grade` gives None.
+
+        The vectorised core of :meth:`grade` (same edges, same float-noise tolerance), for callers that grade
+        millions of totals, such as the weight-sensitivity draws.
+        """
+        if not self.bands:
+            raise ValueError("`bands` must hold at least one band; got none.")
+        lows = np.array([b.low for b in self.bands], dtype=float)
+        highs = np.array([b.high for b in self.bands], dtype=float)
+        x = np.asarray(scores, dtype=float)
+        eps = 1e-9 * max(self.high - self.low, 1.0)
+        x = np.where((x > self.high) & (x <= self.high + eps), self.high, x)
+        x = np.where((x < self.low) & (x >= self.low - eps), self.low, x)
+        for edge in lows[np.isfinite(lows)]:  # float noise just below an inner edge: on the edge
+            x = np.where((x < edge) & (edge - x <= edge_tolerance(edge)), edge, x)
+        idx = np.searchsorted(lows, x, side="right") - 1
+        safe = np.clip(idx, 0, len(self.bands) - 1)
+        last = len(self.bands) - 1
+        inside = np.where(safe == last, x <= highs[safe], x < highs[safe])  # [low, high), top band closed
+        bad = np.isnan(x) | (idx < 0) | ~inside
+        return np.where(bad, -1, idx).astype(np.int64)
 
     def rank(self, label: str) -> int:
         """0 for the best grade, 1 for the next ..., for signed grade steps.

@@ -15,7 +15,13 @@ Reading rules (documented defaults; every one is visible in the result's ``flags
 * A bare value (``8755``, ``100%``) has no comparator: it is read as ``>=`` (``bare_op``) and flagged
   ``bare_target``. Templates that print the comparator in its own column (指标性质) give it through ``op``.
 * Text without any number (``按时完成``, ``有效提升``) is qualitative; a deadline (``2024年12月底前完成``) is
-  qualitative too, flagged ``deadline``.
+  qualitative too, flagged ``deadline``. A comparator without its number (``≥``, ``不高于``, ``≥百分之九十五``) is
+  an error, not qualitative text.
+* ``(含)`` (inclusive) after the value is dropped (``≥`` and ``≤`` already include the bound); ``左右`` after it and
+  ``约`` / ``近`` before it make the value approximate (flagged ``approximate``). Numbers may carry thousands
+  separators (``8,755``) and an exponent as Excel prints wide numbers (``1.2E+05``).
+* Ranges (``90%-95%``, ``90%~95%``, ``90至95%``) and lists (``≥95%；≥90%``) are errors naming the cell: the score
+  depends on which bound is meant, so perfeval does not pick one.
 * Count multipliers: ``万`` (1e4), ``亿`` (1e8), ``千万``, ``百万`` multiply the value when they prefix a non-money
   unit (``1.2万人次`` -> 12000 人次). Money units (``元``, ``千元``, ``万元``, ``百万元``, ``亿元``) stay as written;
   :func:`parse_observations` converts an actual written in another money unit to the target's.
@@ -26,13 +32,16 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ._target_text import (LEVEL_LOOKUP, MONEY_UNITS, OP_LOOKUP, OP_UNSPECIFIED, TARGET_FLAGS, Cell, Unparseable,
+                           read_cell)
+from ._target_text import is_missing as _is_missing
+from ._target_text import normalize as _normalize
 from .errors import InputError, Problem, format_location
 
 __all__ = [
@@ -45,50 +54,6 @@ __all__ = [
     "MONEY_UNITS",
     "TARGET_FLAGS",
 ]
-
-#: Money units and their value in 元.
-MONEY_UNITS: dict[str, float] = {"元": 1.0, "千元": 1e3, "万元": 1e4, "百万元": 1e6, "千万元": 1e7, "亿元": 1e8}
-
-#: Flags a parsed target or actual may carry.
-TARGET_FLAGS: tuple[str, ...] = ("bare_target", "strict_op", "deadline", "multiplied", "approximate",
-                                 "actual_restates_target", "missing", "qualitative_level")
-
-_SIGNS = str.maketrans({"≧": ">=", "⩾": ">=", "≥": ">=", "≦": "<=", "⩽": "<=", "≤": "<=", "═": "=",
-                        "＝": "=", "﹦": "=", "﹪": "%", "－": "-", "—": "-", "～": "~", "×": "*"})
-_OP_WORDS: tuple[tuple[str, str, bool], ...] = tuple(sorted((
-    *((w, ">=", False) for w in ("不低于", "不少于", "不小于", "不得低于", "不得少于", "大于等于", "大于或等于",
-                                 "高于等于", "高于或等于", "至少", "达到", ">=", "=>")),
-    *((w, "<=", False) for w in ("不高于", "不超过", "不多于", "不大于", "不得高于", "不得超过", "小于等于",
-                                 "小于或等于", "低于等于", "低于或等于", "最多", "控制在", "<=", "=<")),
-    *((w, "=", False) for w in ("等于", "==", "=")),
-    *((w, ">=", True) for w in ("大于", "高于", "超过", "多于", ">")),
-    *((w, "<=", True) for w in ("小于", "低于", "少于", "<")),
-), key=lambda t: -len(t[0])))
-_SUFFIX_OPS: tuple[tuple[str, str], ...] = (("及以上", ">="), ("以上", ">="), ("及以下", "<="), ("以下", "<="),
-                                            ("以内", "<="))
-_NUMBER = re.compile(r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)")
-_UNIT = re.compile(r"(?:[^\d.,+\-~]|(?<=[A-Za-z])[23](?![\d.]))*")
-_DEADLINE = re.compile(r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}[日号])?(?:底|末|年底|年末)?(?:前|之前|以前)?")
-_MULTIPLIERS: tuple[tuple[str, float], ...] = (("千万", 1e7), ("百万", 1e6), ("亿", 1e8), ("万", 1e4))
-_APPROX = ("约为", "大约", "约", "近")
-
-_LEVELS = {
-    "met": ("met", "达成", "已达成", "达成年度指标", "完成", "已完成", "全部完成", "达标", "已达标", "实现", "已实现"),
-    "partly": ("partly", "partly_met", "部分达成", "部分达成年度指标并具有一定效果", "部分完成", "基本完成",
-               "基本达成", "部分实现", "基本实现"),
-    "not_met": ("not_met", "notmet", "未达成", "未达成年度指标且效果较差", "未完成", "未达标", "未实现"),
-}
-_LEVEL_LOOKUP = {name: level for level, names in _LEVELS.items() for name in names}
-_OP_LOOKUP = {
-    **{k: ">=" for k in (">=", "≥", "≧", "正向", "正向指标", "positive", "大于等于", "不低于")},
-    **{k: "<=" for k in ("<=", "≤", "≦", "反向", "反向指标", "reverse", "小于等于", "不高于")},
-    **{k: "=" for k in ("=", "＝", "═", "等于", "equality", "==")},
-    **{k: "qualitative" for k in ("qualitative", "定性", "定性指标")},
-    **{k: ">=" for k in (">", "大于", "高于", "=>")},
-    **{k: "<=" for k in ("<", "小于", "低于", "=<")},
-}
-# spellings of an operator column that say "quantitative" without naming the comparator: read it from the target
-_OP_UNSPECIFIED = frozenset({"定量", "定量指标", "quantitative"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,77 +105,9 @@ class Target:
         return f"{head}{self.value:g}{self.unit}"
 
 
-class _Unparseable(ValueError):
-    """Internal: a cell that cannot be read (message says why)."""
-
-
-def _normalize(text: str) -> str:
-    """NFKC, look-alike signs mapped to ASCII, all whitespace removed."""
-    s = unicodedata.normalize("NFKC", text).translate(_SIGNS)
-    return re.sub(r"\s+", "", s)
-
-
-def _is_missing(value: Any) -> bool:
-    """True for None, NA, NaN and blank text."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
-
-
-def _split_unit(unit: str, value: float, flags: list[str]) -> tuple[float, str]:
-    """Apply count multipliers (万人次 -> x1e4, 人次); money units stay."""
-    if unit in MONEY_UNITS:
-        return value, unit
-    for prefix, factor in _MULTIPLIERS:
-        if unit.startswith(prefix) and not unit[len(prefix):].startswith("元"):
-            flags.append("multiplied")
-            return value * factor, unit[len(prefix):]
-    return value, unit
-
-
-def _read(text: str, *, kind: str) -> Target:
-    """Parse one cell; raise :class:`_Unparseable` with the reason. ``op`` None means no comparator written."""
-    raw = text
-    s = _normalize(text)
-    flags: list[str] = []
-    if not s:
-        return Target(None, math.nan, "", ("missing",), raw)
-    if not any(ch.isdigit() for ch in s):
-        level = _LEVEL_LOOKUP.get(s.lower()) if kind == "actual" else None
-        return Target("qualitative", math.nan, "", ("qualitative_level",) if level else (), raw, level)
-    if _DEADLINE.search(s) and not any(ch.isdigit() for ch in _DEADLINE.sub("", s)):
-        return Target("qualitative", math.nan, "", ("deadline",), raw)
-    op: str | None = None
-    for word, sign, strict in _OP_WORDS:
-        if s.startswith(word):
-            op, s = sign, s[len(word):]
-            if strict:
-                flags.append("strict_op")
-            break
-    if kind == "actual" and op is None:
-        for word in _APPROX:
-            if s.startswith(word):
-                s = s[len(word):]
-                flags.append("approximate")
-                break
-    for word, sign in _SUFFIX_OPS:
-        if s.endswith(word):
-            if op is not None and op != sign:
-                raise _Unparseable(f"comparator {op!r} contradicts the suffix {word!r}")
-            op, s = sign, s[: -len(word)]
-            break
-    m = _NUMBER.match(s)
-    if not m:
-        raise _Unparseable("expected [comparator] number [unit], e.g. ≥95% or 不少于20个")
-    value = float(m.group(1).replace(",", ""))
-    rest = s[m.end():]
-    u = _UNIT.fullmatch(rest)
-    if u is None:
-        raise _Unparseable(f"cannot read {rest!r} after the number (ranges and lists are not targets)")
-    value, unit = _split_unit(rest, value, flags)
-    return Target(op, value, unit, tuple(flags), raw)
+def _target_of(cell: Cell, text: str) -> Target:
+    """A :class:`Target` from a read cell and its text."""
+    return Target(cell.op, cell.value, cell.unit, cell.flags, text, cell.level)
 
 
 def parse_target(text: Any, *, bare_op: str = ">=", where: str = "<target>") -> Target:
@@ -249,12 +146,13 @@ def parse_target(text: Any, *, bare_op: str = ">=", where: str = "<target>") -> 
     if bare_op not in (">=", "<=", "="):
         raise ValueError(f"`bare_op` must be '>=', '<=' or '='; got {bare_op!r}.")
     if _is_missing(text):
-        raise InputError.single(where, "missing_target", "the target is empty")
+        raise InputError.single(where, "missing_target", "the target is empty; write it as on the form (年度指标值, "
+                                "e.g. ≥95% or 按时完成)")
     if isinstance(text, (int, float, np.integer, np.floating)) and not isinstance(text, bool):
         return Target(bare_op, float(text), "", ("bare_target",), str(text))
     try:
-        t = _read(str(text), kind="target")
-    except _Unparseable as exc:
+        t = _target_of(read_cell(str(text), kind="target"), str(text))
+    except Unparseable as exc:
         raise InputError.single(where, "unparseable_target", f"cannot read target {str(text)!r}: {exc}") from None
     if t.op is None:
         return Target(bare_op, t.value, t.unit, (*t.flags, "bare_target"), t.text)
@@ -287,8 +185,8 @@ def parse_actual(text: Any, *, where: str = "<actual>") -> Target:
     if isinstance(text, (int, float, np.integer, np.floating)) and not isinstance(text, bool):
         return Target(None, float(text), "", (), str(text))
     try:
-        t = _read(str(text), kind="actual")
-    except _Unparseable as exc:
+        t = _target_of(read_cell(str(text), kind="actual"), str(text))
+    except Unparseable as exc:
         raise InputError.single(where, "unparseable_actual", f"cannot read actual {str(text)!r}: {exc}") from None
     if t.op is not None and t.op != "qualitative":
         return Target(t.op, math.nan, t.unit, (*t.flags, "actual_restates_target"), t.text)
@@ -309,13 +207,13 @@ def parse_op(text: Any, *, where: str = "<op>") -> str | None:
     if _is_missing(text):
         return None
     s = _normalize(str(text)).lower()
-    if s in _OP_UNSPECIFIED:
+    if s in OP_UNSPECIFIED:
         return None
-    key = s if s in _OP_LOOKUP else str(text).strip()
-    if key not in _OP_LOOKUP:
+    key = s if s in OP_LOOKUP else str(text).strip()
+    if key not in OP_LOOKUP:
         raise InputError.single(where, "unknown_op",
                                 f"`op` must be one of >=, <=, =, qualitative (or ≥ ≤ ＝ 正向 反向 定性); got {text!r}.")
-    return _OP_LOOKUP[key]
+    return OP_LOOKUP[key]
 
 
 def parse_level(text: Any, *, where: str = "<level>") -> str | None:
@@ -330,10 +228,10 @@ def parse_level(text: Any, *, where: str = "<level>") -> str | None:
     if _is_missing(text):
         return None
     key = _normalize(str(text)).lower()
-    if key not in _LEVEL_LOOKUP:
+    if key not in LEVEL_LOOKUP:
         raise InputError.single(where, "unknown_level",
                                 f"`level` must be met, partly or not_met (达成, 部分达成, 未达成); got {text!r}.")
-    return _LEVEL_LOOKUP[key]
+    return LEVEL_LOOKUP[key]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -391,8 +289,8 @@ def _parse_column(series: pd.Series, kind: str) -> _Parsed:
         unit[i] = "%"
     for i in np.flatnonzero(~(plain | pct)):
         try:
-            t = _read(str(uniq[i]), kind=kind)
-        except _Unparseable as exc:
+            t = _target_of(read_cell(str(uniq[i]), kind=kind), str(uniq[i]))
+        except Unparseable as exc:
             errors[int(i)] = str(exc)
             continue
         f = tuple(x for x in t.flags if x != "missing")  # an empty cell: reported by the rule that needs it

@@ -111,7 +111,7 @@ def test_qualitative_band_edges_float_noise():
 def test_qualitative_without_level_and_score_out_of_range():
     o = obs((*SOC, "x", "有效提升", "效果一般", 45), (*SOC, "y", "有效提升", "", 45), score=[40, 50],
             level=[None, "met"])
-    with pytest.raises(InputError) as err:
+    with pytest.raises(InputError, match=r"f\.csv:2:level: missing_level: a qualitative row needs its level") as err:
         pe.score("project_self", o, budget())
     assert [(p.location, p.code) for p in err.value.problems] == [("f.csv:2:level", "missing_level"),
                                                                    ("f.csv:3:score", "score_out_of_range")]
@@ -153,6 +153,19 @@ def test_claimed_score_is_kept_not_used():
     nodes = res.nodes.set_index("node_code")
     assert nodes.loc["output.quantity.1", "claimed_score"] == 90 and nodes.loc["execution", "claimed_score"] == 10
     assert nodes.loc["output", "claimed_score"] == 90
+
+
+def test_claims_roll_up_with_the_na_rescaling_of_the_scores():
+    """B (20 of the slot's 50 points) is N/A, so A's 30 points become 50: A's claim of 30 (full marks on its own
+    points) counts 50 on the inner nodes, like its score; the leaf shows the claim as written."""
+    o = obs((*OUT, "A", "≥10", "12", 30), (*OUT, "B", "≥10", "", 20), (*SOC, "C", "≥10", "10", 40),
+            applicable=[True, False, True], score=[30.0, np.nan, 40.0])
+    res = quiet_score("project_self", o, budget(score=[10.0]))
+    nodes = res.nodes.set_index("node_code")
+    assert nodes.loc["output.quantity.1", "claimed_score"] == 30 and nodes.loc["output.quantity.1", "score"] == 50
+    assert nodes.loc["output.quantity", "claimed_score"] == 50 == nodes.loc["output.quantity", "score"]
+    level1 = nodes[nodes["level"] == 1]
+    assert level1["claimed_score"].sum() == 100 == total_of(res)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -291,7 +304,8 @@ def test_budget_errors():
     o = obs((*OUT, "a", "≥1", "1", 90))
     b = pd.DataFrame({"unit_id": ["P1", "P1"], "budget_full_year": [-1.0, 5.0], "executed": ["x", 1.0],
                       "source_file": "b.csv", "source_row": [2, 3]})
-    with pytest.raises(InputError) as err:
+    with pytest.raises(InputError, match=r"b\.csv:2:budget_full_year: negative_value: `budget_full_year` must be "
+                                         r">= 0; got -1") as err:
         pe.score("project_self", o, b)
     assert {(p.location, p.code) for p in err.value.problems} == {
         ("b.csv:3:unit_id", "duplicate_unit"), ("b.csv:2:executed", "not_numeric"),
@@ -382,7 +396,7 @@ def test_node_code_errors():
                         {"unit_id": "K1", "node_code": "nope", "score": 1.0},
                         {"unit_id": "K1", "node_code": "effect.kfw", "actual": "7"},
                         {"unit_id": "K1", "node_code": "process.compliance", "actual": "-1"}])
-    with pytest.raises(InputError) as err:
+    with pytest.raises(InputError, match=r"2:node_code: not_a_leaf: node 'decision' has children") as err:
         pe.score(KEY, bad)
     assert [(p.location, p.code) for p in err.value.problems] == [
         ("2:node_code", "not_a_leaf"), ("3:node_code", "unknown_node"), ("4:actual", "unknown_rating"),
@@ -501,3 +515,133 @@ def test_non_numeric_actual_on_a_quantitative_row():
         res = pe.score("project_self", o, budget())
     assert res.problems[0].message == "the actual '已完成' is not a number for a >= target; achievement 0"
     assert total_of(res) == 55
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# score sheets: `unit_id, node_code, score` rows are an evaluator's judgement (panel consensus, ex-ante, key)
+# ---------------------------------------------------------------------------------------------------------------
+def key_sheet(units=("K1",), **over):
+    """project_key score sheet: every leaf given its points - 1 (20 leaves: total 100 - 20 = 80)."""
+    fw = pe.load_framework("project_key")
+    rows = [{"unit_id": u, "node_code": n.code, "score": over.get(n.code, n.points - 1.0)}
+            for u in units for n in fw.leaves()]
+    frame = pd.DataFrame(rows)
+    frame["source_file"], frame["source_row"] = "sheet.csv", np.arange(2, len(frame) + 2)
+    return frame
+
+
+def test_score_sheet_rows_score_every_leaf_by_the_evaluator():
+    """positive, qualitative, deduction and execution leaves given as scores: score / points, flagged."""
+    res = pe.score("project_key", key_sheet())  # no budget, no warning: every leaf has its score
+    row = res.totals.iloc[0]
+    assert row["total"] == 80.0 and row["grade"] == "良" and res.problems == ()
+    assert row["execution_score"] == 3.0 and np.isnan(row["execution_rate"])
+    nodes = res.nodes.set_index("node_code")
+    for code in ("process.funds.in_place", "process.funds.execution", "process.funds.compliance",
+                 "output.timeliness.timely"):   # positive, execution, deduction, qualitative
+        assert nodes.loc[code, "rule"] == "evaluator" and nodes.loc[code, "flags"] == "scored_by_evaluator", code
+    assert nodes.loc["decision.approval.basis", "flags"] == ""   # its own rule is evaluator: nothing to flag
+    assert nodes.loc["output.cost.saving", "achievement"] == pytest.approx(6 / 7)
+    # the score given is the leaf's score itself, not (1.8 / 3) x 3 = 1.7999999999999998
+    res = pe.score("project_key", key_sheet(**{"decision.approval.basis": 1.8}))
+    assert res.nodes.set_index("node_code").loc["decision.approval.basis", "score"] == 1.8
+
+
+def test_score_sheet_execution_row_and_the_budget():
+    """The budget decides the execution leaf where the unit has a budget row (in_place: 50 / 100 x 4 = 2); the
+    sheet's score is then kept as claimed_score and reported; a unit without a budget row keeps its score."""
+    b = pd.DataFrame({"unit_id": ["K1"], "budget_full_year": [100.0], "funds_in_place": [100.0],
+                      "executed": [50.0]})
+    with pytest.warns(DataQualityWarning, match="execution_score_ignored"):
+        res = pe.score("project_key", key_sheet(("K1", "K2")), b)
+    t = res.totals.set_index("unit_id")
+    assert t.loc["K1", "total"] == 79.0 and t.loc["K1", "grade"] == "中" and t.loc["K1", "execution_score"] == 2.0
+    assert t.loc["K2", "total"] == 80.0 and "missing_budget" not in t.loc["K2", "flags"]
+    leaf = res.nodes.set_index(["unit_id", "node_code"]).loc[("K1", "process.funds.execution")]
+    assert leaf["rule"] == "execution" and leaf["claimed_score"] == 3.0 and leaf["flags"] == ""
+    assert [(p.location, p.code) for p in res.problems] == [("sheet.csv:9:score", "execution_score_ignored")]
+    assert "kept as claimed_score" in res.problems[0].message
+
+
+def test_score_sheet_rule_decides_when_the_row_has_values():
+    """A node_code row with a target and an actual is measured by the leaf's rule: its score is only a claim."""
+    sheet = key_sheet()
+    at = sheet.index[sheet["node_code"] == "output.quantity.completion"][0]
+    sheet.loc[at, ["target", "actual"]] = ["≥100%", "90%"]
+    res = pe.score("project_key", sheet)
+    leaf = res.nodes.set_index("node_code").loc["output.quantity.completion"]
+    assert leaf["rule"] == "positive" and leaf["score"] == pytest.approx(7.2) and leaf["claimed_score"] == 7.0
+
+
+def test_a_score_without_values_located_by_name_is_not_an_input():
+    """Rows located by names or indicator_code are the unit's own: a 得分 there is a claim, never the score."""
+    rows = pd.DataFrame([{"unit_id": "K1", "indicator_code": "GEN-OUT-001", "score": 7.0}])
+    with pytest.raises(InputError, match=r"^2:target: missing_target: the target is empty"):
+        pe.score("project_key", rows)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# totals are compensated sums; grades on the unrounded totals
+# ---------------------------------------------------------------------------------------------------------------
+TEN = [10.0, 9.2, 9.1, 8.8, 10.0, 7.8, 8.7, 7.6, 9.0, 9.8]   # 90 in decimals
+
+
+def test_ten_leaves_summing_to_ninety_give_exactly_ninety():
+    """Plain floating-point sums of these leaves give 89.99999999999999 in every order (forward, backward,
+    NumPy's pairwise sum); the compensated roll-up gives 90.0 through the tree and through a slot."""
+    assert np.sum(TEN) < 90.0 and sum(TEN) < 90.0 and sum(reversed(TEN)) < 90.0  # a plain sum would fail
+    fw = Framework.from_dict({"name": "ten", "title": "十", "total": 100, "nodes": [
+        {"code": "a", "name": "甲", "points": 50, "children": [
+            {"code": f"a.{i}", "name": f"甲{i}", "points": 10, "rule": "evaluator"} for i in range(5)]},
+        {"code": "b", "name": "乙", "points": 50, "children": [
+            {"code": f"b.{i}", "name": f"乙{i}", "points": 10, "rule": "evaluator"} for i in range(5)]}]})
+    sheet = pd.DataFrame({"unit_id": "U", "node_code": [f"{p}.{i}" for p in "ab" for i in range(5)], "score": TEN})
+    row = pe.score(fw, sheet).totals.iloc[0]
+    assert row["total"] == 90.0 and row["grade"] == "优"
+    # the same leaves as qualitative rows of project_self (execution 10 + nine rows in one slot)
+    levels = ["met" if s >= 8 else "partly" for s in TEN[1:]]
+    o = obs(*[(*SOC, f"i{k}", "有效提升", "", 10) for k in range(9)], score=TEN[1:], level=levels)
+    row = quiet_score("project_self", o, budget()).totals.iloc[0]
+    assert row["total"] == 90.0 and row["grade"] == "优" and row["points_total"] == 100.0
+
+
+@pytest.mark.parametrize(("given", "grade"), [(79.995, "良"), (80.0, "优"), (69.999, "中"), (50.0, "中"),
+                                              (49.999, "差"), (79.9999999995, "良")])
+def test_grade_edges_on_evaluator_totals(given, grade):
+    """Totals 89.995 / 90 / 79.999 / 60 / 59.999 and 89.9999999995 (5e-10 below the edge: a real difference,
+    not float noise; no tolerance beyond perfeval.grades.EDGE_RTOL is applied)."""
+    o = obs((*SOC, "x", "有效提升", "", 90), score=[given], level=["met" if given >= 72 else "partly"
+                                                                   if given >= 54 else "not_met"])
+    row = quiet_score("project_self", o, budget()).totals.iloc[0]
+    assert row["total"] == pytest.approx(10 + given, abs=1e-12) and row["grade"] == grade
+
+
+def test_execution_row_with_values_is_ignored_for_the_budget():
+    """A form's 预算执行率 line in the indicator block (values, not a score sheet) is not scored twice: the budget
+    table decides and the row is reported."""
+    o = obs(("预算执行率", None, "预算执行率", "≥90%", "50%", 10), (*OUT, "a", "≥1", "1", 90))
+    with pytest.warns(DataQualityWarning, match="execution_row_ignored"):
+        res = pe.score("project_self", o, budget(95))
+    assert total_of(res) == pytest.approx(9.5 + 90)
+    (p,) = res.problems
+    assert p.location == "f.csv:2:l1" and "give the execution score as a `node_code, score` row" in p.message
+
+
+def test_no_budget_is_reported_only_when_a_unit_needs_one():
+    sheet = key_sheet(("K1", "K2"))
+    no_exec = sheet[~((sheet["unit_id"] == "K2") & (sheet["node_code"] == "process.funds.execution"))]
+    with pytest.warns(DataQualityWarning, match="no_budget"):
+        res = pe.score("project_key", no_exec)
+    t = res.totals.set_index("unit_id")
+    assert t.loc["K1", "flags"] == "scored_by_evaluator" and "missing_budget" in t.loc["K2", "flags"]
+    assert t.loc["K2", "total"] == 80.0 - 3.0
+
+
+def test_inputs_are_not_modified():
+    o = obs((*OUT, "a", "≥10", "9", 45), (*SOC, "b", "有效提升", "", 45), level=[None, "met"], score=[np.nan, 40.0],
+            applicable=["是", "是"]).drop(columns=["source_row"])
+    b = budget(95)
+    o_before, b_before = o.copy(deep=True), b.copy(deep=True)
+    quiet_score("project_self", o, b)
+    pd.testing.assert_frame_equal(o, o_before)
+    pd.testing.assert_frame_equal(b, b_before)

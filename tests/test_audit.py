@@ -65,7 +65,7 @@ def test_clean_unit_has_no_findings():
 def test_met_underscored():
     f = only(run(rows(培训人次={"score": 25.0})), "met_underscored")
     assert (f["claimed"], f["expected"], f["row"], f["indicator"]) == (25.0, 30.0, 2, "培训人次")
-    assert f["location"] == "<observations>:2:score" and f["severity"] == "medium"
+    assert f["location"] == "observations:2:score" and f["severity"] == "medium"
 
 
 def test_unmet_full_score():
@@ -232,10 +232,16 @@ def test_province_findings_are_exactly_the_planted_problems():
     assert not extra
 
 
-def test_clean_sample_forms_have_no_findings(sample_dir):
+def test_sample_forms_have_no_findings_but_the_planted_ones(sample_dir):
+    """The acceptance: the sample forms audited directly give no finding outside the planted problems, and their
+    claimed totals agree with the rules where nothing is planted."""
     res = audit(sample_dir / "forms")
+    data = pe.load_sample()
+    planted = {(PLANTED[p["code"]], p["unit_id"]) for p in data.meta["planted"]}
     assert len(res.units) == len(list((sample_dir / "forms").glob("*.xlsx")))
-    assert res.findings.empty and (res.units["difference"].abs() < 0.05).all()
+    assert set(zip(res.findings["code"], res.findings["unit_id"])) <= planted
+    clean = ~res.units["unit_id"].isin({u for _, u in planted})
+    assert clean.any() and (res.units.loc[clean, "difference"].abs() < 0.05).all()
 
 
 def test_audit_errors():
@@ -252,3 +258,57 @@ def test_audit_errors():
     with pytest.raises(TypeError, match="`claimed_totals` must be a DataFrame"):
         audit(rows(), budget(), claimed_totals=3.0)
     assert math.isnan(audit(rows()).units["claimed_total"].iat[0])      # no budget: no claimed total
+
+
+def test_clean_rows_of_every_kind_have_no_findings():
+    """No false positives on rows that follow the rules: a reverse cap met (≤), an `=0` count, a saving rate
+    written ≥ in the cost dimension (成本节约率: higher is better, not cost_indicator_ge), a qualitative row in its
+    band, a not-applicable row, a target missed and scored by the rule to 2 decimals."""
+    rows_ = pd.DataFrame([
+        {"l1": "产出指标", "l2": "数量指标", "indicator": "培训人次", "target": "≥1000人次", "actual": "870人次",
+         "points": 20.0, "score": 17.4},
+        {"l1": "产出指标", "l2": "质量指标", "indicator": "安全事故数", "target": "=0起", "actual": "0",
+         "points": 10.0, "score": 10.0},
+        {"l1": "产出指标", "l2": "成本指标", "indicator": "成本节约率", "target": "≥5%", "actual": "6.1%",
+         "points": 10.0, "score": 10.0},
+        {"l1": "产出指标", "l2": "成本指标", "indicator": "单位培训成本", "target": "≤800元", "actual": "760元",
+         "points": 10.0, "score": 10.0},
+        {"l1": "效益指标", "l2": "社会效益指标", "indicator": "就业率", "target": "≥80%", "actual": "",
+         "points": 10.0, "score": np.nan, "applicable": False},
+        {"l1": "效益指标", "l2": "社会效益指标", "indicator": "技能提升效果", "target": "明显提升",
+         "actual": "部分达成年度指标并具有一定效果", "op": "qualitative", "points": 20.0, "score": 13.0},
+        {"l1": "满意度指标", "l2": "服务对象满意度指标", "indicator": "学员满意度", "target": "≥90%", "actual": "93%",
+         "points": 10.0, "score": 10.0}]).assign(unit_id="P1", note="")
+    rows_["applicable"] = rows_["applicable"].fillna(True).astype(bool)
+    # 就业率 N/A: the social-benefit slot's 30 points go to 技能提升效果 (13 of 20 -> 19.5 of 30)
+    total = 9.0 + 17.4 + 10 + 10 + 10 + 13.0 * 30 / 20 + 10
+    b = pd.DataFrame({"unit_id": ["P1"], "budget_full_year": [100.0], "budget_adjusted": [120.0],
+                      "executed": [108.0], "score": [9.0], "claimed_total": [total]})
+    res = audit(rows_, b, denominator="adjusted")   # 108 of the adjusted 120: 9 points, not above that budget
+    assert res.findings.empty, res.findings[["code", "message"]]
+    assert res.units["expected_total"].iat[0] == pytest.approx(total)
+
+
+def test_findings_name_the_columns_as_the_file_writes_them(tmp_path):
+    """A GB18030 CSV with the form's Chinese headers: findings are located at 得分 / 实际完成值 / 总分, as written."""
+    obs = rows(培训人次={"score": 25.0}, 合格率={"actual": "≥95%"})
+    path = tmp_path / "indicators.csv"
+    obs.rename(columns={"unit_id": "项目编码", "l1": "一级指标", "l2": "二级指标", "indicator": "三级指标",
+                        "target": "年度指标值", "actual": "实际完成值", "points": "分值", "score": "得分",
+                        "note": "偏差原因分析及改进措施"}).to_csv(path, index=False, encoding="gb18030")
+    bpath = tmp_path / "budget.csv"
+    budget(obs=obs, total=90.0).rename(columns={"unit_id": "项目编码", "budget_full_year": "全年预算数",
+                                                "executed": "全年执行数", "score": "得分", "claimed_total": "总分"}
+                                       ).to_csv(bpath, index=False, encoding="gb18030")
+    f = audit(path, bpath).findings.set_index("code")["location"]
+    assert f["met_underscored"] == f"{path}:2:得分"
+    assert f["actual_restates_target"] == f"{path}:3:实际完成值"
+    assert f["total_not_sum_of_rows"] == f"{bpath}:2:总分"
+
+
+def test_executed_above_budget_is_judged_on_the_denominator():
+    """105 executed of a full-year budget of 100 but an adjusted budget of 110: above the full-year budget only."""
+    b = budget(executed=105.0, claimed=10.0).assign(budget_adjusted=110.0)
+    assert only(run(rows(), b), "executed_above_budget")["expected"] == 100.0
+    b = b.assign(score=105 / 110 * 10, claimed_total=rows()["score"].sum() + 105 / 110 * 10)
+    assert run(rows(), b, denominator="adjusted").findings.empty

@@ -73,9 +73,9 @@ def test_outputs_csv_json_xlsx(files, capsys, tmp_path):
     assert doc["policy"]["denominator"] == "full_year"
     assert run(capsys, *base, "--out", tmp_path / "r.xlsx")[0] == 0
     assert load_workbook(tmp_path / "r.xlsx").sheetnames[0] == "总分"
-    with pytest.raises(SystemExit) as exc:
+    with pytest.raises(SystemExit, match="2") as exc:
         run(capsys, *base, "--format", "xlsx")
-    assert exc.value.code == 2
+    assert exc.value.code == 2 and "--format xlsx needs --out FILE" in capsys.readouterr().err
 
 
 def test_policies_reach_the_scores(files, capsys):
@@ -228,6 +228,6 @@ def test_form_and_gb18030_csv_give_identical_scores(files, tmp_path, capsys):
 
 def test_bad_policy_argument_is_a_usage_error(files, capsys):
     data, _ = files
-    with pytest.raises(SystemExit) as exc:
+    with pytest.raises(SystemExit, match="2") as exc:
         run(capsys, "--framework", "project_self", "--data", data, "--over-achievement", "0.9")
     assert exc.value.code == 2 and "must be a number > 1" in capsys.readouterr().err

@@ -372,3 +372,25 @@ def test_cli_samples_lists_and_exports(tmp_path: Path, sample_dir: Path, capsys)
     assert main(["samples", "--export", str(target), "--force"]) == 0
     assert main(["samples", "--export", str(target), "--name", "nowhere"]) == 1
     assert "unknown_sample" in capsys.readouterr().err
+
+
+def test_dataset_files_are_read_by_one_reader_per_name(sample_dir: Path):
+    """read_units lives with the readers in perfeval.io (perfeval.application re-exports it); load_sample and
+    ``perfeval validate`` read every file through perfeval.io.read_dataset_file, which picks the reader by name."""
+    from perfeval import application, io
+
+    assert application.read_units is io.read_units
+    units = io.read_dataset_file(sample_dir / "units.csv")
+    assert units["is_new"].dtype == "boolean" and units["unit_id"].iloc[0] == "0010001"
+    rechecked = io.read_dataset_file(sample_dir / "recheck_indicators.csv")
+    assert rechecked["recheck_score"].dtype == float
+    with pytest.warns(pe.DataQualityWarning, match="executed above"):
+        assert list(io.read_dataset_file(sample_dir / "budget.csv").columns[:2]) == ["unit_id", "budget_initial"]
+    assert io.read_dataset_meta(sample_dir)["name"] == "province"
+    assert io.read_dataset_meta(sample_dir / "forms") == {}
+
+
+def test_dataset_meta_with_bad_yaml_is_a_located_error(tmp_path: Path):
+    (tmp_path / "dataset.yaml").write_text("name: x\nframeworks: [self\n", encoding="utf-8")
+    with pytest.raises(pe.InputError, match=r"dataset\.yaml:3: yaml_syntax: "):
+        pe.io.read_dataset_meta(tmp_path)

@@ -345,7 +345,8 @@ def test_budget_reader_contract_and_problems(tmp_path):
     with pytest.raises(InputError) as err:
         read_budget(bad)
     got = sorted((p.code, p.location) for p in err.value.problems)
-    assert got == [("duplicate_unit", f"{bad}:4:unit_id"), ("missing_value", f"{bad}:5:全年执行数"),
+    # every location names the column by its header as written (项目编码, not unit_id)
+    assert got == [("duplicate_unit", f"{bad}:4:项目编码"), ("missing_value", f"{bad}:5:全年执行数"),
                    ("negative_value", f"{bad}:2:全年预算数"), ("negative_value", f"{bad}:3:全年执行数")]
     with pytest.raises(InputError, match=r"duplicate_unit: unit '001' in row 4 repeats row 2"):
         read_budget(bad)
@@ -392,7 +393,7 @@ def test_directory_problems_across_files(tmp_path):
     with pytest.raises(InputError) as err:
         read_observations(tmp_path)
     dup = _problem(err, "duplicate_row")
-    assert dup.location == f"{tmp_path / 'indicators_2.csv'}:2:indicator"
+    assert dup.location == f"{tmp_path / 'indicators_2.csv'}:2:三级指标"          # the header as written
     assert f"repeats {tmp_path / 'indicators_1.csv'} row 2" in dup.message
     assert _problem(err, "missing_column").location == f"{bad}:1:l1"
 
@@ -464,3 +465,23 @@ def test_public_names_resolve_to_this_module():
     for name in ("read_observations", "read_budget", "read_table", "read_selfeval_form", "write_selfeval_form",
                  "SelfEvalForm"):
         assert getattr(pe, name) is getattr(pio, name)
+
+
+def test_frames_record_the_headers_as_written_for_later_locations(tmp_path):
+    """Every location names the column as the file writes it: the readers record, per file, the header each
+    canonical column came from (frame.attrs["headers"]), and perfeval._rows locates later problems with it; a
+    file with English headers, or a frame built in code, is named canonically."""
+    from perfeval._rows import header_as_written, row_locations, with_source
+
+    zh = _csv(tmp_path / "indicators_a.csv", HEADERS_ZH, ROWS[:2], "gb18030")
+    en = _csv(tmp_path / "indicators_b.csv", ["unit_id", "l1", "indicator", "target", "actual", "points"],
+              [["009", "产出指标", "x", "≥1", "1", "5"]], "utf-8")
+    frame = read_observations(tmp_path)
+    assert header_as_written(frame, str(zh), C.TARGET) == "年度指标值"
+    assert header_as_written(frame, str(en), C.TARGET) == "target"
+    located = with_source(frame, "observations")
+    assert row_locations(located, [0, 2], C.TARGET) == [f"{zh}:2:年度指标值", f"{en}:2:target"]
+    assert row_locations(with_source(frame.drop(columns=["source_file", "source_row"]), "obs"), [0],
+                         C.TARGET) == ["obs:2:target"]
+    budget = read_budget(_csv(tmp_path / "b.csv", ["项目编码", "全年预算数", "全年执行数"], [["001", "1", "1"]], "utf-8"))
+    assert budget.attrs["headers"][str(tmp_path / "b.csv")][C.EXECUTED] == "全年执行数"

@@ -110,10 +110,6 @@ def test_chinese_headers_are_accepted():
     assert aggregate(r).scores["score"].iat[0] == 2.0
 
 
-@pytest.mark.xfail(strict=True, raises=InputError,
-                   reason="perfeval.aggregate does not yet score `unit_id, node_code, score` rows on project_key "
-                          "leaves whose rule needs a target or a level (positive, qualitative, execution, "
-                          "deduction): it raises missing_target / missing_level instead of scoring score / points")
 def test_consensus_feeds_score_for_the_key_framework(province):
     """The aggregated panel scores (unit_id, node_code, score) are observations of pe.score on project_key."""
     res = aggregate(province.panel, framework="project_key")

@@ -267,3 +267,21 @@ def test_docstring_examples(module):
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.filterwarnings("ignore::perfeval.errors.DegenerateDataWarning")
+def test_claimed_total_of_a_score_result_carries_not_applicable_rows_like_the_rules():
+    """培训场次 (20 of the 50 quantity points) is not applicable: its points go to 培训人次 (30 -> 50, domain.md
+    §5.3 rule 6), so the claim of 30 on 培训人次 counts 50 in the claimed total, as the rule's own total does:
+    10 + 50 + 30 + 10 = 100 claimed and scored, no deviation."""
+    obs = pd.DataFrame({"unit_id": "P1", "l1": ["产出指标", "产出指标", "效益指标", "满意度指标"],
+                        "l2": ["数量指标", "数量指标", "社会效益指标", "服务对象满意度指标"],
+                        "indicator": ["培训人次", "培训场次", "就业率", "满意度"],
+                        "target": ["≥1000人次", "≥20场", "≥80%", "≥90%"], "actual": ["1200人次", "", "85%", "95%"],
+                        "points": [30.0, 20.0, 30.0, 10.0], "score": [30.0, np.nan, 30.0, 10.0],
+                        "applicable": [True, False, True, True]})
+    budget = pd.DataFrame({"unit_id": ["P1"], "budget_full_year": [100.0], "executed": [100.0], "score": [10.0]})
+    res = pe.score("project_self", obs, budget)
+    assert res.totals["total"].iat[0] == pytest.approx(100.0)
+    cmp = compare(res, totals([100.0], "recheck_total", ids=["P1"]))
+    assert cmp.units["self_total"].iat[0] == pytest.approx(100.0)

@@ -74,3 +74,30 @@ def test_audit_errors(sample_dir, tmp_path, capsys):
                    encoding="utf-8")
     assert main(["audit", "--data", str(bad)]) == 1
     assert "unparseable_target" in capsys.readouterr().err
+
+
+def test_recheck_indicator_rows_are_scored_on_the_self_budget_table(sample_dir, tmp_path, capsys):
+    """--self budget.csv (claimed totals) and --recheck indicator rows: the rows are scored on that budget's
+    amounts, so the re-check totals are those of recheck.csv (not 10 execution points short), and a re-check
+    file with Chinese headers (复核指标得分) reads the same."""
+    out = tmp_path / "units.csv"
+    rows = pd.read_csv(sample_dir / "recheck_indicators.csv", dtype=str, keep_default_na=False)
+    zh = tmp_path / "recheck_indicators.csv"
+    rows.rename(columns={"unit_id": "项目编码", "l1": "一级指标", "l2": "二级指标", "indicator": "三级指标",
+                         "target": "年度指标值", "actual": "实际完成值", "points": "分值", "score": "得分",
+                         "recheck_score": "复核指标得分"}).to_csv(zh, index=False, encoding="gb18030")
+    for recheck in (sample_dir / "recheck_indicators.csv", zh):
+        code = main(["recheck", "--self", str(sample_dir / "budget.csv"), "--recheck", str(recheck), "--out",
+                     str(out)])
+        assert code == 0, capsys.readouterr().err
+        got = pd.read_csv(out, dtype={"unit_id": str}).set_index("unit_id")["recheck_total"]
+        want = pd.read_csv(sample_dir / "recheck.csv", dtype={"unit_id": str}).set_index("unit_id")["recheck_total"]
+        assert got.reindex(want.index).to_numpy() == pytest.approx(want.to_numpy(), abs=0.05)
+
+
+def test_recheck_indicator_rows_without_any_budget_are_an_error(sample_dir, tmp_path, capsys):
+    totals = tmp_path / "self.csv"
+    totals.write_text("unit_id,self_total\n0010002,86.89\n", encoding="utf-8")
+    code = main(["recheck", "--self", str(totals), "--recheck", str(sample_dir / "recheck_indicators.csv")])
+    err = capsys.readouterr().err
+    assert code == 1 and "missing_budget: the re-check's indicator rows are scored on project_self" in err

@@ -38,6 +38,8 @@ def test_grade_transition_heatmap(result, lang):
     assert counts == result.transitions.to_numpy().ravel().tolist()
     ticks = [t.get_text() for t in ax.get_xticklabels()]
     assert ticks == (["优", "良", "中", "差"] if lang == "zh" else ["Excellent", "Good", "Fair", "Poor"])
+    down = int((result.units["grade_steps"] > 0).sum())                   # right of the diagonal: downgrades
+    assert down > 0 and (f"降级 {down}" if lang == "zh" else f"downgraded {down}") in ax.get_title()
     plt.close(ax.figure)
 
 

@@ -97,8 +97,14 @@ def test_located_unit_errors():
     with pytest.raises(InputError) as err:
         sample_units(units, n=2, strata="dept", pps="budget")
     found = {(p.code, p.location) for p in err.value.problems}
-    assert found == {("duplicate_unit", "units row 5:unit_id"), ("missing_value", "units row 4:dept"),
-                     ("invalid_size", "units row 3:budget"), ("invalid_size", "units row 4:budget")}
+    # a frame built in code is located as the CSV it would be: <name>:<row>:<column>
+    assert found == {("duplicate_unit", "units:5:unit_id"), ("missing_value", "units:4:dept"),
+                     ("invalid_size", "units:3:budget"), ("invalid_size", "units:4:budget")}
+    read = units.assign(source_file="units.csv", source_row=[12, 13, 14, 15])
+    read.attrs["headers"] = {"units.csv": {"unit_id": "项目编码"}}
+    with pytest.raises(InputError) as err:
+        sample_units(read, n=2, strata="dept", pps="budget")
+    assert ("duplicate_unit", "units.csv:15:项目编码") in {(p.code, p.location) for p in err.value.problems}
     with pytest.raises(TypeError, match="`units` must be a pandas DataFrame"):
         sample_units([1, 2], n=1)
     with pytest.raises(InputError, match="`units` must have a `unit_id` column"):

@@ -123,3 +123,13 @@ def test_check_params():
     assert [p.code for p in S.check_params("ordinal", {"scale": "dac"})] == ["bad_param"]
     assert [p.code for p in S.check_params("piecewise", {"bands": [[90, 2]]})] == ["bad_param"]
     assert [p.code for p in S.check_params("piecewise", {"bands": "x"})] == ["bad_param"]
+
+
+@pytest.mark.parametrize("module", ["perfeval.scoring", "perfeval.targets", "perfeval.aggregate._core"])
+def test_docstring_examples_run(module):
+    """The Examples sections are doctests (design.md §5)."""
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

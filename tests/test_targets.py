@@ -49,6 +49,19 @@ TARGETS = [
     ("≤0.5‰", "<=", 0.5, "‰", ()),
     ("≥2亿元", ">=", 2.0, "亿元", ()),
     ("≥50m2", ">=", 50.0, "m2", ()),
+    ("≥ 95 %", ">=", 95.0, "%", ()),
+    ("不高于5", "<=", 5.0, "", ()),
+    ("≤0", "<=", 0.0, "", ()),
+    ("=100%", "=", 100.0, "%", ()),
+    ("＞90%", ">=", 90.0, "%", ("strict_op",)),
+    ("≤ -3", "<=", -3.0, "", ()),
+    ("≥95%（含）", ">=", 95.0, "%", ()),
+    ("95%（含）以上", ">=", 95.0, "%", ()),
+    ("95%左右", ">=", 95.0, "%", ("approximate", "bare_target")),
+    ("≥1.2E+05", ">=", 120000.0, "", ()),
+    ("1e5次", ">=", 100000.0, "次", ("bare_target",)),
+    ("≥1亿", ">=", 1e8, "", ("multiplied",)),
+    ("≥1.5万元/人", ">=", 1.5, "万元/人", ()),
 ]
 
 
@@ -77,9 +90,22 @@ def test_parse_target_numbers_and_bare_op():
     assert str(pe.parse_target("≤100万元")) == "<= 100万元"
 
 
-@pytest.mark.parametrize("text", ["95%-100%", "≥≥1", "abc1", "≥95%或以上x1", "1e5次"])
-def test_parse_target_unparseable_names_the_cell(text):
-    with pytest.raises(InputError, match=r"f\.csv:7:target: unparseable_target: cannot read target"):
+@pytest.mark.parametrize(("text", "why"), [
+    ("95%-100%", "a range is not a target: write the comparison the indicator is scored on"),
+    ("90%~95%", "a range is not a target"),
+    ("90至95%", "a range is not a target"),
+    ("≥≥1", r"expected \[comparator\] number \[unit\]; write one comparison per cell"),
+    ("abc1", "expected"),
+    ("≥95%或以上x1", "cannot read '%或以上x1' after the number; write one comparison per cell"),
+    ("≥95%；≥90%", "cannot read '%;>=90%' after the number"),
+    ("≥1/3", "cannot read '/3' after the number"),
+    ("≥", "a comparator without a number"),
+    ("不高于", "a comparator without a number"),
+    ("≥百分之九十五", "a comparator without a number"),
+])
+def test_parse_target_unparseable_names_the_cell(text, why):
+    """Ranges, lists and comparators without a number are located errors that say what to write, never a guess."""
+    with pytest.raises(InputError, match=r"^f\.csv:7:target: unparseable_target: cannot read target .*: " + why):
         pe.parse_target(text, where="f.csv:7:target")
 
 
@@ -112,6 +138,8 @@ ACTUALS = [
     ("效果良好", "qualitative", math.nan, "", (), None),
     ("≥90%", ">=", math.nan, "%", ("actual_restates_target",), None),
     ("不超过3天", "<=", math.nan, "天", ("actual_restates_target",), None),
+    ("95%左右", None, 95.0, "%", ("approximate",), None),
+    ("-5%", None, -5.0, "%", (), None),
 ]
 
 
@@ -128,7 +156,8 @@ def test_parse_actual_missing_and_numbers():
 
 
 def test_parse_actual_unparseable():
-    with pytest.raises(InputError, match=r"x:3:actual: unparseable_actual: cannot read actual '95-100'"):
+    with pytest.raises(InputError, match=r"x:3:actual: unparseable_actual: cannot read actual '95-100': a range is "
+                                         r"not a measurement: write the value reached"):
         pe.parse_actual("95-100", where="x:3:actual")
 
 

@@ -12,6 +12,9 @@ Unmatched second-level names are flagged ``unmatched_l2`` (a warning) and the ro
 node's only slot when it has exactly one; otherwise the indicator name is looked up among the first-level node's
 fixed leaves and, failing that, the row is attached directly under the first-level node as an unclassified
 indicator (``node_code = "<l1 code>.<k>"``), so its points still count where the unit put them.
+
+Rows located by ``node_code`` on a fixed leaf with a ``score`` and no ``target``, ``actual``, ``level`` or
+``rating`` are marked ``judged`` (an evaluator's score sheet); :mod:`._rows` scores them ``score / points``.
 """
 from __future__ import annotations
 
@@ -317,8 +320,12 @@ def _present(frame: pd.DataFrame, name: str, rows: np.ndarray) -> np.ndarray:
     """True for the given row positions whose ``name`` cell holds something (not NA, not blank text)."""
     if name not in frame:
         return np.zeros(len(rows), dtype=bool)
-    values = frame[name].to_numpy(dtype=object)[rows]
-    return np.array([not _is_missing(v) for v in values], dtype=bool)
+    col = frame[name].iloc[rows]
+    if pd.api.types.is_numeric_dtype(col.dtype) and col.dtype != bool:
+        return col.notna().to_numpy(copy=True)
+    codes, uniq = pd.factorize(col, use_na_sentinel=True)  # each distinct cell checked once
+    filled = np.array([not _is_missing(v) for v in uniq], dtype=bool)
+    return (codes >= 0) & (filled[np.maximum(codes, 0)] if len(uniq) else False)
 
 
 def _judged(tree: Tree, frame: pd.DataFrame, home: np.ndarray, by_code: np.ndarray) -> np.ndarray:
@@ -331,7 +338,7 @@ def _judged(tree: Tree, frame: pd.DataFrame, home: np.ndarray, by_code: np.ndarr
     rows = rows[tree.fixed_leaf[home[rows]]]
     keep = _present(frame, "score", rows)
     for name in ("target", "actual", "level", "rating"):
-        keep &= ~_present(frame, name, rows)
+        keep = keep & ~_present(frame, name, rows)
     out[rows[keep]] = True
     return out
 

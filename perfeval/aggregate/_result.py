@@ -41,16 +41,23 @@ class ScoreResult:
         flags`` plus ``banded_grade`` (the grade of the bands before vetoes). ``execution_rate`` is
         executed / denominator (uncapped; NaN for a zero budget), ``execution_*`` are NaN when the framework has no
         ``execution`` leaf; ``n_indicators`` counts the applicable observation rows; ``flags`` is a ``;``-joined
-        list of codes ("" when none).
+        list of codes ("" when none): those of :data:`perfeval.aggregate.FLAG_BITS` (``missing_actual``,
+        ``not_applicable``, ``target_too_low``, ``reduced_over_achievement``, ``score_from_level``,
+        ``unmatched_l2``, ``unmatched_indicator``, ``executed_above_budget``, ``zero_budget``, ``missing_budget``,
+        ``points_sum``, ``scored_by_evaluator``), plus ``veto:<code>`` when a veto set the grade.
     nodes : DataFrame
         Long, one row per (unit, node) except the root: ``unit_id, node_code, parent_code, level, name, points,
         achievement, score, claimed_score, rule, applicable, flags`` plus, where the observations have them,
         ``indicator_code, target, actual, source_file, source_row`` of the row a leaf was scored from (None on
         inner nodes). Inner nodes carry the sums of their children's points and scores and ``achievement =
-        score / points`` (NaN when no points). Unit-specific indicators get ``node_code = "<slot>.<k>"`` (k in
+        score / points`` (NaN when no points). ``claimed_score`` on a leaf is the claim as written (the unit's
+        得分; on evaluator-scored leaves the score given); on inner nodes it is the sum of the leaves' claims
+        carried to their effective points (claim x effective points / own points: the N/A rescaling that
+        ``points`` and ``score`` get), so every inner node's claim compares with its score. Unit-specific indicators get ``node_code = "<slot>.<k>"`` (k in
         input order within the unit and slot) and ``rule`` the rule their operator chose. ``points`` are after
         N/A rescaling; ``applicable`` is False on N/A rows and on nodes with nothing applicable (an empty slot).
-        Rows are ordered by unit, then framework order, each slot followed by its indicators.
+        Rows are ordered by unit, then framework order, each slot followed by its indicators. Row ``flags`` add
+        the reading flags of :data:`perfeval.targets.TARGET_FLAGS` (``bare_target``, ``approximate`` ...).
     problems : tuple of Problem
         Warnings (flagged, scored anyway). Errors are raised, never returned.
     policy : dict

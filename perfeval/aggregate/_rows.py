@@ -29,6 +29,7 @@ _AUTO_ID = len(_RULE_IDS)
 _AUTO_BY_OP = np.array([-1, *(_RULE_IDS.index(AUTO_RULES[o]) for o in OP_CATEGORIES)], dtype=np.int64)
 _OP_OF = {"positive": ">=", "reverse": "<=", "equality": "="}
 _LEVEL_NAMES = np.array([None, *LEVEL_CATEGORIES], dtype=object)
+_FILL_TARGET = "write the target (年度指标值, e.g. ≥95% or 按时完成) or mark the row not applicable (是否适用: 否)"
 
 
 @dataclass
@@ -42,6 +43,7 @@ class Scored:
     claimed: np.ndarray
     problems: list[Problem]
     resolved: dict[str, Any] = field(default_factory=dict)
+    given: np.ndarray = field(default_factory=lambda: np.zeros(0))  # evaluator's points within [0, points], else NaN
 
 
 @dataclass
@@ -87,7 +89,8 @@ def _effective_rules(tree: Tree, rows: Rows, op: np.ndarray, problems: list[Prob
     if unresolved.any():
         empty = unresolved & _target_empty(rows.frame)
         problems += _problems(rows.frame, empty, "target", "missing_target",
-                              "the target is empty and no op (指标性质) is given: the row cannot be scored")
+                              "the target is empty and no op (指标性质) is given, so the row cannot be scored; "
+                              f"{_FILL_TARGET}")
     return eff
 
 
@@ -161,7 +164,9 @@ def score_rows(tree: Tree, rows: Rows, policy: dict) -> Scored:
     ach = np.where(missing, 0.0, ach)
     extra = f["parse_flags"].array if "parse_flags" in f and isinstance(
         f["parse_flags"].dtype, pd.CategoricalDtype) else None
-    return Scored(ach, names, bits, extra, sc, problems, resolved)
+    on_points = np.isin(eff, [_RULE_IDS.index("qualitative"), _RULE_IDS.index("evaluator")])
+    given = np.where(on_points & (sc >= 0) & (sc <= pts), sc, np.nan)
+    return Scored(ach, names, bits, extra, sc, problems, resolved, given)
 
 
 def _ratings(f: pd.DataFrame) -> np.ndarray:
@@ -209,7 +214,8 @@ def _check_numeric(f: pd.DataFrame, numeric: np.ndarray, tval, missing, restated
     """Missing targets (errors) and missing or non-numeric actuals (warnings)."""
     out: list[Problem] = []
     empty_target = numeric & _target_empty(f)
-    out += _problems(f, empty_target, "target", "missing_target", "the target is empty: the row cannot be scored")
+    out += _problems(f, empty_target, "target", "missing_target",
+                     f"the target is empty: the row cannot be scored; {_FILL_TARGET}")
     miss = numeric & missing & ~empty_target & ~np.isnan(tval) & ~restated
     written = np.zeros(len(f), dtype=bool)
     if "actual" in f and miss.any():
@@ -308,29 +314,13 @@ def score_execution(tree: Tree, units: pd.Index, budget: pd.DataFrame | None, de
     if problems:
         return Execution(leaves, np.full(shape, np.nan), np.full(shape, np.nan), np.zeros(shape, np.int64),
                          np.full(n, np.nan), den, problems)
-    uid = budget["unit_id"].map(unit_text)
-    dup = uid.duplicated(keep="first").to_numpy()
-    problems += _problems(budget, dup, "unit_id", "duplicate_unit",
-                          lambda r: [f"unit {uid.iat[i]!r} has more than one budget row" for i in r])
-    e = _numbers(budget, "executed", problems)
-    d = _numbers(budget, column, problems)
-    for name, vals in (("executed", e), (column, d)):
-        problems += _problems(budget, vals < 0, name, "negative_value",
-                              lambda r, v=vals, c=name: [f"`{c}` must be >= 0; got {v[i]:g}" for i in r])
-    claimed = _numbers(budget, "score", problems) if "score" in budget else np.full(len(budget), np.nan)
-    pos = units.get_indexer(uid.to_numpy(dtype=object))
-    ok = (pos >= 0) & ~dup
-    E, D, CL = (np.full(n, np.nan) for _ in range(3))
-    E[pos[ok]], D[pos[ok]], CL[pos[ok]] = e[ok], d[ok], claimed[ok]
-    has_row = np.zeros(n, dtype=bool)
-    has_row[pos[ok]] = True
+    E, D, CL, rows_of = _budget_amounts(budget, units, column, problems)
+    has_row = rows_of >= 0
     missing = ~has_row | np.isnan(E) | np.isnan(D)
     zero = ~missing & (D == 0)
     above = ~missing & (D > 0) & (E > D)
     bits = (np.where(zero, FLAG_BITS["zero_budget"], 0) | np.where(above, FLAG_BITS["executed_above_budget"], 0))
     bits = np.where(missing[:, None] & ~judged, FLAG_BITS["missing_budget"], bits[:, None]).astype(np.int64)
-    rows_of = np.full(n, -1)
-    rows_of[pos[ok]] = np.flatnonzero(ok)
     problems += _unit_problems(budget, units, rows_of, missing & ~judged.all(axis=1), "missing_budget", column,
                                "no budget row (or an empty amount) for the unit: execution scored 0")
     if rows is not None and judged.any():
@@ -347,6 +337,29 @@ def score_execution(tree: Tree, units: pd.Index, budget: pd.DataFrame | None, de
     ach = np.where(missing, np.nan, execution(np.nan_to_num(E), np.nan_to_num(D)))
     return Execution(leaves, np.repeat(ach[:, None], len(leaves), 1), np.repeat(rate[:, None], len(leaves), 1),
                      bits, CL, den, problems)
+
+
+def _budget_amounts(budget: pd.DataFrame, units: pd.Index, column: str, problems: list[Problem]) -> tuple:
+    """Executed, denominator and claimed points per unit (NaN without a row) and each unit's budget row (-1);
+    duplicate units, non-numeric and negative amounts are located problems."""
+    n = len(units)
+    uid = budget["unit_id"].map(unit_text)
+    dup = uid.duplicated(keep="first").to_numpy()
+    problems += _problems(budget, dup, "unit_id", "duplicate_unit",
+                          lambda r: [f"unit {uid.iat[i]!r} has more than one budget row; keep one" for i in r])
+    e = _numbers(budget, "executed", problems)
+    d = _numbers(budget, column, problems)
+    for name, vals in (("executed", e), (column, d)):
+        problems += _problems(budget, vals < 0, name, "negative_value",
+                              lambda r, v=vals, c=name: [f"`{c}` must be >= 0; got {v[i]:g}" for i in r])
+    claimed = _numbers(budget, "score", problems) if "score" in budget else np.full(len(budget), np.nan)
+    pos = units.get_indexer(uid.to_numpy(dtype=object))
+    ok = (pos >= 0) & ~dup
+    E, D, CL = (np.full(n, np.nan) for _ in range(3))
+    E[pos[ok]], D[pos[ok]], CL[pos[ok]] = e[ok], d[ok], claimed[ok]
+    rows_of = np.full(n, -1)
+    rows_of[pos[ok]] = np.flatnonzero(ok)
+    return E, D, CL, rows_of
 
 
 def _judged_leaves(rows: Rows | None, leaves: list[int], n_units: int) -> np.ndarray:

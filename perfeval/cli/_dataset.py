@@ -6,10 +6,9 @@ import contextlib
 import sys
 import warnings
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
 import pandas as pd
-import yaml
 
 from ..errors import InputError, Problem
 
@@ -50,16 +49,27 @@ def print_table(title: str, frame: pd.DataFrame, columns: list[str] | None = Non
     print()
 
 
-def write_out(frame: pd.DataFrame, path: str | None) -> None:
-    """Write ``frame`` to ``path`` (CSV or XLSX, atomically) when a path is given."""
-    if path:
-        from ..io import write_table
+def write_out(frame: pd.DataFrame, path: str | None, *, encoding: str = "utf-8",
+              sheets: Mapping[str, pd.DataFrame] | None = None) -> None:
+    """Write ``frame`` to ``path`` (CSV in ``encoding``, or XLSX), atomically, when a path is given; an ``.xlsx``
+    path with ``sheets`` gets a workbook of those sheets instead (name -> table, in order)."""
+    if not path:
+        return
+    try:
+        if sheets is not None and Path(path).suffix.lower() == ".xlsx":
+            from .._io_util import atomic_path
 
-        try:
-            write_table(frame, path)
-        except ValueError as err:
-            raise InputError.single(str(path), "bad_output", str(err)) from None
-        print(f"wrote {path}", file=sys.stderr)
+            with atomic_path(Path(path)) as tmp:
+                with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+                    for name, table in sheets.items():
+                        table.to_excel(xw, sheet_name=name, index=False)
+        else:
+            from ..io import write_table
+
+            write_table(frame, path, encoding=encoding)
+    except ValueError as err:
+        raise InputError.single(str(path), "bad_output", str(err)) from None
+    print(f"wrote {path}", file=sys.stderr)
 
 
 @contextlib.contextmanager
@@ -85,23 +95,11 @@ def print_problems(problems: tuple[Problem, ...]) -> None:
 
 
 def read_meta(directory: str | Path) -> dict[str, Any]:
-    """``directory/dataset.yaml`` as a mapping ({} when it is absent or not a mapping).
+    """``directory/dataset.yaml`` as a mapping (:func:`perfeval.io.read_dataset_meta`: {} when absent, a located
+    ``yaml_syntax`` error when it is not valid YAML)."""
+    from ..io import read_dataset_meta
 
-    Raises
-    ------
-    InputError
-        ``yaml_syntax``, located ``file:line``, when the file is not valid YAML.
-    """
-    path = Path(directory) / "dataset.yaml"
-    if not path.is_file():
-        return {}
-    try:
-        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise InputError.single(where, "yaml_syntax", str(exc).splitlines()[0]) from None
-    return meta if isinstance(meta, dict) else {}
+    return read_dataset_meta(directory)
 
 
 def dataset_framework(meta: Any, file: str, keys: tuple[str, ...], default: str | None = None) -> str | None:

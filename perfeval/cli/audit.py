@@ -18,8 +18,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 from ..errors import InputError
 
 __all__ = ["register", "run"]
@@ -48,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     from .. import columns as C
     from ..io import read_budget, read_table
     from ..recheck import audit, findings_table
-    from .monitor import print_table, warnings_to_stderr
+    from ._dataset import print_table, warnings_to_stderr, write_out
 
     data = Path(args.data)
     if not data.exists():
@@ -57,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         budget = read_budget(args.budget) if args.budget else None
         totals = None
         if args.totals:
-            totals = read_table(args.totals, {**C.BUDGET_ALIASES}, [C.UNIT_ID, C.CLAIMED_TOTAL], kind="totals",
+            totals = read_table(args.totals, C.BUDGET_ALIASES, [C.UNIT_ID, C.CLAIMED_TOTAL], kind="totals",
                                 numeric=[C.CLAIMED_TOTAL])
         res = audit(data, budget, framework=args.framework, claimed_totals=totals, tolerance=args.tolerance)
     units_with = int((res.units["n_findings"] > 0).sum())
@@ -65,25 +63,9 @@ def run(args: argparse.Namespace) -> int:
           "unit(s)")
     if len(res.findings):
         print_table("findings per code", res.counts())
-        for _, f in res.findings.iterrows():
-            print(f"{f['location']}: {f['code']} ({f['severity']}): unit {f['unit_id']}"
-                  f"{' ' + f['indicator'] if f['indicator'] else ''}: {f['message']}")
-    if args.out:
-        out = Path(args.out)
-        if out.suffix.lower() == ".xlsx":
-            from .._io_util import atomic_path
-
-            with atomic_path(out) as tmp:
-                with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                    res.findings.to_excel(xw, sheet_name="findings", index=False)
-                    res.units.to_excel(xw, sheet_name="units", index=False)
-                    findings_table().to_excel(xw, sheet_name="vocabulary", index=False)
-        else:
-            from ..io import write_table
-
-            try:
-                write_table(res.findings, out, encoding="utf-8-sig")
-            except ValueError as err:
-                raise InputError.single(str(out), "bad_output", str(err)) from None
-        print(f"wrote {out}", file=sys.stderr)
+        for f in res.findings.itertuples(index=False):
+            print(f"{f.location}: {f.code} ({f.severity}): unit {f.unit_id}{' ' + f.indicator if f.indicator else ''}"
+                  f": {f.message}")
+    write_out(res.findings, args.out, encoding="utf-8-sig",
+              sheets={"findings": res.findings, "units": res.units, "vocabulary": findings_table()})
     return 0

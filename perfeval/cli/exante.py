@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Assess and print the units of ``args.directory``."""
-    from ..application import read_units
+    from ..io import read_units
     from ..exante import ExantePolicy, assess, read_exante
 
     # a bad framework or policy fails before any file is read

@@ -10,9 +10,7 @@ from __future__ import annotations
 import argparse
 
 from ..errors import InputError
-# print_problems, print_table and warnings_to_stderr stay importable from here for the recheck and audit commands
-from ._dataset import (dataset_file, print_problems, print_table, read_optional, warnings_to_stderr,  # noqa: F401
-                       write_out)
+from ._dataset import dataset_file, print_problems, print_table, read_optional, warnings_to_stderr, write_out
 
 __all__ = ["register", "run"]
 
@@ -32,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Compute and print the lights of ``args.directory``."""
-    from ..application import read_units
+    from ..io import read_units
     from ..io import read_budget, read_observations
     from ..monitoring import MonitoringPolicy, lights, read_monitoring
 

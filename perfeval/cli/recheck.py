@@ -65,45 +65,49 @@ def _is_observations(path: Path) -> bool:
 
 
 def _totals(path: Path) -> pd.DataFrame:
-    from .. import columns as C
     from ..io import read_table
+    from ..recheck._inputs import TOTAL_ALIASES
 
-    aliases = {**C.BUDGET_ALIASES, **C.RECHECK_ALIASES, "self_total": ("自评得分",), "total": ()}
-    return read_table(path, aliases, [C.UNIT_ID], kind="totals", numeric=[c for c in (*_TOTALS, "score",
-                                                                                    "budget_full_year")])
+    return read_table(path, TOTAL_ALIASES, ["unit_id"], kind="totals",
+                      numeric=[*_TOTALS, "score", "budget_full_year"])
 
 
 def _sides(args: argparse.Namespace) -> tuple[object, object, pd.DataFrame | None, pd.DataFrame | None]:
-    """The self side, the re-check side, the indicator-level table and the budget table (if any)."""
+    """The self side, the re-check side, the indicator-level table and the budget table (if any).
+
+    Without ``--budget`` the budget comes from the self side when it has one: the forms' funds blocks, or a
+    budget table given as the self totals (its amounts and claimed totals). Indicator rows of the re-check are
+    scored on that budget; none at all is an error (the execution leaf would silently score 0).
+    """
     from ..aggregate import score
-    from ..io import read_budget, read_observations
+    from ..io import read_budget, read_observations, read_recheck_indicators
 
     budget = read_budget(args.budget) if args.budget else None
     self_path, recheck_path = Path(args.self_file), Path(args.recheck)
     for p in (self_path, recheck_path):
         if not p.exists():
             raise InputError.single(str(p), "file_not_found", "no such file or directory")
-    indicators = None
-    if _is_observations(recheck_path):
-        rows = read_observations(recheck_path)
-        if "recheck_score" not in rows:
-            raise InputError.single(str(recheck_path), "missing_column", "indicator rows need a `recheck_score` "
-                                    "(复核指标得分) column")
-        indicators = rows
-        own_budget = None if budget is None else budget[budget["unit_id"].isin(set(rows["unit_id"]))]
-        recheck = score(args.framework, rows.assign(score=pd.to_numeric(rows["recheck_score"], errors="coerce")),
-                        own_budget)
-    else:
-        recheck = _totals(recheck_path)
     if _is_observations(self_path):
-        own = read_observations(self_path)
         if budget is None and (self_path.is_dir() or self_path.suffix.lower() == ".xlsx"):
             budget = read_budget(self_path)
-        self_side = score(args.framework, own, budget)
+        self_side = score(args.framework, read_observations(self_path), budget)
     else:
         self_side = _totals(self_path)
+        if budget is None and {"budget_full_year", "executed"} <= set(self_side.columns):
+            budget = read_budget(self_path)
+    indicators = None
+    if _is_observations(recheck_path):
+        indicators = read_recheck_indicators(recheck_path)
+        own_budget = None if budget is None else budget[budget["unit_id"].isin(set(indicators["unit_id"]))]
+        recheck = score(args.framework, indicators.assign(score=indicators["recheck_score"]), own_budget)
+        if any(p.code == "no_budget" for p in recheck.problems):
+            raise InputError.single(str(recheck_path), "missing_budget", "the re-check's indicator rows are scored "
+                                    f"on {args.framework}, whose budget-execution leaf needs the budget: give "
+                                    "--budget (or a budget table as --self)")
+    else:
+        recheck = _totals(recheck_path)
     if args.indicators:
-        indicators = read_observations(args.indicators)
+        indicators = read_recheck_indicators(args.indicators)
     return self_side, recheck, indicators, budget
 
 
@@ -129,7 +133,7 @@ def _attributes(path: str | None, budget: pd.DataFrame | None) -> pd.DataFrame |
 def run(args: argparse.Namespace) -> int:
     """Read both sides, compare, print the summary and the units to look at, write ``--out``."""
     from ..recheck import compare
-    from .monitor import print_problems, print_table, warnings_to_stderr
+    from ._dataset import print_problems, print_table, warnings_to_stderr, write_out
 
     with warnings_to_stderr():
         self_side, recheck, indicators, budget = _sides(args)
@@ -155,32 +159,10 @@ def run(args: argparse.Namespace) -> int:
         wide = by.pivot(index=args.by, columns="statistic", values="estimate")
         print_table(f"by {args.by}", wide.reset_index(), [args.by, "n", "mean_bias", "mae", "share_inflated",
                                                            "disconnect_rate", "downgrade_rate", "net_disconnect"])
-    if args.out:
-        _write(res, by, Path(args.out))
+    sheets = {"units": res.units, "summary": res.summary.reset_index(), "transitions": res.transitions.reset_index(),
+              **({"by": by} if by is not None else {}),
+              **({"population": res.population} if res.population is not None else {}),
+              "problems": pd.DataFrame([p.to_dict() for p in res.problems],
+                                       columns=["location", "code", "message", "severity"])}
+    write_out(res.units, args.out, encoding="utf-8-sig", sheets=sheets)
     return 0
-
-
-def _write(res: object, by: pd.DataFrame | None, out: Path) -> None:
-    from .._io_util import atomic_path
-    from ..io import write_table
-
-    suffix = out.suffix.lower()
-    if suffix != ".xlsx":
-        try:
-            write_table(res.units, out, encoding="utf-8-sig")
-        except ValueError as err:
-            raise InputError.single(str(out), "bad_output", str(err)) from None
-    else:
-        with atomic_path(out) as tmp:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                res.units.to_excel(xw, sheet_name="units", index=False)
-                res.summary.reset_index().to_excel(xw, sheet_name="summary", index=False)
-                res.transitions.reset_index().to_excel(xw, sheet_name="transitions", index=False)
-                if by is not None:
-                    by.to_excel(xw, sheet_name="by", index=False)
-                if res.population is not None:
-                    res.population.to_excel(xw, sheet_name="population", index=False)
-                pd.DataFrame([p.to_dict() for p in res.problems],
-                             columns=["location", "code", "message", "severity"]).to_excel(
-                    xw, sheet_name="problems", index=False)
-    print(f"wrote {out}", file=sys.stderr)

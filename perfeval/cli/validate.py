@@ -8,8 +8,8 @@ Each PATH is one of:
 * an indicator library CSV (in an ``indicators`` folder, or with the library header ``code, name_zh, ...``):
   :func:`perfeval.library.validate_library_file`;
 * a dataset directory (it holds ``dataset.yaml``), or that ``dataset.yaml``: every data file is read with the
-  :mod:`perfeval.io` readers (``indicators.csv`` with ``read_observations``, ``budget.csv`` with ``read_budget``,
-  the others with ``read_table``), then ``indicators.csv`` is scored with the framework ``dataset.yaml`` names
+  :mod:`perfeval.io` reader its name calls for (:func:`perfeval.io.read_dataset_file`: ``*indicators.csv``
+  with ``read_observations``, ``*budget.csv`` with ``read_budget``, the others with ``read_table``), then ``indicators.csv`` is scored with the framework ``dataset.yaml`` names
   and the scoring problems are reported;
 * any other directory: every framework/policy YAML and CSV inside it, recursively (other YAML files are skipped
   with a note).
@@ -176,24 +176,10 @@ def _is_library_csv(path: Path) -> bool:
 
 
 def _reader(path: Path) -> Callable[[Path], Any]:
-    """The perfeval.io reader of a data file, chosen by its name."""
-    from .. import columns as C
-    from .. import io as pio
+    """The perfeval.io reader of a data file, chosen by its name (:func:`perfeval.io.dataset.dataset_reader`)."""
+    from ..io.dataset import dataset_reader
 
-    stem = path.stem.lower()
-    if stem == "indicators":
-        return pio.read_observations
-    if stem == "budget":
-        return pio.read_budget
-    if path.parent.name == "forms" and path.suffix.lower() in (".xlsx", ".xlsm"):
-        return pio.read_selfeval_form
-    node = {C.NODE_CODE: ("指标编码", "节点编码")}
-    aliases = {"units": C.UNITS_ALIASES, "panel": C.PANEL_ALIASES, "monitoring": C.MONITORING_ALIASES,
-               "exante": C.EXANTE_ALIASES, "recheck": C.RECHECK_ALIASES,
-               "recheck_indicators": {**C.OBSERVATION_ALIASES, **C.RECHECK_ALIASES},
-               "department_indicators": {**C.OBSERVATION_ALIASES, **node},
-               "transfer_indicators": {**C.OBSERVATION_ALIASES, **node}}.get(stem, {})
-    return lambda p: pio.read_table(p, aliases, kind=stem)
+    return dataset_reader(path)
 
 
 def _read(path: Path, problems: list[Problem]) -> Any:

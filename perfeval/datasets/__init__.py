@@ -24,7 +24,6 @@ import warnings
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from .._resources import sample_data_dir
 from ..errors import DataQualityWarning, InputError
@@ -33,18 +32,6 @@ from ._sample import COLUMNS, FILES, FormData, SampleData
 
 __all__ = ["synthesize", "load_sample", "list_samples", "SampleData", "FormData", "FILES", "COLUMNS",
            "FRAMEWORKS", "GENERATOR_VERSION"]
-
-_NUMERIC = {
-    "units": ("year",), "panel": ("score",), "recheck": ("recheck_total",), "exante": ("score",),
-    "monitoring": ("month",), "department_budget": ("budget_initial", "budget_full_year", "budget_adjusted",
-                                                    "funds_in_place", "executed"),
-    "recheck_indicators": ("points", "score", "recheck_score"),
-    "department_observations": ("points", "score"), "transfer_observations": ("points", "score"),
-}
-_NUMERIC["transfer_budget"] = _NUMERIC["department_budget"]
-_BOOLEANS = {"units": ("is_new", "rigid"), "recheck_indicators": ("applicable",),
-             "department_observations": ("applicable",), "transfer_observations": ("applicable",)}
-
 
 def list_samples() -> pd.DataFrame:
     """The shipped samples: one row per ``sample_data/<name>/dataset.yaml``.
@@ -61,36 +48,20 @@ def list_samples() -> pd.DataFrame:
     ['province']
     """
     rows = []
+    from ..io import read_dataset_meta
+
     for meta_path in sorted(sample_data_dir().glob("*/dataset.yaml")):
-        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
+        meta = read_dataset_meta(meta_path.parent)
         rows.append({"name": meta_path.parent.name, "title": meta.get("title", ""), "year": meta.get("year"),
                      "synthetic": bool(meta.get("synthetic", False)), "path": str(meta_path.parent)})
     return pd.DataFrame(rows, columns=["name", "title", "year", "synthetic", "path"])
 
 
-def _aliases(name: str) -> dict:
-    """Header aliases of a sample file for :func:`perfeval.io.read_table` (as ``perfeval validate`` uses)."""
-    from .. import columns as C
-
-    node = {C.NODE_CODE: ("指标编码", "节点编码")}
-    return {"units": C.UNITS_ALIASES, "panel": C.PANEL_ALIASES, "monitoring": C.MONITORING_ALIASES,
-            "exante": C.EXANTE_ALIASES, "recheck": C.RECHECK_ALIASES,
-            "recheck_indicators": {**C.OBSERVATION_ALIASES, **C.RECHECK_ALIASES},
-            "department_observations": {**C.OBSERVATION_ALIASES, **node},
-            "transfer_observations": {**C.OBSERVATION_ALIASES, **node},
-            "department_budget": C.BUDGET_ALIASES, "transfer_budget": C.BUDGET_ALIASES}.get(name, {})
-
-
 def _read(name: str, path: Path) -> pd.DataFrame:
-    """Read one sample file with its :mod:`perfeval.io` reader."""
-    from .. import io as pio
+    """Read one sample file with the :mod:`perfeval.io` reader its name calls for."""
+    from ..io import read_dataset_file
 
-    if name == "observations":
-        return pio.read_observations(path)
-    if name == "budget":
-        return pio.read_budget(path)
-    return pio.read_table(path, _aliases(name), kind=name, numeric=_NUMERIC.get(name, ()),
-                          booleans=_BOOLEANS.get(name, ()))
+    return read_dataset_file(path)
 
 
 def load_sample(name: str = "province") -> SampleData:
@@ -129,13 +100,13 @@ def load_sample(name: str = "province") -> SampleData:
         raise InputError.single(name, "unknown_sample",
                                 f"`name` must be one of the shipped samples ({', '.join(known) or 'none'}); "
                                 f"got {name!r}.")
-    meta = yaml.safe_load((directory / "dataset.yaml").read_text(encoding="utf-8"))
+    from .. import io as pio
+
+    meta = pio.read_dataset_meta(directory)
     with warnings.catch_warnings():  # the planted data-quality problems are listed in meta["planted"]
         warnings.simplefilter("ignore", DataQualityWarning)
         frames = {attr: _read(attr, directory / file) for attr, file in FILES.items()}
     forms = []
-    from .. import io as pio
-
     for path in sorted((directory / "forms").glob("*.xlsx")):
         form = pio.read_selfeval_form(path)
         budget = form.budget.iloc[0].to_dict() if len(form.budget) else {}

@@ -134,7 +134,13 @@ def _per_class(prefix: str, family: str, used_for: str, table: Mapping[str, Mapp
 
 _ENTRIES: list[tuple[str, Distribution]] = [
     # -- units and budgets ---------------------------------------------------------------------------------------
-    _d("unit.project_type", "choice", "project type (持续性 / 阶段性 / 一次性)",
+    _d("unit.project_type", "choice", "project type (持续性 / 阶段性 / 一次性) of a new (ex-ante) proposal",
+       values=("continuing", "phased", "one_off"), p=(0.55, 0.25, 0.20)),
+    _d("unit.project_type.subsidy", "choice", "project type of a recurring fund (title ending 补助, 补贴, 资金, "
+       "经费 ...)", values=("continuing", "phased", "one_off"), p=(0.85, 0.10, 0.05)),
+    _d("unit.project_type.construction", "choice", "project type of works (title with 建设, 改造, 治理 ...)",
+       values=("continuing", "phased", "one_off"), p=(0.25, 0.45, 0.30)),
+    _d("unit.project_type.other", "choice", "project type of any other programme",
        values=("continuing", "phased", "one_off"), p=(0.55, 0.25, 0.20)),
     _d("unit.project_type_troubled", "choice", "project type of a troubled project (stalled phased projects are "
        "the typical failures)", values=("continuing", "phased", "one_off"), p=(0.35, 0.50, 0.15)),
@@ -159,14 +165,20 @@ _ENTRIES: list[tuple[str, Distribution]] = [
        "patterns: timeliness or cost first after quantity and quality)", low=0, high=1),
     _d("ind.points_weight", "uniform", "relative weight of an indicator inside its first level (points = the "
        "level's points split in proportion, whole numbers by largest remainder)", low=0.6, high=1.4),
-    _d("ind.individual", "bernoulli", "an indicator is individual (个性, not from the library)", p=0.12),
-    _d("ind.pick", "uniform", "random key ranking library candidates within a slot", low=0.0, high=1.0),
+    _d("ind.individual", "bernoulli", "an indicator is individual (个性, not from the library) by the unit's "
+       "choice (besides the slots where no library entry relates to the programme)", p=0.06),
+    _d("ind.pick", "uniform", "random key ranking library candidates within a slot, after their affinity with "
+       "the programme title (shared words; common entries before unrelated ones of the sector)", low=0.0, high=1.0),
     _d("ind.not_applicable", "bernoulli", "an indicator is marked not applicable (是否适用 = 否)", p=0.012),
     _d("ind.target_style", "choice", "how the target is written on the form",
        values=("symbol", "chinese", "bare"), p=(0.80, 0.12, 0.08)),
     _d("ind.op_blank", "bernoulli", "the 指标性质 column is left blank (operator read from the target)", p=0.18),
-    _d("ind.percent_target", "choice", "target of a percentage indicator (%)",
+    _d("ind.percent_target", "choice", "target of a completion-type rate (覆盖率, 合格率, 发放率 ...: %)",
        values=(80, 85, 90, 95, 98, 100), p=(0.08, 0.12, 0.30, 0.30, 0.08, 0.12)),
+    _d("ind.outcome_target", "choice", "target of an outcome rate (就业率, 入园率, 巩固率 ...: %), never 100",
+       values=(80, 85, 90, 95), p=(0.15, 0.30, 0.35, 0.20)),
+    _d("ind.satisfaction_target", "choice", "target of a satisfaction rate (满意度: %)",
+       values=(80, 85, 90, 95), p=(0.10, 0.30, 0.45, 0.15)),
     _d("ind.growth_target", "choice", "target of a growth or decline rate (增长率, 下降率: %)",
        values=(2, 3, 5, 8, 10, 15), p=(0.10, 0.20, 0.30, 0.20, 0.15, 0.05)),
     _d("ind.share_target", "choice", "target of a share (占比, 分担率, 利用率: %)",

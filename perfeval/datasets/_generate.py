@@ -214,7 +214,8 @@ def synthesize(seed: int = 2019, scale: float = 1.0) -> SampleData:
     se = _self_evaluation(rng, sizes["projects"], library, fws["self"])
     units = se.units
     claimed_grade = grade(se.budget["claimed_total"].to_numpy(), fws["self"].bands)
-    sample = recheck_sample(rng["recheck"], units, claimed_grade, sizes["recheck"])
+    sample = recheck_sample(rng["recheck"], units, claimed_grade, sizes["recheck"],
+                            se.budget["claimed_total"].to_numpy(dtype=float))
     recheck, recheck_ind = recheck_rows(rng["recheck"], se.rows, se.observations, sample, se.true_execution,
                                         len(units))
     key = key_units(rng["panel"], units, se.budget, sizes["key"])

@@ -27,6 +27,11 @@ __all__ = [
     "NOTE_NOT_APPLICABLE",
     "DEDUCTION_TARGET",
     "INDIVIDUAL_TEMPLATES",
+    "SUBSIDY_ENDINGS",
+    "CONSTRUCTION_WORDS",
+    "NOTES_MISSED_SATISFACTION",
+    "NOTES_MISSED_EFFECT",
+    "GENERIC_BIGRAMS",
 ]
 
 PROVINCE = "示例省"
@@ -126,6 +131,16 @@ DEPARTMENTS: tuple[Department, ...] = (
         "智慧旅游平台建设", "乡村文化振兴")),
 )
 
+#: Endings of a programme title that make it a recurring fund (持续性: subsidies, allowances, funds, grants).
+SUBSIDY_ENDINGS: tuple[str, ...] = ("补助", "补贴", "资金", "经费", "基金", "奖补", "贴息", "资助", "免费开放",
+                                    "扶助")
+#: Words of a programme title that make it works (建设, 改造 ...: phased or one-off more often than continuing).
+CONSTRUCTION_WORDS: tuple[str, ...] = ("建设", "改造", "治理", "整治", "修缮", "加固", "工程", "修复", "防治",
+                                       "整理", "更新", "创建")
+#: Two-character words too common in titles and indicator names to tie an indicator to a programme.
+GENERIC_BIGRAMS: frozenset[str] = frozenset({"建设", "发展", "专项", "资金", "项目", "计划", "提升", "能力", "工作",
+                                             "服务", "完成", "年度", "指标", "补助", "经费", "管理", "体系", "综合"})
+
 #: Titles of the new projects proposed for the next budget year (ex-ante assessment), by department code.
 EXANTE_TOPICS: dict[str, tuple[str, ...]] = {
     "001": ("县域普通高中提质扩容", "职业院校产教融合实训基地"),
@@ -165,14 +180,15 @@ QUALITATIVE_TARGETS: dict[str, tuple[str, ...]] = {
 }
 
 #: Actual-value wording of qualitative indicators by level (met, partly, not_met): for output indicators (a task
-#: done or not), for effect indicators (an effect seen or not) and for the evaluation criteria of department and
-#: transfer evaluations (role ``criterion``).
+#: done or not), for cost indicators (within the budget or not), for effect indicators (an effect seen or not) and
+#: for the evaluation criteria of department and transfer evaluations (role ``criterion``).
 QUALITATIVE_ACTUALS: dict[str, dict[str, tuple[str, ...]]] = {
     "output": {"met": ("已完成", "按时完成", "全面完成"), "partly": ("基本完成", "部分完成"),
                "not_met": ("未完成", "未按期完成")},
     "effect": {"met": ("达到预期目标", "效果明显"), "partly": ("部分达到预期", "初见成效"),
                "not_met": ("未达到预期", "效果不明显")},
     "criterion": {"met": ("符合要求",), "partly": ("基本符合要求",), "not_met": ("不符合要求",)},
+    "cost": {"met": ("控制在预算范围内", "未超出预算"), "partly": ("略有超支",), "not_met": ("超出预算较多",)},
 }
 
 #: Slot roles whose qualitative actuals are worded as tasks (the rest as effects).
@@ -186,6 +202,19 @@ NOTES_MISSED: tuple[str, ...] = (
     "专业技术人员不足，部分工作未能按计划完成，拟通过政府购买服务补充力量。",
     "设备采购招标流标一次，安装调试推迟，已重新组织采购。",
     "受极端天气影响，有效施工期缩短，剩余任务已纳入下年度计划。",
+)
+
+#: Notes of a missed satisfaction rate (survey results: the causes units give for them).
+NOTES_MISSED_SATISFACTION: tuple[str, ...] = (
+    "部分服务对象对办理时限和流程便捷性意见较多，将简化流程、加强政策宣传。",
+    "满意度调查样本中新纳入对象对政策了解不足，将加强政策解读和回访。",
+)
+
+#: Notes of a missed effect indicator (effects lag the outputs; units say so).
+NOTES_MISSED_EFFECT: tuple[str, ...] = (
+    "项目效益需逐步显现，部分效益指标当年未完全达到预期，将持续跟踪监测。",
+    "受项目实施进度滞后影响，效益发挥推迟，下年度将加强跟踪问效。",
+    "受外部市场和政策环境变化影响，效益未达预期，已调整实施方案。",
 )
 
 #: Notes of a target exceeded by 130 % or more (Guangxi requires an explanation, domain.md §5.3 rule 7).
@@ -206,13 +235,16 @@ NOTE_NOT_APPLICABLE = "本年度未安排该项任务，不适用。"
 #: Individual (个性) indicators a unit writes itself, by slot role: (name pattern, unit, op). ``{topic}`` is the
 #: project's title.
 INDIVIDUAL_TEMPLATES: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "quantity": (("{topic}年度任务完成数", "项", ">="), ("{topic}受益对象数量", "人次", ">=")),
-    "quality": (("{topic}验收合格率", "%", ">="), ("{topic}资金使用合规率", "%", ">=")),
-    "timeliness": (("{topic}按期完成率", "%", ">="), ("{topic}资金拨付及时率", "%", ">=")),
-    "cost": (("{topic}成本控制数", "万元", "<="),),
-    "economic": (("{topic}带动社会投资", "万元", ">="),),
+    "quantity": (("{topic}年度任务完成数", "项", ">="), ("{topic}受益对象数量", "人次", ">="),
+                 ("{topic}覆盖县（市、区）数", "个", ">=")),
+    "quality": (("{topic}验收合格率", "%", ">="), ("{topic}资金使用合规率", "%", ">="),
+                ("{topic}质量达标率", "%", ">=")),
+    "timeliness": (("{topic}按期完成率", "%", ">="), ("{topic}资金拨付及时率", "%", ">="),
+                   ("{topic}任务按时完成率", "%", ">=")),
+    "cost": (("{topic}成本控制数", "万元", "<="), ("{topic}单位成本", "元", "<=")),
+    "economic": (("{topic}带动社会投资", "万元", ">="), ("{topic}带动就业人数", "人", ">=")),
     "social": (("{topic}政策知晓率", "%", ">="), ("{topic}社会效益", "", "qualitative")),
-    "ecological": (("{topic}生态环境改善情况", "", "qualitative"),),
-    "sustainable": (("{topic}长效管护机制", "", "qualitative"),),
-    "satisfaction": (("{topic}受益群众满意度", "%", ">="),),
+    "ecological": (("{topic}生态环境改善情况", "", "qualitative"), ("{topic}生态效益", "", "qualitative")),
+    "sustainable": (("{topic}长效管护机制", "", "qualitative"), ("{topic}长期效益发挥情况", "", "qualitative")),
+    "satisfaction": (("{topic}受益群众满意度", "%", ">="), ("{topic}服务对象满意度", "%", ">=")),
 }

@@ -20,7 +20,8 @@ from . import _names as N
 from . import _values as V
 from ._distributions import CLASS_SHARES, draw, draw_by_class, fixed_counts
 
-__all__ = ["SlotInfo", "Projects", "slot_roles", "library_candidates", "pick_indicators", "make_projects",
+__all__ = ["SlotInfo", "Projects", "slot_roles", "library_candidates", "affinity", "pick_indicators", "topic_kind",
+           "make_projects",
            "indicator_total", "notes", "deviation_notes", "render", "band_scores", "split_points",
            "OVER_ACHIEVEMENT"]
 
@@ -116,9 +117,8 @@ class Projects:
     truth: pd.DataFrame
 
 
-def _names(rng: np.random.Generator, dept: np.ndarray, seq: np.ndarray, ptype: np.ndarray, year: int
-            ) -> tuple[np.ndarray, np.ndarray]:
-    """Project titles (topic, plus a city or a period where needed) and the bare topics."""
+def _topics(rng: np.random.Generator, dept: np.ndarray, seq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The programme title of every project and the city (or round) that tells repeats of a title apart."""
     topic = np.empty(len(dept), dtype=object)
     suffix = np.full(len(dept), "", dtype=object)
     for d in N.DEPARTMENTS:
@@ -131,8 +131,28 @@ def _names(rng: np.random.Generator, dept: np.ndarray, seq: np.ndarray, ptype: n
         suffix[m] = np.where(rnd > 0, "（" + cities[(rnd - 1) % len(N.CITIES) + 1] + "）", "")
         extra = (rnd - 1) // len(N.CITIES)
         suffix[m] = np.where(extra > 0, suffix[m] + np.char.mod("%d", extra + 1).astype(object), suffix[m])
-    period = np.where(ptype == "phased", f"（{year - 1}—{year + 1}年）", "")
-    return topic + suffix + period, topic
+    return topic, suffix
+
+
+def topic_kind(topic: str) -> str:
+    """What a programme title says the project is: ``subsidy`` (a recurring fund: 补助, 补贴, 资金, 经费 ...),
+    ``construction`` (建设, 改造, 治理 ...: built in phases or once) or ``other``."""
+    if str(topic).endswith(N.SUBSIDY_ENDINGS):
+        return "subsidy"
+    if any(w in str(topic) for w in N.CONSTRUCTION_WORDS):
+        return "construction"
+    return "other"
+
+
+def _project_types(rng: np.random.Generator, topic: np.ndarray) -> np.ndarray:
+    """Project type by what the title says (``unit.project_type.<kind>``): subsidies mostly continue, works are
+    mostly phased or one-off."""
+    kinds = np.array([topic_kind(t) for t in topic], dtype=object)
+    ptype = np.empty(len(topic), dtype=object)
+    for kind in ("subsidy", "construction", "other"):
+        m = kinds == kind
+        ptype[m] = draw(rng, f"unit.project_type.{kind}", int(m.sum()))
+    return ptype
 
 
 def _units_and_budget(rng: np.random.Generator, n: int, year: int) -> tuple[pd.DataFrame, pd.DataFrame,
@@ -145,7 +165,8 @@ def _units_and_budget(rng: np.random.Generator, n: int, year: int) -> tuple[pd.D
     unit_id = dept + np.char.zfill(seq.astype(str), width).astype(object)
     cls = np.repeat(np.array(list(CLASS_SHARES), dtype=object), list(fixed_counts(n, CLASS_SHARES).values()))
     cls = cls[rng.permutation(n)]
-    ptype = draw(rng, "unit.project_type", n)
+    dept_topic, city = _topics(rng, dept, seq)
+    ptype = _project_types(rng, dept_topic)
     # designed cases: the troubled projects cover the three project types (the first three, in random order)
     # and the first troubled continuing project is rigid expenditure, so that every result-application action
     # (by grade, project type and rigidity) occurs in the sample
@@ -155,7 +176,7 @@ def _units_and_budget(rng: np.random.Generator, n: int, year: int) -> tuple[pd.D
     ptype[troubled[:3]] = types[: len(troubled[:3])]
     rigid = (ptype == "continuing") & draw(rng, "unit.rigid", n)
     rigid[troubled[ptype[troubled] == "continuing"][:1]] = True
-    name, topic = _names(rng, dept, seq, ptype, year)
+    name = dept_topic + city + np.where(ptype == "phased", f"（{year - 1}—{year + 1}年）", "")
     units = pd.DataFrame({"unit_id": unit_id, "name": name, "kind": "project", "department_id": dept,
                           "year": year, "project_type": ptype, "is_new": False, "rigid": rigid,
                           "category": "self"})
@@ -170,7 +191,7 @@ def _units_and_budget(rng: np.random.Generator, n: int, year: int) -> tuple[pd.D
     executed = np.round(np.minimum(full * rate, in_place), 2)
     budget = pd.DataFrame({"unit_id": unit_id, "budget_initial": initial, "budget_full_year": full,
                            "budget_adjusted": full, "funds_in_place": in_place, "executed": executed})
-    return units, budget, cls, topic
+    return units, budget, cls, dept_topic
 
 
 def _layout(rng: np.random.Generator, dept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -199,33 +220,64 @@ def _layout(rng: np.random.Generator, dept: np.ndarray) -> tuple[np.ndarray, np.
     return project, role
 
 
+def _bigrams(text: str) -> frozenset[str]:
+    """The two-character words of ``text`` that can tie an indicator to a programme (generic ones left out)."""
+    t = str(text)
+    return frozenset(t[i:i + 2] for i in range(len(t) - 1)) - N.GENERIC_BIGRAMS
+
+
+def affinity(topics: np.ndarray, names: np.ndarray, common: np.ndarray) -> np.ndarray:
+    """Topic x library entry: the two-character words they share (at most 3), plus 0.5 for a common entry, so
+    that an indicator about the programme comes first, a common one (按时完成率, 服务对象满意度) next, and an
+    unrelated entry of the department's sector last."""
+    name_words = [_bigrams(n) for n in names]
+    out = np.zeros((len(topics), len(names)))
+    for i, topic in enumerate(topics):
+        words = _bigrams(topic)
+        out[i] = [min(len(words & w), 3) for w in name_words]
+    return out + 0.5 * np.asarray(common, dtype=float)
+
+
 def pick_indicators(rng: np.random.Generator, lib: pd.DataFrame, pool_of: np.ndarray,
                     pools: dict[str, np.ndarray], topic: np.ndarray, project: np.ndarray, role: np.ndarray
                     ) -> pd.DataFrame:
     """Library entries (mostly) or individual indicators for every row; names unique within a project.
 
     ``pool_of[p]`` names the pool of project ``p`` and ``pools[name]`` is a boolean mask over ``lib``'s rows
-    (a department's sectors plus the common entries, or the transfer entries)."""
+    (a department's sectors plus the common entries, or the transfer entries). Within a slot the candidates are
+    ranked by :func:`affinity` with the project's title, ties broken at random (``ind.pick``); an individual
+    indicator (``ind.individual``) is named after the title from the slot's templates."""
     n_rows = len(project)
     key = pd.Series(project).astype(str) + "|" + pd.Series(role, dtype=object)
     rank = key.groupby(key).cumcount().to_numpy()
-    offset = (draw(rng, "ind.pick", n_rows) * 1e6).astype(np.int64)
+    n_projects = int(project.max()) + 1 if n_rows else 0
+    jitter = draw(rng, "ind.pick", (n_projects, len(lib)))
     individual = draw(rng, "ind.individual", n_rows)
     out = {c: np.full(n_rows, "", dtype=object) for c in ("indicator", "indicator_code", "op", "unit")}
-    first = pd.Series(offset).groupby(key.to_numpy()).transform("first").to_numpy()
+    score = affinity(np.asarray(topic, dtype=object)[:n_projects], lib["name_zh"].to_numpy(dtype=object),
+                     lib["common"].to_numpy(dtype=bool)) + 0.49 * jitter
     chosen = np.full(n_rows, -1)
+    related = np.zeros(n_rows, dtype=bool)
     for code in np.unique(pool_of):
         mask_dept = pool_of[project] == code
         pool = lib[pools[code]]
         for r in np.unique(role[mask_dept]):
             cand = pool.index[pool["role"] == r].to_numpy()
-            m = mask_dept & (role == r)
-            if len(cand) == 0:
+            rows = np.flatnonzero(mask_dept & (role == r))
+            ok = rank[rows] < len(cand)
+            rows = rows[ok]
+            if len(cand) == 0 or len(rows) == 0:
                 continue
-            idx = (first[m] + rank[m]) % len(cand)
-            ok = rank[m] < len(cand)
-            chosen[np.flatnonzero(m)[ok]] = cand[idx[ok]]
-    use_lib = (chosen >= 0) & ~individual
+            ranked = score[np.ix_(project[rows], cand)]
+            order = np.argsort(-ranked, axis=1, kind="stable")
+            pick = order[np.arange(len(rows)), rank[rows]]
+            chosen[rows] = cand[pick]
+            related[rows] = ranked[np.arange(len(rows)), pick] >= 0.5
+    # an entry of the sector that shares nothing with the title gives way to an individual indicator (while the
+    # slot's templates last): a teachers' allowance reports 教师 indicators or its own, not kindergarten places
+    templates = rank < np.array([len(N.INDIVIDUAL_TEMPLATES[r]) for r in role])
+    individual &= templates
+    use_lib = (chosen >= 0) & ~individual & (related | ~templates)
     picked = lib.loc[chosen[use_lib]]
     for col, src in (("indicator", "name_zh"), ("indicator_code", "code"), ("op", "op"), ("unit", "unit")):
         out[col][use_lib] = picked[src].astype(str).to_numpy()
@@ -330,8 +382,10 @@ def indicator_total(rows: pd.DataFrame, scores: np.ndarray, n: int) -> np.ndarra
 
 
 def deviation_notes(rng: np.random.Generator, op: np.ndarray, kind: np.ndarray, target: np.ndarray,
-                    actual: np.ndarray, missed: np.ndarray, silent: np.ndarray | None = None) -> np.ndarray:
-    """偏差原因分析及改进措施 as units write them: a cause for a missed target, an explanation for a target beaten
+                    actual: np.ndarray, missed: np.ndarray, silent: np.ndarray | None = None,
+                    role: np.ndarray | None = None) -> np.ndarray:
+    """偏差原因分析及改进措施 as units write them: a cause for a missed target (a survey's for a satisfaction rate,
+    a lagging effect for an effect indicator, when the slot ``role`` is given), an explanation for a target beaten
     by 130 % or more (the ratio the scoring flags), nothing otherwise (nor where ``silent``)."""
     u = draw(rng, "ind.text_variant", len(op))
     ratio = over_achievement(actual, target, op)  # the engine's measure (x / t, or t / x for <=)
@@ -340,6 +394,10 @@ def deviation_notes(rng: np.random.Generator, op: np.ndarray, kind: np.ndarray, 
         over &= ~silent
     out = np.full(len(op), "", dtype=object)
     out[missed] = V.pick_text(N.NOTES_MISSED, u[missed])
+    if role is not None:
+        for roles, texts in (((("satisfaction",)), N.NOTES_MISSED_SATISFACTION), (_EFFECT_ROLES, N.NOTES_MISSED_EFFECT)):
+            m = missed & np.isin(role, roles)
+            out[m] = V.pick_text(texts, u[m])
     out[over] = np.where(op[over] == "<=", N.NOTE_UNDER, V.pick_text(N.NOTES_OVER, u[over]))
     return out
 
@@ -350,7 +408,8 @@ def notes(rng: np.random.Generator, rows: pd.DataFrame) -> np.ndarray:
     missed = rows["rep_achievement"].to_numpy(dtype=float) < 1.0
     missed |= (kind == "qual") & (rows["rep_level"].to_numpy(dtype=object) != "met")
     out = deviation_notes(rng, rows["op"].to_numpy(dtype=object), kind, rows["target_value"].to_numpy(dtype=float),
-                          rows["rep_value"].to_numpy(dtype=float), missed, rows["silent_over"].to_numpy(dtype=bool))
+                          rows["rep_value"].to_numpy(dtype=float), missed, rows["silent_over"].to_numpy(dtype=bool),
+                          rows["role"].to_numpy(dtype=object))
     out[~rows["applicable"].to_numpy(dtype=bool)] = N.NOTE_NOT_APPLICABLE
     return out
 

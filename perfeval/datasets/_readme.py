@@ -141,6 +141,12 @@ def _generation(data: Any) -> list[str]:
         "what they report, so self-evaluation is inflated against the truth. The re-checker measures close to "
         "the truth (see `truth` in dataset.yaml: mean true total "
         f"{truth['mean_true_total']}, mean claimed total {truth['mean_claimed_total']}).",
+        "Project types follow the titles (recurring funds such as 补助, 补贴, 资金 mostly continue; works such as "
+        "建设, 改造, 治理 are mostly phased or one-off), and indicators are taken from the library by the words they "
+        "share with the title, then from the common entries; where no library entry relates to the programme the "
+        "unit writes an individual (个性) indicator named after it. The re-check sample is stratified by "
+        "department and claimed grade, and up to three departments swap in a project whose claim lies within one "
+        "point of a grade cut-off (re-checkers look at borderline cases on purpose).",
     ]
 
 

@@ -33,9 +33,16 @@ _GRADE_RANK = {"优": 0, "良": 1, "中": 2, "差": 3}
 _SUPPORT_CEILING, _REJECT_FLOOR = 98.0, 52.0
 
 
-def recheck_sample(rng: np.random.Generator, units: pd.DataFrame, grade: np.ndarray, size: int) -> np.ndarray:
+def recheck_sample(rng: np.random.Generator, units: pd.DataFrame, grade: np.ndarray, size: int,
+                   claimed: np.ndarray | None = None, cuts: tuple[float, ...] = (60.0, 80.0, 90.0),
+                   near: int = 3) -> np.ndarray:
     """Indices of a sample of ``size`` projects stratified by department (proportional allocation) and, within a
-    department, by claimed grade (systematic selection from the list ordered by grade)."""
+    department, by claimed grade (systematic selection from the list ordered by grade).
+
+    Re-checkers also look at the borderline cases on purpose: with the ``claimed`` totals, up to ``near``
+    departments (in random order) whose sample holds no claim within 1 point of a grade cut-off but who have such
+    a project swap it in for their sampled project with the closest claimed total.
+    """
     dept = units["department_id"].to_numpy(dtype=object)
     codes, counts = np.unique(dept, return_counts=True)
     alloc = fixed_counts(size, dict(zip(codes.tolist(), counts.tolist())))
@@ -49,7 +56,23 @@ def recheck_sample(rng: np.random.Generator, units: pd.DataFrame, grade: np.ndar
         order = members[np.lexsort((key[members], [_GRADE_RANK.get(g, 4) for g in grade[members]]))]
         step = len(order) / k
         picked.append(order[np.floor(u * step + step * np.arange(k)).astype(int)])
-    return np.sort(np.concatenate(picked)) if picked else np.array([], dtype=int)
+    sample = np.sort(np.concatenate(picked)) if picked else np.array([], dtype=int)
+    if claimed is None or near <= 0 or not len(sample):
+        return sample
+    is_near = np.min(np.abs(np.asarray(claimed, dtype=float)[:, None] - np.asarray(cuts)[None, :]), axis=1) < 1.0
+    chosen = set(sample.tolist())
+    swaps = 0
+    for code in codes[np.argsort(draw(rng, "recheck.pick", len(codes)), kind="stable")]:
+        mine = [i for i in sample if dept[i] == code]
+        spare = [i for i in np.flatnonzero((dept == code) & is_near) if i not in chosen]
+        if swaps >= near or not mine or any(is_near[i] for i in mine) or not spare:
+            continue
+        new = spare[0]
+        old = min(mine, key=lambda i: abs(claimed[i] - claimed[new]))
+        chosen.discard(old)
+        chosen.add(new)
+        swaps += 1
+    return np.array(sorted(chosen), dtype=int)
 
 
 def recheck_rows(rng: np.random.Generator, rows: pd.DataFrame, observations: pd.DataFrame, sample: np.ndarray,

@@ -79,15 +79,21 @@ def round_values(values: np.ndarray, kind: np.ndarray, unit: np.ndarray) -> np.n
 _GROWTH_WORDS = ("增长率", "下降率", "变动率", "提高率", "增幅")
 _SHARE_WORDS = ("占比", "分担率", "强度", "比例", "利用率")
 _FULL_WORDS = ("覆盖", "达标", "合格", "完成", "及时", "到位", "满意", "知晓", "兑付", "准确", "执行")
+_OUTCOME_WORDS = ("就业率", "入园率", "入学率", "巩固率", "升学率", "存活率", "成活率", "治愈率", "回收率", "知晓率")
 
 
 def _pct_family(names: np.ndarray) -> np.ndarray:
-    """``growth`` (增长率 ...), ``share`` (占比, 分担率 ...) or ``full`` (a rate that should be near 100 %)."""
+    """``growth`` (增长率 ...), ``share`` (占比, 分担率 ...), ``satisfaction`` (满意度), ``outcome`` (就业率,
+    入园率 ...: a rate no programme promises at 100 %) or ``full`` (a rate that should be near 100 %)."""
     out = np.full(len(names), "full", dtype=object)
     for i, name in enumerate(names):
         text = str(name)
         if any(w in text for w in _GROWTH_WORDS):
             out[i] = "growth"
+        elif "满意" in text:
+            out[i] = "satisfaction"
+        elif any(w in text for w in _OUTCOME_WORDS):
+            out[i] = "outcome"
         elif any(w in text for w in _SHARE_WORDS) and not any(w in text for w in _FULL_WORDS):
             out[i] = "share"
     return out
@@ -98,7 +104,8 @@ def draw_targets(rng: np.random.Generator, kind: np.ndarray, op: np.ndarray, uni
     """Annual target value of every row (NaN for qualitative rows).
 
     Percentage targets depend on what the indicator's name says it measures (:func:`_pct_family`): growth rates
-    get small targets, shares middling ones, completion-type rates targets near 100 %.
+    get small targets, shares middling ones, satisfaction and outcome rates 80-95 %, completion-type rates
+    targets near 100 %.
     """
     n = len(kind)
     t = np.full(n, np.nan)
@@ -109,6 +116,9 @@ def draw_targets(rng: np.random.Generator, kind: np.ndarray, op: np.ndarray, uni
     t[growth] = draw(rng, "ind.growth_target", int(growth.sum())).astype(float)
     share = pct_up & (family == "share")
     t[share] = draw(rng, "ind.share_target", int(share.sum())).astype(float)
+    for fam, name in (("satisfaction", "ind.satisfaction_target"), ("outcome", "ind.outcome_target")):
+        m = pct_up & (family == fam)
+        t[m] = draw(rng, name, int(m.sum())).astype(float)
     pct_cap = (kind == "pct") & (op == "<=")
     t[pct_cap] = draw(rng, "ind.cap_target", int(pct_cap.sum())).astype(float)
     t[kind == "pct_eq"] = 100.0
@@ -310,7 +320,8 @@ def render_actual(rng: np.random.Generator, kind: np.ndarray, actual: np.ndarray
         wan_num = np.array([f"{v / 1e4:.4f}".rstrip("0").rstrip(".") for v in actual[wan]], dtype=object)
         text[wan] = wan_num + "万" + unit[wan].astype(object)
     qual = kind == "qual"
-    group = np.where(np.isin(role, N.OUTPUT_ROLES), "output", np.where(role == "criterion", "criterion", "effect"))
+    group = np.where(role == "cost", "cost", np.where(np.isin(role, N.OUTPUT_ROLES), "output",
+                                                     np.where(role == "criterion", "criterion", "effect")))
     text[qual] = [pick_text(N.QUALITATIVE_ACTUALS[g][lv], np.array([u]))[0]
                   for g, lv, u in zip(group[qual], level[qual], variant[qual])]
     return text

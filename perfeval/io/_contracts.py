@@ -67,9 +67,10 @@ _CODED = ((C.OP, normalize_ops, "unknown_op", "≥, ≤, =, 定性 (or >=, <=, �
           (C.LEVEL, normalize_levels, "unknown_level", "达成 / 部分达成 / 未达成 (met / partly / not_met)"))
 
 
-def observations_frame(raw: RawTable, log: ProblemLog) -> pd.DataFrame:
-    """Convert a raw observations table to the contract and report its row problems (not duplicates)."""
-    frame = convert(raw, numeric=(C.POINTS, C.SCORE), booleans=(C.APPLICABLE,), log=log)
+def observations_frame(raw: RawTable, log: ProblemLog, *, numeric: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Convert a raw observations table to the contract and report its row problems (not duplicates);
+    ``numeric`` names extra columns parsed as numbers (``recheck_score``)."""
+    frame = convert(raw, numeric=(C.POINTS, C.SCORE, *numeric), booleans=(C.APPLICABLE,), log=log)
     head = raw.headers
     for column, normalize, code, accepted in _CODED:
         if column in frame:
@@ -126,7 +127,7 @@ def check_observation_duplicates(frame: pd.DataFrame, log: ProblemLog) -> None:
         unit, l1, l2, indicator = (frame.at[index, k] for k in keys)
         return f"row {row} repeats {where}: unit {unit!r}, {l1} / {l2} / {indicator}; keep one"
 
-    _repeats(frame, [C.UNIT_ID, C.L1, C.L2, C.INDICATOR], log, "duplicate_row", C.INDICATOR, message)
+    _repeats(frame, keys, log, "duplicate_row", C.INDICATOR, message)
 
 
 def budget_frame(raw: RawTable, log: ProblemLog, *, from_form: bool = False) -> pd.DataFrame:

@@ -26,7 +26,7 @@ from ._contracts import (budget_frame, budget_warnings, check_observation_duplic
 from ._layout import YEAR, FormLayout, locate, sheet_grid, split_label, value_cell
 from ._log import ProblemLog
 from ._text import as_text, parse_numbers
-from .tables import UNREADABLE, XLSX_SUFFIXES, RawTable, check_file, select_sheets
+from .tables import UNREADABLE, XLSX_SUFFIXES, RawTable, check_file, read_sheets
 
 __all__ = ["SelfEvalForm", "read_selfeval_form", "is_selfeval_form"]
 
@@ -190,18 +190,9 @@ def _open(path: str | Path, log: ProblemLog, sheet: str | int | None) -> tuple[l
     p = check_file(path, "self-evaluation form", XLSX_SUFFIXES, log)
     if p is None:
         return None
-    try:
-        wb = load_workbook(p, read_only=True, data_only=True)
-    except UNREADABLE as err:
-        log.add("unreadable_file", f"cannot open the self-evaluation form workbook: {err}", file=file)
+    grids = read_sheets(p, file, "self-evaluation form", sheet, log)
+    if grids is None:
         return None
-    try:
-        names = select_sheets(wb.sheetnames, sheet, file, log)
-        if names is None:
-            return None
-        grids = [(name, sheet_grid(wb[name])) for name in names]
-    finally:
-        wb.close()
     if not any(isinstance(v, str) for _, grid in grids for row in grid for v in row):
         log.add("empty_file", "the self-evaluation form workbook has no content", file=file)
         return None

@@ -12,6 +12,7 @@ from typing import Callable
 import pandas as pd
 
 from .. import columns as C
+from .._rows import HEADERS, merged_headers
 from ._contracts import (BUDGET_COLUMNS, budget_frame, budget_warnings, check_budget_duplicates,
                          check_observation_duplicates, empty_observations, observations_frame)
 from ._log import ProblemLog
@@ -116,20 +117,21 @@ def read_budget(path: str | Path) -> pd.DataFrame:
     return _finish_budget([frame] if frame is not None else [], log)
 
 
-def _observations_file(p: Path, log: ProblemLog) -> pd.DataFrame | None:
-    if p.suffix.lower() in XLSX_SUFFIXES and is_selfeval_form(p):
-        form = read_form(p, log)
-        return None if form is None else form.observations
-    raw = load_raw(p, C.OBSERVATION_ALIASES, C.OBSERVATION_REQUIRED, kind="observations", sheet=None, log=log)
-    return None if raw is None else observations_frame(raw, log)
+def _file_reader(part: str, aliases, required, to_contract) -> Callable[[Path, ProblemLog], pd.DataFrame | None]:
+    """A reader of one file: a standard form's ``part`` (``observations`` or ``budget``), else a table."""
+    def read_one(p: Path, log: ProblemLog) -> pd.DataFrame | None:
+        if p.suffix.lower() in XLSX_SUFFIXES and is_selfeval_form(p):
+            form = read_form(p, log)
+            return None if form is None else getattr(form, part)
+        raw = load_raw(p, aliases, required, kind=part, sheet=None, log=log)
+        return None if raw is None else to_contract(raw, log)
+
+    return read_one
 
 
-def _budget_file(p: Path, log: ProblemLog) -> pd.DataFrame | None:
-    if p.suffix.lower() in XLSX_SUFFIXES and is_selfeval_form(p):
-        form = read_form(p, log)
-        return None if form is None else form.budget
-    raw = load_raw(p, C.BUDGET_ALIASES, C.BUDGET_REQUIRED, kind="budget", sheet=None, log=log)
-    return None if raw is None else budget_frame(raw, log)
+_observations_file = _file_reader("observations", C.OBSERVATION_ALIASES, C.OBSERVATION_REQUIRED,
+                                  observations_frame)
+_budget_file = _file_reader("budget", C.BUDGET_ALIASES, C.BUDGET_REQUIRED, budget_frame)
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -139,7 +141,9 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     head = frames[0].columns.tolist()
     extras = [c for f in frames[1:] for c in f.columns if c not in head]
     order = [*head[:-2], *dict.fromkeys(extras), "source_file", "source_row"]
-    return pd.concat(frames, ignore_index=True)[order]
+    out = pd.concat(frames, ignore_index=True)[order]
+    out.attrs[HEADERS] = merged_headers(frames)
+    return out
 
 
 def _finish_observations(frames: list[pd.DataFrame], log: ProblemLog) -> pd.DataFrame:

@@ -26,8 +26,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 from .._io_util import atomic_path
 from .._rows import attach_headers
 from ..columns import accepted_names, resolve_columns
+from ._layout import sheet_grid
 from ._log import ProblemLog
-from ._text import TEXT, as_text, cell_of, parse_booleans, parse_numbers, strip_text
+from ._text import TEXT, as_text, parse_booleans, parse_numbers, strip_text
 
 __all__ = ["read_table", "write_table", "CSV_SUFFIXES", "XLSX_SUFFIXES", "UNREADABLE"]
 
@@ -347,21 +348,10 @@ def _report_bad_rows(buffer: io.StringIO, start: int, delimiter: str, width: int
 def _load_xlsx(p: Path, file: str, aliases: Mapping[str, Sequence[str]], required: Sequence[str], kind: str,
                sheet: str | int | None, log: ProblemLog) -> tuple[list[str], pd.DataFrame, int] | None:
     """Read the sheet's cells as the text Excel shows (read-only mode, cached formula values)."""
-    try:
-        wb = load_workbook(p, read_only=True, data_only=True)
-    except UNREADABLE as err:
-        log.add("unreadable_file", f"cannot open the {kind} workbook: {err}", file=file)
+    sheets = read_sheets(p, file, kind, sheet, log, first=True)
+    if sheets is None:
         return None
-    try:
-        names = select_sheets(wb.sheetnames, sheet, file, log)
-        if names is None:
-            return None
-        name = names[0]
-        ws = wb[name]
-        ws.reset_dimensions()  # some writers store a wrong sheet size; read what is there
-        rows = [[cell_of(c) for c in row] for row in ws.iter_rows()]
-    finally:
-        wb.close()
+    name, rows = sheets[0]
     if not any(isinstance(v, str) for row in rows for v in row):
         log.add("empty_file", f"sheet {name!r} of the {kind} workbook is empty", file=file)
         return None
@@ -377,6 +367,24 @@ def _load_xlsx(p: Path, file: str, aliases: Mapping[str, Sequence[str]], require
     body = [row + [np.nan] * (width - len(row)) for row in rows[k + 1:]]
     data = pd.DataFrame(body, columns=range(width), dtype=object)
     return headers, data.where(data.notna(), np.nan), k + 1
+
+
+def read_sheets(p: Path, file: str, kind: str, sheet: str | int | None, log: ProblemLog, *,
+                first: bool = False) -> list[tuple[str, list[list[object]]]] | None:
+    """``(name, cells as text)`` of the sheet asked for, or of every sheet (only the first with ``first``); None
+    after ``unreadable_file`` or ``no_sheet``."""
+    try:
+        wb = load_workbook(p, read_only=True, data_only=True)
+    except UNREADABLE as err:
+        log.add("unreadable_file", f"cannot open the {kind} workbook: {err}", file=file)
+        return None
+    try:
+        names = select_sheets(wb.sheetnames, sheet, file, log)
+        if names is None:
+            return None
+        return [(name, sheet_grid(wb[name])) for name in (names[:1] if first else names)]
+    finally:
+        wb.close()
 
 
 def select_sheets(names: Sequence[str], sheet: str | int | None, file: str, log: ProblemLog) -> list[str] | None:

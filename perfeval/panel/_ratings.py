@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from ..columns import NODE_CODE, PANEL_ALIASES, RATER_ID, SCORE, UNIT_ID, resolve_columns
-from ..errors import InputError, Problem, format_location
+from .._rows import located, row_locations, with_source
+from ..errors import InputError, Problem
 from ..framework import Framework, load_framework
 
 __all__ = ["Ratings", "read_ratings", "normalised", "check_int"]
@@ -24,14 +25,6 @@ class Ratings:
     rater: np.ndarray            # rater code per row
     raters: np.ndarray           # rater labels
     has_points: bool
-
-
-def _where(frame: pd.DataFrame, i: int, column: str) -> str:
-    """``file:row:column`` of row ``i`` when the frame was read from a file, else the rating's key."""
-    if "source_file" in frame and "source_row" in frame and not pd.isna(frame["source_row"].iat[i]):
-        return format_location(frame["source_file"].iat[i], int(frame["source_row"].iat[i]), column)
-    return (f"rating {frame[UNIT_ID].iat[i]}/{frame[NODE_CODE].iat[i]}/{frame[RATER_ID].iat[i]} "
-            f"(row {i + 2}):{column}")
 
 
 def _node_points(framework: Framework | str | None, points: Mapping[str, float] | None
@@ -57,39 +50,42 @@ def read_ratings(ratings: pd.DataFrame, framework: Framework | str | None = None
         raise InputError.single("ratings", "missing_column",
                                 f"`ratings` must have the columns unit_id, node_code, rater_id, score (or 项目编码, "
                                 f"指标编码, 专家编码, 得分); missing {missing}; got {list(ratings.columns)}.")
-    frame = frame.reset_index(drop=True)
+    frame = with_source(frame, "ratings")
     problems: list[Problem] = []
     for col in (UNIT_ID, NODE_CODE, RATER_ID):
         bad = frame[col].isna() | (frame[col].astype(str).str.strip() == "")
-        problems += [Problem(_where(frame, i, col), "missing_value", f"`{col}` is empty") for i in np.flatnonzero(bad)]
+        problems += located(frame, np.flatnonzero(bad), col, "missing_value", f"`{col}` is empty")
         frame[col] = frame[col].astype(str).str.strip()
+
+    def rating(i: int) -> str:
+        """Whose rating of what, for the messages."""
+        return f"rater {frame[RATER_ID].iat[i]!r} on node {frame[NODE_CODE].iat[i]!r} of unit {frame[UNIT_ID].iat[i]!r}"
+
     score = pd.to_numeric(frame[SCORE], errors="coerce").to_numpy(dtype=float)
     text_bad = np.isnan(score) & frame[SCORE].notna().to_numpy() & (frame[SCORE].astype(str).str.strip() != "")
-    problems += [Problem(_where(frame, i, SCORE), "not_numeric", f"`score` must be a number; got "
-                         f"{frame[SCORE].iat[i]!r}") for i in np.flatnonzero(text_bad)]
-    problems += [Problem(_where(frame, i, SCORE), "score_out_of_range", f"`score` must be >= 0; got {score[i]:g}")
-                 for i in np.flatnonzero(score < 0)]
+    problems += located(frame, np.flatnonzero(text_bad), SCORE, "not_numeric",
+                        lambda i: f"{rating(i)}: `score` must be a number; got {frame[SCORE].iat[i]!r}")
+    problems += located(frame, np.flatnonzero(score < 0), SCORE, "score_out_of_range",
+                        lambda i: f"{rating(i)}: `score` must be >= 0; got {score[i]:g}")
     key, _ = pd.MultiIndex.from_frame(frame[[UNIT_ID, NODE_CODE, RATER_ID]]).factorize()
     _, first_row = np.unique(key, return_index=True)   # first row of every (unit, node, rater)
     first_of = first_row[key]
-    for i in np.flatnonzero(first_of != np.arange(len(frame))):
-        problems.append(Problem(_where(frame, i, RATER_ID), "duplicate_rating",
-                                f"rater {frame[RATER_ID].iat[i]!r} rated node {frame[NODE_CODE].iat[i]!r} of unit "
-                                f"{frame[UNIT_ID].iat[i]!r} twice (also at {_where(frame, int(first_of[i]), RATER_ID)})"))
+    repeated = np.flatnonzero(first_of != np.arange(len(frame)))
+    firsts = dict(zip(repeated, row_locations(frame, first_of[repeated], RATER_ID)))
+    problems += located(frame, repeated, RATER_ID, "duplicate_rating",
+                        lambda i: f"{rating(i)}: rated twice (also at {firsts[i]})")
     table, fw = _node_points(framework, points)
     pts = np.full(len(frame), np.nan)
     if table is not None:
         pts = frame[NODE_CODE].map(table).to_numpy(dtype=float)
         unknown = np.isnan(pts)
         known = ", ".join(list(table)[:12]) + (" ..." if len(table) > 12 else "")
-        problems += [Problem(_where(frame, i, NODE_CODE), "unknown_node",
-                             f"node {frame[NODE_CODE].iat[i]!r} is not in "
-                             f"{'framework ' + repr(fw.name) if fw is not None else '`points`'} (known: {known})")
-                     for i in np.flatnonzero(unknown)]
-        above = ~unknown & (score > pts)
-        problems += [Problem(_where(frame, i, SCORE), "score_above_points",
-                             f"`score` must be <= the node's points ({pts[i]:g}); got {score[i]:g}")
-                     for i in np.flatnonzero(above)]
+        where = f"framework {fw.name!r}" if fw is not None else "`points`"
+        problems += located(frame, np.flatnonzero(unknown), NODE_CODE, "unknown_node",
+                            lambda i: f"node {frame[NODE_CODE].iat[i]!r} is not in {where} (known: {known})")
+        problems += located(frame, np.flatnonzero(~unknown & (score > pts)), SCORE, "score_above_points",
+                            lambda i: f"{rating(i)}: `score` must be <= the node's points ({pts[i]:g}); got "
+                                      f"{score[i]:g}")
     if problems:
         raise InputError(problems=problems)
     frame = pd.DataFrame({UNIT_ID: frame[UNIT_ID], NODE_CODE: frame[NODE_CODE], RATER_ID: frame[RATER_ID],

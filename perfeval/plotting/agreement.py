@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._base import cjk_font_family, get_ax, label
+from ._base import cjk_font_family, get_ax, label, plot_function
 
 __all__ = ["bland_altman_plot"]
 
 
+@plot_function
 def bland_altman_plot(result_or_x: Any, y: Any = None, *, ax: Any = None, lang: str = "zh",
                       show_ci: bool = True, **kwargs: Any) -> Any:
     """Draw a Bland-Altman plot and return the Axes (never calls ``show()``).

@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..policies import COLOURS, COLOURS_ZH
-from ._base import get_ax, label
+from ._base import get_ax, label, plot_function
 
 __all__ = ["lights_plot", "LIGHT_COLOURS"]
 
@@ -18,6 +18,7 @@ _NAMES_ZH = {**COLOURS_ZH, "": "—"}
 _NAMES_EN = {**{c: c for c in COLOURS}, "": "—"}
 
 
+@plot_function
 def lights_plot(result: Any, *, ax: Any = None, lang: str = "zh", max_units: int = 40) -> Any:
     """Traffic-light table: one row per unit, columns budget, goal and two-flag light; each cell its colour.
 

@@ -87,7 +87,8 @@ def grade_transition_plot(result: Any, *, ax: Any = None, lang: str = "zh") -> A
     Returns
     -------
     matplotlib Axes
-        Cells shaded by count, the diagonal (same grade) outlined; below it downgrades, above it upgrades.
+        Cells shaded by count, the diagonal (same grade) outlined; with the best grade first on both axes,
+        cells right of (above) the diagonal are downgrades, left of (below) it upgrades.
 
     Examples
     --------

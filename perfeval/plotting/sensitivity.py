@@ -7,7 +7,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from ._base import cjk_font_family, get_ax, label
+from ._base import cjk_font_family, get_ax, label, plot_function
 
 __all__ = ["grade_probability_plot", "rank_interval_plot", "flip_margin_tornado"]
 
@@ -49,6 +49,7 @@ def _grade_colours(labels: Sequence[str], n_bands: int) -> list[Any]:
     return [cmap(steps[i]) if i < n_bands else _GREY for i in range(len(labels))]
 
 
+@plot_function
 def grade_probability_plot(result: Any, *, ax: Any = None, lang: str = "zh", units: Sequence[Any] | None = None,
                            max_units: int = 30) -> Any:
     """Stacked bars of each unit's grade probabilities under sampled weights.
@@ -113,6 +114,7 @@ def grade_probability_plot(result: Any, *, ax: Any = None, lang: str = "zh", uni
     return ax
 
 
+@plot_function
 def rank_interval_plot(result: Any, *, ax: Any = None, lang: str = "zh", units: Sequence[Any] | None = None,
                        max_units: int = 30) -> Any:
     """Median rank and 5-95 % rank interval of each unit under sampled weights (COINr's ``plot_uncertainty``).
@@ -166,6 +168,7 @@ def rank_interval_plot(result: Any, *, ax: Any = None, lang: str = "zh", units: 
     return ax
 
 
+@plot_function
 def flip_margin_tornado(flips: pd.DataFrame, *, ax: Any = None, lang: str = "zh", max_units: int = 30) -> Any:
     """Tornado of flip margins: per unit, the weight change that lowers (left) or raises (right) its grade.
 

@@ -66,7 +66,8 @@ _ALL = (
             "the target (年度指标值) is empty: the indicator is not assessable and scores 0",
             "Pidu (不具考核性, severe cases deducted to 0)"),
     Finding("cost_indicator_ge", "row", "medium",
-            "a cost indicator (second level 成本) written with ≥, which rewards spending more; re-scored with ≤",
+            "a cost indicator (second level 成本) written with ≥, which rewards spending more; re-scored with ≤ (a "
+            "saving rate such as 成本节约率 ≥5 % is not one)",
             "Pidu: a cost indicator must not use ≥"),
     Finding("unexplained_over_achievement", "row", "low",
             "a target exceeded by the over-achievement ratio (130 %) or more with no explanation (偏差原因)",

@@ -9,16 +9,18 @@ import numpy as np
 import pandas as pd
 
 from ..columns import BUDGET_ALIASES, OBSERVATION_ALIASES, RECHECK_ALIASES, UNIT_ID, resolve_columns
-from ..errors import InputError, Problem, format_location
+from .._rows import located, with_source
+from ..errors import InputError
 from ..grades import GradeBands
 
-__all__ = ["Side", "side", "indicator_side", "ids", "loc", "BUDGET_COLUMNS"]
+__all__ = ["Side", "side", "indicator_side", "ids", "BUDGET_COLUMNS", "TOTAL_ALIASES"]
 
 _SELF_COLUMNS = ("self_total", "claimed_total", "total")
 _RECHECK_COLUMNS = ("recheck_total", "total")
-_TOTAL_ALIASES = {UNIT_ID: OBSERVATION_ALIASES[UNIT_ID], "recheck_total": RECHECK_ALIASES["recheck_total"],
-                  "claimed_total": BUDGET_ALIASES["claimed_total"], "self_total": ("自评得分",),
-                  "execution_score": ("预算执行得分",)}
+#: Headers of a totals table (either side): a budget table's, the re-check's, and the self-evaluation total.
+#: ``execution_score`` comes first so that a column of that name is not read as a budget table's ``score``.
+TOTAL_ALIASES = {"execution_score": ("预算执行得分",), **BUDGET_ALIASES,
+                 "recheck_total": RECHECK_ALIASES["recheck_total"], "self_total": ("自评得分",), "total": ()}
 # a budget table read as a totals table: its funds columns are not unit attributes
 BUDGET_COLUMNS = ("budget_initial", "budget_full_year", "budget_adjusted", "funds_in_place", "executed", "score",
                    "claimed_total")
@@ -40,12 +42,6 @@ def ids(values: pd.Series) -> pd.Series:
     return values.map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip())
 
 
-def loc(frame: pd.DataFrame, i: int, column: str, name: str) -> str:
-    if "source_file" in frame and "source_row" in frame and not pd.isna(frame["source_row"].iat[i]):
-        return format_location(frame["source_file"].iat[i], int(frame["source_row"].iat[i]), column)
-    return f"{name} row {i + 2}:{column}"
-
-
 def side(x: Any, name: str, self_total: str) -> Side:
     from ..aggregate import ScoreResult
 
@@ -53,22 +49,20 @@ def side(x: Any, name: str, self_total: str) -> Side:
         return _from_score_result(x, self_total if name == "self_scores" else "scored")
     if not isinstance(x, pd.DataFrame):
         raise TypeError(f"`{name}` must be a ScoreResult or a DataFrame of totals; got {type(x).__name__}.")
-    frame = x.rename(columns=resolve_columns(x.columns, _TOTAL_ALIASES)).reset_index(drop=True)
+    frame = with_source(x.rename(columns=resolve_columns(x.columns, TOTAL_ALIASES)), name)
     wanted = _SELF_COLUMNS if name == "self_scores" else _RECHECK_COLUMNS
     column = next((c for c in wanted if c in frame), None)
     if UNIT_ID not in frame or column is None:
         raise InputError.single(name, "missing_column", f"`{name}` must have `unit_id` and one of "
                                 f"{', '.join(wanted)}; got {list(x.columns)}.")
-    problems: list[Problem] = []
     uid = ids(frame[UNIT_ID])
     total = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
-    problems += [Problem(loc(frame, i, column, name), "not_numeric", f"`{column}` must be a number; got "
-                         f"{frame[column].iat[i]!r}") for i in np.flatnonzero(np.isnan(total) & frame[column].notna())]
-    problems += [Problem(loc(frame, i, column, name), "missing_value", f"unit {uid.iat[i]!r} has no `{column}`")
-                 for i in np.flatnonzero(frame[column].isna().to_numpy())]
-    dup = uid.duplicated().to_numpy()
-    problems += [Problem(loc(frame, i, UNIT_ID, name), "duplicate_unit", f"unit {uid.iat[i]!r} appears more than "
-                         "once") for i in np.flatnonzero(dup)]
+    problems = located(frame, np.flatnonzero(np.isnan(total) & frame[column].notna()), column, "not_numeric",
+                       lambda i: f"`{column}` must be a number; got {frame[column].iat[i]!r}")
+    problems += located(frame, np.flatnonzero(frame[column].isna().to_numpy()), column, "missing_value",
+                        lambda i: f"unit {uid.iat[i]!r} has no `{column}`")
+    problems += located(frame, np.flatnonzero(uid.duplicated().to_numpy()), UNIT_ID, "duplicate_unit",
+                        lambda i: f"unit {uid.iat[i]!r} appears more than once")
     if problems:
         raise InputError(problems=problems)
     exe = np.full(len(frame), np.nan)
@@ -77,7 +71,8 @@ def side(x: Any, name: str, self_total: str) -> Side:
     elif column == "claimed_total" and "score" in frame:  # a budget table: score = claimed execution points
         exe = pd.to_numeric(frame["score"], errors="coerce").to_numpy(dtype=float)
     totals = pd.DataFrame({UNIT_ID: uid, "total": total, "execution_score": exe})
-    extra = frame.drop(columns=[c for c in (column, "execution_score") if c in frame]).assign(**{UNIT_ID: uid})
+    extra = frame.drop(columns=[c for c in (column, "execution_score", "source_file", "source_row") if c in frame]
+                       ).assign(**{UNIT_ID: uid})
     return Side(totals, None, None, extra)
 
 
@@ -96,9 +91,12 @@ def _from_score_result(res: Any, which: str) -> Side:
         total = res.totals["total"].to_numpy(dtype=float)
         exe = res.totals["execution_score"].to_numpy(dtype=float)
     else:
-        g = leaves.groupby(UNIT_ID, sort=False)["value"]
-        complete = ~g.apply(lambda v: v.isna().any())
-        total = g.sum().where(complete).reindex(units).to_numpy(dtype=float)
+        # the claims as the engine rolls them up to the first level (with its N/A policy), for the units whose
+        # every applicable leaf has a claim
+        complete = ~leaves["value"].isna().groupby(leaves[UNIT_ID], sort=False).any()
+        top = nodes[nodes["level"] == 1]
+        rolled = top["claimed_score"].astype(float).groupby(top[UNIT_ID].astype(str), sort=False).sum(min_count=1)
+        total = rolled.where(complete.reindex(rolled.index, fill_value=False)).reindex(units).to_numpy(dtype=float)
         ex = nodes[nodes["rule"] == "execution"].groupby(nodes[UNIT_ID].astype(str))["claimed_score"].first()
         exe = ex.reindex(units).to_numpy(dtype=float)
     totals = pd.DataFrame({UNIT_ID: units.to_numpy(), "total": total, "execution_score": exe})
@@ -116,14 +114,14 @@ def indicator_side(indicators: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     if missing:
         raise InputError.single("indicators", "missing_column", f"`indicators` must have unit_id, node_code or "
                                 f"indicator, score and recheck_score; missing {missing}.")
+    frame = with_source(frame, "indicators")
     keys = frame[[c for c in ("l1", "l2", key_col) if c in frame]].astype(str).agg("/".join, axis=1)
     name = frame["indicator"].astype(str) if "indicator" in frame else frame[key_col].astype(str)
     uid = ids(frame[UNIT_ID])
-    dup = (uid + "\x00" + keys).duplicated().to_numpy()
-    if dup.any():
-        raise InputError(problems=[Problem(loc(frame, i, key_col, "indicators"), "duplicate_row",
-                                           f"indicator {keys.iat[i]!r} of unit {uid.iat[i]!r} appears twice")
-                                   for i in np.flatnonzero(dup)])
+    dup = np.flatnonzero((uid + "\x00" + keys).duplicated().to_numpy())
+    if len(dup):
+        raise InputError(problems=located(frame, dup, key_col, "duplicate_row",
+                                          lambda i: f"indicator {keys.iat[i]!r} of unit {uid.iat[i]!r} appears twice"))
     applicable = frame["applicable"].fillna(True).astype(bool) if "applicable" in frame else \
         pd.Series(True, index=frame.index)
     base = pd.DataFrame({UNIT_ID: uid, "key": keys, "name": name})[applicable]

@@ -18,17 +18,21 @@ import pandas as pd
 
 from ..aggregate import score
 from ..columns import UNIT_ID
+from .._rows import header_as_written, row_locations, with_source
 from ..errors import InputError, PerfevalWarning, Problem, format_location
 from ..framework import Framework, load_framework
-from ..scoring import QUALITATIVE_BANDS, band_violation
+from ..scoring import DENOMINATORS, QUALITATIVE_BANDS, band_violation
 from ..targets import parse_observations
 from ._findings import FINDINGS, SEVERITIES, findings_table
 
-__all__ = ["audit", "AuditResult", "FINDINGS", "findings_table", "SPENDING_WORDS"]
+__all__ = ["audit", "AuditResult", "FINDINGS", "findings_table", "SPENDING_WORDS", "SAVING_WORDS"]
 
 #: Indicator-name words that make an output indicator "about spending" (``double_counted_execution``).
 SPENDING_WORDS: tuple[str, ...] = ("预算执行", "资金支出", "支出进度", "资金执行", "执行进度", "执行率", "资金拨付",
                                    "拨付进度", "支出率")
+#: Indicator-name words of a cost *saving* (节约率, 降低率 ...): higher is better, so ≥ is the right operator and
+#: such a row is not ``cost_indicator_ge``.
+SAVING_WORDS: tuple[str, ...] = ("节约", "节省", "降低", "下降", "压减", "降幅")
 _FINDING_COLUMNS = ["unit_id", "row", "indicator", "code", "severity", "claimed", "expected", "message", "location"]
 _EPS = 1e-9
 
@@ -40,8 +44,8 @@ class AuditResult:
     Attributes
     ----------
     findings : pandas.DataFrame
-        One row per finding: ``unit_id``, ``row`` (the spreadsheet row of the indicator or funds line; NaN for a
-        unit-level finding without one), ``indicator`` ("" for unit-level findings), ``code`` (:data:`FINDINGS`),
+        One row per finding: ``unit_id``, ``row`` (Int64: the spreadsheet row of the indicator or funds line;
+        ``<NA>`` for a unit-level finding without one), ``indicator`` ("" for unit-level findings), ``code`` (:data:`FINDINGS`),
         ``severity`` (``high`` / ``medium`` / ``low``), ``claimed`` (what the unit wrote), ``expected`` (what the
         rule gives), ``message``, ``location`` (``file:row:column``). Sorted by unit, then row.
     units : pandas.DataFrame
@@ -143,14 +147,10 @@ def _claimed_totals(claimed_totals: Any, budget: pd.DataFrame | None) -> pd.Seri
 
 def _prepare(obs: pd.DataFrame) -> pd.DataFrame:
     """A copy with unique (source_file, source_row) keys, which locate every finding and map rows back."""
-    f = obs.reset_index(drop=True).copy()
-    if "source_file" not in f:
-        f["source_file"] = "<observations>"
-    if "source_row" not in f:
-        f["source_row"] = np.arange(len(f), dtype=np.int64) + 2
-    f["source_file"] = f["source_file"].fillna("<observations>").astype(str)
+    f = with_source(obs, "observations")
+    f["source_file"] = f["source_file"].fillna("observations").astype(str)
     if f[["source_file", "source_row"]].duplicated().any() or f["source_row"].isna().any():
-        f["source_file"] = "<observations>"
+        f["source_file"] = "observations"
         f["source_row"] = np.arange(len(f), dtype=np.int64) + 2
     f["source_row"] = f["source_row"].astype(np.int64)
     f[UNIT_ID] = f[UNIT_ID].astype(str)
@@ -266,6 +266,7 @@ def audit(observations: Any, budget: pd.DataFrame | str | Path | None = None,
     _row_findings(f, parsed, rows, dropped, band_rows, findings, tolerance, spending_words, res)
     units = _unit_findings(f, res, rows, budget, totals_claimed, fw, findings, tolerance)
     table = pd.DataFrame(findings, columns=_FINDING_COLUMNS)
+    table["row"] = table["row"].astype("Int64")
     order = {c: i for i, c in enumerate(FINDINGS)}
     table = table.assign(_r=table["row"].fillna(-1), _c=table["code"].map(order)).sort_values(
         [UNIT_ID, "_r", "_c"], kind="stable").drop(columns=["_r", "_c"]).reset_index(drop=True)
@@ -279,15 +280,22 @@ def audit(observations: Any, budget: pd.DataFrame | str | Path | None = None,
 def _finding(findings: list[dict], f: pd.DataFrame | None, i: int | None, unit: str, code: str, claimed: float,
              expected: float, message: str, column: str = "score", location: str | None = None,
              row: float = np.nan) -> None:
+    """Append one finding; a row finding (``f``, ``i``) is located by its row, a unit finding by ``location``."""
+    indicator = ""
     if f is not None and i is not None:
         row = int(f["source_row"].iat[i])
-        location = format_location(f["source_file"].iat[i], row, column)
+        location = row_locations(f, [i], column)[0]
         indicator = str(f["indicator"].iat[i]) if "indicator" in f else ""
-    else:
-        indicator = ""
     findings.append({"unit_id": unit, "row": row, "indicator": indicator, "code": code,
                      "severity": FINDINGS[code].severity, "claimed": float(claimed), "expected": float(expected),
                      "message": message, "location": location or f"unit {unit}"})
+
+
+def _cost_ge(f: pd.DataFrame, op: np.ndarray) -> np.ndarray:
+    """Cost rows (second level 成本...) written with ≥, except rates of a saving (成本节约率 ≥5 % is right)."""
+    cost = f["l2"].fillna("").astype(str).str.contains("成本").to_numpy() & (op == ">=")
+    saving = f["indicator"].fillna("").astype(str).str.contains("|".join(SAVING_WORDS)).to_numpy()
+    return cost & ~saving
 
 
 def _sanitize(f: pd.DataFrame, parsed: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, dict[int, float]]:
@@ -300,7 +308,7 @@ def _sanitize(f: pd.DataFrame, parsed: pd.DataFrame) -> tuple[pd.DataFrame, np.n
     target_text = f["target"] if "target" in f else pd.Series([None] * n)
     empty = target_text.isna().to_numpy() | (target_text.astype(str).str.strip() == "").to_numpy()
     dropped = empty & app & (op != "qualitative")
-    cost = f["l2"].fillna("").astype(str).str.contains("成本").to_numpy() & (op == ">=") & app
+    cost = _cost_ge(f, op) & app
     tv = parsed["target_value"].to_numpy(dtype=float)
     unit = parsed["target_unit"].astype(object).fillna("").to_numpy()
     for i in np.flatnonzero(cost & ~np.isnan(tv)):
@@ -379,7 +387,7 @@ def _row_findings(f: pd.DataFrame, parsed: pd.DataFrame, rows: pd.DataFrame, dro
     _add(findings, f, missing, "missing_target", claimed, zero, "the target (年度指标值) is empty: the indicator "
          "is not assessable and scores 0", "target")
     live = app & ~dropped
-    cost = live & f["l2"].fillna("").astype(str).str.contains("成本").to_numpy() & (op == ">=")
+    cost = live & _cost_ge(f, op)
     _add(findings, f, cost, "cost_indicator_ge", claimed, exp, "a cost indicator must not use ≥ (it rewards "
          "spending more); re-scored with ≤", "target")
     restated = live & parsed["actual_op"].notna().to_numpy()                        # exclusive
@@ -441,7 +449,8 @@ def _unit_findings(f: pd.DataFrame, res: Any, rows: pd.DataFrame, budget: pd.Dat
     carried = pd.Series(np.where(np.isnan(factor), 1.0, factor) * claimed.to_numpy(dtype=float), index=f.index)
     claim_rows = carried[app].groupby(f.loc[app, UNIT_ID]).agg(lambda s: s.sum() if s.notna().all() else np.nan)
     full_rows = (claimed[app] >= pts[app] - tol).groupby(f.loc[app, UNIT_ID]).all()
-    b = _budget_claims(budget)
+    base = DENOMINATORS.get(res.policy.get("denominator") or "full_year", "budget_full_year")
+    b = _budget_claims(budget, base)
     exe_claim = b["score"].reindex(units) if b is not None else pd.Series(np.nan, index=units)
     exe_points = sum(n.points or 0.0 for n in fw.leaves() if n.rule == "execution")
     # the execution row on its own points, and the factor N/A rescaling carries it to the total with
@@ -466,8 +475,8 @@ def _unit_findings(f: pd.DataFrame, res: Any, rows: pd.DataFrame, budget: pd.Dat
                 and b.at[u, "executed"] > b.at[u, "base"] + _EPS:
             loc_e, row_e = _budget_location(b, u, "executed")
             _finding(findings, None, None, u, "executed_above_budget", b.at[u, "executed"], b.at[u, "base"],
-                     f"executed {b.at[u, 'executed']:g} exceeds the budget {b.at[u, 'base']:g}; the rate is capped "
-                     "at 100 %", location=loc_e, row=row_e)
+                     f"executed {b.at[u, 'executed']:g} exceeds the budget the rate is taken on ({base} "
+                     f"{b.at[u, 'base']:g}); the rate is capped at 100 %", location=loc_e, row=row_e)
         total = claimed_totals.get(u, np.nan)
         rows_sum = claim_rows.get(u, np.nan) + (ce * exe_factor.get(u, 1.0) if np.isfinite(ce) else 0.0)
         if np.isfinite(total) and np.isfinite(rows_sum) and abs(total - rows_sum) > tol:
@@ -492,22 +501,25 @@ def _unit_findings(f: pd.DataFrame, res: Any, rows: pd.DataFrame, budget: pd.Dat
     return out
 
 
-def _budget_claims(budget: pd.DataFrame | None) -> pd.DataFrame | None:
-    """Budget by unit: claimed execution ``score``, ``executed``, the rate's ``base`` and where each was read."""
+def _budget_claims(budget: pd.DataFrame | None, base: str) -> pd.DataFrame | None:
+    """Budget by unit: claimed execution ``score``, ``executed``, the rate's ``base`` (the denominator's column)
+    and where each was read (``source_file``, ``source_row``; the header record kept for the locations)."""
     if budget is None or UNIT_ID not in budget:
         return None
-    b = budget.copy()
+    b = with_source(budget, "budget")
     b.index = b[UNIT_ID].astype(str)
     b = b[~b.index.duplicated()]
     num = {c: pd.to_numeric(b[c], errors="coerce") if c in b else pd.Series(np.nan, index=b.index)
-           for c in ("score", "executed", "budget_full_year")}
-    return pd.DataFrame({"score": num["score"], "executed": num["executed"], "base": num["budget_full_year"],
-                         "source_file": b["source_file"] if "source_file" in b else None,
-                         "source_row": b["source_row"] if "source_row" in b else np.nan}, index=b.index)
+           for c in ("score", "executed", base)}
+    out = pd.DataFrame({"score": num["score"], "executed": num["executed"], "base": num[base],
+                        "source_file": b["source_file"], "source_row": b["source_row"]}, index=b.index)
+    out.attrs = dict(budget.attrs)
+    return out
 
 
 def _budget_location(b: pd.DataFrame | None, unit: str, column: str) -> tuple[str, float]:
-    if b is None or unit not in b.index or pd.isna(b.at[unit, "source_row"]) or b.at[unit, "source_file"] is None:
+    """``file:row:column`` of a unit's budget cell (the header as written), and the row."""
+    if b is None or unit not in b.index or pd.isna(b.at[unit, "source_row"]):
         return f"unit {unit}:{column}", np.nan
-    row = int(b.at[unit, "source_row"])
-    return format_location(b.at[unit, "source_file"], row, column), float(row)
+    file, row = b.at[unit, "source_file"], int(b.at[unit, "source_row"])
+    return format_location(file, row, header_as_written(b, file, column)), float(row)

@@ -16,10 +16,11 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from .._rows import located, with_source
 from ..columns import UNIT_ID
 from ..errors import DataQualityWarning, InputError, Problem
 from ..grades import DEFAULT_BANDS, GradeBands
-from ._inputs import BUDGET_COLUMNS, Side, ids, indicator_side, loc, side
+from ._inputs import BUDGET_COLUMNS, Side, ids, indicator_side, side
 from ._summary import Agreement, summarize, transitions
 from .sampling import ESTIMATORS, design_estimate
 
@@ -426,11 +427,11 @@ def _attributes(t: pd.DataFrame, s: Side, units: pd.DataFrame | None, amount: st
     if units is not None:
         if not isinstance(units, pd.DataFrame) or UNIT_ID not in units:
             raise InputError.single("units", "missing_column", "`units` must be a DataFrame with a `unit_id` column.")
-        dup = ids(units[UNIT_ID]).duplicated().to_numpy()
-        if dup.any():
-            raise InputError(problems=[Problem(loc(units, i, UNIT_ID, "units"), "duplicate_unit",
-                                               f"unit {units[UNIT_ID].iat[i]!r} appears more than once")
-                                       for i in np.flatnonzero(dup)])
+        units = with_source(units, "units")
+        dup = np.flatnonzero(ids(units[UNIT_ID]).duplicated().to_numpy())
+        if len(dup):
+            raise InputError(problems=located(units, dup, UNIT_ID, "duplicate_unit",
+                                              lambda i: f"unit {units[UNIT_ID].iat[i]!r} appears more than once"))
         sources.append(units.assign(**{UNIT_ID: ids(units[UNIT_ID])}))
     if s.extra is not None:
         sources.append(s.extra)

@@ -17,7 +17,8 @@ import pandas as pd
 from scipy import stats
 
 from ..columns import UNIT_ID
-from ..errors import DataQualityWarning, InputError, Problem, format_location
+from .._rows import located, with_source
+from ..errors import DataQualityWarning, InputError, Problem
 
 __all__ = ["sample_units", "design_estimate", "DESIGN_COLUMNS", "ESTIMATORS"]
 
@@ -29,12 +30,6 @@ ESTIMATORS: tuple[str, ...] = ("hajek", "ht")
 _ALL = "all"
 
 
-def _where(units: pd.DataFrame, i: int, column: str) -> str:
-    if "source_file" in units and "source_row" in units and not pd.isna(units["source_row"].iat[i]):
-        return format_location(units["source_file"].iat[i], int(units["source_row"].iat[i]), column)
-    return f"units row {i + 2}:{column}"
-
-
 def _strata_labels(units: pd.DataFrame, strata: str | Sequence[str] | None, problems: list[Problem]) -> np.ndarray:
     if strata is None:
         return np.full(len(units), _ALL, dtype=object)
@@ -43,9 +38,9 @@ def _strata_labels(units: pd.DataFrame, strata: str | Sequence[str] | None, prob
     if missing:
         raise InputError.single("units", "missing_column", f"`strata` must name columns of `units`; missing "
                                 f"{missing}; got columns {list(units.columns)}.")
-    blank = units[cols].isna().any(axis=1).to_numpy()
-    problems += [Problem(_where(units, i, cols[0]), "missing_value", f"unit {units[UNIT_ID].iat[i]!r} has no "
-                         f"stratum ({', '.join(cols)} empty)") for i in np.flatnonzero(blank)]
+    blank = np.flatnonzero(units[cols].isna().any(axis=1).to_numpy())
+    problems += located(units, blank, cols[0], "missing_value",
+                        lambda i: f"unit {units[UNIT_ID].iat[i]!r} has no stratum ({', '.join(cols)} empty)")
     return units[cols].fillna("").astype(str).agg("|".join, axis=1).to_numpy(dtype=object)
 
 
@@ -193,11 +188,11 @@ def sample_units(units: pd.DataFrame, n: int | Mapping[str, int] | None = None, 
     if UNIT_ID not in units:
         raise InputError.single("units", "missing_column", f"`units` must have a `unit_id` column; got "
                                 f"{list(units.columns)}.")
-    units = units.reset_index(drop=True)
-    problems: list[Problem] = []
+    source = units.reset_index(drop=True)
+    units = with_source(source, "units")
     ids = units[UNIT_ID].astype(str)
-    problems += [Problem(_where(units, i, UNIT_ID), "duplicate_unit", f"unit {ids.iat[i]!r} appears more than "
-                         "once") for i in np.flatnonzero(ids.duplicated().to_numpy())]
+    problems = located(units, np.flatnonzero(ids.duplicated().to_numpy()), UNIT_ID, "duplicate_unit",
+                       lambda i: f"unit {ids.iat[i]!r} appears more than once")
     label = _strata_labels(units, strata, problems)
     size = None
     if pps is not None:
@@ -206,8 +201,8 @@ def sample_units(units: pd.DataFrame, n: int | Mapping[str, int] | None = None, 
                                     f"columns: {list(units.columns)}.")
         size = pd.to_numeric(units[pps], errors="coerce").to_numpy(dtype=float)
         bad = ~(size > 0)
-        problems += [Problem(_where(units, i, pps), "invalid_size", f"`{pps}` must be a positive number for PPS "
-                             f"sampling; got {units[pps].iat[i]!r}") for i in np.flatnonzero(bad)]
+        problems += located(units, np.flatnonzero(bad), pps, "invalid_size",
+                            lambda i: f"`{pps}` must be a positive number for PPS sampling; got {units[pps].iat[i]!r}")
     if problems:
         raise InputError(problems=problems)
     sizes = pd.Series(label).value_counts(sort=False)
@@ -234,7 +229,7 @@ def sample_units(units: pd.DataFrame, n: int | Mapping[str, int] | None = None, 
             pi[members] = p
             chosen.append(members[_systematic(p, k, gen)])
     picked = np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64)
-    out = units.iloc[picked].copy()
+    out = source.iloc[picked].copy()
     out["stratum"] = label[picked]
     out["stratum_size"] = sizes.reindex(label[picked]).to_numpy(dtype=np.int64)
     out["stratum_sample_size"] = alloc.reindex(label[picked]).to_numpy(dtype=np.int64)
@@ -311,9 +306,9 @@ def design_estimate(values: Any, sample: pd.DataFrame, *, estimator: str = "haje
         raise ValueError(f"`values` must have one value per row of `sample` ({len(pi)}); got {len(y)}.")
     bad = ~((pi > 0) & (pi <= 1))
     if bad.any():
-        raise InputError(problems=[Problem(f"sample row {i + 2}:inclusion_probability", "invalid_probability",
-                                           f"`inclusion_probability` must be in (0, 1]; got {pi[i]!r}")
-                                   for i in np.flatnonzero(bad)])
+        raise InputError(problems=located(with_source(sample, "sample"), np.flatnonzero(bad), "inclusion_probability",
+                                          "invalid_probability",
+                                          lambda i: f"`inclusion_probability` must be in (0, 1]; got {pi[i]!r}"))
     stratum = sample["stratum"].astype(str).to_numpy(dtype=object) if "stratum" in sample else \
         np.full(len(pi), _ALL, dtype=object)
     w = 1.0 / pi

@@ -37,12 +37,9 @@ import pandas as pd
 from ..errors import InputError
 from ..framework import Framework
 
-__all__ = ["EDGE_TOL", "Units", "Group", "Design", "Engine", "band_codes", "rank_desc", "grade_labels",
+__all__ = ["Units", "Group", "Design", "Engine", "band_codes", "rank_desc", "grade_labels",
            "design_for_level", "design_for_parents"]
 
-#: A total this close below a band edge counts as reaching it, as :func:`perfeval.score` grades (float noise of
-#: summed points such as ``0.9 * 10 + 81`` is not a grade difference).
-EDGE_TOL = 1e-9
 #: Unit shares within this distance of the framework's shares are treated as the framework's.
 _SHARE_TOL = 1e-9
 _OPS = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
@@ -63,24 +60,11 @@ def grade_labels(framework: Framework) -> tuple[str, ...]:
 def band_codes(bands: Any, totals: np.ndarray) -> np.ndarray:
     """Grade code of every total: 0 for the best band, 1 for the next ..., -1 outside the bands (vectorised).
 
-    Same rule as :meth:`perfeval.GradeBands.grade` on ``total + EDGE_TOL`` (how :func:`perfeval.score` grades):
-    half-open bands ``[low, high)``, the top band closed, ends tolerant to float noise (1e-9 of the range).
+    :meth:`perfeval.GradeBands.codes` (the rule :func:`perfeval.score` grades by: half-open bands, the top band
+    closed, float noise at the edges absorbed), counted from the best band.
     """
-    lows = np.array([b.low for b in bands.bands], dtype=float)
-    highs = np.array([b.high for b in bands.bands], dtype=float)
-    top, bottom, last = float(highs.max()), float(lows.min()), len(lows) - 1
-    eps = 1e-9 * max(top - bottom, 1.0)  # GradeBands.grade's end tolerance
-    x = np.asarray(totals, dtype=float) + EDGE_TOL
-    low_limit, high_limit = bottom - eps, top + max(2 * EDGE_TOL, eps)
-    idx = np.searchsorted(lows, np.clip(x, bottom, top), side="right") - 1
-    codes = (last - idx).astype(np.int16)
-    if np.any(highs[:-1] != lows[1:]):  # gaps between bands grade nothing
-        safe = np.clip(idx, 0, last)
-        xc = np.clip(x, bottom, top)
-        codes[np.where(safe == last, xc > highs[safe], xc >= highs[safe])] = -1
-    if x.size and not (low_limit <= np.min(x) and np.max(x) <= high_limit):  # NaN fails both tests
-        codes[(x < low_limit) | (x > high_limit) | np.isnan(x)] = -1
-    return codes
+    idx = bands.codes(totals)
+    return np.where(idx < 0, -1, len(bands.bands) - 1 - idx).astype(np.int16)
 
 
 def rank_desc(totals: np.ndarray) -> np.ndarray:

@@ -8,7 +8,8 @@ import pandas as pd
 from scipy.optimize import linprog
 
 from ..errors import InputError
-from ._model import EDGE_TOL, Engine, Units, band_codes, design_for_level
+from ..grades import edge_tolerance
+from ._model import Engine, Units, band_codes, design_for_level
 from ._sampling import parse_constraints
 
 __all__ = ["flip_margin", "FLIP_METHODS"]
@@ -119,7 +120,8 @@ def flip_margin(result: Any, unit_id: Any = None, *,
                 "banded_grade": banded[codes[u]] if codes[u] >= 0 else None}
         base["vetoed"] = base["grade"] != base["banded_grade"]
         for direction, nxt, edge in _edges(ordered, b):
-            h = edge - EDGE_TOL  # the effective edge of perfeval's grading
+            # aim inside perfeval's grading tolerance to go up, just below it to go down
+            h = edge - (0.5 if direction == "up" else 2.0) * edge_tolerance(edge)
             g = (s - (h - k) * m) / p0
             coef, gap = (g, h - t0) if direction == "up" else (-g, t0 - h)
             d = _solve(coef, p0 - low, high - p0, gap, method)

@@ -1,0 +1,177 @@
+"""The words and signs of target and actual cells, and the reading of one cell (private to :mod:`perfeval.targets`).
+
+The tables here are the lexical knowledge: look-alike signs, operator words, suffixes, multipliers, money units,
+level wordings. :func:`read_cell` reads one normalised cell into a :class:`Cell` or raises :class:`Unparseable`
+with the reason and what to write instead; :mod:`perfeval.targets` turns that into located problems.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from typing import Any, NamedTuple
+
+import pandas as pd
+
+__all__ = ["MONEY_UNITS", "TARGET_FLAGS", "Cell", "Unparseable", "normalize", "is_missing", "read_cell",
+           "OP_LOOKUP", "OP_UNSPECIFIED", "LEVEL_LOOKUP"]
+
+#: Money units and their value in 元.
+MONEY_UNITS: dict[str, float] = {"元": 1.0, "千元": 1e3, "万元": 1e4, "百万元": 1e6, "千万元": 1e7, "亿元": 1e8}
+
+#: Flags a parsed target or actual may carry.
+TARGET_FLAGS: tuple[str, ...] = ("bare_target", "strict_op", "deadline", "multiplied", "approximate",
+                                 "actual_restates_target", "missing", "qualitative_level")
+
+_SIGNS = str.maketrans({"≧": ">=", "⩾": ">=", "≥": ">=", "≦": "<=", "⩽": "<=", "≤": "<=", "═": "=",
+                        "＝": "=", "﹦": "=", "﹪": "%", "－": "-", "—": "-", "–": "-", "～": "~", "×": "*"})
+_OP_WORDS: tuple[tuple[str, str, bool], ...] = tuple(sorted((
+    *((w, ">=", False) for w in ("不低于", "不少于", "不小于", "不得低于", "不得少于", "大于等于", "大于或等于",
+                                 "高于等于", "高于或等于", "至少", "达到", ">=", "=>")),
+    *((w, "<=", False) for w in ("不高于", "不超过", "不多于", "不大于", "不得高于", "不得超过", "小于等于",
+                                 "小于或等于", "低于等于", "低于或等于", "最多", "控制在", "<=", "=<")),
+    *((w, "=", False) for w in ("等于", "==", "=")),
+    *((w, ">=", True) for w in ("大于", "高于", "超过", "多于", ">")),
+    *((w, "<=", True) for w in ("小于", "低于", "少于", "<")),
+), key=lambda t: -len(t[0])))
+_OP_WORD_SET = frozenset(w for w, _, _ in _OP_WORDS)
+_SUFFIX_OPS: tuple[tuple[str, str], ...] = (("及以上", ">="), ("以上", ">="), ("及以下", "<="), ("以下", "<="),
+                                            ("以内", "<="))
+# "(含)" (inclusive) restates what >= and <= already say; "左右" (about) makes the value approximate
+_INCLUSIVE = ("(含)", "(含本数)")
+_ABOUT = ("左右",)
+_NUMBER = re.compile(r"([+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?)")
+_UNIT = re.compile(r"(?:[^\d.,+\-~]|(?<=[A-Za-z])[23](?![\d.]))*")
+_RANGE = re.compile(r"^%?(?:-|~|至|到)[+-]?\d")
+_DEADLINE = re.compile(r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}[日号])?(?:底|末|年底|年末)?(?:前|之前|以前)?")
+_MULTIPLIERS: tuple[tuple[str, float], ...] = (("千万", 1e7), ("百万", 1e6), ("亿", 1e8), ("万", 1e4))
+_APPROX = ("约为", "大约", "约", "近")
+
+_LEVELS = {
+    "met": ("met", "达成", "已达成", "达成年度指标", "完成", "已完成", "全部完成", "达标", "已达标", "实现", "已实现"),
+    "partly": ("partly", "partly_met", "部分达成", "部分达成年度指标并具有一定效果", "部分完成", "基本完成",
+               "基本达成", "部分实现", "基本实现"),
+    "not_met": ("not_met", "notmet", "未达成", "未达成年度指标且效果较差", "未完成", "未达标", "未实现"),
+}
+#: Level wordings (normalised, lower case) -> ``met`` / ``partly`` / ``not_met``.
+LEVEL_LOOKUP: dict[str, str] = {name: level for level, names in _LEVELS.items() for name in names}
+#: Operator-column spellings -> ``>=``, ``<=``, ``=``, ``qualitative`` (strict ``>`` / ``<`` read as non-strict).
+OP_LOOKUP: dict[str, str] = {
+    **{k: ">=" for k in (">=", "≥", "≧", "正向", "正向指标", "positive", "大于等于", "不低于")},
+    **{k: "<=" for k in ("<=", "≤", "≦", "反向", "反向指标", "reverse", "小于等于", "不高于")},
+    **{k: "=" for k in ("=", "＝", "═", "等于", "equality", "==")},
+    **{k: "qualitative" for k in ("qualitative", "定性", "定性指标")},
+    **{k: ">=" for k in (">", "大于", "高于", "=>")},
+    **{k: "<=" for k in ("<", "小于", "低于", "=<")},
+}
+#: Operator-column spellings that say "quantitative" without naming the comparator (read it from the target).
+OP_UNSPECIFIED = frozenset({"定量", "定量指标", "quantitative"})
+
+_WRITE = "write one comparison per cell, e.g. ≥95% or 不少于20个"
+
+
+class Cell(NamedTuple):
+    """One cell as read: operator (None when no comparator is written), value, unit, flags, stated level."""
+
+    op: str | None
+    value: float
+    unit: str = ""
+    flags: tuple[str, ...] = ()
+    level: str | None = None
+
+
+class Unparseable(ValueError):
+    """A cell that cannot be read; the message says why and what to write instead."""
+
+
+def normalize(text: str) -> str:
+    """NFKC, look-alike signs mapped to ASCII, all whitespace removed."""
+    s = unicodedata.normalize("NFKC", text).translate(_SIGNS)
+    return re.sub(r"\s+", "", s)
+
+
+def is_missing(value: Any) -> bool:
+    """True for None, NA, NaN and blank text."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _split_unit(unit: str, value: float, flags: list[str]) -> tuple[float, str]:
+    """Apply count multipliers (万人次 -> x1e4, 人次); money units stay."""
+    if unit in MONEY_UNITS:
+        return value, unit
+    for prefix, factor in _MULTIPLIERS:
+        if unit.startswith(prefix) and not unit[len(prefix):].startswith("元"):
+            flags.append("multiplied")
+            return value * factor, unit[len(prefix):]
+    return value, unit
+
+
+def _strip_suffixes(s: str, flags: list[str]) -> str:
+    """Drop ``(含)`` and ``左右`` at the end (the latter flagged ``approximate``)."""
+    for word in _INCLUSIVE:
+        if s.endswith(word):
+            s = s[: -len(word)]
+    for word in _ABOUT:
+        if s.endswith(word):
+            s = s[: -len(word)]
+            flags.append("approximate")
+    return s
+
+
+def _no_number(s: str, kind: str) -> Cell:
+    """A cell without digits: qualitative text, unless it is a comparator with its number missing."""
+    if s in _OP_WORD_SET or s[:1] in "<>=":
+        raise Unparseable(f"a comparator without a number; {_WRITE} (or words such as 按时完成 for a "
+                          "qualitative indicator)")
+    level = LEVEL_LOOKUP.get(s.lower()) if kind == "actual" else None
+    return Cell("qualitative", math.nan, "", ("qualitative_level",) if level else (), level)
+
+
+def read_cell(text: str, *, kind: str) -> Cell:
+    """Read one cell (``kind`` ``"target"`` or ``"actual"``); raise :class:`Unparseable` with the reason."""
+    s = normalize(text)
+    flags: list[str] = []
+    if not s:
+        return Cell(None, math.nan, "", ("missing",))
+    if not any(ch.isdigit() for ch in s):
+        return _no_number(s, kind)
+    if _DEADLINE.search(s) and not any(ch.isdigit() for ch in _DEADLINE.sub("", s)):
+        return Cell("qualitative", math.nan, "", ("deadline",))
+    op: str | None = None
+    for word, sign, strict in _OP_WORDS:
+        if s.startswith(word):
+            op, s = sign, s[len(word):]
+            if strict:
+                flags.append("strict_op")
+            break
+    if op is None:
+        for word in _APPROX:
+            if s.startswith(word):
+                s = s[len(word):]
+                flags.append("approximate")
+                break
+    s = _strip_suffixes(s, flags)
+    for word, sign in _SUFFIX_OPS:
+        if s.endswith(word):
+            if op is not None and op != sign:
+                raise Unparseable(f"comparator {op!r} contradicts the suffix {word!r}; keep one of them")
+            op, s = sign, _strip_suffixes(s[: -len(word)], flags)
+            break
+    m = _NUMBER.match(s)
+    if not m:
+        raise Unparseable(f"expected [comparator] number [unit]; {_WRITE}")
+    value = float(m.group(1).replace(",", ""))
+    rest = s[m.end():]
+    if _RANGE.match(rest):
+        if kind == "target":
+            raise Unparseable("a range is not a target: write the comparison the indicator is scored on (e.g. "
+                              "≥90% for 90%-95%) and keep the range in the note")
+        raise Unparseable("a range is not a measurement: write the value reached (e.g. 93%)")
+    if _UNIT.fullmatch(rest) is None:
+        raise Unparseable(f"cannot read {rest!r} after the number; {_WRITE}")
+    value, unit = _split_unit(rest, value, flags)
+    return Cell(op, value, unit, tuple(flags))
