@@ -251,7 +251,7 @@ def analyse(data: Any, *, rng: Any = 2019, draws: int = 2000) -> Analysis:
             consensus = panel.aggregate(data.panel, framework=fw_key)
             results["panel"] = consensus
             results["raters"] = panel.rater_diagnostics(data.panel, framework=fw_key).raters
-            results["key_evaluation"] = score(fw_key, consensus.to_observations(), data.budget)
+            results["key_evaluation"] = score(fw_key, consensus.to_observations())
             steps += ["panel", "key"]
         if len(data.department_observations):
             results["department"] = score(frameworks.get("department", "department"), data.department_observations,

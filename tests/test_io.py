@@ -453,7 +453,7 @@ def test_write_table_argument_errors_and_atomicity(tmp_path):
         write_table(frame, tmp_path / "a.json")
     target = tmp_path / "keep.csv"
     target.write_text("old", encoding="utf-8")
-    with pytest.raises(UnicodeEncodeError):
+    with pytest.raises(UnicodeEncodeError, match="ascii"):
         write_table(frame, target, encoding="ascii")
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["keep.csv"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from ._base import cjk_font_family, get_ax
+from ._base import cjk_font_family, get_ax, plot_context, plot_function
 
 # public name -> module of this package
 _EXPORTS: dict[str, str] = {
@@ -21,7 +21,7 @@ _EXPORTS: dict[str, str] = {
     "flip_margin_tornado": "sensitivity",
 }
 
-__all__ = ["get_ax", "cjk_font_family", *_EXPORTS]
+__all__ = ["get_ax", "cjk_font_family", "plot_context", "plot_function", *_EXPORTS]
 
 
 def __getattr__(name: str) -> Any:
