@@ -12,6 +12,7 @@ a file has no header to quote and is named canonically (``missing_column`` probl
 """
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -19,11 +20,14 @@ import pandas as pd
 
 from .errors import Problem, format_location
 
-__all__ = ["HEADERS", "with_source", "row_locations", "located", "header_as_written", "attach_headers",
+__all__ = ["HEADERS", "ALL_FILES", "with_source", "row_locations", "located", "header_as_written", "attach_headers",
            "merged_headers"]
 
-#: Key of ``DataFrame.attrs`` holding ``{source_file: {canonical column: header as written}}``.
+#: Key of ``DataFrame.attrs`` holding ``{source_file: {canonical column: header as written}}`` (headers equal to
+#: the canonical name are not recorded).
 HEADERS = "headers"
+#: Key of the header record shared by the files not listed on their own (see :func:`merged_headers`).
+ALL_FILES = "*"
 
 
 def with_source(frame: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -40,10 +44,12 @@ def with_source(frame: pd.DataFrame, name: str) -> pd.DataFrame:
 def header_as_written(frame: pd.DataFrame, file: Any, column: str) -> str:
     """The header ``column`` was read from in ``file`` (see the module notes); ``column`` itself when unknown."""
     record = getattr(frame, "attrs", {}).get(HEADERS)
-    if isinstance(record, Mapping):
-        per_file = record.get(None if file is None else str(file))
-        if isinstance(per_file, Mapping) and per_file.get(column):
-            return str(per_file[column])
+    if not isinstance(record, Mapping):
+        return column
+    key = None if file is None else str(file)
+    per_file = record[key] if key in record else record.get(ALL_FILES)
+    if isinstance(per_file, Mapping) and per_file.get(column):
+        return str(per_file[column])
     return column
 
 
@@ -69,17 +75,29 @@ def located(frame: pd.DataFrame, rows: Sequence[Any] | pd.Index | np.ndarray, co
 
 def attach_headers(frame: pd.DataFrame, file: str, headers: Mapping[str, str]) -> pd.DataFrame:
     """Record (in place) that ``frame``'s columns were read from ``file`` under ``headers`` (canonical -> as
-    written; only the columns the frame has); returns ``frame``."""
-    frame.attrs[HEADERS] = {str(file): {str(c): str(h) for c, h in headers.items() if c in frame.columns and h}}
+    written; only the columns the frame has and whose header differs from the name); returns ``frame``."""
+    written = {str(c): str(h) for c, h in headers.items() if c in frame.columns and h and str(h) != str(c)}
+    if written:
+        frame.attrs[HEADERS] = {str(file): written}
+    else:
+        frame.attrs.pop(HEADERS, None)
     return frame
 
 
 def merged_headers(frames: Iterable[pd.DataFrame]) -> dict[str, dict[str, str]]:
-    """The header records of several frames (e.g. files concatenated), one entry per file."""
-    out: dict[str, dict[str, str]] = {}
+    """The header records of several frames (e.g. files concatenated), read from their ``source_file`` values. The
+    record most files share is kept once, under :data:`ALL_FILES`, and only the files that differ from it are
+    listed (a directory of 10,000 forms carries one small mapping, which pandas copies with every operation)."""
+    per_file: dict[str, tuple] = {}
     for frame in frames:
         record = getattr(frame, "attrs", {}).get(HEADERS)
-        if isinstance(record, Mapping):
-            for file, per_file in record.items():
-                out.setdefault(str(file), {}).update(dict(per_file))
-    return out
+        record = record if isinstance(record, Mapping) else {}
+        files = pd.unique(frame["source_file"].dropna().astype(str)) if "source_file" in frame else []
+        for file in files:
+            per_file[file] = tuple(sorted(dict(record.get(file, {})).items()))
+    if not any(per_file.values()):
+        return {}
+    common, shared = Counter(per_file.values()).most_common(1)[0]
+    if shared < 2:
+        return {f: dict(h) for f, h in per_file.items() if h}
+    return {ALL_FILES: dict(common), **{f: dict(h) for f, h in per_file.items() if h != common}}

@@ -485,3 +485,22 @@ def test_frames_record_the_headers_as_written_for_later_locations(tmp_path):
                          C.TARGET) == ["obs:2:target"]
     budget = read_budget(_csv(tmp_path / "b.csv", ["项目编码", "全年预算数", "全年执行数"], [["001", "1", "1"]], "utf-8"))
     assert budget.attrs["headers"][str(tmp_path / "b.csv")][C.EXECUTED] == "全年执行数"
+
+
+def test_many_files_share_one_header_record(tmp_path):
+    """Ten files with the same Chinese headers, one with 权重 for 分值 and one in English: one shared record (``*``)
+    and only the two that differ listed, so each file's columns are still named as written."""
+    from perfeval._rows import ALL_FILES, header_as_written
+
+    for i in range(10):
+        _csv(tmp_path / f"indicators_{i:02d}.csv", HEADERS_ZH, [[f"U{i}", *ROWS[0][1:]]], "utf-8")
+    weight = [h if h != "分值" else "权重" for h in HEADERS_ZH]
+    _csv(tmp_path / "indicators_w.csv", weight, [["W", *ROWS[0][1:]]], "utf-8")
+    _csv(tmp_path / "indicators_x.csv", ["unit_id", "l1", "indicator", "target", "actual", "points"],
+         [["X", "产出指标", "x", "≥1", "1", "5"]], "utf-8")
+    frame = read_observations(tmp_path)
+    record = frame.attrs["headers"]
+    assert set(record) == {ALL_FILES, str(tmp_path / "indicators_w.csv"), str(tmp_path / "indicators_x.csv")}
+    assert header_as_written(frame, str(tmp_path / "indicators_03.csv"), C.POINTS) == "分值"
+    assert header_as_written(frame, str(tmp_path / "indicators_w.csv"), C.POINTS) == "权重"
+    assert header_as_written(frame, str(tmp_path / "indicators_x.csv"), C.POINTS) == "points"

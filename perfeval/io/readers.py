@@ -142,7 +142,10 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     extras = [c for f in frames[1:] for c in f.columns if c not in head]
     order = [*head[:-2], *dict.fromkeys(extras), "source_file", "source_row"]
     out = pd.concat(frames, ignore_index=True)[order]
-    out.attrs[HEADERS] = merged_headers(frames)
+    headers = merged_headers(frames)
+    out.attrs.pop(HEADERS, None)
+    if headers:
+        out.attrs[HEADERS] = headers
     return out
 
 
