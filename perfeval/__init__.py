@@ -30,7 +30,7 @@ _EXPORTS: dict[str, str] = {
     "IndicatorLibrary": "library", "Indicator": "library", "load_library": "library",
     # reading and writing users' files
     "read_observations": "io", "read_budget": "io", "read_table": "io", "read_selfeval_form": "io",
-    "write_selfeval_form": "io", "SelfEvalForm": "io",
+    "write_selfeval_form": "io", "SelfEvalForm": "io", "read_units": "io", "write_table": "io",
     # targets, scoring, aggregation
     "Target": "targets", "parse_target": "targets", "parse_actual": "targets",
     "score": "aggregate", "ScoreResult": "aggregate",
@@ -41,7 +41,7 @@ _EXPORTS: dict[str, str] = {
 _SUBMODULES = frozenset({
     "errors", "columns", "framework", "library", "io", "targets", "scoring", "aggregate", "weighting",
     "sensitivity", "agreement", "panel", "recheck", "monitoring", "exante", "application", "datasets",
-    "plotting", "cli", "policies",
+    "plotting", "cli", "policies", "pipeline", "grades",
 })
 
 __all__ = ["__version__", *_EXPORTS, *sorted(_SUBMODULES)]
