@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
+from ._html import frame_html, header, short_items
 from ._rows import row_locations, with_source
 from .errors import InputError, Problem
 from .io.dataset import read_units  # re-exported: the reader lives with the other readers in perfeval.io
@@ -73,11 +74,18 @@ class ApplicationResult:
     def _repr_html_(self) -> str:
         cols = ["unit_id", "grade", "action", "cut_share", "current_budget", "proposed_budget",
                 "rectification_required"]
-        return ("<p><b>评价结果应用 application of results</b></p>" + self.units[cols].to_html(index=False, na_rep="")
-                + self.summary.to_html(index=False, na_rep=""))
+        counts = self.units["action"].value_counts()
+        note = (f"{len(self.units)} units; " + ", ".join(f"{a} {int(n)}" for a, n in counts.items())
+                + f"; budget change {self.units['budget_change'].sum():,.2f}; "
+                f"{int(self.units['rectification_required'].sum())} to rectify; {len(self.problems)} problem(s)")
+        out = (header("评价结果应用 application of results", note) + frame_html(self.units[cols], source=".units")
+               + frame_html(self.summary, caption="By department and grade", source=".summary"))
+        if len(self.transfers):
+            out += frame_html(self.transfers, caption="Transfer-payment factors", source=".transfers")
+        return out
 
     def __repr__(self) -> str:
-        actions = self.units["action_code"].value_counts().to_dict()
+        actions = short_items(self.units["action_code"].value_counts(), k=4)
         return (f"ApplicationResult(units={len(self.units)}, actions={actions}, "
                 f"budget_change={self.units['budget_change'].sum():g})")
 

@@ -31,6 +31,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from ._html import frame_html, header
 from ._rows import row_locations, with_source
 from .columns import EXANTE_ALIASES
 from .errors import FrameworkError, InputError, Problem
@@ -69,8 +70,11 @@ class ExanteResult:
 
     def _repr_html_(self) -> str:
         cols = ["unit_id", "total", "conclusion", "vetoes", "budget_flag"]
-        return (f"<p><b>事前绩效评估 ex-ante assessment</b> ({self.framework.name}): {len(self.units)} units</p>"
-                + self.units[cols].to_html(index=False, na_rep=""))
+        counts = self.units["conclusion"].value_counts()
+        note = (f"{self.framework.name}, {len(self.units)} units: "
+                + ", ".join(f"{c} {int(n)}" for c, n in counts.items())
+                + f"; {len(self.problems)} problem(s)")
+        return header("事前绩效评估 ex-ante assessment", note) + frame_html(self.units[cols], source=".units")
 
     def __repr__(self) -> str:
         counts = self.units["conclusion"].value_counts().to_dict()

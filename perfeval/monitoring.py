@@ -44,6 +44,7 @@ import pandas as pd
 
 from ._monitoring_input import (MONITORING_COLUMNS, check_monitoring, latest_rows, numeric, observation_targets,
                                 read_monitoring)
+from ._html import frame_html, header
 from ._rows import row_locations
 from .errors import InputError, Problem
 from .framework import GradeBands
@@ -104,9 +105,14 @@ class MonitoringResult:
 
     def _repr_html_(self) -> str:
         cols = ["unit_id", "budget_colour_zh", "goal_colour_zh", "combined_colour_zh", "action"]
-        return (f"<p><b>双监控 dual monitoring</b>, month {self.month}: {len(self.units)} units, "
-                f"{len(self.lights)} lights</p>" + self.units[cols].to_html(index=False, na_rep="")
-                + self.departments.to_html(index=False, na_rep=""))
+        counts = self.units["combined_colour"].value_counts()
+        lit = ", ".join(f"{COLOURS_ZH[c]} {c} {int(counts[c])}" for c in COLOURS if c in counts.index)
+        note = (f"month {self.month}: {len(self.units)} units, {len(self.lights)} lights; two-flag lights "
+                f"{lit or 'none'}; {len(self.problems)} problem(s) (red units first)")
+        order = self.units["combined_colour"].map({c: k for k, c in enumerate(COLOURS)}).fillna(len(COLOURS))
+        units = self.units.iloc[np.argsort(order.to_numpy(), kind="stable")]
+        return (header("双监控 dual monitoring", note) + frame_html(units[cols], source=".units")
+                + frame_html(self.departments, caption="By department", source=".departments"))
 
     def __repr__(self) -> str:
         counts = self.lights["colour"].value_counts().to_dict()

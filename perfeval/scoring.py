@@ -44,6 +44,10 @@ __all__ = [
     "over_achievement",
     "moderate_reduction",
     "band_violation",
+    "band_level",
+    "out_of_range",
+    "band_message",
+    "EDGE_TOL",
     "check_params",
 ]
 
@@ -58,6 +62,11 @@ LEVELS: tuple[str, ...] = ("met", "partly", "not_met")
 #: met ``[0.8, 1]``, partly ``[0.6, 0.8)``, not met ``[0, 0.6)``; the top of ``met`` is closed.
 QUALITATIVE_BANDS: Mapping[str, tuple[float, float]] = MappingProxyType({
     "met": (0.8, 1.0), "partly": (0.6, 0.8), "not_met": (0.0, 0.6)})
+
+#: Float noise absorbed where an achievement meets an edge (a band's bound, full achievement): ``2.4 / 3 =
+#: 0.7999999999999999`` reads as 0.8. The one tolerance of the rules on points, used by :func:`band_level`,
+#: :func:`band_violation` and the audit (:func:`perfeval.recheck.audit`).
+EDGE_TOL = 1e-9
 
 #: Ordinal scales, best level first (domain.md §9): KfW grades 1 (very good) ... 6 (failure); World Bank IEG
 #: Highly Satisfactory ... Highly Unsatisfactory.
@@ -225,13 +234,40 @@ def moderate_reduction(achievement: Any, ratio: Any, *, threshold: float = 1.3, 
 # ---------------------------------------------------------------------------------------------------------------
 # rules on points
 # ---------------------------------------------------------------------------------------------------------------
-def band_violation(level: Any, achievement: Any, *, tol: float = 1e-9) -> np.ndarray:
-    """True where a qualitative row's achievement lies outside its level's band (:data:`QUALITATIVE_BANDS`).
+def band_level(achievement: Any, *, tol: float = EDGE_TOL) -> np.ndarray:
+    """The qualitative level whose band holds each achievement (:data:`QUALITATIVE_BANDS`).
 
-    ``met`` is ``[0.8, 1]``, ``partly`` ``[0.6, 0.8)``, ``not_met`` ``[0, 0.6)``; rows without a known level or
-    without an achievement are not violations (they are reported elsewhere). An achievement within ``tol`` of a
-    bound counts as the bound itself, so float noise such as ``2.4 / 3 = 0.7999999999999999`` reads as 0.8
-    (in ``met``, not in ``partly``).
+    ``met`` is ``[0.8, 1]``, ``partly`` ``[0.6, 0.8)``, ``not_met`` ``[0, 0.6)``; an achievement within ``tol`` of
+    a bound counts as the bound itself (``2.4 / 3 = 0.7999999999999999`` is ``met``).
+
+    Parameters
+    ----------
+    achievement : array-like of float
+        Score / points.
+    tol : float
+        Float noise absorbed at the bounds (:data:`EDGE_TOL`).
+
+    Returns
+    -------
+    numpy.ndarray of object
+        ``"met"``, ``"partly"``, ``"not_met"``, or None outside ``[0, 1]`` and for NaN.
+
+    Examples
+    --------
+    >>> band_level([0.95, 2.4 / 3, 0.6, 0.1, 1.2]).tolist()
+    ['met', 'met', 'partly', 'not_met', None]
+    """
+    a = _f(achievement)
+    out = np.full(a.shape, None, dtype=object)
+    for name, (low, high) in QUALITATIVE_BANDS.items():  # the bands are disjoint: at most one holds a value
+        out[(a >= low - tol) & ((a <= high + tol) if high >= 1.0 else (a < high - tol))] = name
+    return out
+
+
+def band_violation(level: Any, achievement: Any, *, tol: float = EDGE_TOL) -> np.ndarray:
+    """True where a qualitative row's achievement lies outside its level's band (:func:`band_level`).
+
+    Rows without a known level or without an achievement are not violations (they are reported elsewhere).
 
     Examples
     --------
@@ -240,11 +276,45 @@ def band_violation(level: Any, achievement: Any, *, tol: float = 1e-9) -> np.nda
     """
     a = _f(achievement)
     lv = np.broadcast_to(np.asarray(level, dtype=object), a.shape)
-    bad = np.zeros(a.shape, dtype=bool)
-    for name, (low, high) in QUALITATIVE_BANDS.items():
-        inside = (a >= low - tol) & ((a <= high + tol) if high >= 1.0 else (a < high - tol))
-        bad |= (lv == name) & ~np.isnan(a) & ~inside
-    return bad
+    known = np.zeros(a.shape, dtype=bool)
+    for name in QUALITATIVE_BANDS:
+        known |= lv == name
+    return known & ~np.isnan(a) & (band_level(a, tol=tol) != lv)
+
+
+def out_of_range(score: Any, points: Any, *, tol: float = 0.0) -> np.ndarray:
+    """True where a score lies outside ``[0, points]`` by more than ``tol`` (False where either is NaN).
+
+    :func:`perfeval.score` refuses an evaluator's or a qualitative score out of range (``score_out_of_range``,
+    ``tol = 0``); the audit finds a claim out of range beyond its tolerance (``score_out_of_band``).
+
+    Examples
+    --------
+    >>> out_of_range([-1, 0, 10, 10.5, np.nan], 10).tolist()
+    [True, False, False, True, False]
+    """
+    s, w = np.broadcast_arrays(_f(score), _f(points))
+    return (s < -tol) | (s > w + tol)
+
+
+def band_message(score: float, points: float, level: str | None = None) -> str:
+    """Why a score cannot stand on a row of ``points``: outside ``[0, points]``, else outside the band of
+    ``level`` (in shares and in points). The text of ``score_out_of_range`` and ``score_outside_band``.
+
+    Examples
+    --------
+    >>> band_message(18, 20, "partly")
+    "score 18 of 20 points (90%) is outside the band of level 'partly': [60%, 80%) of the points, i.e. [12, 16)"
+    >>> band_message(12, 10)
+    "`score` must lie in [0, 10] (the row's points); got 12"
+    """
+    if level not in QUALITATIVE_BANDS or bool(out_of_range(score, points)):
+        return f"`score` must lie in [0, {points:g}] (the row's points); got {score:g}"
+    low, high = QUALITATIVE_BANDS[level]
+    close = "]" if level == "met" else ")"
+    share = f" ({score / points:.0%})" if points > 0 else ""
+    return (f"score {score:g} of {points:g} points{share} is outside the band of level {level!r}: "
+            f"[{low:.0%}, {high:.0%}{close} of the points, i.e. [{low * points:g}, {high * points:g}{close}")
 
 
 def qualitative(score: Any, points: Any, level: Any = None) -> np.ndarray:

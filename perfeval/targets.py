@@ -42,6 +42,7 @@ from ._target_text import (LEVEL_LOOKUP, MONEY_UNITS, OP_LOOKUP, OP_UNSPECIFIED,
                            read_cell)
 from ._target_text import is_missing as _is_missing
 from ._target_text import normalize as _normalize
+from ._rows import header_as_written
 from .errors import InputError, Problem, format_location
 
 __all__ = [
@@ -325,14 +326,15 @@ def _small_unique(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _locations(obs: pd.DataFrame, rows: np.ndarray, column: str) -> list[str]:
-    """``file:row:column`` of the given row positions (sheet rows when no source)."""
+    """``file:row:column`` of the given row positions (sheet rows when no source), the column named by the header
+    the file wrote it under (:func:`perfeval._rows.header_as_written`; the canonical name without a record)."""
     files = obs["source_file"].iloc[rows].tolist() if "source_file" in obs else [None] * len(rows)
     lines = obs["source_row"].iloc[rows].tolist() if "source_row" in obs else (rows + 2).tolist()
     out = []
     for f, r in zip(files, lines):
         f = None if _is_missing(f) else f
         r = None if _is_missing(r) else int(r)
-        out.append(format_location(f, r, column))
+        out.append(format_location(f, r, header_as_written(obs, f, column)))
     return out
 
 

@@ -300,6 +300,19 @@ def test_budget_oddities_are_flagged_not_refused():
     assert [p.code for p in no_budget.problems] == ["no_budget"]
 
 
+def test_budget_warnings_name_the_columns_as_written(tmp_path):
+    """Budget warnings are located at the budget file's own headers (全年执行数, 全年预算数)."""
+    path = tmp_path / "budget.csv"
+    path.write_bytes("项目编码,全年预算数,全年执行数\nA,100,120\nB,0,0\n".encode("gb18030"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        b = pe.read_budget(path)
+    o = pd.concat([obs((*OUT, "a", "≥1", "1", 90), unit=u) for u in ("A", "B")], ignore_index=True)
+    res = quiet_score("project_self", o, b)
+    assert {(p.location, p.code) for p in res.problems} == {(f"{path}:2:全年执行数", "executed_above_budget"),
+                                                            (f"{path}:3:全年预算数", "zero_budget")}
+
+
 def test_budget_errors():
     o = obs((*OUT, "a", "≥1", "1", 90))
     b = pd.DataFrame({"unit_id": ["P1", "P1"], "budget_full_year": [-1.0, 5.0], "executed": ["x", 1.0],
@@ -452,6 +465,25 @@ def test_to_excel_and_html(result, tmp_path):
     html = result._repr_html_()
     assert "ScoreResult" in html and "<table" in html and "project_self" in repr(result)
     assert result.policy["na_policy"] == "rescale" and result.policy["perfeval_version"] == pe.__version__
+
+
+def test_to_excel_rounds_only_when_asked(result, tmp_path):
+    """``decimals`` rounds what the workbook shows (points to 1 decimal, rates and achievements to 3); the result
+    itself is untouched; a negative value is refused."""
+    from perfeval.aggregate._result import for_display
+
+    full = load_workbook(result.to_excel(tmp_path / "full.xlsx"))
+    shown = load_workbook(result.to_excel(tmp_path / "shown.xlsx", decimals=1))
+    header = [c.value for c in shown["总分"][1]]
+    for col, places in (("总分", 1), ("预算执行率", 3)):
+        j = header.index(col)
+        values = [row[j].value for row in full["总分"].iter_rows(min_row=2)]
+        assert [row[j].value for row in shown["总分"].iter_rows(min_row=2)] == [round(v, places) for v in values]
+    pd.testing.assert_series_equal(for_display(result.nodes, 1)["achievement"], result.nodes["achievement"].round(3))
+    assert for_display(result.totals, None) is result.totals
+    with pytest.raises(ValueError, match=r"`decimals` must be an integer >= 0 \(or None: unrounded\); got -1"):
+        result.to_excel(tmp_path / "bad.xlsx", decimals=-1)
+    assert not (tmp_path / "bad.xlsx").exists()
 
 
 def test_argument_checks():

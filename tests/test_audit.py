@@ -165,9 +165,35 @@ def test_total_with_a_not_applicable_row_is_rescaled_like_the_rules():
 
 
 def test_points_not_total():
+    """The engine's points check (points_sum): same sums, same text, same location."""
     obs = rows(满意度={"points": 20.0, "score": 20.0})
-    f = only(run(obs), "points_not_total")
+    res = run(obs)
+    f = only(res, "points_not_total")
     assert (f["claimed"], f["expected"]) == (100.0, 90.0)
+    engine = next(p for p in res.problems if p.code == "points_sum")
+    assert (f["location"], f["message"]) == (engine.location, engine.message) == (
+        "observations:unit P1", "the indicator points of unit 'P1' sum to 100, not 90 (framework 'project_self')")
+
+
+def test_points_not_total_counts_the_rows_left_out_of_the_recomputation():
+    """A row with an empty target is left out of the recomputation (scored 0) but its points were written."""
+    assert run(rows(合格率={"target": None})).findings["code"].tolist() == ["missing_target"]
+    res = run(rows(合格率={"target": None, "points": 25.0}))
+    assert sorted(res.findings["code"]) == ["missing_target", "points_not_total"]
+    assert res.findings.set_index("code").at["points_not_total", "claimed"] == 95.0
+
+
+def test_float_unit_ids_are_read_as_the_engine_reads_them():
+    """Unit ids read as floats (1001.0, a sheet column of numbers) are unit '1001' in the audit as in the engine:
+    one unit, no phantom unit without indicators (it used to get points_not_total)."""
+    obs = rows(培训人次={"score": 25.0}).assign(unit_id=1001.0)
+    b = budget(obs=obs).assign(unit_id=[1001.0])
+    res = audit(obs, b)
+    assert res.units["unit_id"].tolist() == ["1001"] == res.scores.totals["unit_id"].tolist()
+    assert res.findings[["unit_id", "code"]].values.tolist() == [["1001", "met_underscored"]]
+    assert res.units["claimed_total"].iat[0] == pytest.approx(94.5)
+    assert audit(obs, b.drop(columns="claimed_total"), claimed_totals={1001.0: 94.5}).findings["code"].tolist() == [
+        "met_underscored"]
 
 
 def test_all_full_marks_only_when_the_values_do_not_support_it():

@@ -51,15 +51,83 @@ def run(capsys, *argv):
 
 
 def test_totals_to_stdout(files, capsys):
-    """001: 9.5 + 30 + 20 + 20 x 0.95 + 9 + 10 = 97.5; 002: 7.5 + 40 x 0.8 + 40 + 10 x 88/90."""
+    """001: 9.5 + 30 + 20 + 20 x 0.95 + 9 + 10 = 97.5; 002: 7.5 + 40 x 0.8 + 40 + 10 x 88/90 = 89.2777...,
+    shown with 2 decimals by default and in full with --decimals -1."""
     data, budget = files
     code, out, err = run(capsys, "--framework", "project_self", "--data", data, "--budget", budget)
     assert code == 0, err
     totals = pd.read_csv(io.StringIO(out), dtype={"unit_id": str})
     assert out.startswith("unit_id,total,grade,")
     assert totals["unit_id"].tolist() == ["001", "002"]
-    assert totals["total"].tolist() == pytest.approx([97.5, 7.5 + 32 + 40 + 880 / 90])
+    assert out.splitlines()[2].startswith("002,89.28,良,0.75,7.5,")
+    assert totals["total"].tolist() == [97.5, 89.28]
     assert totals["grade"].tolist() == ["优", "良"]
+    code, out, err = run(capsys, "--framework", "project_self", "--data", data, "--budget", budget, "--decimals", "-1")
+    full = pd.read_csv(io.StringIO(out), dtype={"unit_id": str})
+    assert code == 0 and full["total"].tolist() == [97.5, 7.5 + 32 + 40 + 880 / 90]
+
+
+def test_decimals_round_what_is_shown_never_the_grade(files, tmp_path, capsys):
+    """Unit 003 scores 10 + 80 x 19999 / 20000 + 0 = 89.996: shown 90 with 2 decimals in every format, graded 良
+    (the unrounded total is below 90); --decimals 0 and -1; the JSON and the XLSX carry the same rounding."""
+    data, budget = files
+    data.write_bytes(data.read_bytes() + "\n".join([
+        "003,产出指标,数量指标,培训人次,,≥20000人次,19999人次,80,,",
+        "003,满意度指标,服务对象满意度指标等,满意度,,≥90%,0%,10,,"]).encode("gb18030") + b"\n")
+    budget.write_bytes(budget.read_bytes() + "003,300,300\n".encode("gb18030"))
+    base = ["--framework", "project_self", "--data", data, "--budget", budget]
+    code, out, err = run(capsys, *base)
+    assert code == 0, err
+    assert out.splitlines()[3].startswith("003,90,良,1,10,2,100,")
+    assert run(capsys, *base, "--decimals", "0")[1].splitlines()[2].startswith("002,89,良,0.75,8,")
+    code, out, _ = run(capsys, *base, "--decimals", "-1")
+    assert out.splitlines()[3].startswith("003,89.996,良,")
+    doc = json.loads(run(capsys, *base, "--format", "json")[1])
+    assert [(t["total"], t["grade"]) for t in doc["totals"]] == [(97.5, "优"), (89.28, "良"), (90.0, "良")]
+    assert run(capsys, *base, "--out", tmp_path / "r.xlsx", "--decimals", "1")[0] == 0
+    sheet = load_workbook(tmp_path / "r.xlsx")["总分"]
+    assert [[c.value for c in row[:3]] for row in sheet.iter_rows(min_row=2)] == [
+        ["001", 97.5, "优"], ["002", 89.3, "良"], ["003", 90.0, "良"]]
+    assert run(capsys, *base, "--out", tmp_path / "t.csv")[0] == 0
+    assert "003,90,良," in (tmp_path / "t.csv").read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize("value", ["-2", "1.5", "two"])
+def test_bad_decimals_is_a_usage_error(files, capsys, value):
+    data, _ = files
+    with pytest.raises(SystemExit, match="2") as exc:
+        run(capsys, "--framework", "project_self", "--data", data, f"--decimals={value}")
+    assert exc.value.code == 2
+    assert "must be an integer >= 0, or -1 for full precision" in capsys.readouterr().err
+
+
+def test_score_sheet_by_node_code(tmp_path, capsys):
+    """Panel consensus / ex-ante sheets: ``unit_id,node_code,score`` only, points from the framework (project_key:
+    basis 3, execution 4, completion 8); 001 = 2.5 + 3 + 8, 002 = 3; leaves without a score count 0."""
+    sheet = write(tmp_path / "consensus.csv", "unit_id,node_code,score\n001,decision.approval.basis,2.5\n"
+                  "001,process.funds.execution,3\n001,output.quantity.completion,8\n002,decision.approval.basis,3\n",
+                  encoding="utf-8")
+    code, out, err = run(capsys, "--framework", "project_key", "--data", sheet)
+    assert code == 0, err
+    totals = pd.read_csv(io.StringIO(out), dtype={"unit_id": str}, keep_default_na=False)
+    assert totals[["unit_id", "total", "grade"]].values.tolist() == [["001", 13.5, "差"], ["002", 3, "差"]]
+    assert "scored_by_evaluator" in totals["flags"].iat[0] and "missing_column" not in err
+
+
+def test_score_sheet_from_the_sample_panel_matches_the_library(tmp_path, capsys):
+    data = pe.load_sample()
+    consensus = pe.panel.aggregate(data.panel).to_observations()[["unit_id", "node_code", "score"]]
+    consensus.to_csv(tmp_path / "consensus.csv", index=False)
+    code, out, err = run(capsys, "--framework", "project_key", "--data", tmp_path / "consensus.csv",
+                         "--decimals", "-1")
+    assert code == 0, err
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        expected = pe.score("project_key", consensus).totals
+    totals = pd.read_csv(io.StringIO(out), dtype={"unit_id": str})
+    assert totals["unit_id"].tolist() == expected["unit_id"].tolist()
+    assert totals["total"].tolist() == expected["total"].tolist()
+    assert totals["grade"].tolist() == expected["grade"].tolist()
 
 
 def test_outputs_csv_json_xlsx(files, capsys, tmp_path):
@@ -112,35 +180,35 @@ BAD = {
     "text_in_numeric": (_table([ROWS[0].replace(",30,", ",三十,")]), BUDGET, (), "not_numeric",
                         r"indicators\.csv:2:分值"),
     "ambiguous_percentage": (_table([ROWS[1].replace("97%", "0.97")]), BUDGET, (), "ambiguous_percentage",
-                             r"indicators\.csv:2:actual"),
+                             r"indicators\.csv:2:实际完成值"),
     "negative_points": (_table([ROWS[0].replace(",30,", ",-30,")]), BUDGET, (), "negative_value",
                         r"indicators\.csv:2:分值"),
     "duplicate_unit_indicator": (_table([ROWS[0], ROWS[0]]), BUDGET, (), "duplicate_row", r"indicators\.csv:3"),
     "duplicate_indicator_name": (_table([ROWS[0], ROWS[1].replace("合格率", "培训人次")]), BUDGET, (),
-                                 "duplicate_indicator", r"indicators\.csv:3:indicator"),
+                                 "duplicate_indicator", r"indicators\.csv:3:三级指标"),
     "unknown_l1": (_table([ROWS[0].replace("产出指标", "过程指标")]), BUDGET, (), "unknown_l1",
-                   r"indicators\.csv:2:l1"),
+                   r"indicators\.csv:2:一级指标"),
     "qualitative_without_level": (_table([ROWS[3].replace(",达成,", ",,")]), BUDGET, (), "missing_level",
-                                  r"indicators\.csv:2:level"),
+                                  r"indicators\.csv:2:完成等级"),
     "score_outside_band": (_table([ROWS[3].replace(",9", ",7")]), BUDGET, (), "score_outside_band",
-                           r"indicators\.csv:2:score"),
+                           r"indicators\.csv:2:得分"),
     "score_out_of_range": (_table([ROWS[3].replace(",9", ",12")]), BUDGET, (), "score_out_of_range",
-                           r"indicators\.csv:2:score"),
+                           r"indicators\.csv:2:得分"),
     "negative_budget": (_table(ROWS), BUDGET.replace("001,100", "001,-100"), (), "negative_value",
                         r"budget\.csv:2:全年预算数"),
     "duplicate_budget_unit": (_table(ROWS), BUDGET + "001,1,1\n", (), "duplicate_unit", r"budget\.csv:4"),
     "unparseable_target": (_table([ROWS[0].replace("≥1000人次", "1000-1200人次")]), BUDGET, (),
-                           "unparseable_target", r"indicators\.csv:2:target"),
+                           "unparseable_target", r"indicators\.csv:2:年度指标值"),
     "unparseable_actual": (_table([ROWS[0].replace("1200人次", "12-13人次")]), BUDGET, (), "unparseable_actual",
-                           r"indicators\.csv:2:actual"),
+                           r"indicators\.csv:2:实际完成值"),
     "unknown_op": (_table([ROWS[1].replace(",≥,", ",约,")]), BUDGET, (), "unknown_op", r"indicators\.csv:2:指标性质"),
     "unknown_level": (_table([ROWS[3].replace(",达成,", ",很好,")]), BUDGET, (), "unknown_level",
                       r"indicators\.csv:2:完成等级"),
-    "op_conflict": (_table([ROWS[1].replace("95%", "≤95%")]), BUDGET, (), "op_conflict", r"indicators\.csv:2:target"),
+    "op_conflict": (_table([ROWS[1].replace("95%", "≤95%")]), BUDGET, (), "op_conflict", r"indicators\.csv:2:年度指标值"),
     "unit_mismatch": (_table([ROWS[0].replace("1200人次", "12天")]), BUDGET, (), "unit_mismatch",
-                      r"indicators\.csv:2:actual"),
+                      r"indicators\.csv:2:实际完成值"),
     "missing_target": (_table([ROWS[0].replace("≥1000人次", "")]), BUDGET, (), "missing_target",
-                       r"indicators\.csv:2:target"),
+                       r"indicators\.csv:2:年度指标值"),
     "missing_denominator_column": (_table(ROWS), BUDGET, ("--denominator", "adjusted"), "missing_column",
                                    r"budget\.csv"),
     "strict_points_sum": (_table(ROWS[:2]), BUDGET, ("--strict",), "points_sum", r"indicators\.csv:unit 001"),
@@ -202,6 +270,26 @@ def test_flagged_not_refused(tmp_path, capsys):
         assert re.search(rf": {flag}: warning: ", err), err
     totals = pd.read_csv(io.StringIO(out), dtype={"unit_id": str}, keep_default_na=False).set_index("unit_id")
     assert "executed_above_budget" in totals.loc["001", "flags"] and "zero_budget" in totals.loc["002", "flags"]
+
+
+def test_gb18030_chinese_headers_locate_every_problem_under_the_header_as_written(tmp_path, capsys):
+    """Warnings of the scoring (rows and budget) and an error name the columns 实际完成值, 二级指标, 全年执行数,
+    全年预算数, 年度指标值 as the file writes them, never the canonical names."""
+    rows = list(ROWS)
+    rows[0] = rows[0].replace("1200人次", "1400人次")                    # 140 % of the target: target_too_low
+    rows[4] = rows[4].replace("服务对象满意度指标等", "群众满意度")         # an L2 the framework does not know
+    data = write(tmp_path / "indicators.csv", _table(rows))
+    budget = write(tmp_path / "budget.csv", "项目编码,全年预算数,全年执行数\n001,100,120\n002,0,0\n")
+    code, _, err = run(capsys, "--framework", "project_self", "--data", data, "--budget", budget)
+    assert code == 0, err
+    for where, name in (("indicators.csv:2:实际完成值", "target_too_low"), ("indicators.csv:6:二级指标", "unmatched_l2"),
+                        ("budget.csv:2:全年执行数", "executed_above_budget"), ("budget.csv:3:全年预算数", "zero_budget")):
+        assert re.search(rf"{re.escape(where)}: {name}: warning: ", err), err
+    canonical = r"\.csv:\d+:(unit_id|l1|l2|indicator|op|target|actual|points|level|score|executed|budget_full_year):"
+    assert not re.search(canonical, err), err
+    write(data, _table([rows[0].replace("≥1000人次", "1000-1200人次"), *rows[1:]]))
+    code, _, err = run(capsys, "--framework", "project_self", "--data", data, "--budget", budget)
+    assert code == 1 and re.search(r"indicators\.csv:2:年度指标值: unparseable_target: ", err), err
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -233,6 +233,31 @@ def test_missing_column_lists_accepted_headers(tmp_path):
     assert "headers found: 单位, 一级指标" in problem.message
 
 
+@pytest.mark.parametrize("headers", [["unit_id", "node_code", "score"], ["项目编码", "节点编码", "得分"]])
+def test_score_sheet_by_node_code_needs_only_unit_id(tmp_path, headers):
+    """Panel consensus and ex-ante sheets (unit_id, node_code, score): l1, indicator, target, actual and points
+    are optional when node_code is present (the framework gives the leaf and its points), still located."""
+    path = _csv(tmp_path / "consensus.csv", headers, [["0010001", "decision.approval.basis", "2.5"],
+                                                      ["0010001", " output.quantity.completion ", "8"]], "gb18030")
+    obs = read_observations(path)
+    assert obs["unit_id"].tolist() == ["0010001"] * 2 and obs["score"].tolist() == [2.5, 8.0]
+    assert obs["node_code"].tolist() == ["decision.approval.basis", "output.quantity.completion"]
+    assert obs[[C.L1, C.INDICATOR, C.TARGET, C.ACTUAL, C.POINTS]].isna().all().all()
+    assert obs["source_row"].tolist() == [2, 3] and obs["applicable"].all()
+    without_unit = _csv(tmp_path / "no_unit.csv", headers[1:], [["decision.approval.basis", "2.5"]], "utf-8")
+    with pytest.raises(InputError, match=r"no unit_id column") as err:
+        read_observations(without_unit)
+    assert [p.code for p in err.value.problems] == ["missing_column"]
+
+
+def test_without_node_code_the_indicator_columns_stay_required(tmp_path):
+    path = _csv(tmp_path / "sheet.csv", ["unit_id", "indicator_code", "score"], [["001", "X1", "2"]], "utf-8")
+    with pytest.raises(InputError, match=r"no l1 column") as err:
+        read_observations(path)
+    assert sorted(p.location.rsplit(":", 1)[-1] for p in err.value.problems) == sorted(
+        [C.L1, C.INDICATOR, C.TARGET, C.ACTUAL, C.POINTS])
+
+
 def test_duplicate_column(tmp_path):
     path = _csv(tmp_path / "d.csv", ["项目编码", "单位编码", "一级指标", "三级指标", "年度指标值", "实际完成值", "分值"],
                 [["A", "B", "产出指标", "x", "1", "1", "5"]], "utf-8")

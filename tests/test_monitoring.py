@@ -398,7 +398,7 @@ def test_cli_prints_input_warnings_once(tmp_path, capsys):
     assert main(["monitor", str(d)]) == 0
     err = capsys.readouterr().err
     assert err.count("warning: DataQualityWarning: executed above the full-year budget") == 1
-    assert f"{d / 'indicators.csv'}:3:target: unparseable_target: warning:" in err
+    assert f"{d / 'indicators.csv'}:3:年度指标值: unparseable_target: warning:" in err
 
 
 def test_lights_plot():

@@ -65,6 +65,26 @@ def test_qualitative_and_bands():
     assert_array_equal(S.band_violation([None, "met"], [0.1, np.nan]), [False, False])
 
 
+def test_band_level_out_of_range_and_message():
+    """One band lookup for the engine and the audit: met [0.8, 1], partly [0.6, 0.8), not met [0, 0.6), float
+    noise at the edges absorbed (EDGE_TOL); band_violation is 'the level is not the band's'."""
+    ach = [1.0, 0.8, 2.4 / 3, 0.7999, 0.6, 0.5999, 0.0, -0.1, 1.01, np.nan]
+    assert S.band_level(ach).tolist() == ["met", "met", "met", "partly", "partly", "not_met", "not_met", None,
+                                          None, None]
+    levels = ["met", "partly", "not_met"]
+    for a in ach[:7]:
+        assert S.band_violation(levels, [a] * 3).tolist() == [lv != S.band_level([a])[0] for lv in levels]
+    assert S.band_level([1 + 1e-12, -1e-12]).tolist() == ["met", "not_met"]
+    assert_array_equal(S.out_of_range([-1, 0, 10, 10.5, np.nan, 5], [10, 10, 10, 10, 10, np.nan]),
+                       [True, False, False, True, False, False])
+    assert_array_equal(S.out_of_range([10.005, -0.005, 10.02], 10, tol=0.01), [False, False, True])
+    assert S.band_message(7, 10, "met") == ("score 7 of 10 points (70%) is outside the band of level 'met': "
+                                            "[80%, 100%] of the points, i.e. [8, 10]")
+    assert S.band_message(18, 20, "partly").endswith("i.e. [12, 16)")
+    assert S.band_message(12, 10, "met") == S.band_message(12, 10) == (
+        "`score` must lie in [0, 10] (the row's points); got 12")
+
+
 def test_execution():
     """PMKPI selfscoreproject: executed / budget, capped at 1; 0/0 -> 0."""
     assert_allclose(S.execution([95, 120, 0, 5], [100, 100, 0, 0]), [0.95, 1.0, 0.0, 0.0])

@@ -266,6 +266,18 @@ def test_without_source_columns_locations_are_sheet_rows():
     assert problems[0].location == "3:target"
 
 
+def test_locations_name_the_column_as_the_file_wrote_it():
+    """A frame read from a file records its headers (``attrs["headers"]``): problems are located under them; the
+    files not recorded (and frames built in code) keep the canonical names."""
+    obs = pd.concat([_obs(["≥95%-100%", "≥5个"], ["96%", "3天"]), _obs(["x1"], ["1"]).assign(source_file="g.csv")],
+                    ignore_index=True)
+    obs.attrs["headers"] = {"f.csv": {"target": "年度指标值", "actual": "实际完成值"}}
+    _, problems = parse_observations(obs)
+    assert {(p.location, p.code) for p in problems} == {
+        ("f.csv:2:年度指标值", "unparseable_target"), ("f.csv:3:实际完成值", "unit_mismatch"),
+        ("g.csv:2:target", "unparseable_target")}
+
+
 def test_parse_observations_bad_bare_op():
     with pytest.raises(ValueError, match="`bare_op` must be"):
         parse_observations(_obs(["1"], ["1"]), bare_op="!")

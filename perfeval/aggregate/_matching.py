@@ -30,7 +30,7 @@ from ..errors import Problem
 from ..framework import Framework
 from ..targets import _is_missing, _problems
 
-__all__ = ["Tree", "Rows", "map_rows", "name_key", "unit_text", "FLAG_BITS"]
+__all__ = ["Tree", "Rows", "map_rows", "name_key", "unit_text", "open_points", "points_off_total", "FLAG_BITS"]
 
 #: Row and unit flags stored as bits while scoring (the strings in ``flags`` columns).
 FLAG_BITS: dict[str, int] = {name: 1 << i for i, name in enumerate((
@@ -209,7 +209,11 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
 
 
 def unit_text(value: Any) -> str:
-    """A unit id as text: whole floats lose ``.0`` (1001.0 -> "1001"), spaces are stripped."""
+    """A unit id as text: whole floats lose ``.0`` (1001.0 -> "1001"), spaces are stripped.
+
+    The one normalisation of unit ids: the engine, the audit and the re-check comparison read ids through it, so a
+    sheet whose id column came out as floats names the same units everywhere.
+    """
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
         return str(int(value))
     return str(value).strip()
@@ -491,20 +495,55 @@ def _finish(tree: Tree, frame: pd.DataFrame, units: pd.Index, unit: np.ndarray, 
 
 def _points_sum(tree: Tree, frame: pd.DataFrame, units: pd.Index, unit: np.ndarray, points: np.ndarray,
                 ind: np.ndarray, unit_bits: np.ndarray) -> list[Problem]:
-    """Per unit, the indicator points must sum to the framework's open points (total minus fixed leaves)."""
+    """``points_sum`` warnings (and unit flags) of the units whose indicator rows ``ind`` are off
+    (:func:`points_off_total`)."""
     if not ind.any():
         return []
-    expected = tree.framework.total - np.nansum(tree.points[tree.fixed_leaf])
-    sums = np.bincount(unit[ind], weights=np.nan_to_num(points[ind]), minlength=len(units))
-    has = np.bincount(unit[ind], minlength=len(units)) > 0
-    bad = np.flatnonzero(has & (np.abs(sums - expected) > tree.framework.tolerance))
-    unit_bits[bad] |= FLAG_BITS["points_sum"]
-    files = frame["source_file"].to_numpy(dtype=object) if "source_file" in frame else None
-    first = pd.Series(np.arange(len(unit)))[ind].groupby(unit[ind]).first()
-    out = []
-    for u in bad:
-        f = files[first[u]] if files is not None else None
-        loc = f"{f}:unit {units[u]}" if f is not None and not _is_missing(f) else f"unit {units[u]}"
-        out.append(Problem(loc, "points_sum", f"the indicator points of unit {units[u]!r} sum to {sums[u]:g}, "
-                                              f"not {expected:g} (framework {tree.framework.name!r})", "warning"))
-    return out
+    files = frame["source_file"].to_numpy(dtype=object)[ind] if "source_file" in frame else None
+    off = points_off_total(tree.framework, units.to_numpy(dtype=object)[unit[ind]], points[ind], files)
+    unit_bits[units.get_indexer(off["unit_id"])] |= FLAG_BITS["points_sum"]
+    return [Problem(loc, "points_sum", msg, "warning") for loc, msg in zip(off["location"], off["message"])]
+
+
+def open_points(fw: Framework) -> float:
+    """The points a unit's own indicators share: the framework's total less its fixed leaves' (90 of 100 in
+    ``project_self``, whose fixed leaf is budget execution)."""
+    return float(fw.total - sum(n.points or 0.0 for n in fw.leaves() if not n.slot))
+
+
+def points_off_total(fw: Framework, unit_ids: Any, points: Any, files: Any = None) -> pd.DataFrame:
+    """The units whose indicator points do not add up to :func:`open_points` (beyond ``fw.tolerance``).
+
+    The one check behind :func:`perfeval.score`'s ``points_sum`` warning and the audit's ``points_not_total``
+    finding (PMKPI #54504033813: the indicators of a project share 90 points).
+
+    Parameters
+    ----------
+    fw : Framework
+    unit_ids : array-like of str
+        The unit of each indicator row (ids as :func:`unit_text` gives them).
+    points : array-like of float
+        Each row's points as written (NaN counts 0).
+    files : array-like of str, optional
+        Each row's source file; a unit is located at the file of its first row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per unit off the total, in order of first appearance: ``unit_id``, ``points_sum``, ``expected``,
+        ``location`` (``file:unit <id>``, or ``unit <id>``), ``message``.
+    """
+    expected = open_points(fw)
+    codes, uniq = pd.factorize(pd.Series(np.asarray(unit_ids, dtype=object)), sort=False)
+    sums = np.bincount(codes, weights=np.nan_to_num(np.asarray(points, dtype=float)), minlength=len(uniq))
+    bad = np.flatnonzero(np.abs(sums - expected) > fw.tolerance)
+    first = np.unique(codes, return_index=True)[1]  # codes number the units in order of appearance
+    where = np.full(len(uniq), None, dtype=object) if files is None else np.asarray(files, dtype=object)[first]
+    ids = [str(uniq[u]) for u in bad]
+    return pd.DataFrame({
+        "unit_id": pd.Series(ids, dtype=object), "points_sum": sums[bad],
+        "expected": np.full(len(bad), expected),
+        "location": pd.Series([f"{where[u]}:unit {i}" if not _is_missing(where[u]) else f"unit {i}"
+                               for u, i in zip(bad, ids)], dtype=object),
+        "message": pd.Series([f"the indicator points of unit {i!r} sum to {sums[u]:g}, not {expected:g} (framework "
+                              f"{fw.name!r})" for u, i in zip(bad, ids)], dtype=object)})

@@ -11,7 +11,12 @@ import pandas as pd
 from ..errors import Problem
 from ..framework import Framework
 
-__all__ = ["ScoreResult"]
+__all__ = ["ScoreResult", "for_display"]
+
+#: Columns in points, shown with ``decimals`` decimals, and ratios (0.95 = 95 %), shown with ``decimals + 2`` (the
+#: same number of decimals as a percentage).
+POINT_COLUMNS: tuple[str, ...] = ("total", "execution_score", "points_total", "points", "score", "claimed_score")
+RATIO_COLUMNS: tuple[str, ...] = ("execution_rate", "achievement")
 
 _NODE_COLUMNS_ZH = {
     "unit_id": "项目编码", "node_code": "指标编码", "parent_code": "上级指标编码", "level": "层级", "name": "指标名称",
@@ -100,25 +105,38 @@ class ScoreResult:
         return pd.DataFrame([p.to_dict() for p in self.problems],
                             columns=["location", "code", "message", "severity"])
 
-    def to_excel(self, path: str | Path) -> Path:
+    def to_excel(self, path: str | Path, *, decimals: int | None = None) -> Path:
         """Write an Excel workbook, atomically: 总分 (totals), one sheet per level (第1级指标 ...), 问题, 参数.
 
-        Headers are Chinese (项目编码, 总分, 等级 ...); values are not rounded. A level with more rows than a sheet
-        holds (1,048,575 below the header) continues on ``第3级指标(2)`` and so on.
+        Headers are Chinese (项目编码, 总分, 等级 ...). A level with more rows than a sheet holds (1,048,575 below
+        the header) continues on ``第3级指标(2)`` and so on.
+
+        Parameters
+        ----------
+        path : str or Path
+        decimals : int, optional
+            Round the values shown (:func:`for_display`: points to ``decimals``, rates and achievements to
+            ``decimals + 2``); None (default) writes them unrounded. Grades are those of the unrounded totals.
 
         Returns
         -------
         Path
             ``path``; a failure leaves an existing file untouched (written via a temporary file and one rename).
+
+        Raises
+        ------
+        ValueError
+            ``decimals`` negative.
         """
         from .._io_util import atomic_path
 
         path = Path(path)
+        totals, nodes = for_display(self.totals, decimals), for_display(self.nodes, decimals)
         with atomic_path(path) as tmp:
             with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                _sheets(xw, self.totals.rename(columns=_TOTAL_COLUMNS_ZH), "总分")
-                for level in sorted(int(v) for v in self.nodes["level"].unique()):
-                    part = self.nodes[self.nodes["level"] == level]
+                _sheets(xw, totals.rename(columns=_TOTAL_COLUMNS_ZH), "总分")
+                for level in sorted(int(v) for v in nodes["level"].unique()):
+                    part = nodes[nodes["level"] == level]
                     _sheets(xw, part.rename(columns=_NODE_COLUMNS_ZH), f"第{level}级指标")
                 self.problems_frame().rename(columns={"location": "位置", "code": "代码", "message": "说明",
                                                       "severity": "级别"}).to_excel(xw, sheet_name="问题",
@@ -138,6 +156,43 @@ class ScoreResult:
     def __repr__(self) -> str:
         return (f"ScoreResult(framework={self.framework.name!r}, units={len(self.totals)}, "
                 f"nodes={len(self.nodes)}, problems={len(self.problems)})")
+
+
+def for_display(frame: pd.DataFrame, decimals: int | None) -> pd.DataFrame:
+    """A totals or nodes table rounded for people to read: the columns in points (:data:`POINT_COLUMNS`) to
+    ``decimals`` decimals, the ratios (:data:`RATIO_COLUMNS`) to ``decimals + 2``.
+
+    Presentation only, on a copy: grades, flags and every computation use the unrounded values (a total of
+    89.996 shows as 90.0 and keeps the grade of 89.996).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``ScoreResult.totals`` or ``ScoreResult.nodes`` (other columns are left as they are).
+    decimals : int or None
+        Decimals of the points; None returns ``frame`` itself, unrounded.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    ValueError
+        ``decimals`` negative or not an integer.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> for_display(pd.DataFrame({"total": [58.5904410478], "execution_rate": [0.592620]}), 2).iloc[0].tolist()
+    [58.59, 0.5926]
+    """
+    if decimals is None:
+        return frame
+    if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)) or decimals < 0:
+        raise ValueError(f"`decimals` must be an integer >= 0 (or None: unrounded); got {decimals!r}.")
+    places = {**{c: int(decimals) for c in POINT_COLUMNS}, **{c: int(decimals) + 2 for c in RATIO_COLUMNS}}
+    return frame.round({c: d for c, d in places.items() if c in frame})
 
 
 _SHEET_ROWS = 1_048_575  # Excel's rows per sheet, less the header

@@ -11,12 +11,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem, format_location
+from ..errors import Problem
 from ..scoring import OPS as AUTO_RULES
-from ..scoring import (DENOMINATORS, QUALITATIVE_BANDS, band_violation, deduction, equality, evaluator,
-                       execution, moderate_reduction, ordinal, over_achievement, piecewise, positive, qualitative,
-                       reverse)
-from ..targets import LEVEL_CATEGORIES, OP_CATEGORIES, _is_missing, _problems, _small_unique
+from ..scoring import (DENOMINATORS, band_message, band_violation, deduction, equality, evaluator, execution,
+                       moderate_reduction, ordinal, out_of_range, over_achievement, piecewise, positive,
+                       qualitative, reverse)
+from ..targets import LEVEL_CATEGORIES, OP_CATEGORIES, _is_missing, _locations, _problems, _small_unique
 from ._matching import FLAG_BITS, Rows, Tree, _numbers, unit_text
 
 __all__ = ["Scored", "Execution", "score_rows", "score_execution", "flag_strings"]
@@ -241,17 +241,16 @@ def _check_points_rules(f: pd.DataFrame, eff, app, sc, pts, level, ach, aval) ->
     else:
         lv_missing = qual
     scored = (qual | evaluated) & ~np.isnan(sc)
-    outside = scored & ((sc < 0) | (sc > pts))
-    out += _problems(f, outside, "score", "score_out_of_range",
-                     lambda r: [f"`score` must lie in [0, {pts[i]:g}] (the row's points); got {sc[i]:g}" for i in r])
+    outside = scored & out_of_range(sc, pts)
+    out += _problems(f, outside, "score", "score_out_of_range", lambda r: [band_message(sc[i], pts[i]) for i in r])
     check = np.flatnonzero(qual & ~lv_missing & ~outside & ~np.isnan(sc))
     if len(check):
         names = _LEVEL_NAMES[level[check].astype(np.int64) + 1]
         a = np.where(pts[check] > 0, sc[check] / np.where(pts[check] > 0, pts[check], 1.0), np.nan)
         band = np.zeros(len(f), dtype=bool)
         band[check] = band_violation(names, a)
-        out += _problems(f, band, "score", "score_outside_band", lambda r: [_band_message(sc[i], pts[i], level[i])
-                                                                             for i in r])
+        out += _problems(f, band, "score", "score_outside_band",
+                         lambda r: [band_message(sc[i], pts[i], LEVEL_CATEGORIES[level[i]]) for i in r])
     from_level = qual & ~lv_missing & np.isnan(sc)
     out += _problems(f, from_level, "score", "score_from_level",
                      "no evaluator score: the lower bound of the level's band is used", "warning")
@@ -264,15 +263,6 @@ def _check_points_rules(f: pd.DataFrame, eff, app, sc, pts, level, ach, aval) ->
     out += _problems(f, bad, "actual", "unknown_rating",
                      lambda r: [f"rating {_ratings(f)[i]!r} is not on the node's ordinal scale" for i in r])
     return out
-
-
-def _band_message(score: float, points: float, level_code: int) -> str:
-    """Why a qualitative score is outside its level's band, in points."""
-    name = LEVEL_CATEGORIES[level_code]
-    low, high = QUALITATIVE_BANDS[name]
-    close = "]" if name == "met" else ")"
-    return (f"score {score:g} of {points:g} points ({score / points:.0%}) is outside the band of level {name!r}: "
-            f"[{low:.0%}, {high:.0%}{close} of the points, i.e. [{low * points:g}, {high * points:g}{close}")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -381,16 +371,12 @@ def _budget_file(budget: pd.DataFrame) -> str | None:
 
 def _unit_problems(budget: pd.DataFrame, units: pd.Index, rows_of: np.ndarray, mask: np.ndarray, code: str,
                    column: str, message: str) -> list[Problem]:
-    """One located warning per flagged unit (its budget row, else the unit)."""
+    """One located warning per flagged unit: its budget row's cell (``file:row:column`` with the header as
+    written), else the unit."""
     out = []
-    file = _budget_file(budget)
-    lines = budget["source_row"].to_numpy(dtype=object) if "source_row" in budget else None
     for u in np.flatnonzero(mask):
         r = rows_of[u]
-        if r >= 0:
-            line = int(lines[r]) if lines is not None and not _is_missing(lines[r]) else r + 2
-            loc = format_location(file, line, column)
-        else:
-            loc = f"{file or 'budget'}:unit {units[u]}"
+        loc = (_locations(budget, np.array([r]), column)[0] if r >= 0
+               else f"{_budget_file(budget) or 'budget'}:unit {units[u]}")
         out.append(Problem(loc, code, f"unit {units[u]!r}: {message}", "warning"))
     return out

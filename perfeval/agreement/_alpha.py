@@ -78,6 +78,7 @@ class AlphaResult(ResultMixin):
     confidence_level: float = 0.95
 
     _repr_fields = ("statistic", "level", "n_units", "se")
+    _title = "Krippendorff's alpha"
 
     def confidence_interval(self, confidence_level: float | None = None,
                             method: str | None = None) -> ConfidenceInterval:

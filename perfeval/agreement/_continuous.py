@@ -66,6 +66,7 @@ class CCCResult(ResultMixin):
     confidence_level: float = 0.95
 
     _repr_fields = ("statistic", "pearson_r", "bias_correction", "n")
+    _title = "Lin's concordance correlation coefficient"
 
     def confidence_interval(self, confidence_level: float | None = None,
                             method: str = "z-transform") -> ConfidenceInterval:
@@ -187,6 +188,7 @@ class BlandAltmanResult(ResultMixin):
     confidence_level: float = 0.95
 
     _repr_fields = ("bias", "sd", "lower", "upper", "n")
+    _title = "Bland-Altman limits of agreement"
 
     @property
     def differences(self) -> np.ndarray:

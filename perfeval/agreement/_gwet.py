@@ -12,7 +12,7 @@ from ..columns import RATER_ID, RATING, UNIT_ID
 from ..errors import InputError
 from ._kappa import _check_counts, counts_from_long, disagreement_weights
 from ._results import ConfidenceInterval, ResultMixin, check_alternative, check_level, t_interval, t_pvalue
-from ._util import check_square_table, warn_degenerate
+from ._util import square_table, warn_degenerate
 
 __all__ = ["gwet_ac", "GwetResult"]
 
@@ -62,10 +62,11 @@ class GwetResult(ResultMixin):
     confidence_level: float = 0.95
 
     _repr_fields = ("coefficient", "statistic", "se", "pvalue")
+    _title = "Gwet's agreement coefficient"
 
     def confidence_interval(self, confidence_level: float | None = None) -> ConfidenceInterval:
         """``AC ± t_{n-1} · se`` with the upper end clipped at 1 (Gwet 2014; irrCAC)."""
-        level = self.confidence_level if confidence_level is None else confidence_level
+        level = self._level(confidence_level)
         return t_interval(self.statistic, self.se, self.n - 1, level, upper_bound=1.0)
 
     def to_frame(self) -> pd.DataFrame:
@@ -153,12 +154,7 @@ def gwet_ac(data: pd.DataFrame | None = None, *, counts: Any = None, table: Any 
         raise InputError("pass exactly one of `data` (long ratings), `counts` (subjects x categories) or "
                          "`table` (two-rater k x k table).")
     if table is not None:
-        arr = check_square_table(table)
-        if categories is not None and len(categories) != arr.shape[0]:
-            raise InputError(f"`categories` must have one entry per row of `table` ({arr.shape[0]}); got "
-                             f"{len(categories)}.")
-        cats = tuple(categories) if categories is not None else (
-            tuple(table.index) if isinstance(table, pd.DataFrame) else tuple(range(arr.shape[0])))
+        arr, cats = square_table(table, categories)
         w, wname = _agreement_weights(weights, arr.shape[0])
         return _gwet_table(arr, w, wname, cats, level, alternative)
     if counts is not None:
@@ -168,6 +164,16 @@ def gwet_ac(data: pd.DataFrame | None = None, *, counts: Any = None, table: Any 
     arr = arr[arr.sum(axis=1) > 0]
     w, wname = _agreement_weights(weights, arr.shape[1])
     return _gwet_ratings(arr, w, wname, cats, level, alternative)
+
+
+def _chance(w: np.ndarray, q: int, pi: np.ndarray) -> tuple[float, float]:
+    """Gwet's chance factor and chance agreement p_e = factor * sum_k pi_k (1 - pi_k) (Gwet 2014; irrCAC);
+    warns for a single category (p_e = 0)."""
+    factor = _chance_factor(w, q)
+    if q < 2:
+        warn_degenerate("gwet_ac: a single category; chance agreement is 0 and AC equals the percent agreement.",
+                        stacklevel=5)
+    return factor, factor * float(np.sum(pi * (1 - pi)))
 
 
 def _name(w: np.ndarray) -> str:
@@ -194,11 +200,7 @@ def _gwet_ratings(arr: np.ndarray, w: np.ndarray, wname: str, cats: tuple, level
     pa_i = np.where(two, sum_q / den, 0.0)
     pa = float(pa_i[two].mean())
     pi = (arr / r[:, None]).mean(axis=0)
-    factor = _chance_factor(w, q)
-    pe = factor * float(np.sum(pi * (1 - pi)))
-    if q < 2:
-        warn_degenerate("gwet_ac: a single category; chance agreement is 0 and AC equals the percent agreement.",
-                        stacklevel=4)
+    factor, pe = _chance(w, q, pi)
     if n < 2:
         warn_degenerate("gwet_ac: a single subject; AC is its percent agreement corrected for chance, and its "
                         "standard error is undefined (NaN).", stacklevel=4)
@@ -224,11 +226,7 @@ def _gwet_table(table: np.ndarray, w: np.ndarray, wname: str, cats: tuple, level
     p = table / n
     pa = float((w * p).sum())
     pi = (p.sum(axis=1) + p.sum(axis=0)) / 2
-    factor = _chance_factor(w, q)
-    pe = factor * float(np.sum(pi * (1 - pi)))
-    if q < 2:
-        warn_degenerate("gwet_ac: a single category; chance agreement is 0 and AC equals the percent agreement.",
-                        stacklevel=4)
+    factor, pe = _chance(w, q, pi)
     ac = (pa - pe) / (1 - pe)
     # irrCAC gwet.ac1.table variance
     term = w - 2 * (1 - ac) * factor * (1 - (pi[:, None] + pi[None, :]) / 2)

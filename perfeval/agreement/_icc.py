@@ -66,6 +66,7 @@ class ICCResult(ResultMixin):
     confidence_level: float = 0.95
 
     _repr_fields = ("n_targets", "n_raters")
+    _title = "Intraclass correlation coefficients"
 
     def __repr__(self) -> str:
         vals = ", ".join(f"{f}={v:.4g}" for f, v in self.statistic.items())
@@ -90,7 +91,7 @@ class ICCResult(ResultMixin):
             level given to :func:`icc`), ``n_targets`` and ``k`` (raters per target; Searle's k0 for the
             unbalanced one-way forms).
         """
-        level = self.confidence_level if confidence_level is None else confidence_level
+        level = self._level(confidence_level)
         columns = list(zip(*self._rows(level)))
         frame = {"type": list(ICC_FORMS), "description": [_DESCRIPTIONS[f] for f in ICC_FORMS]}
         for name, values in zip(("icc", "f", "df1", "df2", "pvalue", "ci_low", "ci_high", "n_targets", "k"),
@@ -115,7 +116,7 @@ class ICCResult(ResultMixin):
 
         With ``form`` (e.g. ``"ICC(A,1)"``) the ends are floats; without it they are Series indexed by form.
         """
-        level = self.confidence_level if confidence_level is None else confidence_level
+        level = self._level(confidence_level)
         rows = self._rows(level)
         low = pd.Series([r[5] for r in rows], index=list(ICC_FORMS), name="ci_low")
         high = pd.Series([r[6] for r in rows], index=list(ICC_FORMS), name="ci_high")

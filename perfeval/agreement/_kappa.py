@@ -12,7 +12,7 @@ from ..columns import RATER_ID, RATING, UNIT_ID
 from ..errors import InputError
 from ._results import (ConfidenceInterval, ResultMixin, check_alternative, check_level, normal_interval,
                        normal_pvalue, t_interval, t_pvalue)
-from ._util import check_choice, check_square_table, encode_categories, factorize, require_frame, warn_degenerate
+from ._util import check_choice, encode_categories, factorize, require_frame, square_table, warn_degenerate
 
 __all__ = ["cohen_kappa", "fleiss_kappa", "KappaResult", "FleissKappaResult", "disagreement_weights",
            "counts_from_long", "table_from_pairs"]
@@ -110,10 +110,11 @@ class KappaResult(ResultMixin):
     confidence_level: float = 0.95
 
     _repr_fields = ("statistic", "se", "pvalue", "weights")
+    _title = "Cohen's kappa"
 
     def confidence_interval(self, confidence_level: float | None = None) -> ConfidenceInterval:
         """Normal (Wald) interval ``kappa ± z · se`` at ``confidence_level`` (default: the call's level)."""
-        level = self.confidence_level if confidence_level is None else confidence_level
+        level = self._level(confidence_level)
         return normal_interval(self.statistic, self.se, level)
 
     def to_frame(self) -> pd.DataFrame:
@@ -190,12 +191,8 @@ def cohen_kappa(rater1: Any = None, rater2: Any = None, *, table: Any = None, we
     if table is not None:
         if rater1 is not None or rater2 is not None:
             raise InputError("pass either `rater1` and `rater2` or `table`, not both.")
-        counts = check_square_table(table)
+        counts, cats = square_table(table, categories)
         k = counts.shape[0]
-        if categories is not None and len(categories) != k:
-            raise InputError(f"`categories` must have one entry per row of `table` ({k}); got {len(categories)}.")
-        cats = tuple(categories) if categories is not None else (
-            tuple(table.index) if isinstance(table, pd.DataFrame) else tuple(range(k)))
         n_dropped = 0
     else:
         if rater1 is None or rater2 is None:
@@ -297,10 +294,11 @@ class FleissKappaResult(ResultMixin):
     confidence_level: float = 0.95
 
     _repr_fields = ("statistic", "se", "pvalue", "method")
+    _title = "Multi-rater kappa"
 
     def confidence_interval(self, confidence_level: float | None = None) -> ConfidenceInterval:
         """``kappa ± t_{n-1} · se``, upper end clipped at 1 (Gwet 2014; irrCAC)."""
-        level = self.confidence_level if confidence_level is None else confidence_level
+        level = self._level(confidence_level)
         return t_interval(self.statistic, self.se, self.n_subjects - 1, level, upper_bound=1.0)
 
     def to_frame(self) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from scipy import stats
 from ..columns import RATER_ID, RATING, UNIT_ID
 from ..errors import InputError
 from ._results import ResultMixin
-from ._util import check_choice, check_square_table, numeric, pivot, warn_degenerate
+from ._util import check_choice, numeric, pivot, square_table, warn_degenerate
 
 __all__ = ["kendall_w", "stuart_maxwell", "bhapkar", "KendallWResult", "MarginalHomogeneityResult"]
 
@@ -45,6 +45,7 @@ class KendallWResult(ResultMixin):
     correct_ties: bool
 
     _repr_fields = ("statistic", "chi2", "df", "pvalue")
+    _title = "Kendall's coefficient of concordance W"
 
     def to_frame(self) -> pd.DataFrame:
         """One row: ``w, chi2, df, pvalue, n_objects, n_raters, correct_ties``."""
@@ -169,6 +170,7 @@ class MarginalHomogeneityResult(ResultMixin):
     margins: pd.DataFrame
 
     _repr_fields = ("method", "statistic", "df", "pvalue")
+    _title = "Marginal homogeneity test"
 
     def to_frame(self) -> pd.DataFrame:
         """One row: ``method, statistic, df, pvalue, n``."""
@@ -177,14 +179,9 @@ class MarginalHomogeneityResult(ResultMixin):
 
 
 def _homogeneity(table: Any, method: str, categories: Sequence[Any] | None) -> MarginalHomogeneityResult:
-    arr = check_square_table(table)
-    k = arr.shape[0]
-    if categories is not None and len(categories) != k:
-        raise InputError(f"`categories` must have one entry per row of `table` ({k}); got {len(categories)}.")
-    cats = list(categories) if categories is not None else (
-        list(table.index) if isinstance(table, pd.DataFrame) else list(range(k)))
+    arr, cats = square_table(table, categories)
     row, col = arr.sum(axis=1), arr.sum(axis=0)
-    margins = pd.DataFrame({"category": cats, "row_total": row, "col_total": col, "difference": row - col})
+    margins = pd.DataFrame({"category": list(cats), "row_total": row, "col_total": col, "difference": row - col})
     n = float(arr.sum())
     # categories without off-diagonal counts carry no information (zero variance): leave them out
     off = row + col - 2 * np.diag(arr)

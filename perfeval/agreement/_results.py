@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from scipy import stats
 
+from .._html import fmt, html_table
 from ..errors import InputError
 
 __all__ = ["ConfidenceInterval", "ResultMixin", "check_level", "check_alternative", "normal_interval",
@@ -28,18 +29,28 @@ class ConfidenceInterval(NamedTuple):
 
 
 class ResultMixin:
-    """``_repr_html_`` and a short ``__repr__`` for the frozen result dataclasses (which define ``to_frame``)."""
+    """``_repr_html_`` and a short ``__repr__`` for the frozen result dataclasses (which define ``to_frame``).
+
+    ``_repr_fields`` names the key figures shown by both; ``_title`` is the statistic's name in the HTML header.
+    """
 
     __slots__ = ()
     _repr_fields: tuple[str, ...] = ()
+    _title: str = ""
 
     def to_frame(self):  # pragma: no cover - every result overrides it
         raise NotImplementedError
 
+    def _level(self, confidence_level: float | None) -> float:
+        """``confidence_level``, or the level the result was computed at when it is None."""
+        return self.confidence_level if confidence_level is None else confidence_level  # type: ignore[attr-defined]
+
+    def _key_figures(self) -> list[tuple[str, Any]]:
+        return [(name, getattr(self, name)) for name in self._repr_fields]
+
     def __repr__(self) -> str:
         parts = []
-        for name in self._repr_fields:
-            value = getattr(self, name)
+        for name, value in self._key_figures():
             if isinstance(value, (float, np.floating)):
                 parts.append(f"{name}={float(value):.6g}")
             else:
@@ -47,8 +58,8 @@ class ResultMixin:
         return f"{type(self).__name__}({', '.join(parts)})"
 
     def _repr_html_(self) -> str:
-        return (f"<p><b>{type(self).__name__}</b></p>"
-                + self.to_frame().to_html(index=False, float_format=lambda v: f"{v:.6g}", na_rep="NaN"))
+        note = ", ".join(f"{name} = {fmt(value)}" for name, value in self._key_figures())
+        return html_table(f"{self._title or type(self).__name__} ({type(self).__name__})", self.to_frame(), note)
 
 
 def check_level(confidence_level: float) -> float:

@@ -18,7 +18,7 @@ from ..columns import RATER_ID, RATING, UNIT_ID
 from ..errors import DegenerateDataWarning, InputError
 
 __all__ = ["to_long", "require_frame", "factorize", "pivot", "numeric", "encode_categories", "check_choice",
-           "warn_degenerate", "check_square_table"]
+           "warn_degenerate", "check_square_table", "square_table"]
 
 
 def check_choice(name: str, value: Any, options: Sequence[Any]) -> Any:
@@ -243,3 +243,16 @@ def check_square_table(table: Any, name: str = "table") -> np.ndarray:
         raise InputError(f"`{name}` must hold finite non-negative counts; got {float(arr[i, j])!r} in row {i}, "
                          f"column {j}. Rows are the first rating, columns the second.")
     return arr
+
+
+def square_table(table: Any, categories: Sequence[Any] | None = None,
+                 name: str = "table") -> tuple[np.ndarray, tuple[Any, ...]]:
+    """A k x k table of counts (:func:`check_square_table`) and its category names: ``categories``, else the
+    index of a DataFrame table, else ``0..k-1``; raises when ``categories`` is not one name per row."""
+    counts = check_square_table(table, name)
+    k = counts.shape[0]
+    if categories is not None and len(categories) != k:
+        raise InputError(f"`categories` must have one entry per row of `{name}` ({k}); got {len(categories)}.")
+    cats = tuple(categories) if categories is not None else (
+        tuple(table.index) if isinstance(table, pd.DataFrame) else tuple(range(k)))
+    return counts, cats

@@ -1,10 +1,12 @@
 """``perfeval score``: score observations on a framework and print or write the totals.
 
-``perfeval score --framework NAME|PATH --data FILE|DIR [--budget FILE] [--out FILE] [--format csv|json|xlsx]``
+``perfeval score --framework NAME|PATH --data FILE|DIR [--budget FILE] [--out FILE] [--format csv|json|xlsx]
+[--decimals N]``
 
 * ``--data`` is an observations table (CSV in UTF-8 / UTF-8 with BOM / GB18030, or XLSX; Chinese or English
-  headers), a filled standard self-evaluation form (XLSX), or a directory of them (scored as one batch), read
-  with :func:`perfeval.read_observations`.
+  headers), a score sheet (``unit_id,node_code,score``: panel consensus, ex-ante scores), a filled standard
+  self-evaluation form (XLSX), or a directory of them (scored as one batch), read with
+  :func:`perfeval.read_observations`.
 * ``--budget`` is the budget table (:func:`perfeval.read_budget`). Without it, the budget comes from the forms
   when ``--data`` is a form or a directory holding forms or ``budget*`` tables; otherwise the execution leaf is
   scored 0 and flagged.
@@ -12,6 +14,9 @@
   ``--format json``). With ``--out`` the output is written atomically: CSV (UTF-8 with BOM, so Excel shows the
   Chinese grades) or JSON of the totals, or an XLSX workbook with a sheet per level (:meth:`ScoreResult.to_excel`).
   The format defaults to the extension of ``--out``.
+* Numbers are shown with ``--decimals N`` decimals (default 2; rates and achievements with N + 2), on standard
+  output and in the files; ``--decimals -1`` shows full precision. Only the presentation is rounded: totals are
+  graded unrounded (a total of 89.996 shows as 90.00 and keeps the grade of 89.996).
 * Problems go to standard error, one per line, ``file:row:column: code: message`` (warnings too, with
   ``warning:`` before the message). Exit status: 0 scored, 1 invalid input (every error listed, no traceback),
   2 usage.
@@ -26,9 +31,12 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError, PerfevalWarning, Problem
+
+_DECIMALS = 2
 
 __all__ = ["register", "run"]
 
@@ -45,12 +53,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     parser = subparsers.add_parser(
         "score", help="score units on a framework (totals, grades)",
-        description="Score observations (tables, standard forms or a directory of them) on a framework; print "
-                    "the totals (unit_id,total,grade first) or write them. Problems go to standard error as "
-                    "`file:row:column: code: message`; exit 1 on invalid input.")
+        description="Score observations (tables, score sheets `unit_id,node_code,score`, standard forms or a "
+                    "directory of them) on a framework; print the totals (unit_id,total,grade first, with --decimals "
+                    "decimals) or write them. Problems go to standard error as `file:row:column: code: message`, "
+                    "the column named as the file writes it; exit 1 on invalid input.")
     parser.add_argument("--framework", required=True, metavar="NAME|PATH",
                         help="shipped framework name (e.g. project_self) or a framework YAML")
-    parser.add_argument("--data", required=True, metavar="FILE|DIR", help="observations table, form or directory")
+    parser.add_argument("--data", required=True, metavar="FILE|DIR",
+                        help="observations table, score sheet, form or directory")
     parser.add_argument("--budget", metavar="FILE", help="budget table (default: the forms' funds block)")
     parser.add_argument("--out", metavar="FILE", help="write here instead of standard output")
     parser.add_argument("--format", choices=_FORMATS, help="csv, json or xlsx (default: from --out, else csv)")
@@ -61,6 +71,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="flag targets met at this ratio or more (default 1.3)")
     parser.add_argument("--over-policy", choices=OVER_POLICIES, default="flag",
                         help="flag over-achievement only, or reduce it (MOF moderate reduction)")
+    parser.add_argument("--decimals", type=_decimals, default=_DECIMALS, metavar="N",
+                        help=f"decimals of the points shown on standard output and in --out files (total, "
+                             f"execution_score, points_total; execution_rate with N+2); default {_DECIMALS}, -1 for "
+                             "full precision. Grades always come from the unrounded totals")
     parser.add_argument("--strict", action="store_true", help="refuse flagged problems too (exit 1)")
     parser.set_defaults(func=run, _parser=parser)
 
@@ -83,10 +97,11 @@ def run(args: argparse.Namespace) -> int:
                        na_policy=args.na_policy, over_achievement=args.over_achievement,
                        over_policy=args.over_policy, strict=args.strict)
     _report(result.problems, [w for w in caught if not str(w.message).startswith(_REPORTED)])
+    decimals = None if args.decimals < 0 else args.decimals
     if fmt == "xlsx":
-        result.to_excel(args.out)
+        result.to_excel(args.out, decimals=decimals)
     else:
-        text = _csv(result.totals) if fmt == "csv" else _json(result)
+        text = _csv(result.totals, decimals) if fmt == "csv" else _json(result, decimals)
         if args.out:
             from .._io_util import atomic_write_text
             atomic_write_text(Path(args.out), text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
@@ -105,6 +120,17 @@ def _ratio(text: str) -> float:
         raise argparse.ArgumentTypeError(f"must be a number > 1 (1.3 = 130 %); got {text!r}") from None
     if not value > 1:
         raise argparse.ArgumentTypeError(f"must be a number > 1 (1.3 = 130 %); got {text!r}")
+    return value
+
+
+def _decimals(text: str) -> int:
+    """``--decimals``: an integer >= -1 (argparse reports anything else as a usage error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, or -1 for full precision; got {text!r}") from None
+    if value < -1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, or -1 for full precision; got {text!r}")
     return value
 
 
@@ -142,10 +168,17 @@ def _report(problems: tuple[Problem, ...], caught: list[warnings.WarningMessage]
         print(f"perfeval: warning: {w.message}", file=sys.stderr)
 
 
-def _csv(totals: pd.DataFrame) -> str:
-    """The totals as CSV, ``unit_id,total,grade`` first; floats with 12 significant digits (never rounded to
-    fewer than a form carries)."""
-    return totals.to_csv(index=False, float_format="%.12g", lineterminator="\n")
+def _csv(totals: pd.DataFrame, decimals: int | None) -> str:
+    """The totals as CSV, ``unit_id,total,grade`` first, rounded for display (:func:`for_display`; None: full
+    precision); each float as the shortest text that reads back as the same number (100, 58.59)."""
+    from ..aggregate._result import for_display
+
+    return for_display(totals, decimals).to_csv(index=False, lineterminator="\n", float_format=_shortest)
+
+
+def _shortest(value: float) -> str:
+    """The shortest positional text of a float that reads back as it (no exponent, no trailing ``.0``)."""
+    return np.format_float_positional(value, trim="-")
 
 
 def _plain(value: Any) -> Any:
@@ -157,9 +190,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _json(result: Any) -> str:
-    """The totals, policy and problems as JSON text."""
-    totals = [{k: _plain(v) for k, v in row.items()} for row in result.totals.to_dict(orient="records")]
+def _json(result: Any, decimals: int | None) -> str:
+    """The totals (rounded for display, :func:`for_display`), policy and problems as JSON text."""
+    from ..aggregate._result import for_display
+
+    totals = [{k: _plain(v) for k, v in row.items()}
+              for row in for_display(result.totals, decimals).to_dict(orient="records")]
     doc = {"framework": result.framework.name, "policy": {k: _plain(v) if not isinstance(v, (list, dict)) else v
                                                           for k, v in result.policy.items()},
            "totals": totals, "problems": [p.to_dict() for p in result.problems]}

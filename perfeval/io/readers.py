@@ -13,6 +13,7 @@ import pandas as pd
 
 from .. import columns as C
 from .._rows import HEADERS, merged_headers
+from ..errors import format_location
 from ._contracts import (BUDGET_COLUMNS, budget_frame, budget_warnings, check_budget_duplicates,
                          check_observation_duplicates, empty_observations, observations_frame)
 from ._log import ProblemLog
@@ -20,6 +21,12 @@ from .forms import is_selfeval_form, read_form
 from .tables import CSV_SUFFIXES, XLSX_SUFFIXES, load_raw
 
 __all__ = ["read_observations", "read_budget"]
+
+#: Observation headers: :data:`perfeval.columns.OBSERVATION_ALIASES` and ``node_code`` (节点编码), which places a
+#: row on a framework leaf directly (score sheets: panel consensus, ex-ante, key evaluations).
+OBSERVATION_HEADERS = {**C.OBSERVATION_ALIASES, C.NODE_CODE: ("节点编码",)}
+#: Required columns a table located by ``node_code`` may leave out (the framework gives the leaf and its points).
+OPTIONAL_WITH_NODE_CODE: tuple[str, ...] = (C.L1, C.INDICATOR, C.TARGET, C.ACTUAL, C.POINTS)
 
 
 def read_observations(path: str | Path) -> pd.DataFrame:
@@ -29,7 +36,10 @@ def read_observations(path: str | Path) -> pd.DataFrame:
     ----------
     path : str or Path
         An observations table (``indicators.csv`` / ``.xlsx``: UTF-8, UTF-8 with BOM or GB18030 CSV; headers
-        canonical or Chinese, see :data:`perfeval.columns.OBSERVATION_ALIASES`), a standard self-evaluation
+        canonical or Chinese, see :data:`perfeval.columns.OBSERVATION_ALIASES`, plus ``node_code`` / 节点编码), a
+        score sheet (``unit_id, node_code, score``: a table with a ``node_code`` column needs only ``unit_id``;
+        ``l1``, ``indicator``, ``target``, ``actual`` and ``points`` are then optional, the framework giving each
+        leaf and its points), a standard self-evaluation
         form (``.xlsx``, recognised by its layout, read by :func:`read_selfeval_form`), or a directory: every
         ``indicators*.csv`` / ``indicators*.xlsx`` and every XLSX form in it (not its subfolders), concatenated
         in file-name order.
@@ -45,7 +55,8 @@ def read_observations(path: str | Path) -> pd.DataFrame:
         - ``points`` (float), ``level`` (``"met"``, ``"partly"``, ``"not_met"`` or NaN), ``score`` (float:
           the evaluator's score on qualitative rows, the unit's claim on quantitative rows);
         - ``applicable`` (bool; blank reads True), ``note``;
-        - any other columns of the file, under their headers as written;
+        - ``node_code`` where the file has it, then any other columns of the file, under their headers as
+          written;
         - ``source_file`` (str), ``source_row`` (int, the spreadsheet row; header = row 1 in a plain table).
 
         A missing optional column is present and empty.
@@ -54,7 +65,8 @@ def read_observations(path: str | Path) -> pd.DataFrame:
     ------
     InputError
         Every problem of every file, located ``file:row:column``: the file-level codes of :func:`read_table`
-        (``file_not_found``, ``empty_file``, ``wrong_encoding``, ``no_header``, ``missing_column``,
+        (``file_not_found``, ``empty_file``, ``wrong_encoding``, ``no_header``, ``missing_column`` (``unit_id``
+        always; ``l1``, ``indicator``, ``target``, ``actual``, ``points`` when there is no ``node_code``),
         ``duplicate_column``, ``not_numeric``, ...), ``unknown_op`` (a 指标性质 that is none of ≥ ≤ = 定性 and
         their spellings), ``unknown_level``, ``not_boolean`` (是否适用), ``negative_value`` (分值 or 得分 below
         0), ``missing_value`` (empty unit_id, indicator or points), ``duplicate_row`` (a repeated
@@ -117,20 +129,29 @@ def read_budget(path: str | Path) -> pd.DataFrame:
     return _finish_budget([frame] if frame is not None else [], log)
 
 
-def _file_reader(part: str, aliases, required, to_contract) -> Callable[[Path, ProblemLog], pd.DataFrame | None]:
-    """A reader of one file: a standard form's ``part`` (``observations`` or ``budget``), else a table."""
+def _file_reader(part: str, aliases, required, to_contract, optional_with: str | None = None,
+                 optional: tuple[str, ...] = ()) -> Callable[[Path, ProblemLog], pd.DataFrame | None]:
+    """A reader of one file: a standard form's ``part`` (``observations`` or ``budget``), else a table; a table
+    with the column ``optional_with`` may leave out the ``optional`` ones of ``required``."""
     def read_one(p: Path, log: ProblemLog) -> pd.DataFrame | None:
         if p.suffix.lower() in XLSX_SUFFIXES and is_selfeval_form(p):
             form = read_form(p, log)
             return None if form is None else getattr(form, part)
-        raw = load_raw(p, aliases, required, kind=part, sheet=None, log=log)
+        if optional_with is None:
+            raw = load_raw(p, aliases, required, kind=part, sheet=None, log=log)
+        else:
+            scratch = ProblemLog()
+            raw = load_raw(p, aliases, required, kind=part, sheet=None, log=scratch)
+            excused = (set() if raw is None or optional_with not in raw.frame else
+                       {format_location(raw.file, raw.header_row, c) for c in optional})
+            log.extend(q for q in scratch.problems if not (q.code == "missing_column" and q.location in excused))
         return None if raw is None else to_contract(raw, log)
 
     return read_one
 
 
-_observations_file = _file_reader("observations", C.OBSERVATION_ALIASES, C.OBSERVATION_REQUIRED,
-                                  observations_frame)
+_observations_file = _file_reader("observations", OBSERVATION_HEADERS, C.OBSERVATION_REQUIRED, observations_frame,
+                                  C.NODE_CODE, OPTIONAL_WITH_NODE_CODE)
 _budget_file = _file_reader("budget", C.BUDGET_ALIASES, C.BUDGET_REQUIRED, budget_frame)
 
 

@@ -8,6 +8,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from .._html import frame_html
 from ..columns import NODE_CODE, SCORE, UNIT_ID
 from ..errors import DataQualityWarning, Problem
 from ..framework import Framework, GradeBands, load_framework
@@ -70,7 +71,8 @@ class PanelResult:
         head = (f"<p><b>PanelResult</b>: {self.method} (trim {self.trim}) over {len(self.scores)} unit-node cells "
                 f"of {len(self.totals)} units; trimming changed {changed} grade(s); {len(self.problems)} "
                 "problem(s).</p>")
-        return head + self.totals.to_html(index=False, na_rep="")
+        return head + frame_html(self.totals, source=".totals") + frame_html(
+            self.scores, caption="Consensus scores (unit x node)", source=".scores")
 
     def __repr__(self) -> str:
         return (f"PanelResult(method={self.method!r}, trim={self.trim}, cells={len(self.scores)}, "

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._html import frame_html
 from ..columns import NODE_CODE, RATER_ID, SCORE, UNIT_ID
 from ..errors import DegenerateDataWarning
 from ..framework import Framework, load_framework
@@ -67,7 +68,7 @@ class RaterDiagnostics:
         head = (f"<p><b>RaterDiagnostics</b>: {len(self.raters)} raters; panel ICC(A,1) {self.icc:.3f}, "
                 f"alpha {self.alpha:.3f} ({self.scale}); severe {self.flagged('severe')}, lenient "
                 f"{self.flagged('lenient')}, erratic {self.flagged('erratic')}.</p>")
-        return head + self.raters.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep="")
+        return head + frame_html(self.raters, float_format="{:.4g}".format, source=".raters")
 
     def __repr__(self) -> str:
         return (f"RaterDiagnostics(raters={len(self.raters)}, icc={self.icc:.4g}, alpha={self.alpha:.4g}, "

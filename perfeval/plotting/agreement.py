@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._base import cjk_font_family, get_ax, label, plot_function
+from ._base import get_ax, label, plot_function
 
 __all__ = ["bland_altman_plot"]
 
@@ -34,6 +34,20 @@ def bland_altman_plot(result_or_x: Any, y: Any = None, *, ax: Any = None, lang: 
     -------
     matplotlib.axes.Axes
         Points (x+y)/2 against x-y, a solid bias line, dashed limit lines, shaded intervals and a legend.
+
+    Examples
+    --------
+    Self-evaluation totals against re-checked totals of the sample province:
+
+    >>> import perfeval as pe
+    >>> data = pe.load_sample()
+    >>> both = data.budget[["unit_id", "claimed_total"]].merge(data.recheck, on="unit_id")
+    >>> ax = pe.plotting.bland_altman_plot(both["claimed_total"], both["recheck_total"], lang="en")
+    >>> ax.get_title()
+    'Bland-Altman plot (n = 30, shaded: 95% CIs)'
+    >>> ax = pe.plotting.bland_altman_plot(pe.agreement.bland_altman([90, 85, 70], [88, 86, 65]))
+    >>> ax.get_ylabel()
+    '差值（x − y）'
     """
     from ..agreement import BlandAltmanResult, bland_altman
 
@@ -67,7 +81,5 @@ def bland_altman_plot(result_or_x: Any, y: Any = None, *, ax: Any = None, lang: 
     title = label(f"Bland-Altman 图（n = {res.n}，阴影为 {pct} 置信区间）",
                   f"Bland-Altman plot (n = {res.n}, shaded: {pct} CIs)", lang)
     ax.set_title(title)
-    family = cjk_font_family() if lang == "zh" else None
-    prop = {"size": "small", **({"family": [family, "DejaVu Sans"]} if family else {})}
-    ax.legend(loc="best", prop=prop)
+    ax.legend(loc="best", fontsize="small")
     return ax

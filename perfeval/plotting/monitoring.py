@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from ..policies import COLOURS, COLOURS_ZH
-from ._base import get_ax, label, plot_function
+from ._base import check_max_units, get_ax, label, plot_function
 
 __all__ = ["lights_plot", "LIGHT_COLOURS"]
 
@@ -39,18 +39,16 @@ def lights_plot(result: Any, *, ax: Any = None, lang: str = "zh", max_units: int
 
     Examples
     --------
-    >>> import pandas as pd, perfeval as pe
-    >>> from perfeval.plotting.monitoring import lights_plot
-    >>> obs = pd.DataFrame({"unit_id": ["P1"], "indicator": ["培训人次"], "target": ["≥1200"]})
-    >>> mon = pd.DataFrame({"unit_id": ["P1"] * 2, "month": [6, 6], "indicator": ["budget", "培训人次"],
-    ...                     "value": [30, 480]})
-    >>> ax = lights_plot(pe.monitoring.lights(mon, obs, pd.DataFrame({"unit_id": ["P1"],
-    ...                  "budget_full_year": [100.0]})), lang="en")
+    >>> import perfeval as pe
+    >>> data = pe.load_sample()
+    >>> result = pe.monitoring.lights(data.monitoring, data.observations, data.budget)
+    >>> ax = pe.plotting.lights_plot(result, lang="en", max_units=10)
     >>> [t.get_text() for t in ax.get_xticklabels()]
     ['budget', 'goal', 'two-flag']
+    >>> ax.get_title()
+    'Dual monitoring (month 8, 10/150 units)'
     """
-    if not isinstance(max_units, int) or max_units < 1:
-        raise ValueError(f"`max_units` must be a positive integer; got {max_units!r}.")
+    check_max_units(max_units)
     units = result.units.head(max_units)
     columns = ["budget_colour", "goal_colour", "combined_colour"]
     heads = [label("预算执行", "budget", lang), label("目标实现", "goal", lang), label("双监控", "two-flag", lang)]

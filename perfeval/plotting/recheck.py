@@ -8,19 +8,14 @@ from typing import Any
 
 import numpy as np
 
-from ._base import cjk_font_family, get_ax, label
+from ._base import get_ax, label, plot_function
 
 __all__ = ["recheck_bland_altman_plot", "grade_transition_plot", "rater_severity_plot"]
 
 _FLAG_COLOURS = {"severe": "#2166ac", "lenient": "#b2182b", "erratic": "#e08214", "": "#4d4d4d"}
 
 
-def _legend(ax: Any, lang: str) -> None:
-    family = cjk_font_family() if lang == "zh" else None
-    prop = {"size": "small", **({"family": [family, "DejaVu Sans"]} if family else {})}
-    ax.legend(loc="best", prop=prop)
-
-
+@plot_function
 def recheck_bland_altman_plot(result: Any, *, ax: Any = None, lang: str = "zh", annotate: bool = True) -> Any:
     """Bland-Altman plot of self-evaluation minus re-evaluation, against their mean.
 
@@ -70,10 +65,11 @@ def recheck_bland_altman_plot(result: Any, *, ax: Any = None, lang: str = "zh", 
         mean = ((units["self_total"] + units["recheck_total"]) / 2).to_numpy(dtype=float)
         for x, y, u in zip(mean[outside], units["deviation"].to_numpy(dtype=float)[outside],
                            units["unit_id"].to_numpy(dtype=object)[outside]):
-            ax.annotate(str(u), (x, y), textcoords="offset points", xytext=(4, 4), fontsize=8)
+            ax.annotate(str(u), (x, y), textcoords="offset points", xytext=(5, 0), va="center", fontsize=8)
     return ax
 
 
+@plot_function
 def grade_transition_plot(result: Any, *, ax: Any = None, lang: str = "zh") -> Any:
     """Heat map of self grade (rows) against re-check grade (columns), counts written in the cells.
 
@@ -123,6 +119,7 @@ def grade_transition_plot(result: Any, *, ax: Any = None, lang: str = "zh") -> A
     return ax
 
 
+@plot_function
 def rater_severity_plot(diagnostics: Any, *, ax: Any = None, lang: str = "zh") -> Any:
     """Each expert's severity (mean deviation from the others) with its interval, flagged experts coloured.
 
@@ -175,5 +172,5 @@ def rater_severity_plot(diagnostics: Any, *, ax: Any = None, lang: str = "zh") -
                         lang))
     ax.set_title(label(f"专家评分偏差（{diagnostics.confidence_level:.0%} 置信区间）",
                        f"Rater severity ({diagnostics.confidence_level:.0%} intervals)", lang))
-    _legend(ax, lang)
+    ax.legend(loc="best", fontsize="small")
     return ax

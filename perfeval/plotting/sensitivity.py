@@ -1,33 +1,16 @@
 """Plots of weight sensitivity: grade probabilities, rank intervals and a tornado of flip margins."""
 from __future__ import annotations
 
-import numbers
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ._base import cjk_font_family, get_ax, label, plot_function
+from ._base import check_max_units, get_ax, label, plot_function
 
 __all__ = ["grade_probability_plot", "rank_interval_plot", "flip_margin_tornado"]
 
 _GREY = "#bdbdbd"
-
-
-def _check(lang: str, max_units: Any) -> None:
-    if lang not in ("zh", "en"):
-        raise ValueError(f"`lang` must be 'zh' or 'en'; got {lang!r}.")
-    if isinstance(max_units, bool) or not isinstance(max_units, numbers.Integral) or max_units < 1:
-        raise ValueError(f"`max_units` must be a positive integer; got {max_units!r}.")
-
-
-def _fonts(ax: Any, lang: str) -> dict[str, Any]:
-    """Give the tick labels a CJK font (Chinese unit names and grades) and return legend properties."""
-    family = cjk_font_family() if lang == "zh" else None
-    if family:
-        for text in (*ax.get_xticklabels(), *ax.get_yticklabels()):
-            text.set_fontfamily([family, "DejaVu Sans"])
-    return {"size": "small", **({"family": [family, "DejaVu Sans"]} if family else {})}
 
 
 def _pick(index: pd.Index, units: Sequence[Any] | None) -> pd.Index:
@@ -77,8 +60,20 @@ def grade_probability_plot(result: Any, *, ax: Any = None, lang: str = "zh", uni
     ------
     ValueError
         Bad ``lang`` or ``max_units``, unknown ``units``.
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> data = pe.load_sample()
+    >>> res = pe.score("project_self", data.observations, data.budget)
+    >>> u = pe.sensitivity.weight_uncertainty(res, n=500, rng=1)
+    >>> ax = pe.plotting.grade_probability_plot(u, max_units=10)
+    >>> ax.get_title()
+    '权重不确定性下的等级概率（10/150个单位，500次抽样）'
+    >>> [t.get_text() for t in pe.plotting.grade_probability_plot(u, lang="en").get_legend().get_texts()]
+    ['Excellent', 'Good', 'Fair', 'Poor']
     """
-    _check(lang, max_units)
+    check_max_units(max_units)
     probs = result.grade_probabilities
     if units is None:
         chosen = result.grade_stability.sort_values(kind="stable").index[:max_units]
@@ -110,7 +105,7 @@ def grade_probability_plot(result: Any, *, ax: Any = None, lang: str = "zh", uni
     shown = f"{len(data)}/{len(probs)}"
     ax.set_title(label(f"权重不确定性下的等级概率（{shown}个单位，{p.get('n')}次抽样）",
                        f"Grade probabilities under weight uncertainty ({shown} units, {p.get('n')} draws)", lang))
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), prop=_fonts(ax, lang), frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
     return ax
 
 
@@ -142,8 +137,18 @@ def rank_interval_plot(result: Any, *, ax: Any = None, lang: str = "zh", units: 
     ------
     ValueError
         Bad ``lang`` or ``max_units``, unknown ``units``.
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> data = pe.load_sample()
+    >>> res = pe.score("project_self", data.observations, data.budget)
+    >>> u = pe.sensitivity.weight_uncertainty(res, n=500, rng=1)
+    >>> ax = pe.plotting.rank_interval_plot(u, lang="en", max_units=20)     # the 20 widest intervals
+    >>> len(ax.get_xticklabels()), ax.get_ylabel()
+    (20, 'rank (1 = highest)')
     """
-    _check(lang, max_units)
+    check_max_units(max_units)
     ranks = result.rank_intervals.set_index("unit_id")
     if units is None:
         width = ranks["p95"] - ranks["p05"]
@@ -164,7 +169,7 @@ def rank_interval_plot(result: Any, *, ax: Any = None, lang: str = "zh", units: 
     shown = f"{len(data)}/{len(ranks)}"
     ax.set_title(label(f"权重不确定性下的排名区间（{shown}个单位）",
                        f"Rank intervals under weight uncertainty ({shown} units)", lang))
-    ax.legend(loc="best", prop=_fonts(ax, lang))
+    ax.legend(loc="best", fontsize="small")
     return ax
 
 
@@ -187,15 +192,24 @@ def flip_margin_tornado(flips: pd.DataFrame, *, ax: Any = None, lang: str = "zh"
     -------
     matplotlib Axes
         Horizontal bars in points of L1 weight change: downgrade margins to the left (red), upgrade margins to
-        the right (green), the unit with the smallest margin on top; a margin no weights within the bounds reach
-        is marked with an infinity sign.
+        the right (green), each margin written at its bar's end, the unit with the smallest margin on top; a
+        margin no weights within the bounds reach is marked with an infinity sign.
 
     Raises
     ------
     ValueError
         Bad ``lang`` or ``max_units``; a frame without the columns of ``flip_margin``.
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> data = pe.load_sample()
+    >>> margins = pe.sensitivity.flip_margin(pe.score("project_self", data.observations, data.budget))
+    >>> ax = pe.plotting.flip_margin_tornado(margins, max_units=5, lang="en")
+    >>> [t.get_text() for t in ax.get_yticklabels()]              # closest to a grade change on top
+    ['0040010', '0030011', '0010014', '0110010', '0020010']
     """
-    _check(lang, max_units)
+    check_max_units(max_units)
     need = {"unit_id", "direction", "margin"}
     if not isinstance(flips, pd.DataFrame) or not need <= set(flips.columns):
         raise ValueError(f"`flips` must be the DataFrame of perfeval.sensitivity.flip_margin (columns "
@@ -204,6 +218,8 @@ def flip_margin_tornado(flips: pd.DataFrame, *, ax: Any = None, lang: str = "zh"
     wide = wide.reindex(columns=["down", "up"])
     closest = wide.min(axis=1, skipna=True).sort_values(kind="stable")
     data = wide.loc[closest.index[:max_units]]
+    from matplotlib.ticker import FuncFormatter
+
     finite = data.to_numpy()[np.isfinite(data.to_numpy())]
     reach = float(finite.max()) if len(finite) else 1.0
     ax = get_ax(ax, figsize=(7.0, 1.2 + 0.3 * max(len(data), 1)), lang=lang)
@@ -215,13 +231,17 @@ def flip_margin_tornado(flips: pd.DataFrame, *, ax: Any = None, lang: str = "zh"
         ax.barh(y, sign * np.nan_to_num(shown), color=colour, alpha=0.8, label=text)
         for i in np.flatnonzero(np.isinf(values)):
             ax.text(sign * reach * 0.05, i, "∞", va="center", ha="center", color=colour)
+        for i in np.flatnonzero(np.isfinite(values)):  # the margin at the bar's end: short bars stay readable
+            ax.text(sign * (values[i] + reach * 0.01), i, f"{values[i]:.3g}", va="center",
+                    ha="left" if sign > 0 else "right", fontsize=7, color="#333333")
     ax.axvline(0, color="#333333", linewidth=0.8)
     ax.set_yticks(y, [str(u) for u in data.index])
     ax.set_ylim(len(data) - 0.5, -0.5)
-    ax.set_xlim(-reach * 1.1, reach * 1.1)
+    ax.set_xlim(-reach * 1.2, reach * 1.2)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{abs(value):g}"))  # both sides are sizes
     ax.set_xlabel(label("改变等级所需的最小权重调整（分，L1）", "smallest weight change that moves the grade "
                                                       "(points, L1)", lang))
     ax.set_title(label(f"等级翻转裕度（{len(data)}/{len(wide)}个单位）",
                        f"Grade flip margins ({len(data)}/{len(wide)} units)", lang))
-    ax.legend(loc="lower right", prop=_fonts(ax, lang))
+    ax.legend(loc="best", fontsize="small")
     return ax

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..framework import GradeBands
-from ._doc import Key, PolicyDoc, read_policy
+from ._doc import Key, PolicyDoc, PolicyView, read_policy
 
 __all__ = ["ApplicationPolicy", "GradeAction", "TransferPolicy", "PROJECT_TYPES"]
 
@@ -52,8 +52,8 @@ class TransferPolicy:
                 "budget_neutral": self.budget_neutral}
 
 
-@dataclass(frozen=True, slots=True)
-class ApplicationPolicy:
+@dataclass(frozen=True, slots=True, repr=False)
+class ApplicationPolicy(PolicyView):
     """The result-application rules (``templates/policies/application.yaml``).
 
     Attributes

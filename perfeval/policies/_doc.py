@@ -9,12 +9,13 @@ from typing import Any, Mapping, Sequence
 import pandas as pd
 import yaml
 
+from .._html import frame_html, header
 from .._yaml import MarkedDict, line_of, load_marked
 from ..errors import InputError, Problem
 from ..framework import Band, GradeBands
 
-__all__ = ["POLICY_KINDS", "COLOURS", "COLOURS_ZH", "Key", "PolicyDoc", "policy_path", "read_policy", "to_bool",
-           "load_file"]
+__all__ = ["POLICY_KINDS", "COLOURS", "COLOURS_ZH", "Key", "PolicyDoc", "PolicyView", "policy_path", "read_policy",
+           "to_bool", "load_file"]
 
 #: The policy files shipped in ``templates/policies/``.
 POLICY_KINDS: tuple[str, ...] = ("monitoring", "exante", "application")
@@ -51,6 +52,50 @@ def policy_path(kind: str) -> Path:
     if kind not in POLICY_KINDS:
         raise ValueError(f"`kind` must be one of {', '.join(map(repr, POLICY_KINDS))}; got {kind!r}.")
     return templates_dir() / "policies" / f"{kind}.yaml"
+
+
+class PolicyView:
+    """``to_frame()``, a short ``__repr__`` and ``_repr_html_`` for the policy dataclasses (which define
+    ``to_dict``, ``source`` and ``version``)."""
+
+    __slots__ = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per setting: ``key`` (dotted path of :meth:`to_dict`), ``value`` (bands as ``label [min, max)``).
+
+        Examples
+        --------
+        >>> from perfeval.policies import MonitoringPolicy
+        >>> frame = MonitoringPolicy.load().to_frame()
+        >>> frame.loc[frame["key"] == "budget_bands", "value"].item()
+        'green [80, inf]; yellow [60, 80); red [-inf, 60)'
+        """
+        return pd.DataFrame(list(_flatten(self.to_dict())), columns=["key", "value"])  # type: ignore[attr-defined]
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}(version={self.version!r}, "  # type: ignore[attr-defined]
+                f"settings={len(self.to_frame())})")
+
+    def _repr_html_(self) -> str:
+        note = f"version {self.version}; source: {self.source}"  # type: ignore[attr-defined]
+        return header(type(self).__name__, note) + frame_html(self.to_frame(), max_rows=200, source=".to_dict()")
+
+
+def _flatten(value: Any, key: str = "") -> Any:
+    """``(dotted key, value)`` pairs of nested mappings and lists of mappings; a list of bands as one text."""
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from _flatten(v, f"{key}.{k}" if key else str(k))
+    elif isinstance(value, list) and value and all(isinstance(v, Mapping) and {"label", "min", "max"} <= set(v)
+                                                   for v in value):
+        top = max(float(v["max"]) for v in value)
+        yield key, "; ".join(f"{v['label']} [{v['min']:g}, {v['max']:g}{']' if float(v['max']) == top else ')'}"
+                             for v in value)
+    elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+        for i, v in enumerate(value):
+            yield from _flatten(v, f"{key}[{i}]")
+    else:
+        yield key, value
 
 
 # ---------------------------------------------------------------------------------------------------------------

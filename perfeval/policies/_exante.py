@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from ..errors import InputError, Problem
-from ._doc import read_policy
+from ._doc import PolicyView, read_policy
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..framework import Framework
@@ -44,8 +44,8 @@ class ExanteVeto:
                 "conclusion": self.conclusion, "message": self.message}
 
 
-@dataclass(frozen=True, slots=True)
-class ExantePolicy:
+@dataclass(frozen=True, slots=True, repr=False)
+class ExantePolicy(PolicyView):
     """The ex-ante assessment rules (``templates/policies/exante.yaml``) beyond the framework's conclusion bands.
 
     Attributes

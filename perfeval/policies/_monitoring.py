@@ -8,7 +8,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..framework import GradeBands
-from ._doc import COLOURS, PolicyDoc, read_policy
+from ._doc import COLOURS, PolicyDoc, PolicyView, read_policy
 
 __all__ = ["MonitoringPolicy"]
 
@@ -19,8 +19,8 @@ _DENOMINATORS = ("budget_full_year", "budget_adjusted", "budget_initial")
 # ---------------------------------------------------------------------------------------------------------------
 # dual monitoring policy
 # ---------------------------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class MonitoringPolicy:
+@dataclass(frozen=True, slots=True, repr=False)
+class MonitoringPolicy(PolicyView):
     """The thresholds of dual monitoring (``templates/policies/monitoring.yaml``; see the module docstring).
 
     Attributes

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..columns import BUDGET_ALIASES, OBSERVATION_ALIASES, RECHECK_ALIASES, UNIT_ID, resolve_columns
 from .._rows import located, with_source
+from ..aggregate._matching import unit_text
 from ..errors import InputError
 from ..grades import GradeBands
 
@@ -38,8 +39,9 @@ class Side:
 
 # ---------------------------------------------------------------------------------------------------------------
 def ids(values: pd.Series) -> pd.Series:
-    """Unit ids as text (a float 1.0 read from a sheet becomes '1', leading zeros of text kept)."""
-    return values.map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip())
+    """Unit ids as the engine reads them (:func:`perfeval.aggregate._matching.unit_text`: a float 1.0 read from a
+    sheet becomes '1', leading zeros of text kept)."""
+    return values.map(unit_text)
 
 
 def side(x: Any, name: str, self_total: str) -> Side:

@@ -17,11 +17,13 @@ import numpy as np
 import pandas as pd
 
 from ..aggregate import score
+from ..aggregate._matching import points_off_total, unit_text
 from ..columns import UNIT_ID
 from .._rows import header_as_written, row_locations, with_source
 from ..errors import InputError, PerfevalWarning, Problem, format_location
 from ..framework import Framework, load_framework
-from ..scoring import DENOMINATORS, QUALITATIVE_BANDS, band_violation
+from ..scoring import (DENOMINATORS, EDGE_TOL, QUALITATIVE_BANDS, band_level, band_message, band_violation,
+                       out_of_range)
 from ..targets import parse_observations
 from ._findings import FINDINGS, SEVERITIES, findings_table
 
@@ -34,7 +36,6 @@ SPENDING_WORDS: tuple[str, ...] = ("预算执行", "资金支出", "支出进度
 #: such a row is not ``cost_indicator_ge``.
 SAVING_WORDS: tuple[str, ...] = ("节约", "节省", "降低", "下降", "压减", "降幅")
 _FINDING_COLUMNS = ["unit_id", "row", "indicator", "code", "severity", "claimed", "expected", "message", "location"]
-_EPS = 1e-9
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ def _claimed_totals(claimed_totals: Any, budget: pd.DataFrame | None) -> pd.Seri
     if claimed_totals is None:
         if budget is not None and "claimed_total" in budget:
             return pd.Series(pd.to_numeric(budget["claimed_total"], errors="coerce").to_numpy(dtype=float),
-                             index=budget[UNIT_ID].astype(str).to_numpy())
+                             index=budget[UNIT_ID].map(unit_text).to_numpy())
         return pd.Series(dtype=float)
     if isinstance(claimed_totals, pd.DataFrame):
         col = next((c for c in ("claimed_total", "total", "总分") if c in claimed_totals), None)
@@ -136,24 +137,25 @@ def _claimed_totals(claimed_totals: Any, budget: pd.DataFrame | None) -> pd.Seri
             raise InputError.single("claimed_totals", "missing_column", "`claimed_totals` must have `unit_id` and "
                                     f"`claimed_total`; got {list(claimed_totals.columns)}.")
         return pd.Series(pd.to_numeric(claimed_totals[col], errors="coerce").to_numpy(dtype=float),
-                         index=claimed_totals[UNIT_ID].astype(str).to_numpy())
+                         index=claimed_totals[UNIT_ID].map(unit_text).to_numpy())
     if isinstance(claimed_totals, (pd.Series, Mapping)):
         s = pd.Series(claimed_totals, dtype=float)
-        s.index = s.index.astype(str)
+        s.index = s.index.map(unit_text)
         return s
     raise TypeError("`claimed_totals` must be a DataFrame (unit_id, claimed_total), a Series or a mapping; got "
                     f"{type(claimed_totals).__name__}.")
 
 
 def _prepare(obs: pd.DataFrame) -> pd.DataFrame:
-    """A copy with unique (source_file, source_row) keys, which locate every finding and map rows back."""
+    """A copy with unique (source_file, source_row) keys, which locate every finding and map rows back, and unit
+    ids as the engine reads them (:func:`perfeval.aggregate._matching.unit_text`: 1001.0 is "1001")."""
     f = with_source(obs, "observations")
     f["source_file"] = f["source_file"].fillna("observations").astype(str)
     if f[["source_file", "source_row"]].duplicated().any() or f["source_row"].isna().any():
         f["source_file"] = "observations"
         f["source_row"] = np.arange(len(f), dtype=np.int64) + 2
     f["source_row"] = f["source_row"].astype(np.int64)
-    f[UNIT_ID] = f[UNIT_ID].astype(str)
+    f[UNIT_ID] = f[UNIT_ID].map(unit_text)
     for col, default in (("applicable", True), ("score", np.nan), ("note", None), ("l1", None), ("l2", None),
                          ("points", np.nan)):
         if col not in f:
@@ -225,6 +227,10 @@ def audit(observations: Any, budget: pd.DataFrame | str | Path | None = None,
     :math:`10 \min(e/b, 1)`, likewise on its own 10 points; a claim equal to the rounded or truncated value is named
     so in the message. Totals: ``total_not_sum_of_rows`` compares 总分 with the claimed execution and rows, carried
     to the total with the same N/A rescaling; ``units.difference`` compares 总分 with the recomputed total.
+    ``points_not_total`` and ``executed_above_budget`` are the engine's own checks (``points_sum`` on the unit's
+    indicator rows as written, the rows left out included; the execution leaf's flag), and the qualitative bands
+    and ranges are those of :func:`perfeval.scoring.band_level` / :func:`~perfeval.scoring.out_of_range`. Unit ids
+    are read as the engine reads them (1001.0 is unit ``"1001"``).
 
     The vocabulary, with severities and sources (PMKPI, Pidu, MOF-10, inference), is :data:`FINDINGS`
     (:func:`findings_table`).
@@ -321,25 +327,21 @@ def _sanitize(f: pd.DataFrame, parsed: pd.DataFrame) -> tuple[pd.DataFrame, np.n
     level = parsed["level"].astype(object).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         a = np.where(pts > 0, sc / np.where(pts > 0, pts, 1.0), np.nan)
-    if "level" not in out:
-        out["level"] = None
-    out["level"] = out["level"].astype(object)
+    # the checks perfeval.score makes (score_out_of_range, score_outside_band), so the recomputation never fails
+    scored = qual & ~np.isnan(sc)
+    outside = scored & (out_of_range(sc, pts) | band_violation(level, a))
+    given = np.array([isinstance(v, str) for v in level], dtype=bool)
+    levels = (out["level"] if "level" in out else pd.Series(None, index=out.index)).to_numpy(dtype=object).copy()
+    held = scored & ~outside & ~given                      # no level: the level whose band holds the score
+    levels[held] = band_level(a[held])
     band_rows: dict[int, float] = {}
-    for i in np.flatnonzero(qual & ~np.isnan(sc)):
-        lv = level[i] if isinstance(level[i], str) else None
-        outside = sc[i] < 0 or sc[i] > pts[i] + _EPS or (lv is not None and bool(band_violation([lv], [a[i]])[0]))
-        if lv is None and not outside:  # the level whose band holds the score
-            lv = next(name for name, (low, high) in QUALITATIVE_BANDS.items()
-                      if a[i] >= low - _EPS and (a[i] < high - _EPS or high >= 1.0))
-            out.iat[i, out.columns.get_loc("level")] = lv
-        if not outside:
-            continue
-        lv = lv or ("met" if sc[i] > pts[i] else "not_met")
-        low = QUALITATIVE_BANDS[lv][0] * pts[i]
-        expected = pts[i] if lv == "met" and sc[i] > pts[i] else low
-        band_rows[i] = expected
-        out.iat[i, out.columns.get_loc("level")] = lv
-        out.iat[i, out.columns.get_loc("score")] = expected
+    for i in np.flatnonzero(outside):  # the band's lower bound, or the full points of a met row claimed above
+        lv = level[i] if given[i] else ("met" if sc[i] > pts[i] else "not_met")
+        band_rows[int(i)] = pts[i] if lv == "met" and sc[i] > pts[i] else QUALITATIVE_BANDS[lv][0] * pts[i]
+        levels[i] = lv
+    out["level"] = levels
+    if band_rows:
+        out.loc[out.index[list(band_rows)], "score"] = list(band_rows.values())
     return out[~dropped].reset_index(drop=True), dropped, band_rows
 
 
@@ -401,9 +403,8 @@ def _row_findings(f: pd.DataFrame, parsed: pd.DataFrame, rows: pd.DataFrame, dro
     _add(findings, f, over, "unexplained_over_achievement", claimed, exp, "the target is exceeded by the "
          "over-achievement ratio or more and no deviation reason (偏差原因) is given", "note")
     live &= ~np.isnan(claimed) & ~np.isnan(exp)
-    outside = live & ((claimed < -_EPS) | (claimed > pts + tol))                     # exclusive
-    _add(findings, f, outside, "score_out_of_band", claimed, exp,
-         lambda i: f"the claimed score {claimed[i]:g} lies outside [0, {pts[i]:g}] (the row's points)")
+    outside = live & out_of_range(claimed, pts, tol=tol)                             # exclusive
+    _add(findings, f, outside, "score_out_of_band", claimed, exp, lambda i: band_message(claimed[i], pts[i]))
     live &= ~outside
     if words:
         about = f["indicator"].astype(str).str.contains("|".join(map(re.escape, words))).to_numpy()
@@ -413,8 +414,8 @@ def _row_findings(f: pd.DataFrame, parsed: pd.DataFrame, rows: pd.DataFrame, dro
         _add(findings, f, double, "double_counted_execution", claimed, exp, "an output indicator about spending is "
              "scored below full for under-spending the execution row already penalises")
     differs = live & (np.abs(claimed - exp) > tol)
-    met = differs & (ach >= 1.0 - _EPS) & (claimed < pts - tol)
-    full = differs & ~met & (ach < 1.0 - _EPS) & (np.abs(claimed - pts) <= tol)
+    met = differs & (ach >= 1.0 - EDGE_TOL) & (claimed < pts - tol)
+    full = differs & ~met & (ach < 1.0 - EDGE_TOL) & (np.abs(claimed - pts) <= tol)
     _add(findings, f, met, "met_underscored", claimed, exp,
          lambda i: f"the target is met (full {pts[i]:g} points) but {claimed[i]:g} is claimed")
     _add(findings, f, full, "unmet_full_score", claimed, exp,
@@ -425,22 +426,16 @@ def _row_findings(f: pd.DataFrame, parsed: pd.DataFrame, rows: pd.DataFrame, dro
 
 
 def _band_text(parsed: pd.DataFrame, i: int, claimed: float, points: float) -> str:
+    """The engine's text of a score outside ``[0, points]`` or outside its level's band."""
     level = parsed["level"].astype(object).iat[i]
-    if not isinstance(level, str):
-        return f"the claimed score {claimed:g} lies outside [0, {points:g}] (the row's points)"
-    low, high = QUALITATIVE_BANDS[level]
-    close = "]" if level == "met" else ")"
-    return (f"the score {claimed:g} of {points:g} points is outside the band of level {level!r}: "
-            f"[{low * points:g}, {high * points:g}{close}")
+    return band_message(claimed, points, level if isinstance(level, str) else None)
 
 
 def _unit_findings(f: pd.DataFrame, res: Any, rows: pd.DataFrame, budget: pd.DataFrame | None,
                    claimed_totals: pd.Series, fw: Framework, findings: list[dict], tol: float) -> pd.DataFrame:
     totals = res.totals.set_index(UNIT_ID)
     units = totals.index.astype(str)
-    open_points = fw.total - sum(n.points or 0.0 for n in fw.leaves() if not n.slot)
     pts = pd.to_numeric(f["points"], errors="coerce")
-    point_sum = pts.groupby(f[UNIT_ID]).sum()
     claimed = pd.to_numeric(f["score"], errors="coerce")
     app = f["applicable"].astype(bool)
     # the claimed rows carried to the total with the N/A rescaling of the rules (effective / own points)
@@ -459,11 +454,17 @@ def _unit_findings(f: pd.DataFrame, res: Any, rows: pd.DataFrame, budget: pd.Dat
     with np.errstate(divide="ignore", invalid="ignore"):
         exe_factor = (ex_rows["points"] / exe_points).reindex(units).fillna(1.0) if exe_points else \
             pd.Series(1.0, index=units)
+    above = ex_rows["flags"].fillna("").astype(str).str.split(";").map(
+        lambda parts: "executed_above_budget" in parts).reindex(units, fill_value=False)
+    # the engine's points check (points_sum) on the unit's own indicator rows as written, those left out of the
+    # recomputation included
+    own = ~rows["node_code"].isin({n.code for n in fw.leaves() if not n.slot}).to_numpy()
+    off = points_off_total(fw, f[UNIT_ID].to_numpy(dtype=object)[own], pts.to_numpy(dtype=float)[own],
+                           f["source_file"].to_numpy(dtype=object)[own])
+    for r in off.itertuples(index=False):
+        _finding(findings, None, None, r.unit_id, "points_not_total", r.points_sum, r.expected, r.message,
+                 location=r.location)
     for u in units:
-        if abs(point_sum.get(u, 0.0) - open_points) > tol:
-            _finding(findings, None, None, u, "points_not_total", point_sum.get(u, np.nan), open_points,
-                     f"the indicator points add up to {point_sum.get(u, np.nan):g}, not {open_points:g}",
-                     location=f"unit {u}:points")
         ce, ee = exe_claim.get(u, np.nan), exe_expected.get(u, np.nan)
         loc, row = _budget_location(b, u, "score")
         if np.isfinite(ce) and np.isfinite(ee) and abs(ce - ee) > tol:
@@ -471,8 +472,7 @@ def _unit_findings(f: pd.DataFrame, res: Any, rows: pd.DataFrame, budget: pd.Dat
                    " (truncated to a whole number)" if ce == np.floor(ee) else "")
             _finding(findings, None, None, u, "execution_score_differs", ce, ee, f"executed / budget x "
                      f"{exe_points:g} gives {ee:.4g} points, {ce:g} is claimed{how}", location=loc, row=row)
-        if b is not None and u in b.index and np.isfinite(b.at[u, "executed"]) and np.isfinite(b.at[u, "base"]) \
-                and b.at[u, "executed"] > b.at[u, "base"] + _EPS:
+        if bool(above.get(u, False)) and b is not None and u in b.index:  # flagged by the engine
             loc_e, row_e = _budget_location(b, u, "executed")
             _finding(findings, None, None, u, "executed_above_budget", b.at[u, "executed"], b.at[u, "base"],
                      f"executed {b.at[u, 'executed']:g} exceeds the budget the rate is taken on ({base} "
@@ -507,7 +507,7 @@ def _budget_claims(budget: pd.DataFrame | None, base: str) -> pd.DataFrame | Non
     if budget is None or UNIT_ID not in budget:
         return None
     b = with_source(budget, "budget")
-    b.index = b[UNIT_ID].astype(str)
+    b.index = pd.Index(b[UNIT_ID].map(unit_text), dtype=object)
     b = b[~b.index.duplicated()]
     num = {c: pd.to_numeric(b[c], errors="coerce") if c in b else pd.Series(np.nan, index=b.index)
            for c in ("score", "executed", base)}

@@ -94,6 +94,13 @@ def flip_margin(result: Any, unit_id: Any = None, *,
     >>> m = pe.sensitivity.flip_margin(res)
     >>> m[["direction", "next_grade", "gap_to_next_grade", "margin"]].round(6).values.tolist()
     [['up', 'Effective', 5.0, 25.0], ['down', 'Adequate', 10.0, 50.0]]
+
+    On the sample province: the grades closest to changing.
+
+    >>> data = pe.load_sample()
+    >>> margins = pe.sensitivity.flip_margin(pe.score("project_self", data.observations, data.budget))
+    >>> margins.nsmallest(3, "margin")[["unit_id", "grade", "next_grade", "margin"]].round(2).values.tolist()
+    [['0040010', '中', '良', 0.86], ['0030011', '良', '优', 0.98], ['0010014', '优', '良', 1.58]]
     """
     if method not in FLIP_METHODS:
         raise InputError(f"`method` must be one of {', '.join(map(repr, FLIP_METHODS))}; got {method!r}.")
@@ -131,6 +138,7 @@ def flip_margin(result: Any, unit_id: Any = None, *,
             margin = float(np.abs(d).sum()) if feasible else np.inf
             row.update({"margin": margin, "points_moved": margin / 2, "feasible": feasible})
             weights = p0 + d if feasible else np.full(len(p0), np.nan)
+            weights[np.abs(weights) <= 1e-9 * total] = 0.0  # float noise of an emptied node
             row.update({f"weight_{c}": w for c, w in zip(design.edge_codes, weights)})
             out.append(row)
     columns = ["unit_id", "grade", "banded_grade", "vetoed", "direction", "next_grade", "total", "edge",

@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._html import html_table
 from ..errors import InputError
 from ..framework import Framework
 from ._model import Engine, Units, design_for_parents, rank_desc
-from .uncertainty import check_nominal, html_table
+from .uncertainty import check_nominal
 
 __all__ = ["oat", "compare_weightings", "ComparisonResult"]
 
@@ -58,12 +59,14 @@ def oat(result: Any, node: str, values: Any) -> pd.DataFrame:
 
     Examples
     --------
-    >>> import pandas as pd, perfeval as pe
-    >>> obs = pd.DataFrame({"unit_id": "A", "node_code": ["purpose", "planning", "management", "results"],
-    ...                     "score": [20, 10, 20, 30]})
-    >>> res = pe.score("us_part", obs)
-    >>> pe.sensitivity.oat(res, "results", [40, 50, 60])[["value", "total", "grade"]].values.tolist()
-    [[40.0, 84.0, 'Moderately Effective'], [50.0, 80.0, 'Moderately Effective'], [60.0, 76.0, 'Moderately Effective']]
+    Give 效益指标 (``effect``, 30 points) 20, 30 or 40 points, the other first-level nodes rescaled:
+
+    >>> import perfeval as pe
+    >>> data = pe.load_sample()
+    >>> res = pe.score("project_self", data.observations, data.budget)
+    >>> sweep = pe.sensitivity.oat(res, "effect", [20, 30, 40])
+    >>> sweep.groupby("value")["grade_changed"].sum().to_dict()      # grades changed, of 150
+    {20.0: 9, 30.0: 0, 40.0: 6}
     """
     units = Units.from_result(result)
     fw = units.framework
@@ -131,10 +134,15 @@ class ComparisonResult:
         return self.summary
 
     def _repr_html_(self) -> str:
-        return html_table("Alternative weightings", self.summary, f"{self.units['unit_id'].nunique()} units")
+        changes = ", ".join(f"{w}: {n}" for w, n in zip(self.summary["weighting"], self.summary["n_grade_changes"]))
+        note = f"{self.units['unit_id'].nunique()} units; grade changes {changes}"
+        return html_table("Alternative weightings", self.summary, note, source=".summary")
 
     def __repr__(self) -> str:
-        return f"ComparisonResult(weightings={self.summary['weighting'].tolist()})"
+        names = self.summary["weighting"].tolist()
+        shown = names[:6] + ([f"... +{len(names) - 6} more"] if len(names) > 6 else [])
+        return (f"ComparisonResult(weightings={shown}, units={self.units['unit_id'].nunique()}, "
+                f"grade_changes={int(self.summary['n_grade_changes'].sum())})")
 
 
 def compare_weightings(result: Any, weightings: Mapping[str, Any]) -> ComparisonResult:
@@ -178,15 +186,17 @@ def compare_weightings(result: Any, weightings: Mapping[str, Any]) -> Comparison
 
     Examples
     --------
-    >>> import pandas as pd, perfeval as pe
-    >>> obs = pd.DataFrame({"unit_id": ["A"] * 4 + ["B"] * 4,
-    ...                     "node_code": ["purpose", "planning", "management", "results"] * 2,
-    ...                     "score": [20, 10, 20, 35, 12, 9, 19, 48]})
-    >>> res = pe.score("us_part", obs)
-    >>> equal = {"purpose": 1, "planning": 1, "management": 1, "results": 1}
+    Equal first-level weights instead of the standard 10 / 50 / 30 / 10 points:
+
+    >>> import perfeval as pe
+    >>> data = pe.load_sample()
+    >>> res = pe.score("project_self", data.observations, data.budget)
+    >>> equal = {"execution": 1, "output": 1, "effect": 1, "satisfaction": 1}
     >>> c = pe.sensitivity.compare_weightings(res, {"equal": equal})
-    >>> c.units[["unit_id", "total", "grade"]].values.tolist()
-    [['A', 92.5, 'Effective'], ['B', 85.25, 'Effective']]
+    >>> c.summary[["weighting", "n_grade_changes", "n_upgraded", "n_downgraded"]].values.tolist()
+    [['equal', 15, 10, 5]]
+    >>> round(float(c.summary.loc[0, "kendall_tau"]), 3)            # rank agreement with the nominal totals
+    0.822
     """
     if not isinstance(weightings, Mapping) or not weightings:
         raise InputError("`weightings` must be a non-empty mapping {name: weights}; got "

@@ -11,10 +11,11 @@ import pandas as pd
 from scipy import stats
 from scipy.stats import qmc
 
+from .._html import html_table
 from ..errors import InputError
 from ._model import Engine, Units, design_for_level, rank_desc
 from ._sampling import check_chunk, concentrations, rng_and_description
-from .uncertainty import check_nominal, effective_spread, group_names, html_table
+from .uncertainty import check_nominal, effective_spread, group_names
 
 __all__ = ["SobolResult", "sobol", "sobol_indices", "TARGETS"]
 
@@ -125,7 +126,13 @@ class SobolResult:
         note = f"n = {self.params.get('n')}, {self.params.get('evaluations')} model evaluations"
         if "target" in self.params:
             note = f"target {self.params['target']}; " + note
-        return html_table("Sobol' indices", self.to_frame().head(200), note)
+        frame = self.to_frame()
+        if len(self.first_order) > 1:  # per-unit indices: the mean over the outputs first
+            means = frame.groupby("group", sort=False)[["first_order", "total_order", "interaction"]].mean()
+            note += f"; mean over the {len(self.first_order)} outputs"
+            return (html_table("Sobol' indices", means.reset_index(), note)
+                    + html_table("By output", frame, source=".to_frame()"))
+        return html_table("Sobol' indices", frame, note)
 
     def __repr__(self) -> str:
         return (f"SobolResult(outputs={len(self.first_order)}, groups={list(self.groups)}, "
@@ -362,14 +369,17 @@ def sobol(result: Any, groups: Any = None, n: int = 4096, target: str = "mean_ab
 
     Examples
     --------
-    >>> import pandas as pd, perfeval as pe
-    >>> obs = pd.DataFrame({"unit_id": ["A"] * 4 + ["B"] * 4,
-    ...                     "node_code": ["purpose", "planning", "management", "results"] * 2,
-    ...                     "score": [20, 10, 20, 35, 12, 9, 19, 48]})
-    >>> res = pe.score("us_part", obs)
-    >>> s = pe.sensitivity.sobol(res, target="score", n=1024, rng=0)
-    >>> s.first_order.loc["A"].idxmax()
-    'results'
+    Which first-level weight moves the sample province's ranking most?
+
+    >>> import perfeval as pe
+    >>> data = pe.load_sample()
+    >>> res = pe.score("project_self", data.observations, data.budget)
+    >>> s = pe.sensitivity.sobol(res, n=512, rng=0)
+    >>> s.total_order.loc["mean_abs_rank_change"].round(1).to_dict()
+    {'execution': 0.2, 'output': 0.4, 'effect': 0.6, 'satisfaction': 0.2}
+    >>> per_unit = pe.sensitivity.sobol(res, target="score", n=64, rng=0)     # one row per unit
+    >>> per_unit.first_order.shape
+    (150, 4)
     """
     if target not in TARGETS:
         raise InputError(f"`target` must be one of {', '.join(map(repr, TARGETS))}; got {target!r}.")

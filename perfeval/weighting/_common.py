@@ -14,10 +14,11 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .._html import fmt, frame_html, short_items
 from ..agreement._util import check_choice
 from ..errors import InputError
 
-__all__ = ["WeightResult", "as_weights", "check_choice", "parse_judgement", "rank_desc"]
+__all__ = ["WeightResult", "as_weights", "check_choice", "frame_4f", "parse_judgement", "rank_desc", "weights_text"]
 
 
 def parse_judgement(value: Any) -> float:
@@ -43,11 +44,13 @@ def rank_desc(weights: pd.Series) -> pd.Series:
     return weights.rank(ascending=False, method="min").astype(int)
 
 
-def as_weights(weights: Any, name: str = "weights", index: Sequence[Any] | None = None) -> pd.Series:
+def as_weights(weights: Any, name: str = "weights", index: Sequence[Any] | None = None, *,
+               str_labels: bool = False) -> pd.Series:
     """Weights as a float Series: from a Series, a mapping, a result object with ``.weights`` or a sequence.
 
     A sequence needs ``index`` (the item labels in the same order). Values must be finite and non-negative with a
-    positive sum; they are returned as given (not normalised).
+    positive sum; they are returned as given (not normalised). With ``str_labels`` the labels of a mapping or
+    Series are turned into text first (node codes and expert ids are text).
     """
     if hasattr(weights, "weights") and isinstance(getattr(weights, "weights"), pd.Series):
         series = weights.weights
@@ -66,6 +69,8 @@ def as_weights(weights: Any, name: str = "weights", index: Sequence[Any] | None 
     else:
         raise InputError(f"`{name}` must be a Series, a mapping, a sequence or a weighting result; "
                          f"got {type(weights).__name__}.")
+    if str_labels:
+        series = series.rename(index=str)
     if series.index.has_duplicates:
         dup = series.index[series.index.duplicated()].unique().tolist()
         raise InputError(f"`{name}` must name each item once; got duplicates {dup}.")
@@ -81,11 +86,14 @@ def as_weights(weights: Any, name: str = "weights", index: Sequence[Any] | None 
     return values.rename("weight")
 
 
-def _fmt(value: Any) -> str:
-    """Short text of a detail value for the HTML header."""
-    if isinstance(value, (float, np.floating)):
-        return f"{value:.6g}"
-    return str(value)
+def weights_text(weights: pd.Series) -> str:
+    """``{a: 0.2500, b: 0.7500}`` (the first 8 items, then how many more): the weights in a ``__repr__``."""
+    return short_items(weights, value_format="{:.4f}".format)
+
+
+def frame_4f(frame: pd.DataFrame, **kwargs: Any) -> str:
+    """A frame in a result's HTML view: floats to 4 decimals, long frames truncated (:func:`frame_html`)."""
+    return frame_html(frame, float_format="{:.4f}".format, **kwargs)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -126,11 +134,11 @@ class WeightResult:
         return frame
 
     def _repr_html_(self) -> str:
-        scalars = ", ".join(f"{html.escape(str(k))} = {html.escape(_fmt(v))}" for k, v in self.details.items()
+        scalars = ", ".join(f"{html.escape(str(k))} = {html.escape(fmt(v, 6))}" for k, v in self.details.items()
                             if np.isscalar(v) or v is None)
-        head = f"<p><b>Weights</b> ({html.escape(self.method)}){'; ' + scalars if scalars else ''}</p>"
-        return head + self.to_frame().to_html(index=False, float_format=lambda x: f"{x:.4f}")
+        head = (f"<p><b>Weights</b> ({html.escape(self.method)}, {len(self.weights)} items)"
+                f"{'; ' + scalars if scalars else ''}</p>")
+        return head + frame_4f(self.to_frame())
 
     def __repr__(self) -> str:
-        pairs = ", ".join(f"{k}: {v:.4f}" for k, v in self.weights.items())
-        return f"WeightResult(method={self.method!r}, weights={{{pairs}}})"
+        return f"WeightResult(method={self.method!r}, weights={weights_text(self.weights)})"

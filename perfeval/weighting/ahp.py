@@ -24,7 +24,7 @@ import pandas as pd
 from scipy import optimize
 
 from ..errors import InconsistentJudgementsWarning, InputError, Problem
-from ._common import check_choice, parse_judgement, rank_desc
+from ._common import check_choice, frame_4f, parse_judgement, rank_desc, weights_text
 
 __all__ = ["AHPResult", "ahp", "RI_TABLES", "RI_SOURCES", "GCI_THRESHOLDS", "SAATY_SCALE", "gci_threshold"]
 
@@ -424,14 +424,13 @@ class AHPResult:
                 f"({html.escape(self.criterion.upper())} &le; {self.threshold:g})</p>")
         filled = ""
         if len(self.completed):
-            filled = "<p>Completed comparisons (" + html.escape(self.completion) + "):</p>" + \
-                self.completed.to_html(index=False, float_format=lambda x: f"{x:.4f}")
-        return head + self.to_frame().to_html(index=False, float_format=lambda x: f"{x:.4f}") + filled
+            filled = frame_4f(self.completed, caption=f"Completed comparisons ({self.completion}):",
+                              source=".completed")
+        return head + frame_4f(self.to_frame()) + filled
 
     def __repr__(self) -> str:
-        pairs = ", ".join(f"{k}: {v:.4f}" for k, v in self.weights.items())
         return (f"AHPResult(method={self.method!r}, cr={self.cr:.4f} [{self.ri_table}], "
-                f"consistent={self.consistent}, weights={{{pairs}}})")
+                f"consistent={self.consistent}, weights={weights_text(self.weights)})")
 
 
 def _check_ri(ri: str, n: int) -> float:

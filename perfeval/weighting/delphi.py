@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..agreement import kendall_w as _agreement_kendall_w
 from ..errors import DegenerateDataWarning, InputError, Problem
+from ._common import frame_4f
 
 __all__ = ["DelphiResult", "delphi", "kendall_w"]
 
@@ -57,8 +58,14 @@ class DelphiResult:
     def _repr_html_(self) -> str:
         head = (f"<p><b>Delphi</b>: {len(self.rounds)} round(s); converged = {self.converged} "
                 f"(CV &le; {self.cv_max:g}, |change| &le; {self.stability:g}, Kendall W p &lt; {self.alpha:g})</p>")
-        fmt = {"index": False, "float_format": lambda x: f"{x:.4f}"}
-        return head + self.rounds.to_html(**fmt) + self.stats.to_html(**fmt)
+        return (head + frame_4f(self.rounds, source=".rounds")
+                + frame_4f(self.stats, caption="Items by round", source=".stats"))
+
+    def __repr__(self) -> str:
+        last = self.rounds.iloc[-1] if len(self.rounds) else None
+        w = f", kendall_w={float(last['kendall_w']):.4g}" if last is not None else ""
+        return (f"DelphiResult(rounds={len(self.rounds)}, items={self.stats['item'].nunique()}, "
+                f"converged={self.converged}{w})")
 
 
 def kendall_w(ratings: pd.DataFrame) -> tuple[float, float, int, float]:

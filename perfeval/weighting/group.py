@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..errors import InconsistentJudgementsWarning, InputError, Problem, format_location
 from .ahp import AHPResult, _check_options, _evaluate, _prepare, _inconsistency_message
-from ._common import as_weights, check_choice, parse_judgement, rank_desc
+from ._common import as_weights, check_choice, frame_4f, parse_judgement, rank_desc, weights_text
 
 __all__ = ["GroupAHPResult", "ahp_group", "ahp_survey"]
 
@@ -87,13 +87,14 @@ class GroupAHPResult:
         head = (f"<p><b>Group AHP</b> ({html.escape(self.method.upper())}, {html.escape(self.priority)}, "
                 f"RI table {html.escape(self.ri_table)}; {int(self.experts['included'].sum())} of "
                 f"{len(self.experts)} experts included{agg})</p>")
-        fmt = {"float_format": lambda x: f"{x:.4f}", "index": False}
-        return head + self.to_frame().to_html(**fmt) + "<p>Experts</p>" + self.experts.to_html(**fmt)
+        return (head + frame_4f(self.to_frame())
+                + frame_4f(self.experts, caption="Experts", source=".experts"))
 
     def __repr__(self) -> str:
-        pairs = ", ".join(f"{k}: {v:.4f}" for k, v in self.weights.items())
+        inconsistent = self.inconsistent_experts
+        shown = inconsistent[:6] + ([f"... +{len(inconsistent) - 6} more"] if len(inconsistent) > 6 else [])
         return (f"GroupAHPResult(method={self.method!r}, experts={len(self.experts)}, "
-                f"inconsistent={self.inconsistent_experts}, weights={{{pairs}}})")
+                f"inconsistent={shown}, weights={weights_text(self.weights)})")
 
 
 def _relocate(err: InputError, where: str) -> InputError:
@@ -147,11 +148,7 @@ def _expert_weights(expert_weights: Any, experts: list[str]) -> pd.Series:
     """Positive expert weights, one per expert, normalised to sum 1 (equal by default)."""
     if expert_weights is None:
         return pd.Series(1.0 / len(experts), index=experts)
-    if isinstance(expert_weights, Mapping):
-        expert_weights = pd.Series({str(k): v for k, v in expert_weights.items()})
-    elif isinstance(expert_weights, pd.Series):
-        expert_weights = expert_weights.rename(index=str)
-    w = as_weights(expert_weights, "expert_weights", index=experts)
+    w = as_weights(expert_weights, "expert_weights", index=experts, str_labels=True)
     unknown = sorted(set(w.index) - set(experts))
     missing = [e for e in experts if e not in w.index]
     if unknown or missing:

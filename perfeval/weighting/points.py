@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -142,11 +142,7 @@ def apply_weights(framework: Framework, weights: Any, node: str | None = None, *
                                         f"node {node!r} has no points to share among its children.")
         children, parent_points = parent.children, parent.points
     codes = [c.code for c in children]
-    if isinstance(weights, Mapping):
-        weights = pd.Series({str(k): v for k, v in weights.items()})
-    elif isinstance(weights, pd.Series):
-        weights = weights.rename(index=str)
-    w = as_weights(weights, "weights", index=codes)
+    w = as_weights(weights, "weights", index=codes, str_labels=True)
     unknown = [str(k) for k in w.index if k not in codes]
     missing = [c for c in codes if c not in w.index]
     if unknown or missing:
