@@ -59,6 +59,17 @@ class ApplicationResult:
         Every rule used (:meth:`ApplicationPolicy.to_dict`).
     problems : tuple of Problem
         Warnings (scored units missing from ``units`` ...).
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> data = pe.load_sample()
+    >>> res = pe.score("project_self", data.observations, data.budget)
+    >>> r = pe.application.apply_results(res, data.units, budget=data.budget)
+    >>> r.summary.columns.tolist()
+    ['department_id', 'grade', 'n_units', 'n_rectification', 'current_budget', 'proposed_budget', 'budget_change']
+    >>> int(r.units["rectification_required"].sum())
+    12
     """
 
     units: pd.DataFrame
@@ -282,6 +293,16 @@ def apply_results(score_result: Any, units: pd.DataFrame,
     >>> r = pe.application.apply_results(totals, units)
     >>> r.units[["grade", "action", "proposed_budget"]].values.tolist()
     [['优', '优先保障', 100.0], ['中', '一定比例核减', 180.0]]
+
+    Next year's actions for the sample province's self-evaluations:
+
+    >>> data = pe.load_sample()
+    >>> res = pe.score("project_self", data.observations, data.budget)
+    >>> r = pe.application.apply_results(res, data.units, budget=data.budget)
+    >>> r.units["action"].value_counts().head(3).to_dict()
+    {'优先保障': 58, '保障后续资金': 38, '同类项目倾斜': 28}
+    >>> round(float(r.units["budget_change"].sum()), 2)
+    -2952.8
     """
     pol = ApplicationPolicy.load(policy)
     t = _totals(score_result, pol)

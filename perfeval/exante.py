@@ -56,6 +56,16 @@ class ExanteResult:
         Every rule used: the framework's name and conclusion bands, then :meth:`ExantePolicy.to_dict`.
     problems : tuple of Problem
         Warnings (leaves scored 0 because they were missing).
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> data = pe.load_sample()
+    >>> r = pe.exante.assess(data.exante, units=data.units)
+    >>> r
+    ExanteResult(units=20, conclusions={'予以支持': 12, '调整完善后予以支持': 5, '不予支持': 3})
+    >>> r.nodes.shape                                         # 20 projects x 10 leaves
+    (200, 6)
     """
 
     units: pd.DataFrame
@@ -89,6 +99,14 @@ def read_exante(path: str | Path) -> pd.DataFrame:
     -------
     DataFrame
         Canonical columns with ``score`` as float, plus ``source_file`` and ``source_row``.
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> from pathlib import Path
+    >>> sheet = pe.exante.read_exante(Path(pe.list_samples()["path"][0]) / "exante.csv")
+    >>> sheet.shape, sheet[["unit_id", "node_code", "score"]].head(1).values.tolist()
+    ((200, 5), [['0042024001', 'necessity.relevance', 8.5]])
     """
     from .io import read_table
 
@@ -226,6 +244,15 @@ def assess(scores: pd.DataFrame, framework: str | Path | Framework = "exante", *
     >>> r = pe.exante.assess(scores)
     >>> r.units[["total", "conclusion"]].values.tolist()
     [[90.0, '予以支持']]
+
+    The sample province's 20 new projects; 0032024002 scores 71.5 but fails the compliance floor (a veto):
+
+    >>> data = pe.load_sample()
+    >>> r = pe.exante.assess(data.exante, units=data.units)
+    >>> r.units["conclusion"].value_counts().to_dict()
+    {'予以支持': 12, '调整完善后予以支持': 5, '不予支持': 3}
+    >>> r.units.loc[r.units["conclusion"] == "不予支持", ["unit_id", "total", "budget_flag"]].values.tolist()
+    [['0022024001', 69.5, '不得安排预算'], ['0032024002', 71.5, '不得安排预算'], ['0122024002', 71.5, '不得安排预算']]
     """
     fw = load_framework(framework)
     errors = [p for p in validate_framework(fw) if p.severity == "error"]

@@ -90,6 +90,16 @@ class MonitoringResult:
         Every threshold used (:meth:`MonitoringPolicy.to_dict`).
     problems : tuple of Problem
         Warnings about the input (targets that could not be read ...).
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> data = pe.load_sample()
+    >>> m = pe.monitoring.lights(data.monitoring, data.observations, data.budget, units=data.units)
+    >>> m
+    MonitoringResult(month=8, units=150, lights={'green': 307, 'yellow': 146, 'red': 77, 'blue': 11})
+    >>> m.departments.head(1).values.tolist()                # colour counts per department and light
+    [['001', 'budget', 3, 7, 7, 0, 0, 17]]
     """
 
     lights: pd.DataFrame
@@ -369,6 +379,15 @@ def lights(monitoring: pd.DataFrame, observations: pd.DataFrame, budget: pd.Data
     >>> bud = pd.DataFrame({"unit_id": ["P1"], "budget_full_year": [100.0]})
     >>> pe.monitoring.lights(mon, obs, bud).lights[["line", "ratio", "colour"]].values.tolist()
     [['budget', 60.0, 'yellow'], ['indicator', 80.0, 'green']]
+
+    The sample province at month 8: two-flag lights and the corrective action of the red ones.
+
+    >>> data = pe.load_sample()
+    >>> m = pe.monitoring.lights(data.monitoring, data.observations, data.budget, units=data.units)
+    >>> m.units["combined_colour"].value_counts().to_dict()
+    {'yellow': 100, 'green': 37, 'red': 11}
+    >>> m.units.loc[m.units["combined_colour"] == "red", ["unit_id", "action"]].head(2).values.tolist()
+    [['0010001', '收回'], ['0010005', '收回']]
     """
     pol = MonitoringPolicy.load(rules)
     mon, problems = check_monitoring(monitoring)

@@ -61,6 +61,16 @@ class AlphaResult(ResultMixin):
     bootstrap_distribution : numpy.ndarray or None
         Alphas of the unit bootstrap, when requested.
     confidence_level : float
+
+    Examples
+    --------
+    Panel ratings of one node of the sample province's key evaluations:
+
+    >>> import perfeval as pe
+    >>> panel = pe.load_sample().panel
+    >>> one = panel[panel["node_code"] == "decision.approval.basis"]
+    >>> pe.agreement.krippendorff_alpha(one, ratings="score", level="interval")
+    AlphaResult(statistic=0.743911, level='interval', n_units=8, se=0.101492)
     """
 
     statistic: float

@@ -52,6 +52,15 @@ class CCCResult(ResultMixin):
     n : int
     n_dropped : int
     confidence_level : float
+
+    Examples
+    --------
+    >>> from perfeval.agreement import lin_ccc
+    >>> res = lin_ccc([92, 85, 78, 66, 88, 95], [90, 80, 79, 60, 85, 93])
+    >>> res
+    CCCResult(statistic=0.93909, pearson_r=0.98022, bias_correction=0.95804, n=6)
+    >>> [round(v, 3) for v in res.confidence_interval()]
+    [0.721, 0.988]
     """
 
     statistic: float
@@ -170,6 +179,17 @@ class BlandAltmanResult(ResultMixin):
     x, y : numpy.ndarray
         The pairs used (kept for plotting).
     confidence_level : float
+
+    Examples
+    --------
+    >>> from perfeval.agreement import bland_altman
+    >>> res = bland_altman([92, 85, 78, 66, 88, 95], [90, 80, 79, 60, 85, 93])
+    >>> res
+    BlandAltmanResult(bias=2.83333, sd=2.48328, lower=-2.03389, upper=7.70056, n=6)
+    >>> [round(v, 2) for v in res.confidence_interval(which="bias")]
+    [0.23, 5.44]
+    >>> res.to_frame()["quantity"].tolist()
+    ['bias', 'lower', 'upper', 'sd', 'proportional_bias_slope']
     """
 
     bias: float

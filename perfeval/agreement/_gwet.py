@@ -45,6 +45,15 @@ class GwetResult(ResultMixin):
         ``"ratings"`` (long data or counts; irrCAC ``gwet.ac1.raw``/``.dist``) or ``"table"`` (two-rater
         contingency table; irrCAC ``gwet.ac1.table``).
     confidence_level : float
+
+    Examples
+    --------
+    >>> from perfeval.agreement import gwet_ac
+    >>> res = gwet_ac(table=[[0, 4, 1], [0, 8, 0], [0, 1, 5]])
+    >>> res
+    GwetResult(coefficient='AC1', statistic=0.555988, se=0.158846, pvalue=0.00255574)
+    >>> [round(v, 3) for v in res.confidence_interval()]
+    [0.222, 0.89]
     """
 
     statistic: float

@@ -49,6 +49,18 @@ class ICCResult(ResultMixin):
         Incomplete targets left out of the two-way forms.
     confidence_level : float
         Level of the intervals of :meth:`to_frame`.
+
+    Examples
+    --------
+    Panel ratings of one node of the sample province's key evaluations (8 projects, 7 experts):
+
+    >>> import perfeval as pe
+    >>> panel = pe.load_sample().panel
+    >>> res = pe.agreement.icc(panel[panel["node_code"] == "decision.approval.basis"], ratings="score")
+    >>> round(float(res.statistic["ICC(A,1)"]), 3), [round(v, 3) for v in res.confidence_interval(form="ICC(A,1)")]
+    (0.768, [0.532, 0.937])
+    >>> res.to_frame()["type"].tolist()
+    ['ICC(1,1)', 'ICC(A,1)', 'ICC(C,1)', 'ICC(1,k)', 'ICC(A,k)', 'ICC(C,k)']
     """
 
     n_targets: int

@@ -92,6 +92,15 @@ class KappaResult(ResultMixin):
     table : numpy.ndarray
         The k x k table (rows: rater 1).
     confidence_level : float
+
+    Examples
+    --------
+    >>> from perfeval.agreement import cohen_kappa
+    >>> res = cohen_kappa(table=[[0, 4, 1], [0, 8, 0], [0, 1, 5]])
+    >>> res
+    KappaResult(statistic=0.484163, se=0.138014, pvalue=0.00110399, weights='unweighted')
+    >>> [round(v, 3) for v in res.confidence_interval(0.9)]
+    [0.257, 0.711]
     """
 
     statistic: float
@@ -275,6 +284,15 @@ class FleissKappaResult(ResultMixin):
         ``category, proportion, kappa, se0, z, pvalue``: the kappa of each category against the rest
         (Fleiss 1971), with the Fleiss-Nee-Landis H0 test when raters per subject are equal.
     confidence_level : float
+
+    Examples
+    --------
+    >>> from perfeval.agreement import fleiss_kappa
+    >>> res = fleiss_kappa(counts=[[0, 0, 3], [0, 2, 1], [3, 0, 0], [1, 1, 1]])   # subjects x categories
+    >>> res
+    FleissKappaResult(statistic=0.361702, se=0.357885, pvalue=0.0796639, method='fleiss')
+    >>> res.per_category["kappa"].round(3).tolist()
+    [0.625, 0.111, 0.314]
     """
 
     statistic: float

@@ -34,6 +34,13 @@ class KendallWResult(ResultMixin):
     n_objects, n_raters : int
         n ranked targets and m raters.
     correct_ties : bool
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfeval.agreement import kendall_w
+    >>> kendall_w(pd.DataFrame({"a": [1, 2, 3], "b": [1, 3, 2], "c": [2, 1, 3]}), rows="rater")
+    KendallWResult(statistic=0.0333333, chi2=0.2, df=2, pvalue=0.904837)
     """
 
     statistic: float
@@ -160,6 +167,15 @@ class MarginalHomogeneityResult(ResultMixin):
     margins : pandas.DataFrame
         ``category, row_total, col_total, difference`` (row minus column: a positive difference means the
         row rater used the category more often).
+
+    Examples
+    --------
+    >>> from perfeval.agreement import stuart_maxwell
+    >>> res = stuart_maxwell([[20, 5], [1, 10]])
+    >>> res
+    MarginalHomogeneityResult(method='stuart_maxwell', statistic=2.66667, df=1, pvalue=0.10247)
+    >>> res.margins["difference"].tolist()
+    [4.0, -4.0]
     """
 
     statistic: float

@@ -22,7 +22,15 @@ _ALTERNATIVES = ("two-sided", "greater", "less")
 
 
 class ConfidenceInterval(NamedTuple):
-    """A confidence interval: ``low`` and ``high`` (floats, or arrays / Series for results with several rows)."""
+    """A confidence interval: ``low`` and ``high`` (floats, or arrays / Series for results with several rows).
+
+    Examples
+    --------
+    >>> from perfeval.agreement import ConfidenceInterval
+    >>> low, high = ConfidenceInterval(0.25, 0.71)
+    >>> ConfidenceInterval(0.25, 0.71).high
+    0.71
+    """
 
     low: Any
     high: Any

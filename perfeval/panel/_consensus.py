@@ -44,6 +44,16 @@ class PanelResult:
     bands : GradeBands
     problems : tuple of Problem
         Cells with fewer than ``min_raters`` ratings (``too_few_raters``, warnings).
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> res = pe.panel.aggregate(pe.load_sample().panel, framework="project_key")
+    >>> obs = res.to_observations()                  # one consensus score per (unit, node), for pe.score
+    >>> obs.shape, obs.columns.tolist()
+    ((160, 3), ['unit_id', 'node_code', 'score'])
+    >>> pe.score("project_key", obs).totals["grade"].value_counts().to_dict()
+    {'良': 3, '中': 3, '差': 2}
     """
 
     scores: pd.DataFrame
@@ -157,6 +167,15 @@ def aggregate(ratings: pd.DataFrame, method: str = "trimmed", trim: int = 1, min
     >>> res = aggregate(r, trim=1)
     >>> float(res.scores["score"].iloc[0]), res.scores["dropped_low"].iloc[0], res.scores["dropped_high"].iloc[0]
     (6.666666666666667, 'B', 'A')
+
+    The sample province's key evaluations: 7 experts, 8 projects, the highest and lowest rating dropped.
+
+    >>> import perfeval as pe
+    >>> panel = aggregate(pe.load_sample().panel, framework="project_key")
+    >>> panel
+    PanelResult(method='trimmed', trim=1, cells=160, units=8, problems=0)
+    >>> panel.totals[["unit_id", "total", "grade"]].head(3).round(2).values.tolist()
+    [['0010001', 39.5, '差'], ['0020002', 89.6, '良'], ['0030004', 57.0, '差']]
     """
     if method not in METHODS:
         raise ValueError(f"`method` must be one of {', '.join(map(repr, METHODS))}; got {method!r}.")

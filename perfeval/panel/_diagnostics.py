@@ -44,6 +44,13 @@ class RaterDiagnostics:
     threshold : float
         Robust z beyond which a rater is flagged.
     confidence_level : float
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> diag = pe.panel.rater_diagnostics(pe.load_sample().panel, framework="project_key")
+    >>> diag.flagged("severe"), diag.flagged("lenient"), diag.flagged("erratic")
+    (['E01'], ['E02'], ['E06'])
     """
 
     raters: pd.DataFrame

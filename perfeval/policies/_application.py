@@ -69,6 +69,16 @@ class ApplicationPolicy(PolicyView):
     rigid : GradeAction
         The action of rigid expenditure whose grade calls for a cut (cut share 0).
     transfer : TransferPolicy
+
+    Examples
+    --------
+    >>> from perfeval.policies import ApplicationPolicy
+    >>> policy = ApplicationPolicy.load()
+    >>> fair = policy.actions["continuing"]["中"]
+    >>> fair.action, fair.cut_share, fair.rectification
+    ('一定比例核减', 0.1, True)
+    >>> list(policy.actions), policy.transfer.k
+    (['continuing', 'phased', 'one_off'], 0.5)
     """
 
     bands: GradeBands

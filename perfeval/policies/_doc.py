@@ -32,6 +32,12 @@ def to_bool(value: Any) -> bool | None:
     """Read a yes/no cell (``True``, ``1``, ``yes``, ``是`` / ``False``, ``0``, ``no``, ``否``); None when unreadable.
 
     Missing values (None, NaN, empty text) read as False.
+
+    Examples
+    --------
+    >>> from perfeval.policies import to_bool
+    >>> to_bool("是"), to_bool("no"), to_bool(None), to_bool("maybe")
+    (True, False, False, None)
     """
     if isinstance(value, bool):
         return value
@@ -46,7 +52,14 @@ def to_bool(value: Any) -> bool | None:
 
 
 def policy_path(kind: str) -> Path:
-    """Path of the shipped policy file ``templates/policies/<kind>.yaml``."""
+    """Path of the shipped policy file ``templates/policies/<kind>.yaml``.
+
+    Examples
+    --------
+    >>> from perfeval.policies import policy_path
+    >>> policy_path("monitoring").name
+    'monitoring.yaml'
+    """
     from .._resources import templates_dir
 
     if kind not in POLICY_KINDS:
@@ -365,6 +378,15 @@ def read_policy(kind: str, policy: str | Path | Mapping[str, Any] | None = None)
     InputError
         Missing file, YAML syntax error (located ``file:line``), duplicate keys, a non-mapping document, or a
         ``kind`` key that names another policy.
+
+    Examples
+    --------
+    >>> from perfeval.policies import read_policy
+    >>> doc = read_policy("monitoring", {"forecast": {"method": "last"}})
+    >>> doc.get("forecast", "method"), doc.where("forecast", "method")      # changed in code, located there
+    ('last', '<policy>:forecast.method')
+    >>> read_policy("monitoring").get("forecast", "method")
+    'pace'
     """
     base_path = policy_path(kind)
     data, locs = load_file(base_path)

@@ -57,6 +57,13 @@ class ExantePolicy(PolicyView):
     missing_leaf : {'zero', 'error'}
     gate_flag, gate_flag_en : str
         The flag of a new project without a passing assessment (不得安排预算).
+
+    Examples
+    --------
+    >>> from perfeval.policies import ExantePolicy
+    >>> policy = ExantePolicy.load()
+    >>> policy.passing, [(v.code, v.node, v.value) for v in policy.vetoes]
+    (('予以支持', '调整完善后予以支持'), [('compliance_floor', 'compliance', 0.6)])
     """
 
     passing: tuple[str, ...]

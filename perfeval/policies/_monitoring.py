@@ -44,6 +44,15 @@ class MonitoringPolicy(PolicyView):
         Milestones of the planned curve (empty: linear ``month / 12``).
     checkpoint_month : int
     forecast_method : {'pace', 'last'}
+
+    Examples
+    --------
+    >>> from perfeval.policies import MonitoringPolicy
+    >>> policy = MonitoringPolicy.load({"forecast": {"method": "last"}})   # the shipped file, one key changed
+    >>> policy.forecast_method, policy.checkpoint_month, float(policy.progress(6))
+    ('last', 7, 0.5)
+    >>> policy
+    MonitoringPolicy(version='2024.1', settings=16)
     """
 
     budget_bands: GradeBands

@@ -119,6 +119,18 @@ class ComparisonResult:
     weights : DataFrame
         The points each weighting gives the re-weighted nodes (the deepest whose points changed):
         ``weighting, node_code, points, nominal_points``.
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> data = pe.load_sample()
+    >>> res = pe.score("project_self", data.observations, data.budget)
+    >>> equal = {"execution": 1, "output": 1, "effect": 1, "satisfaction": 1}
+    >>> c = pe.sensitivity.compare_weightings(res, {"equal": equal})
+    >>> c
+    ComparisonResult(weightings=['equal'], units=150, grade_changes=15)
+    >>> c.weights[["node_code", "points", "nominal_points"]].values.tolist()
+    [['execution', 25.0, 10.0], ['output', 25.0, 50.0], ['effect', 25.0, 30.0], ['satisfaction', 25.0, 10.0]]
     """
 
     summary: pd.DataFrame

@@ -41,6 +41,15 @@ class SobolResult:
     params : mapping
         ``n`` (base sample size), ``evaluations`` (``n (groups + 2)``), ``rng`` description and, from
         :func:`sobol`, the target, the weight model and its Dirichlet concentrations.
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> data = pe.load_sample()
+    >>> res = pe.score("project_self", data.observations, data.budget)
+    >>> s = pe.sensitivity.sobol(res, n=256, rng=0)
+    >>> s.to_frame()[["group", "first_order", "total_order"]].round(1).values.tolist()
+    [['execution', 0.1, 0.1], ['output', 0.0, 0.4], ['effect', 0.3, 0.6], ['satisfaction', 0.2, 0.2]]
     """
 
     first_order: pd.DataFrame

@@ -111,6 +111,15 @@ class WeightResult:
         Intermediate quantities of the method (read-only): Series indexed like ``weights`` (e.g. ``entropy``,
         ``std``), frames (e.g. ``correlation``) and scalars (e.g. ``normalization``, ``alpha``). Each function's
         docstring lists its keys.
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> res = pe.weighting.entropy([[30, 30, 38, 29], [19, 54, 86, 29], [19, 15, 85, 28.9], [68, 70, 60, 29]])
+    >>> res
+    WeightResult(method='entropy', weights={1: 0.4630, 2: 0.3992, 3: 0.1378, 4: 0.0000})
+    >>> res.to_frame().columns.tolist()
+    ['item', 'weight', 'rank', 'entropy', 'divergence', 'directions']
     """
 
     weights: pd.Series

@@ -65,7 +65,14 @@ _SUGGESTION_COLUMNS = ["i", "j", "current", "suggested", "cr_after"]
 
 
 def gci_threshold(n: int) -> float:
-    """GCI threshold for order ``n``: 0.31 for n = 3, 0.35 for n = 4, 0.37 for n > 4 (0 below 3)."""
+    """GCI threshold for order ``n``: 0.31 for n = 3, 0.35 for n = 4, 0.37 for n > 4 (0 below 3).
+
+    Examples
+    --------
+    >>> from perfeval.weighting import gci_threshold
+    >>> gci_threshold(3), gci_threshold(4), gci_threshold(9)
+    (0.31, 0.35, 0.37)
+    """
     if n < 3:
         return 0.0
     return GCI_THRESHOLDS.get(n, 0.37)
@@ -331,6 +338,15 @@ class AHPResult:
         The threshold applied to that index.
     completion : str
         ``"optimal"`` or ``"harker"``: how missing comparisons are (and, in :meth:`suggestions`, would be) filled.
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> res = pe.weighting.ahp([[1, 3, 5], [1/3, 1, 2], [1/5, 1/2, 1]], labels=["output", "effect", "cost"])
+    >>> res
+    AHPResult(method='eigen', cr=0.0032 [saaty1980], consistent=True, weights={output: 0.6483, effect: 0.2297, cost: 0.1220})
+    >>> res.summary()[["lambda_max", "cr", "consistent"]].round(4).values.tolist()
+    [[3.0037, 0.0032, True]]
     """
 
     weights: pd.Series

@@ -41,6 +41,17 @@ class DelphiResult:
         Item weights from the last round's means (mean / sum of means); None when a mean is not positive.
     cv_max, stability, alpha : float
         The thresholds used.
+
+    Examples
+    --------
+    >>> import pandas as pd, perfeval as pe
+    >>> r1 = pd.DataFrame({"output": [5, 4, 5], "effect": [4, 4, 3], "cost": [2, 3, 1]}, index=["E1", "E2", "E3"])
+    >>> r2 = pd.DataFrame({"output": [5, 5, 5], "effect": [4, 4, 4], "cost": [2, 2, 2]}, index=["E1", "E2", "E3"])
+    >>> res = pe.weighting.delphi([r1, r2])
+    >>> res
+    DelphiResult(rounds=2, items=3, converged=True, kendall_w=1)
+    >>> res.rounds[["round", "kendall_w", "converged"]].round(3).values.tolist()
+    [[1, 0.939, False], [2, 1.0, True]]
     """
 
     stats: pd.DataFrame
@@ -84,6 +95,15 @@ def kendall_w(ratings: pd.DataFrame) -> tuple[float, float, int, float]:
 
     (Kendall & Babington Smith 1939), with m experts, n items, R_i the rank sum of item i and t the sizes of
     the tie groups in expert k's ranking.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfeval.weighting import kendall_w
+    >>> r = pd.DataFrame({"output": [5, 4, 5], "effect": [4, 4, 3], "cost": [2, 3, 1]}, index=["E1", "E2", "E3"])
+    >>> w, chi2, df, p = kendall_w(r)
+    >>> round(w, 4), round(chi2, 4), df, round(p, 4)
+    (0.9394, 5.6364, 2, 0.0597)
     """
     res = _agreement_kendall_w(np.asarray(ratings, dtype=float), correct_ties=True, rows="rater")
     return res.statistic, res.chi2, res.df, res.pvalue

@@ -53,6 +53,16 @@ class GroupAHPResult:
         Random-index table and consistency criterion applied to every matrix.
     threshold : float or None
         The explicit threshold, or None for the criterion's default (see :func:`perfeval.weighting.ahp`).
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> res = pe.weighting.ahp_survey(pe.load_sample().ahp_survey)
+    >>> res.inconsistent_experts
+    ['X03']
+    >>> x03 = res.experts.set_index("expert_id").loc["X03"]
+    >>> round(float(x03["cr"]), 3), bool(x03["consistent"])
+    (0.441, False)
     """
 
     weights: pd.Series
@@ -347,6 +357,12 @@ def ahp_survey(data: pd.DataFrame, *, expert: str = "expert_id", a: str = "a", b
     ...                        "b": ["y", "z", "z"], "value": [2, 4, 2]})
     >>> pe.weighting.ahp_survey(survey).weights.round(4).tolist()
     [0.5714, 0.2857, 0.1429]
+
+    The sample province's survey: 10 experts on the key framework's first-level criteria, one inconsistent.
+
+    >>> res = pe.weighting.ahp_survey(pe.load_sample().ahp_survey)
+    >>> res.weights.round(3).to_dict(), res.inconsistent_experts
+    ({'decision': 0.163, 'process': 0.179, 'output': 0.284, 'effect': 0.374}, ['X03'])
     """
     if not isinstance(data, pd.DataFrame):
         raise InputError(f"`data` must be a DataFrame with columns {expert}, {a}, {b}, {value}; "

@@ -30,6 +30,14 @@ def parse_directions(directions: Any, columns: Sequence[Any]) -> np.ndarray:
     ``directions`` may be None (every indicator benefit), one value for all, a sequence aligned with the columns,
     or a mapping indicator -> direction naming every indicator. Accepted values: ``max``/``benefit``/``+``/``1``/
     ``>=`` and ``min``/``cost``/``-``/``-1``/``<=`` (case-insensitive).
+
+    Examples
+    --------
+    >>> from perfeval.weighting import parse_directions
+    >>> parse_directions({"cost": "min", "coverage": "max"}, ["coverage", "cost"]).tolist()
+    [1.0, -1.0]
+    >>> parse_directions("cost", ["a", "b"]).tolist()
+    [-1.0, -1.0]
     """
     labels = [str(c) for c in columns]
     if directions is None:

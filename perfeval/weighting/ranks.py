@@ -22,6 +22,14 @@ def positional_weights(n: int, method: str = "roc") -> np.ndarray:
         \text{ROC: } w_r = \frac1n \sum_{k=r}^{n} \frac1k, \qquad
         \text{rank sum: } w_r = \frac{2 (n + 1 - r)}{n (n + 1)}, \qquad
         \text{reciprocal: } w_r = \frac{1/r}{\sum_{k=1}^{n} 1/k}
+
+    Examples
+    --------
+    >>> from perfeval.weighting import positional_weights
+    >>> positional_weights(3).round(4).tolist()                     # ROC: (1 + 1/2 + 1/3) / 3, ...
+    [0.6111, 0.2778, 0.1111]
+    >>> positional_weights(3, "rank_sum").round(4).tolist()
+    [0.5, 0.3333, 0.1667]
     """
     check_choice("method", method, _METHODS)
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
