@@ -46,9 +46,6 @@ class ResultMixin:
     _repr_fields: tuple[str, ...] = ()
     _title: str = ""
 
-    def to_frame(self):  # pragma: no cover - every result overrides it
-        raise NotImplementedError
-
     def _level(self, confidence_level: float | None) -> float:
         """``confidence_level``, or the level the result was computed at when it is None."""
         return self.confidence_level if confidence_level is None else confidence_level  # type: ignore[attr-defined]
