@@ -13,8 +13,8 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-__all__ = ["MONEY_UNITS", "TARGET_FLAGS", "Cell", "Unparseable", "normalize", "is_missing", "read_cell",
-           "OP_LOOKUP", "OP_UNSPECIFIED", "LEVEL_LOOKUP"]
+__all__ = ["MONEY_UNITS", "TARGET_FLAGS", "Cell", "Unparseable", "AmbiguousNumber", "normalize", "is_missing",
+           "read_cell", "is_free_text", "OP_LOOKUP", "OP_UNSPECIFIED", "LEVEL_LOOKUP"]
 
 #: Money units and their value in 元.
 MONEY_UNITS: dict[str, float] = {"元": 1.0, "千元": 1e3, "万元": 1e4, "百万元": 1e6, "千万元": 1e7, "亿元": 1e8}
@@ -46,6 +46,10 @@ _RANGE = re.compile(r"^%?(?:-|~|至|到)[+-]?\d")
 _DEADLINE = re.compile(r"\d{4}年(?:\d{1,2}月)?(?:\d{1,2}[日号])?(?:底|末|年底|年末)?(?:前|之前|以前)?")
 _MULTIPLIERS: tuple[tuple[str, float], ...] = (("千万", 1e7), ("百万", 1e6), ("亿", 1e8), ("万", 1e4))
 _APPROX = ("约为", "大约", "约", "近")
+# digits separated by whitespace (checked before normalize() drops the spaces); the one accepted grouping is the
+# thousands form 1 000 / 12 345 678.9 (groups of three after the first, one space each)
+_SPACED = re.compile(r"\d[\d.,]*(?:\s+[.,]?\d[\d.,]*)+")
+_THOUSANDS_SPACED = re.compile(r"\d{1,3}(?: \d{3})+(?:\.\d+)?")
 
 _LEVELS = {
     "met": ("met", "达成", "已达成", "达成年度指标", "完成", "已完成", "全部完成", "达标", "已达标", "实现", "已实现"),
@@ -81,7 +85,19 @@ class Cell(NamedTuple):
 
 
 class Unparseable(ValueError):
-    """A cell that cannot be read; the message says why and what to write instead."""
+    """A cell that cannot be read; the message says why and what to write instead.
+
+    ``code`` is the problem code when it is more specific than ``unparseable_target`` / ``unparseable_actual``
+    (None otherwise).
+    """
+
+    code: str | None = None
+
+
+class AmbiguousNumber(Unparseable):
+    """Digits separated by a space (``9 5``: 95, or 9 and 5?), other than the thousands grouping ``1 000``."""
+
+    code = "ambiguous_number"
 
 
 def normalize(text: str) -> str:
@@ -131,8 +147,28 @@ def _no_number(s: str, kind: str) -> Cell:
     return Cell("qualitative", math.nan, "", ("qualitative_level",) if level else (), level)
 
 
+def _check_spaces(text: str) -> None:
+    """Raise :class:`AmbiguousNumber` for digits split by whitespace, except the thousands grouping ``1 000``."""
+    spaced = unicodedata.normalize("NFKC", text).translate(_SIGNS)
+    for m in _SPACED.finditer(spaced):
+        if not _THOUSANDS_SPACED.fullmatch(m.group(0)):
+            raise AmbiguousNumber(f"a space inside the number {m.group(0)!r} is ambiguous (one number or two?); "
+                                  "write the number without spaces (thousands may be grouped as 1 000 or 1,000)")
+
+
+def is_free_text(text: str) -> bool:
+    """True for text read as qualitative without a recognised level (``很多``, ``效果良好``, a deadline): on a
+    quantitative row such an actual is an error, while a level phrase (``已完成``) is not."""
+    try:
+        cell = read_cell(text, kind="actual")
+    except Unparseable:
+        return False
+    return cell.op == "qualitative" and cell.level is None
+
+
 def read_cell(text: str, *, kind: str) -> Cell:
     """Read one cell (``kind`` ``"target"`` or ``"actual"``); raise :class:`Unparseable` with the reason."""
+    _check_spaces(text)
     s = normalize(text)
     flags: list[str] = []
     if not s:

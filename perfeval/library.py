@@ -249,8 +249,9 @@ class IndicatorLibrary:
 
     # -- search ----------------------------------------------------------------------------------------------
     def search(self, text: str | None = None, *, sector: str | Iterable[str] | None = None,
-               level1: str | Iterable[str] | None = None, level2: str | Iterable[str] | None = None,
-               applies_to: str | Iterable[str] | None = None, status: str | Iterable[str] | None = None,
+               level: str | Iterable[str] | None = None, level1: str | Iterable[str] | None = None,
+               level2: str | Iterable[str] | None = None, applies_to: str | Iterable[str] | None = None,
+               status: str | Iterable[str] | None = None,
                op: str | Iterable[str] | None = None) -> "IndicatorLibrary":
         """Entries matching every given criterion, as a new library.
 
@@ -261,8 +262,12 @@ class IndicatorLibrary:
             characters are folded to half-width first, so ``ＰＭ２．５`` finds ``PM2.5``).
         sector, status, op : str or iterable of str, optional
             Exact values; several values mean "any of them". ``op`` also accepts ≥, ≤ and 定性.
+        level : str or iterable of str, optional
+            A level name matched against either level: keeps entries whose ``level1`` or ``level2`` is one of
+            these (``level="效益"`` finds the 效益 group, ``level="数量"`` the 数量指标 entries of every group).
         level1, level2 : str or iterable of str, optional
-            Level names, compared without a trailing 指标 (``产出`` finds both 产出 and 产出指标).
+            Level names of that level only. All level names are compared without a trailing 指标 (``产出``
+            finds both 产出 and 产出指标).
         applies_to : str or iterable of str, optional
             Keeps entries that apply to any of these objects.
 
@@ -282,6 +287,14 @@ class IndicatorLibrary:
         >>> lib = pe.load_library()
         >>> lib.search("死亡率", sector="health", op="<=").codes
         ('HLT-EFF-001', 'HLT-EFF-002', 'HLT-EFF-003')
+
+        ``level`` matches either level: 成本 is a first-level group (成本指标) and, for GEN-OUT-006, a second-level
+        one under 产出指标.
+
+        >>> len(lib.search(level1="成本")), len(lib.search(level2="成本")), len(lib.search(level="成本"))
+        (23, 1, 24)
+        >>> lib.search(level="成本", sector="general").codes[:3]
+        ('GEN-OUT-006', 'GEN-COS-001', 'GEN-COS-002')
         """
         sectors = self._choice("sector", sector, sorted(set(self.sectors) | set(SECTOR_PREFIXES.values())))
         objects = self._choice("applies_to", applies_to, APPLIES_TO)
@@ -289,6 +302,7 @@ class IndicatorLibrary:
         ops = self._choice("op", None if op is None else [norm_op(o) for o in _as_list(op)], OPS)
         l1 = None if level1 is None else {strip_level(x) for x in _as_list(level1)}
         l2 = None if level2 is None else {strip_level(x) for x in _as_list(level2)}
+        either = None if level is None else {strip_level(x) for x in _as_list(level)}
         needle = None if text is None else unicodedata.normalize("NFKC", str(text)).casefold()
 
         def keep(i: Indicator) -> bool:
@@ -303,6 +317,8 @@ class IndicatorLibrary:
             if l1 is not None and strip_level(i.level1) not in l1:
                 return False
             if l2 is not None and strip_level(i.level2) not in l2:
+                return False
+            if either is not None and not either.intersection((strip_level(i.level1), strip_level(i.level2))):
                 return False
             if needle is not None:
                 hay = " ".join((i.code, i.name_zh, i.name_en, i.definition))

@@ -9,14 +9,18 @@ Reading rules (documented defaults; every one is visible in the result's ``flags
 
 * Text is NFKC-normalised (full-width digits, ``＝``, ``％``, ``＞``), spaces are dropped, and the look-alike signs
   of published forms are mapped: ``≧ ⩾ ≥`` -> ``>=``, ``≦ ⩽ ≤`` -> ``<=``, ``═ ＝ ==`` -> ``=``.
+* Spaces around a number are dropped (``≥ 95 %``), but a space *inside* one is ambiguous (``≥9 5``: 95, or 9 and
+  5?) and an error (``ambiguous_number``). The one grouping accepted is the thousands form: a group of 1-3 digits,
+  then groups of exactly three, one space (also a no-break, thin or ideographic space) between groups, optionally
+  a decimal part (``1 000``, ``12 345 678.5`` -> 12345678.5), read like ``1,000``.
 * Operator words: 不低于/不少于/不小于/大于等于/至少/达到 ... -> ``>=``; 不高于/不超过/不多于/小于等于/控制在 ... -> ``<=``;
   等于 -> ``=``; suffixes 以上 -> ``>=``, 以下/以内 -> ``<=``. Strict ``>`` / ``<`` (大于, 低于 ...) are read as
   ``>=`` / ``<=`` (scoring has no strict form) and flagged ``strict_op``.
 * A bare value (``8755``, ``100%``) has no comparator: it is read as ``>=`` (``bare_op``) and flagged
   ``bare_target``. Templates that print the comparator in its own column (指标性质) give it through ``op``.
-* Text without any number (``按时完成``, ``有效提升``) is qualitative; a deadline (``2024年12月底前完成``) is
-  qualitative too, flagged ``deadline``. A comparator without its number (``≥``, ``不高于``, ``≥百分之九十五``) is
-  an error, not qualitative text.
+* Text without any number (``按时完成``, ``有效提升``, any description) is qualitative; a deadline
+  (``2024年12月底前完成``) is qualitative too, flagged ``deadline``. A comparator without its number (``≥``,
+  ``不高于``, ``≥百分之九十五``) is an error, not qualitative text.
 * ``(含)`` (inclusive) after the value is dropped (``≥`` and ``≤`` already include the bound); ``左右`` after it and
   ``约`` / ``近`` before it make the value approximate (flagged ``approximate``). Numbers may carry thousands
   separators (``8,755``) and an exponent as Excel prints wide numbers (``1.2E+05``).
@@ -27,6 +31,15 @@ Reading rules (documented defaults; every one is visible in the result's ``flags
   :func:`parse_observations` converts an actual written in another money unit to the target's.
 * Percentages keep percent points (``95%`` -> 95, unit ``%``). A percent target with an actual written as a bare
   fraction (``0.98``), or the reverse, is refused (``ambiguous_percentage``), never guessed.
+* Actuals: a number with its unit (``98%``, ``1.2万人次``), a level phrase (``已完成`` / ``完成`` / ``达成`` ... ->
+  ``met``, ``部分完成`` / ``基本完成`` ... -> ``partly``, ``未完成`` / ``未达成`` ... -> ``not_met``: the words of
+  ``LEVEL_LOOKUP``, flagged ``qualitative_level``), other text (qualitative, level None) or empty (flagged
+  ``missing``). Which of these a row accepts depends on its rule: on a quantitative row (``>=``, ``<=``, ``=``,
+  piecewise, deduction) other text (``很多``) is an error ``unparseable_actual`` naming the cell, a level phrase
+  scores 0 with a ``missing_actual`` warning (it states no measurement; the row keeps the ``qualitative_level``
+  flag) and an empty cell scores 0 with a ``missing_actual`` warning; on a qualitative row the text is a
+  description and the level column decides. :func:`parse_actual` checks this when given ``op``;
+  :func:`perfeval.score` checks it with each row's effective rule.
 """
 from __future__ import annotations
 
@@ -39,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from ._target_text import (LEVEL_LOOKUP, MONEY_UNITS, OP_LOOKUP, OP_UNSPECIFIED, TARGET_FLAGS, Cell, Unparseable,
-                           read_cell)
+                           is_free_text, read_cell)
 from ._target_text import is_missing as _is_missing
 from ._target_text import normalize as _normalize
 from ._rows import header_as_written
@@ -52,6 +65,8 @@ __all__ = [
     "parse_op",
     "parse_level",
     "parse_observations",
+    "is_free_text",
+    "free_text_message",
     "MONEY_UNITS",
     "TARGET_FLAGS",
 ]
@@ -131,8 +146,9 @@ def parse_target(text: Any, *, bare_op: str = ">=", where: str = "<target>") -> 
     Raises
     ------
     InputError
-        ``missing_target`` for an empty cell, ``unparseable_target`` for text that is neither a comparison nor
-        qualitative (the message names the cell and the reason).
+        ``missing_target`` for an empty cell, ``ambiguous_number`` for digits split by a space (``≥9 5``; the
+        thousands grouping ``1 000`` is accepted), ``unparseable_target`` for other text that is neither a
+        comparison nor qualitative (the message names the cell and the reason).
 
     Examples
     --------
@@ -143,6 +159,8 @@ def parse_target(text: Any, *, bare_op: str = ">=", where: str = "<target>") -> 
     '万元'
     >>> pe.parse_target("8755").flags
     ('bare_target',)
+    >>> pe.parse_target("≥1 000人次").value
+    1000.0
     """
     if bare_op not in (">=", "<=", "="):
         raise ValueError(f"`bare_op` must be '>=', '<=' or '='; got {bare_op!r}.")
@@ -154,24 +172,38 @@ def parse_target(text: Any, *, bare_op: str = ">=", where: str = "<target>") -> 
     try:
         t = _target_of(read_cell(str(text), kind="target"), str(text))
     except Unparseable as exc:
-        raise InputError.single(where, "unparseable_target", f"cannot read target {str(text)!r}: {exc}") from None
+        raise InputError.single(where, exc.code or "unparseable_target",
+                                f"cannot read target {str(text)!r}: {exc}") from None
     if t.op is None:
         return Target(bare_op, t.value, t.unit, (*t.flags, "bare_target"), t.text)
     return t
 
 
-def parse_actual(text: Any, *, where: str = "<actual>") -> Target:
+def parse_actual(text: Any, *, op: str | None = None, where: str = "<actual>") -> Target:
     """Parse an actual-value cell (实际完成值).
 
     ``98%`` -> 98 %, ``1.2万人次`` -> 12000 人次, ``约95%`` -> 95 % flagged ``approximate``, ``已完成`` ->
-    qualitative with ``level='met'``. An actual that carries a comparator (``≥90%``) merely restates the target:
-    its value is NaN (not a measurement) and it is flagged ``actual_restates_target``. An empty cell gives NaN
-    flagged ``missing`` (the aggregation reports it as ``missing_actual``).
+    qualitative with ``level='met'`` (flagged ``qualitative_level``). An actual that carries a comparator
+    (``≥90%``) merely restates the target: its value is NaN (not a measurement) and it is flagged
+    ``actual_restates_target``. An empty cell gives NaN flagged ``missing`` (the aggregation reports it as
+    ``missing_actual``). Other text (``效果良好``) is qualitative with no level: a description, legitimate on a
+    qualitative row only.
+
+    Parameters
+    ----------
+    text : str or number
+        The cell.
+    op : {None, ">=", "<=", "=", "qualitative"}
+        The row's comparison, when known. On a quantitative row (``>=``, ``<=``, ``=``) text that is neither a
+        number, a level phrase (``已完成``: kept, scored 0 as ``missing_actual`` by :func:`perfeval.score`) nor
+        empty is refused (``unparseable_actual``), never guessed.
+    where : str
+        Location used in the error (``file:row:column``).
 
     Raises
     ------
     InputError
-        ``unparseable_actual``, naming the cell.
+        ``unparseable_actual`` (or ``ambiguous_number`` for digits split by a space), naming the cell.
 
     Examples
     --------
@@ -180,7 +212,11 @@ def parse_actual(text: Any, *, where: str = "<actual>") -> Target:
     12000.0
     >>> pe.parse_actual("≥90%").flags
     ('actual_restates_target',)
+    >>> pe.parse_actual("已完成", op=">=").level
+    'met'
     """
+    if op not in (None, *OP_CATEGORIES):
+        raise ValueError(f"`op` must be None, '>=', '<=', '=' or 'qualitative'; got {op!r}.")
     if _is_missing(text):
         return Target(None, math.nan, "", ("missing",), "" if text is None else str(text))
     if isinstance(text, (int, float, np.integer, np.floating)) and not isinstance(text, bool):
@@ -188,10 +224,19 @@ def parse_actual(text: Any, *, where: str = "<actual>") -> Target:
     try:
         t = _target_of(read_cell(str(text), kind="actual"), str(text))
     except Unparseable as exc:
-        raise InputError.single(where, "unparseable_actual", f"cannot read actual {str(text)!r}: {exc}") from None
+        raise InputError.single(where, exc.code or "unparseable_actual",
+                                f"cannot read actual {str(text)!r}: {exc}") from None
+    if op in _QUANTITATIVE_OPS and t.op == "qualitative" and t.level is None:
+        raise InputError.single(where, "unparseable_actual", free_text_message(str(text), f"a {op} target"))
     if t.op is not None and t.op != "qualitative":
         return Target(t.op, math.nan, t.unit, (*t.flags, "actual_restates_target"), t.text)
     return t
+
+
+def free_text_message(text: str, what: str) -> str:
+    """The message of an ``unparseable_actual`` for text on a quantitative row (``what``: ``a >= target``)."""
+    return (f"cannot read actual {text!r}: it is neither a number (with its unit), a level phrase (已完成, 部分完成, "
+            f"未完成 ...) nor empty, and {what} needs a measurement; write the value reached (e.g. 98% or 1200人次)")
 
 
 def parse_op(text: Any, *, where: str = "<op>") -> str | None:
@@ -243,6 +288,7 @@ _PLAIN_PERCENT = re.compile(r"^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)\s*%\s*$")
 
 #: Categories of the parsed ``op`` and ``level`` columns (their codes are used by the aggregation).
 OP_CATEGORIES: tuple[str, ...] = (">=", "<=", "=", "qualitative")
+_QUANTITATIVE_OPS = (">=", "<=", "=")
 LEVEL_CATEGORIES: tuple[str, ...] = ("met", "partly", "not_met")
 
 #: At most this many located problems are listed per (kind, column, value); the rest are counted in one
@@ -277,7 +323,7 @@ def _parse_column(series: pd.Series, kind: str) -> _Parsed:
     op = np.full(n, -1, dtype=np.int8)
     value = np.full(n, np.nan)
     unit, flags, level = [""] * n, [""] * n, [None] * n
-    errors: dict[int, str] = {}
+    errors: dict[int, tuple[str | None, str]] = {}
     text = pd.Series(uniq, dtype=object).astype(str)
     is_num = np.array([isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
                        for v in uniq], dtype=bool)
@@ -292,7 +338,7 @@ def _parse_column(series: pd.Series, kind: str) -> _Parsed:
         try:
             t = _target_of(read_cell(str(uniq[i]), kind=kind), str(uniq[i]))
         except Unparseable as exc:
-            errors[int(i)] = str(exc)
+            errors[int(i)] = (exc.code, str(exc))
             continue
         f = tuple(x for x in t.flags if x != "missing")  # an empty cell: reported by the rule that needs it
         if kind == "actual" and t.op is not None and t.op != "qualitative":
@@ -358,10 +404,11 @@ def _problems(obs: pd.DataFrame, mask: np.ndarray, column: str, code: str, messa
 
 
 def _cell_problems(obs: pd.DataFrame, parsed: _Parsed, column: str, code: str) -> list[Problem]:
-    """One located problem per row of each distinct unparseable text."""
+    """One located problem per row of each distinct unparseable text (``code`` unless the reading names a more
+    specific one, e.g. ``ambiguous_number``)."""
     out: list[Problem] = []
-    for i, why in parsed.errors.items():
-        out += _problems(obs, parsed.codes == i, column, code,
+    for i, (specific, why) in parsed.errors.items():
+        out += _problems(obs, parsed.codes == i, column, specific or code,
                          f"cannot read {column} {str(parsed.uniques[i])!r}: {why}")
     return out
 
@@ -457,10 +504,11 @@ def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=") -> tuple[pd.Da
         Actuals written in another money unit than the target's are converted to the target's unit; values of
         rows with a problem are NaN.
     problems : list of Problem
-        Errors: ``unparseable_target``, ``unparseable_actual``, ``unknown_op``, ``unknown_level``,
-        ``op_conflict`` (the op column and the target text disagree), ``ambiguous_percentage``,
-        ``unit_mismatch``. Warnings: ``bare_target``, ``actual_restates_target``. At most :data:`MAX_LISTED` rows
-        are listed per kind and value, then one summary problem.
+        Errors: ``unparseable_target``, ``unparseable_actual``, ``ambiguous_number``, ``unknown_op``,
+        ``unknown_level``, ``op_conflict`` (the op column and the target text disagree), ``ambiguous_percentage``,
+        ``unit_mismatch``. Free text in the actual of a quantitative row is reported by :func:`perfeval.score`,
+        which knows each row's rule. Warnings: ``bare_target``, ``actual_restates_target``. At most
+        :data:`MAX_LISTED` rows are listed per kind and value, then one summary problem.
     """
     if bare_op not in (">=", "<=", "="):
         raise ValueError(f"`bare_op` must be '>=', '<=' or '='; got {bare_op!r}.")

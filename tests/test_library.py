@@ -364,6 +364,20 @@ def test_search_filters(lib):
     assert lib.search("率", sector="water", status="approved", op=">=").sectors == ("water",)
 
 
+def test_search_by_level_matches_either_level(lib):
+    """``level=`` keeps entries whose level1 or level2 is the name (trailing 指标 ignored): 成本 is the first level
+    of the 成本指标 entries and the second level of GEN-OUT-006 (产出指标 / 成本指标)."""
+    first, second = lib.search(level1="成本"), lib.search(level2="成本")
+    either = lib.search(level="成本指标")
+    assert set(either.codes) == set(first.codes) | set(second.codes)
+    assert "GEN-OUT-006" in either and "GEN-OUT-006" not in first
+    assert all("成本" in (i.level1.removesuffix("指标"), i.level2.removesuffix("指标")) for i in either)
+    assert lib.search(level="数量").codes == lib.search(level2="数量").codes  # a second-level name only
+    assert set(lib.search(level=["成本", "数量"]).codes) == set(either.codes) | set(lib.search(level2="数量").codes)
+    assert lib.search(level="成本", level1="产出").codes == ("GEN-OUT-006",)  # criteria combine with AND
+    assert len(lib.search(level="no such level")) == 0
+
+
 @pytest.mark.parametrize("kwargs, pattern", [
     ({"sector": "educaton"}, "`sector` must be one of .*got 'educaton'"),
     ({"status": "retired"}, "`status` must be one of 'approved', 'draft'; got 'retired'"),

@@ -37,6 +37,44 @@ def test_closed_form_on_a_hand_example():
     assert not m["vetoed"].any() and m["feasible"].all()
 
 
+def test_gap_per_first_level_node_by_hand():
+    """us_part (purpose 20, planning 10, management 20, results 50), achievements (1, 0.5, 0.9, 0.7): scores 20,
+    5, 18, 35, total 78 (Moderately Effective [70, 85)). Up: 7 points, headrooms 0, 5, 2, 15 -> only results
+    can supply them. Down: 8 points, scores 20, 5, 18, 35 -> every node but planning (5 < 8) can lose them."""
+    obs = pd.DataFrame({"unit_id": "A", "node_code": ["purpose", "planning", "management", "results"],
+                        "score": [20, 5, 18, 35]})
+    m = flip_margin(pe.score("us_part", obs)).set_index("direction")
+    gaps = ["gap_purpose", "gap_planning", "gap_management", "gap_results"]
+    assert list(m.columns[-4:]) == gaps  # after the existing columns, which are kept
+    assert m.loc["up", "gap_to_next_grade"] == pytest.approx(7.0)
+    assert m.loc["up", gaps].tolist() == [np.inf, np.inf, np.inf, pytest.approx(7.0)]
+    assert m.loc["down", "gap_to_next_grade"] == pytest.approx(8.0)
+    assert m.loc["down", gaps].tolist() == [pytest.approx(8.0), np.inf, pytest.approx(8.0), pytest.approx(8.0)]
+    # a node whose headroom is exactly the gap can close it (reaching an edge counts for going up)
+    exact = pd.DataFrame({"unit_id": "B", "node_code": ["purpose", "planning", "management", "results"],
+                          "score": [20, 5, 20, 35]})  # total 80: 5 points to 85, planning's headroom is 5
+    up = flip_margin(pe.score("us_part", exact)).set_index("direction").loc["up"]
+    assert up["gap_planning"] == pytest.approx(5.0) and up["gap_purpose"] == np.inf
+
+
+def test_gap_per_node_against_the_node_rows():
+    """For every unit (not-applicable ones included: their own points), gap_j is the gap when the node's
+    headroom (up) or score (down) in result.nodes covers it, and inf otherwise; vetoed units use the banded total."""
+    _, _, res = tree_case()
+    m = flip_margin(res)
+    first = res.nodes[res.nodes["node_code"].isin(["a", "b", "c"])].set_index(["unit_id", "node_code"])
+    checked = set()
+    for _, row in m.iterrows():
+        for code in ("a", "b", "c"):
+            pts, score = first.loc[(row["unit_id"], code), ["points", "score"]]
+            room = pts - score if row["direction"] == "up" else score
+            expected = row["gap_to_next_grade"] if row["gap_to_next_grade"] <= room + 1e-7 else np.inf
+            assert row[f"gap_{code}"] == pytest.approx(expected)
+            checked.add(np.isfinite(expected))
+    assert checked == {True, False}  # both cases occur
+    assert (m.loc[m["unit_id"] == "u05", ["gap_b"]] == np.inf).all().all()  # b not applicable: no points there
+
+
 def test_margin_formula_without_bounds():
     """Unbounded: margin = 2 gap / (a_max - a_min) when the receiving and giving capacities suffice."""
     fw = flat_framework([40, 35, 25])
@@ -168,6 +206,14 @@ def test_margin_against_brute_force(ach, split, bounded):
     ({"bounds": {"a1": (0, 10)}}, "`bounds` names node 'a1', whose weight is not re-weighted"),
     ({"bounds": {"zz": (0, 10)}}, "`bounds` names unknown node 'zz'"),
     ({"bounds": {"a": (60, None), "b": (45, None)}}, "lower bounds of the children of 'the root' sum to 105"),
+    ({"bounds": {"a": (0, 30), "b": (0, 30), "c": (0, 30)}}, "`bounds` cannot be met: the upper bounds of the "
+                                                            "children of 'the root' sum to 90 points, less than "
+                                                            "the 100 points they share"),
+    ({"bounds": {"a": (0, 10, 20)}}, r"`bounds\['a'\]` must be a \(low, high\) pair in points \(None for an open "
+                                     r"end\); got \(0, 10, 20\)"),
+    ({"bounds": {"a": "0-40"}}, r"`bounds\['a'\]` must be a \(low, high\) pair in points .*; got '0-40'"),
+    ({"bounds": {"a": 40}}, r"`bounds\['a'\]` must be a \(low, high\) pair in points \(None for an open end\); "
+                            r"got 40"),
 ])
 def test_bad_arguments(kwargs, match):
     _, _, res = tree_case()

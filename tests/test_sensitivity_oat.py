@@ -1,6 +1,8 @@
 """Tests of perfeval.sensitivity.oat and compare_weightings, against full re-scoring."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -65,9 +67,9 @@ def test_oat_node_without_siblings():
 
 def test_compare_weightings_against_rescoring_and_kendall():
     fw, ach, res = tree_case()
-    equal = {"a": 1, "b": 1, "c": 1}
-    shares = pd.Series({"a1": 0.5, "a2": 0.5})  # points or shares: normalised within the group
-    deep = pe.weighting.apply_weights(fw, {"b1": 1, "b2": 1, "b3": 2}, node="b")
+    equal = {"a": 100 / 3, "b": 100 / 3, "c": 100 / 3}  # points summing to the framework total
+    shares = pd.Series({"a1": 0.5, "a2": 0.5})  # shares summing to 1
+    deep = pe.weighting.apply_weights(fw, {"b1": 0.25, "b2": 0.25, "b3": 0.5}, node="b")
     c = compare_weightings(res, {"equal": equal, "inner": shares, "framework": deep, "nominal": fw})
     assert isinstance(c, ComparisonResult)
     assert list(c.summary["weighting"]) == ["equal", "inner", "framework", "nominal"]
@@ -115,10 +117,52 @@ def test_weighting_results_are_accepted():
     np.testing.assert_allclose(points.loc[["a", "b", "c"]].to_numpy(), 100 * roc.weights.loc[["a", "b", "c"]])
 
 
+def test_points_and_shares_give_the_same_comparison():
+    """A group is read as points when it sums to its parent's points and as shares when it sums to 1."""
+    _, _, res = tree_case()
+    c = compare_weightings(res, {"points": {"a": 50, "b": 30, "c": 20}, "shares": {"a": 0.5, "b": 0.3, "c": 0.2},
+                                 "inner": {"b1": 15, "b2": 15, "b3": 5}})
+    units = c.units.set_index(["weighting", "unit_id"])["total"]
+    np.testing.assert_allclose(units.loc["points"], units.loc["shares"], rtol=0, atol=1e-12)
+    inner = c.weights[c.weights["weighting"] == "inner"].set_index("node_code")["points"]
+    assert inner.to_dict() == pytest.approx({"b1": 15.0, "b2": 15.0, "b3": 5.0})
+
+
+def test_nested_points_sum_to_the_new_parent_points():
+    """Re-weighting a parent and its children together: the children's points share the parent's new points."""
+    fw, ach, res = tree_case()
+    c = compare_weightings(res, {"w": {"a": 50, "b": 25, "c": 25, "a1": 30, "a2": 20}})
+    oracle = rescore(fw, ach, {"a1": 30, "a2": 20, "b": 25, "c": 25})
+    np.testing.assert_allclose(c.units["total"], oracle["total"], atol=1e-9)
+    with pytest.raises(InputError, match=r"`weightings\['w'\]` for the children of 'a' sum to 40: they must be "
+                                         r"points summing to the 50 points of 'a'"):
+        compare_weightings(res, {"w": {"a": 50, "b": 25, "c": 25, "a1": 25, "a2": 15}})
+
+
+def test_weights_that_cannot_sum_to_the_total_are_refused():
+    """The audit case: 20 / 50 / 40 / 10 (120 points) on a 100-point framework used to be rescaled silently."""
+    data = pe.load_sample()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pe.DataQualityWarning)
+        res = pe.score("project_self", data.observations, data.budget)
+    alt = {"execution": 20, "output": 50, "effect": 40, "satisfaction": 10}
+    with pytest.raises(InputError, match=r"`weightings\['alt'\]` for the children of 'the root' sum to 120: they "
+                                         r"must be points summing to the 100 points of 'the root' \(tolerance 0.01\) "
+                                         r"or shares summing to 1"):
+        compare_weightings(res, {"alt": alt})
+    near = {"execution": 10.004, "output": 50, "effect": 30, "satisfaction": 10}  # within project_self's 0.01
+    assert compare_weightings(res, {"near": near}).summary["weighting"].tolist() == ["near"]
+
+
 @pytest.mark.parametrize("weightings,match", [
     ({}, "`weightings` must be a non-empty mapping"),
     ({"w": {"a": 1, "b": 1}}, r"must give every child of 'the root'; missing \['c'\]"),
     ({"w": {"a": 1, "b": 1, "c": 1, "zz": 1}}, r"names unknown node\(s\) \['zz'\]"),
+    ({"w": {"a": 1, "b": 1, "c": 1}}, r"`weightings\['w'\]` for the children of 'the root' sum to 3: they must be "
+                                      r"points summing to the 100 points of 'the root' \(tolerance 1e-06\) or shares"),
+    ({"w": {"a": 0.5, "b": 0.3, "c": 0.1}}, r"sum to 0.9: they must be points summing to the 100 points"),
+    ({"w": {"a1": 25, "a2": 25}}, r"`weightings\['w'\]` for the children of 'a' sum to 50: they must be points "
+                                  r"summing to the 40 points of 'a'"),
     ({"w": {"a": -1, "b": 1, "c": 1}}, r"`weightings\['w'\]\['a'\]` must be a finite non-negative number"),
     ({"w": {"a": 0, "b": 0, "c": 0}}, "gives the children of 'the root' a zero sum"),
     ({"w": [1, 2, 3]}, "must be a Framework, a Series or mapping by node code"),
@@ -134,3 +178,16 @@ def test_compare_framework_with_other_nodes():
     other = Framework("o", "o", (leaf("a", 50), leaf("z", 50)))
     with pytest.raises(InputError, match="must be a Framework with the same nodes"):
         compare_weightings(res, {"other": other})
+
+
+def test_compare_framework_whose_points_do_not_add_up():
+    """A Framework spec is held to the same rule: each group sums to its parent's points, the first level to the
+    result's total."""
+    fw, _, res = tree_case()
+    inner = fw.with_points({"b1": 30})  # b1 + b2 + b3 = 45, b has 35
+    with pytest.raises(InputError, match=r"`weightings\['x'\]` \(a Framework\) gives the children of 'b' points "
+                                         r"summing to 45, not the 35 points of 'b'"):
+        compare_weightings(res, {"x": inner})
+    top = fw.with_points({"c": 45})  # 40 + 35 + 45 = 120
+    with pytest.raises(InputError, match=r"gives the children of 'the root' points summing to 120, not the 100"):
+        compare_weightings(res, {"x": top})

@@ -109,6 +109,58 @@ def test_parse_target_unparseable_names_the_cell(text, why):
         pe.parse_target(text, where="f.csv:7:target")
 
 
+# digits split by whitespace: ambiguous (one number or two?), except the thousands grouping "1 000" (one space,
+# also a no-break / thin / ideographic space, between groups of three after a first group of 1-3 digits)
+SPACED = [
+    ("≥9 5", "ambiguous_number", None),
+    ("≥95 100", ">=", 95100.0),
+    ("≥1 000", ">=", 1000.0),
+    ("≥12 345 678.5元", ">=", 12345678.5),
+    ("≥1\u00a0000人次", ">=", 1000.0),
+    ("≥1\u2009000", ">=", 1000.0),
+    ("≥1\u3000000", ">=", 1000.0),
+    ("≥ 95 %", ">=", 95.0),
+    ("不少于 20 个", ">=", 20.0),
+    ("≥1 00", "ambiguous_number", None),
+    ("≥1000 000", "ambiguous_number", None),
+    ("≥1  000", "ambiguous_number", None),
+    ("≥1 000 00", "ambiguous_number", None),
+    ("≥9.5 5", "ambiguous_number", None),
+    ("≥0.123 456", "ambiguous_number", None),
+    ("≥95\n100", "ambiguous_number", None),
+    ("9 5%", "ambiguous_number", None),
+    ("≥95, 90", "ambiguous_number", None),
+]
+
+
+@pytest.mark.parametrize(("text", "op_or_code", "value"), SPACED)
+def test_parse_target_space_inside_a_number(text, op_or_code, value):
+    if value is None:
+        with pytest.raises(InputError, match=r"^f\.csv:4:年度指标值: ambiguous_number: cannot read target .*: a space "
+                                             r"inside the number .* is ambiguous \(one number or two\?\); write "
+                                             r"the number without spaces"):
+            pe.parse_target(text, where="f.csv:4:年度指标值")
+    else:
+        t = pe.parse_target(text)
+        assert (t.op, t.value) == (op_or_code, value) and "bare_target" not in t.flags
+
+
+@pytest.mark.parametrize(("text", "value"), [("9 5", None), ("1 200人次", 1200.0), ("约 95 %", 95.0)])
+def test_parse_actual_space_inside_a_number(text, value):
+    if value is None:
+        with pytest.raises(InputError, match=r"^x:2:actual: ambiguous_number: cannot read actual '9 5'"):
+            pe.parse_actual(text, where="x:2:actual")
+    else:
+        assert pe.parse_actual(text).value == value
+
+
+def test_parse_observations_reports_ambiguous_number_at_the_cell():
+    frame, problems = parse_observations(_obs(["≥9 5", "≥1 000"], ["96", "1 2"]))
+    assert [(p.location, p.code, p.severity) for p in problems] == [
+        ("f.csv:2:target", "ambiguous_number", "error"), ("f.csv:3:actual", "ambiguous_number", "error")]
+    assert math.isnan(frame["target_value"].iloc[0]) and frame["target_value"].iloc[1] == 1000.0
+
+
 def test_parse_target_contradicting_suffix():
     with pytest.raises(InputError, match="contradicts the suffix"):
         pe.parse_target("≥95%以下")
@@ -153,6 +205,42 @@ def test_parse_actual_forms(text, op, value, unit, flags, level):
 def test_parse_actual_missing_and_numbers():
     assert pe.parse_actual(None).flags == ("missing",)
     assert pe.parse_actual(0.98).value == 0.98
+
+
+# an actual on a row whose comparison is known: free text (很多) on a quantitative row is refused; a level phrase
+# (已完成) is kept (scored 0 as missing_actual by score()), flagged qualitative_level; any text on a qualitative row
+ACTUAL_ON_ROW = [
+    ("很多", ">=", "unparseable_actual"),
+    ("效果良好", "<=", "unparseable_actual"),
+    ("较上年明显提高", "=", "unparseable_actual"),
+    ("2024年10月完成", ">=", "unparseable_actual"),
+    ("已完成", ">=", "met"),
+    ("基本完成", "<=", "partly"),
+    ("未达成", "=", "not_met"),
+    ("98%", ">=", None),
+    ("", ">=", None),
+    ("很多", "qualitative", None),
+    ("很多", None, None),
+    ("已完成", "qualitative", "met"),
+]
+
+
+@pytest.mark.parametrize(("text", "op", "outcome"), ACTUAL_ON_ROW)
+def test_parse_actual_on_a_row(text, op, outcome):
+    if outcome == "unparseable_actual":
+        with pytest.raises(InputError, match=rf"^f\.csv:5:实际完成值: unparseable_actual: cannot read actual "
+                                             rf"'{text}': it is neither a number \(with its unit\), a level phrase "
+                                             rf".* nor empty, and a {op} target needs a measurement"):
+            pe.parse_actual(text, op=op, where="f.csv:5:实际完成值")
+        return
+    a = pe.parse_actual(text, op=op)
+    assert a.level == outcome
+    assert ("qualitative_level" in a.flags) == (outcome is not None)
+
+
+def test_parse_actual_bad_op():
+    with pytest.raises(ValueError, match="`op` must be None, '>=', '<=', '=' or 'qualitative'"):
+        pe.parse_actual("1", op="≥")
 
 
 def test_parse_actual_unparseable():

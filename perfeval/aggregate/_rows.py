@@ -16,7 +16,8 @@ from ..scoring import OPS as AUTO_RULES
 from ..scoring import (DENOMINATORS, band_message, band_violation, deduction, equality, evaluator, execution,
                        moderate_reduction, ordinal, out_of_range, over_achievement, piecewise, positive,
                        qualitative, reverse)
-from ..targets import LEVEL_CATEGORIES, OP_CATEGORIES, _is_missing, _locations, _problems, _small_unique
+from ..targets import (LEVEL_CATEGORIES, OP_CATEGORIES, _is_missing, _locations, _problems, _small_unique,
+                       free_text_message, is_free_text)
 from ._matching import FLAG_BITS, Rows, Tree, _numbers, unit_text
 
 __all__ = ["Scored", "Execution", "score_rows", "score_execution", "flag_strings"]
@@ -140,7 +141,8 @@ def score_rows(tree: Tree, rows: Rows, policy: dict) -> Scored:
     missing = np.isnan(ach) & app
     numeric = eff <= _RULE_IDS.index("equality")
     numeric &= eff >= 0
-    problems += _check_numeric(f, numeric & app, tval, missing, restated)
+    free = _free_text(f, eff, app & missing & ~restated, problems)
+    problems += _check_numeric(f, numeric & app & ~free, tval, missing, restated)
     problems += _check_points_rules(f, eff, app, sc, pts, level, ach, aval)
     bits = rows.bits | np.where(missing, FLAG_BITS["missing_actual"], 0)
     own_evaluator = np.array([r == "evaluator" for r in tree.rules], dtype=bool)[rows.home]
@@ -148,7 +150,7 @@ def score_rows(tree: Tree, rows: Rows, policy: dict) -> Scored:
     from_level = (eff == _RULE_IDS.index("qualitative")) & app & (level >= 0) & np.isnan(sc)
     bits |= np.where(from_level, FLAG_BITS["score_from_level"], 0)
     other = missing & np.isin(eff, [_RULE_IDS.index(r) for r in ("deduction", "piecewise", "ordinal")])
-    other &= ~_bad_rating(f, eff, ach)
+    other &= ~_bad_rating(f, eff, ach) & ~free
     problems += _problems(f, other, "actual", "missing_actual", "no value to score; achievement 0", "warning")
 
     # over-achievement: target met at >= threshold (PMKPI "130%可配置")
@@ -167,6 +169,31 @@ def score_rows(tree: Tree, rows: Rows, policy: dict) -> Scored:
     on_points = np.isin(eff, [_RULE_IDS.index("qualitative"), _RULE_IDS.index("evaluator")])
     given = np.where(on_points & (sc >= 0) & (sc <= pts), sc, np.nan)
     return Scored(ach, names, bits, extra, sc, problems, resolved, given)
+
+
+#: Rules scored on a measured actual: free text there is an error (a level phrase such as 已完成 scores 0).
+_MEASURED = np.array([_RULE_IDS.index(r) for r in ("positive", "reverse", "equality", "piecewise", "deduction")])
+
+
+def _free_text(f: pd.DataFrame, eff: np.ndarray, candidates: np.ndarray, problems: list[Problem]) -> np.ndarray:
+    """Rows of a measured rule whose actual is text that is neither a number, a level phrase nor empty (``很多``):
+    ``unparseable_actual`` errors naming the cell (each distinct text is read once)."""
+    mask = candidates & np.isin(eff, _MEASURED)
+    if "actual" not in f or not mask.any():
+        return np.zeros(len(f), dtype=bool)
+    rows = np.flatnonzero(mask)
+    codes, uniques = pd.factorize(f["actual"].iloc[rows], use_na_sentinel=True)
+    is_free = np.array([isinstance(u, str) and not _is_missing(u) and is_free_text(u) for u in uniques], bool)
+    out = np.zeros(len(f), dtype=bool)
+    out[rows] = (codes >= 0) & is_free[np.maximum(codes, 0)] if len(uniques) else False
+    op = f["op"].astype(object).to_numpy() if "op" in f else np.full(len(f), None, dtype=object)
+
+    def what(i: int) -> str:
+        rule = _RULE_IDS[eff[i]]
+        return f"a {op[i]} target" if rule in _OP_OF else f"the `{rule}` rule"
+    problems += _problems(f, out, "actual", "unparseable_actual",
+                          lambda r: [free_text_message(str(f["actual"].iat[i]), what(i)) for i in r])
+    return out
 
 
 def _ratings(f: pd.DataFrame) -> np.ndarray:

@@ -49,8 +49,14 @@ def flip_margin(result: Any, unit_id: Any = None, *,
         (``|edge - total|``, points of the total), ``margin`` (the smallest L1 change of the first-level points,
         in points; ``inf`` when no weights within the bounds move the unit), ``points_moved`` (``margin / 2``:
         points taken from some nodes and given to others), ``feasible``, then ``weight_<code>`` for every
-        first-level node: the points that do it (NaN when not feasible). Moving down, the margin is an infimum:
-        any larger change in the same direction lands strictly below the edge.
+        first-level node: the points that do it (NaN when not feasible), then ``gap_<code>`` for every
+        first-level node: the score the unit would have to gain (``up``) or lose (``down``) on that node alone,
+        at the nominal weights, to reach the next grade, in points of the total. It equals
+        ``gap_to_next_grade`` when that node can supply it (``up``: the gap is at most the node's headroom
+        ``points_j (1 - achievement_j)``, the points the unit has not earned there; ``down``: at most its score
+        ``points_j achievement_j``) and is ``inf`` when it cannot (including nodes the unit has no points on,
+        e.g. not applicable). Moving down, the margin and the gaps are infima: any larger change in the same
+        direction lands strictly below the edge.
 
     Raises
     ------
@@ -77,6 +83,13 @@ def flip_margin(result: Any, unit_id: Any = None, *,
     margin is :math:`2 G / (g_{\max} - g_{\min})`: the gap divided by the spread of the unit's achievements.
     Band edges are those of :func:`perfeval.score` (a total within 1e-9 below an edge reaches it).
 
+    The per-node gaps hold the weights fixed instead: the total is the sum of the first-level scores
+    :math:`s_j = p_j a_j` (the unit's points and achievement), so reaching the edge through node :math:`j` alone
+    needs a score change of :math:`G = |h - T^0|` there, possible when :math:`G \le p_j (1 - a_j)` upwards and
+    :math:`G \le s_j` downwards (within :math:`10^{-9}` times the framework total); ``gap_<code>`` is
+    :math:`G` then and :math:`\infty` otherwise. The achievement that has to change is
+    ``gap_<code> / p_j``.
+
     References
     ----------
     .. [1] Wolters, W. T. M. and Mareschal, B. (1995). Novel types of sensitivity analysis for additive MCDM
@@ -94,6 +107,11 @@ def flip_margin(result: Any, unit_id: Any = None, *,
     >>> m = pe.sensitivity.flip_margin(res)
     >>> m[["direction", "next_grade", "gap_to_next_grade", "margin"]].round(6).values.tolist()
     [['up', 'Effective', 5.0, 25.0], ['down', 'Adequate', 10.0, 50.0]]
+
+    Only ``results`` (30 of its 50 points earned) has room to gain the 5 points up; any node can lose 10 points:
+
+    >>> m[["gap_purpose", "gap_planning", "gap_management", "gap_results"]].values.tolist()
+    [[inf, inf, inf, 5.0], [10.0, 10.0, 10.0, 10.0]]
 
     On the sample province: the grades closest to changing.
 
@@ -117,6 +135,8 @@ def flip_margin(result: Any, unit_id: Any = None, *,
     codes = band_codes(bands, units.total)
     banded = units.framework.bands.labels
     p0 = design.edge_points
+    own = units.points[:, engine.cut_cols]  # each unit's own first-level points
+    slack = 1e-9 * total
     out = []
     for u in rows:
         b = len(ordered) - 1 - int(codes[u]) if codes[u] >= 0 else -1
@@ -140,10 +160,13 @@ def flip_margin(result: Any, unit_id: Any = None, *,
             weights = p0 + d if feasible else np.full(len(p0), np.nan)
             weights[np.abs(weights) <= 1e-9 * total] = 0.0  # float noise of an emptied node
             row.update({f"weight_{c}": w for c, w in zip(design.edge_codes, weights)})
+            room = (own[u] - s) if direction == "up" else s
+            need = abs(edge - t0)
+            row.update({f"gap_{c}": need if need <= r + slack else np.inf for c, r in zip(design.edge_codes, room)})
             out.append(row)
     columns = ["unit_id", "grade", "banded_grade", "vetoed", "direction", "next_grade", "total", "edge",
                "gap_to_next_grade", "margin", "points_moved", "feasible",
-               *[f"weight_{c}" for c in design.edge_codes]]
+               *[f"weight_{c}" for c in design.edge_codes], *[f"gap_{c}" for c in design.edge_codes]]
     frame = pd.DataFrame(out, columns=columns)
     frame.attrs["nominal_weights"] = dict(zip(design.edge_codes, map(float, p0)))
     return frame

@@ -13,6 +13,7 @@ from scipy import stats
 from .._html import html_table
 from ..errors import InputError
 from ..framework import Framework
+from ..weighting._common import points_or_shares
 from ._model import Engine, Units, design_for_parents, rank_desc
 from .uncertainty import check_nominal
 
@@ -33,7 +34,10 @@ def oat(result: Any, node: str, values: Any) -> pd.DataFrame:
     node : str
         Code of a node with siblings (any level); its parent's points are kept.
     values : array-like
-        New points of ``node``, each in ``[0, P]`` with ``P`` the points its parent shares among its children.
+        New points of ``node`` (points, not shares), each in ``[0, P]`` with ``P`` the points its parent shares
+        among its children; the siblings take ``P - value`` between them, so every swept weight set sums to
+        ``P``. A value above ``P`` cannot sum to the parent's points and is an error, never clipped or rescaled
+        (for shares, pass ``share * P``).
 
     Returns
     -------
@@ -125,7 +129,7 @@ class ComparisonResult:
     >>> import perfeval as pe
     >>> data = pe.load_sample()
     >>> res = pe.score("project_self", data.observations, data.budget)
-    >>> equal = {"execution": 1, "output": 1, "effect": 1, "satisfaction": 1}
+    >>> equal = {"execution": 25, "output": 25, "effect": 25, "satisfaction": 25}
     >>> c = pe.sensitivity.compare_weightings(res, {"equal": equal})
     >>> c
     ComparisonResult(weightings=['equal'], units=150, grade_changes=15)
@@ -168,8 +172,13 @@ def compare_weightings(result: Any, weightings: Mapping[str, Any]) -> Comparison
         ``{name: weights}``; each ``weights`` is a Framework with the same nodes (e.g. from
         :func:`perfeval.weighting.apply_weights`: every sibling group whose points changed is re-weighted), a
         Series or mapping by node code, or a weighting result with ``.weights`` (e.g. from
-        :func:`perfeval.weighting.ahp`). Series values are normalised within each sibling group to the
-        group's points, so shares and points both work; every sibling of a named node must be named.
+        :func:`perfeval.weighting.ahp`). Every sibling of a named node must be named, and each sibling group
+        must be either **points** summing to the points its parent shares (the framework total for the first
+        level; a parent re-weighted in the same mapping shares its new points) or **shares** summing to 1,
+        within the framework's points ``tolerance`` (shares: that tolerance over the parent's points). Any other
+        sum (e.g. 120 points for a 100-point level) is an error, never silently rescaled: turn relative weights
+        into points with :func:`perfeval.weighting.to_points` first. A Framework's groups must sum to their
+        parents' points in it, and its first level to the result's framework total.
 
     Returns
     -------
@@ -183,7 +192,9 @@ def compare_weightings(result: Any, weightings: Mapping[str, Any]) -> Comparison
         ``result`` is not a ScoreResult.
     InputError
         An empty mapping; weights naming unknown nodes, missing siblings, or with negative, non-finite or
-        all-zero values in a group; a Framework with other nodes.
+        all-zero values in a group; a group that sums neither to its parent's points nor to 1 (the message
+        names the weighting, the parent, the sum and the expected points); a Framework with other nodes or
+        whose points do not add up.
 
     Notes
     -----
@@ -203,12 +214,25 @@ def compare_weightings(result: Any, weightings: Mapping[str, Any]) -> Comparison
     >>> import perfeval as pe
     >>> data = pe.load_sample()
     >>> res = pe.score("project_self", data.observations, data.budget)
-    >>> equal = {"execution": 1, "output": 1, "effect": 1, "satisfaction": 1}
+    >>> equal = {"execution": 25, "output": 25, "effect": 25, "satisfaction": 25}
     >>> c = pe.sensitivity.compare_weightings(res, {"equal": equal})
     >>> c.summary[["weighting", "n_grade_changes", "n_upgraded", "n_downgraded"]].values.tolist()
     [['equal', 15, 10, 5]]
     >>> round(float(c.summary.loc[0, "kendall_tau"]), 3)            # rank agreement with the nominal totals
     0.822
+
+    Shares work too; points that do not add up to the 100 points are refused:
+
+    >>> c2 = pe.sensitivity.compare_weightings(res, {"shares": {"execution": 0.25, "output": 0.25,
+    ...                                                         "effect": 0.25, "satisfaction": 0.25}})
+    >>> bool((c2.units["total"] == c.units["total"]).all())
+    True
+    >>> pe.sensitivity.compare_weightings(res, {"alt": {"execution": 20, "output": 50, "effect": 40,
+    ...                                                 "satisfaction": 10}})
+    Traceback (most recent call last):
+    ...
+    perfeval.errors.InputError: `weightings['alt']` for the children of 'the root' sum to 120: they must be points
+    summing to the 100 points of 'the root' (tolerance 0.01) or shares summing to 1; ...
     """
     if not isinstance(weightings, Mapping) or not weightings:
         raise InputError("`weightings` must be a non-empty mapping {name: weights}; got "
@@ -266,7 +290,7 @@ def _nominal_shares(fw: Framework, parent: str | None) -> np.ndarray:
 
 
 def _shares(fw: Framework, spec: Any, name: str) -> dict[str | None, np.ndarray]:
-    """Parent -> new shares of its children (in framework order)."""
+    """Parent -> new shares of its children (in framework order), each group checked as points or shares."""
     if isinstance(spec, Framework):
         return _framework_shares(fw, spec, name)
     if hasattr(spec, "weights") and isinstance(getattr(spec, "weights"), pd.Series):
@@ -280,8 +304,11 @@ def _shares(fw: Framework, spec: Any, name: str) -> dict[str | None, np.ndarray]
     unknown = [c for c in spec if c not in parent_of]
     if unknown:
         raise InputError(f"`weightings[{name!r}]` names unknown node(s) {unknown}; known: {', '.join(parent_of)}.")
+    named = {parent_of[c] for c in spec}
+    nominal = fw.points()
+    new_points: dict[str, float] = {}  # points of the nodes this weighting sets, parents before children
     out: dict[str | None, np.ndarray] = {}
-    for parent in dict.fromkeys(parent_of[c] for c in spec):
+    for parent in [p for p in [None, *parent_of] if p in named]:  # pre-order
         kids = [k.code for k in fw.children_of(parent)]
         missing = [k for k in kids if k not in spec]
         if missing:
@@ -296,7 +323,10 @@ def _shares(fw: Framework, spec: Any, name: str) -> dict[str | None, np.ndarray]
         arr = np.array(vals)
         if not arr.sum() > 0:
             raise InputError(f"`weightings[{name!r}]` gives the children of {parent or 'the root'!r} a zero sum.")
-        out[parent] = arr / arr.sum()
+        expected = fw.total if parent is None else new_points.get(parent, nominal[parent])
+        out[parent] = points_or_shares(arr, expected, fw.tolerance, f"`weightings[{name!r}]`",
+                                       parent or "the root")
+        new_points.update(zip(kids, expected * out[parent]))
     return out
 
 
@@ -316,5 +346,12 @@ def _framework_shares(fw: Framework, other: Framework, name: str) -> dict[str | 
         if np.any(~np.isfinite(arr)) or np.any(arr < 0) or not arr.sum() > 0:
             raise InputError(f"`weightings[{name!r}]` gives the children of {parent or 'the root'!r} invalid "
                              f"points {arr.tolist()}.")
+        expected = float(fw.total if parent is None else other.find(parent).points)
+        owner = parent or "the root"
+        tol = max(fw.tolerance, 1e-9 * max(1.0, expected))
+        if abs(arr.sum() - expected) > tol:
+            raise InputError(f"`weightings[{name!r}]` (a Framework) gives the children of {owner!r} points "
+                             f"summing to {arr.sum():.10g}, not the {expected:.10g} points of {owner!r} "
+                             f"(tolerance {tol:g}).")
         out[parent] = arr / arr.sum()
     return out

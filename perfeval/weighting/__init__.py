@@ -8,7 +8,8 @@ Every method names its conventions and reports them with its result:
   :func:`cv`, :func:`merec`;
 - :func:`rank_order` (ROC, rank sum, reciprocal), :func:`delphi` (consensus across rounds),
   :func:`combine` (subjective x objective);
-- :func:`to_points` (points that sum exactly) and :func:`apply_weights` (a new Framework).
+- :func:`to_points` (points that sum exactly, from relative weights) and :func:`apply_weights` (a new Framework;
+  its weights are points summing to the parent's points or shares summing to 1, any other sum is an error).
 """
 from __future__ import annotations
 

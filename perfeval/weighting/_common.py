@@ -18,7 +18,8 @@ from .._html import fmt, frame_html, short_items
 from ..agreement._util import check_choice
 from ..errors import InputError
 
-__all__ = ["WeightResult", "as_weights", "check_choice", "frame_4f", "parse_judgement", "rank_desc", "weights_text"]
+__all__ = ["WeightResult", "as_weights", "check_choice", "frame_4f", "parse_judgement", "points_or_shares",
+           "rank_desc", "weights_text"]
 
 
 def parse_judgement(value: Any) -> float:
@@ -84,6 +85,45 @@ def as_weights(weights: Any, name: str = "weights", index: Sequence[Any] | None 
     if not values.sum() > 0:
         raise InputError(f"`{name}` must have a positive sum; got {values.to_dict()}.")
     return values.rename("weight")
+
+
+def points_or_shares(values: Any, expected: float, tolerance: float, what: str, owner: str) -> np.ndarray:
+    r"""Shares (summing to 1) of weights given either as points summing to ``expected`` or as shares summing to 1.
+
+    The rule wherever new weights replace a framework's points (:func:`apply_weights`,
+    :func:`perfeval.sensitivity.compare_weightings`): a set of weights whose sum :math:`S` satisfies
+    :math:`|S - P| \le \tau` is points (``P`` = the points the parent shares among these children, :math:`\tau` =
+    the framework's points ``tolerance``, at least :math:`10^{-9} \max(1, P)`); one with :math:`|S - 1| \le
+    \tau / P` is shares; anything else cannot be the parent's points and is an error, never silently rescaled.
+    Relative weights (ratios such as 1 : 1 : 2, ranks) go through :func:`to_points` first.
+
+    Parameters
+    ----------
+    values : array-like
+        The weights of one sibling group, finite and non-negative (checked by the caller).
+    expected : float
+        ``P``, the parent's points.
+    tolerance : float
+        The framework's points tolerance.
+    what, owner : str
+        The set (e.g. ``"`weightings['alt']`"``) and its parent (e.g. ``"the root"``), for the message.
+
+    Raises
+    ------
+    InputError
+        The sum is neither ``P`` nor 1 within the tolerance; the message names the set, the sum and ``P``.
+    """
+    arr = np.asarray(values, dtype=float)
+    total = float(arr.sum())
+    expected = float(expected)
+    tol = max(float(tolerance) if np.isfinite(tolerance) else 0.0, 1e-9 * max(1.0, abs(expected)))
+    share_tol = max(tol / expected, 1e-9) if expected > 0 else 1e-9
+    if abs(total - expected) <= tol or abs(total - 1.0) <= share_tol:
+        return arr / total
+    raise InputError(f"{what} for the children of {owner!r} sum to {total:.10g}: they must be points summing to "
+                     f"the {expected:.10g} points of {owner!r} (tolerance {tol:g}) or shares summing to 1; "
+                     "weights are not rescaled silently (turn relative weights into points with "
+                     "perfeval.weighting.to_points).")
 
 
 def weights_text(weights: pd.Series) -> str:

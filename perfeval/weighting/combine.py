@@ -11,7 +11,7 @@ from ._common import WeightResult, as_weights, check_choice
 __all__ = ["combine"]
 
 
-def combine(subjective: Any, objective: Any, method: str = "linear", alpha: float | None = None) -> WeightResult:
+def combine(subjective: Any, objective: Any, method: str = "linear", alpha: float = 0.5) -> WeightResult:
     r"""Blend subjective and objective weights of the same items.
 
     Parameters
@@ -22,9 +22,9 @@ def combine(subjective: Any, objective: Any, method: str = "linear", alpha: floa
         first. The output keeps the subjective weights' item order.
     method : {"linear", "multiplicative"}, default "linear"
         ``linear``: w = alpha s + (1 - alpha) o. ``multiplicative``: w proportional to s * o.
-    alpha : float in [0, 1], optional
-        Share of the subjective weights in the linear blend (default 0.5). Not used by ``multiplicative``, where
-        passing it is an error.
+    alpha : float in [0, 1], default 0.5
+        Share of the subjective weights in the linear blend. Ignored by ``multiplicative`` (the product has no
+        mixing share): any value is accepted there and has no effect.
 
     Returns
     -------
@@ -35,8 +35,8 @@ def combine(subjective: Any, objective: Any, method: str = "linear", alpha: floa
     Raises
     ------
     InputError
-        Items that differ between the two (listed), negative or non-finite weights, alpha outside [0, 1] or given
-        with ``multiplicative``, no overlap of positive weights in ``multiplicative``, or an unknown method.
+        Items that differ between the two (listed), negative or non-finite weights, alpha outside [0, 1] with
+        ``linear``, no overlap of positive weights in ``multiplicative``, or an unknown method.
 
     Notes
     -----
@@ -64,14 +64,11 @@ def combine(subjective: Any, objective: Any, method: str = "linear", alpha: floa
     >>> o = pd.Series({"output": 0.2, "effect": 0.8})
     >>> pe.weighting.combine(s, o, alpha=0.5).weights.round(4).tolist()
     [0.4, 0.6]
-    >>> pe.weighting.combine(s, o, method="multiplicative").weights.round(4).tolist()
+    >>> pe.weighting.combine(s, o, method="multiplicative", alpha=0.5).weights.round(4).tolist()
     [0.2727, 0.7273]
     """
     check_choice("method", method, ("linear", "multiplicative"))
-    if method == "multiplicative" and alpha is not None:
-        raise InputError(f"`alpha` applies to method='linear' only; got alpha={alpha!r} with 'multiplicative'.")
     if method == "linear":
-        alpha = 0.5 if alpha is None else alpha
         if not (isinstance(alpha, (int, float, np.floating)) and not isinstance(alpha, bool)
                 and 0.0 <= float(alpha) <= 1.0):
             raise InputError(f"`alpha` must be a number in [0, 1]; got {alpha!r}.")
@@ -94,5 +91,5 @@ def combine(subjective: Any, objective: Any, method: str = "linear", alpha: floa
                              "`subjective` and `objective`.")
         w = prod / prod.sum()
     return WeightResult(weights=w.rename("weight"), method=method,
-                        details={"alpha": alpha, "subjective": s.rename("subjective"),
+                        details={"alpha": alpha if method == "linear" else None, "subjective": s.rename("subjective"),
                                  "objective": o.rename("objective")})

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..errors import FrameworkError, InputError
 from ..framework import Framework
-from ._common import as_weights
+from ._common import as_weights, points_or_shares
 
 __all__ = ["to_points", "apply_weights"]
 
@@ -19,8 +19,9 @@ def to_points(weights: Any, total: float = 100, decimals: int = 0) -> pd.Series:
 
     Parameters
     ----------
-    weights : Series, mapping or result object with ``.weights``
-        Non-negative weights by item (normalised here).
+    weights : Series, mapping, array-like or result object with ``.weights``
+        Non-negative weights by item, relative (any positive sum: normalised here). A plain list or 1-D array
+        is labelled ``0 .. n-1``.
     total : float, default 100
         The points to distribute; ``total * 10**decimals`` must be a whole number.
     decimals : int, default 0
@@ -56,10 +57,22 @@ def to_points(weights: Any, total: float = 100, decimals: int = 0) -> pd.Series:
     >>> import perfeval as pe
     >>> pe.weighting.to_points({"a": 1, "b": 1, "c": 1}).tolist()
     [34.0, 33.0, 33.0]
+    >>> pe.weighting.to_points([0.5, 0.3, 0.2]).to_dict()
+    {0: 50.0, 1: 30.0, 2: 20.0}
     >>> pe.weighting.to_points({"a": 0.5208, "b": 0.2708, "c": 0.1458, "d": 0.0626}, total=90).tolist()
     [47.0, 24.0, 13.0, 6.0]
     """
-    w = as_weights(weights, "weights")
+    labels = None
+    if isinstance(weights, (Sequence, np.ndarray)) and not isinstance(weights, (str, bytes, pd.Series)):
+        try:
+            flat = np.ndim(weights) == 1
+        except ValueError:  # ragged nesting
+            flat = False
+        if not flat:
+            raise InputError(f"`weights` given as a sequence must be one-dimensional (one weight per item); got "
+                             f"{weights!r}.")
+        labels = range(len(weights))
+    w = as_weights(weights, "weights", index=labels)
     if not isinstance(decimals, (int, np.integer)) or isinstance(decimals, bool) or decimals < 0:
         raise InputError(f"`decimals` must be a non-negative integer; got {decimals!r}.")
     if not (isinstance(total, (int, float, np.number)) and np.isfinite(total) and total >= 0):
@@ -89,7 +102,10 @@ def apply_weights(framework: Framework, weights: Any, node: str | None = None, *
         The framework to re-weight (not changed).
     weights : Series, mapping, sequence or result object with ``.weights``
         One weight per child of ``node``, by node code (a Series indexed by node codes, e.g. an AHP result on a
-        survey of those codes); a plain sequence follows the children's order. Normalised here.
+        survey of those codes); a plain sequence follows the children's order. Either points summing to the
+        parent's points (``framework.total`` for the first level) or shares summing to 1, each within the
+        framework's points ``tolerance``; any other sum is an error (relative weights such as 1 : 1 : 2 go
+        through :func:`to_points` first).
     node : str, optional
         Code of the parent node; None means the first-level nodes, whose points share ``framework.total``.
     decimals : int, optional
@@ -109,13 +125,15 @@ def apply_weights(framework: Framework, weights: Any, node: str | None = None, *
     FrameworkError
         Unknown ``node`` (known codes listed), a leaf or slot as ``node``, or a parent without points.
     InputError
-        Weights naming unknown children or missing some (both listed), or invalid weights.
+        Weights naming unknown children or missing some (both listed), invalid weights, or weights that sum
+        neither to the parent's points nor to 1 (the message gives the sum and the expected points).
 
     Notes
     -----
-    With parent points P and weights w_j of its children: points_j = P w_j / sum_k w_k (then optionally rounded by
-    largest remainder). Rounding to whole points can leave a grandchild subtree a fraction off its parent when
-    ``rescale_children`` is used; validate the framework afterwards if integer points are required throughout.
+    With parent points P and weights w_j of its children (sum_k w_k = P or 1): points_j = P w_j / sum_k w_k (then
+    optionally rounded by largest remainder). Rounding to whole points can leave a grandchild subtree a fraction
+    off its parent when ``rescale_children`` is used; validate the framework afterwards if integer points are
+    required throughout.
 
     Examples
     --------
@@ -150,8 +168,11 @@ def apply_weights(framework: Framework, weights: Any, node: str | None = None, *
         raise InputError(f"`weights` must give one weight per node of {where} {codes}; unknown {unknown}, "
                          f"missing {missing}.")
     w = w.reindex(codes)
+    owner = "the root" if node is None else node
+    w = pd.Series(points_or_shares(w.to_numpy(), parent_points, framework.tolerance, "`weights`", owner),
+                  index=w.index)
     if decimals is None:
-        new_points = (w / w.sum() * parent_points).to_dict()
+        new_points = (w * parent_points).to_dict()
     else:
         new_points = to_points(w, total=parent_points, decimals=decimals).to_dict()
     updates: dict[str, float] = dict(new_points)

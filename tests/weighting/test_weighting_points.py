@@ -26,6 +26,20 @@ def test_combine_linear_and_multiplicative_by_hand():
         np.testing.assert_allclose(combine(s, o, alpha=alpha).weights, source.reindex(s.index))
 
 
+def test_combine_issue_call_form_and_defaults():
+    """The issue's call form ``combine(s, o, method=..., alpha=0.5)`` works for both methods: alpha defaults to
+    0.5 and is ignored (any value, no error) by the multiplicative blend."""
+    s = pd.Series({"a": 0.5, "b": 0.3, "c": 0.2})
+    o = pd.Series({"a": 0.2, "b": 0.2, "c": 0.6})
+    np.testing.assert_allclose(combine(s, o, method="linear", alpha=0.5).weights, combine(s, o).weights)
+    np.testing.assert_allclose(combine(s, o).weights, [0.35, 0.25, 0.4])
+    mult = combine(s, o, method="multiplicative", alpha=0.5)
+    np.testing.assert_allclose(mult.weights, np.array([0.1, 0.06, 0.12]) / 0.28)
+    for alpha in (0.0, 0.9, 1.5):  # ignored, not validated
+        np.testing.assert_allclose(combine(s, o, method="multiplicative", alpha=alpha).weights, mult.weights)
+    assert mult.details["alpha"] is None and mult.method == "multiplicative"
+
+
 def test_combine_accepts_result_objects():
     res_a = ahp([[1, 3], [1 / 3, 1]], labels=["x", "y"])
     res_o = entropy(pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [1.0, 1.0, 5.0]}))
@@ -39,8 +53,6 @@ def test_combine_errors():
     with pytest.raises(InputError, match=r"must weigh the same items; only subjective: \['b'\], only objective: "
                                          r"\['c'\]"):
         combine(s, {"a": 1, "c": 1})
-    with pytest.raises(InputError, match=r"`alpha` applies to method='linear' only"):
-        combine(s, s, method="multiplicative", alpha=0.3)
     with pytest.raises(InputError, match=r"`alpha` must be a number in \[0, 1\]; got 1.5"):
         combine(s, s, alpha=1.5)
     with pytest.raises(InputError, match=r"`subjective` must be finite and non-negative"):
@@ -74,8 +86,23 @@ def test_to_points_errors():
         to_points({"a": 1}, total=-5)
     with pytest.raises(InputError, match=r"`weights` must have a positive sum"):
         to_points({"a": 0, "b": 0})
-    with pytest.raises(InputError, match=r"`weights` given as a sequence needs item labels"):
-        to_points([1, 2])
+    with pytest.raises(InputError, match=r"`weights` given as a sequence must be one-dimensional \(one weight per "
+                                         r"item\); got \[\[1, 2\], \[3, 4\]\]"):
+        to_points([[1, 2], [3, 4]])
+    with pytest.raises(InputError, match=r"`weights` given as a sequence must be one-dimensional"):
+        to_points([[1, 2], [3]])
+    with pytest.raises(InputError, match=r"`weights` must be finite and non-negative; got \{1: -0.5\}"):
+        to_points([1, -0.5])
+
+
+def test_to_points_accepts_array_likes():
+    """A plain list, tuple or 1-D array is labelled 0..n-1 and gives a Series, like the mapping form."""
+    pts = to_points([0.5, 0.3, 0.2])
+    assert isinstance(pts, pd.Series) and pts.name == "points"
+    assert pts.to_dict() == {0: 50.0, 1: 30.0, 2: 20.0}
+    assert to_points((1, 1, 1)).tolist() == [34.0, 33.0, 33.0]
+    assert to_points(np.array([0.52, 0.27, 0.15, 0.06]), total=90).tolist() == \
+        to_points({"a": 0.52, "b": 0.27, "c": 0.15, "d": 0.06}, total=90).tolist()
 
 
 def _framework() -> Framework:
@@ -87,17 +114,18 @@ def _framework() -> Framework:
 
 def test_apply_weights_first_level_rescales_subtrees():
     fw = _framework()
-    new = apply_weights(fw, pd.Series({"b": 1.0, "a": 3.0}))
+    new = apply_weights(fw, pd.Series({"b": 0.25, "a": 0.75}))
     assert new.points().to_dict() == {"a": 75.0, "a.1": 25.0, "a.2": 50.0, "b": 25.0, "b.1": 25.0}
+    assert apply_weights(fw, {"a": 75, "b": 25}).points().to_dict() == new.points().to_dict()  # points
     assert fw.points()["a"] == 60.0  # unchanged
     kept = apply_weights(fw, [0.5, 0.5], rescale_children=False)
     assert kept.points().to_dict() == {"a": 50.0, "a.1": 20.0, "a.2": 40.0, "b": 50.0, "b.1": 40.0}
 
 
 def test_apply_weights_inner_node_with_rounding():
-    new = apply_weights(_framework(), {"a.1": 1, "a.2": 2}, node="a", decimals=0)
+    new = apply_weights(_framework(), {"a.1": 1 / 3, "a.2": 2 / 3}, node="a", decimals=0)
     assert new.points()[["a", "a.1", "a.2"]].tolist() == [60.0, 20.0, 40.0]
-    odd = apply_weights(_framework(), {"a.1": 1, "a.2": 1}, node="a", decimals=0)
+    odd = apply_weights(_framework(), {"a.1": 0.5, "a.2": 0.5}, node="a", decimals=0)
     assert odd.points()[["a.1", "a.2"]].sum() == 60.0
 
 
@@ -108,6 +136,26 @@ def test_apply_weights_on_a_shipped_framework_from_ahp():
     new = apply_weights(fw, res, decimals=0)
     assert new.points(level=1).tolist() == [25.0, 25.0, 25.0, 25.0]
     assert new.total == fw.total
+
+
+def test_apply_weights_refuses_weights_that_cannot_sum_to_the_parent():
+    """Points must sum to the parent's points (the total for the first level) or be shares summing to 1, within
+    the framework's tolerance; relative weights go through to_points."""
+    fw = _framework()  # a 60 (a.1 20, a.2 40), b 40; tolerance 1e-6
+    with pytest.raises(InputError, match=r"`weights` for the children of 'the root' sum to 120: they must be points "
+                                         r"summing to the 100 points of 'the root' \(tolerance 1e-06\) or shares "
+                                         r"summing to 1"):
+        apply_weights(fw, {"a": 80, "b": 40})
+    with pytest.raises(InputError, match=r"`weights` for the children of 'a' sum to 3: they must be points summing "
+                                         r"to the 60 points of 'a'"):
+        apply_weights(fw, {"a.1": 1, "a.2": 2}, node="a")
+    with pytest.raises(InputError, match=r"sum to 0.99: they must be points summing to the 100 points"):
+        apply_weights(fw, [0.5, 0.49])
+    ratio = apply_weights(fw, to_points({"a.1": 1, "a.2": 2}, total=60), node="a")
+    assert ratio.points()[["a.1", "a.2"]].tolist() == [20.0, 40.0]
+    loose = apply_weights(load_framework("project_self"), {"execution": 10.005, "output": 50, "effect": 30,
+                                                           "satisfaction": 10})  # within the template's 0.01
+    assert loose.points(level=1).sum() == pytest.approx(100.0)
 
 
 def test_apply_weights_errors():
