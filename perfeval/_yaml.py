@@ -56,9 +56,10 @@ def _construct_marked_map(loader: _MarkedLoader, node: yaml.MappingNode) -> Iter
         try:
             hash(key)
         except TypeError:
+            # the problem first: callers report the first line of the message at the key's line
             raise yaml.constructor.ConstructorError(
-                "while constructing a mapping", node.start_mark, "found an unhashable key",
-                key_node.start_mark) from None
+                None, None, "found an unhashable key (a sequence or mapping cannot be a key; write a plain "
+                "scalar key)", key_node.start_mark) from None
         line = key_node.start_mark.line + 1
         if key in data:
             loader.duplicates.append((str(key), line))
@@ -82,7 +83,8 @@ def load_marked(text: str) -> tuple[Any, tuple[tuple[str, int], ...]]:
     Raises
     ------
     yaml.YAMLError
-        On a syntax error (its ``problem_mark`` locates it).
+        On a syntax error (its ``problem_mark`` locates it), including a sequence or mapping used as a key
+        (``found an unhashable key``, located at the key).
     """
     loader = _MarkedLoader(text)
     try:

@@ -20,6 +20,7 @@ Rules (defaults)
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -30,7 +31,7 @@ from scipy.optimize import brentq
 
 from ._html import frame_html, header, short_items
 from ._rows import row_locations, with_source
-from .errors import InputError, Problem
+from .errors import DataQualityWarning, InputError, Problem
 from .io.dataset import read_units  # re-exported: the reader lives with the other readers in perfeval.io
 from .policies import PROJECT_TYPES, ApplicationPolicy, to_bool
 
@@ -257,11 +258,15 @@ def apply_results(score_result: Any, units: pd.DataFrame,
         and optionally ``grade`` (graded with the policy's bands where absent).
     units : DataFrame
         units.csv (:func:`read_units`): ``unit_id`` and optionally ``department_id, kind, project_type, rigid``
-        and the current budget (``budget_full_year`` or ``budget``) when no ``budget`` frame is given.
+        and the current budget (``budget_full_year``, else ``budget``), used for the units the ``budget`` frame
+        does not give (units.csv itself has no budget column: pass ``budget=``).
     policy : path, mapping or ApplicationPolicy, optional
         Changes to ``templates/policies/application.yaml``.
     budget : DataFrame, optional
-        The budget frame (``unit_id, budget_full_year``): this year's budget, the base of next year's.
+        The budget frame (``unit_id, budget_full_year``; e.g. ``data.budget`` or :func:`perfeval.read_budget`):
+        this year's budget, the base of next year's. Without it and without a budget column in ``units`` there is
+        no current budget: ``current_budget``, ``proposed_budget`` and ``budget_change`` are NaN, and a
+        DataQualityWarning says to pass ``budget=``.
 
     Returns
     -------
@@ -283,6 +288,12 @@ def apply_results(score_result: Any, units: pd.DataFrame,
     InputError
         Located problems: a missing column, a grade that is not one of the policy's, a total outside the bands,
         an unknown project type, an unreadable ``rigid``; an invalid policy (``file:line``).
+
+    Warns
+    -----
+    DataQualityWarning
+        No current budget at all (``no_budget``: pass ``budget=``), or some listed units without one
+        (``missing_budget``, one problem per unit); both also in ``problems``.
 
     Examples
     --------
@@ -314,14 +325,7 @@ def apply_results(score_result: Any, units: pd.DataFrame,
     d = t.join(info, on="unit_id")
     d["project_type"] = d["project_type"].fillna(pol.default_project_type)
     d["rigid"] = d["rigid"].fillna(False).astype(bool)
-    if budget is not None:
-        if not {"unit_id", "budget_full_year"} <= set(budget.columns):
-            raise InputError.single("budget", "missing_column", f"`budget` needs columns unit_id and "
-                                                                f"budget_full_year; it has {list(budget.columns)}")
-        b = budget.assign(unit_id=budget["unit_id"].astype(str)).drop_duplicates("unit_id").set_index("unit_id")
-        d["current_budget"] = d["unit_id"].map(b["budget_full_year"]).astype(float)
-    elif "current_budget" not in d:
-        d["current_budget"] = np.nan
+    d["current_budget"] = _current_budget(d, "current_budget" in info, budget, unknown.to_numpy(), problems)
     acts = [pol.actions[p][g] for p, g in zip(d["project_type"], d["grade"])]
     d["action_code"] = [a.code for a in acts]
     d["action"], d["action_en"] = [a.action for a in acts], [a.action_en for a in acts]
@@ -345,6 +349,35 @@ def apply_results(score_result: Any, units: pd.DataFrame,
     out = d[_UNIT_COLUMNS].reset_index(drop=True)
     return ApplicationResult(units=out, summary=_summary(out, pol), transfers=transfers, policy=pol.to_dict(),
                              problems=tuple(problems))
+
+
+def _current_budget(d: pd.DataFrame, in_units: bool, budget: pd.DataFrame | None, unknown: np.ndarray,
+                    problems: list[Problem]) -> pd.Series:
+    """This year's budget per unit: the ``budget`` frame's ``budget_full_year``, else the budget column of
+    ``units``; warns (DataQualityWarning) when there is none at all or a listed unit has none."""
+    current = d["current_budget"].astype(float) if in_units else pd.Series(np.nan, index=d.index)
+    if budget is not None:
+        if not {"unit_id", "budget_full_year"} <= set(budget.columns):
+            raise InputError.single("budget", "missing_column", f"`budget` needs columns unit_id and "
+                                                                f"budget_full_year; it has {list(budget.columns)}")
+        b = budget.assign(unit_id=budget["unit_id"].astype(str)).drop_duplicates("unit_id").set_index("unit_id")
+        given = pd.to_numeric(d["unit_id"].map(b["budget_full_year"]), errors="coerce").astype(float)
+        current = given.where(given.notna(), current)
+    if budget is None and not in_units:
+        message = ("no current budget: pass `budget=` (the budget frame with unit_id and budget_full_year, e.g. "
+                   "budget=data.budget) or give `units` a budget_full_year column; current_budget, "
+                   "proposed_budget and budget_change are NaN")
+        problems.append(Problem("budget", "no_budget", message, "warning"))
+        warnings.warn(f"apply_results(): {message}.", DataQualityWarning, stacklevel=3)
+        return current
+    lacking = d["unit_id"][current.isna().to_numpy() & ~unknown]
+    problems += [Problem(f"budget:{u}", "missing_budget", f"unit {u!r} has no current budget in `budget` or "
+                         "`units`; its proposed budget is NaN", "warning") for u in lacking]
+    if len(lacking):
+        warnings.warn(f"apply_results(): {len(lacking)} unit(s) without a current budget (missing_budget: "
+                      f"{', '.join(map(repr, lacking[:5]))}{' ...' if len(lacking) > 5 else ''}); see "
+                      "result.problems", DataQualityWarning, stacklevel=3)
+    return current
 
 
 def _transfers(regions: pd.DataFrame, pol: ApplicationPolicy) -> pd.DataFrame:

@@ -51,10 +51,18 @@ from .framework import GradeBands
 from .policies import COLOURS, COLOURS_ZH, MonitoringPolicy
 
 __all__ = ["MonitoringPolicy", "MonitoringResult", "lights", "read_monitoring", "ACTIONS", "BUDGET_LINE",
-           "MONITORING_COLUMNS"]
+           "MONITORING_COLUMNS", "NO_UNITS_TABLE", "NOT_IN_UNITS"]
 
 #: The reserved ``indicator`` value of the budget-execution line in monitoring.csv.
 BUDGET_LINE = "budget"
+
+#: ``department_id`` of :attr:`MonitoringResult.departments` when :func:`lights` got no ``units`` table (or one
+#: without a ``department_id`` column): every unit is counted in this one explicit group.
+NO_UNITS_TABLE = "(no units table)"
+
+#: ``department_id`` of :attr:`MonitoringResult.departments` for units missing from ``units`` (or with no
+#: department there).
+NOT_IN_UNITS = "(unknown department)"
 
 #: Corrective actions, least to most severe: code -> (中文, English).
 ACTIONS: Mapping[str, tuple[str, str]] = {
@@ -83,7 +91,9 @@ class MonitoringResult:
     units : DataFrame
         One row per unit: budget light, goal-level light, two-flag light, forecast, action.
     departments : DataFrame
-        Colour counts per department and light kind.
+        Colour counts per department and light kind. Departments come from ``units=``; without it every unit
+        falls in the one group :data:`NO_UNITS_TABLE` ``"(no units table)"``, and units missing from ``units``
+        in :data:`NOT_IN_UNITS` ``"(unknown department)"``; both listed after the real departments.
     month : int
         The month monitored.
     policy : mapping
@@ -319,7 +329,9 @@ def lights(monitoring: pd.DataFrame, observations: pd.DataFrame, budget: pd.Data
     rules : path, mapping or MonitoringPolicy, optional
         Changes to ``templates/policies/monitoring.yaml`` (see :class:`MonitoringPolicy`).
     units : DataFrame, optional
-        units.csv (``unit_id, department_id``) for the department table.
+        units.csv (``unit_id, department_id``) for the department table. Without it (the three-argument call)
+        ``.departments`` has a single group, ``department_id`` = ``"(no units table)"`` (:data:`NO_UNITS_TABLE`),
+        and ``.units["department_id"]`` is missing; pass ``units=data.units`` for one group per department.
 
     Returns
     -------
@@ -344,7 +356,8 @@ def lights(monitoring: pd.DataFrame, observations: pd.DataFrame, budget: pd.Data
         budget - forecast executed), ``action_code, action, action_en`` (the most severe line action).
 
         ``departments``: ``department_id, light`` (budget, indicator, goal, combined), ``red, yellow, green, blue,
-        unlit, total``.
+        unlit, total``; ``department_id`` is ``"(no units table)"`` for every unit when ``units`` is not given
+        (or has no ``department_id``) and ``"(unknown department)"`` for a unit ``units`` does not list.
 
     Raises
     ------
@@ -430,8 +443,9 @@ def lights(monitoring: pd.DataFrame, observations: pd.DataFrame, budget: pd.Data
     t["_order"] = (t["line"] != BUDGET_LINE).astype(int)
     t = t.sort_values(["unit_id", "_order"], kind="stable")[_LIGHT_COLUMNS].reset_index(drop=True)
     unit_table = _unit_table(t, pol, units)
-    return MonitoringResult(lights=t, units=unit_table, departments=_department_table(t, unit_table), month=month,
-                            policy=pol.to_dict(), problems=tuple(warnings))
+    missing = NO_UNITS_TABLE if units is None or "department_id" not in units else NOT_IN_UNITS
+    return MonitoringResult(lights=t, units=unit_table, departments=_department_table(t, unit_table, missing),
+                            month=month, policy=pol.to_dict(), problems=tuple(warnings))
 
 
 def _worst(colours: pd.Series) -> Any:
@@ -486,8 +500,9 @@ def _unit_table(t: pd.DataFrame, pol: MonitoringPolicy, units: pd.DataFrame | No
     return out[cols].reset_index()
 
 
-def _department_table(t: pd.DataFrame, u: pd.DataFrame) -> pd.DataFrame:
-    """Colour counts per department and light kind (budget, indicator, goal, combined)."""
+def _department_table(t: pd.DataFrame, u: pd.DataFrame, missing: str) -> pd.DataFrame:
+    """Colour counts per department and light kind (budget, indicator, goal, combined); units without a
+    department are counted under ``missing`` (listed last)."""
     dept = u.set_index("unit_id")["department_id"]
     ind = t[t["line"] != BUDGET_LINE]
     long = pd.concat([
@@ -497,13 +512,16 @@ def _department_table(t: pd.DataFrame, u: pd.DataFrame) -> pd.DataFrame:
         pd.DataFrame({"department_id": u["department_id"], "light": "goal", "colour": u["goal_colour"]}),
         pd.DataFrame({"department_id": u["department_id"], "light": "combined", "colour": u["combined_colour"]}),
     ], ignore_index=True)
-    long["department_id"] = long["department_id"].astype(object).where(long["department_id"].notna(), "")
+    known = long["department_id"].notna()
+    long["department_id"] = long["department_id"].astype(object).where(known, missing)
+    long["_last"] = (~known).astype(int)
     long["colour"] = long["colour"].astype(object).where(long["colour"].notna(), "unlit")
-    table = pd.crosstab([long["department_id"], long["light"]], long["colour"])
+    table = pd.crosstab([long["_last"], long["department_id"], long["light"]], long["colour"])
     table = table.reindex(columns=[*COLOURS, "unlit"], fill_value=0)
     table["total"] = table.sum(axis=1)
     order = {"budget": 0, "indicator": 1, "goal": 2, "combined": 3}
     table = table.reset_index()
     table.columns.name = None
-    return table.sort_values(["department_id", "light"], key=lambda s: s.map(order) if s.name == "light" else s,
-                             kind="stable").reset_index(drop=True)
+    table = table.sort_values(["_last", "department_id", "light"],
+                              key=lambda s: s.map(order) if s.name == "light" else s, kind="stable")
+    return table.drop(columns="_last").reset_index(drop=True)

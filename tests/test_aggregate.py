@@ -542,11 +542,61 @@ def test_reverse_over_achievement_and_rating_column():
 
 
 def test_non_numeric_actual_on_a_quantitative_row():
+    """A level phrase (已完成) on a quantitative row states no measurement: achievement 0, a missing_actual
+    warning, and the row keeps both flags (missing_actual, qualitative_level)."""
     o = obs((*OUT, "a", "≥95%", "已完成", 45), (*OUT, "b", "≥1", "1", 45))
     with pytest.warns(DataQualityWarning, match="missing_actual"):
         res = pe.score("project_self", o, budget())
     assert res.problems[0].message == "the actual '已完成' is not a number for a >= target; achievement 0"
     assert total_of(res) == 55
+    row = res.nodes[res.nodes["source_row"] == 2].iloc[0]
+    assert row["achievement"] == 0 and row["flags"] == "missing_actual;qualitative_level"
+
+
+# (target, actual, outcome): what an actual cell gives on the row its target makes. "error": unparseable_actual
+# naming the cell (text that is neither a number with its unit, a level phrase nor empty); "warning": achievement
+# 0 with a missing_actual warning (empty, or a level phrase); "ok": scored.
+ACTUAL_TEXT = [
+    ("≥95%", "很多", "error"),
+    ("≤100万元", "不多", "error"),
+    ("=0", "没有", "error"),
+    ("8755", "较多", "error"),                 # bare target: read as >=
+    ("≥95%", "2024年10月完成", "error"),        # a deadline is not a measurement
+    ("≥95%", "", "warning"),
+    ("≥95%", None, "warning"),
+    ("≥95%", "已完成", "warning"),
+    ("≥95%", "部分完成", "warning"),
+    ("≤3天", "未完成", "warning"),
+    ("≥95%", "98%", "ok"),
+    ("按时完成", "很多", "ok"),                  # qualitative row: the text is a description, the level decides
+    ("按时完成", "已完成", "ok"),
+]
+
+
+@pytest.mark.parametrize(("target", "actual", "outcome"), ACTUAL_TEXT)
+def test_actual_text_on_each_kind_of_row(target, actual, outcome):
+    o = obs((*OUT, "a", target, actual, 45), (*OUT, "b", "≥1", "1", 45), level=["met", None], score=[45.0, None])
+    o.attrs["headers"] = {"f.csv": {"actual": "实际完成值"}}
+    if outcome == "error":
+        with pytest.raises(InputError) as err:
+            quiet_score("project_self", o, budget())
+        assert [(p.location, p.code) for p in err.value.problems] == [("f.csv:2:实际完成值", "unparseable_actual")]
+        assert err.value.problems[0].message.startswith(f"cannot read actual {actual!r}: it is neither a number")
+        return
+    res = quiet_score("project_self", o, budget())
+    codes = [(p.location, p.code, p.severity) for p in res.problems if p.location.startswith("f.csv:2")]
+    if outcome == "warning":
+        assert codes == [("f.csv:2:实际完成值", "missing_actual", "warning")]
+        assert total_of(res) == 55
+    else:
+        assert codes == [] and total_of(res) == 100
+
+
+@pytest.mark.parametrize(("code", "actual"), [("process.compliance", "很多"), ("effect.sat", "很满意")])
+def test_free_text_on_deduction_and_piecewise_rows_is_an_error(code, actual):
+    with pytest.raises(InputError, match=rf"^\S*: unparseable_actual: cannot read actual '{actual}': .* and the "
+                                         r"`(deduction|piecewise)` rule needs a measurement"):
+        pe.score(KEY, key_rows(**{code: {"actual": actual}}))
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -98,6 +98,31 @@ def test_budget_frame_and_summary():
         apply_results(_totals(95), _units(1), budget=pd.DataFrame({"unit_id": ["P0"]}))
 
 
+def test_current_budget_from_units_or_a_clear_warning():
+    """units.csv without a budget column and no `budget=`: a DataQualityWarning naming `budget=` (not silent NaN);
+    a budget_full_year column of `units` is used (preferred to `budget`); the frame wins, units fill its gaps;
+    a listed unit left without a budget is reported (missing_budget)."""
+    from perfeval.errors import DataQualityWarning
+
+    bare = _units(2).drop(columns="budget")
+    with pytest.warns(DataQualityWarning, match=r"no current budget: pass `budget=`"):
+        r = apply_results(_totals(95, 70), bare)
+    assert r.units["current_budget"].isna().all() and r.units["proposed_budget"].isna().all()
+    assert [p.code for p in r.problems] == ["no_budget"]
+    both = bare.assign(budget_full_year=[300.0, 200.0], budget=[1.0, 1.0])
+    r = apply_results(_totals(95, 70), both)
+    assert r.units["current_budget"].tolist() == [300.0, 200.0] and r.units["proposed_budget"].tolist() == [300.0,
+                                                                                                           180.0]
+    assert r.problems == ()
+    frame = pd.DataFrame({"unit_id": ["P0"], "budget_full_year": [50.0]})
+    r = apply_results(_totals(95, 70), both, budget=frame)
+    assert r.units["current_budget"].tolist() == [50.0, 200.0]
+    with pytest.warns(DataQualityWarning, match=r"1 unit\(s\) without a current budget \(missing_budget: 'P1'\)"):
+        r = apply_results(_totals(95, 70), bare, budget=frame)
+    assert [(p.location, p.code) for p in r.problems] == [("budget:P1", "missing_budget")]
+    assert r.units["current_budget"].iloc[0] == 50.0 and np.isnan(r.units["proposed_budget"].iloc[1])
+
+
 def test_score_result_input():
     obs = pd.DataFrame({"unit_id": ["P0", "P0"], "l1": ["产出指标", "效益指标"], "l2": ["数量指标", "社会效益指标"],
                         "indicator": ["人次", "覆盖率"], "target": ["≥100", "≥90%"], "actual": ["80", "95%"],

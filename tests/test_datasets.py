@@ -17,7 +17,7 @@ import pytest
 import perfeval as pe
 from perfeval.cli import main
 from perfeval.datasets import COLUMNS, FILES
-from perfeval.datasets._distributions import DISTRIBUTIONS, distribution_table
+from perfeval.datasets._distributions import DISTRIBUTIONS, Distribution, distribution_table
 
 RANK = {"优": 0, "良": 1, "中": 2, "差": 3}
 EXPECTED_SCORING_CODES = {"target_too_low", "actual_restates_target", "executed_above_budget"}
@@ -160,7 +160,7 @@ def test_every_indicator_code_is_an_approved_valid_library_entry(sample):
     findings = pe.load_library().check(sample.observations, on="2023-12-31")
     assert set(findings["finding"]) <= {"individual", "op_differs"}
     differs = findings[findings["finding"] == "op_differs"]
-    assert differs["indicator"].tolist() == [_planted(sample)["cost_with_ge"]["indicator"]]
+    assert differs["indicator"].tolist() == [_planted(sample)["cost_indicator_ge"]["indicator"]]
 
 
 def test_dataset_validates(sample_dir: Path, capsys):
@@ -178,7 +178,7 @@ def test_scoring_problems_are_only_the_planted_and_legitimate_ones(sample, score
     assert sample.observations.set_index("source_row").loc[row, "unit_id"] == \
         planted["actual_restates_target"]["unit_id"]
     over_budget = [p for p in scored.problems if p.code == "executed_above_budget"]
-    assert len(over_budget) == 1 and planted["executed_over_budget"]["unit_id"] in over_budget[0].message
+    assert len(over_budget) == 1 and planted["executed_above_budget"]["unit_id"] in over_budget[0].message
 
 
 def _claims(sample: pe.SampleData) -> pd.Series:
@@ -193,9 +193,10 @@ def _claims(sample: pe.SampleData) -> pd.Series:
 
 def test_each_planted_problem_is_found(sample, scored):
     planted = _planted(sample)
-    assert set(planted) == {"met_scored_low", "unmet_scored_full", "cost_with_ge", "actual_restates_target",
-                            "over_no_note", "all_full_marks", "execution_rounded", "total_not_sum",
-                            "executed_over_budget"}
+    assert set(planted) == {"met_underscored", "unmet_full_score", "cost_indicator_ge", "actual_restates_target",
+                            "unexplained_over_achievement", "all_full_marks", "execution_score_differs",
+                            "total_not_sum_of_rows", "executed_above_budget"}
+    assert set(planted) <= set(pe.recheck.FINDINGS)  # the audit's own codes
     assert len({p["unit_id"] for p in planted.values()}) == len(planted)
     obs = sample.observations.reset_index(drop=True)
     leaves = scored.nodes[scored.nodes["rule"].notna() & (scored.nodes["level"] == 3)]
@@ -203,32 +204,32 @@ def test_each_planted_problem_is_found(sample, scored):
     ach = pd.Series([achieved.get((u, i), np.nan) for u, i in zip(obs["unit_id"], obs["indicator"])])
     quant = obs["level"].isna() & obs["applicable"].astype(bool)
     low = obs[quant & (ach >= 1.0) & (obs["score"] < obs["points"] - 0.01)]
-    assert set(low["unit_id"]) == {planted["met_scored_low"]["unit_id"]}
+    assert set(low["unit_id"]) == {planted["met_underscored"]["unit_id"]}
     # claimed full although the rule gives less: the planted row, and the rows of three other planted problems
     full = obs[quant & (ach < 0.99) & (obs["score"] >= obs["points"])]
     all_full = planted["all_full_marks"]["unit_id"]
     assert set(full["unit_id"]) == {planted[c]["unit_id"] for c in (
-        "unmet_scored_full", "cost_with_ge", "actual_restates_target", "all_full_marks")}
+        "unmet_full_score", "cost_indicator_ge", "actual_restates_target", "all_full_marks")}
     # a cost indicator written with >=
     cost = obs[(obs["l2"] == "成本指标") & (obs["op"] == ">=")]
-    assert set(cost["unit_id"]) == {planted["cost_with_ge"]["unit_id"]}
+    assert set(cost["unit_id"]) == {planted["cost_indicator_ge"]["unit_id"]}
     # a target exceeded by >= 130 % without a note
     flagged = [p for p in scored.problems if p.code == "target_too_low"]
     rows = [int(p.location.split(":")[-2]) for p in flagged]
     silent = obs.set_index("source_row").loc[rows]
     silent = silent[silent["note"].isna()]
-    assert silent["unit_id"].tolist() == [planted["over_no_note"]["unit_id"]]
+    assert silent["unit_id"].tolist() == [planted["unexplained_over_achievement"]["unit_id"]]
     # totals
     totals = scored.totals.set_index("unit_id")
     budget = sample.budget.set_index("unit_id")
     hundred = budget.index[(budget["claimed_total"] == 100) & (totals["total"].reindex(budget.index) < 99)]
     assert list(hundred) == [all_full]
     exec_off = budget.index[(budget["score"] - totals["execution_score"].reindex(budget.index)).abs() > 0.011]
-    assert set(exec_off) == {planted["execution_rounded"]["unit_id"], all_full}
+    assert set(exec_off) == {planted["execution_score_differs"]["unit_id"], all_full}
     not_sum = budget.index[(budget["claimed_total"] - _claims(sample).reindex(budget.index)).abs() > 0.011]
-    assert list(not_sum) == [planted["total_not_sum"]["unit_id"]]
+    assert list(not_sum) == [planted["total_not_sum_of_rows"]["unit_id"]]
     over = budget.index[budget["executed"] > budget["budget_full_year"]]
-    assert list(over) == [planted["executed_over_budget"]["unit_id"]]
+    assert list(over) == [planted["executed_above_budget"]["unit_id"]]
 
 
 def test_audit_finds_exactly_the_planted_problems(sample):
@@ -236,6 +237,9 @@ def test_audit_finds_exactly_the_planted_problems(sample):
     result = pe.recheck.audit(sample.observations, sample.budget)
     planted = {p["unit_id"] for p in sample.meta["planted"]}
     assert set(result.findings["unit_id"]) == planted
+    # each planted problem is listed under the code the audit reports it with
+    found = set(zip(result.findings["code"], result.findings["unit_id"]))
+    assert {(p["code"], p["unit_id"]) for p in sample.meta["planted"]} <= found
 
 
 def test_claims_follow_the_rules_except_where_planted(sample, scored):
@@ -246,8 +250,8 @@ def test_claims_follow_the_rules_except_where_planted(sample, scored):
     clean = merged[~merged["unit_id"].isin(planted_units)]
     rows = sample.observations.groupby("unit_id").size().reindex(clean["unit_id"]).to_numpy()
     assert (np.abs(clean["total"] - clean["claimed_total"]).to_numpy() <= 0.005 * (rows + 1) + 1e-9).all()
-    claim_slips = {p["unit_id"] for p in sample.meta["planted"]
-                   if p["code"] not in ("over_no_note", "executed_over_budget")}  # these do not touch the claims
+    untouched = ("unexplained_over_achievement", "executed_above_budget")  # these do not touch the claims
+    claim_slips = {p["unit_id"] for p in sample.meta["planted"] if p["code"] not in untouched}
     planted = merged[merged["unit_id"].isin(claim_slips)]
     assert (np.abs(planted["total"] - planted["claimed_total"]) > 0.1).all()
 
@@ -318,7 +322,7 @@ def test_ahp_survey_has_one_inconsistent_expert(sample):
 
 def test_monitoring_lights_show_every_colour(sample):
     mon = sample.monitoring
-    assert sorted(mon["month"].astype(int).unique()) == list(range(1, 9))
+    assert mon["month"].dtype == "Int64" and sorted(mon["month"].unique()) == list(range(1, 9))
     names = set(zip(sample.observations["unit_id"], sample.observations["indicator"]))
     lines = mon[mon["indicator"] != "budget"]
     assert all(pair in names for pair in zip(lines["unit_id"], lines["indicator"]))
@@ -345,6 +349,18 @@ def test_department_and_transfer_evaluations_score_cleanly(sample):
     assert {p.code for p in dept.problems} <= {"target_too_low"}
     assert {p.code for p in trf.problems} <= {"target_too_low"}
     assert dept.totals["grade"].nunique() >= 2 and trf.totals["grade"].nunique() >= 2
+
+
+def test_draws_of_every_family_and_an_unknown_family():
+    rng = np.random.default_rng(0)
+    families = {d.family for d in DISTRIBUTIONS.values()}
+    assert families == {"beta", "uniform", "lognormal", "normal", "bernoulli", "integers", "choice", "dirichlet"}
+    for d in DISTRIBUTIONS.values():
+        assert len(d.draw(rng, 3)) == 3 and d.describe()
+    odd = Distribution("test.gamma", "gamma", {"shape": 2.0}, "nothing")
+    assert odd.describe() == "gamma"
+    with pytest.raises(ValueError, match=r"^`family` must be a known distribution family; got 'gamma'\.$"):
+        odd.draw(rng, 3)
 
 
 def test_every_distribution_is_documented_in_the_readme(sample):
@@ -394,3 +410,21 @@ def test_dataset_meta_with_bad_yaml_is_a_located_error(tmp_path: Path):
     (tmp_path / "dataset.yaml").write_text("name: x\nframeworks: [self\n", encoding="utf-8")
     with pytest.raises(pe.InputError, match=r"dataset\.yaml:3: yaml_syntax: "):
         pe.io.read_dataset_meta(tmp_path)
+
+
+def test_month_is_read_as_a_nullable_integer(sample_dir: Path, tmp_path: Path):
+    """``month`` comes back as Int64 (an empty cell is <NA>, not a float column); a fractional month is an error
+    naming the cell."""
+    from perfeval.datasets import _read
+
+    lines = (sample_dir / "monitoring.csv").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "monitoring.csv"
+    path.write_text("\n".join([lines[0], lines[1], lines[2].replace(",1,", ",,", 1)]) + "\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pe.DataQualityWarning)
+        month = _read("monitoring", path)["month"]
+    assert month.dtype == "Int64" and month.iloc[0] == 1 and month.isna().iloc[1]
+    path.write_text("\n".join([lines[0], lines[1].replace(",1,", ",1.5,", 1)]) + "\n", encoding="utf-8")
+    with pytest.raises(pe.InputError, match=r"monitoring\.csv:2:month: not_integer: `month` must be a whole "
+                                            r"number; got 1\.5"):
+        _read("monitoring", path)

@@ -284,6 +284,28 @@ def test_department_table_counts():
     assert r.to_frame().equals(r.lights)
 
 
+def test_department_table_without_units_is_one_explicit_group():
+    """The issue's call form lights(monitoring, observations, budget): no department is known, so every unit is
+    counted in one group labelled "(no units table)", one row per light kind; a unit missing from `units` is
+    counted under "(unknown department)", after the real departments."""
+    from perfeval.monitoring import NO_UNITS_TABLE, NOT_IN_UNITS
+
+    mon = pd.concat([_mon(12, budget=90, 人次=1000), _mon(12, budget=10).assign(unit_id="P2")], ignore_index=True)
+    obs = pd.concat([OBS, OBS.assign(unit_id="P2")], ignore_index=True)
+    bud = pd.DataFrame({"unit_id": ["P1", "P2"], "budget_full_year": [100.0, 100.0]})
+    r = lights(mon, obs, bud)
+    assert NO_UNITS_TABLE == "(no units table)"
+    assert r.departments["department_id"].tolist() == [NO_UNITS_TABLE] * 4
+    assert r.departments["light"].tolist() == ["budget", "indicator", "goal", "combined"]
+    assert r.departments.set_index("light").loc["budget", "total"] == 2
+    assert r.units["department_id"].isna().all()
+    no_column = lights(mon, obs, bud, units=pd.DataFrame({"unit_id": ["P1", "P2"]}))
+    assert no_column.departments["department_id"].unique().tolist() == [NO_UNITS_TABLE]
+    partial = lights(mon, obs, bud, units=pd.DataFrame({"unit_id": ["P2"], "department_id": ["D9"]}))
+    assert partial.departments["department_id"].tolist() == ["D9"] * 4 + [NOT_IN_UNITS] * 4
+    assert partial.departments.groupby("department_id")["total"].first().to_dict() == {"D9": 1, NOT_IN_UNITS: 1}
+
+
 # --- errors -------------------------------------------------------------------------------------------------------
 def test_monitoring_problems_are_all_located():
     mon = pd.DataFrame({

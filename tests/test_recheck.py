@@ -88,9 +88,75 @@ def test_inflated_budget_weighted(inflated):
     assert s["n"] == 10 and s["mean_bias"] == pytest.approx(5.0) and s["mae"] == pytest.approx(5.0)
     assert s["disconnect_rate"] == pytest.approx(0.2) and s["downgrade_rate"] == pytest.approx(0.2)
     assert s["net_disconnect"] == pytest.approx(0.1) and s["share_inflated"] == 1.0
-    assert math.isnan(s["ccc"]) and math.isnan(s["kappa_weighted"])
+    assert s["ba_lower"] == pytest.approx(5.0) and s["ba_upper"] == pytest.approx(5.0)
+    assert math.isnan(s["icc_a1"]) and math.isnan(s["stuart_maxwell"])       # no budget-weighted form
     assert inflated.statistic("mean_bias", weighted=True) == pytest.approx(5.0)
     assert list(inflated.summary.index) == list(STATISTICS)
+
+
+# Four units worked by hand: self 92 85 75 58 (优 良 中 差), re-check 90 78 76 62 (优 中 中 中), amounts 1 2 3 4.
+HAND_SELF, HAND_RECHECK, HAND_AMOUNT = [92.0, 85.0, 75.0, 58.0], [90.0, 78.0, 76.0, 62.0], [1.0, 2.0, 3.0, 4.0]
+
+
+@pytest.fixture(scope="module")
+def hand4():
+    return compare(totals(HAND_SELF, "self_total"), totals(HAND_RECHECK, "recheck_total"),
+                   units=totals(HAND_AMOUNT, "budget_full_year"))
+
+
+def test_budget_weighted_bias_and_limits_by_hand(hand4):
+    """d = 2 7 -1 -4, a = 1 2 3 4: V1 = 10, V2 = 30; weighted bias (2 + 14 - 3 - 16) / 10 = -0.3 (unweighted 1);
+    residuals 2.3 7.3 -0.7 -3.7, weighted SS 5.29 + 2(53.29) + 3(0.49) + 4(13.69) = 168.1, unbiased reliability-
+    weights variance 168.1 / (V1 - V2/V1) = 168.1 / 7; limits -0.3 -/+ 1.96 sqrt(168.1 / 7); n = 10 (the budget)."""
+    w = hand4.summary["budget_weighted"]
+    sd = math.sqrt(168.1 / 7)
+    assert w["n"] == pytest.approx(10.0) and hand4.statistic("n") == 4
+    assert w["mean_bias"] == pytest.approx(-0.3) and hand4.statistic("mean_bias") == pytest.approx(1.0)
+    assert w["ba_lower"] == pytest.approx(-0.3 - 1.96 * sd) and w["ba_upper"] == pytest.approx(-0.3 + 1.96 * sd)
+    # WLS slope of d on the pair mean and the CCC from weighted (divisor V1) moments
+    a, s, r = np.array(HAND_AMOUNT), np.array(HAND_SELF), np.array(HAND_RECHECK)
+    m, d = (s + r) / 2, s - r
+    assert w["ba_slope"] == pytest.approx(np.polyfit(m, d, 1, w=np.sqrt(a))[0])
+    cov = np.cov(s, r, aweights=a, bias=True)
+    mean_s, mean_r = np.average(s, weights=a), np.average(r, weights=a)
+    assert w["ccc"] == pytest.approx(2 * cov[0, 1] / (cov[0, 0] + cov[1, 1] + (mean_s - mean_r) ** 2))
+
+
+def test_budget_weighted_kappa_and_ac2_by_hand(hand4):
+    """Budget-share transition table: 优->优 0.1, 良->中 0.2, 中->中 0.3, 差->中 0.4. Linear disagreement |i-j|/3:
+    observed 0.2 (1/3) + 0.4 (1/3) = 15/75; margins rows .1 .2 .3 .4, columns .1 0 .9 0, expected
+    0.1 (0 + .2/3 + .3 (2/3) + .4) + 0.9 (.1 (2/3) + .2/3 + .4/3) = 23/75; kappa_w = 1 - 15/23 = 8/23.
+    AC2: pa = 0.8, pi = .1 .1 .6 .2, sum pi(1-pi) = 0.58, chance factor sum(w) / (q(q-1)) = (28/3) / 12 = 7/9,
+    pe = 7 (0.58) / 9 = 203/450, AC2 = (360 - 203) / (450 - 203) = 157/247."""
+    w = hand4.summary["budget_weighted"]
+    assert w["kappa_weighted"] == pytest.approx(8 / 23)
+    assert w["gwet_ac2"] == pytest.approx(157 / 247)
+    assert w["grade_exact"] == pytest.approx(0.4) and w["disconnect_rate"] == pytest.approx(0.6)
+    assert math.isnan(w["icc_a1"]) and math.isnan(w["stuart_maxwell"])
+    assert not math.isnan(hand4.statistic("icc_a1")) and hand4.statistic("kappa_weighted") != pytest.approx(8 / 23)
+
+
+@pytest.mark.filterwarnings("ignore::perfeval.errors.DegenerateDataWarning")
+def test_budget_weighted_with_equal_amounts_is_the_unweighted_statistic():
+    """Equal amounts: weighted limits (n-1 SD), slope, CCC (n divisor), kappa and AC2 equal the unweighted ones."""
+    self_, rec = totals(HAND_SELF + [81.0, 66.0], "self_total"), totals(HAND_RECHECK + [84.0, 59.0], "recheck_total")
+    res = compare(self_, rec, units=totals([7.0] * 6, "budget_full_year"))
+    for key in ("mean_bias", "ba_lower", "ba_upper", "ba_slope", "ccc", "kappa_weighted", "gwet_ac2"):
+        assert res.statistic(key, weighted=True) == pytest.approx(res.statistic(key), abs=1e-12), key
+    assert res.statistic("n", weighted=True) == 42.0
+
+
+def test_without_amounts_the_weighted_column_is_nan_without_a_warning():
+    """No `units=` and a totals table without budget_full_year: all NaN, no error and no warning."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = compare(totals(HAND_SELF, "self_total"), totals(HAND_RECHECK, "recheck_total"))
+    assert res.summary["budget_weighted"].isna().all() and res.summary["estimate"].notna().sum() > 20
+    assert "total budget of the units compared" in STATISTICS["n"]
+    assert "no budget-weighted form" in STATISTICS["icc_a1"] and "no budget-weighted form" in \
+        STATISTICS["stuart_maxwell"]
 
 
 def test_grade_agreement_uses_the_full_declared_scale(inflated):

@@ -26,7 +26,8 @@ from pathlib import Path
 import pandas as pd
 
 from .._resources import sample_data_dir
-from ..errors import DataQualityWarning, InputError
+from .._rows import header_as_written
+from ..errors import DataQualityWarning, InputError, format_location
 from ._generate import FRAMEWORKS, GENERATOR_VERSION, synthesize
 from ._sample import COLUMNS, FILES, FormData, SampleData
 
@@ -57,11 +58,34 @@ def list_samples() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["name", "title", "year", "synthetic", "path"])
 
 
+#: Columns the samples hold as whole numbers, by :class:`SampleData` attribute: read as nullable integers
+#: (``Int64``; an empty cell is ``<NA>``), where the generic readers give floats.
+INTEGER_COLUMNS: dict[str, tuple[str, ...]] = {"monitoring": ("month",), "units": ("year",)}
+
+
 def _read(name: str, path: Path) -> pd.DataFrame:
-    """Read one sample file with the :mod:`perfeval.io` reader its name calls for."""
+    """Read one sample file with the :mod:`perfeval.io` reader its name calls for; :data:`INTEGER_COLUMNS` as
+    ``Int64``."""
     from ..io import read_dataset_file
 
-    return read_dataset_file(path)
+    frame = read_dataset_file(path)
+    for column in INTEGER_COLUMNS.get(name, ()):
+        if isinstance(frame, pd.DataFrame) and column in frame:
+            frame[column] = _whole_numbers(frame, column)
+    return frame
+
+
+def _whole_numbers(frame: pd.DataFrame, column: str) -> pd.Series:
+    """``frame[column]`` as ``Int64``; a value with a fractional part is an ``not_integer`` error naming the cell."""
+    values = pd.to_numeric(frame[column], errors="raise").astype("float64")
+    bad = values.notna() & (values != values.round())
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        file = frame["source_file"].iat[i] if "source_file" in frame else None
+        row = int(frame["source_row"].iat[i]) if "source_row" in frame else i + 2
+        raise InputError.single(format_location(file, row, header_as_written(frame, file, column)), "not_integer",
+                                f"`{column}` must be a whole number; got {values.iat[i]:g}")
+    return values.astype("Int64")
 
 
 def load_sample(name: str = "province") -> SampleData:
@@ -76,7 +100,8 @@ def load_sample(name: str = "province") -> SampleData:
     -------
     SampleData
         One frame per file, in the readers' contracts (canonical columns plus ``source_file`` and
-        ``source_row``), ``meta`` (dataset.yaml), ``forms`` (the XLSX forms read back) and ``readme``. The
+        ``source_row``; the whole-number columns of :data:`INTEGER_COLUMNS`, such as ``monitoring["month"]``,
+        as ``Int64``), ``meta`` (dataset.yaml), ``forms`` (the XLSX forms read back) and ``readme``. The
         readers' :class:`~perfeval.DataQualityWarning` about the planted problems (an amount executed above its
         budget) is not repeated: ``meta["planted"]`` lists them, and scoring reports them.
 

@@ -62,7 +62,8 @@ class Distribution:
     name : str
         Key in :data:`DISTRIBUTIONS` (``group.what[.class]``).
     family : str
-        ``beta``, ``uniform``, ``lognormal``, ``normal``, ``bernoulli``, ``choice`` or ``dirichlet``.
+        ``beta``, ``uniform``, ``lognormal``, ``normal``, ``bernoulli``, ``integers``, ``choice`` or
+        ``dirichlet`` (:meth:`draw` raises ValueError for another).
     params : mapping
         Parameters of the family (see the module docstring).
     used_for : str

@@ -59,15 +59,16 @@ def _claims(rows: pd.DataFrame, budget: pd.DataFrame, where: dict[str, int]) -> 
     full = budget["budget_full_year"].to_numpy(dtype=float)
     exec_points = np.minimum(budget["executed"].to_numpy(dtype=float) / full, 1.0) * 10.0
     claim = np.round(exec_points, 2)
-    if "execution_rounded" in where:
-        claim[where["execution_rounded"]] = np.round(exec_points[where["execution_rounded"]])
+    if "execution_score_differs" in where:  # the execution points rounded to a whole number
+        p = where["execution_score_differs"]
+        claim[p] = np.round(exec_points[p])
     if "all_full_marks" in where:
         claim[where["all_full_marks"]] = 10.0
     total = np.round(claim + indicator_total(rows, rows["claimed"].to_numpy(dtype=float), n), 2)
     if "all_full_marks" in where:
         total[where["all_full_marks"]] = 100.0
-    if "total_not_sum" in where:  # an addition slip of 2 points (down when up would pass 100)
-        p = where["total_not_sum"]
+    if "total_not_sum_of_rows" in where:  # an addition slip of 2 points (down when up would pass 100)
+        p = where["total_not_sum_of_rows"]
         total[p] = np.round(total[p] + (2.0 if total[p] <= 98.0 else -2.0), 2)
     return claim, total
 

@@ -3,7 +3,9 @@
 Real self-evaluation forms carry recurring mistakes (domain.md §3, §5.3, §5.6: PMKPI's plausibility checks and the
 practitioner re-check findings of PIDU#58030075274). Each kind is planted once, in a different project chosen at
 random, and recorded in ``dataset.yaml`` (``planted``) and the README with the unit, the indicator and what an
-audit should report. Planted problems never make a file unusable: scoring and validation still succeed.
+audit should report. Each kind is recorded under the finding code :func:`perfeval.recheck.audit` reports it with
+(:data:`perfeval.recheck.FINDINGS`), so a user can match the list with the audit's findings. Planted problems
+never make a file unusable: scoring and validation still succeed.
 """
 from __future__ import annotations
 
@@ -28,24 +30,24 @@ class Planted:
 
 #: The planted problems, in the order they are planted.
 PLANTED: tuple[Planted, ...] = (
-    Planted("met_scored_low", "indicators.csv",
+    Planted("met_underscored", "indicators.csv",
             "a target that was met is claimed below its full points"),
-    Planted("unmet_scored_full", "indicators.csv",
+    Planted("unmet_full_score", "indicators.csv",
             "a target that was missed is claimed at full points"),
-    Planted("cost_with_ge", "indicators.csv",
+    Planted("cost_indicator_ge", "indicators.csv",
             "a cost indicator is written with ≥ (a ≥ cost target rewards spending more); the unit claims full "
             "points"),
     Planted("actual_restates_target", "indicators.csv",
             "the actual value restates the target (e.g. ≥95%) instead of reporting a measurement; claimed full"),
-    Planted("over_no_note", "indicators.csv",
+    Planted("unexplained_over_achievement", "indicators.csv",
             "a target exceeded by 130 % or more carries no explanation (偏差原因)"),
     Planted("all_full_marks", "indicators.csv;budget.csv",
             "a project claims full points on every row and 100 in total although some targets were missed"),
-    Planted("execution_rounded", "budget.csv",
+    Planted("execution_score_differs", "budget.csv",
             "the claimed budget-execution points are rounded to a whole number"),
-    Planted("total_not_sum", "budget.csv",
+    Planted("total_not_sum_of_rows", "budget.csv",
             "the claimed total is not the sum of the claimed execution and indicator points"),
-    Planted("executed_over_budget", "budget.csv",
+    Planted("executed_above_budget", "budget.csv",
             "the amount executed exceeds the full-year budget"),
 )
 
@@ -90,18 +92,18 @@ def plant_rows(rng: np.random.Generator, rows: pd.DataFrame, taken: set[int]) ->
     i = _row_in(rng, rows, quant & (op == ">=") & (rep >= 1.0) & (pts >= 4), taken)
     if i is not None:
         rows.iat[i, col("claimed")] = pts[i] - 2.0
-        record("met_scored_low", i, f"met, claimed {pts[i] - 2.0:g} of {pts[i]:g} points")
+        record("met_underscored", i, f"met, claimed {pts[i] - 2.0:g} of {pts[i]:g} points")
     i = _row_in(rng, rows, quant & (rep >= 0.5) & (rep <= 0.97), taken)
     if i is not None:
         rows.iat[i, col("claimed")] = pts[i]
-        record("unmet_scored_full", i, f"achievement {rep[i]:.2f}, claimed the full {pts[i]:g} points")
+        record("unmet_full_score", i, f"achievement {rep[i]:.2f}, claimed the full {pts[i]:g} points")
     library_row = rows["indicator_code"].astype(str).str.len().to_numpy() > 0
     i = _row_in(rng, rows, quant & (rows["role"].to_numpy() == "cost") & (op == "<=") & (kind == "money")
                 & (rep >= 1.0) & library_row, taken)
     if i is not None:
         rows.iat[i, col("op")] = ">="
         rows.iat[i, col("claimed")] = pts[i]
-        record("cost_with_ge", i, "cost indicator with op >=")
+        record("cost_indicator_ge", i, "cost indicator with op >=")
     i = _row_in(rng, rows, quant & (rep >= 1.0) & np.isin(kind, ["pct", "count"]), taken)
     if i is not None:
         rows.iat[i, col("restated")] = True
@@ -113,7 +115,7 @@ def plant_rows(rng: np.random.Generator, rows: pd.DataFrame, taken: set[int]) ->
     i = _row_in(rng, rows, over, taken)
     if i is not None:
         rows.iat[i, col("silent_over")] = True
-        record("over_no_note", i, f"actual / target = {x[i] / t[i]:.2f}, note empty")
+        record("unexplained_over_achievement", i, f"actual / target = {x[i] / t[i]:.2f}, note empty")
     return rows, rec
 
 
@@ -121,7 +123,7 @@ def plant_budget(rng: np.random.Generator, rows: pd.DataFrame, budget: pd.DataFr
                  taken: set[int]) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int], list[dict]]:
     """Choose the projects of the project-level problems (the claims are written by the caller).
 
-    Returns the rows (``all_full_marks`` rows claimed full), the budget (``executed_over_budget`` applied), the
+    Returns the rows (``all_full_marks`` rows claimed full), the budget (``executed_above_budget`` applied), the
     project index of each project-level problem and the records.
     """
     rows, budget = rows.copy(), budget.copy()
@@ -145,19 +147,19 @@ def plant_budget(rng: np.random.Generator, rows: pd.DataFrame, budget: pd.DataFr
     points = np.minimum(rate, 1.0) * 10.0
     p = _choose(rng, np.flatnonzero(np.abs(np.round(points) - points) >= 0.25), taken)
     if p is not None:
-        where["execution_rounded"] = p
-        rec.append({"code": "execution_rounded", "unit_id": str(unit_ids[p]), "indicator": "",
+        where["execution_score_differs"] = p
+        rec.append({"code": "execution_score_differs", "unit_id": str(unit_ids[p]), "indicator": "",
                     "detail": f"execution points {points[p]:.2f} claimed as {np.round(points[p]):g}"})
     p = _choose(rng, np.arange(len(unit_ids)), taken)
     if p is not None:
-        where["total_not_sum"] = p
-        rec.append({"code": "total_not_sum", "unit_id": str(unit_ids[p]), "indicator": "",
+        where["total_not_sum_of_rows"] = p
+        rec.append({"code": "total_not_sum_of_rows", "unit_id": str(unit_ids[p]), "indicator": "",
                     "detail": "claimed total is 2 points off the claimed rows + execution"})
     p = _choose(rng, np.flatnonzero(rate >= 0.95), taken)
     if p is not None:
         executed = round(full[p] * 1.03, 2)
         budget.iloc[p, budget.columns.get_loc("executed")] = executed
-        where["executed_over_budget"] = p
-        rec.append({"code": "executed_over_budget", "unit_id": str(unit_ids[p]), "indicator": "",
+        where["executed_above_budget"] = p
+        rec.append({"code": "executed_above_budget", "unit_id": str(unit_ids[p]), "indicator": "",
                     "detail": f"executed {executed:g} > full-year budget {full[p]:g} 万元"})
     return rows, budget, where, rec

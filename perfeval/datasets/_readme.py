@@ -170,7 +170,8 @@ def _problems_and_truths(meta: Mapping[str, Any]) -> list[str]:
         "## Planted problems (for the audit)",
         "Real self-evaluations carry recurring mistakes. One of each kind is planted, each in a different project. "
         "None of them makes a file unusable: the dataset validates and scores, and these are what an audit "
-        "should report:",
+        "should report. Each `code` is the finding code `perfeval recheck audit` (`pe.recheck.audit`) reports "
+        "the problem with:",
         _table(["code", "unit_id", "indicator", "file", "problem", "detail"], planted),
         "Besides these, the data contain what real forms legitimately contain and the scoring flags: targets "
         "exceeded by 130 % or more (`target_too_low`, explained in the note), bare targets with the operator in "

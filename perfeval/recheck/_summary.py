@@ -1,7 +1,23 @@
-"""Portfolio statistics of a self-evaluation vs re-evaluation comparison (private to :mod:`perfeval.recheck`).
+r"""Portfolio statistics of a self-evaluation vs re-evaluation comparison (private to :mod:`perfeval.recheck`).
 
 One function, :func:`summarize`, computes every statistic of :attr:`RecheckResult.summary` on a set of matched
 units, with intervals and, where a budget-weighted version is defined, its value weighted by the budget amount.
+
+Budget-weighted column (unit i weighted by its amount :math:`a_i > 0`, :math:`V_1 = \sum a_i`, :math:`V_2 = \sum
+a_i^2`; units without a positive amount are left out of it):
+
+- means, shares and rates: :math:`\sum a_i v_i / V_1`; ``median_bias``: the weighted median; ``n``: :math:`V_1`,
+  the total budget of the units compared (in the money unit of the amounts);
+- ``ba_lower`` / ``ba_upper``: :math:`\bar d_w \mp m\,s_w` with :math:`\bar d_w = \sum a_i d_i / V_1` and the
+  unbiased reliability-weights SD :math:`s_w^2 = \sum a_i (d_i - \bar d_w)^2 / (V_1 - V_2 / V_1)` (equal amounts
+  give the ordinary n-1 SD); ``ba_slope``: weighted least squares of :math:`d_i` on the pair mean
+  :math:`(s_i + r_i)/2`, :math:`\sum a_i (x_i - \bar x_w)(d_i - \bar d_w) / \sum a_i (x_i - \bar x_w)^2`;
+- ``ccc``: Lin's formula on weighted moments, :math:`2 s_{xy} / (s_x^2 + s_y^2 + (\bar x_w - \bar y_w)^2)` with
+  :math:`s_{xy} = \sum a_i (x_i - \bar x_w)(y_i - \bar y_w) / V_1` (the n-divisor analogue);
+- ``kappa_weighted``, ``gwet_ac2``: the usual point formulas on the budget-weighted transition table, whose cell
+  proportions are budget shares :math:`p_{jk} = \sum_{i: j,k} a_i / V_1` (no interval: the weighted column has
+  none);
+- ``icc_a1`` and ``stuart_maxwell`` are ANOVA / test quantities with no standard budget-weighted form: always NaN.
 """
 from __future__ import annotations
 
@@ -21,7 +37,7 @@ __all__ = ["STATISTICS", "Agreement", "summarize", "transitions", "wilson"]
 
 #: Statistic -> description (the index of ``RecheckResult.summary``, in this order).
 STATISTICS: Mapping[str, str] = MappingProxyType({
-    "n": "units compared (budget-weighted: their total budget)",
+    "n": "units compared (budget-weighted: the total budget of the units compared, in the money unit)",
     "self_mean": "mean self-evaluation total",
     "recheck_mean": "mean re-evaluation total",
     "mean_bias": "mean deviation self - recheck (> 0: inflation); t interval",
@@ -32,15 +48,22 @@ STATISTICS: Mapping[str, str] = MappingProxyType({
     "rmse": "root mean squared deviation",
     "share_within_3": "share with |deviation| <= 3 points (the first tolerance); Wilson interval",
     "share_within_5": "share with |deviation| <= 5 points (the second tolerance); Wilson interval",
-    "ba_lower": "Bland-Altman lower limit of agreement (bias - 1.96 sd); exact interval (Carkeet 2015)",
-    "ba_upper": "Bland-Altman upper limit of agreement (bias + 1.96 sd); exact interval",
-    "ba_slope": "proportional bias: slope of the deviation on the pair mean; p-value of slope = 0",
-    "ccc": "Lin's concordance correlation (n divisor); z-transform interval",
-    "icc_a1": "ICC(A,1), two-way absolute agreement of the two scorings; F interval",
+    "ba_lower": "Bland-Altman lower limit of agreement (bias - 1.96 sd); exact interval (Carkeet 2015); "
+                "budget-weighted: weighted bias - 1.96 weighted sd (reliability weights, unbiased)",
+    "ba_upper": "Bland-Altman upper limit of agreement (bias + 1.96 sd); exact interval; budget-weighted: weighted "
+                "bias + 1.96 weighted sd",
+    "ba_slope": "proportional bias: slope of the deviation on the pair mean; p-value of slope = 0; "
+                "budget-weighted: weighted least squares",
+    "ccc": "Lin's concordance correlation (n divisor); z-transform interval; budget-weighted: from weighted moments",
+    "icc_a1": "ICC(A,1), two-way absolute agreement of the two scorings; F interval; no budget-weighted form "
+              "(an ANOVA quantity): NaN",
     "grade_exact": "share of units with the same grade; Wilson interval",
-    "kappa_weighted": "weighted Cohen's kappa on the full declared grade scale; normal interval, z test",
-    "gwet_ac2": "Gwet's AC2 with the same weights; t interval",
-    "stuart_maxwell": "Stuart-Maxwell chi-square of a systematic grade shift; p-value",
+    "kappa_weighted": "weighted Cohen's kappa on the full declared grade scale; normal interval, z test; "
+                      "budget-weighted: from the budget-share transition table",
+    "gwet_ac2": "Gwet's AC2 with the same weights; t interval; budget-weighted: from the budget-share transition "
+                "table",
+    "stuart_maxwell": "Stuart-Maxwell chi-square of a systematic grade shift; p-value; no budget-weighted form (a "
+                      "test on counts): NaN",
     "disconnect_rate": "share of units whose re-check grade differs from the self grade; Wilson interval",
     "downgrade_rate": "share of units graded lower by the re-check; Wilson interval",
     "upgrade_rate": "share of units graded higher by the re-check; Wilson interval",
@@ -176,6 +199,8 @@ def _summarize(units: pd.DataFrame, labels: tuple[str, ...], rules: Any, level: 
         put("icc_a1", float(ic.statistic["ICC(A,1)"]), ic.confidence_interval(form="ICC(A,1)"),
             float(ic.pvalue["ICC(A,1)"]))
         agree = Agreement(ba, ccc, ic)
+        for key, value in _weighted_continuous(s[wok], r[wok], w, rules.multiplier).items():
+            rows[key][4] = value if weighted else nan
     else:
         for key in ("ba_lower", "ba_upper", "ba_slope", "ccc", "icc_a1"):
             put(key, nan)
@@ -203,10 +228,11 @@ def _grades(units: pd.DataFrame, labels: tuple[str, ...], rules: Any, level: flo
     if valid.sum() >= 2:
         k_res = cohen_kappa(sg[valid], rg[valid], weights=rules.kappa_weights, categories=list(labels),
                             confidence_level=level)
-        put("kappa_weighted", k_res.statistic, k_res.confidence_interval(), k_res.pvalue)
+        kw, gw = _weighted_grades(units, sg, rg, valid, labels, rules.kappa_weights)
+        put("kappa_weighted", k_res.statistic, k_res.confidence_interval(), k_res.pvalue, wval=kw)
         g_res = gwet_ac(table=k_res.table, weights=rules.kappa_weights, categories=list(labels),
                         confidence_level=level)
-        put("gwet_ac2", g_res.statistic, g_res.confidence_interval(), g_res.pvalue)
+        put("gwet_ac2", g_res.statistic, g_res.confidence_interval(), g_res.pvalue, wval=gw)
         sm = stuart_maxwell(k_res.table, categories=list(labels))
         put("stuart_maxwell", sm.statistic, p=sm.pvalue)
     else:
@@ -217,6 +243,54 @@ def _grades(units: pd.DataFrame, labels: tuple[str, ...], rules: Any, level: flo
     share("upgrade_rate", steps < 0, valid)
     _net_disconnect(units, labels, rules, level, put, valid)
     return Agreement(agree.bland_altman, agree.ccc, agree.icc, k_res, g_res, sm)
+
+
+def _weighted_continuous(s: np.ndarray, r: np.ndarray, a: np.ndarray, mult: float) -> dict[str, float]:
+    """Budget-weighted Bland-Altman limits, proportional-bias slope (WLS) and CCC (weighted moments); NaN where
+    too few weighted units (2 for the limits and the CCC, 3 with distinct pair means for the slope)."""
+    nan = math.nan
+    out = {"ba_lower": nan, "ba_upper": nan, "ba_slope": nan, "ccc": nan}
+    if len(a) < 2:
+        return out
+    v1, v2 = float(a.sum()), float(np.sum(a * a))
+    d = s - r
+    dbar = float(np.sum(a * d) / v1)
+    sd = math.sqrt(float(np.sum(a * (d - dbar) ** 2)) / (v1 - v2 / v1))   # reliability weights, unbiased
+    out["ba_lower"], out["ba_upper"] = dbar - mult * sd, dbar + mult * sd
+    m = (s + r) / 2
+    mc = m - float(np.sum(a * m) / v1)
+    sxx = float(np.sum(a * mc * mc))
+    if len(a) >= 3 and np.ptp(m) > 0 and sxx > 0:
+        out["ba_slope"] = float(np.sum(a * mc * (d - dbar))) / sxx
+    sc, rc = s - float(np.sum(a * s) / v1), r - float(np.sum(a * r) / v1)
+    den = float(np.sum(a * sc * sc) + np.sum(a * rc * rc)) / v1 + (float(np.sum(a * s) - np.sum(a * r)) / v1) ** 2
+    if den > 0:
+        out["ccc"] = 2 * float(np.sum(a * sc * rc)) / v1 / den
+    return out
+
+
+def _weighted_grades(units: pd.DataFrame, sg: np.ndarray, rg: np.ndarray, valid: np.ndarray,
+                     labels: tuple[str, ...], weights: str) -> tuple[float, float]:
+    """Weighted kappa and Gwet's AC2 of the budget-weighted transition table (cell proportions = budget shares):
+    the point estimates of :func:`~perfeval.agreement.cohen_kappa` and :func:`~perfeval.agreement.gwet_ac` on
+    that table (they depend on the proportions only). NaN below 2 weighted units or when degenerate."""
+    from ..agreement import cohen_kappa, gwet_ac
+
+    nan = math.nan
+    amount = units["amount"].to_numpy(dtype=float) if "amount" in units else np.full(len(units), nan)
+    ok = valid & np.isfinite(amount) & (amount > 0)
+    if ok.sum() < 2:
+        return nan, nan
+    pos = {label: i for i, label in enumerate(labels)}
+    k = len(labels)
+    table = np.zeros((k, k))
+    np.add.at(table, ([pos[g] for g in sg[ok]], [pos[g] for g in rg[ok]]), amount[ok])
+    table *= ok.sum() / table.sum()          # budget shares, scaled to the number of units (same proportions)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateDataWarning)   # already said for the unweighted statistics
+        kappa = cohen_kappa(table=table, weights=weights, categories=list(labels)).statistic
+        ac2 = gwet_ac(table=table, weights=weights, categories=list(labels)).statistic
+    return float(kappa), float(ac2)
 
 
 def _net_disconnect(units: pd.DataFrame, labels: tuple[str, ...], rules: Any, level: float, put: Any,

@@ -138,7 +138,9 @@ class RecheckResult:
         Indexed by ``statistic`` (:data:`perfeval.recheck.STATISTICS`: ``n, mean_bias, median_bias,
         share_inflated, mae, rmse, share_within_3, share_within_5, ba_lower, ba_upper, ccc, icc_a1, grade_exact,
         kappa_weighted, gwet_ac2, stuart_maxwell, disconnect_rate, downgrade_rate, net_disconnect`` ...); columns
-        ``estimate, ci_low, ci_high, pvalue, budget_weighted``.
+        ``estimate, ci_low, ci_high, pvalue, budget_weighted`` (the value weighted by the units' budget amounts:
+        formulas in :func:`compare`; NaN without amounts and always for ``icc_a1`` and ``stuart_maxwell``; for
+        ``n`` the total budget of the units compared, in the money unit).
     transitions : pandas.DataFrame
         Self grade (rows) x re-check grade (columns) counts on the full grade scale, best first.
     indicators : pandas.DataFrame or None
@@ -282,8 +284,11 @@ def compare(self_scores: Any, recheck_scores: Any, *, bands: GradeBands | list |
         Attributes per unit (``units.csv``: ``department_id``, region ...), joined on ``unit_id`` for
         :meth:`RecheckResult.by` and for the budget ``amount``.
     amount : str
-        Column of ``units`` (or of the self totals table) with the budget amount of the budget-weighted statistics
-        (default ``budget_full_year``). Without it the weighted column is NaN.
+        Column with the budget amount of the budget-weighted statistics (default ``budget_full_year``), read from
+        ``units=`` first, then from the self totals table (a budget table such as ``data.budget`` carries it). A
+        ScoreResult carries no amounts and ``units.csv`` has no budget column: pass the amounts with ``units=``,
+        e.g. ``units=data.units.merge(data.budget[["unit_id", "budget_full_year"]], on="unit_id")``. Without
+        amounts the ``budget_weighted`` column is all NaN (not an error, no warning).
     sample : pandas.DataFrame, optional
         The re-check sample as :func:`sample_units` returns it (``unit_id``, ``inclusion_probability``,
         ``stratum``, ``stratum_size``, ``stratum_sample_size``): adds design-based population estimates.
@@ -323,8 +328,15 @@ def compare(self_scores: Any, recheck_scores: Any, *, bands: GradeBands | list |
     else 不准确. Grades are the bands' grades of the totals (a framework's vetoes are not applied; a total outside
     the bands has no grade and is left out of the grade statistics). Portfolio statistics: see
     :data:`perfeval.recheck.STATISTICS`. Budget-weighted values weight unit
-    i by its amount :math:`a_i` (:math:`\sum a_i v_i / \sum a_i`; a weighted median for ``median_bias``; the
-    total budget for ``n``); the agreement coefficients have no weighted version (NaN). Disconnect rate, downgrade
+    i by its amount :math:`a_i > 0` (:math:`V_1 = \sum a_i`, :math:`V_2 = \sum a_i^2`): means, shares and rates
+    :math:`\sum a_i v_i / V_1`; a weighted median for ``median_bias``; ``n`` is :math:`V_1`, the total budget of
+    the units compared in the money unit of the amounts. Bland-Altman limits :math:`\bar d_w \pm 1.96\, s_w` with
+    :math:`\bar d_w = \sum a_i d_i / V_1` and the unbiased reliability-weights SD :math:`s_w^2 = \sum a_i (d_i -
+    \bar d_w)^2 / (V_1 - V_2/V_1)`; ``ba_slope`` by weighted least squares of :math:`d_i` on :math:`(s_i + r_i)/2`;
+    ``ccc`` = :math:`2 s_{sr} / (s_s^2 + s_r^2 + (\bar s_w - \bar r_w)^2)` from the weighted (divisor
+    :math:`V_1`) moments; ``kappa_weighted`` and ``gwet_ac2`` from the budget-weighted transition table (cell
+    proportions = budget shares), point values only. ``icc_a1`` and ``stuart_maxwell`` are ANOVA / test
+    quantities with no standard budget-weighted form: their weighted value is always NaN. Disconnect rate, downgrade
     rate and net disconnect follow the World Bank IEG usage (agreement-notes §3): net disconnect = share
     satisfactory (``satisfactory`` grade or better) by self-evaluation minus by re-check.
 
@@ -342,6 +354,17 @@ def compare(self_scores: Any, recheck_scores: Any, *, bands: GradeBands | list |
     >>> data = pe.load_sample()
     >>> res = compare(data.budget, data.recheck, indicators=data.recheck_indicators, units=data.units)
     >>> res.statistic("mean_bias") > 0
+    True
+
+    A ScoreResult of the self-evaluations carries no budget: the amounts come from ``units=``.
+
+    >>> scored = pe.score("project_self", data.observations, budget=data.budget)
+    >>> units = data.units.merge(data.budget[["unit_id", "budget_full_year"]], on="unit_id")
+    >>> weighted = compare(scored, data.recheck, units=units)
+    >>> unweighted = compare(scored, data.recheck)                # no amounts: weighted column NaN
+    >>> round(weighted.statistic("n", weighted=True))             # the total budget of the 30 units compared
+    39565
+    >>> bool(unweighted.summary["budget_weighted"].isna().all())
     True
     """
     rules = _rules(rules)
