@@ -559,8 +559,11 @@ def test_kendall_w_hand_case_and_friedman_equivalence():
 
 
 def test_kendall_w_errors_and_degenerate():
-    with pytest.raises(InputError, match="rows"):
+    with pytest.raises(InputError, match=r"`rows` must be given for a wide matrix: 'unit' \(targets in rows\) or "
+                                         r"'rater' \(raters in rows\); the orientation is never guessed"):
         kendall_w([[1, 2], [2, 1]])
+    with pytest.raises(InputError, match=r"`rows` must be given for a wide matrix"):
+        kendall_w(np.array([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]]))
     with pytest.raises(InputError, match="nan_policy='omit'"):
         kendall_w([[1, 2, nan], [2, 1, 3]], rows="rater")
     assert kendall_w([[1, 2, nan], [2, 1, 3]], rows="rater", nan_policy="omit").n_objects == 2
