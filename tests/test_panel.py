@@ -11,7 +11,7 @@ from scipy import stats
 
 import perfeval as pe
 from perfeval.agreement import icc, krippendorff_alpha
-from perfeval.errors import DataQualityWarning, InputError
+from perfeval.errors import DataQualityWarning, DegenerateDataWarning, InputError
 from perfeval.panel import METHODS, aggregate, rater_diagnostics, reliability
 from perfeval.panel._diagnostics import _robust_z
 
@@ -282,3 +282,34 @@ def test_docstring_examples(module):
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_incomplete_panel_reports_a_variance_components_icc():
+    """Each project rated by a different subset of 3 of 5 experts: no cell is complete, so the listwise ICC would
+    be NaN; the panel reports the variance-components ICC instead, and says so."""
+    rng = np.random.default_rng(11)
+    subsets = [("A", "B", "C"), ("B", "C", "D"), ("C", "D", "E"), ("A", "D", "E"), ("A", "B", "E"),
+               ("A", "C", "E"), ("B", "D", "E"), ("A", "B", "D")]
+    severity = {"A": -0.5, "B": 0.0, "C": 0.3, "D": 0.1, "E": -0.2}
+    rows = []
+    for u, raters in enumerate(subsets):
+        for node in ("n1", "n2"):
+            true = rng.uniform(2, 8)
+            rows += [(f"P{u}", node, r, float(np.clip(true + severity[r] + rng.normal(0, 0.4), 0, 10)))
+                     for r in raters]
+    panel = pd.DataFrame(rows, columns=["unit_id", "node_code", "rater_id", "score"])
+    part = panel[panel["node_code"] == "n1"].rename(columns={"score": "rating"})
+    with pytest.warns(DegenerateDataWarning):
+        assert math.isnan(icc(part, nan_policy="omit").statistic["ICC(A,1)"])       # listwise: nothing left
+    rel = reliability(panel, points={"n1": 10, "n2": 10}).set_index("node_code")
+    assert rel["icc_method"].tolist() == ["variance_components"] * 3
+    assert np.isfinite(rel["icc_a1"]).all() and np.isfinite(rel["icc_ak"]).all() and (rel["icc_a1"] > 0.5).all()
+    assert rel["icc_a1_ci_low"].isna().all()                                      # no interval on this path
+    expected = icc(part, nan_policy="omit", incomplete="variance_components").statistic
+    assert rel.at["n1", "icc_a1"] == pytest.approx(expected["ICC(A,1)"], abs=1e-12)
+    diag = rater_diagnostics(panel, points={"n1": 10, "n2": 10})
+    assert diag.icc_method == "variance_components" and 0.5 < diag.icc < 1
+    assert np.isfinite(diag.raters["icc_without"]).all()
+    complete = rater_diagnostics(three_raters())
+    assert complete.icc_method == "anova"
+    assert reliability(three_raters())["icc_method"].tolist() == ["anova", "anova"]

@@ -34,7 +34,8 @@ class ICCResult(ResultMixin):
     Attributes
     ----------
     n_targets, n_raters : int
-        Targets and raters of the two-way analysis (complete targets only).
+        Targets and raters of the two-way analysis (complete targets only under ``method="anova"``; every
+        target and rater with a rating under ``method="variance_components"``).
     n_targets_oneway, n_ratings_oneway : int
         Targets and ratings of the one-way analysis (every target with at least one rating under
         ``nan_policy="omit"``; the same targets as the two-way analysis when the data are complete).
@@ -49,6 +50,16 @@ class ICCResult(ResultMixin):
         Incomplete targets left out of the two-way forms.
     confidence_level : float
         Level of the intervals of :meth:`to_frame`.
+    method : str
+        Estimator of the two-way forms: ``"anova"`` (the mean squares of the complete or listwise-complete
+        targets) or ``"variance_components"`` (Henderson's method I on every rating, ``incomplete=
+        "variance_components"`` with missing ratings; the two-way mean-square fields are then NaN).
+    var_targets, var_raters, var_residual : float
+        Variance components of the two-way random model behind the two-way forms of the
+        ``"variance_components"`` path (NaN under ``"anova"``).
+    k_mean : float
+        Mean number of ratings per target (``N / n``), the ``k`` of ICC(A,k) and ICC(C,k) on the
+        ``"variance_components"`` path (NaN under ``"anova"``).
 
     Examples
     --------
@@ -76,6 +87,11 @@ class ICCResult(ResultMixin):
     ms_within_oneway: float
     n_dropped_targets: int
     confidence_level: float = 0.95
+    method: str = "anova"
+    var_targets: float = math.nan
+    var_raters: float = math.nan
+    var_residual: float = math.nan
+    k_mean: float = math.nan
 
     _repr_fields = ("n_targets", "n_raters")
     _title = "Intraclass correlation coefficients"
@@ -89,7 +105,10 @@ class ICCResult(ResultMixin):
         n, k = self.n_targets, self.n_raters
         one = _oneway_rows(self.ms_targets_oneway, self.ms_within_oneway, self.n_targets_oneway,
                            self.n_ratings_oneway, self.k_oneway, alpha)
-        two = _twoway_rows(self.ms_targets, self.ms_raters, self.ms_error, n, k, alpha)
+        if self.method == "variance_components":
+            two = _vc_rows(self.var_targets, self.var_raters, self.var_residual, n, self.k_mean)
+        else:
+            two = _twoway_rows(self.ms_targets, self.ms_raters, self.ms_error, n, k, alpha)
         return [one[0], two[0], two[1], one[1], two[2], two[3]]
 
     def to_frame(self, confidence_level: float | None = None) -> pd.DataFrame:
@@ -101,7 +120,8 @@ class ICCResult(ResultMixin):
             ``type`` (form name), ``description``, ``icc``, ``f`` (F statistic), ``df1``, ``df2``, ``pvalue``
             (one-sided F test of H0: ICC = 0), ``ci_low``, ``ci_high`` (at ``confidence_level``, default the
             level given to :func:`icc`), ``n_targets`` and ``k`` (raters per target; Searle's k0 for the
-            unbalanced one-way forms).
+            unbalanced one-way forms; the mean ratings per target for the two-way forms under
+            ``method="variance_components"``, whose ``f`` to ``pvalue`` and interval columns are NaN).
         """
         level = self._level(confidence_level)
         columns = list(zip(*self._rows(level)))
@@ -204,6 +224,57 @@ def _twoway_rows(msr: float, msc: float, mse: float, n: int, k: int, alpha: floa
     return [tuple(float(v) if isinstance(v, (float, np.floating)) else v for v in row) for row in rows]
 
 
+def _vc_rows(va: float, vb: float, ve: float, n: int, k: float) -> list[tuple]:
+    """Two-way forms from the variance components (targets, raters, residual); no F test or interval."""
+    nan = math.nan
+    va, vb, ve = np.float64(va), np.float64(vb), np.float64(ve)
+    with np.errstate(all="ignore"):
+        vals = (va / (va + vb + ve), va / (va + ve), va / (va + (vb + ve) / k), va / (va + ve / k))
+    return [(float(v), nan, nan, nan, nan, nan, nan, n, float(k)) for v in vals]
+
+
+def _henderson_vc(y: np.ndarray) -> tuple[float, float, float, int, int, int]:
+    """Henderson's method I for the two-way crossed random model without interaction, y_ij = mu + a_i + b_j + e_ij,
+    on an n x k matrix with NaN for the missing cells (at most one rating per cell).
+
+    Returns (var_targets, var_raters, var_residual, n, k, N) over the targets and raters with a rating. The
+    quadratic forms SST = sum (y - ybar)^2, SSA = sum_i n_i (ybar_i - ybar)^2 and SSB = sum_j n_j (ybar_j - ybar)^2
+    are equated to their expectations (Searle, Casella & McCulloch 1992, sec. 5.3; n_ij in {0, 1}):
+
+    - E SST = (N - k1) s2a + (N - k2) s2b + (N - 1) s2e
+    - E SSA = (N - k1) s2a + (n - k2) s2b + (n - 1) s2e
+    - E SSB = (k - k1) s2a + (N - k2) s2b + (k - 1) s2e
+
+    with k1 = sum n_i^2 / N and k2 = sum n_j^2 / N. On complete data these are the two-way ANOVA estimators
+    s2e = MSE, s2a = (MSR - MSE)/k, s2b = (MSC - MSE)/n. Estimates are not truncated at 0 (like the ANOVA forms).
+    NaN when n < 2, k < 2 or no residual degrees of freedom (N <= n + k - 1).
+    """
+    present = ~np.isnan(y)
+    y = y[present.any(axis=1)][:, present.any(axis=0)]
+    present = ~np.isnan(y)
+    n, k = y.shape
+    total = int(present.sum())
+    nan = math.nan
+    if n < 2 or k < 2 or total <= n + k - 1:
+        return nan, nan, nan, n, k, total
+    ni, nj = present.sum(axis=1).astype(float), present.sum(axis=0).astype(float)
+    filled = np.where(present, y, 0.0)
+    gm = filled.sum() / total
+    dev = np.where(present, y - gm, 0.0)
+    sst = float(np.sum(dev ** 2))
+    ssa = float(np.sum(dev.sum(axis=1) ** 2 / ni))
+    ssb = float(np.sum(dev.sum(axis=0) ** 2 / nj))
+    k1, k2 = float(ni @ ni) / total, float(nj @ nj) / total
+    coef = np.array([[total - k1, total - k2, total - 1.0],
+                     [total - k1, n - k2, n - 1.0],
+                     [k - k1, total - k2, k - 1.0]])
+    try:
+        va, vb, ve = np.linalg.solve(coef, np.array([sst, ssa, ssb]))
+    except np.linalg.LinAlgError:       # a singular system: the components are not identified
+        return nan, nan, nan, n, k, total
+    return float(va), float(vb), float(ve), n, k, total
+
+
 def _twoway_ms(y: np.ndarray, overwrite: bool = False) -> tuple[float, float, float, float]:
     """(MSR, MSW, MSC, MSE) of a complete n x k matrix; residuals are formed directly (no cancellation).
 
@@ -258,7 +329,7 @@ def _oneway_ms(y: np.ndarray) -> tuple[float, float, int, int, float]:
 
 
 def icc(data: pd.DataFrame, targets: str = UNIT_ID, raters: str = RATER_ID, ratings: str = RATING,
-        nan_policy: str = "raise", confidence_level: float = 0.95) -> ICCResult:
+        nan_policy: str = "raise", confidence_level: float = 0.95, incomplete: str = "listwise") -> ICCResult:
     """Intraclass correlation coefficients: the six Shrout-Fleiss / McGraw-Wong forms with F tests and CIs.
 
     Parameters
@@ -274,6 +345,11 @@ def icc(data: pd.DataFrame, targets: str = UNIT_ID, raters: str = RATER_ID, rati
         one-way ANOVA (targets may have unequal numbers of ratings). ``"propagate"``: every result is NaN.
     confidence_level : float
         Level of the intervals in :meth:`ICCResult.to_frame` (default 0.95).
+    incomplete : {"listwise", "variance_components"}
+        Two-way forms when ``nan_policy="omit"`` meets missing ratings. ``"listwise"`` (default): the ANOVA of
+        the targets rated by every rater. ``"variance_components"``: the variance components of the two-way
+        random model estimated on every rating (Henderson's method I, see Notes); ``method`` of the result
+        says which was used. Complete data always take the ANOVA (the two coincide there).
 
     Returns
     -------
@@ -303,6 +379,16 @@ def icc(data: pd.DataFrame, targets: str = UNIT_ID, raters: str = RATER_ID, rati
     unbalanced one-way ANOVA and ``k`` is replaced by Searle's ``k0 = (N - sum n_i^2/N)/(n-1)``, with
     df = (n-1, N-n) (Donner 1986).
 
+    **Incomplete designs** (``incomplete="variance_components"``). When not every rater rates every target, the
+    two-way random model y_ij = mu + a_i + b_j + e_ij (all three random) is fitted to all N ratings by Henderson's
+    method I (equating SST, the between-target and the between-rater sums of squares to their expectations;
+    Searle, Casella & McCulloch 1992 [4]_), as ten Hove, Jorgensen & van der Ark (2022) [5]_ recommend for
+    incomplete observational designs; the estimators are unbiased under the model and reduce exactly to the
+    ANOVA ones on complete data. Then ICC(A,1) = s2a / (s2a + s2b + s2e), ICC(C,1) = s2a / (s2a + s2e),
+    ICC(A,k) = s2a / (s2a + (s2b + s2e)/k), ICC(C,k) = s2a / (s2a + s2e/k), with k = N/n the **mean** number of
+    ratings per target. No F test or interval is derived for this path: those columns are NaN. The one-way
+    forms are unchanged. Needs at least 2 targets and 2 raters with ratings and N > n + k - 1.
+
     Degenerate data (a single target or rater, all ratings identical, no complete target) give NaN where the
     formula is 0/0 and a :class:`~perfeval.errors.DegenerateDataWarning`.
 
@@ -318,6 +404,11 @@ def icc(data: pd.DataFrame, targets: str = UNIT_ID, raters: str = RATER_ID, rati
        coefficients. Psychological Methods, 1(1), 30-46.
     .. [3] Donner, A. (1986). A review of inference procedures for the intraclass correlation coefficient in
        the one-way random effects model. International Statistical Review, 54(1), 67-82.
+    .. [4] Searle, S. R., Casella, G., & McCulloch, C. E. (1992). *Variance Components*. Wiley (ch. 5,
+       Henderson's method I for unbalanced crossed classifications).
+    .. [5] ten Hove, D., Jorgensen, T. D., & van der Ark, L. A. (2022). Updated guidelines on selecting an
+       intraclass correlation coefficient for interrater reliability, with applications to incomplete
+       observational designs. Psychological Methods. https://doi.org/10.1037/met0000516
 
     Examples
     --------
@@ -329,6 +420,7 @@ def icc(data: pd.DataFrame, targets: str = UNIT_ID, raters: str = RATER_ID, rati
     0.2898
     """
     check_choice("nan_policy", nan_policy, ("raise", "omit", "propagate"))
+    check_choice("incomplete", incomplete, ("listwise", "variance_components"))
     level = check_level(confidence_level)
     y, _, _ = pivot(data, targets, raters, ratings)
     n_all, k = y.shape
@@ -341,6 +433,8 @@ def icc(data: pd.DataFrame, targets: str = UNIT_ID, raters: str = RATER_ID, rati
     if any_missing and nan_policy == "propagate":
         nan = math.nan
         return ICCResult(n_all, k, n_all, int((~missing).sum()), nan, nan, nan, nan, nan, nan, nan, 0, level)
+    if any_missing and incomplete == "variance_components":
+        return _icc_variance_components(y, level)
     if any_missing:
         complete = ~missing.any(axis=1)
         # complete targets, kept as the transpose of a C-contiguous raters x targets array (see _twoway_ms)
@@ -354,6 +448,24 @@ def icc(data: pd.DataFrame, targets: str = UNIT_ID, raters: str = RATER_ID, rati
         msb1, msw1, n1, total1, k0 = msr, msw, yc.shape[0], yc.size, float(k)
     return ICCResult(int(yc.shape[0]), int(k), n1, total1, k0, msr, msw, msc, mse, msb1, msw1,
                      int(n_all - yc.shape[0]), level)
+
+
+def _icc_variance_components(y: np.ndarray, level: float) -> ICCResult:
+    """``icc`` on incomplete data with the two-way forms from Henderson's method I (see :func:`_henderson_vc`)."""
+    msb1, msw1, n1, total1, k0 = _oneway_ms(y)
+    va, vb, ve, n, k, total = _henderson_vc(y)
+    if total == 0:
+        warn_degenerate("icc: all ratings are missing; every ICC is NaN.", stacklevel=4)
+    elif n < 2 or k < 2:
+        warn_degenerate("icc: fewer than 2 rated targets or raters; the two-way forms are NaN.", stacklevel=4)
+    elif not np.isfinite(ve):
+        warn_degenerate("icc: no residual degrees of freedom (N <= n + k - 1); the two-way forms are NaN.",
+                        stacklevel=4)
+    elif va == vb == ve == 0:
+        warn_degenerate("icc: all ratings are identical; the ICCs are 0/0 = NaN.", stacklevel=4)
+    nan = math.nan
+    return ICCResult(n, k, n1, total1, k0, nan, nan, nan, nan, msb1, msw1, 0, level, method="variance_components",
+                     var_targets=va, var_raters=vb, var_residual=ve, k_mean=total / n if n else nan)
 
 
 def _warn_icc(yc: np.ndarray, k: int, all_missing: bool, n_all: int) -> None:

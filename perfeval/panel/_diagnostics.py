@@ -34,9 +34,14 @@ class RaterDiagnostics:
         raters), ``consistency`` (Pearson correlation of the rater's ratings with the leave-one-out consensus),
         ``consistency_z``, ``residual_sd`` (SD of the deviations: spread around the rater's own severity),
         ``residual_z``, ``icc_without``, ``alpha_without`` (ICC(A,1) and interval Krippendorff alpha of the panel
-        without this rater), ``flags`` (``;``-joined ``severe``, ``lenient``, ``erratic``; "" when none).
+        without this rater; the ICC estimated as :attr:`icc_method` says),
+        ``flags`` (``;``-joined ``severe``, ``lenient``, ``erratic``; "" when none).
     icc : float
         ICC(A,1) of the whole panel (cells as targets).
+    icc_method : str
+        Estimator of the panel ICC: ``"anova"`` (every cell rated by every rater: the two-way ANOVA) or
+        ``"variance_components"`` (incomplete panel: Henderson's method I on every rating, see
+        :func:`perfeval.agreement.icc` with ``incomplete="variance_components"``).
     alpha : float
         Interval Krippendorff alpha of the whole panel.
     scale : str
@@ -59,6 +64,7 @@ class RaterDiagnostics:
     scale: str
     threshold: float
     confidence_level: float = 0.95
+    icc_method: str = "anova"
 
     def to_frame(self) -> pd.DataFrame:
         """The per-rater table (see :attr:`raters`)."""
@@ -96,16 +102,19 @@ def _robust_z(v: np.ndarray) -> np.ndarray:
         return np.where(ok, (v - med) / scale if scale > 0 else 0.0, np.nan)
 
 
-def _icc_alpha(cell: np.ndarray, rater: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """ICC(A,1) (incomplete cells omitted) and interval alpha, degenerate cases quietly NaN."""
+def _icc_alpha(cell: np.ndarray, rater: np.ndarray, y: np.ndarray) -> tuple[float, float, str]:
+    """ICC(A,1) (variance components on every rating when cells are incomplete), interval alpha and the ICC's
+    estimator (``ICCResult.method``), degenerate cases quietly NaN."""
     from ..agreement import icc, krippendorff_alpha
 
     long = pd.DataFrame({"unit_id": cell, "rater_id": rater, "rating": y})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DegenerateDataWarning)
-        i = icc(long, nan_policy="omit").statistic["ICC(A,1)"] if long["rater_id"].nunique() >= 2 else math.nan
+        two = long["rater_id"].nunique() >= 2
+        res = icc(long, nan_policy="omit", incomplete="variance_components") if two else None
+        i = res.statistic["ICC(A,1)"] if res is not None else math.nan
         a = krippendorff_alpha(long, level="interval").statistic if len(long) else math.nan
-    return float(i), float(a)
+    return float(i), float(a), res.method if res is not None else "anova"
 
 
 def rater_diagnostics(ratings: pd.DataFrame, *, framework: Framework | str | None = None,
@@ -150,9 +159,14 @@ def rater_diagnostics(ratings: pd.DataFrame, *, framework: Framework | str | Non
       (negative: severe, positive: lenient); ``residual_sd`` :math:`= s(d_r)`;
     - consistency :math:`= \mathrm{corr}(y_{r\cdot}, \bar y_{-r,\cdot})`, the rater-rest correlation
       (``r.drop`` of R psych's ``alpha``);
-    - ``icc_without`` / ``alpha_without``: ICC(A,1) (McGraw & Wong; cells as targets, incomplete cells omitted)
-      and interval Krippendorff alpha of the panel without r: a rater whose removal raises them disagrees with
-      the rest.
+    - ``icc_without`` / ``alpha_without``: ICC(A,1) (McGraw & Wong; cells as targets) and interval Krippendorff
+      alpha of the panel without r: a rater whose removal raises them disagrees with the rest.
+
+    The ICC is the two-way ANOVA one when every rater rates every cell; when the panel is incomplete (raters
+    assigned to part of the projects) it comes from the variance components of the two-way random model
+    estimated on every rating by Henderson's method I (:func:`perfeval.agreement.icc` with
+    ``incomplete="variance_components"``; Searle, Casella & McCulloch 1992; ten Hove et al. 2022), and
+    :attr:`RaterDiagnostics.icc_method` is ``"variance_components"``.
 
     Flags use modified z-scores across raters, :math:`z = (v - \tilde v) / (1.4826\,\mathrm{MAD})` (Iglewicz &
     Hoaglin 1993; 1.2533 x mean absolute deviation when the MAD is 0): ``severe`` when the severity's
@@ -201,7 +215,7 @@ def rater_diagnostics(ratings: pd.DataFrame, *, framework: Framework | str | Non
         tq = stats.t.ppf(0.5 + confidence_level / 2, n - 1) if n >= 2 else math.nan
         cons = float(np.corrcoef(yr, lr)[0, 1]) if n >= 3 and np.ptp(yr) > 0 and np.ptp(lr) > 0 else math.nan
         keep = rater != r
-        i_wo, a_wo = _icc_alpha(cell[keep], rater[keep], y[keep])
+        i_wo, a_wo, _ = _icc_alpha(cell[keep], rater[keep], y[keep])
         rows.append((data.raters[r], n, sev, se, sev - tq * se, sev + tq * se, cons, sd, i_wo, a_wo))
     out = pd.DataFrame(rows, columns=[RATER_ID, "n_ratings", "severity", "severity_se", "severity_ci_low",
                                       "severity_ci_high", "consistency", "residual_sd", "icc_without",
@@ -210,9 +224,10 @@ def rater_diagnostics(ratings: pd.DataFrame, *, framework: Framework | str | Non
     out.insert(8, "consistency_z", _robust_z(out["consistency"].to_numpy(dtype=float)))
     out.insert(10, "residual_z", _robust_z(out["residual_sd"].to_numpy(dtype=float)))
     out["flags"] = _flags(out, float(threshold))
-    icc_all, alpha_all = _icc_alpha(cell, rater, y)
+    icc_all, alpha_all, icc_method = _icc_alpha(cell, rater, y)
     return RaterDiagnostics(out, icc_all, alpha_all, "share_of_points" if data.has_points else "points",
-                            float(threshold), float(confidence_level))
+                            float(threshold), float(confidence_level),
+                            icc_method)
 
 
 def _flags(out: pd.DataFrame, thr: float) -> list[str]:
@@ -254,20 +269,29 @@ def reliability(ratings: pd.DataFrame, *, framework: Framework | str | None = No
         ``node_code = "overall"``: ``node_code, level`` (tree level; NaN without a framework and on ``overall``),
         ``n_units, n_raters, n_ratings``, ``icc_a1`` (ICC(A,1): one rater's agreement with the truth scale),
         ``icc_a1_ci_low``, ``icc_a1_ci_high``, ``icc_ak`` (ICC(A,k): reliability of the panel mean),
-        ``alpha`` (interval Krippendorff alpha), ``alpha_ci_low``, ``alpha_ci_high`` (Gwet's t interval).
+        ``alpha`` (interval Krippendorff alpha), ``alpha_ci_low``, ``alpha_ci_high`` (Gwet's t interval),
+        ``icc_method`` (``"anova"`` or ``"variance_components"``, see Notes; "" when the ICC is not computed).
 
     Notes
     -----
     Per node the targets are the units and the ratings are raw points (one scale). ``overall`` takes every
-    (unit, leaf) cell as a target and the ratings as shares of the node's points when points are known. The ICC
-    two-way forms use the targets rated by every rater (listwise, :func:`perfeval.agreement.icc` with
-    ``nan_policy="omit"``); alpha uses every pairable rating. Nodes with fewer than two units or raters give NaN.
+    (unit, leaf) cell as a target and the ratings as shares of the node's points when points are known. When every
+    rater rates every target the ICC is the two-way ANOVA one (``icc_method = "anova"``). When the panel is
+    incomplete (each project rated by a subset of the experts) the ICC(A,1) and ICC(A,k) come from the
+    variance components of the two-way random model estimated on every rating by Henderson's method I
+    (:func:`perfeval.agreement.icc` with ``incomplete="variance_components"``; ``icc_method =
+    "variance_components"``), with k the mean number of ratings per target; no interval is derived for them
+    (``icc_a1_ci_low`` / ``icc_a1_ci_high`` NaN). Alpha uses every pairable rating. Nodes with fewer than two
+    units or raters give NaN.
 
     References
     ----------
     .. [1] Shrout, P. E., & Fleiss, J. L. (1979). Intraclass correlations: uses in assessing rater reliability.
        Psychological Bulletin, 86(2), 420-428.
     .. [2] Krippendorff, K. (2011). Computing Krippendorff's alpha-reliability. University of Pennsylvania.
+    .. [3] ten Hove, D., Jorgensen, T. D., & van der Ark, L. A. (2022). Updated guidelines on selecting an
+       intraclass correlation coefficient for interrater reliability, with applications to incomplete
+       observational designs. Psychological Methods.
 
     Examples
     --------
@@ -302,7 +326,7 @@ def reliability(ratings: pd.DataFrame, *, framework: Framework | str | None = No
     rows.append(_reliability_row("overall", math.nan, overall, confidence_level))
     out = pd.DataFrame(rows, columns=["node_code", "level", "n_units", "n_raters", "n_ratings", "icc_a1",
                                       "icc_a1_ci_low", "icc_a1_ci_high", "icc_ak", "alpha", "alpha_ci_low",
-                                      "alpha_ci_high"])
+                                      "alpha_ci_high", "icc_method"])
     out.loc[out["node_code"] == "overall", "n_units"] = f[UNIT_ID].nunique()
     return out
 
@@ -314,13 +338,14 @@ def _reliability_row(code: str, level: float, part: pd.DataFrame, confidence_lev
     n_units, n_raters = part[UNIT_ID].nunique(), part[RATER_ID].nunique()
     head = (code, level, n_units, n_raters, len(part))
     if n_units < 2 or n_raters < 2:
-        return (*head, nan, nan, nan, nan, nan, nan, nan)
+        return (*head, nan, nan, nan, nan, nan, nan, nan, "")
     long = part.rename(columns={SCORE: "rating"})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DegenerateDataWarning)
-        res = icc(long, nan_policy="omit", confidence_level=confidence_level)
+        res = icc(long, nan_policy="omit", confidence_level=confidence_level, incomplete="variance_components")
         low, high = res.confidence_interval(form="ICC(A,1)")
         alpha = krippendorff_alpha(long, level="interval", confidence_level=confidence_level)
         a_low, a_high = alpha.confidence_interval()
     stat = res.statistic
-    return (*head, float(stat["ICC(A,1)"]), low, high, float(stat["ICC(A,k)"]), alpha.statistic, a_low, a_high)
+    return (*head, float(stat["ICC(A,1)"]), low, high, float(stat["ICC(A,k)"]), alpha.statistic, a_low, a_high,
+            res.method)
