@@ -91,3 +91,12 @@ def load_marked(text: str) -> tuple[Any, tuple[tuple[str, int], ...]]:
         return loader.get_single_data(), tuple(loader.duplicates)
     finally:
         loader.dispose()
+
+
+def syntax_problem(exc: yaml.YAMLError, file: str) -> "Problem":
+    """The located ``yaml_syntax`` problem of a YAML error: ``file:line`` (from its mark) and its first line."""
+    from .errors import Problem
+
+    mark = getattr(exc, "problem_mark", None)
+    where = f"{file}:{mark.line + 1}" if mark is not None else file
+    return Problem(where, "yaml_syntax", str(exc).splitlines()[0])

@@ -21,7 +21,7 @@ import pandas as pd
 import yaml
 
 from ._framework_table import frame_records, walk_records
-from ._yaml import line_of, load_marked
+from ._yaml import line_of, load_marked, syntax_problem
 from .errors import FrameworkError, Problem
 from .grades import DEFAULT_BANDS, Band, GradeBands, _number, grade
 from .framework_checks import (NODE_KEYS, PROBLEM_CODES, in_file_order, structure_problems,
@@ -411,9 +411,7 @@ class Framework:
         try:
             data, duplicates = load_marked(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            loc = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-            raise FrameworkError.single(loc, "yaml_syntax", str(exc).splitlines()[0]) from None
+            raise FrameworkError(problems=[syntax_problem(exc, str(path))]) from None
         except UnicodeDecodeError as exc:
             raise FrameworkError.single(str(path), "encoding",
                                         f"a framework file must be UTF-8 text; {exc.reason} at byte "

@@ -517,10 +517,11 @@ def test_every_emitted_problem_code_is_documented():
     import re
 
     import perfeval._framework_table as table
+    import perfeval._yaml as yaml_module  # yaml_syntax problems are built there for every YAML loader
     import perfeval.framework as fw_module
     import perfeval.framework_checks as checks
 
-    source = "".join(Path(m.__file__).read_text(encoding="utf-8") for m in (checks, fw_module, table))
+    source = "".join(Path(m.__file__).read_text(encoding="utf-8") for m in (checks, fw_module, table, yaml_module))
     first_arg = r'(?:"[^"\n]*"|f"[^"\n]*"|\([^()\n]*\)|[^,"()\n])*?'
     emitted = set(re.findall(r'(?:_problem|Problem|\.single)\(' + first_arg + r',\s*"([a-z_]+)"', source))
     emitted |= set(re.findall(r'\.add\("([a-z_]+)"', source))

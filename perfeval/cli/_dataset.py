@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 
-__all__ = ["SCORED", "dataset_file", "read_optional", "read_meta", "dataset_framework", "print_table", "print_problems",
+__all__ = ["SCORED", "dataset_file", "read_optional", "dataset_framework", "print_table", "print_problems",
            "write_out", "warnings_to_stderr"]
 
 #: The scored observation files of a dataset: (file, ``frameworks`` keys dataset.yaml may use, default framework,
@@ -92,14 +92,6 @@ def print_problems(problems: tuple[Problem, ...]) -> None:
     """Warnings kept in a result, one per line on standard error."""
     for p in problems:
         print(f"{p.location}: {p.code}: warning: {p.message}", file=sys.stderr)
-
-
-def read_meta(directory: str | Path) -> dict[str, Any]:
-    """``directory/dataset.yaml`` as a mapping (:func:`perfeval.io.read_dataset_meta`: {} when absent, a located
-    ``yaml_syntax`` error when it is not valid YAML)."""
-    from ..io import read_dataset_meta
-
-    return read_dataset_meta(directory)
 
 
 def dataset_framework(meta: Any, file: str, keys: tuple[str, ...], default: str | None = None) -> str | None:

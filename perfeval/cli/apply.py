@@ -18,7 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
-from ._dataset import (SCORED, dataset_file, dataset_framework, print_problems, print_table, read_meta,
+from ..io import read_dataset_meta
+from ._dataset import (SCORED, dataset_file, dataset_framework, print_problems, print_table,
                        read_optional, warnings_to_stderr, write_out)
 
 __all__ = ["register", "run", "score_dataset", "read_budgets"]
@@ -59,7 +60,7 @@ def score_dataset(directory: str | Path, framework: str | None = None) -> tuple[
     from ..io import read_budget, read_observations
 
     folder = Path(directory)
-    meta = read_meta(folder)
+    meta = read_dataset_meta(folder)
     frames, warnings = [], 0
     for file, keys, default, budget_file in SCORED:
         path = folder / file

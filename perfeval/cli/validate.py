@@ -205,12 +205,13 @@ def _data_file(path: Path) -> tuple[list[Problem], str]:
 # ---------------------------------------------------------------------------------------------------------------
 def _dataset(directory: Path) -> tuple[list[Problem], str]:
     """Read every data file of a dataset directory, then score ``indicators.csv``."""
-    from ._dataset import SCORED, dataset_framework, read_meta
+    from ..io import read_dataset_meta
+    from ._dataset import SCORED, dataset_framework
 
     problems: list[Problem] = []
     meta_path = directory / "dataset.yaml"
     try:
-        meta = read_meta(directory)
+        meta = read_dataset_meta(directory)
     except InputError as err:
         return list(err.problems), "dataset"
     frames: dict[str, Any] = {}

@@ -11,6 +11,7 @@ import pandas as pd
 import yaml
 
 from .. import columns as C
+from .._yaml import syntax_problem
 from ..errors import InputError
 from ._log import ProblemLog
 from ._contracts import check_observation_duplicates, observations_frame
@@ -71,9 +72,7 @@ def read_dataset_meta(directory: str | Path) -> dict[str, Any]:
     try:
         meta = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise InputError.single(where, "yaml_syntax", str(exc).splitlines()[0]) from None
+        raise InputError(problems=[syntax_problem(exc, str(path))]) from None
     return meta if isinstance(meta, dict) else {}
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import yaml
 
 from .._html import frame_html, header
-from .._yaml import MarkedDict, line_of, load_marked
+from .._yaml import MarkedDict, line_of, load_marked, syntax_problem
 from ..errors import InputError, Problem
 from ..framework import Band, GradeBands
 
@@ -346,9 +346,7 @@ def load_file(path: Path) -> tuple[Any, dict[Key, str]]:
     try:
         data, duplicates = load_marked(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        loc = f"{file}:{mark.line + 1}" if mark is not None else file
-        raise InputError.single(loc, "yaml_syntax", str(exc).splitlines()[0]) from None
+        raise InputError(problems=[syntax_problem(exc, file)]) from None
     if duplicates:
         raise InputError(problems=[Problem(f"{file}:{line}", "duplicate_key",
                                            f"key {key!r} appears twice in the same mapping")
