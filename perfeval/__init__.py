@@ -36,12 +36,13 @@ _EXPORTS: dict[str, str] = {
     "score": "aggregate", "ScoreResult": "aggregate",
     # sample data
     "synthesize": "datasets", "load_sample": "datasets", "list_samples": "datasets", "SampleData": "datasets",
+    "load_dataset": "datasets",
 }
 
 _SUBMODULES = frozenset({
     "errors", "columns", "framework", "library", "io", "targets", "scoring", "aggregate", "weighting",
     "sensitivity", "agreement", "panel", "recheck", "monitoring", "exante", "application", "datasets",
-    "plotting", "cli", "policies", "pipeline", "grades",
+    "plotting", "cli", "policies", "pipeline", "grades", "reports",
 })
 
 __all__ = ["__version__", *_EXPORTS, *sorted(_SUBMODULES)]

@@ -191,8 +191,9 @@ def analyse(data: Any, *, rng: Any = 2019, draws: int = 2000) -> Analysis:
 
     Parameters
     ----------
-    data : SampleData
-        A dataset as :func:`perfeval.load_sample` returns it.
+    data : SampleData, str or path
+        A dataset as :func:`perfeval.load_dataset` or :func:`perfeval.load_sample` returns it, or the folder of a
+        dataset (or the name of a shipped sample), read with :func:`perfeval.load_dataset`.
     rng : int or numpy.random.Generator
         Seed of the weight-sensitivity draws (the only random step).
     draws : int
@@ -214,6 +215,14 @@ def analyse(data: Any, *, rng: Any = 2019, draws: int = 2000) -> Analysis:
     from .aggregate import score
     from .weighting import ahp_survey
 
+    import os
+
+    from .datasets import SampleData, load_dataset
+
+    if isinstance(data, (str, os.PathLike)):
+        data = load_dataset(data)
+    elif not isinstance(data, SampleData):
+        raise TypeError(f"`data` must be a SampleData or a dataset folder; got {type(data).__name__}.")
     meta = dict(data.meta)
     frameworks = dict(meta.get("frameworks") or {})
     steps: list[str] = []

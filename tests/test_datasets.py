@@ -415,7 +415,7 @@ def test_dataset_meta_with_bad_yaml_is_a_located_error(tmp_path: Path):
 def test_month_is_read_as_a_nullable_integer(sample_dir: Path, tmp_path: Path):
     """``month`` comes back as Int64 (an empty cell is <NA>, not a float column); a fractional month is an error
     naming the cell."""
-    from perfeval.datasets import _read
+    from perfeval.datasets._load import _read
 
     lines = (sample_dir / "monitoring.csv").read_text(encoding="utf-8").splitlines()
     path = tmp_path / "monitoring.csv"
