@@ -6,8 +6,8 @@ carries escaped HTML for the page and a structured form for the Word and PDF exp
 """
 from __future__ import annotations
 
-from ._blocks import (BLOCK_MIMETYPE, Block, Figure, Heading, KeyFigures, Notice, Paragraph, Table, figure,
+from ._blocks import (BLOCK_MIMETYPE, FACTS_MIMETYPE, Block, Facts, facts, Figure, Heading, KeyFigures, Notice, Paragraph, Table, figure,
                       heading, key_figures, notice, paragraph, table)
 
-__all__ = ["BLOCK_MIMETYPE", "Block", "Figure", "Heading", "KeyFigures", "Notice", "Paragraph", "Table", "figure",
+__all__ = ["BLOCK_MIMETYPE", "FACTS_MIMETYPE", "Block", "Facts", "facts", "Figure", "Heading", "KeyFigures", "Notice", "Paragraph", "Table", "figure",
            "heading", "key_figures", "notice", "paragraph", "table"]

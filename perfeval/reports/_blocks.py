@@ -30,11 +30,13 @@ import io
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
-__all__ = ["BLOCK_MIMETYPE", "Block", "heading", "paragraph", "key_figures", "table", "figure", "notice",
+__all__ = ["BLOCK_MIMETYPE", "FACTS_MIMETYPE", "Block", "facts", "Facts", "heading", "paragraph", "key_figures", "table", "figure", "notice",
            "Heading", "Paragraph", "KeyFigures", "Table", "Figure", "Notice"]
 
 #: The mimetype of the structured representation of every block.
 BLOCK_MIMETYPE = "application/vnd.perfeval.block+json"
+#: The mimetype of a report's machine-readable key facts (:func:`facts`), read by the batch index.
+FACTS_MIMETYPE = "application/vnd.perfeval.facts+json"
 
 _LANGS = ("zh", "en")
 
@@ -220,6 +222,27 @@ class Notice(Block):
         return f'<div class="pe-notice">{_esc(self.text)}</div>'
 
 
+@dataclass(frozen=True)
+class Facts(Block):
+    """A report's key facts for machines (the batch index): shown nowhere on the page."""
+
+    values: Mapping[str, Any]
+    kind = "facts"
+
+    @property
+    def block(self) -> dict[str, Any]:
+        return dict(self.values)
+
+    def _repr_html_(self) -> str:
+        return ""
+
+    def _plain(self) -> str:
+        return ""
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return {FACTS_MIMETYPE: dict(self.values), "text/html": "", "text/plain": ""}
+
+
 # --- constructors -----------------------------------------------------------------------------------------------
 
 def heading(text: str, level: int = 2) -> Heading:
@@ -247,6 +270,26 @@ def key_figures(items: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> KeyFigu
 def notice(text: str) -> Notice:
     """A short notice shown in a box (e.g. how many warnings the report's computation raised)."""
     return Notice(_text(text, "text"))
+
+
+def facts(**values: Any) -> Facts:
+    """Record a report's key facts (e.g. ``unit_id``, ``name``, ``total``, ``grade``, ``light``, ``conclusion``)
+    for the batch index and the report's result; nothing is shown on the page.
+
+    Values must be text, numbers, true/false or None (numpy scalars are converted; NaN becomes None).
+    """
+    import math
+
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+            value = value.item()
+        if isinstance(value, float) and not math.isfinite(value):
+            value = None
+        if value is not None and not isinstance(value, (str, int, float, bool)):
+            raise TypeError(f"fact `{key}` must be text, a number, true/false or None; got {type(value).__name__}.")
+        out[key] = value
+    return Facts(out)
 
 
 def _column_texts(series: Any, decimals: int, floor: bool, lang: str) -> tuple[list[str], str]:
