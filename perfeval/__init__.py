@@ -18,7 +18,8 @@ __version__ = "0.1.0"
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
     # errors and warnings
-    "PerfevalError": "errors", "InputError": "errors", "FrameworkError": "errors", "ReportError": "errors",
+    "PerfevalError": "errors", "InputError": "errors", "FrameworkError": "errors", "ReportError": "errors", "ReportExecutionError": "errors", "ReportTimeoutError": "errors",
+    "ReportCrashError": "errors",
     "Problem": "errors", "PerfevalWarning": "errors", "DataQualityWarning": "errors",
     "InconsistentJudgementsWarning": "errors", "ConstantIndicatorWarning": "errors",
     "DegenerateDataWarning": "errors",

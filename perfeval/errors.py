@@ -27,6 +27,9 @@ __all__ = [
     "InputError",
     "FrameworkError",
     "ReportError",
+    "ReportExecutionError",
+    "ReportTimeoutError",
+    "ReportCrashError",
     "PerfevalWarning",
     "DataQualityWarning",
     "InconsistentJudgementsWarning",
@@ -107,12 +110,35 @@ class FrameworkError(InputError):
 class ReportError(PerfevalError):
     """A report that failed to render; keeps the notebook, the parameters and the failing cell."""
 
+    #: status of the report in a batch (``error``, ``timeout``, ``crashed``)
+    status = "error"
+
     def __init__(self, message: str, *, notebook: str | None = None, parameters: dict | None = None,
-                 cell: int | None = None) -> None:
+                 cell: int | None = None, ename: str | None = None, evalue: str | None = None) -> None:
         super().__init__(message)
         self.notebook = notebook
         self.parameters = dict(parameters or {})
         self.cell = cell
+        self.ename = ename
+        self.evalue = evalue
+
+
+class ReportExecutionError(ReportError):
+    """A cell of a report notebook raised: ``ename``, ``evalue`` and ``cell`` (index) say which and why."""
+
+    status = "error"
+
+
+class ReportTimeoutError(ReportError):
+    """A cell of a report notebook ran past its time limit."""
+
+    status = "timeout"
+
+
+class ReportCrashError(ReportError):
+    """The kernel running a report died (killed, out of memory, ``os._exit``) or could not start."""
+
+    status = "crashed"
 
 
 class PerfevalWarning(UserWarning):

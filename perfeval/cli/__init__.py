@@ -18,7 +18,7 @@ __all__ = ["main", "build_parser"]
 
 # subcommand modules, in the order `perfeval --help` lists them
 _COMMANDS = (
-    "demo", "validate", "score", "samples", "weights", "recheck", "audit", "monitor", "exante", "apply",
+    "demo", "render", "validate", "score", "samples", "weights", "recheck", "audit", "monitor", "exante", "apply",
 )
 
 

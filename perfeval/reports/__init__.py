@@ -6,8 +6,11 @@ carries escaped HTML for the page and a structured form for the Word and PDF exp
 """
 from __future__ import annotations
 
+from ._engine import Prepared, ReportResult, list_reports, prepare, render, report_parameters, slug
+from ._params import Parameter
 from ._blocks import (BLOCK_MIMETYPE, FACTS_MIMETYPE, Block, Facts, facts, Figure, Heading, KeyFigures, Notice, Paragraph, Table, figure,
                       heading, key_figures, notice, paragraph, table)
 
-__all__ = ["BLOCK_MIMETYPE", "FACTS_MIMETYPE", "Block", "Facts", "facts", "Figure", "Heading", "KeyFigures", "Notice", "Paragraph", "Table", "figure",
+__all__ = ["render", "list_reports", "report_parameters", "ReportResult", "Prepared", "prepare", "Parameter",
+           "slug", "BLOCK_MIMETYPE", "FACTS_MIMETYPE", "Block", "Facts", "facts", "Figure", "Heading", "KeyFigures", "Notice", "Paragraph", "Table", "figure",
            "heading", "key_figures", "notice", "paragraph", "table"]

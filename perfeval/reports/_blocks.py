@@ -276,7 +276,9 @@ def facts(**values: Any) -> Facts:
     """Record a report's key facts (e.g. ``unit_id``, ``name``, ``total``, ``grade``, ``light``, ``conclusion``)
     for the batch index and the report's result; nothing is shown on the page.
 
-    Values must be text, numbers, true/false or None (numpy scalars are converted; NaN becomes None).
+    In a notebook the facts are recorded at once (displayed through IPython, whatever the cell's last expression
+    is); the returned object is for use outside a notebook. Values must be text, numbers, true/false or None
+    (numpy scalars are converted; NaN becomes None).
     """
     import math
 
@@ -289,7 +291,16 @@ def facts(**values: Any) -> Facts:
         if value is not None and not isinstance(value, (str, int, float, bool)):
             raise TypeError(f"fact `{key}` must be text, a number, true/false or None; got {type(value).__name__}.")
         out[key] = value
-    return Facts(out)
+    result = Facts(out)
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipykernel
+        return result
+    if get_ipython() is not None:
+        from IPython.display import display
+
+        display(result)
+    return result
 
 
 def _column_texts(series: Any, decimals: int, floor: bool, lang: str) -> tuple[list[str], str]:
