@@ -94,6 +94,20 @@ def strip_level(text: str) -> str:
     return s[:-2] if s.endswith("指标") and len(s) > 2 else s
 
 
+#: Words of an indicator under a cost node for which ``>=`` is right: a rate of saving (成本节约率 = (计划成本 -
+#: 实际成本) / 计划成本, domain.md §5.1) or a minimum standard that must be paid at least (基础养老金最低标准,
+#: 生均公用经费基准定额: "不得低于标准"). Shared by the library check, the framework check, the audit's
+#: ``cost_indicator_ge`` and the bare-target reading of cost rows.
+COST_GE_WORDS: tuple[str, ...] = ("节约", "节省", "降低", "下降", "压减", "降幅", "saving", "reduction",
+                                  "最低标准", "基准定额", "最低保障标准", "minimum")
+
+
+def cost_ge_allowed(name: Any) -> bool:
+    """True when a cost indicator's name says ``>=`` is right (:data:`COST_GE_WORDS`)."""
+    text = str(name).lower()
+    return any(word in text for word in COST_GE_WORDS)
+
+
 def is_cost_level(level1: str, level2: str) -> bool:
     """True when the levels name a cost dimension (the sanity rule of domain.md §3 applies)."""
     return norm_name(level1) in _COST_LEVEL1 or norm_name(level2) in _COST_LEVEL2
@@ -135,9 +149,11 @@ def entry_problems(v: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
     if rule == "execution" and "预算执行率" not in norm_name(v["name_zh"]):
         add("scoring_rule", "execution_rule", f"scoring rule 'execution' is reserved for 预算执行率; got it on "
                                               f"{v['name_zh']!r}.")
-    if op == ">=" and is_cost_level(str(v["level1"]), str(v["level2"])):
+    if (op == ">=" and is_cost_level(str(v["level1"]), str(v["level2"]))
+            and not cost_ge_allowed(f"{v['name_zh']} {v['name_en']}")):
         add("op", "cost_op", f"a cost indicator ({v['level1']}/{v['level2']}) must use '<=' or '=' (a '>=' "
-                             "target rewards spending more); got '>='.")
+                             "target rewards spending more; saving rates and minimum standards excepted); got "
+                             "'>='.")
     if kind == "quantitative" and not str(v["unit"]).strip():
         add("unit", "missing_unit", "`unit` must be given for a quantitative indicator (e.g. %, 人次, 万元).")
     if v["status"] not in STATUSES:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,7 @@ from ._rows import row_locations, with_source
 from .errors import DataQualityWarning, InputError, Problem
 from .io.dataset import read_units  # re-exported: the reader lives with the other readers in perfeval.io
 from .policies import PROJECT_TYPES, ApplicationPolicy, to_bool
+from .policies._application import GRADE_SOURCES
 
 __all__ = ["ApplicationPolicy", "ApplicationResult", "apply_results", "transfer_factors", "read_units"]
 
@@ -41,7 +42,11 @@ _TYPE_ZH = {"continuing": "持续性项目", "phased": "阶段性项目", "one_o
 _TYPE_EN = {"continuing": "continuing project", "phased": "phased project", "one_off": "one-off project"}
 _UNIT_COLUMNS = ["unit_id", "department_id", "kind", "project_type", "rigid", "total", "grade", "action_code",
                  "action", "action_en", "cut_share", "current_budget", "proposed_budget", "budget_change",
-                 "rectification_required", "transfer_factor", "reason", "reason_en"]
+                 "rectification_required", "transfer_factor", "reason", "reason_en", "grade_source", "self_total",
+                 "self_grade", "self_action_code", "changed_by_verification"]
+_SOURCE_ZH = {"key_evaluation": "重点评价", "recheck": "再评价（复核）", "self_evaluation": "自评"}
+_SOURCE_EN = {"key_evaluation": "key evaluation", "recheck": "re-evaluation (re-check)",
+              "self_evaluation": "self-evaluation"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +111,9 @@ class ApplicationResult:
 # transfer payments
 # ---------------------------------------------------------------------------------------------------------------
 def transfer_factors(totals: pd.Series, allocation: pd.Series | None = None, *, k: float = 0.5,
-                     floor: float = 0.9, cap: float = 1.1, budget_neutral: bool = True) -> pd.DataFrame:
+                     floor: float = 0.9, cap: float = 1.1, budget_neutral: bool = True,
+                     grades: pd.Series | None = None, neutral_grades: Sequence[str] = (),
+                     grade_order: Sequence[str] = ("优", "良", "中", "差")) -> pd.DataFrame:
     """Performance adjustment factor of next year's transfer-payment allocation to each region.
 
     Parameters
@@ -121,30 +128,40 @@ def transfer_factors(totals: pd.Series, allocation: pd.Series | None = None, *, 
     floor, cap : float
         Bounds of the factor, ``0 < floor <= 1 <= cap``.
     budget_neutral : bool
-        Solve the shift so that ``sum(allocation x factor) == sum(allocation)`` (weights 1 without allocations).
+        Solve the shift so that ``sum(allocation x factor) == sum(allocation)`` (weights 1 without allocations)
+        when the bounds allow it; otherwise the shift that comes closest.
+    grades : Series, optional
+        Each region's grade (same index). With ``neutral_grades`` the grade bounds the factor: a neutral grade
+        (良 by default in the policy: 据实合理保障) keeps factor 1, a better grade only gains (``[1, cap]``), a worse
+        one only loses (``[floor, 1]``), so no region graded 良 is cut for being below the mean.
+    neutral_grades : sequence of str
+        Grades whose factor is 1 (empty: no grade bounds, the relative factor alone).
+    grade_order : sequence of str
+        All grades, best first (the policy's bands).
 
     Returns
     -------
     DataFrame
         ``unit_id, total, deviation`` ((s - mean) / mean), ``raw_factor`` (1 + k deviation), ``shift``,
         ``factor``, ``capped`` (the factor was clipped), ``allocation``, ``adjusted_allocation``
-        (allocation x factor).
+        (allocation x factor), ``grade`` (None without ``grades``), ``low``, ``high`` (the bounds applied).
 
     Raises
     ------
     ValueError
-        ``k < 0``, bounds outside ``0 < floor <= 1 <= cap``, or a missing total.
+        ``k < 0``, bounds outside ``0 < floor <= 1 <= cap``, a missing total, a neutral grade or region grade
+        that is not in ``grade_order``.
 
     Notes
     -----
-    .. math:: f_i = \\min\\{cap, \\max\\{floor, 1 + k (s_i - \\bar s) / \\bar s + \\delta\\}\\}
+    .. math:: f_i = \\min\\{h_i, \\max\\{l_i, 1 + k (s_i - \\bar s) / \\bar s + \\delta\\}\\}
 
-    where :math:`\\bar s` is the regions' mean score and :math:`\\delta` is 0, or with ``budget_neutral`` the root
-    of :math:`\\sum_i a_i f_i(\\delta) = \\sum_i a_i` (monotone in :math:`\\delta`, found by Brent's method). The
-    shift keeps the differences between regions; the bounds keep any region's change within
-    ``[floor - 1, cap - 1]`` of its allocation. No source fixes this formula [I]: it implements the "incentives
-    and constraints" of transfer-payment performance (domain.md §6, §7) as a documented, capped, budget-neutral
-    factor; ``k``, ``floor`` and ``cap`` are policy parameters.
+    where :math:`\\bar s` is the regions' mean score, :math:`[l_i, h_i]` is ``[floor, cap]`` or the grade's bounds,
+    and :math:`\\delta` is 0, or with ``budget_neutral`` the root of :math:`\\sum_i a_i f_i(\\delta) = \\sum_i a_i`
+    (monotone in :math:`\\delta`, found by Brent's method; the nearest end of its range when the bounds leave no
+    root, e.g. every region graded 优). No source fixes this formula [I]: it implements the "incentives and
+    constraints" of transfer-payment performance (domain.md §6, §7) as a documented, capped, budget-neutral
+    factor; the grade bounds keep it consistent with the grade table (良 = 据实合理保障, Dazhou [V]).
 
     Examples
     --------
@@ -153,6 +170,13 @@ def transfer_factors(totals: pd.Series, allocation: pd.Series | None = None, *, 
     >>> t = transfer_factors(pd.Series({"R1": 90.0, "R2": 70.0}), pd.Series({"R1": 100.0, "R2": 100.0}))
     >>> t["factor"].round(4).tolist(), float(t["adjusted_allocation"].sum())
     ([1.0625, 0.9375], 200.0)
+
+    A region graded 良 below the mean keeps its allocation:
+
+    >>> g = pd.Series({"R1": "优", "R2": "良", "R3": "中"})
+    >>> t = transfer_factors(pd.Series({"R1": 95.0, "R2": 82.0, "R3": 70.0}), grades=g, neutral_grades=["良"])
+    >>> t["factor"].round(4).tolist()
+    [1.0759, 1.0, 0.9241]
     """
     if not k >= 0:
         raise ValueError(f"`k` must be >= 0; got {k!r}.")
@@ -161,24 +185,47 @@ def transfer_factors(totals: pd.Series, allocation: pd.Series | None = None, *, 
     s = pd.Series(totals, dtype=float)
     if s.isna().any():
         raise ValueError(f"`totals` must not be missing; got NaN for {list(s.index[s.isna()])}.")
+    low, high = np.full(len(s), floor), np.full(len(s), cap)
+    g = pd.Series(None, index=s.index, dtype=object) if grades is None else pd.Series(grades, dtype=object).reindex(
+        s.index)
+    if grades is not None and len(neutral_grades):
+        order = {label: i for i, label in enumerate(grade_order)}
+        bad = [x for x in [*neutral_grades, *g.dropna()] if x not in order]
+        if bad:
+            raise ValueError(f"grades must be among {list(grade_order)}; got {sorted(set(map(str, bad)))}.")
+        ranks = [order[x] for x in neutral_grades]
+        rank = g.map(order).to_numpy(dtype=float)
+        better, worse = rank < min(ranks), rank > max(ranks)
+        neutral = ~better & ~worse & ~np.isnan(rank)
+        low = np.where(better | neutral, 1.0, low)
+        high = np.where(worse | neutral, 1.0, high)
     mean = s.mean() if len(s) else 0.0
     deviation = (s - mean) / mean if mean else s * 0.0
     raw = 1.0 + k * deviation
     a = pd.Series(np.nan, index=s.index) if allocation is None else pd.Series(allocation, dtype=float).reindex(s.index)
     weights = a.to_numpy() if a.notna().all() and a.sum() > 0 else np.ones(len(s))
+    r = raw.to_numpy()
     shift = 0.0
     if budget_neutral and len(s):
         def excess(delta: float) -> float:
-            return float(np.sum(weights * np.clip(raw.to_numpy() + delta, floor, cap)) - weights.sum())
+            return float(np.sum(weights * np.clip(r + delta, low, high)) - weights.sum())
 
-        lo, hi = floor - float(raw.max()), cap - float(raw.min())
-        shift = 0.0 if excess(0.0) == 0 else brentq(excess, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps)
-    unclipped = raw + shift
-    factor = unclipped.clip(floor, cap)
+        lo, hi = float(np.min(low - r)), float(np.max(high - r))
+        if excess(0.0) == 0:
+            shift = 0.0
+        elif excess(lo) >= 0:
+            shift = lo
+        elif excess(hi) <= 0:
+            shift = hi
+        else:
+            shift = brentq(excess, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps)
+    unclipped = r + shift
+    factor = np.clip(unclipped, low, high)
     return pd.DataFrame({"unit_id": s.index.astype(str), "total": s.to_numpy(), "deviation": deviation.to_numpy(),
-                         "raw_factor": raw.to_numpy(), "shift": shift, "factor": factor.to_numpy(),
-                         "capped": (unclipped != factor).to_numpy(), "allocation": a.to_numpy(),
-                         "adjusted_allocation": (a * factor).to_numpy()})
+                         "raw_factor": r, "shift": shift, "factor": factor,
+                         "capped": unclipped != factor, "allocation": a.to_numpy(),
+                         "adjusted_allocation": a.to_numpy() * factor, "grade": g.to_numpy(dtype=object),
+                         "low": low, "high": high})
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -216,6 +263,81 @@ def _totals(score_result: Any, pol: ApplicationPolicy) -> pd.DataFrame:
                                            f"unit {out['unit_id'][i]!r} has total {out['total'][i]:g}, outside the "
                                            "policy's grade bands") for i in np.flatnonzero(out["grade"].isna())])
     return out.drop_duplicates("unit_id")
+
+
+def _source_of(result: Any) -> str:
+    """The grade source a result object stands for: a RecheckResult is ``recheck``; a ScoreResult on a key
+    evaluation framework (category ``project_key``) ``key_evaluation``; anything else ``self_evaluation``."""
+    from .recheck.compare import RecheckResult
+
+    if isinstance(result, RecheckResult):
+        return "recheck"
+    fw = getattr(result, "framework", None)
+    if fw is not None and getattr(fw, "category", "") == "project_key":
+        return "key_evaluation"
+    return "self_evaluation"
+
+
+def _as_totals(result: Any) -> Any:
+    """A RecheckResult's re-check totals and grades as a totals frame; anything else unchanged."""
+    from .recheck.compare import RecheckResult
+
+    if isinstance(result, RecheckResult):
+        u = result.units
+        return pd.DataFrame({"unit_id": u["unit_id"].astype(str), "total": u["recheck_total"],
+                             "grade": u["recheck_grade"]})
+    return result
+
+
+def _graded(score_result: Any, pol: ApplicationPolicy) -> pd.DataFrame:
+    """One row per unit: the grade of the most verified source that grades it (``pol.verification_order``),
+    with ``grade_source``, and the self-evaluation's ``self_total`` and ``self_grade`` where there is one."""
+    if isinstance(score_result, Mapping):
+        items = [(str(k), v) for k, v in score_result.items() if v is not None]
+    elif isinstance(score_result, (list, tuple)):
+        items = [(_source_of(r), r) for r in score_result if r is not None]
+    elif isinstance(score_result, pd.DataFrame) and "grade_source" in score_result:
+        src = score_result["grade_source"].astype(str)
+        items = [(str(k), score_result[src == k].drop(columns="grade_source")) for k in dict.fromkeys(src)]
+    else:
+        items = [(_source_of(score_result), score_result)]
+    if not items:
+        raise InputError.single("score_result", "no_results", "`score_result` holds no results to apply")
+    sources = [k for k, _ in items]
+    unknown = [k for k in sources if k not in GRADE_SOURCES]
+    if unknown:
+        raise InputError.single("score_result", "unknown_source", f"unknown grade source(s) {unknown}; use "
+                                                                  f"{', '.join(GRADE_SOURCES)}")
+    twice = sorted({k for k in sources if sources.count(k) > 1})
+    if twice:
+        raise InputError.single("score_result", "duplicate_source", f"grade source(s) {twice} given more than once")
+    unordered = [k for k in sources if k not in pol.verification_order]
+    if unordered:
+        raise InputError.single("policy:verification_order", "unordered_source",
+                                f"grade source(s) {unordered} are not in the policy's verification_order "
+                                f"{list(pol.verification_order)}")
+    rank = {k: i for i, k in enumerate(pol.verification_order)}
+    frames = [_totals(_as_totals(r), pol).assign(grade_source=k, _rank=rank[k]) for k, r in items]
+    allg = pd.concat(frames, ignore_index=True)
+    best = allg.sort_values(["_rank"], kind="stable").drop_duplicates("unit_id")
+    order = pd.Index(pd.unique(allg["unit_id"]), name="unit_id")
+    best = best.set_index("unit_id").reindex(order).reset_index()
+    own = allg[allg["grade_source"] == "self_evaluation"].set_index("unit_id")
+    best["self_total"] = best["unit_id"].map(own["total"]).astype(float)
+    best["self_grade"] = best["unit_id"].map(own["grade"]).astype(object)
+    best["self_grade"] = best["self_grade"].where(best["self_grade"].notna(), None)
+    return best.drop(columns="_rank")
+
+
+def _actions_for(d: pd.DataFrame, grades: pd.Series, pol: ApplicationPolicy
+                 ) -> tuple[list[Any], np.ndarray, np.ndarray]:
+    """The grade table's action of each unit for ``grades`` (None where no grade), with the rigid-expenditure
+    exemption applied: (actions, exempt, ends)."""
+    acts = [pol.actions[p][g] if g is not None else None for p, g in zip(d["project_type"], grades)]
+    cut = np.array([a.cut_share if a is not None else 0.0 for a in acts], dtype=float)
+    ends = ((d["project_type"] == "one_off") & pol.one_off_ends).to_numpy()
+    exempt = pol.rigid_exempt & d["rigid"].to_numpy(dtype=bool) & (cut > 0) & ~ends
+    return acts, exempt, ends
 
 
 def _unit_info(units: pd.DataFrame, pol: ApplicationPolicy) -> pd.DataFrame:
@@ -316,7 +438,7 @@ def apply_results(score_result: Any, units: pd.DataFrame,
     -2952.8
     """
     pol = ApplicationPolicy.load(policy)
-    t = _totals(score_result, pol)
+    t = _graded(score_result, pol)
     info = _unit_info(units, pol)
     unknown = ~t["unit_id"].isin(info.index)
     problems = [Problem(f"units:{u}", "unknown_unit", f"unit {u!r} has a score but no row in units; treated as a "
@@ -326,16 +448,18 @@ def apply_results(score_result: Any, units: pd.DataFrame,
     d["project_type"] = d["project_type"].fillna(pol.default_project_type)
     d["rigid"] = d["rigid"].fillna(False).astype(bool)
     d["current_budget"] = _current_budget(d, "current_budget" in info, budget, unknown.to_numpy(), problems)
-    acts = [pol.actions[p][g] for p, g in zip(d["project_type"], d["grade"])]
+    acts, exempt_a, ends_a = _actions_for(d, d["grade"], pol)
     d["action_code"] = [a.code for a in acts]
     d["action"], d["action_en"] = [a.action for a in acts], [a.action_en for a in acts]
     d["cut_share"] = np.array([a.cut_share for a in acts], dtype=float)
     d["rectification_required"] = np.array([a.rectification for a in acts], dtype=bool)
-    ends = (d["project_type"] == "one_off") & pol.one_off_ends
-    exempt = pol.rigid_exempt & d["rigid"] & (d["cut_share"] > 0) & ~ends
+    ends, exempt = pd.Series(ends_a, index=d.index), pd.Series(exempt_a, index=d.index)
     d.loc[exempt, ["action_code", "action", "action_en"]] = [pol.rigid.code, pol.rigid.action, pol.rigid.action_en]
     d.loc[exempt, "cut_share"] = 0.0
     d.loc[ends, "cut_share"] = np.nan
+    self_acts, self_exempt, _ = _actions_for(d, d["self_grade"], pol)
+    d["self_action_code"] = [None if a is None else pol.rigid.code if x else a.code
+                             for a, x in zip(self_acts, self_exempt)]
     region = (d["kind"] == pol.transfer.kind).to_numpy()
     transfers = _transfers(d[region], pol)
     d["transfer_factor"] = d["unit_id"].map(transfers.set_index("unit_id")["factor"]) if len(transfers) else np.nan
@@ -343,6 +467,9 @@ def apply_results(score_result: Any, units: pd.DataFrame,
                                                             pol.transfer.action_en]
     d.loc[region, "cut_share"] = 1.0 - d.loc[region, "transfer_factor"]
     d["project_type"] = d["project_type"].where(~region, None)  # regions are not projects
+    d.loc[region, "self_action_code"] = None
+    d["changed_by_verification"] = (d["grade_source"] != "self_evaluation") & d["self_action_code"].notna() & (
+        d["self_action_code"] != d["action_code"]) & ~region
     d["proposed_budget"] = d["current_budget"] * (1.0 - d["cut_share"])
     d["budget_change"] = d["proposed_budget"] - d["current_budget"]
     d["reason"], d["reason_en"] = _reasons(d, exempt.to_numpy(), ends.to_numpy(), region)
@@ -384,7 +511,9 @@ def _transfers(regions: pd.DataFrame, pol: ApplicationPolicy) -> pd.DataFrame:
     tp = pol.transfer
     totals = pd.Series(regions["total"].to_numpy(dtype=float), index=regions["unit_id"])
     alloc = pd.Series(regions["current_budget"].to_numpy(dtype=float), index=regions["unit_id"])
-    return transfer_factors(totals, alloc, k=tp.k, floor=tp.floor, cap=tp.cap, budget_neutral=tp.budget_neutral)
+    grades = pd.Series(regions["grade"].to_numpy(dtype=object), index=regions["unit_id"])
+    return transfer_factors(totals, alloc, k=tp.k, floor=tp.floor, cap=tp.cap, budget_neutral=tp.budget_neutral,
+                            grades=grades, neutral_grades=tp.neutral_grades, grade_order=pol.bands.labels)
 
 
 def _reasons(d: pd.DataFrame, exempt: np.ndarray, ends: np.ndarray, region: np.ndarray) -> tuple[list[str], list[str]]:
@@ -393,8 +522,13 @@ def _reasons(d: pd.DataFrame, exempt: np.ndarray, ends: np.ndarray, region: np.n
     for i, r in enumerate(d.itertuples(index=False)):
         kind_zh = "转移支付地区" if region[i] else _TYPE_ZH[r.project_type]
         kind_en = "transfer-payment region" if region[i] else _TYPE_EN[r.project_type]
-        head_zh = f"评价等级{r.grade}（{r.total:g}分）；{kind_zh}"
-        head_en = f"grade {r.grade} ({r.total:g} points); {kind_en}"
+        head_zh = f"{_SOURCE_ZH[r.grade_source]}等级{r.grade}（{r.total:g}分）；{kind_zh}"
+        head_en = f"{_SOURCE_EN[r.grade_source]} grade {r.grade} ({r.total:g} points); {kind_en}"
+        if r.grade_source != "self_evaluation" and r.self_grade is not None:
+            head_zh += f"；自评等级{r.self_grade}（{r.self_total:g}分）" + ("，措施因核查改变" if r.changed_by_verification
+                                                                        else "")
+            head_en += (f"; self-evaluation grade {r.self_grade} ({r.self_total:g} points)"
+                        + (", action changed by verification" if r.changed_by_verification else ""))
         if region[i]:
             z, e = f"转移支付绩效调整系数{r.transfer_factor:.4f}", f"transfer factor {r.transfer_factor:.4f}"
         elif ends[i]:

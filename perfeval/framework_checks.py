@@ -460,8 +460,11 @@ def _cost_node(node: "Node") -> bool:
 
 
 def _is_saving(node: "Node") -> bool:
+    """A saving rate or a minimum standard: ``>=`` is right under a cost node."""
+    from ._library_schema import cost_ge_allowed
+
     text = f"{node.name} {node.name_en}".lower()
-    return any(word in text for word in SAVING_WORDS)
+    return any(word in text for word in SAVING_WORDS) or cost_ge_allowed(text)
 
 
 def _leaf_context(fw: "Framework") -> list[tuple["Node", bool]]:

@@ -13,7 +13,10 @@ Rules (defaults; [V] = PMKPI ``PERF_T_WARNSET`` #54724561805, #54658701560, #549
 * Budget line (``bgttracewarn`` [V]): ``v = (executed / budget) / tp x 100``; red ``v < 60``, yellow
   ``[60, 80)``, green ``v >= 80``. ``executed / budget`` is 0 when the budget is 0 or missing (red).
 * Positive indicator ``>=`` (``positiveindex`` [V]): ``v = actual / (target x tp) x 100``; red ``< 60``, yellow
-  ``[60, 80)``, green ``[80, 120)``, blue ``>= 120``.
+  ``[60, 80)``, green ``[80, 120)``, blue ``>= 120``. Only cumulative quantities (counts, amounts) are pro-rated:
+  rates and ratios (:data:`RATE_UNITS`: %, ‰, 倍, and per-unit units such as 元/人) do not accumulate over the
+  year and are compared as they stand, ``v = actual / target x 100`` [I]; ``prorate_percent: true`` pro-rates them
+  too, as PMKPI does [V].
 * Reverse ``<=`` (``reverseindex`` [V]): green when ``actual <= target`` (not pro-rated), else red.
 * Equality ``=`` with target 0 (``traceindexequalzero`` [V]): green when ``actual == target`` (within
   ``equality_tolerance``), else red. A non-zero equality target (a standard or quota such as 690 元/生) is
@@ -28,10 +31,14 @@ Rules (defaults; [V] = PMKPI ``PERF_T_WARNSET`` #54724561805, #54658701560, #549
   rate such as 失业率 does not accumulate. Rates that are not pro-rated (``prorate_percent: false``) and
   qualitative levels are carried as they are too (a qualitative indicator is forecast to be met unless its level
   is not_met). A unit's reported 完成目标可能性 (``forecast``: likely/unlikely) overrides the computed forecast.
-* Corrective actions (中发〔2018〕34号, 财预〔2019〕136号 [R]): yellow -> 纠偏 (correct the deviation); red ->
-  暂缓或停止拨款 (suspend or stop disbursement); from the checkpoint month (7) a red indicator forecast to miss
-  its target -> 削减或取消 (低效无效资金, reduce or cancel) and a red budget line whose execution share is below
-  ``idle_max_execution_share`` -> 收回 (长期沉淀资金, take back); blue -> 复核绩效目标 (review the target) [I].
+* Severity [I] (``actions.serious``): yellow is ``minor``; red is ``moderate``, and ``serious`` when it is also
+  forecast to miss the target (reported 完成目标可能性 unlikely, else the computed forecast) and no corrective
+  action is stated (empty note). Each condition can be switched off.
+* Corrective actions (中发〔2018〕34号, 财预〔2019〕136号 [R]) by severity (``actions.by_severity``): minor and
+  moderate -> 纠偏 (correct the deviation); serious -> 暂缓或停止拨款 (suspend or stop disbursement: 34号
+  reserves it for 严重偏离); from the checkpoint month (7) a serious red indicator -> 削减或取消 (低效无效资金,
+  reduce or cancel) and a red budget line whose execution share is below ``idle_max_execution_share`` -> 收回
+  (长期沉淀资金, take back); blue -> 复核绩效目标 (review the target) [I].
 """
 from __future__ import annotations
 
@@ -49,8 +56,9 @@ from ._rows import row_locations
 from .errors import InputError, Problem
 from .framework import GradeBands
 from .policies import COLOURS, COLOURS_ZH, MonitoringPolicy
+from .policies._monitoring import SEVERITIES
 
-__all__ = ["MonitoringPolicy", "MonitoringResult", "lights", "read_monitoring", "ACTIONS", "BUDGET_LINE",
+__all__ = ["MonitoringPolicy", "MonitoringResult", "lights", "read_monitoring", "ACTIONS", "BUDGET_LINE", "RATE_UNITS",
            "MONITORING_COLUMNS", "NO_UNITS_TABLE", "NOT_IN_UNITS"]
 
 #: The reserved ``indicator`` value of the budget-execution line in monitoring.csv.
@@ -186,6 +194,17 @@ def _budget_lines(rows: pd.DataFrame, budget: pd.DataFrame | None, pol: Monitori
     return out
 
 
+#: Units of rates and ratios: they do not accumulate over the year, so they are not pro-rated by default
+#: (``prorate_percent: false``); units containing ``/`` (元/人, 元/平方米: per-unit values) count as ratios too.
+RATE_UNITS: frozenset[str] = frozenset({"%", "％", "‰", "倍"})
+
+
+def is_rate_unit(unit: Any) -> np.ndarray:
+    """True where the unit is a rate or ratio (:data:`RATE_UNITS`, or a per-unit unit with ``/``)."""
+    u = np.asarray(unit, dtype=object).reshape(-1)
+    return np.array([str(x).strip() in RATE_UNITS or "/" in str(x) for x in u], dtype=bool)
+
+
 def _pro_rate(x: np.ndarray, month: np.ndarray, prog: np.ndarray, linear: np.ndarray) -> np.ndarray:
     """``x`` times the time progress (``x * month / 12`` on the linear basis). A ratio that is exactly a band edge
     in decimals but lands a few units in the last place below it in binary is still on the edge: the bands
@@ -265,7 +284,7 @@ def _indicator_lines(rows: pd.DataFrame, obs: pd.DataFrame, reported_units: pd.I
                  for r, loc in zip(merged.index[bad], row_locations(merged, merged.index[bad], "value"))]
     tv = merged["target_value"].to_numpy(dtype=float)
     unit = merged["unit"].fillna("").to_numpy(dtype=object)
-    cumulative = ~qual & (pol.prorate_percent | (unit != "%"))
+    cumulative = ~qual & (pol.prorate_percent | ~is_rate_unit(unit))
     m = merged["month"].fillna(month).to_numpy(dtype=float)
     prog = merged["planned"].to_numpy(dtype=float)
     prog = np.where(np.isnan(prog), pol.progress(m), prog)
@@ -291,20 +310,31 @@ def _indicator_lines(rows: pd.DataFrame, obs: pd.DataFrame, reported_units: pd.I
 _LIGHT_COLUMNS = ["unit_id", "line", "indicator", "month", "op", "target", "unit", "value", "time_progress",
                   "progress_basis", "expected", "ratio", "execution_share", "colour", "colour_zh", "level",
                   "forecast_value", "forecast_share", "forecast_colour", "forecast_met", "forecast_reported",
-                  "action_code", "action", "action_en", "flags", "note"]
+                  "action_code", "action", "action_en", "flags", "note", "severity"]
+
+
+def _severity(t: pd.DataFrame, pol: MonitoringPolicy) -> pd.Series:
+    """Severity per line (:data:`perfeval.policies.SEVERITIES`): yellow minor; red moderate, or serious when it
+    meets the policy's conditions (forecast to miss the target; no corrective note); none otherwise."""
+    c = t["colour"]
+    unlikely = t["forecast_reported"].eq("unlikely").where(t["forecast_reported"].notna(),
+                                                            t["forecast_met"].eq(False)).fillna(False).astype(bool)
+    no_note = t["note"].fillna("").astype(str).str.strip().eq("")
+    serious = (c == "red") & (unlikely | (not pol.serious_forecast_miss)) & (no_note | (not pol.serious_no_note))
+    return pd.Series(np.select([serious, c == "red", c == "yellow"], ["serious", "moderate", "minor"], "none"),
+                     index=t.index)
 
 
 def _actions(t: pd.DataFrame, pol: MonitoringPolicy) -> pd.Series:
-    """Corrective action code per line (see the module docstring)."""
-    c = t["colour"]
+    """Corrective action code per line (see the module docstring); needs the ``severity`` column."""
+    c, sev = t["colour"], t["severity"]
     after = t["month"].fillna(0).astype(float) >= pol.checkpoint_month
-    unlikely = t["forecast_reported"].eq("unlikely").where(t["forecast_reported"].notna(),
-                                                            t["forecast_met"].eq(False))
     budget = t["line"] == BUDGET_LINE
     idle = budget & (t["execution_share"] < pol.idle_max_execution_share)
+    by_sev = sev.map(dict(pol.by_severity)).fillna("none")
     return pd.Series(np.select(
-        [(c == "red") & after & idle, (c == "red") & after & ~budget & unlikely, c == "red", c == "yellow",
-         c == "blue"], ["recover", "cut", "suspend", "correct", "review_target"], "none"), index=t.index)
+        [(c == "red") & after & idle, (sev == "serious") & after & ~budget, c == "blue"],
+        ["recover", "cut", "review_target"], by_sev.to_numpy(dtype=object)), index=t.index)
 
 
 def lights(monitoring: pd.DataFrame, observations: pd.DataFrame, budget: pd.DataFrame | None = None, *,
@@ -346,14 +376,15 @@ def lights(monitoring: pd.DataFrame, observations: pd.DataFrame, budget: pd.Data
         (budget line: forecast executed / budget); ``forecast_colour``; ``forecast_met`` (bool or None);
         ``forecast_reported`` (likely / unlikely / None); ``action_code``, ``action``, ``action_en``
         (:data:`ACTIONS`); ``flags`` (``no_budget``, ``zero_budget``, ``no_target``, ``not_reported``, ``stale``;
-        ``;``-joined); ``note``.
+        ``;``-joined); ``note``; ``severity`` (none, minor, moderate, serious: see the module docstring).
 
         ``units``: ``unit_id, department_id, month, budget_ratio, execution_share, budget_colour,
         budget_colour_zh, goal_colour, goal_colour_zh`` (worst indicator colour), ``n_red, n_yellow, n_green,
         n_blue, n_unlit`` (indicator lights), ``budget_normal``, ``targets_attainable`` (reported forecasts when
         any, else the computed ones), ``attainable_basis`` (``reported`` / ``forecast``), ``combined_colour,
         combined_colour_zh`` (two-flag light), ``forecast_execution_share``, ``expected_balance`` (预计全年结余 =
-        budget - forecast executed), ``action_code, action, action_en`` (the most severe line action).
+        budget - forecast executed), ``action_code, action, action_en`` (the most severe line action),
+        ``severity`` (the most severe line's).
 
         ``departments``: ``department_id, light`` (budget, indicator, goal, combined), ``red, yellow, green, blue,
         unlit, total``; ``department_id`` is ``"(no units table)"`` for every unit when ``units`` is not given
@@ -436,6 +467,7 @@ def lights(monitoring: pd.DataFrame, observations: pd.DataFrame, budget: pd.Data
     stale = t["month"].notna() & (t["month"].fillna(month).astype(float) < month)
     t["flags"] = t["flags"].where(~stale, (t["flags"] + ";stale").str.lstrip(";"))
     t["colour_zh"] = t["colour"].map(COLOURS_ZH)
+    t["severity"] = _severity(t, pol)
     t["action_code"] = _actions(t, pol)
     t["action"] = t["action_code"].map(lambda c: ACTIONS[c][0])
     t["action_en"] = t["action_code"].map(lambda c: ACTIONS[c][1])
@@ -489,6 +521,9 @@ def _unit_table(t: pd.DataFrame, pol: MonitoringPolicy, units: pd.DataFrame | No
     order = {c: i for i, c in enumerate(ACTIONS)}
     code = t.assign(_r=t["action_code"].map(order)).groupby("unit_id")["_r"].max().reindex(ids)
     out["action_code"] = code.map(dict(enumerate(ACTIONS)))
+    sev_rank = {c: i for i, c in enumerate(SEVERITIES)}
+    out["severity"] = t.assign(_s=t["severity"].map(sev_rank)).groupby("unit_id")["_s"].max().reindex(ids).map(
+        dict(enumerate(SEVERITIES)))
     out["action"] = out["action_code"].map(lambda c: ACTIONS[c][0])
     out["action_en"] = out["action_code"].map(lambda c: ACTIONS[c][1])
     for col in ("budget_colour", "goal_colour", "combined_colour"):
@@ -496,7 +531,7 @@ def _unit_table(t: pd.DataFrame, pol: MonitoringPolicy, units: pd.DataFrame | No
     cols = ["department_id", "month", "budget_ratio", "execution_share", "budget_colour", "budget_colour_zh",
             "goal_colour", "goal_colour_zh", *[f"n_{c}" for c in COLOURS], "n_unlit", "budget_normal",
             "targets_attainable", "attainable_basis", "combined_colour", "combined_colour_zh",
-            "forecast_execution_share", "expected_balance", "action_code", "action", "action_en"]
+            "forecast_execution_share", "expected_balance", "action_code", "action", "action_en", "severity"]
     return out[cols].reset_index()
 
 

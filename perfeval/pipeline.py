@@ -43,7 +43,9 @@ class Analysis:
     monitoring : MonitoringResult or None
         Dual-monitoring lights at the latest month reported.
     application : ApplicationResult or None
-        Next year's budget actions from the self-evaluation grades.
+        Next year's budget actions from the most verified grade of each project (key evaluation, then
+        re-check, then self-evaluation: ``units["grade_source"]``); ``units["changed_by_verification"]`` marks
+        the actions that differ from the self-evaluation's.
     weights : GroupAHPResult or None
         Group AHP weights of the key framework's first-level criteria from the expert survey.
     sensitivity : UncertaintyResult or None
@@ -116,9 +118,13 @@ class Analysis:
             rows.append(("sensitivity", "权重敏感性 grade stability",
                          f"{int((stab < 0.9).sum())} projects keep their grade in < 90 % of weight draws"))
         if self.application is not None:
-            c = self.application.units["action"].value_counts()
+            u = self.application.units
+            c = u["action"].value_counts()
+            verified = int((u["grade_source"] != "self_evaluation").sum()) if "grade_source" in u else 0
+            changed = int(u["changed_by_verification"].sum()) if "changed_by_verification" in u else 0
             rows.append(("application", "结果应用 application of results",
-                         "; ".join(f"{k} {v}" for k, v in c.items())))
+                         "; ".join(f"{k} {v}" for k, v in c.items())
+                         + f"; graded by verification {verified}, actions changed by verification {changed}"))
         return pd.DataFrame(rows, columns=["step", "what", "figure"])
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -251,8 +257,6 @@ def analyse(data: Any, *, rng: Any = 2019, draws: int = 2000) -> Analysis:
                                                      indicators=data.recheck_indicators
                                                      if len(data.recheck_indicators) else None)
                 steps.append("recheck")
-            results["application"] = application.apply_results(self_result, data.units, budget=data.budget)
-            steps.append("application")
             results["sensitivity"] = sensitivity.weight_uncertainty(self_result, n=draws, rng=rng)
             steps.append("sensitivity")
         if len(data.panel):
@@ -262,6 +266,12 @@ def analyse(data: Any, *, rng: Any = 2019, draws: int = 2000) -> Analysis:
             results["raters"] = panel.rater_diagnostics(data.panel, framework=fw_key).raters
             results["key_evaluation"] = score(fw_key, consensus.to_observations())
             steps += ["panel", "key"]
+        if "self_evaluation" in results:
+            # next year's budget follows the most verified grade: key evaluation, re-check, self-evaluation
+            graded = {"key_evaluation": results.get("key_evaluation"), "recheck": results.get("recheck"),
+                      "self_evaluation": results["self_evaluation"]}
+            results["application"] = application.apply_results(graded, data.units, budget=data.budget)
+            steps.append("application")
         if len(data.department_observations):
             results["department"] = score(frameworks.get("department", "department"), data.department_observations,
                                           data.department_budget)

@@ -24,6 +24,8 @@ import numpy as np
 from .errors import Problem
 
 __all__ = [
+    "RELEASE_DEADLINES",
+    "release_deadline",
     "Rule",
     "RULES",
     "QUALITATIVE_BANDS",
@@ -612,6 +614,17 @@ def check_params(rule: str, params: Mapping[str, Any] | None, where: str = "para
     if value is not None and value not in DENOMINATORS:
         out.append(Problem(where, "bad_param",
                            f"`denominator` must be one of {', '.join(DENOMINATORS)}; got {value!r}."))
+    value = params.get("deadline")
+    if value is not None:
+        ok = isinstance(value, Mapping) and set(value) <= {"rule", "transfer"}
+        if ok:
+            try:
+                release_deadline(value.get("rule", "local"), value.get("transfer", "special"))
+            except ValueError:
+                ok = False
+        if not ok:
+            out.append(Problem(where, "bad_param", "`deadline` must be a mapping {rule: local|central|forward, "
+                                                   f"transfer: special|general}}; got {value!r}."))
     value = params.get("per_finding")
     if value is not None and not (isinstance(value, (int, float)) and value >= 0):
         out.append(Problem(where, "bad_param", f"`per_finding` must be a number >= 0; got {value!r}."))
@@ -635,11 +648,45 @@ def check_params(rule: str, params: Mapping[str, Any] | None, where: str = "para
 DENOMINATORS: Mapping[str, str] = MappingProxyType({
     "full_year": "budget_full_year", "adjusted": "budget_adjusted", "in_place": "funds_in_place"})
 
+#: Statutory deadlines (days) for releasing transfer payments, 预算法 art. 52 (2014/2018 text) [R]:
+#: ``central`` 中央对地方 (after the NPC approves the budget: general 30, special 90); ``forward`` the provincial
+#: government forwarding central transfers to the governments below (30 days after receipt, both kinds); ``local``
+#: transfers a local government's own budget arranges for lower levels (县级以上地方各级预算安排对下级政府: general
+#: 30, special 60 days after the people's congress at that level approves the budget) — Liaoning's 省对下 case.
+RELEASE_DEADLINES: Mapping[tuple[str, str], int] = MappingProxyType({
+    ("central", "general"): 30, ("central", "special"): 90, ("forward", "general"): 30, ("forward", "special"): 30,
+    ("local", "general"): 30, ("local", "special"): 60})
+
+
+def release_deadline(rule: str = "local", transfer: str = "special") -> int:
+    """Statutory release deadline in days (:data:`RELEASE_DEADLINES`, 预算法 art. 52).
+
+    Parameters
+    ----------
+    rule : {"local", "central", "forward"}
+        Who releases: a local budget to lower levels (default: a province's own 省对下 transfers), the centre to
+        localities, or a province forwarding central transfers.
+    transfer : {"special", "general"}
+        专项转移支付 or 一般性转移支付.
+
+    Examples
+    --------
+    >>> from perfeval.scoring import release_deadline
+    >>> release_deadline("local", "special"), release_deadline("central", "special"), release_deadline("local", "general")
+    (60, 90, 30)
+    """
+    if (rule, transfer) not in RELEASE_DEADLINES:
+        raise ValueError(f"`rule` must be local, central or forward and `transfer` special or general; got "
+                         f"{rule!r}, {transfer!r}.")
+    return RELEASE_DEADLINES[(rule, transfer)]
+
+
 RULES: Mapping[str, Rule] = MappingProxyType({r.name: r for r in (
     Rule("positive", positive, "min(actual / target, 1) (PMKPI selfpositiveindex)", {}, ("actual", "target")),
     Rule("reverse", reverse, "full when actual <= target, linear to 0 at 2 x target (PMKPI selfreverseindex); "
-                             "formula='ratio': target / actual", {"formula": "linear", "zero_at": 2.0},
-         ("actual", "target")),
+                             "formula='ratio': target / actual; deadline={rule, transfer}: the target is at most "
+                             "the statutory release deadline (预算法 art. 52)",
+         {"formula": "linear", "zero_at": 2.0, "deadline": None}, ("actual", "target")),
     Rule("equality", equality, "target 0: full only when actual <= 0; else as positive (PMKPI selfequalindex)",
          {}, ("actual", "target")),
     Rule("qualitative", qualitative, "evaluator's score in the level's band: met [0.8, 1], partly [0.6, 0.8), "

@@ -17,7 +17,8 @@ Reading rules (documented defaults; every one is visible in the result's ``flags
   等于 -> ``=``; suffixes 以上 -> ``>=``, 以下/以内 -> ``<=``. Strict ``>`` / ``<`` (大于, 低于 ...) are read as
   ``>=`` / ``<=`` (scoring has no strict form) and flagged ``strict_op``.
 * A bare value (``8755``, ``100%``) has no comparator: it is read as ``>=`` (``bare_op``) and flagged
-  ``bare_target``. Templates that print the comparator in its own column (指标性质) give it through ``op``.
+  ``bare_target``; under a cost node (成本指标) it is read as ``<=`` (``bare_cost_op``: a cost target is a
+  ceiling). Templates that print the comparator in its own column (指标性质) give it through ``op``.
 * Text without any number (``按时完成``, ``有效提升``, any description) is qualitative; a deadline
   (``2024年12月底前完成``) is qualitative too, flagged ``deadline``. A comparator without its number (``≥``,
   ``不高于``, ``≥百分之九十五``) is an error, not qualitative text.
@@ -478,7 +479,26 @@ def _units_and_values(obs: pd.DataFrame, tp: _Parsed, ap: _Parsed, t_err: np.nda
     return t_val, a_val, t_unit, a_unit, names, ambiguous, mismatch
 
 
-def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=") -> tuple[pd.DataFrame, list[Problem]]:
+def cost_rows(obs: pd.DataFrame) -> np.ndarray:
+    """Rows under a cost node: ``l1`` or ``l2`` names 成本 (成本指标, 经济成本指标 ...; the 2021 first-level 成本指标
+    and the 2015 产出 > 成本指标), except saving rates (成本节约率) and minimum standards (基础养老金最低标准) whose
+    right comparator is ``>=`` (:func:`perfeval._library_schema.cost_ge_allowed`)."""
+    from ._library_schema import cost_ge_allowed
+
+    n = len(obs)
+    cost = np.zeros(n, dtype=bool)
+    for col in ("l1", "l2"):
+        if col in obs:
+            cost |= obs[col].fillna("").astype(str).str.contains("成本", regex=False).to_numpy()
+    if "indicator" in obs and cost.any():
+        at = np.flatnonzero(cost)
+        names, inv = np.unique(obs["indicator"].to_numpy(dtype=object)[at].astype(str), return_inverse=True)
+        cost[at[np.array([cost_ge_allowed(x) for x in names], dtype=bool)[inv]]] = False
+    return cost
+
+
+def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=",
+                       bare_cost_op: str | None = "<=") -> tuple[pd.DataFrame, list[Problem]]:
     """Parse the ``op``, ``target``, ``actual``, ``unit`` and ``level`` columns of an observations frame.
 
     Each distinct text is parsed once and mapped back to its rows; the row-level checks run on integer codes,
@@ -492,6 +512,11 @@ def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=") -> tuple[pd.Da
         with one header row shows).
     bare_op : {">=", "<=", "="}
         The operator of a bare target value when no ``op`` column gives one (flagged ``bare_target``).
+    bare_cost_op : {"<=", "=", ">="} or None
+        The operator of a bare target under a cost node (:func:`cost_rows`: ``l1``/``l2`` names 成本, saving
+        rates excepted): real forms write cost targets as bare values (``75元``, ``20万元``), meaning a ceiling;
+        reading them as ``>=`` would reward spending more (PIDU re-check sheet: a cost indicator must not use ≥).
+        Default ``<=``; ``=`` for fixed quotas; None applies ``bare_op``.
 
     Returns
     -------
@@ -512,6 +537,8 @@ def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=") -> tuple[pd.Da
     """
     if bare_op not in (">=", "<=", "="):
         raise ValueError(f"`bare_op` must be '>=', '<=' or '='; got {bare_op!r}.")
+    if bare_cost_op is not None and bare_cost_op not in (">=", "<=", "="):
+        raise ValueError(f"`bare_cost_op` must be '<=', '=', '>=' or None; got {bare_cost_op!r}.")
     n = len(obs)
     problems: list[Problem] = []
     empty = pd.Series([None] * n, index=obs.index, dtype=object)
@@ -530,10 +557,15 @@ def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=") -> tuple[pd.Da
         f"the op column says {OP_CATEGORIES[col_op[r]]!r} but the target {str(obs['target'].iat[r])!r} says "
         f"{OP_CATEGORIES[t_op[r]]!r}" for r in rows])
     bare = (tp.codes >= 0) & (t_op < 0) & (col_op < 0) & ~t_err
-    op = np.where(col_op >= 0, col_op, np.where(t_op >= 0, t_op, np.where(bare, _op_id(bare_op), -1)))
-    problems += _problems(obs, bare, "target", "bare_target",
+    cost = cost_rows(obs) if bare_cost_op is not None else np.zeros(n, dtype=bool)
+    bare_ids = np.where(cost, _op_id(bare_cost_op or bare_op), _op_id(bare_op))
+    op = np.where(col_op >= 0, col_op, np.where(t_op >= 0, t_op, np.where(bare, bare_ids, -1)))
+    problems += _problems(obs, bare & ~cost, "target", "bare_target",
                           f"the target has no comparator; read as {bare_op!r} (give the op column to be explicit)",
                           "warning")
+    problems += _problems(obs, bare & cost, "target", "bare_target",
+                          f"the cost target has no comparator; read as {bare_cost_op!r} (a cost target is a "
+                          "ceiling; give the op column to be explicit)", "warning")
 
     # levels: the level column, else the words of a qualitative actual (已完成 -> met)
     level = _normalized_column(obs, "level", parse_level, problems, LEVEL_CATEGORIES)

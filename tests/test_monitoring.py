@@ -124,7 +124,8 @@ def test_equality_indicators():
     row = _light(lights(_mon(6, 合格率=50), OBS), "合格率")
     assert (row["expected"], row["colour"], row["forecast_value"]) == (100.0, "red", 50.0)
     assert _light(lights(_mon(6, 合格率=100), OBS), "合格率")["colour"] == "green"
-    prorated = lights(_mon(6, 合格率=50), OBS, rules={"indicators": {"equality_nonzero": "positive"}})
+    prorated = lights(_mon(6, 合格率=50), OBS, rules={"indicators": {"equality_nonzero": "positive",
+                                                                      "prorate_percent": True}})
     row = _light(prorated, "合格率")
     assert (row["expected"], row["colour"], row["forecast_value"]) == (50.0, "green", 100.0)
 
@@ -176,8 +177,9 @@ def test_planned_progress_row_and_curve():
 
 def test_percent_indicators_pro_rated_or_not():
     obs = pd.DataFrame({"unit_id": ["P1"], "indicator": ["满意度"], "target": ["≥95%"]})
-    assert _light(lights(_mon(6, 满意度="90%"), obs), "满意度")["colour"] == "blue"  # PMKPI pro-rates everything
-    r = lights(_mon(6, 满意度=90), obs, rules={"indicators": {"prorate_percent": False}})
+    pmkpi = lights(_mon(6, 满意度="90%"), obs, rules={"indicators": {"prorate_percent": True}})
+    assert _light(pmkpi, "满意度")["colour"] == "blue"  # PMKPI pro-rates everything
+    r = lights(_mon(6, 满意度=90), obs)  # the default: a rate is compared as it stands
     row = _light(r, "满意度")
     assert (row["expected"], row["colour"], row["forecast_value"]) == (95.0, "green", 90.0)
 
@@ -241,7 +243,7 @@ def test_month_12_forecast_is_the_value():
     (8, {"budget": 40}, None, "budget", "correct"),          # exactly 60 % of 8/12: yellow, not red
     (5, {"budget": 10}, None, "budget", "suspend"),          # red before the checkpoint
     (8, {"人次": 200}, None, "人次", "cut"),                  # red, forecast to miss -> 削减或取消
-    (8, {"人次": 200}, "likely", "人次", "suspend"),
+    (8, {"人次": 200}, "likely", "人次", "correct"),          # red but forecast to be met: moderate -> 纠偏
     (6, {"人次": 200}, None, "人次", "suspend"),
     (6, {"人次": 400}, None, "人次", "correct"),              # yellow -> 纠偏
     (6, {"人次": 900}, None, "人次", "review_target"),        # blue

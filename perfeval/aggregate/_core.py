@@ -15,7 +15,7 @@ from ..errors import DataQualityWarning, InputError, Problem
 from ..framework import Framework, load_framework
 from ..scoring import DENOMINATORS
 from ..targets import _small_unique, parse_observations
-from ._matching import FLAG_BITS, Tree, map_rows, unit_text
+from ._matching import FLAG_BITS, Tree, map_rows, name_key, unit_text
 from ._result import ScoreResult
 from ._rows import flag_strings, score_execution, score_rows
 
@@ -33,7 +33,7 @@ OVER_POLICIES = ("flag", "reduce")
 # score
 # ---------------------------------------------------------------------------------------------------------------
 def _check_args(reverse: str | None, denominator: str | None, na_policy: str, over_achievement: float,
-                over_policy: str, bare_target_op: str) -> None:
+                over_policy: str, bare_target_op: str, bare_cost_op: str | None = "<=") -> None:
     """Fail fast on policy arguments outside their choices."""
     if reverse is not None and reverse not in ("linear", "ratio"):
         raise ValueError(f"`reverse` must be 'linear' or 'ratio'; got {reverse!r}.")
@@ -47,18 +47,54 @@ def _check_args(reverse: str | None, denominator: str | None, na_policy: str, ov
         raise ValueError(f"`over_policy` must be one of {', '.join(OVER_POLICIES)}; got {over_policy!r}.")
     if bare_target_op not in (">=", "<=", "="):
         raise ValueError(f"`bare_target_op` must be '>=', '<=' or '='; got {bare_target_op!r}.")
+    if bare_cost_op is not None and bare_cost_op not in (">=", "<=", "="):
+        raise ValueError(f"`bare_cost_op` must be '<=', '=', '>=' or None; got {bare_cost_op!r}.")
+
+
+#: Shipped frameworks with a 2021-structure variant (成本指标 as a first-level indicator, 财预〔2021〕101号).
+STRUCTURE_2021: dict[str, str] = {"project_self": "project_self_2021"}
+
+
+def detect_framework(fw: Framework | str | Path, observations: pd.DataFrame) -> Framework | str | Path:
+    """The framework to score ``observations`` on: ``fw``, or its 2021-structure variant
+    (:data:`STRUCTURE_2021`) when ``fw`` is given by the name of a shipped framework that has one and the rows
+    are written in the 2021 structure: some ``l1`` is 成本指标 (cost as a first-level indicator) and no row puts
+    成本 under 产出 (the 2015 structure). A Framework object or a path is used as given (the explicit choice).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from perfeval.aggregate import detect_framework
+    >>> rows = pd.DataFrame({"l1": ["产出指标", "成本指标"], "l2": ["数量指标", "经济成本指标"]})
+    >>> detect_framework("project_self", rows), detect_framework("project_self", rows.iloc[:1])
+    ('project_self_2021', 'project_self')
+    """
+    if not isinstance(fw, str) or fw not in STRUCTURE_2021 or not isinstance(observations, pd.DataFrame) \
+            or "l1" not in observations:
+        return fw
+    l1 = observations["l1"].map(name_key)
+    cost = name_key("成本指标")
+    if not l1.eq(cost).any():
+        return fw
+    if "l2" in observations:
+        l2 = observations["l2"].map(name_key)
+        if (l1.eq(name_key("产出指标")) & l2.str.contains("成本", regex=False).fillna(False)).any():
+            return fw  # mixed: 2015 rows (产出 > 成本) too; unknown_l1 names the rows that do not fit
+    return STRUCTURE_2021[fw]
 
 
 def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.DataFrame | None = None, *,
           reverse: str | None = None, denominator: str | None = None, na_policy: str = "rescale",
           over_achievement: float = 1.3, over_policy: str = "flag", bare_target_op: str = ">=",
-          strict: bool = False) -> ScoreResult:
+          bare_cost_op: str | None = "<=", strict: bool = False) -> ScoreResult:
     r"""Score units on a framework: achievement x points, rolled up and graded.
 
     Parameters
     ----------
     fw : Framework, str or path
-        A framework, or the name of a shipped one / a YAML path (:func:`perfeval.load_framework`).
+        A framework, or the name of a shipped one / a YAML path (:func:`perfeval.load_framework`). The name
+        ``project_self`` scores rows written in the 2021 structure (first-level 成本指标) on
+        ``project_self_2021`` (:func:`detect_framework`); pass that name (or a Framework) to choose explicitly.
     observations : DataFrame
         Observations (``docs/architecture.md`` §3.1), e.g. from :func:`perfeval.read_observations`. Rows map to
         the framework by ``node_code`` (panel-aggregated and ex-ante scores: ``unit_id, node_code, score``), else
@@ -98,6 +134,10 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
         ``reduce`` applies :func:`perfeval.scoring.moderate_reduction` to flagged rows; default only flags.
     bare_target_op : {">=", "<=", "="}
         Operator of a target written without a comparator (``8755``), flagged ``bare_target``.
+    bare_cost_op : {"<=", "=", ">="} or None
+        Operator of a bare target under a cost node (``l1``/``l2`` names 成本; saving rates excepted): default
+        ``<=`` (a cost target is a ceiling: ``75元``, ``20万元``), ``=`` for fixed quotas, None = ``bare_target_op``
+        (:func:`perfeval.targets.parse_observations`).
     strict : bool
         Raise on warnings too (points not summing to the framework's total, unmatched L2 names ...).
 
@@ -146,14 +186,15 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
     >>> float(res.totals["total"].iloc[0]), res.totals["grade"].iloc[0]
     (98.0, '优')
     """
-    _check_args(reverse, denominator, na_policy, over_achievement, over_policy, bare_target_op)
-    fw = load_framework(fw)
+    _check_args(reverse, denominator, na_policy, over_achievement, over_policy, bare_target_op, bare_cost_op)
+    fw = load_framework(detect_framework(fw, observations))
     if not isinstance(observations, pd.DataFrame):
         raise TypeError(f"`observations` must be a pandas DataFrame; got {type(observations).__name__}.")
     tree = Tree.from_framework(fw)
     problems: list[Problem] = []
 
-    frame, parse_problems = parse_observations(observations, bare_op=bare_target_op)
+    frame, parse_problems = parse_observations(observations, bare_op=bare_target_op,
+                                                 bare_cost_op=bare_cost_op)
     problems += parse_problems
     if "source_row" not in frame:  # locate rows as a sheet with one header row would, before any row is dropped
         frame["source_row"] = np.arange(2, len(frame) + 2)
@@ -188,7 +229,8 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
         "reverse": scored.resolved.get("reverse", reverse or "linear"),
         "denominator": execution.denominator, "na_policy": na_policy,
         "over_achievement": float(over_achievement), "over_policy": over_policy,
-        "bare_target_op": bare_target_op, "strict": strict, "missing_actual": "achievement 0, flagged",
+        "bare_target_op": bare_target_op, "bare_cost_op": bare_cost_op, "strict": strict,
+        "missing_actual": "achievement 0, flagged",
         "qualitative_bands": "met [0.8, 1], partly [0.6, 0.8), not_met [0, 0.6)",
         "bands": fw.bands.to_list(), "vetoes": [v.code for v in fw.vetoes],
         "perfeval_version": __version__,

@@ -6,7 +6,7 @@ Rows are grouped by (home node, effective rule) with one stable sort; each group
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -133,6 +133,8 @@ def score_rows(tree: Tree, rows: Rows, policy: dict) -> Scored:
         if rid < 0:
             continue  # unresolved operator: reported above
         name = _RULE_IDS[rid]
+        if name == "reverse" and tree.params[home].get("deadline"):
+            tval = _cap_at_deadline(tree.params[home]["deadline"], idx, tval, f, problems)
         ach[idx] = _apply(name, tree.params[home], policy, resolved, idx, tval, aval, sc, pts, level, f)
         if name in _OP_OF:
             ratio[idx] = over_achievement(aval[idx], tval[idx], _OP_OF[name])
@@ -235,6 +237,25 @@ def _apply(name: str, params: dict, policy: dict, resolved: dict, idx: np.ndarra
     if name == "ordinal":
         return ordinal(_ratings(f)[idx], scale=params.get("scale", "kfw"), levels=params.get("levels"))
     return np.full(len(idx), np.nan)  # "execution" rows were dropped while mapping
+
+
+def _cap_at_deadline(deadline: Mapping[str, Any], idx: np.ndarray, tval: np.ndarray, f: pd.DataFrame,
+                     problems: list[Problem]) -> np.ndarray:
+    """Targets of a release-timeliness leaf capped at the statutory deadline (预算法 art. 52,
+    :func:`perfeval.scoring.release_deadline`): a target laxer than the law is scored against the law, with a
+    ``target_above_deadline`` warning."""
+    from ..scoring import release_deadline
+
+    days = float(release_deadline(deadline.get("rule", "local"), deadline.get("transfer", "special")))
+    over = np.zeros(len(tval), dtype=bool)
+    over[idx] = tval[idx] > days
+    if over.any():
+        problems += _problems(f, over, "target", "target_above_deadline", lambda rows: [
+            f"the target {tval[r]:g} days is above the statutory release deadline of {days:g} days (预算法 art. 52, "
+            f"{deadline.get('rule', 'local')}/{deadline.get('transfer', 'special')}); scored against {days:g}"
+            for r in rows], "warning")
+        tval = np.where(over, days, tval)
+    return tval
 
 
 def _check_numeric(f: pd.DataFrame, numeric: np.ndarray, tval, missing, restated) -> list[Problem]:

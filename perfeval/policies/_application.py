@@ -8,13 +8,15 @@ from typing import Any, Mapping
 from ..framework import GradeBands
 from ._doc import Key, PolicyDoc, PolicyView, read_policy
 
-__all__ = ["ApplicationPolicy", "GradeAction", "TransferPolicy", "PROJECT_TYPES"]
+__all__ = ["ApplicationPolicy", "GradeAction", "TransferPolicy", "PROJECT_TYPES", "GRADE_SOURCES"]
 
 # ---------------------------------------------------------------------------------------------------------------
 # application-of-results policy
 # ---------------------------------------------------------------------------------------------------------------
 #: Project types of units.csv.
 PROJECT_TYPES: tuple[str, ...] = ("continuing", "phased", "one_off")
+#: Where a grade comes from, as :func:`perfeval.application.apply_results` names it.
+GRADE_SOURCES: tuple[str, ...] = ("key_evaluation", "recheck", "self_evaluation")
 _ACTION_KEYS = ("code", "action", "action_en", "cut_share", "rectification")
 
 
@@ -46,10 +48,11 @@ class TransferPolicy:
     floor: float = 0.9
     cap: float = 1.1
     budget_neutral: bool = True
+    neutral_grades: tuple[str, ...] = ("良",)
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "k": self.k, "floor": self.floor, "cap": self.cap,
-                "budget_neutral": self.budget_neutral}
+                "budget_neutral": self.budget_neutral, "neutral_grades": list(self.neutral_grades)}
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -69,6 +72,9 @@ class ApplicationPolicy(PolicyView):
     rigid : GradeAction
         The action of rigid expenditure whose grade calls for a cut (cut share 0).
     transfer : TransferPolicy
+    verification_order : tuple of str
+        Grade sources (:data:`GRADE_SOURCES`), most verified first: a unit's action uses the first source that
+        grades it (default key evaluation, then re-check, then self-evaluation).
 
     Examples
     --------
@@ -88,6 +94,7 @@ class ApplicationPolicy(PolicyView):
     rigid_exempt: bool = True
     rigid: GradeAction = GradeAction("rigid_exempt", "刚性支出不予核减", "rigid expenditure, not cut", 0.0, False)
     transfer: TransferPolicy = field(default_factory=TransferPolicy)
+    verification_order: tuple[str, ...] = GRADE_SOURCES
     source: str = ""
     version: str = ""
 
@@ -106,7 +113,7 @@ class ApplicationPolicy(PolicyView):
             return policy
         doc = read_policy("application", policy)
         doc.keys((), ("kind", "version", "source", "bands", "grades", "project_types", "default_project_type",
-                      "one_off_ends", "rigid", "transfer"))
+                      "one_off_ends", "rigid", "transfer", "verification_order"))
         bands = doc.bands(("bands",), allowed=None, label_code="unknown_grade", scale=(0.0, 100.0))
         labels = list(bands.labels)
         grades = doc.keys(("grades",), labels, labels, unknown="unknown_grade", missing="missing_grade")
@@ -119,7 +126,13 @@ class ApplicationPolicy(PolicyView):
             actions[ptype] = {g: _grade_action(doc, ("project_types", ptype, g), base[g]) if g in over else base[g]
                               for g in base}
         doc.keys(("rigid",), ("exempt", "code", "action", "action_en"))
-        doc.keys(("transfer",), ("kind", "code", "action", "action_en", "k", "floor", "cap", "budget_neutral"))
+        doc.keys(("transfer",), ("kind", "code", "action", "action_en", "k", "floor", "cap", "budget_neutral",
+                                 "neutral_grades"))
+        neutral = doc.labels(("transfer", "neutral_grades"), labels, "unknown_grade")
+        order = doc.labels(("verification_order",), GRADE_SOURCES, "unknown_source")
+        if len(set(order)) != len(order):
+            doc.problem(("verification_order",), "duplicate_source", f"`verification_order` lists a source twice: "
+                                                                     f"{list(order)}")
         t = ("transfer",)
         out = cls(
             bands=bands, actions=actions,
@@ -133,7 +146,8 @@ class ApplicationPolicy(PolicyView):
                 k=doc.number((*t, "k"), low=0, code="negative_k"),
                 floor=doc.number((*t, "floor"), low=0, high=1, code="bad_floor", fallback=1.0),
                 cap=doc.number((*t, "cap"), low=1, code="bad_cap", fallback=1.0),
-                budget_neutral=doc.boolean((*t, "budget_neutral"), True)),
+                budget_neutral=doc.boolean((*t, "budget_neutral"), True), neutral_grades=neutral),
+            verification_order=order,
             source=doc.text(("source",)), version=doc.text(("version",)))
         doc.raise_if_problems("application")
         return out
@@ -143,7 +157,8 @@ class ApplicationPolicy(PolicyView):
                 "actions": {t: {g: a.to_dict() for g, a in m.items()} for t, m in self.actions.items()},
                 "default_project_type": self.default_project_type, "one_off_ends": self.one_off_ends,
                 "rigid_exempt": self.rigid_exempt, "rigid": self.rigid.to_dict(),
-                "transfer": self.transfer.to_dict(), "version": self.version}
+                "transfer": self.transfer.to_dict(), "verification_order": list(self.verification_order),
+                "version": self.version}
 
 
 def _grade_action(doc: PolicyDoc, keys: Key, base: GradeAction | None) -> GradeAction:

@@ -10,9 +10,13 @@ import numpy as np
 from ..framework import GradeBands
 from ._doc import COLOURS, PolicyDoc, PolicyView, read_policy
 
-__all__ = ["MonitoringPolicy"]
+__all__ = ["MonitoringPolicy", "SEVERITIES", "SEVERITY_ACTIONS"]
 
 _LEVELS = ("met", "partly", "not_met")
+#: Severity of a monitoring line, least to most severe (see ``actions.serious`` in monitoring.yaml).
+SEVERITIES = ("none", "minor", "moderate", "serious")
+#: Actions a severity may map to (codes of :data:`perfeval.monitoring.ACTIONS`).
+SEVERITY_ACTIONS = ("none", "correct", "suspend", "cut")
 _DENOMINATORS = ("budget_full_year", "budget_adjusted", "budget_initial")
 
 
@@ -35,7 +39,10 @@ class MonitoringPolicy(PolicyView):
         Budget colours that count as 预算执行正常 in the two-flag light.
     idle_max_execution_share : float
         Execution share in [0, 1] below which a red budget line from the checkpoint month on is idle (收回).
-    prorate_percent, reverse_strict : bool
+    prorate_percent : bool
+        Pro-rate rates and ratios (units in :data:`perfeval.monitoring.RATE_UNITS`, or per-unit units with ``/``)
+        like cumulative quantities (PMKPI); default False: they are compared with the annual target as they stand.
+    reverse_strict : bool
     equality_tolerance : float
     equality_nonzero : {'positive', 'exact'}
     qualitative : mapping
@@ -43,6 +50,10 @@ class MonitoringPolicy(PolicyView):
     planned_curve : tuple of (month, share)
         Milestones of the planned curve (empty: linear ``month / 12``).
     checkpoint_month : int
+    serious_forecast_miss, serious_no_note : bool
+        Conditions for a red line to be ``serious`` (besides red): forecast to miss; no corrective note.
+    by_severity : mapping
+        Severity (minor, moderate, serious) -> action code (``correct``, ``suspend``, ``cut``, ``none``).
     forecast_method : {'pace', 'last'}
 
     Examples
@@ -61,7 +72,7 @@ class MonitoringPolicy(PolicyView):
     zero_budget: str = "zero"
     normal_colours: tuple[str, ...] = ("green", "yellow")
     idle_max_execution_share: float = 0.3
-    prorate_percent: bool = True
+    prorate_percent: bool = False
     reverse_strict: bool = False
     equality_tolerance: float = 0.0
     equality_nonzero: str = "exact"
@@ -69,6 +80,10 @@ class MonitoringPolicy(PolicyView):
                                                                      "not_met": "red"})
     planned_curve: tuple[tuple[int, float], ...] = ()
     checkpoint_month: int = 7
+    serious_forecast_miss: bool = True
+    serious_no_note: bool = True
+    by_severity: Mapping[str, str] = field(default_factory=lambda: {"minor": "correct", "moderate": "correct",
+                                                                     "serious": "suspend"})
     forecast_method: str = "pace"
     source: str = ""
     version: str = ""
@@ -96,7 +111,14 @@ class MonitoringPolicy(PolicyView):
             if level in _LEVELS and colour not in COLOURS:
                 doc.problem(("indicators", "qualitative", level), "unknown_colour",
                             f"unknown colour {colour!r}; allowed: {', '.join(COLOURS)}")
-        doc.keys(("actions",), ("checkpoint_month",))
+        doc.keys(("actions",), ("checkpoint_month", "serious", "by_severity"))
+        doc.keys(("actions", "serious"), ("forecast_miss", "no_corrective_note"),
+                 ("forecast_miss", "no_corrective_note"))
+        by_sev = doc.keys(("actions", "by_severity"), SEVERITIES[1:], SEVERITIES[1:])
+        for sev, action in by_sev.items():
+            if sev in SEVERITIES and action not in SEVERITY_ACTIONS:
+                doc.problem(("actions", "by_severity", sev), "unknown_action",
+                            f"unknown action {action!r}; allowed: {', '.join(SEVERITY_ACTIONS)}")
         doc.keys(("forecast",), ("method",))
         doc.keys(("time_progress",), ("planned_curve",))
         out = cls(
@@ -109,7 +131,7 @@ class MonitoringPolicy(PolicyView):
             normal_colours=doc.labels(("budget", "normal_colours"), COLOURS, "unknown_colour"),
             idle_max_execution_share=doc.number(("budget", "idle_max_execution_share"), low=0, high=1,
                                                 code="bad_share"),
-            prorate_percent=doc.boolean(("indicators", "prorate_percent"), True),
+            prorate_percent=doc.boolean(("indicators", "prorate_percent"), False),
             reverse_strict=doc.boolean(("indicators", "reverse_strict")),
             equality_tolerance=doc.number(("indicators", "equality_tolerance"), low=0, code="negative_tolerance"),
             equality_nonzero=doc.choice(("indicators", "equality_nonzero"), ("exact", "positive")),
@@ -117,6 +139,9 @@ class MonitoringPolicy(PolicyView):
             planned_curve=_planned_curve(doc),
             checkpoint_month=int(doc.number(("actions", "checkpoint_month"), low=1, high=12, integer=True,
                                             code="bad_month", fallback=7)),
+            serious_forecast_miss=doc.boolean(("actions", "serious", "forecast_miss"), True),
+            serious_no_note=doc.boolean(("actions", "serious", "no_corrective_note"), True),
+            by_severity={k: str(v) for k, v in by_sev.items() if k in SEVERITIES},
             forecast_method=doc.choice(("forecast", "method"), ("pace", "last")),
             source=doc.text(("source",)), version=doc.text(("version",)),
         )
@@ -141,7 +166,9 @@ class MonitoringPolicy(PolicyView):
             "prorate_percent": self.prorate_percent, "reverse_strict": self.reverse_strict,
             "equality_tolerance": self.equality_tolerance, "equality_nonzero": self.equality_nonzero,
             "qualitative": dict(self.qualitative), "planned_curve": dict(self.planned_curve),
-            "checkpoint_month": self.checkpoint_month, "forecast_method": self.forecast_method,
+            "checkpoint_month": self.checkpoint_month, "serious_forecast_miss": self.serious_forecast_miss,
+            "serious_no_note": self.serious_no_note, "by_severity": dict(self.by_severity),
+            "forecast_method": self.forecast_method,
             "version": self.version,
         }
 

@@ -89,6 +89,10 @@ _ALL = (
     Finding("points_not_total", "unit", "high",
             "the indicator points do not add up to the framework's indicator total (90 in project_self; e.g. 100)",
             "PMKPI #54504033813; MOF-10 art. 14 (execution 10 + indicators 90)"),
+    Finding("l1_points_nondefault", "unit", "low",
+            "a first-level node's indicator points depart from the framework's (产出 60 / 效益 20 instead of 50 / 30 "
+            "in project_self); allowed \"in special cases\", so a notice for the reviewer, and scored as given",
+            "MOF-10 art. 14: 产出 50, 效益 30, 满意度 10, adjustable 如有特殊情况 (in special cases)"),
     Finding("all_full_marks", "unit", "medium",
             "every row and the execution claimed at full points and a total of 100 that the reported values do "
             "not support (the rules give less; a 100 the rules confirm is not a finding)",

@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 
 from ..aggregate import score
+from ..aggregate._core import detect_framework
 from ..aggregate._matching import points_off_total, unit_text
+from .._library_schema import cost_ge_allowed
 from ..columns import UNIT_ID
 from .._rows import header_as_written, row_locations, with_source
 from ..errors import InputError, PerfevalWarning, Problem, format_location
@@ -254,8 +256,8 @@ def audit(observations: Any, budget: pd.DataFrame | str | Path | None = None,
         raise ValueError(f"`tolerance` must be a number >= 0; got {tolerance!r}.")
     if not (isinstance(over_achievement, (int, float)) and over_achievement > 1):
         raise ValueError(f"`over_achievement` must be a number > 1 (1.3 = 130 %); got {over_achievement!r}.")
-    fw = load_framework(framework)
     obs, budget = _inputs(observations, budget)
+    fw = load_framework(detect_framework(framework, obs))  # project_self -> project_self_2021 for 2021 forms
     totals_claimed = _claimed_totals(claimed_totals, budget)
     f = _prepare(obs)
     parsed, parse_problems = parse_observations(f)
@@ -298,10 +300,14 @@ def _finding(findings: list[dict], f: pd.DataFrame | None, i: int | None, unit: 
 
 
 def _cost_ge(f: pd.DataFrame, op: np.ndarray) -> np.ndarray:
-    """Cost rows (second level 成本...) written with ≥, except rates of a saving (成本节约率 ≥5 % is right)."""
-    cost = f["l2"].fillna("").astype(str).str.contains("成本").to_numpy() & (op == ">=")
+    """Cost rows (first or second level 成本...) where the unit wrote ≥ (in the op column or the target text),
+    except rates of a saving (成本节约率 ≥5 % is right). A bare cost target (``75元``) is read as ≤
+    (:func:`perfeval.targets.parse_observations`, ``bare_cost_op``), so only comparators actually written count."""
+    level = f["l2"].fillna("").astype(str) + "|" + (f["l1"].fillna("").astype(str) if "l1" in f else "")
+    cost = level.str.contains("成本").to_numpy() & (op == ">=")
     saving = f["indicator"].fillna("").astype(str).str.contains("|".join(SAVING_WORDS)).to_numpy()
-    return cost & ~saving
+    minimum = f["indicator"].map(cost_ge_allowed).to_numpy(dtype=bool)  # 最低标准, 基准定额: >= is right
+    return cost & ~saving & ~minimum
 
 
 def _sanitize(f: pd.DataFrame, parsed: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, dict[int, float]]:
@@ -431,6 +437,32 @@ def _band_text(parsed: pd.DataFrame, i: int, claimed: float, points: float) -> s
     return band_message(claimed, points, level if isinstance(level, str) else None)
 
 
+def _l1_points(f: pd.DataFrame, pts: pd.Series, fw: Framework, skip: set, findings: list[dict]) -> None:
+    """``l1_points_nondefault``: a first-level node whose indicator points as written (the unit's rows under it,
+    matched by the ``l1`` name or an alias) depart from the framework's points, for units whose indicator points
+    do add up (others are ``points_not_total``)."""
+    declared = {n.code: n for n in fw.nodes
+                if n.points is not None and n.children and any(c.slot for c in n.children)}
+    if not declared or "l1" not in f:
+        return
+
+    def key(text: Any) -> str:
+        t = "".join(str(text).split())
+        return t[:-2] if t.endswith("指标") and len(t) > 2 else t
+
+    names = {key(a): code for code, n in declared.items() for a in (n.name, *n.aliases)}
+    home = f["l1"].map(lambda x: names.get(key(x)) if pd.notna(x) else None)
+    sums = pts.fillna(0.0).groupby([f[UNIT_ID].astype(str), home], sort=False).sum()
+    rank = {code: i for i, code in enumerate(declared)}
+    for (unit, code), got in sorted(sums.items(), key=lambda kv: rank[kv[0][1]]):  # framework order (stable)
+        want = float(declared[code].points)
+        if unit not in skip and abs(got - want) > fw.tolerance:
+            _finding(findings, None, None, unit, "l1_points_nondefault", got, want,
+                     f"{declared[code].name} carries {got:g} points, not the framework's {want:g} (framework "
+                     f"{fw.name!r}); allowed in special cases (MOF-10 art. 14): state the reason",
+                     location=f"unit {unit}")
+
+
 def _unit_findings(f: pd.DataFrame, res: Any, rows: pd.DataFrame, budget: pd.DataFrame | None,
                    claimed_totals: pd.Series, fw: Framework, findings: list[dict], tol: float) -> pd.DataFrame:
     totals = res.totals.set_index(UNIT_ID)
@@ -464,6 +496,7 @@ def _unit_findings(f: pd.DataFrame, res: Any, rows: pd.DataFrame, budget: pd.Dat
     for r in off.itertuples(index=False):
         _finding(findings, None, None, r.unit_id, "points_not_total", r.points_sum, r.expected, r.message,
                  location=r.location)
+    _l1_points(f, pts, fw, set(off["unit_id"]), findings)
     for u in units:
         ce, ee = exe_claim.get(u, np.nan), exe_expected.get(u, np.nan)
         loc, row = _budget_location(b, u, "score")
