@@ -150,6 +150,9 @@ _ENTRIES: list[tuple[str, Distribution]] = [
        median=1.0, sigma=0.85, low=0.05, high=60.0),
     _d("budget.adjusted_any", "bernoulli", "the full-year budget differs from the initial one", p=0.35),
     _d("budget.adjustment", "uniform", "relative in-year adjustment of the initial budget", low=-0.12, high=0.22),
+    _d("budget.carry_over_any", "bernoulli", "the full-year budget includes last year's carry-over (上年结转), so "
+       "the adjusted current-year budget 调整后预算数 is below it", p=0.2),
+    _d("budget.carry_over_share", "uniform", "carry-over / full-year budget when there is one", low=0.05, high=0.25),
     _d("budget.in_place_short", "bernoulli", "funds in place fall short of the full-year budget", p=0.12),
     _d("budget.in_place_ratio", "uniform", "funds in place / full-year budget when short", low=0.86, high=0.99),
     *_per_class("budget.execution", "beta", "true execution rate executed / full-year budget", {
@@ -189,6 +192,8 @@ _ENTRIES: list[tuple[str, Distribution]] = [
     _d("ind.count_target", "lognormal", "count target = budget / 100 万元 x UNIT_SCALE[unit] x this multiplier",
        median=1.0, sigma=0.6, low=0.1, high=10.0),
     _d("ind.money_target", "uniform", "money target (万元) as a share of the project budget", low=0.15, high=1.0),
+    _d("ind.cost_budget_share", "uniform", "ceiling of a project-cost indicator (项目总成本 ≤, 万元) as a share of "
+       "the project's own full-year budget; its actual is the amount executed", low=0.95, high=1.0),
     _d("ind.rate_target", "lognormal", "target of a per-unit cost or standard (元/人, 万元/公里 ...)",
        median=1.0, sigma=0.5, low=0.2, high=5.0),
     _d("ind.duration_target", "choice", "target of a duration indicator (天)", values=(7, 15, 20, 30, 60, 90),
@@ -266,6 +271,10 @@ _ENTRIES: list[tuple[str, Distribution]] = [
     _d("monitor.done_month", "integers", "month from which a qualitative line shows its final level (部分达成 "
        "before)", low=4, high=10),
     _d("monitor.forecast_noise", "bernoulli", "the unit's forecast contradicts the true outcome", p=0.1),
+    _d("monitor.no_note", "bernoulli", "a lagging line carries no deviation reason or corrective action (偏差原因)",
+       p=0.35),
+    _d("monitor.rate_start", "uniform", "a monitored rate's value in month 1 as a share of its year-end value "
+       "(rates are measured, not accumulated: they settle toward the year-end value)", low=0.9, high=1.02),
     # -- AHP survey -----------------------------------------------------------------------------------------------
     _d("ahp.inconsistent_flip", "choice", "judgement the inconsistent expert reverses (index of the pair, by "
        "strength) and the factor applied", values=(5, 7, 9), p=(0.3, 0.4, 0.3)),

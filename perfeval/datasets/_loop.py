@@ -2,8 +2,10 @@
 
 * Monitoring (双监控, months 1-8): the budget line spends along ``(m / 12) ** g`` toward the year's true
   execution, count indicators progress along their own curves toward their true actuals, cost and ``=0`` lines
-  accumulate, qualitative lines move from 部分达成 to their final level; so with linear time progress every light
-  colour appears (red, yellow, green and, for indicators ahead of their pro-rated target, blue).
+  accumulate, percentages are measured as they stand and settle toward their year-end value, qualitative lines
+  move from 部分达成 to their final level; so with linear time progress every light colour appears (red, yellow,
+  green and, for indicators ahead of their pro-rated target, blue). Some lagging lines carry no deviation note,
+  which makes a red line serious (暂缓或停止拨款) when it is also forecast to miss.
 * Department-overall (12 departments) and transfer-payment (14 cities) evaluations: one row per fixed leaf of
   their frameworks (the leaf's ``node_code``) and, for the transfer framework's slots, regional indicators from
   the library; plus the budget tables their execution leaves are scored from.
@@ -22,9 +24,11 @@ from ._projects import (band_scores, deviation_notes, library_candidates, pick_i
 
 __all__ = ["monitoring", "overall_rows", "slot_rows", "MONITORED"]
 
-#: Lines monitored per project besides the budget line (kinds that accumulate over the year, then the others).
-MONITORED = 3
+#: Lines monitored per project besides the budget line (kinds that accumulate over the year, then rates, then
+#: qualitative lines).
+MONITORED = 4
 _CUMULATIVE = ("count", "money", "zero")  # totals that accumulate (not rates, per-unit costs or durations)
+_RATES = ("pct",)  # percentages: measured as they stand each month (not pro-rated by the lights)
 
 
 def _budget_lines(rng: np.random.Generator, budget: pd.DataFrame, m: np.ndarray) -> pd.DataFrame:
@@ -45,9 +49,10 @@ def _indicator_lines(rng: np.random.Generator, rows: pd.DataFrame, m: np.ndarray
     """Up to :data:`MONITORED` lines per project: cumulative actuals, events of ``=0`` lines, levels."""
     months, tp = len(m), m / 12.0
     kind = rows["kind"].to_numpy(dtype=object)
-    eligible = rows["applicable"].to_numpy(dtype=bool) & np.isin(kind, [*_CUMULATIVE, "qual"])
+    eligible = rows["applicable"].to_numpy(dtype=bool) & np.isin(kind, [*_CUMULATIVE, *_RATES, "qual"])
     eligible &= ~rows["restated"].to_numpy(dtype=bool)
-    cand = rows[eligible].assign(_pri=-np.isin(kind[eligible], _CUMULATIVE).astype(int))
+    ke = kind[eligible]
+    cand = rows[eligible].assign(_pri=-2 * np.isin(ke, _CUMULATIVE).astype(int) - np.isin(ke, _RATES).astype(int))
     cand = cand.sort_values(["project", "_pri"], kind="stable")
     cand = cand[cand.groupby("project").cumcount() < MONITORED]
     k, ck = len(cand), cand["kind"].to_numpy(dtype=object)
@@ -55,13 +60,19 @@ def _indicator_lines(rng: np.random.Generator, rows: pd.DataFrame, m: np.ndarray
     share = tp[None, :] ** draw(rng, "monitor.progress_shape", k)[:, None]
     value = V.round_values((final[:, None] * share).ravel(), np.repeat(ck, months),
                            np.repeat(cand["unit"].to_numpy(dtype=object), months)).reshape(k, months)
+    rate = np.isin(ck, _RATES)
+    start = draw(rng, "monitor.rate_start", k)
+    measured = np.minimum(final[:, None] * (start[:, None] + (1.0 - start[:, None]) * share), 100.0)
+    value = np.where(rate[:, None], V.round_values(measured.ravel(), np.repeat(ck, months),
+                                                   np.repeat(cand["unit"].to_numpy(dtype=object), months)
+                                                   ).reshape(k, months), value)
     happen = draw(rng, "monitor.event_month", k)
     value = np.where((ck == "zero")[:, None], np.where(m[None, :] >= happen[:, None], final[:, None], 0.0), value)
     level = cand["true_level"].to_numpy(dtype=object)
     lv = np.where(m[None, :] >= draw(rng, "monitor.done_month", k)[:, None], level[:, None], "partly")
     op = cand["true_op"].to_numpy(dtype=object)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where((op == ">=")[:, None], value / (t[:, None] * tp[None, :]),
+        ratio = np.where((op == ">=")[:, None], value / (t[:, None] * np.where(rate[:, None], 1.0, tp[None, :])),
                          np.where(value <= t[:, None], 1.0, 0.0))
     qual = (ck == "qual")[:, None]
     met = np.where(ck == "qual", level == "met", cand["true_achievement"].to_numpy(dtype=float) >= 0.999)
@@ -78,10 +89,10 @@ def monitoring(rng: np.random.Generator, rows: pd.DataFrame, budget: pd.DataFram
     """Monitoring rows of every project for months 1..``months`` (see the module docstring).
 
     Returns ``unit_id, month, indicator, value, forecast, note``: the budget line and up to :data:`MONITORED`
-    indicator lines per project (accumulating totals first, then qualitative ones; rates are not monitored,
-    their pro-rated lights would mean nothing). ``forecast`` (完成目标可能性) is the unit's view of the year end,
+    indicator lines per project (accumulating totals first, then percentages, measured as they stand and settling
+    toward their year-end value, then qualitative ones). ``forecast`` (完成目标可能性) is the unit's view of the year end,
     the true outcome sometimes contradicted, one per line; ``note`` gives the line's deviation reason in the
-    months it lags (from March).
+    months it lags (from March), except on lines whose unit states none (``monitor.no_note``).
     """
     m = np.arange(1, months + 1)
     out = pd.concat([_budget_lines(rng, budget, m), _indicator_lines(rng, rows, m)], ignore_index=True)
@@ -91,6 +102,7 @@ def monitoring(rng: np.random.Generator, rows: pd.DataFrame, budget: pd.DataFram
     likely = out["_met"].to_numpy(dtype=bool) ^ draw(rng, "monitor.forecast_noise", n_lines)[line]
     out["forecast"] = np.where(likely, "likely", "unlikely")
     lagging = (out["_ratio"].to_numpy(dtype=float) < 0.8) & (out["month"].to_numpy() >= 3)
+    lagging &= ~draw(rng, "monitor.no_note", n_lines)[line]  # some units state no reason or corrective action
     reason = V.pick_text(N.NOTES_MISSED, draw(rng, "ind.text_variant", n_lines))[line]
     out["note"] = np.where(lagging, reason, "")
     return out.drop(columns=["_ratio", "_project", "_met"])
@@ -180,7 +192,7 @@ def slot_rows(rng: np.random.Generator, fw: Framework, unit_ids: np.ndarray, cla
     role = np.tile(np.array(roles, dtype=object), n)
     picks = pick_indicators(rng, lib, np.full(n, "transfer", dtype=object),
                             {"transfer": np.ones(len(lib), dtype=bool)}, np.full(n, topic, dtype=object),
-                            project, role)
+                            project, role).drop(columns="role")
     op, unit = picks["op"].to_numpy(dtype=object), picks["unit"].to_numpy(dtype=object)
     kind = V.value_kind(op, unit)
     cls = classes[project]

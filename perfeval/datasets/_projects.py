@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..framework import Framework
 from ..scoring import over_achievement
+from ..targets import MONEY_UNITS
 from . import _names as N
 from . import _values as V
 from ._distributions import CLASS_SHARES, draw, draw_by_class, fixed_counts
@@ -189,8 +190,12 @@ def _units_and_budget(rng: np.random.Generator, n: int, year: int) -> tuple[pd.D
     in_place = np.round(full * np.where(short, draw(rng, "budget.in_place_ratio", n), 1.0), 2)
     rate = draw_by_class(rng, "budget.execution", cls)
     executed = np.round(np.minimum(full * rate, in_place), 2)
+    # 全年预算数 includes last year's carry-over (上年结转) for some projects; 调整后预算数 is then the current
+    # year's appropriation after adjustment, below it (the denominator choice of domain.md §10.4 matters)
+    carry = draw(rng, "budget.carry_over_any", n) * draw(rng, "budget.carry_over_share", n)
+    adjusted = np.round(full * (1.0 - carry), 2)
     budget = pd.DataFrame({"unit_id": unit_id, "budget_initial": initial, "budget_full_year": full,
-                           "budget_adjusted": full, "funds_in_place": in_place, "executed": executed})
+                           "budget_adjusted": adjusted, "funds_in_place": in_place, "executed": executed})
     return units, budget, cls, dept_topic
 
 
@@ -239,14 +244,18 @@ def affinity(topics: np.ndarray, names: np.ndarray, common: np.ndarray) -> np.nd
 
 
 def pick_indicators(rng: np.random.Generator, lib: pd.DataFrame, pool_of: np.ndarray,
-                    pools: dict[str, np.ndarray], topic: np.ndarray, project: np.ndarray, role: np.ndarray
-                    ) -> pd.DataFrame:
+                    pools: dict[str, np.ndarray], topic: np.ndarray, project: np.ndarray, role: np.ndarray,
+                    generic_effects: bool = False) -> pd.DataFrame:
     """Library entries (mostly) or individual indicators for every row; names unique within a project.
 
     ``pool_of[p]`` names the pool of project ``p`` and ``pools[name]`` is a boolean mask over ``lib``'s rows
     (a department's sectors plus the common entries, or the transfer entries). Within a slot the candidates are
     ranked by :func:`affinity` with the project's title, ties broken at random (``ind.pick``); an individual
-    indicator (``ind.individual``) is named after the title from the slot's templates."""
+    indicator (``ind.individual``) is named after the title from the slot's templates. Effects (经济/社会/生态效益,
+    可持续影响) are never templated while the pool has an entry left; with ``generic_effects`` an effect entry that
+    shares nothing with the title (地表水劣Ⅴ类水体比例 on a land-registry platform) gives way to the best common
+    effect entry the project does not use yet (受益对象覆盖率, 长效运行管护机制健全性), whose slot it takes (column
+    ``role`` of the result: the slot role of every row, changed only there)."""
     n_rows = len(project)
     key = pd.Series(project).astype(str) + "|" + pd.Series(role, dtype=object)
     rank = key.groupby(key).cumcount().to_numpy()
@@ -278,6 +287,14 @@ def pick_indicators(rng: np.random.Generator, lib: pd.DataFrame, pool_of: np.nda
     templates = rank < np.array([len(N.INDIVIDUAL_TEMPLATES[r]) for r in role])
     individual &= templates
     use_lib = (chosen >= 0) & ~individual & (related | ~templates)
+    # effects (经济/社会/生态效益, 可持续影响) are not templated from the title ("救助带动社会投资" makes no sense):
+    # they come from the sector's and the common library entries whenever one is left
+    effect = np.isin(role, _EFFECT_ROLES)
+    use_lib |= effect & (chosen >= 0)
+    role_out = np.asarray(role, dtype=object).copy()
+    if generic_effects:
+        _generic_effects(lib, pools, pool_of, project, score, effect & use_lib & ~related, chosen, use_lib,
+                         role_out)
     picked = lib.loc[chosen[use_lib]]
     for col, src in (("indicator", "name_zh"), ("indicator_code", "code"), ("op", "op"), ("unit", "unit")):
         out[col][use_lib] = picked[src].astype(str).to_numpy()
@@ -290,7 +307,28 @@ def pick_indicators(rng: np.random.Generator, lib: pd.DataFrame, pool_of: np.nda
         out["unit"][i], out["op"][i] = unit, op
     frame = pd.DataFrame(out)
     frame["individual"] = ~use_lib
+    frame["role"] = role_out
     return frame
+
+
+def _generic_effects(lib: pd.DataFrame, pools: dict[str, np.ndarray], pool_of: np.ndarray, project: np.ndarray,
+                     score: np.ndarray, off: np.ndarray, chosen: np.ndarray, use_lib: np.ndarray,
+                     role_out: np.ndarray) -> None:
+    """Replace the unrelated effect entries ``off`` by the project's best unused common effect entry (in place)."""
+    lib_role = lib["role"].to_numpy(dtype=object)
+    generic = np.flatnonzero(lib["common"].to_numpy(dtype=bool) & np.isin(lib_role, _EFFECT_ROLES))
+    if not off.any() or not len(generic):
+        return
+    used = {(int(project[i]), int(chosen[i])) for i in np.flatnonzero(use_lib)}
+    for i in np.flatnonzero(off):
+        p = int(project[i])
+        allowed = generic[pools[pool_of[p]][generic]]
+        for g in allowed[np.argsort(-score[p, allowed], kind="stable")]:
+            if (p, int(g)) not in used:
+                used.discard((p, int(chosen[i])))
+                used.add((p, int(g)))
+                chosen[i], role_out[i] = g, lib_role[g]
+                break
 
 
 def split_points(rng: np.random.Generator, group: np.ndarray, total: np.ndarray) -> np.ndarray:
@@ -325,7 +363,8 @@ def make_projects(rng: np.random.Generator, n: int, year: int, library: pd.DataF
     dept = units["department_id"].to_numpy(dtype=object)
     project, role = _layout(rng, dept)
     pools = {d.code: (lib["common"] | lib["sector"].isin(d.sectors)).to_numpy(dtype=bool) for d in N.DEPARTMENTS}
-    rows = pick_indicators(rng, lib, dept, pools, topic, project, role)
+    rows = pick_indicators(rng, lib, dept, pools, topic, project, role, generic_effects=True)
+    role = rows.pop("role").to_numpy(dtype=object)  # an unrelated effect entry may have changed slot
     rows.insert(0, "unit_id", units["unit_id"].to_numpy(dtype=object)[project])
     rows["l1"] = [slots[r].l1_name for r in role]
     rows["l2"] = [slots[r].name for r in role]
@@ -337,6 +376,17 @@ def make_projects(rng: np.random.Generator, n: int, year: int, library: pd.DataF
     classes = rows["cls"].to_numpy(dtype=object)
     true_value, true_level, miss = V.true_values(rng, kind, op, unit, target, classes, role == "satisfaction")
     rep_value, rep_level = V.reported_values(rng, kind, op, unit, target, true_value, true_level, miss, classes)
+    # a project-cost ceiling (项目总成本 ≤ ... 万元) is drawn from the project's own budget and its actual is what
+    # the project spent: cost and execution tell one story
+    total_cost = (role == "cost") & (kind == "money") & (op == "<=")
+    if total_cost.any():
+        per = np.array([MONEY_UNITS[str(u)] / 1e4 for u in unit[total_cost]])  # 万元 per unit of the row
+        share = draw(rng, "ind.cost_budget_share", int(total_cost.sum()))
+        target[total_cost] = V.round_values(V.nice(full[project[total_cost]] * share / per), kind[total_cost],
+                                            unit[total_cost])
+        spent = budget["executed"].to_numpy(dtype=float)[project[total_cost]] / per
+        true_value[total_cost] = rep_value[total_cost] = V.round_values(spent, kind[total_cost], unit[total_cost])
+        miss[total_cost] = true_value[total_cost] > target[total_cost]
     l1_points = np.array([slots[r].l1_points for r in role])
     l1_index = {code: i for i, code in enumerate(dict.fromkeys(s.l1_code for s in slots.values()))}
     group = project * len(l1_index) + np.array([l1_index[slots[r].l1_code] for r in role])

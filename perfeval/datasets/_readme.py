@@ -41,8 +41,10 @@ COLUMN_DOCS: dict[str, str] = {
                       "(分值; 90 per project), `level` (qualitative rows: met / partly / not_met), `score` (得分 "
                       "the unit claimed), `applicable` (是否适用), `note` (偏差原因分析及改进措施).",
     "budget.csv": "one row per project, 万元: `budget_initial` 年初预算数, `budget_full_year` 全年预算数, "
-                  "`budget_adjusted` 调整后预算数, `funds_in_place` 到位资金, `executed` 全年执行数, `score` (the "
-                  "execution points claimed, of 10), `claimed_total` (总分 claimed).",
+                  "`budget_adjusted` 调整后预算数 (the current year's appropriation after adjustment; below the "
+                  "full-year budget where that includes last year's carry-over, 上年结转), `funds_in_place` 到位资金, "
+                  "`executed` 全年执行数, `score` (the execution points claimed, of 10), `claimed_total` (总分 "
+                  "claimed).",
     "recheck.csv": "the re-evaluation (再评价) totals of the stratified sample: `unit_id`, `recheck_total`.",
     "recheck_indicators.csv": "the re-checked rows of the sample in the observations format: `actual` and `level` "
                               "are the re-checker's findings, `score` is the unit's own claim (as on the "
@@ -66,8 +68,9 @@ COLUMN_DOCS: dict[str, str] = {
                   "`node_code` (every leaf of `exante`), `score` (0-10 in 0.5 steps).",
     "monitoring.csv": "dual monitoring (双监控), months 1-8: `unit_id`, `month`, `indicator` (the indicator name as "
                       "in indicators.csv, or `budget` for the budget line), `value` (cumulative: executed 万元 on "
-                      "the budget line, cumulative actual, or the level met/partly/not_met), `forecast` "
-                      "(完成目标可能性: likely/unlikely), `note` (偏差原因).",
+                      "the budget line, cumulative actual; a percentage as measured that month; or the level "
+                      "met/partly/not_met), `forecast` (完成目标可能性: likely/unlikely), `note` (偏差原因; empty "
+                      "on some lagging lines: no corrective action stated).",
 }
 
 
@@ -144,7 +147,9 @@ def _generation(data: Any) -> list[str]:
         "Project types follow the titles (recurring funds such as 补助, 补贴, 资金 mostly continue; works such as "
         "建设, 改造, 治理 are mostly phased or one-off), and indicators are taken from the library by the words they "
         "share with the title, then from the common entries; where no library entry relates to the programme the "
-        "unit writes an individual (个性) indicator named after it. The re-check sample is stratified by "
+        "unit writes an individual (个性) output indicator named after it, while effects always come from the "
+        "common or the sector's entries. A project-cost ceiling (项目总成本) is drawn from the project's own "
+        "budget and its actual is the amount executed; compliance rates (资金使用合规率) target 100 %. The re-check sample is stratified by "
         "department and claimed grade, and up to three departments swap in a project whose claim lies within one "
         "point of a grade cut-off (re-checkers look at borderline cases on purpose).",
     ]

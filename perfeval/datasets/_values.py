@@ -12,7 +12,7 @@ from ..targets import MONEY_UNITS
 from . import _names as N
 from ._distributions import RATE_SCALE, UNIT_SCALE, draw, draw_by_class
 
-__all__ = ["value_kind", "draw_targets", "true_values", "reported_values", "achievement", "render_target",
+__all__ = ["value_kind", "nice", "draw_targets", "true_values", "reported_values", "achievement", "render_target",
            "render_actual", "pick_text", "round_values", "decimals", "comparison_text", "LEVELS"]
 
 LEVELS: tuple[str, ...] = ("met", "partly", "not_met")
@@ -58,7 +58,7 @@ def decimals(kind: np.ndarray, unit: np.ndarray) -> np.ndarray:
     return np.where((kind == "count") & fine, 2, d)
 
 
-def _nice(x: np.ndarray, digits: int = 2) -> np.ndarray:
+def nice(x: np.ndarray, digits: int = 2) -> np.ndarray:
     """Round to ``digits`` significant digits (targets are round numbers on real forms)."""
     x = np.asarray(x, dtype=float)
     safe = np.where(x > 0, x, 1.0)
@@ -83,12 +83,15 @@ _OUTCOME_WORDS = ("就业率", "入园率", "入学率", "巩固率", "升学率
 
 
 def _pct_family(names: np.ndarray) -> np.ndarray:
-    """``growth`` (增长率 ...), ``share`` (占比, 分担率 ...), ``satisfaction`` (满意度), ``outcome`` (就业率,
-    入园率 ...: a rate no programme promises at 100 %) or ``full`` (a rate that should be near 100 %)."""
+    """``compliance`` (资金使用合规率: 100 %, compliance is not partial), ``growth`` (增长率 ...), ``share`` (占比,
+    分担率 ...), ``satisfaction`` (满意度), ``outcome`` (就业率, 入园率 ...: a rate no programme promises at 100 %) or
+    ``full`` (a rate that should be near 100 %)."""
     out = np.full(len(names), "full", dtype=object)
     for i, name in enumerate(names):
         text = str(name)
-        if any(w in text for w in _GROWTH_WORDS):
+        if "合规" in text:
+            out[i] = "compliance"
+        elif any(w in text for w in _GROWTH_WORDS):
             out[i] = "growth"
         elif "满意" in text:
             out[i] = "satisfaction"
@@ -119,6 +122,7 @@ def draw_targets(rng: np.random.Generator, kind: np.ndarray, op: np.ndarray, uni
     for fam, name in (("satisfaction", "ind.satisfaction_target"), ("outcome", "ind.outcome_target")):
         m = pct_up & (family == fam)
         t[m] = draw(rng, name, int(m.sum())).astype(float)
+    t[pct_up & (family == "compliance")] = 100.0
     pct_cap = (kind == "pct") & (op == "<=")
     t[pct_cap] = draw(rng, "ind.cap_target", int(pct_cap.sum())).astype(float)
     t[kind == "pct_eq"] = 100.0
@@ -129,16 +133,16 @@ def draw_targets(rng: np.random.Generator, kind: np.ndarray, op: np.ndarray, uni
     base = budget[count] / 100.0 * scale * draw(rng, "ind.count_target", int(count.sum()))
     small = draw(rng, "ind.cap_target", int(count.sum())).astype(float)
     whole = decimals(kind[count], unit[count]) == 0
-    t[count] = np.where(up, np.maximum(np.where(whole, 1.0, 0.01), _nice(base)), small)
+    t[count] = np.where(up, np.maximum(np.where(whole, 1.0, 0.01), nice(base)), small)
     t[count] = np.where(whole, np.round(t[count]), np.round(t[count], 2))
     money = kind == "money"
     share = draw(rng, "ind.money_target", int(money.sum()))
     factor = np.where(op[money] == "<=", 1.0, 3.0) / np.array([MONEY_UNITS[str(u)] / 1e4 for u in unit[money]])
-    t[money] = _nice(budget[money] * share * factor)
+    t[money] = nice(budget[money] * share * factor)
     rate = np.isin(kind, ["rate", "standard"])
     base_rate = np.array([RATE_SCALE.get(str(u), RATE_SCALE.get(str(u).split("/")[0], 100.0))
                           for u in unit[rate]])
-    t[rate] = _nice(base_rate * draw(rng, "ind.rate_target", int(rate.sum())))
+    t[rate] = nice(base_rate * draw(rng, "ind.rate_target", int(rate.sum())))
     dur = kind == "duration"
     days = draw(rng, "ind.duration_target", int(dur.sum())).astype(float)
     months = np.isin(unit[dur], ["个月", "月"])
