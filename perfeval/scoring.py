@@ -672,7 +672,7 @@ def release_deadline(rule: str = "local", transfer: str = "special") -> int:
     Examples
     --------
     >>> from perfeval.scoring import release_deadline
-    >>> release_deadline("local", "special"), release_deadline("central", "special"), release_deadline("local", "general")
+    >>> release_deadline(), release_deadline("central", "special"), release_deadline("local", "general")
     (60, 90, 30)
     """
     if (rule, transfer) not in RELEASE_DEADLINES:

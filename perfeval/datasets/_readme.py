@@ -149,7 +149,8 @@ def _generation(data: Any) -> list[str]:
         "share with the title, then from the common entries; where no library entry relates to the programme the "
         "unit writes an individual (个性) output indicator named after it, while effects always come from the "
         "common or the sector's entries. A project-cost ceiling (项目总成本) is drawn from the project's own "
-        "budget and its actual is the amount executed; compliance rates (资金使用合规率) target 100 %. The re-check sample is stratified by "
+        "budget and its actual is the amount executed; compliance rates (资金使用合规率) target 100 %. "
+        "The re-check sample is stratified by "
         "department and claimed grade, and up to three departments swap in a project whose claim lies within one "
         "point of a grade cut-off (re-checkers look at borderline cases on purpose).",
     ]
