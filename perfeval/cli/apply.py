@@ -4,8 +4,10 @@ Scores the dataset's evaluations, each with its budget table: ``indicators.csv``
 self-evaluation framework, ``department_indicators.csv`` (``department_budget.csv``) and
 ``transfer_indicators.csv`` (``transfer_budget.csv``) on the department and transfer frameworks (the frameworks
 ``dataset.yaml`` names under ``frameworks`` or ``categories``, else ``project_self``, ``department``,
-``transfer``); or takes the totals of ``--totals FILE`` (``unit_id, total`` and optionally ``grade``). Then it
-applies the policy with ``DIR/units.csv`` and this year's budgets from the three budget tables, and prints the
+``transfer``); the re-check totals (``recheck.csv``) and key evaluations (``panel.csv``) are added so that each
+unit's action follows its most verified grade (key evaluation, then re-check, then self-evaluation; the
+``grade_source`` column says which). Or it takes the totals of ``--totals FILE`` (``unit_id, total`` and optionally
+``grade``, ``grade_source``). Then it applies the policy with ``DIR/units.csv`` and this year's budgets from the three budget tables, and prints the
 action per unit, the budget impact per department and grade, and the regions' transfer factors. ``--out FILE``
 writes the unit table. Input problems are printed ``file:row:column: code: message`` and exit with status 1.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -54,14 +57,24 @@ def read_budgets(directory: str | Path) -> pd.DataFrame | None:
     return pd.concat(frames, ignore_index=True) if frames else None
 
 
-def score_dataset(directory: str | Path, framework: str | None = None) -> tuple[pd.DataFrame, int]:
-    """Totals (``unit_id, total, grade``) of every scored evaluation file of a dataset, and the warning count."""
+def score_dataset(directory: str | Path, framework: str | None = None, *, verified: bool = True
+                  ) -> tuple[pd.DataFrame, int]:
+    """Totals (``unit_id, total, grade, grade_source``) of every scored evaluation file of a dataset, and the
+    warning count.
+
+    The dataset's own evaluations (indicators.csv, department_indicators.csv, transfer_indicators.csv) are
+    ``self_evaluation``; with ``verified`` the re-check totals of ``recheck.csv`` (graded on the self-evaluation
+    framework's bands) are ``recheck`` and the key evaluations of ``panel.csv`` (panel consensus scored on the
+    key framework) ``key_evaluation``, so that :func:`perfeval.application.apply_results` uses the most verified
+    grade of each unit.
+    """
     from .. import score
     from ..io import read_budget, read_observations
 
     folder = Path(directory)
     meta = read_dataset_meta(folder)
     frames, warnings = [], 0
+    self_bands = None
     for file, keys, default, budget_file in SCORED:
         path = folder / file
         if not path.is_file():
@@ -70,12 +83,40 @@ def score_dataset(directory: str | Path, framework: str | None = None) -> tuple[
         name = (framework if file == "indicators.csv" and framework else dataset_framework(meta, file, keys, default))
         result = score(name, obs, read_optional(folder, budget_file, read_budget))
         warnings += len(result.problems)
-        frames.append(result.totals[["unit_id", "total", "grade"]])
+        frames.append(result.totals[["unit_id", "total", "grade"]].assign(grade_source="self_evaluation"))
+        if file == "indicators.csv":
+            self_bands = result.framework.bands
     if not frames:
         raise InputError.single(str(folder), "file_not_found",
                                 "the dataset has no indicators.csv, department_indicators.csv or "
                                 "transfer_indicators.csv to score; give --totals FILE")
+    if verified:
+        frames += _verified(folder, meta, self_bands)
     return pd.concat(frames, ignore_index=True), warnings
+
+
+def _verified(folder: Path, meta: dict, bands: Any) -> list[pd.DataFrame]:
+    """The re-check (``recheck.csv``) and key-evaluation (``panel.csv``) totals of a dataset, with their source."""
+    from .. import score
+    from ..io import read_dataset_file
+    from ..panel import aggregate
+
+    out = []
+    path = folder / "recheck.csv"
+    if path.is_file() and bands is not None:
+        r = read_dataset_file(path)
+        if "recheck_total" in r:
+            total = pd.to_numeric(r["recheck_total"], errors="coerce").astype(float)
+            out.append(pd.DataFrame({"unit_id": r["unit_id"].astype(str), "total": total,
+                                     "grade": bands.grade(total.to_numpy()),
+                                     "grade_source": "recheck"}).dropna(subset=["total"]))
+    path = folder / "panel.csv"
+    if path.is_file():
+        fw_key = dataset_framework(meta, "panel.csv", ("key", "project_key"), "project_key")
+        consensus = aggregate(read_dataset_file(path), framework=fw_key)
+        key = score(fw_key, consensus.to_observations())
+        out.append(key.totals[["unit_id", "total", "grade"]].assign(grade_source="key_evaluation"))
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -98,8 +139,9 @@ def run(args: argparse.Namespace) -> int:
         result = apply_results(totals, units, policy, budget=budget)
     print_problems(result.problems)
     print_table("actions", result.units,
-                ["unit_id", "department_id", "project_type", "rigid", "total", "grade", "action", "cut_share",
-                 "current_budget", "proposed_budget", "rectification_required"])
+                ["unit_id", "department_id", "project_type", "rigid", "total", "grade", "grade_source", "action",
+                 "cut_share", "current_budget", "proposed_budget", "rectification_required",
+                 "changed_by_verification"])
     print_table("budget impact by department and grade", result.summary)
     if len(result.transfers):
         print_table("transfer-payment factors", result.transfers,

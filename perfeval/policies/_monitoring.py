@@ -63,7 +63,7 @@ class MonitoringPolicy(PolicyView):
     >>> policy.forecast_method, policy.checkpoint_month, float(policy.progress(6))
     ('last', 7, 0.5)
     >>> policy
-    MonitoringPolicy(version='2024.1', settings=16)
+    MonitoringPolicy(version='2024.1', settings=21)
     """
 
     budget_bands: GradeBands
