@@ -75,7 +75,7 @@ class ApplicationResult:
     >>> r.summary.columns.tolist()
     ['department_id', 'grade', 'n_units', 'n_rectification', 'current_budget', 'proposed_budget', 'budget_change']
     >>> int(r.units["rectification_required"].sum())
-    12
+    8
     """
 
     units: pd.DataFrame
@@ -433,9 +433,9 @@ def apply_results(score_result: Any, units: pd.DataFrame,
     >>> res = pe.score("project_self", data.observations, data.budget)
     >>> r = pe.application.apply_results(res, data.units, budget=data.budget)
     >>> r.units["action"].value_counts().head(3).to_dict()
-    {'优先保障': 58, '保障后续资金': 38, '同类项目倾斜': 28}
+    {'优先保障': 62, '保障后续资金': 40, '同类项目倾斜': 29}
     >>> round(float(r.units["budget_change"].sum()), 2)
-    -2952.8
+    -1814.72
     """
     pol = ApplicationPolicy.load(policy)
     t = _graded(score_result, pol)

@@ -115,7 +115,7 @@ class MonitoringResult:
     >>> data = pe.load_sample()
     >>> m = pe.monitoring.lights(data.monitoring, data.observations, data.budget, units=data.units)
     >>> m
-    MonitoringResult(month=8, units=150, lights={'green': 307, 'yellow': 146, 'red': 77, 'blue': 11})
+    MonitoringResult(month=8, units=150, lights={'green': 507, 'yellow': 144, 'red': 80, 'blue': 19})
     >>> m.departments.head(1).values.tolist()                # colour counts per department and light
     [['001', 'budget', 3, 7, 7, 0, 0, 17]]
     """
@@ -429,7 +429,7 @@ def lights(monitoring: pd.DataFrame, observations: pd.DataFrame, budget: pd.Data
     >>> data = pe.load_sample()
     >>> m = pe.monitoring.lights(data.monitoring, data.observations, data.budget, units=data.units)
     >>> m.units["combined_colour"].value_counts().to_dict()
-    {'yellow': 100, 'green': 37, 'red': 11}
+    {'yellow': 117, 'green': 22, 'red': 11}
     >>> m.units.loc[m.units["combined_colour"] == "red", ["unit_id", "action"]].head(2).values.tolist()
     [['0010001', '收回'], ['0010005', '收回']]
     """

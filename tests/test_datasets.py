@@ -210,8 +210,10 @@ def test_each_planted_problem_is_found(sample, scored):
     all_full = planted["all_full_marks"]["unit_id"]
     assert set(full["unit_id"]) == {planted[c]["unit_id"] for c in (
         "unmet_full_score", "cost_indicator_ge", "actual_restates_target", "all_full_marks")}
-    # a cost indicator written with >=
-    cost = obs[(obs["l2"] == "成本指标") & (obs["op"] == ">=")]
+    # a cost indicator written with >= (a minimum standard such as 基础养老金最低标准 is >= by the library)
+    from perfeval._library_schema import cost_ge_allowed
+
+    cost = obs[(obs["l2"] == "成本指标") & (obs["op"] == ">=") & ~obs["indicator"].map(cost_ge_allowed)]
     assert set(cost["unit_id"]) == {planted["cost_indicator_ge"]["unit_id"]}
     # a target exceeded by >= 130 % without a note
     flagged = [p for p in scored.problems if p.code == "target_too_low"]

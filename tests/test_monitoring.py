@@ -444,13 +444,21 @@ def test_lights_plot():
 # --- the sample province ------------------------------------------------------------------------------------------
 @pytest.mark.skipif(not SAMPLE.is_dir(), reason="sample_data/province has not been generated")
 def test_sample_province_shows_every_light_colour():
-    """`perfeval monitor sample_data/province` lights every colour and every corrective action."""
+    """`perfeval monitor sample_data/province` lights every colour and severity, and every corrective action at
+    month 8 or, for 暂缓或停止拨款 (a serious deviation before the checkpoint: after it, 削减或取消), at month 6;
+    percentages are reported and compared as they stand."""
     from perfeval.application import read_units
     from perfeval.io import read_budget, read_observations
 
-    r = lights(read_monitoring(SAMPLE / "monitoring.csv"), read_observations(SAMPLE / "indicators.csv"),
-               read_budget(SAMPLE / "budget.csv"), units=read_units(SAMPLE / "units.csv"))
+    args = (read_monitoring(SAMPLE / "monitoring.csv"), read_observations(SAMPLE / "indicators.csv"),
+            read_budget(SAMPLE / "budget.csv"))
+    r = lights(*args, units=read_units(SAMPLE / "units.csv"))
     assert set(r.lights["colour"].dropna()) == {"red", "yellow", "green", "blue"}
     assert set(r.units["combined_colour"].dropna()) == {"red", "yellow", "green"}
-    assert set(r.lights["action_code"]) == set(ACTIONS)
+    assert set(r.lights["severity"]) == {"none", "minor", "moderate", "serious"}
+    june = lights(*args, month=6)
+    assert set(r.lights["action_code"]) | {"suspend"} == set(ACTIONS)
+    assert "suspend" in set(june.lights["action_code"]) and "cut" not in set(june.lights["action_code"])
+    rates = r.lights[r.lights["unit"] == "%"]
+    assert len(rates) > 100 and (rates["expected"] == rates["target"]).all()  # not pro-rated
     assert len(r.departments) > 0 and np.isfinite(r.lights["ratio"].dropna()).all()

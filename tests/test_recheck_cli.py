@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import yaml
 import pytest
 from openpyxl import load_workbook
 
@@ -62,8 +63,13 @@ def test_audit_prints_and_writes_findings(sample_dir, tmp_path, capsys):
     assert load_workbook(out, read_only=True).sheetnames == ["findings", "units", "vocabulary"]
     csv = tmp_path / "audit.csv"
     assert main(["audit", "--data", str(sample_dir / "forms"), "--out", str(csv)]) == 0
-    assert "0 finding(s)" in capsys.readouterr().out
-    assert pd.read_csv(csv).empty
+    # the forms carry no problem but the planted ones of their units
+    meta = yaml.safe_load((sample_dir / "dataset.yaml").read_text(encoding="utf-8"))
+    forms = {p.stem for p in (sample_dir / "forms").glob("*.xlsx")}
+    planted = {(p["code"], str(p["unit_id"])) for p in meta["planted"] if str(p["unit_id"]) in forms}
+    found = pd.read_csv(csv, dtype={"unit_id": str})
+    assert f"{len(planted)} finding(s)" in capsys.readouterr().out
+    assert set(zip(found["code"], found["unit_id"])) == planted
 
 
 def test_audit_errors(sample_dir, tmp_path, capsys):

@@ -207,7 +207,7 @@ def flip_margin_tornado(flips: pd.DataFrame, *, ax: Any = None, lang: str = "zh"
     >>> margins = pe.sensitivity.flip_margin(pe.score("project_self", data.observations, data.budget))
     >>> ax = pe.plotting.flip_margin_tornado(margins, max_units=5, lang="en")
     >>> [t.get_text() for t in ax.get_yticklabels()]              # closest to a grade change on top
-    ['0040010', '0030011', '0010014', '0110010', '0020010']
+    ['0010009', '0030007', '0090008', '0070007', '0100006']
     """
     check_max_units(max_units)
     need = {"unit_id", "direction", "margin"}

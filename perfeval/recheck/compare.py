@@ -363,7 +363,7 @@ def compare(self_scores: Any, recheck_scores: Any, *, bands: GradeBands | list |
     >>> weighted = compare(scored, data.recheck, units=units)
     >>> unweighted = compare(scored, data.recheck)                # no amounts: weighted column NaN
     >>> round(weighted.statistic("n", weighted=True))             # the total budget of the 30 units compared
-    39565
+    41120
     >>> bool(unweighted.summary["budget_weighted"].isna().all())
     True
     """

@@ -118,7 +118,7 @@ def flip_margin(result: Any, unit_id: Any = None, *,
     >>> data = pe.load_sample()
     >>> margins = pe.sensitivity.flip_margin(pe.score("project_self", data.observations, data.budget))
     >>> margins.nsmallest(3, "margin")[["unit_id", "grade", "next_grade", "margin"]].round(2).values.tolist()
-    [['0040010', '中', '良', 0.86], ['0030011', '良', '优', 0.98], ['0010014', '优', '良', 1.58]]
+    [['0010009', '良', '优', 0.7], ['0030007', '良', '优', 0.76], ['0090008', '优', '良', 1.24]]
     """
     if method not in FLIP_METHODS:
         raise InputError(f"`method` must be one of {', '.join(map(repr, FLIP_METHODS))}; got {method!r}.")

@@ -70,7 +70,7 @@ def oat(result: Any, node: str, values: Any) -> pd.DataFrame:
     >>> res = pe.score("project_self", data.observations, data.budget)
     >>> sweep = pe.sensitivity.oat(res, "effect", [20, 30, 40])
     >>> sweep.groupby("value")["grade_changed"].sum().to_dict()      # grades changed, of 150
-    {20.0: 9, 30.0: 0, 40.0: 6}
+    {20.0: 6, 30.0: 0, 40.0: 6}
     """
     units = Units.from_result(result)
     fw = units.framework
@@ -132,7 +132,7 @@ class ComparisonResult:
     >>> equal = {"execution": 25, "output": 25, "effect": 25, "satisfaction": 25}
     >>> c = pe.sensitivity.compare_weightings(res, {"equal": equal})
     >>> c
-    ComparisonResult(weightings=['equal'], units=150, grade_changes=15)
+    ComparisonResult(weightings=['equal'], units=150, grade_changes=13)
     >>> c.weights[["node_code", "points", "nominal_points"]].values.tolist()
     [['execution', 25.0, 10.0], ['output', 25.0, 50.0], ['effect', 25.0, 30.0], ['satisfaction', 25.0, 10.0]]
     """
@@ -217,9 +217,9 @@ def compare_weightings(result: Any, weightings: Mapping[str, Any]) -> Comparison
     >>> equal = {"execution": 25, "output": 25, "effect": 25, "satisfaction": 25}
     >>> c = pe.sensitivity.compare_weightings(res, {"equal": equal})
     >>> c.summary[["weighting", "n_grade_changes", "n_upgraded", "n_downgraded"]].values.tolist()
-    [['equal', 15, 10, 5]]
+    [['equal', 13, 5, 8]]
     >>> round(float(c.summary.loc[0, "kendall_tau"]), 3)            # rank agreement with the nominal totals
-    0.822
+    0.826
 
     Shares work too; points that do not add up to the 100 points are refused:
 

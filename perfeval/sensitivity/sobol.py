@@ -49,7 +49,7 @@ class SobolResult:
     >>> res = pe.score("project_self", data.observations, data.budget)
     >>> s = pe.sensitivity.sobol(res, n=256, rng=0)
     >>> s.to_frame()[["group", "first_order", "total_order"]].round(1).values.tolist()
-    [['execution', 0.1, 0.1], ['output', 0.0, 0.4], ['effect', 0.3, 0.6], ['satisfaction', 0.2, 0.2]]
+    [['execution', 0.1, 0.1], ['output', 0.1, 0.4], ['effect', 0.2, 0.4], ['satisfaction', 0.3, 0.3]]
     """
 
     first_order: pd.DataFrame
@@ -385,7 +385,7 @@ def sobol(result: Any, groups: Any = None, n: int = 4096, target: str = "mean_ab
     >>> res = pe.score("project_self", data.observations, data.budget)
     >>> s = pe.sensitivity.sobol(res, n=512, rng=0)
     >>> s.total_order.loc["mean_abs_rank_change"].round(1).to_dict()
-    {'execution': 0.2, 'output': 0.4, 'effect': 0.6, 'satisfaction': 0.2}
+    {'execution': 0.2, 'output': 0.4, 'effect': 0.4, 'satisfaction': 0.3}
     >>> per_unit = pe.sensitivity.sobol(res, target="score", n=64, rng=0)     # one row per unit
     >>> per_unit.first_order.shape
     (150, 4)
