@@ -89,10 +89,11 @@ class ApplicationResult:
         return self.units.copy()
 
     def _repr_html_(self) -> str:
-        cols = ["unit_id", "grade", "action", "cut_share", "current_budget", "proposed_budget",
-                "rectification_required"]
+        cols = ["unit_id", "grade", "grade_source", "action", "cut_share", "current_budget", "proposed_budget",
+                "rectification_required", "changed_by_verification"]
         counts = self.units["action"].value_counts()
         note = (f"{len(self.units)} units; " + ", ".join(f"{a} {int(n)}" for a, n in counts.items())
+                + f"; {int(self.units['changed_by_verification'].sum())} changed by verification"
                 + f"; budget change {self.units['budget_change'].sum():,.2f}; "
                 f"{int(self.units['rectification_required'].sum())} to rectify; {len(self.problems)} problem(s)")
         out = (header("评价结果应用 application of results", note) + frame_html(self.units[cols], source=".units")

@@ -430,3 +430,32 @@ def test_month_is_read_as_a_nullable_integer(sample_dir: Path, tmp_path: Path):
     with pytest.raises(pe.InputError, match=r"monitoring\.csv:2:month: not_integer: `month` must be a whole "
                                             r"number; got 1\.5"):
         _read("monitoring", path)
+
+
+# credibility of the sample (issue 15)
+def test_sample_cost_compliance_budgets_and_monitoring_are_credible(sample):
+    """Project-cost ceilings come from the project's own budget and their actual is what was spent; compliance
+    rates target 100 %; effects are library entries; some budgets carry last year's funds (adjusted < full-year);
+    monitoring reports percentages."""
+    from perfeval.targets import parse_observations
+
+    obs, _ = parse_observations(sample.observations)
+    b = sample.budget.set_index("unit_id")
+    cost = obs[(obs["indicator"] == "项目总成本") & obs["target_value"].notna()]
+    assert len(cost) >= 10
+    full = cost["unit_id"].map(b["budget_full_year"])
+    assert ((cost["target_value"] <= full + 1e-9) & (cost["target_value"] >= 0.9 * full)).all()
+    planted_above = {str(p["unit_id"]) for p in sample.meta["planted"] if p["code"] == "executed_above_budget"}
+    spent = cost["unit_id"].map(b["executed"])
+    honest = ~cost["unit_id"].isin(planted_above)
+    assert (cost.loc[honest, "actual_value"] - spent[honest]).abs().max() < 0.006
+    compliance = obs[obs["indicator"].str.contains("合规率")]
+    assert len(compliance) and (compliance["target_value"] == 100).all()
+    effects = sample.observations[sample.observations["l1"] == "效益指标"]
+    assert (effects["indicator_code"].fillna("").astype(str) != "").mean() > 0.98
+    assert not effects["indicator"].str.contains("带动社会投资|生态环境改善情况").any()
+    assert 10 <= int((sample.budget["budget_adjusted"] < sample.budget["budget_full_year"]).sum()) <= 60
+    mon = sample.monitoring[sample.monitoring["indicator"] != "budget"]
+    named = sample.observations.set_index(["unit_id", "indicator"])["unit"]
+    units = [named.get((u, i)) for u, i in zip(mon["unit_id"], mon["indicator"])]
+    assert sum(u == "%" for u in units) > 500
