@@ -376,9 +376,16 @@ def apply_results(score_result: Any, units: pd.DataFrame,
 
     Parameters
     ----------
-    score_result : ScoreResult or DataFrame
-        Evaluation totals: a :class:`perfeval.ScoreResult` (its ``totals``) or a frame with ``unit_id, total``
-        and optionally ``grade`` (graded with the policy's bands where absent).
+    score_result : ScoreResult, RecheckResult, DataFrame, or a list or mapping of them
+        Evaluation totals: a :class:`perfeval.ScoreResult` (its ``totals``), a
+        :class:`perfeval.recheck.RecheckResult` (its ``recheck_total`` and ``recheck_grade``) or a frame with
+        ``unit_id, total`` and optionally ``grade`` (graded with the policy's bands where absent) and
+        ``grade_source``. Several sources of grades are given as a mapping ``{source: result}``, a list of
+        results (the source read from each: a RecheckResult is ``recheck``, a ScoreResult on a ``project_key``
+        framework ``key_evaluation``, anything else ``self_evaluation``) or one frame with a ``grade_source``
+        column. Sources: ``key_evaluation``, ``recheck``, ``self_evaluation``. Each unit's action follows the
+        first source in the policy's ``verification_order`` that grades it (default: key evaluation, then
+        re-check, then self-evaluation: the most verified grade decides the budget).
     units : DataFrame
         units.csv (:func:`read_units`): ``unit_id`` and optionally ``department_id, kind, project_type, rigid``
         and the current budget (``budget_full_year``, else ``budget``), used for the units the ``budget`` frame
@@ -399,7 +406,10 @@ def apply_results(score_result: Any, units: pd.DataFrame,
         (share of this year's budget cut; ``1 - factor`` for regions, negative for an increase; NaN for a one-off
         project that ends); ``current_budget``; ``proposed_budget`` (current x (1 - cut_share));
         ``budget_change`` (proposed - current); ``rectification_required`` (整改); ``transfer_factor`` (regions,
-        else NaN); ``reason`` and ``reason_en`` (the rule applied, in words).
+        else NaN); ``reason`` and ``reason_en`` (the rule applied, in words, naming the grade's source);
+        ``grade_source`` (where ``total`` and ``grade`` come from); ``self_total``, ``self_grade`` and
+        ``self_action_code`` (the self-evaluation's, when given; None else); ``changed_by_verification`` (the
+        action differs from the one the self-evaluation grade would give).
 
         ``summary`` columns: ``department_id, grade, n_units, n_rectification, current_budget`` (all units),
         ``proposed_budget`` (units with a proposed budget), ``budget_change`` (over units with both).
@@ -410,7 +420,8 @@ def apply_results(score_result: Any, units: pd.DataFrame,
     ------
     InputError
         Located problems: a missing column, a grade that is not one of the policy's, a total outside the bands,
-        an unknown project type, an unreadable ``rigid``; an invalid policy (``file:line``).
+        an unknown project type, an unreadable ``rigid``; an unknown or repeated grade source, or one missing from
+        the policy's ``verification_order``; an invalid policy (``file:line``).
 
     Warns
     -----
@@ -427,6 +438,14 @@ def apply_results(score_result: Any, units: pd.DataFrame,
     >>> r = pe.application.apply_results(totals, units)
     >>> r.units[["grade", "action", "proposed_budget"]].values.tolist()
     [['优', '优先保障', 100.0], ['中', '一定比例核减', 180.0]]
+
+    The most verified grade decides: a self-evaluated 优 that a key evaluation grades 差 is cancelled.
+
+    >>> graded = pd.DataFrame({"unit_id": ["P1", "P1"], "total": [92.0, 57.0],
+    ...                        "grade_source": ["self_evaluation", "key_evaluation"]})
+    >>> u = pe.application.apply_results(graded, units).units
+    >>> u[["grade", "grade_source", "self_grade", "action", "changed_by_verification"]].values.tolist()
+    [['差', 'key_evaluation', '优', '取消或暂停', True]]
 
     Next year's actions for the sample province's self-evaluations:
 
