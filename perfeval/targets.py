@@ -488,8 +488,10 @@ def cost_rows(obs: pd.DataFrame) -> np.ndarray:
     n = len(obs)
     cost = np.zeros(n, dtype=bool)
     for col in ("l1", "l2"):
-        if col in obs:
-            cost |= obs[col].fillna("").astype(str).str.contains("成本", regex=False).to_numpy()
+        if col in obs:  # each distinct name checked once, whatever the column's dtype (categorical included)
+            codes, names = pd.factorize(obs[col], use_na_sentinel=True)
+            hit = np.array(["成本" in str(x) for x in names], dtype=bool)
+            cost |= (codes >= 0) & (hit[np.maximum(codes, 0)] if len(names) else False)
     if "indicator" in obs and cost.any():
         at = np.flatnonzero(cost)
         names, inv = np.unique(obs["indicator"].to_numpy(dtype=object)[at].astype(str), return_inverse=True)
