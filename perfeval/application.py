@@ -88,6 +88,35 @@ class ApplicationResult:
         """The unit table."""
         return self.units.copy()
 
+    def verification(self) -> pd.DataFrame:
+        """What verification changed, per grade source (in the policy's ``verification_order``).
+
+        Returns
+        -------
+        DataFrame
+            ``grade_source, n_units, n_with_self`` (units that also have a self-evaluation grade),
+            ``n_grade_changed`` (grade differs from the self-evaluation's), ``n_action_changed``
+            (``changed_by_verification``).
+
+        Examples
+        --------
+        >>> import pandas as pd, perfeval as pe
+        >>> graded = pd.DataFrame({"unit_id": ["P1", "P2", "P1"], "total": [92.0, 85.0, 57.0],
+        ...                        "grade_source": ["self_evaluation", "self_evaluation", "key_evaluation"]})
+        >>> units = pd.DataFrame({"unit_id": ["P1", "P2"], "budget": [100.0, 50.0]})
+        >>> pe.application.apply_results(graded, units).verification().values.tolist()
+        [['key_evaluation', 1, 1, 1, 1], ['self_evaluation', 1, 1, 0, 0]]
+        """
+        u = self.units
+        order = [s for s in self.policy.get("verification_order", GRADE_SOURCES) if s in set(u["grade_source"])]
+        with_self = u["self_grade"].notna()
+        g = u.assign(_self=with_self, _grade=with_self & (u["grade"] != u["self_grade"]),
+                     _action=u["changed_by_verification"].astype(bool))
+        out = g.groupby("grade_source", sort=False).agg(n_units=("unit_id", "size"), n_with_self=("_self", "sum"),
+                                                        n_grade_changed=("_grade", "sum"),
+                                                        n_action_changed=("_action", "sum"))
+        return out.reindex(order).reset_index().astype({c: int for c in out.columns})
+
     def _repr_html_(self) -> str:
         cols = ["unit_id", "grade", "grade_source", "action", "cut_share", "current_budget", "proposed_budget",
                 "rectification_required", "changed_by_verification"]

@@ -144,6 +144,8 @@ class Analysis:
         for stem, (result, attr) in pairs.items():
             if result is not None:
                 out[stem] = getattr(result, attr)
+        if self.application is not None:
+            out["application_verification"] = self.application.verification()
         if self.recheck is not None:
             out["recheck_summary"] = self.recheck.summary.reset_index()
         if self.raters is not None:

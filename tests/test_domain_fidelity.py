@@ -51,10 +51,14 @@ def test_1_verified_grade_order_key_recheck_self():
         apply_results(graded.assign(grade_source="audit"), units)
 
 
-def test_1_pipeline_applies_the_verified_grades_and_counts_the_changes():
+@pytest.fixture(scope="module")
+def result():
     from perfeval.pipeline import analyse
 
-    result = analyse(pe.load_sample(), draws=50)
+    return analyse(pe.load_sample(), draws=50)
+
+
+def test_1_pipeline_applies_the_verified_grades_and_counts_the_changes(result):
     u = result.application.units
     key = set(result.key_evaluation.totals["unit_id"])
     assert set(u.loc[u["grade_source"] == "key_evaluation", "unit_id"]) == key
@@ -253,3 +257,13 @@ def test_10_departure_from_50_30_10_is_a_notice():
     assert f[["claimed", "expected"]].values.tolist() == [[60.0, 50.0], [20.0, 30.0]]
     assert set(f["severity"]) == {"low"} and set(res.findings["code"]) == {"l1_points_nondefault"}
     assert res.units.at[0, "expected_total"] == pytest.approx(100.0)
+
+
+def test_1_verification_table_counts_what_verification_changed(result):
+    v = result.application.verification().set_index("grade_source")
+    u = result.application.units
+    assert v["n_units"].sum() == len(u)
+    assert v.at["key_evaluation", "n_units"] == len(result.key_evaluation.totals)
+    assert v["n_action_changed"].sum() == int(u["changed_by_verification"].sum())
+    assert v.at["self_evaluation", "n_grade_changed"] == 0 and v.at["self_evaluation", "n_action_changed"] == 0
+    assert "application_verification" in result.tables()
