@@ -194,9 +194,9 @@ def _budget_lines(rows: pd.DataFrame, budget: pd.DataFrame | None, pol: Monitori
     return out
 
 
-#: Units of rates and ratios: they do not accumulate over the year, so they are not pro-rated by default
+#: Units of rates, ratios and scores: they do not accumulate over the year, so they are not pro-rated by default
 #: (``prorate_percent: false``); units containing ``/`` (元/人, 元/平方米: per-unit values) count as ratios too.
-RATE_UNITS: frozenset[str] = frozenset({"%", "％", "‰", "倍"})
+RATE_UNITS: frozenset[str] = frozenset({"%", "％", "‰", "倍", "分"})
 
 
 def is_rate_unit(unit: Any) -> np.ndarray:
