@@ -19,6 +19,7 @@ __all__ = ["main", "build_parser"]
 # subcommand modules, in the order `perfeval --help` lists them
 _COMMANDS = (
     "demo", "render", "validate", "score", "samples", "weights", "recheck", "audit", "monitor", "exante", "apply",
+    "panel", "survey",
 )
 
 

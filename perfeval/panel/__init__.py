@@ -11,6 +11,9 @@ Chinese headers 专家编码 / 得分 accepted) into
   consistency (correlation with the rest), leave-one-rater-out ICC and alpha, robust outlier flags;
 - :func:`reliability`: ICC and Krippendorff's alpha per framework node and overall.
 
+:mod:`perfeval.panel.sheets` makes the experts' score workbooks (:func:`write_sheets`) and reads them back into
+the long ratings with every problem located ``file:sheet!cell`` (:func:`collect_sheets`).
+
 The consensus scores feed :func:`perfeval.score` for the key-evaluation framework:
 ``pe.score("project_key", aggregate(panel, framework="project_key").to_observations())``.
 """
@@ -18,5 +21,7 @@ from __future__ import annotations
 
 from ._consensus import METHODS, PanelResult, aggregate
 from ._diagnostics import RaterDiagnostics, rater_diagnostics, reliability
+from .sheets import CollectedSheets, collect_sheets, write_sheets
 
-__all__ = ["METHODS", "PanelResult", "RaterDiagnostics", "aggregate", "rater_diagnostics", "reliability"]
+__all__ = ["METHODS", "PanelResult", "RaterDiagnostics", "aggregate", "rater_diagnostics", "reliability",
+           "CollectedSheets", "collect_sheets", "write_sheets"]
