@@ -44,6 +44,7 @@ _SUBMODULES = frozenset({
     "errors", "columns", "framework", "library", "io", "targets", "scoring", "aggregate", "weighting",
     "sensitivity", "agreement", "panel", "recheck", "monitoring", "exante", "application", "datasets",
     "plotting", "cli", "policies", "pipeline", "grades", "reports",
+    "survey",
 })
 
 __all__ = ["__version__", *_EXPORTS, *sorted(_SUBMODULES)]
