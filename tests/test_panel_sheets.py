@@ -318,3 +318,22 @@ def test_cli_sheets_then_collect(tmp_path, sample_dir, capsys):
     ratings = pd.read_csv(tmp_path / "r.csv", dtype={"unit_id": str})
     assert ratings.columns.tolist() == ["unit_id", "node_code", "rater_id", "score", "comment"]
     assert len(ratings) == 3 * n_key * 20 and ratings["score"].isna().all()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the sample province ships filled sheets
+# ---------------------------------------------------------------------------------------------------------------
+def test_sample_sheets_are_reproduced_byte_for_byte_and_collect_to_panel_csv(sample_dir):
+    from perfeval.datasets._sheets import SHEETS_DIR, sample_sheets
+
+    data = pe.load_sample()
+    generated = sample_sheets(data)
+    folder = sample_dir / SHEETS_DIR
+    assert sorted(p.name for p in folder.glob("*.xlsx")) == sorted(generated)
+    for name, content in generated.items():
+        assert (folder / name).read_bytes() == content, name
+    got = collect_sheets(folder, framework="project_key", experts=sorted(data.panel["rater_id"].unique()))
+    key = ["unit_id", "node_code", "rater_id"]
+    merged = data.panel.merge(got.ratings, on=key, how="outer", suffixes=("_csv", "_xlsx"), indicator=True)
+    assert (merged["_merge"] == "both").all()
+    assert (merged["score_csv"] == merged["score_xlsx"]).all()

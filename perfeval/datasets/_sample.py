@@ -227,7 +227,8 @@ class SampleData:
     def write(self, directory: str | Path) -> Path:
         """Write every file of the dataset to ``directory`` (created if needed); each file atomically.
 
-        Writes ``dataset.yaml``, ``README.md``, one CSV per frame (:data:`FILES`) and ``forms/<unit>.xlsx``.
+        Writes ``dataset.yaml``, ``README.md``, one CSV per frame (:data:`FILES`), ``forms/<unit>.xlsx`` and the
+        experts' filled score sheets ``sheets/<expert>.xlsx`` (:mod:`perfeval.datasets._sheets`).
         Returns the directory.
         """
         directory = Path(directory)
@@ -239,6 +240,9 @@ class SampleData:
             write_file(directory / file, text.encode("utf-8"))
         for form in self.forms:
             write_file(directory / "forms" / form.file, self.form_bytes(form))
+        from ._sheets import write_sample_sheets  # the experts' filled score sheets, from panel.csv
+
+        write_sample_sheets(self, directory)
         return directory
 
     def form_bytes(self, form: FormData) -> bytes:
