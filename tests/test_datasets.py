@@ -59,7 +59,7 @@ def test_synthesize_reproduces_committed_files_byte_for_byte(generated, sample_d
 
 
 def test_sample_folder_holds_nothing_else(sample_dir: Path):
-    expected = {*FILES.values(), "dataset.yaml", "README.md", "forms"}
+    expected = {*FILES.values(), "dataset.yaml", "README.md", "forms", "sheets"}
     assert {p.name for p in sample_dir.iterdir()} == expected
 
 
