@@ -339,6 +339,11 @@ def test_cli_survey_rate_and_plan(tmp_path, capsys):
     assert main(["survey", "plan", "--population", "1000"]) == 0
     assert capsys.readouterr().out.strip().endswith("278")
     bad = tmp_path / "bad.csv"
-    bad.write_text("respondent_id,unit_id,Q1\nR1,P1,满意\nR2,P1,挺好\n", encoding="utf-8")
-    assert main(["survey", "rate", str(bad), "--method", "share"]) == 1
-    assert f"{bad}:3:Q1: unknown_answer" in capsys.readouterr().err
+    bad.write_text("respondent_id,unit_id,Q1\nR1,P1,满意\nR2,P1,挺好\nR3,P9,满意\n", encoding="utf-8")
+    units = tmp_path / "units.csv"
+    units.write_text("unit_id,name\nP1,甲项目\n", encoding="utf-8")
+    assert main(["survey", "rate", str(bad), "--method", "share", "--units", str(units)]) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:3:Q1: unknown_answer" in err and f"{bad}:4:unit_id: unknown_unit" in err
+    assert main(["survey", "rate", str(answers), "--method", "share", "--scale", "1-10"]) == 1
+    assert "bad_argument" in capsys.readouterr().err

@@ -33,6 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rate.add_argument("--mapping", metavar="FILE", help="question -> indicator table (题目, 三级指标)")
     rate.add_argument("--group", metavar="COLUMN", help="respondent-group column")
     rate.add_argument("--weights", metavar="COLUMN", help="design-weight column")
+    rate.add_argument("--units", metavar="FILE",
+                      help="units.csv of the projects surveyed (a questionnaire for another project is an error)")
     rate.add_argument("--confidence", type=float, default=0.95, help="interval confidence (default 0.95)")
     rate.add_argument("--out", metavar="FILE", help="write the table (the observations fragment with --mapping)")
     rate.set_defaults(func=run_rate)
@@ -53,9 +55,14 @@ def run_rate(args: argparse.Namespace) -> int:
     from ..survey import satisfaction
 
     satisfied = [s.strip() for s in args.satisfied.split(",")] if args.satisfied else None
+    units = None
+    if args.units:
+        from ..io import read_units
+
+        units = read_units(args.units)["unit_id"].astype(str).tolist()
     try:
         res = satisfaction(args.answers, method=args.method, scale=args.scale, satisfied=satisfied,
-                           mapping=args.mapping, group=args.group, weights=args.weights,
+                           mapping=args.mapping, group=args.group, weights=args.weights, units=units,
                            confidence=args.confidence)
     except ValueError as err:
         if isinstance(err, InputError):

@@ -206,6 +206,8 @@ def satisfaction(answers: pd.DataFrame | str | Path, *, method: str, scale: str 
     _confidence(confidence)
     default = _scale(scale)
     per_question = {str(q): _scale(s) for q, s in (scales or {}).items()}
+    used = {default.name: default, **{s.name: s for s in per_question.values()}}
+    sat_sets, score_maps = _conventions(method, used, satisfied, level_scores)   # argument errors before reading
     long = read_answers(answers, questions=questions, group=group, weights=weights)
     if weights is not None and WEIGHT not in long:
         raise InputError.single("answers", "missing_column", "`weights` was given but the answers have no weight "
@@ -214,8 +216,6 @@ def satisfaction(answers: pd.DataFrame | str | Path, *, method: str, scale: str 
         raise InputError.single("answers", "missing_column", "`group` was given but the answers have no group "
                                                              "column (group / 受访者类别)")
     coded = coded_answers(long, per_question, default, units=units, weights=weights is not None)
-    used = {default.name: default, **{s.name: s for s in per_question.values()}}
-    sat_sets, score_maps = _conventions(method, used, satisfied, level_scores)
     scale_of = coded[QUESTION].map(lambda q: per_question.get(q, default).name)
     valid = coded["status"].eq("valid").to_numpy()
     x = np.full(len(coded), np.nan)
