@@ -392,8 +392,12 @@ def _filled(scores: pd.DataFrame | None) -> dict[tuple[str, str], dict[str, tupl
 def _write_project_sheet(ws, fw: Framework, layout: SheetLayout, expert_id: str, expert_name: str, unit_id: str,
                          unit_name: str, decimals: int, lang: str, password: str | None,
                          filled: Mapping[str, tuple[Any, str]]) -> None:
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+    from openpyxl.styles import Alignment, Border, PatternFill, Protection, Side
+    from openpyxl.styles import Font as _Font
     from openpyxl.worksheet.datavalidation import DataValidation
+
+    def Font(**style):  # noqa: N802  the workbook's default face everywhere (a bare Font() has none)
+        return _Font(name="Calibri", **style)
 
     lab = _LABELS[lang]
     thin = Side(style="thin", color="808080")
