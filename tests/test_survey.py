@@ -252,6 +252,16 @@ def test_a_respondent_under_two_projects_and_bad_weights(tmp_path):
         (f"{path}:3:项目编码", "respondent_two_units"), (f"{path}:3:权重", "bad_weight")}
 
 
+def test_a_respondent_whose_rows_disagree_on_weight_or_group():
+    long = pd.DataFrame({"respondent_id": ["a", "a", "b"], "unit_id": "P1", "question": ["Q1", "Q2", "Q1"],
+                         "answer": "满意", "group": ["城镇", "农村", "城镇"], "weight": [1, 2, 1]})
+    with pytest.raises(InputError) as err:
+        satisfaction(long, method="share", weights="weight", group="group")
+    assert {(p.location, p.code) for p in err.value.problems} == {
+        ("answers:3:weight", "inconsistent_weight"), ("answers:3:group", "inconsistent_group")}
+    assert satisfaction(long, method="share").table["n_valid"].tolist() == [2, 1]   # neither column used
+
+
 def test_unmapped_question_is_located():
     with pytest.raises(InputError) as err:
         satisfaction(wide(["满意"], Q2="满意"), method="share", mapping={"Q1": "服务对象满意度"})

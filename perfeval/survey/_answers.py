@@ -207,13 +207,14 @@ def _where(frame: pd.DataFrame, i: int) -> str:
 
 
 def coded_answers(long: pd.DataFrame, scales: Mapping[str, Scale], default: Scale, *,
-                  units: Iterable[str] | None = None, weights: bool = False) -> pd.DataFrame:
+                  units: Iterable[str] | None = None, weights: bool = False, group: bool = False) -> pd.DataFrame:
     """Code every answer (``status``: ``valid`` / ``unknown`` / ``blank``; ``level``) and raise every bad one.
 
     Problems: ``unknown_answer`` (not on the question's scale), ``out_of_scale`` (a number outside it or not a
     whole code), ``duplicate_answer`` (a respondent answering the same question twice), ``respondent_two_units``
     (one questionnaire number under two projects), ``unknown_unit`` (a questionnaire for a project not surveyed),
-    ``missing_value`` (no respondent or project), ``bad_weight``.
+    ``missing_value`` (no respondent or project), ``bad_weight``, ``inconsistent_weight`` and
+    ``inconsistent_group`` (a respondent's rows disagreeing).
     """
     problems: list[Problem] = []
     n = len(long)
@@ -282,6 +283,21 @@ def coded_answers(long: pd.DataFrame, scales: Mapping[str, Scale], default: Scal
         bad = np.flatnonzero(~np.isfinite(w) | (w <= 0))
         problems += located(long, bad, WEIGHT, "bad_weight",
                             lambda i: f"the design weight must be a positive number; got {long[WEIGHT].iat[i]!r}")
+    for col, name in ((WEIGHT, "design weight"), (GROUP, "group")):
+        if col not in long or not (weights if col == WEIGHT else group):
+            continue
+        first_value: dict[str, tuple[Any, int]] = {}
+        for i, (r, v) in enumerate(zip(long[RESPONDENT], long[col])):
+            v = w[i] if col == WEIGHT else v
+            if col == WEIGHT and not (np.isfinite(v) and v > 0):
+                continue  # bad_weight already
+            if r and r in first_value and first_value[r][0] != v:
+                problems += located(long, [i], col, f"inconsistent_{'weight' if col == WEIGHT else 'group'}",
+                                    f"respondent {r!r} has {name} {long[col].iat[i]!r} here and "
+                                    f"{long[col].iat[first_value[r][1]]!r} at "
+                                    f"{row_locations(long, [first_value[r][1]], col)[0]}")
+            elif r and r not in first_value:
+                first_value[r] = (v, i)
     if problems:
         # one problem per cell, in file order
         seen: set[tuple[str, str]] = set()

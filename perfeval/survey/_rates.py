@@ -173,7 +173,7 @@ def satisfaction(answers: pd.DataFrame | str | Path, *, method: str, scale: str 
     InputError
         Every bad answer at once, located ``file:row:column`` (never dropped silently): ``unknown_answer``,
         ``out_of_scale``, ``duplicate_answer``, ``respondent_two_units``, ``unknown_unit``, ``missing_value``,
-        ``bad_weight``, ``unmapped_question``.
+        ``bad_weight``, ``inconsistent_weight``, ``inconsistent_group``, ``unmapped_question``.
     ValueError
         An unknown method or scale, ``satisfied`` or ``level_scores`` naming answers not on the scale, a
         ``1-10`` share without ``satisfied``.
@@ -215,7 +215,8 @@ def satisfaction(answers: pd.DataFrame | str | Path, *, method: str, scale: str 
     if group is not None and GROUP not in long:
         raise InputError.single("answers", "missing_column", "`group` was given but the answers have no group "
                                                              "column (group / 受访者类别)")
-    coded = coded_answers(long, per_question, default, units=units, weights=weights is not None)
+    coded = coded_answers(long, per_question, default, units=units, weights=weights is not None,
+                          group=group is not None)
     scale_of = coded[QUESTION].map(lambda q: per_question.get(q, default).name)
     valid = coded["status"].eq("valid").to_numpy()
     x = np.full(len(coded), np.nan)
