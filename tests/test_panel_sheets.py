@@ -290,6 +290,14 @@ def test_allow_missing_keeps_going_and_lists_what_is_missing(filled):
     assert len(res.totals) == 3
 
 
+def test_a_damaged_workbook_is_reported_with_the_others(filled):
+    directory, _ = filled
+    (directory / "E05.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    (directory / "~$E01.xlsx").write_bytes(b"Excel's lock file")              # skipped
+    found = problems_of(directory)
+    assert found == {"unreadable_file": [str(directory / "E05.xlsx")]}
+
+
 def test_collect_refuses_a_missing_folder(tmp_path):
     with pytest.raises(InputError, match="not_a_directory"):
         collect_sheets(tmp_path / "nowhere")
