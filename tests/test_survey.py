@@ -357,3 +357,33 @@ def test_cli_survey_rate_and_plan(tmp_path, capsys):
     assert f"{bad}:3:Q1: unknown_answer" in err and f"{bad}:4:unit_id: unknown_unit" in err
     assert main(["survey", "rate", str(answers), "--method", "share", "--scale", "1-10"]) == 1
     assert "bad_argument" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# properties
+# ---------------------------------------------------------------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 5000), data=st.data(), conf=st.sampled_from([0.8, 0.9, 0.95, 0.99]))
+def test_wilson_contains_the_estimate_and_matches_the_quadratic(n, data, conf):
+    k = data.draw(st.integers(0, n))
+    low, high = wilson_interval(k, n, conf)
+    assert 0 <= low <= k / n <= high <= 1
+    want = wilson_by_quadratic(k, n, float(stats.norm.ppf(0.5 + conf / 2)))
+    assert abs(low - max(want[0], 0.0)) < 1e-12 and abs(high - min(want[1], 1.0)) < 1e-12
+
+
+@settings(max_examples=25, deadline=None)
+@given(answers=st.lists(st.sampled_from(["非常满意", "满意", "比较满意", "一般", "不满意", "非常不满意", "不清楚", ""]),
+                        min_size=1, max_size=40), weight=st.floats(0.1, 50), seed=st.integers(0, 10 ** 6))
+def test_equal_weights_and_respondent_order_change_nothing(answers, weight, seed):
+    frame = wide(answers)
+    base = satisfaction(frame, method="score").table
+    shuffled = frame.sample(frac=1, random_state=seed)
+    pd.testing.assert_frame_equal(satisfaction(shuffled, method="score").table, base)
+    weighted = satisfaction(frame.assign(权重=weight), method="score", weights="权重").table
+    cols = ["n_valid", "n_unknown", "n_blank", "value", "low", "high", "n_eff"]
+    pd.testing.assert_frame_equal(weighted[cols], base[cols], rtol=1e-9, atol=1e-9)

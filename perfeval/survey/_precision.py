@@ -72,7 +72,10 @@ def wilson_interval(successes: float, n: float, confidence: float = 0.95) -> tup
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z / denom * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # at p = 0 (p = 1) the lower (upper) bound is exactly 0 (1): a root of the Wilson quadratic, not float noise
+    low = 0.0 if p == 0 else max(0.0, centre - half)
+    high = 1.0 if p == 1 else min(1.0, centre + half)
+    return (low, high)
 
 
 def effective_sample_size(weights: Sequence[float] | np.ndarray) -> float:
