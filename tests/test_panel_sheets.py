@@ -319,6 +319,11 @@ def test_cli_sheets_then_collect(tmp_path, sample_dir, capsys):
     n_key = int(data.units["category"].fillna("").str.split(";").map(lambda w: "key" in w).sum())
     assert len(load_workbook(out / "E01.xlsx").sheetnames) == n_key + 1
     capsys.readouterr()
+    assert main(["panel", "sheets", "--units", str(sample_dir / "units.csv"), "--category", "key",
+                 "--experts", str(experts), "--out", str(out)]) == 1              # filled sheets are not replaced
+    assert f"{out / 'E01.xlsx'}: file_exists" in capsys.readouterr().err
+    assert main(["panel", "sheets", "--units", str(sample_dir / "units.csv"), "--category", "key",
+                 "--experts", str(experts), "--out", str(out), "--overwrite"]) == 0
     assert main(["panel", "collect", str(out), "--out", str(tmp_path / "r.csv")]) == 1
     err = capsys.readouterr().err
     assert f"{out / 'E01.xlsx'}:" in err and "!F8: empty_score: the score of node 'decision.approval.basis'" in err

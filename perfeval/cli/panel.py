@@ -34,6 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sheets.add_argument("--decimals", type=int, default=2, metavar="N",
                         help="decimals a score may have (default 2; 0 = whole points)")
     sheets.add_argument("--lang", choices=("zh", "en"), default="zh", help="sheet language (default zh)")
+    sheets.add_argument("--overwrite", action="store_true", help="replace workbooks that exist in DIR already")
     sheets.set_defaults(func=run_sheets)
     collect = sub.add_parser("collect", help="read filled score workbooks back into the long panel table",
                              description="Check every sheet and read the scores: unit_id, node_code, rater_id, "
@@ -58,7 +59,8 @@ def run_sheets(args: argparse.Namespace) -> int:
     if args.category:
         units = units[units["category"].fillna("").astype(str).str.split(";").map(
             lambda words: args.category in [w.strip() for w in words])] if "category" in units else units.iloc[:0]
-    paths = write_sheets(args.framework, units, args.experts, args.out, decimals=args.decimals, lang=args.lang)
+    paths = write_sheets(args.framework, units, args.experts, args.out, decimals=args.decimals, lang=args.lang,
+                         overwrite=args.overwrite)
     print(f"wrote {len(paths)} workbook(s) of {len(units)} project sheet(s) each to {args.out}", file=sys.stderr)
     return 0
 

@@ -300,7 +300,7 @@ def _display_width(text: str) -> int:
 def write_sheets(framework: Framework | str, units: pd.DataFrame | Mapping[str, str] | Sequence[str],
                  experts: pd.DataFrame | str | Path | Mapping[str, str] | Sequence[str], out: str | Path, *,
                  decimals: int = 2, lang: str = "zh", password: str | None = None,
-                 scores: pd.DataFrame | None = None) -> list[Path]:
+                 scores: pd.DataFrame | None = None, overwrite: bool = False) -> list[Path]:
     """Write one score workbook per expert (``<out>/<expert_id>.xlsx``); see the module notes for the layout.
 
     Parameters
@@ -313,8 +313,7 @@ def write_sheets(framework: Framework | str, units: pd.DataFrame | Mapping[str, 
     experts : DataFrame, path, mapping or sequence
         See :func:`read_experts`.
     out : str or Path
-        Folder (created if needed). Each workbook is written atomically; existing workbooks of the same experts
-        are replaced, other files are left alone.
+        Folder (created if needed). Each workbook is written atomically; other files are left alone.
     decimals : int, default 2
         Decimals a score may have (0: whole points). Data validation enforces the range; :func:`collect_sheets`
         enforces the decimals.
@@ -324,6 +323,9 @@ def write_sheets(framework: Framework | str, units: pd.DataFrame | Mapping[str, 
     scores : DataFrame, optional
         Ratings ``unit_id, node_code, rater_id, score[, comment]`` written into the score cells (filled sheets:
         the sample province, tests). Rows of experts or projects not issued are ignored.
+    overwrite : bool, default False
+        Replace workbooks that already exist in ``out``. By default an existing ``<expert_id>.xlsx`` (perhaps
+        already filled in by its expert) is a ``file_exists`` error and nothing is written.
 
     Returns
     -------
@@ -342,6 +344,13 @@ def write_sheets(framework: Framework | str, units: pd.DataFrame | Mapping[str, 
     expert_table = read_experts(experts)
     filled = _filled(scores)
     out = Path(out)
+    if not overwrite:
+        exists = [out / f"{e}.xlsx" for e in expert_table["expert_id"] if (out / f"{e}.xlsx").exists()]
+        if exists:
+            raise InputError(problems=[Problem(str(p), "file_exists",
+                                               "a workbook of this expert exists already (perhaps filled in); "
+                                               "choose another folder or pass overwrite=True (--overwrite)")
+                                       for p in exists])
     written = []
     for expert_id, expert_name in zip(expert_table["expert_id"], expert_table["name"]):
         wb = Workbook()
