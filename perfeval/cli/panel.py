@@ -73,8 +73,8 @@ def run_collect(args: argparse.Namespace) -> int:
                             allow_missing=args.allow_missing)
     print_problems(result.problems)
     if len(result.missing):
-        print(f"missing: {len(result.missing)} ({', '.join(f'{k} {v}' for k, v in result.missing['what'].value_counts().items())})",
-              file=sys.stderr)
+        counts = ", ".join(f"{k} {v}" for k, v in result.missing["what"].value_counts().items())
+        print(f"missing: {len(result.missing)} ({counts})", file=sys.stderr)
     columns = ["unit_id", "node_code", "rater_id", "score", "comment"]
     write_out(result.ratings[columns], args.out)
     if not args.out:

@@ -25,7 +25,7 @@ WEIGHT = "weight"
 
 #: Accepted headers of an answers file.
 ANSWER_ALIASES: Mapping[str, tuple[str, ...]] = {
-    RESPONDENT: ("问卷编号", "受访者编号", "样本编号", "答卷编号", "respondent"),
+    RESPONDENT: ("问卷编号", "受访者编号", "样本编号", "答卷编号", "序号", "respondent"),
     UNIT_ID: ("项目编码", "单位编码", "项目代码", "编码"),
     QUESTION: ("题目", "题号", "问题", "题目编号"),
     ANSWER: ("回答", "答案", "选项", "评价"),
@@ -168,7 +168,7 @@ def read_answers(answers: pd.DataFrame | str | Path, *, questions: Sequence[str]
     if missing:
         raise InputError.single(str(frame["source_file"].iat[0]) if len(frame) else "answers", "missing_column",
                                 f"answers need the columns respondent_id and unit_id (or 问卷编号, 项目编码); "
-                                f"missing {missing}; got {list(answers.columns) if isinstance(answers, pd.DataFrame) else list(frame.columns)}.")
+                                f"missing {missing}; got {list(frame.columns[:-2])}.")
     keep = [c for c in (RESPONDENT, UNIT_ID, GROUP, WEIGHT) if c in frame]
     source = ["source_file", "source_row"]
     if ANSWER in frame and QUESTION in frame:
