@@ -289,35 +289,47 @@ def survey_of(unit: str, satisfied: int, total: int = 100) -> pd.DataFrame:
                          "Q1": answers})
 
 
-def satisfaction_node(result, unit="0010003"):
+def satisfaction_node(result, unit):
     nodes = result.nodes
     return nodes[(nodes["unit_id"] == unit) & (nodes["name"] == "服务对象满意度")].iloc[0]
 
 
-@pytest.mark.parametrize("satisfied", [90, 80])
-def test_fragment_merges_and_scores_the_satisfaction_row(satisfied):
-    data = pe.load_sample()
-    obs = data.observations[data.observations["unit_id"] == "0010003"]
-    res = satisfaction(survey_of("0010003", satisfied), method="share", mapping={"Q1": "服务对象满意度"},
-                       units=["0010003"])
+def sample_satisfaction_row():
+    """The sample's first 服务对象满意度 row with a target ``≥T%`` (T < 90), read from the data, not pinned."""
+    import re
+
+    obs = pe.load_sample().observations
+    for _, row in obs[obs["indicator"] == "服务对象满意度"].iterrows():
+        m = re.fullmatch(r"≥(\d+)%", str(row["target"]))
+        if m and int(m.group(1)) < 90:
+            return obs[obs["unit_id"] == row["unit_id"]], row["unit_id"], int(m.group(1)), row["actual"]
+    pytest.fail("the sample has no 服务对象满意度 row with a target ≥T% below 90")
+
+
+@pytest.mark.parametrize("offset", [+5, -10])
+def test_fragment_merges_and_scores_the_satisfaction_row(offset):
+    obs, unit, target, actual_before = sample_satisfaction_row()
+    satisfied = target + offset                                               # above or below the target
+    res = satisfaction(survey_of(unit, satisfied), method="share", mapping={"Q1": "服务对象满意度"}, units=[unit])
     fragment = res.to_observations()
     assert fragment.columns.tolist() == ["unit_id", "indicator", "actual", "unit", "n", "interval", "interval_low",
                                          "interval_high", "survey_method"]
     assert fragment["n"].iat[0] == 100 and fragment["actual"].iat[0] == pytest.approx(satisfied)
+    before_merge = obs.copy()
     merged = merge_observations(obs, fragment)
-    assert obs["actual"].tolist() == data.observations.loc[obs.index, "actual"].tolist()   # input untouched
+    pd.testing.assert_frame_equal(obs, before_merge)                          # input untouched
     row = merged[merged["indicator"] == "服务对象满意度"].iloc[0]
     assert row["actual"] == f"{satisfied}%" and row["survey_n"] == 100
     typed = obs.copy()
     typed.loc[typed["indicator"] == "服务对象满意度", "actual"] = f"{satisfied}%"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pe.DataQualityWarning)
-        from_survey = satisfaction_node(pe.score("project_self", merged))
-        by_hand = satisfaction_node(pe.score("project_self", typed))
-        before = satisfaction_node(pe.score("project_self", obs))
+        from_survey = satisfaction_node(pe.score("project_self", merged), unit)
+        by_hand = satisfaction_node(pe.score("project_self", typed), unit)
+        before = satisfaction_node(pe.score("project_self", obs), unit)
     assert from_survey["score"] == by_hand["score"] and from_survey["actual"] == f"{satisfied}%"
-    assert before["actual"] == "83.9%"
-    if satisfied >= 85:                                                      # target ≥85%
+    assert before["actual"] == actual_before
+    if offset > 0:
         assert from_survey["achievement"] == 1.0
     else:
         assert from_survey["achievement"] < 1.0
@@ -325,7 +337,7 @@ def test_fragment_merges_and_scores_the_satisfaction_row(satisfied):
 
 def test_fragment_without_a_matching_row_is_located():
     data = pe.load_sample()
-    res = satisfaction(survey_of("0010003", 90), method="share", mapping={"Q1": "受益群众满意度"})
+    res = satisfaction(survey_of("0010003", 90), method="share", mapping={"Q1": "不存在的满意度指标"})
     with pytest.raises(InputError) as err:
         merge_observations(data.observations, res.to_observations())
     assert [(p.location, p.code) for p in err.value.problems] == [("fragment:2:indicator", "no_matching_row")]
