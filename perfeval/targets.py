@@ -378,10 +378,13 @@ def _locations(obs: pd.DataFrame, rows: np.ndarray, column: str) -> list[str]:
     files = obs["source_file"].iloc[rows].tolist() if "source_file" in obs else [None] * len(rows)
     lines = obs["source_row"].iloc[rows].tolist() if "source_row" in obs else (rows + 2).tolist()
     out = []
+    headers: dict[Any, str] = {}  # the header as written, looked up once per file
     for f, r in zip(files, lines):
         f = None if _is_missing(f) else f
         r = None if _is_missing(r) else int(r)
-        out.append(format_location(f, r, header_as_written(obs, f, column)))
+        if f not in headers:
+            headers[f] = header_as_written(obs, f, column)
+        out.append(format_location(f, r, headers[f]))
     return out
 
 

@@ -421,10 +421,11 @@ def _unit_problems(budget: pd.DataFrame, units: pd.Index, rows_of: np.ndarray, m
                    column: str, message: str) -> list[Problem]:
     """One located warning per flagged unit: its budget row's cell (``file:row:column`` with the header as
     written), else the unit."""
-    out = []
-    for u in np.flatnonzero(mask):
-        r = rows_of[u]
-        loc = (_locations(budget, np.array([r]), column)[0] if r >= 0
-               else f"{_budget_file(budget) or 'budget'}:unit {units[u]}")
-        out.append(Problem(loc, code, f"unit {units[u]!r}: {message}", "warning"))
-    return out
+    flagged = np.flatnonzero(mask)
+    if not len(flagged):
+        return []
+    rows = rows_of[flagged]
+    located = iter(_locations(budget, rows[rows >= 0], column))  # one look-up for every flagged unit with a row
+    elsewhere = f"{_budget_file(budget) or 'budget'}:unit "
+    return [Problem(next(located) if r >= 0 else elsewhere + str(units[u]), code, f"unit {units[u]!r}: {message}",
+                    "warning") for u, r in zip(flagged, rows)]
