@@ -657,6 +657,53 @@ def test_icc_fast_grid_path_equals_general_path_and_leaves_data_alone():
     pd.testing.assert_frame_equal(one_rater, kept)
 
 
+@pytest.mark.parametrize("ids", [
+    ["0010002", "0010001", "0010002", "0010003", "0010001"],        # project codes: the fixed-width integer keys
+    ["E01", "E02", "E01"], ["专家A", "专家B", "专家A"], ["7", "5", "7"],  # rater codes, UTF-8, one character
+    ["a", "bb", "a"], ["é", "e", "é"],                                # lengths differ (in characters or bytes)
+    ["ab", "c\x00", "ab"], ["abcdefghi", "abcdefghj", "abcdefghi"],   # a NUL inside; longer than 8 bytes
+    ["ab", "cd", 12], ["\ud800x", "ab", "\ud800x"],                    # a number among text; a lone surrogate
+])
+def test_factorize_text_ids_equals_pandas_factorize(ids):
+    """Text ids take integer keys when they all have the same length of at most 8 bytes (any other text is
+    hashed as objects): codes and labels are those of pandas.factorize, labels in order of first appearance."""
+    from perfeval.agreement._util import factorize
+
+    for series in (pd.Series(ids, dtype=object), pd.Series(ids).astype(str)):
+        codes, labels = factorize(series)
+        ref_codes, ref_labels = pd.factorize(series.astype(object).to_numpy())
+        np.testing.assert_array_equal(codes, ref_codes)
+        assert list(labels) == list(ref_labels) and labels.dtype == object
+
+
+def test_factorize_keys_tell_ids_apart_that_share_a_prefix_or_bytes():
+    """Trap: keys are the ids' bytes, so ids differing only in their last byte, or ids whose characters reorder
+    the same bytes, stay apart; a missing id is refused as before."""
+    from perfeval.agreement._util import factorize
+
+    rng = np.random.default_rng(8)
+    ids = np.array([f"{i:07d}" for i in rng.integers(0, 300, 5000)], dtype=object)
+    codes, labels = factorize(pd.Series(ids))
+    assert (labels[codes] == ids).all() and len(labels) == len(set(ids))
+    codes, labels = factorize(pd.Series(["ab", "ba", "ab", "b\u0101"]))
+    np.testing.assert_array_equal(codes, [0, 1, 0, 2])
+    with pytest.raises(InputError, match="missing"):
+        factorize(pd.Series(["0010001", None, "0010002"]))
+
+
+def test_icc_on_project_code_ids_in_shuffled_rows_equals_the_grid():
+    """The text-id path (codes such as 0010001, shuffled rows) gives the grid path's table."""
+    rng = np.random.default_rng(6)
+    wide = rng.normal(size=(300, 1)) * 3 + rng.normal(size=(300, 4)) + rng.normal(size=4)
+    grid = to_long(wide, rows="unit")
+    ref = icc(grid).to_frame()
+    coded = grid.sample(frac=1.0, random_state=4).assign(
+        unit_id=lambda d: d["unit_id"].map("{:07d}".format), rater_id=lambda d: "E0" + d["rater_id"].astype(str))
+    got = icc(coded).to_frame()
+    np.testing.assert_allclose(got[["icc", "f", "pvalue", "ci_low", "ci_high"]],
+                               ref[["icc", "f", "pvalue", "ci_low", "ci_high"]], rtol=1e-12, atol=1e-14)
+
+
 def test_icc_single_target_warning_says_every_form_is_nan():
     with pytest.warns(DegenerateDataWarning, match="single complete target.*one-way forms too|one-way forms"):
         res = icc(to_long([[1, 2, 3]], rows="unit"))

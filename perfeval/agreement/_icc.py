@@ -275,6 +275,13 @@ def _henderson_vc(y: np.ndarray) -> tuple[float, float, float, int, int, int]:
     return float(va), float(vb), float(ve), n, k, total
 
 
+def _sum_squares(x: np.ndarray) -> float:
+    """``sum(x ** 2)`` of a 1-D array without a temporary, in NumPy's own loop rather than BLAS ``ddot``: a
+    multithreaded BLAS wakes its threads for a long vector, which on shared cores costs tens of milliseconds
+    (measured: 20 ms for 40,000 values, against 0.1 ms here)."""
+    return float(np.einsum("i,i->", x, x))
+
+
 def _twoway_ms(y: np.ndarray, overwrite: bool = False) -> tuple[float, float, float, float]:
     """(MSR, MSW, MSC, MSE) of a complete n x k matrix; residuals are formed directly (no cancellation).
 
@@ -293,14 +300,14 @@ def _twoway_ms(y: np.ndarray, overwrite: bool = False) -> tuple[float, float, fl
     target_dev = r.sum(axis=0)                 # target sums -> target effects, in place
     target_dev /= k
     target_dev -= gm
-    ssr = k * float(target_dev @ target_dev)
-    ssc = n * float(rater_dev @ rater_dev)
+    ssr = k * _sum_squares(target_dev)
+    ssc = n * _sum_squares(rater_dev)
     r -= target_dev                            # y - target mean + gm
     r -= gm                                    # within-target deviations
     flat = r.ravel()
-    ssw = float(flat @ flat)
+    ssw = _sum_squares(flat)
     r -= rater_dev[:, None]                    # minus the rater effects: residuals
-    sse = float(flat @ flat)
+    sse = _sum_squares(flat)
     with np.errstate(all="ignore"):
         return (ssr / (n - 1) if n > 1 else math.nan, ssw / (n * (k - 1)) if k > 1 else math.nan,
                 ssc / (k - 1) if k > 1 else math.nan,
