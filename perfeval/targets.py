@@ -318,7 +318,7 @@ class _Parsed:
 
 def _parse_column(series: pd.Series, kind: str) -> _Parsed:
     """Parse the distinct values of a column: plain numbers and ``x%`` in bulk, the rest one by one."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes, uniques = _factorize(series)
     uniq = np.asarray(uniques, dtype=object)
     n = len(uniq)
     op = np.full(n, -1, dtype=np.int8)
@@ -347,6 +347,15 @@ def _parse_column(series: pd.Series, kind: str) -> _Parsed:
             t = Target(t.op, math.nan, t.unit, f, t.text)
         op[i], value[i], unit[i], flags[i], level[i] = _op_id(t.op), t.value, t.unit, ";".join(f), t.level
     return _Parsed(codes, uniq, op, value, unit, flags, level, errors)
+
+
+def _factorize(values: Any) -> tuple[np.ndarray, Any]:
+    """``pandas.factorize(values, use_na_sentinel=True)``; a text column (``str`` dtype, the default of pandas 3
+    for text) is hashed from its object array, which gives the same codes and values without the string array's
+    validation and copies (about 1.7x faster on a million cells). The uniques are then an object array."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
+        values = values.to_numpy()
+    return pd.factorize(values, use_na_sentinel=True)
 
 
 def _take(codes: np.ndarray, values: np.ndarray, fill: Any) -> np.ndarray:
@@ -430,7 +439,7 @@ def _normalized_column(obs: pd.DataFrame, name: str, parse: Any, problems: list[
     """Codes (index into ``categories``; -1 empty) of an op or level column, parsed once per distinct value."""
     if name not in obs:
         return np.full(len(obs), -1, dtype=np.int8)
-    codes, uniques = pd.factorize(obs[name], use_na_sentinel=True)
+    codes, uniques = _factorize(obs[name])
     ids = np.full(len(uniques), -1, dtype=np.int8)
     for i, u in enumerate(uniques):
         try:
@@ -453,7 +462,7 @@ def _units_and_values(obs: pd.DataFrame, tp: _Parsed, ap: _Parsed, t_err: np.nda
     t_unit = _take(tp.codes, _vocabulary_ids(tp.unit, vocab), 0)
     a_unit = _take(ap.codes, _vocabulary_ids(ap.unit, vocab), 0)
     if "unit" in obs:
-        uc, uu = pd.factorize(obs["unit"], use_na_sentinel=True)
+        uc, uu = _factorize(obs["unit"])
         col_unit = _take(uc, _vocabulary_ids([_normalize(str(u)) for u in uu], vocab), 0)
     else:
         col_unit = np.zeros(n, dtype=np.int64)

@@ -15,9 +15,9 @@ from ..errors import DataQualityWarning, InputError, Problem
 from ..framework import Framework, load_framework
 from ..scoring import DENOMINATORS
 from ..targets import _small_unique, parse_observations
-from ._matching import FLAG_BITS, Tree, map_rows, name_key, unit_text
+from ._matching import FLAG_BITS, Tree, map_rows, name_key, unit_texts
 from ._result import ScoreResult
-from ._rows import flag_strings, score_execution, score_rows
+from ._rows import flag_labels, flag_strings, score_execution, score_rows
 
 __all__ = ["score", "ScoreResult", "NA_POLICIES", "OVER_POLICIES"]
 
@@ -210,7 +210,7 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
         if not isinstance(budget, pd.DataFrame):
             raise TypeError(f"`budget` must be a pandas DataFrame or None; got {type(budget).__name__}.")
         if "unit_id" in budget:
-            budget_units = pd.Index(budget["unit_id"].map(unit_text).unique(), dtype=object).difference(
+            budget_units = pd.Index(unit_texts(budget["unit_id"]).unique(), dtype=object).difference(
                 units, sort=False)
             units = units.append(budget_units)
     execution = score_execution(tree, units, budget, denominator, rows)
@@ -476,41 +476,52 @@ def _nodes_frame(tree: Tree, units: pd.Index, rows: Any, scored: Any, S, P, C, C
         out[at_rows] = row_values
         return pd.Series(out, dtype=dtype, copy=False) if dtype is object else out
 
+    def place_labels(labels: np.ndarray, tree_codes: Any, row_codes: Any) -> pd.Series:
+        """An object column given as positions into ``labels``: the integers are scattered into order and the
+        labels taken once (scattering Python objects costs a reference count per cell and per pass)."""
+        return pd.Series(labels.take(place(tree_codes, row_codes, np.int64)), dtype=object, copy=False)
+
     unit_ids = units.to_numpy(dtype=object)
     codes = tree.codes_arr
     src = rows.frame
     fx = np.flatnonzero(~rows.is_indicator)
     fixed_cells = rows.unit[fx] * n_nodes + rows.home[fx]
+    each_node = np.tile(np.arange(n_nodes, dtype=np.int64), n_units)
+    child_labels, child_of = _child_code_labels(rows.k[idx], home, tree)
+    cell_flags, cell_flag_of = flag_labels(FF.ravel())
+    row_flags, row_flag_of = flag_labels(
+        scored.bits[idx], None if scored.extra_flags is None else scored.extra_flags.take(idx))
     columns = {
-        "unit_id": place(np.repeat(unit_ids, n_nodes), unit_ids[rows.unit[idx]], object),
-        "node_code": place(np.tile(codes, n_units), _child_codes(rows.k[idx], home, tree), object),
-        "parent_code": place(np.tile(tree.parent_codes, n_units), codes[home], object),
+        "unit_id": place_labels(unit_ids, np.repeat(np.arange(n_units, dtype=np.int64), n_nodes), rows.unit[idx]),
+        "node_code": place_labels(np.concatenate([codes, child_labels]), each_node, n_nodes + child_of),
+        "parent_code": place_labels(np.concatenate([tree.parent_codes, codes]), each_node, n_nodes + home),
         "level": place(np.tile(tree.levels, n_units), tree.levels[home] + 1, np.int64),
-        "name": place(np.tile(tree.names_arr, n_units), rows.names[idx], object),
+        "name": place_labels(np.concatenate([tree.names_arr, rows.names[idx].astype(object, copy=False)]), each_node,
+                             n_nodes + np.arange(n_rows, dtype=np.int64)),
         "points": place(P.ravel(), eff_row[idx], float),
         "achievement": place(ach.ravel(), ach_row[idx], float),
         "score": place(S.ravel(), s_row[idx], float),
         "claimed_score": place(np.where(CN > 0, C, np.nan).ravel(), scored.claimed[idx], float),
         "rule": place(rule.ravel(), scored.rule[idx], object),
         "applicable": place((WA > 0).ravel(), rows.applicable[idx], bool),
-        "flags": place(flag_strings(FF.ravel()), flag_strings(
-            scored.bits[idx], None if scored.extra_flags is None else scored.extra_flags.take(idx)), object),
+        "flags": place_labels(np.concatenate([cell_flags, row_flags]), cell_flag_of, len(cell_flags) + row_flag_of),
     }
     for name in ("indicator_code", "target", "actual", "source_file", "source_row"):
         if name in src:
-            values = src[name].to_numpy(dtype=object)
-            at_tree_cells = np.full(n_tree, None, dtype=object)
-            at_tree_cells[fixed_cells] = values[fx]  # fixed leaves show the row they were scored from
-            columns[name] = place(at_tree_cells, values[idx], object)
+            values = np.append(src[name].to_numpy(dtype=object), None)  # the last slot: cells without a row
+            at_tree_cells = np.full(n_tree, len(values) - 1, dtype=np.int64)
+            at_tree_cells[fixed_cells] = fx  # fixed leaves show the row they were scored from
+            columns[name] = place_labels(values, at_tree_cells, idx)
     return pd.DataFrame(columns, index=pd.RangeIndex(n_tree + n_rows), copy=False)
 
 
-def _child_codes(k: np.ndarray, home: np.ndarray, tree: Tree) -> np.ndarray:
-    """``"<slot>.<k>"`` built once per distinct (home, k) and mapped back."""
+def _child_code_labels(k: np.ndarray, home: np.ndarray, tree: Tree) -> tuple[np.ndarray, np.ndarray]:
+    """The ``"<slot>.<k>"`` codes of the indicator rows, built once per distinct (home, k): the labels (object
+    array) and each row's position among them."""
     width = int(k.max(initial=0)) + 1
     uniq, inv = _small_unique(home.astype(np.int64) * width + k)
     labels = np.array([f"{tree.codes[h]}.{c}" for h, c in zip(uniq // width, uniq % width)], dtype=object)
-    return labels[inv] if len(uniq) else np.zeros(0, dtype=object)
+    return labels, inv
 
 
 def _totals_frame(tree: Tree, units: pd.Index, rows: Any, scored: Any, S, P, FF, HAS, execution, total,

@@ -16,11 +16,11 @@ from ..scoring import OPS as AUTO_RULES
 from ..scoring import (DENOMINATORS, band_message, band_violation, deduction, equality, evaluator, execution,
                        moderate_reduction, ordinal, out_of_range, over_achievement, piecewise, positive,
                        qualitative, reverse)
-from ..targets import (LEVEL_CATEGORIES, OP_CATEGORIES, _is_missing, _locations, _problems, _small_unique,
+from ..targets import (LEVEL_CATEGORIES, OP_CATEGORIES, _factorize, _is_missing, _locations, _problems, _small_unique,
                        free_text_message, is_free_text)
-from ._matching import FLAG_BITS, Rows, Tree, _numbers, unit_text
+from ._matching import FLAG_BITS, Rows, Tree, _numbers, unit_texts
 
-__all__ = ["Scored", "Execution", "score_rows", "score_execution", "flag_strings"]
+__all__ = ["Scored", "Execution", "score_rows", "score_execution", "flag_strings", "flag_labels"]
 
 # rule ids (the first three are the numeric comparisons); auto resolves through the op codes of the parsed frame
 _RULE_IDS = ("positive", "reverse", "equality", "qualitative", "execution", "evaluator", "deduction", "piecewise",
@@ -62,6 +62,12 @@ class Execution:
 
 def flag_strings(bits: np.ndarray, extra: pd.Categorical | None = None) -> np.ndarray:
     """``;``-joined flag codes: one label per distinct (bit mask, extra flags) pair, mapped back to the rows."""
+    labels, inv = flag_labels(bits, extra)
+    return labels[inv] if len(labels) else np.zeros(0, dtype=object)
+
+
+def flag_labels(bits: np.ndarray, extra: pd.Categorical | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The labels of :func:`flag_strings` (object array) and each row's position among them."""
     if extra is None:
         key, names = bits.astype(np.int64), [""]
     else:
@@ -76,7 +82,7 @@ def flag_strings(bits: np.ndarray, extra: pd.Categorical | None = None) -> np.nd
         if extra is not None and e > 0 and names[e - 1]:
             parts.append(names[e - 1])
         labels.append(";".join(parts))
-    return np.array(labels, dtype=object)[inv.ravel()] if len(uniq) else np.zeros(0, dtype=object)
+    return np.array(labels, dtype=object), inv.ravel()
 
 
 def _effective_rules(tree: Tree, rows: Rows, op: np.ndarray, problems: list[Problem]) -> np.ndarray:
@@ -184,7 +190,7 @@ def _free_text(f: pd.DataFrame, eff: np.ndarray, candidates: np.ndarray, problem
     if "actual" not in f or not mask.any():
         return np.zeros(len(f), dtype=bool)
     rows = np.flatnonzero(mask)
-    codes, uniques = pd.factorize(f["actual"].iloc[rows], use_na_sentinel=True)
+    codes, uniques = _factorize(f["actual"].iloc[rows])
     is_free = np.array([isinstance(u, str) and not _is_missing(u) and is_free_text(u) for u in uniques], bool)
     out = np.zeros(len(f), dtype=bool)
     out[rows] = (codes >= 0) & is_free[np.maximum(codes, 0)] if len(uniques) else False
@@ -381,7 +387,7 @@ def _budget_amounts(budget: pd.DataFrame, units: pd.Index, column: str, problems
     """Executed, denominator and claimed points per unit (NaN without a row) and each unit's budget row (-1);
     duplicate units, non-numeric and negative amounts are located problems."""
     n = len(units)
-    uid = budget["unit_id"].map(unit_text)
+    uid = unit_texts(budget["unit_id"])
     dup = uid.duplicated(keep="first").to_numpy()
     problems += _problems(budget, dup, "unit_id", "duplicate_unit",
                           lambda r: [f"unit {uid.iat[i]!r} has more than one budget row; keep one" for i in r])
