@@ -35,6 +35,9 @@ _OP_WORDS: tuple[tuple[str, str, bool], ...] = tuple(sorted((
     *((w, "<=", True) for w in ("小于", "低于", "少于", "<")),
 ), key=lambda t: -len(t[0])))
 _OP_WORD_SET = frozenset(w for w, _, _ in _OP_WORDS)
+# the first word of _OP_WORDS (longest first) that starts a cell: a regex alternation tries them in that order
+_OP_PREFIX = re.compile("|".join(re.escape(w) for w, _, _ in _OP_WORDS))
+_OP_OF_WORD = {w: (sign, strict) for w, sign, strict in reversed(_OP_WORDS)}  # the first entry of a word wins
 _SUFFIX_OPS: tuple[tuple[str, str], ...] = (("及以上", ">="), ("以上", ">="), ("及以下", "<="), ("以下", "<="),
                                             ("以内", "<="))
 # "(含)" (inclusive) restates what >= and <= already say; "左右" (about) makes the value approximate
@@ -178,12 +181,12 @@ def read_cell(text: str, *, kind: str) -> Cell:
     if _DEADLINE.search(s) and not any(ch.isdigit() for ch in _DEADLINE.sub("", s)):
         return Cell("qualitative", math.nan, "", ("deadline",))
     op: str | None = None
-    for word, sign, strict in _OP_WORDS:
-        if s.startswith(word):
-            op, s = sign, s[len(word):]
-            if strict:
-                flags.append("strict_op")
-            break
+    word = _OP_PREFIX.match(s)
+    if word:
+        op, strict = _OP_OF_WORD[word.group(0)]
+        s = s[word.end():]
+        if strict:
+            flags.append("strict_op")
     if op is None:
         for word in _APPROX:
             if s.startswith(word):

@@ -14,7 +14,7 @@ from .. import __version__
 from ..errors import DataQualityWarning, InputError, Problem
 from ..framework import Framework, load_framework
 from ..scoring import DENOMINATORS
-from ..targets import _small_unique, parse_observations
+from ..targets import _small_unique, _stable_order, parse_observations
 from ._matching import FLAG_BITS, Tree, map_rows, name_key, unit_texts
 from ._result import ScoreResult
 from ._rows import flag_labels, flag_strings, score_execution, score_rows
@@ -360,7 +360,7 @@ def _compensated_cells(cell: np.ndarray, k: np.ndarray, n_units: int, n_nodes: i
     """
     out = [(np.zeros(n_units * n_nodes), np.zeros(n_units * n_nodes)) for _ in values]
     if len(cell):
-        order = np.argsort(k, kind="stable")
+        order = _stable_order(k)
         for group in np.split(order, np.flatnonzero(np.diff(k[order])) + 1):
             at = cell[group]
             for (s, c), v in zip(out, values):
@@ -535,10 +535,10 @@ def _totals_frame(tree: Tree, units: pd.Index, rows: Any, scored: Any, S, P, FF,
     banded = np.asarray(tree.framework.bands.grade(total), dtype=object)
     grade = np.asarray(banded, dtype=object).copy()
     bits = np.zeros(n_units, dtype=np.int64)
-    for bit in FLAG_BITS.values():  # unit flags: union of its rows' and fixed leaves' flags
-        has = np.bincount(rows.unit, weights=((scored.bits & bit) > 0).astype(float), minlength=n_units) > 0
-        has |= ((FF & bit) > 0).any(axis=1)
-        bits |= np.where(has, bit, 0)
+    # unit flags: union of its rows' and fixed leaves' flags
+    np.bitwise_or.at(bits, rows.unit, scored.bits.astype(np.int64, copy=False))
+    bits |= np.bitwise_or.reduce(FF, axis=1)
+    bits &= sum(FLAG_BITS.values())
     bits[: len(rows.unit_bits)] |= rows.unit_bits
     flags = flag_strings(bits)
     veto_hit = np.zeros(n_units, dtype=bool)

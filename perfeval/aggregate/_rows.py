@@ -17,7 +17,7 @@ from ..scoring import (DENOMINATORS, band_message, band_violation, deduction, eq
                        moderate_reduction, ordinal, out_of_range, over_achievement, piecewise, positive,
                        qualitative, reverse)
 from ..targets import (LEVEL_CATEGORIES, OP_CATEGORIES, _factorize, _is_missing, _locations, _problems, _small_unique,
-                       free_text_message, is_free_text)
+                       _stable_order, free_text_message, is_free_text)
 from ._matching import FLAG_BITS, Rows, Tree, _numbers, unit_texts
 
 __all__ = ["Scored", "Execution", "score_rows", "score_execution", "flag_strings", "flag_labels"]
@@ -132,7 +132,7 @@ def score_rows(tree: Tree, rows: Rows, policy: dict) -> Scored:
     app = rows.applicable
     resolved: dict[str, Any] = {}
     combo = rows.home * (len(_RULE_IDS) + 1) + (eff + 1)
-    order = np.argsort(combo, kind="stable")
+    order = _stable_order(combo)
     bounds = np.flatnonzero(np.diff(combo[order])) + 1
     for idx in np.split(order, bounds) if n else []:
         home, rid = int(rows.home[idx[0]]), int(eff[idx[0]])
