@@ -480,14 +480,9 @@ def lights(monitoring: pd.DataFrame, observations: pd.DataFrame, budget: pd.Data
                             month=month, policy=pol.to_dict(), problems=tuple(warnings))
 
 
-def _worst(colours: pd.Series) -> Any:
-    ranks = colours.map(_RANK).dropna()
-    return COLOURS[int(ranks.min())] if len(ranks) else None
-
-
 def _worst_by_unit(ind: pd.DataFrame) -> pd.Series:
-    """:func:`_worst` colour of each unit's indicators (None where none is lit), ranked in one pass rather than
-    one call per unit (3,000 units: 20x faster)."""
+    """The worst colour of each unit's lit indicators (order of :data:`COLOURS`, red first; None where none is
+    lit), ranked in one pass over the rows rather than one call per unit (3,000 units: 20x faster)."""
     worst = ind["colour"].map(_RANK).groupby(ind["unit_id"]).min()
     return pd.Series([None if np.isnan(r) else COLOURS[int(r)] for r in worst.to_numpy(dtype=float)],
                      index=worst.index, name="colour")
