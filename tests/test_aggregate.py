@@ -727,3 +727,72 @@ def test_inputs_are_not_modified():
     quiet_score("project_self", o, b)
     pd.testing.assert_frame_equal(o, o_before)
     pd.testing.assert_frame_equal(b, b_before)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the engine's vectorised helpers equal the pandas / NumPy operations they replace
+# ---------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("keys", [
+    np.array([3, 1, 3, 0, 1, 3, -1, 2]),                  # small range, negatives: the 16-bit radix path
+    np.random.default_rng(1).integers(0, 10**6, 3000),   # wide range: NumPy's own stable sort
+    np.repeat(np.arange(50), 4)[::-1].copy(),
+    np.zeros(0, dtype=np.int64), np.array([7]),
+])
+def test_stable_order_and_cumcount_equal_argsort_and_groupby(keys):
+    from perfeval.targets import _cumcount, _stable_order
+
+    np.testing.assert_array_equal(_stable_order(keys), np.argsort(keys, kind="stable"))
+    np.testing.assert_array_equal(_cumcount(keys), pd.Series(keys).groupby(keys).cumcount().to_numpy())
+
+
+def test_unit_texts_equal_mapping_unit_text_cell_by_cell():
+    """Ids as text: floats lose ``.0``, spaces are stripped, missing ids become what ``unit_text`` makes of them;
+    for ``str``, object and float columns alike."""
+    from perfeval.aggregate._matching import unit_text, unit_texts
+
+    for values in (pd.Series([" 0010001", "0010002 ", "0010001", None, "P1"]),
+                   pd.Series([" 0010001", "0010002 ", np.nan, "0010001"], dtype=object),
+                   pd.Series([1001.0, 1002.5, np.nan, 1001.0]), pd.Series([7, 8, 7])):
+        got = unit_texts(values)
+        pd.testing.assert_series_equal(got, pd.Series([unit_text(v) for v in values], index=values.index,
+                                                      dtype=object, name=values.name))
+
+
+def test_flag_labels_give_flag_strings_back():
+    from perfeval.aggregate._matching import FLAG_BITS
+    from perfeval.aggregate._rows import flag_labels, flag_strings
+
+    bits = np.array([0, FLAG_BITS["missing_actual"], FLAG_BITS["missing_actual"] | FLAG_BITS["points_sum"], 0])
+    extra = pd.Categorical(["", "bare_target", "", "approximate"])
+    labels, at = flag_labels(bits, extra)
+    np.testing.assert_array_equal(labels[at], flag_strings(bits, extra))
+    assert list(labels[at]) == ["", "missing_actual;bare_target", "missing_actual;points_sum", "approximate"]
+    assert len(flag_labels(np.zeros(0, dtype=np.int64))[0]) == 0
+
+
+def test_node_table_of_shuffled_rows_equals_that_of_ordered_rows():
+    """Trap for the scatter of the node table: rows given in any order land in the same place (unit, framework
+    pre-order, indicators after their slot; only the ``<slot>.<k>`` numbers follow the order given)."""
+    rng = np.random.default_rng(3)
+    units = [f"{u:07d}" for u in range(40)]
+    rows = [(u, "产出指标", "数量指标", f"完成数量{i}", "≥20个", f"{int(rng.integers(15, 25))}个", 30.0)
+            for u in units for i in range(2)]
+    rows += [(u, "效益指标", "社会效益指标", "满意度", "≥90%", f"{rng.uniform(80, 99):.1f}%", 30.0) for u in units]
+    obs = pd.DataFrame(rows, columns=["unit_id", "l1", "l2", "indicator", "target", "actual", "points"])
+    budget = pd.DataFrame({"unit_id": units, "budget_full_year": 100.0, "executed": rng.uniform(60, 105, 40)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        ref = pe.score("project_self", obs, budget)
+        got = pe.score("project_self", obs.sample(frac=1.0, random_state=5), budget.iloc[::-1])
+    key, drop = ["unit_id", "name"], ["node_code", "source_row"]
+    pd.testing.assert_frame_equal(got.nodes.drop(columns=drop).sort_values(key).reset_index(drop=True),
+                                  ref.nodes.drop(columns=drop).sort_values(key).reset_index(drop=True))
+    for nodes in (got.nodes, ref.nodes):   # each unit's block: its framework cells, each slot's rows after it
+        first = nodes.drop_duplicates("unit_id").index
+        assert (np.diff(first) == len(nodes) // 40).all()
+        block = nodes.iloc[: len(nodes) // 40]
+        assert block["parent_code"].dropna().isin(block["node_code"]).all()
+        slot = block.index[block["node_code"] == block.loc[block["name"] == "完成数量0", "parent_code"].iloc[0]][0]
+        assert set(block["name"].iloc[slot + 1: slot + 3]) == {"完成数量0", "完成数量1"}
+    pd.testing.assert_frame_equal(got.totals.sort_values("unit_id").reset_index(drop=True),
+                                  ref.totals.sort_values("unit_id").reset_index(drop=True))
