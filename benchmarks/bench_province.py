@@ -90,7 +90,11 @@ def _tree_rss_mib(proc) -> float:
     import psutil
 
     total = 0
-    for p in [proc, *proc.children(recursive=True)]:
+    try:
+        tree = [proc, *proc.children(recursive=True)]
+    except psutil.NoSuchProcess:   # ended between two samples
+        return float("nan")
+    for p in tree:
         try:
             total += p.memory_info().rss
         except (psutil.NoSuchProcess, psutil.AccessDenied):
@@ -102,28 +106,38 @@ def _reports_done(out_dir: Path) -> int:
     return sum(1 for p in out_dir.rglob("*.html") if p.name != "index.html")
 
 
-def bench_annual(folder: str, jobs: int, timeout: float | None) -> None:
-    try:
-        from perfeval.reports import render_batch  # noqa: F401  (the batch's entry point)
-    except ImportError:
-        print("perfeval annual: not available in this build (perfeval.reports.render_batch cannot be imported); "
-              "not timed")
-        return
+def bench_annual(folder: str, jobs: int, timeout: float | None, command: list[str] | None = None) -> None:
+    """Time ``perfeval annual`` (or ``command``, with ``{out}`` for the output folder) and sample its memory."""
+    if command is None:
+        try:
+            from perfeval.reports import render_batch  # noqa: F401  (the batch's entry point)
+        except ImportError:
+            print("perfeval annual: not available in this build (perfeval.reports.render_batch cannot be imported); "
+                  "not timed")
+            return
     try:
         import psutil
     except ImportError:
         psutil = None
     out_dir = Path(tempfile.mkdtemp(prefix="bench_annual_"))
-    cmd = [sys.executable, "-m", "perfeval", "annual", folder, "--out", str(out_dir), "--jobs", str(jobs)]
+    cmd = ([part.replace("{out}", str(out_dir)) for part in command] if command else
+           [sys.executable, "-m", "perfeval", "annual", folder, "--out", str(out_dir), "--jobs", str(jobs)])
+    log = out_dir.with_name(out_dir.name + ".log")   # a file, not a pipe: a progress bar would fill a pipe and block
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    watched = psutil.Process(proc.pid) if psutil else None
+    with open(log, "w", encoding="utf-8") as sink:
+        proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.STDOUT, text=True)
     samples: list[tuple[int, float]] = []   # (reports done, resident memory of the process tree)
     try:
+        try:
+            watched = psutil.Process(proc.pid) if psutil else None
+        except psutil.NoSuchProcess:
+            watched = None
         while proc.poll() is None:
             if watched is not None:
                 samples.append((_reports_done(out_dir), _tree_rss_mib(watched)))
             if timeout and time.perf_counter() - t0 > timeout:
+                for child in (watched.children(recursive=True) if watched is not None else []):
+                    child.kill()   # the kernels too, not only the command
                 proc.kill()
                 print(f"perfeval annual: stopped after the --annual-timeout of {timeout:g} s")
                 break
@@ -131,17 +145,19 @@ def bench_annual(folder: str, jobs: int, timeout: float | None) -> None:
         proc.wait()
         wall = time.perf_counter() - t0
         n = _reports_done(out_dir)
-        err = proc.stderr.read() if proc.stderr else ""
+        err = log.read_text(encoding="utf-8", errors="replace")
         rate = n / (wall / 60) if wall > 0 else float("nan")
         print(f"perfeval annual --jobs {jobs}: {n:,} reports in {wall:.0f} s -> {rate:.0f} reports/min (goal >= "
               f"{GOAL_REPORTS_PER_MIN:g}); exit code {proc.returncode}"
-              + (f"; stderr tail: {err.strip().splitlines()[-1]}" if proc.returncode and err.strip() else ""))
+              + (f"; output tail: {err.strip().splitlines()[-1]}" if proc.returncode and err.strip() else ""))
+        samples = [(done, r) for done, r in samples if r == r]
         if samples:
             peak = max(r for _, r in samples)
             quarters = []
-            for q in (0.25, 0.5, 0.75, 1.0):
+            for q in (0.25, 0.5, 0.75):
                 at = [r for done, r in samples if done >= q * max(n, 1)]
                 quarters.append(at[0] if at else float("nan"))
+            quarters.append(samples[-1][1])   # the last sample, just before the command ended
             flat = quarters[-1] / quarters[0] if quarters[0] == quarters[0] and quarters[0] > 0 else float("nan")
             print(f"  peak resident memory of the process tree {peak:,.0f} MiB (goal < {GOAL_MIB:,.0f}); at 25/50/75/"
                   f"100 % of the reports: {' / '.join(f'{r:,.0f}' for r in quarters)} MiB -> last/first quarter "
@@ -151,6 +167,7 @@ def bench_annual(folder: str, jobs: int, timeout: float | None) -> None:
             print(f"  largest child process peak {own:,.0f} MiB (install psutil to sample the whole process tree)")
     finally:
         shutil.rmtree(out_dir, ignore_errors=True)
+        log.unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> int:
