@@ -14,7 +14,7 @@ from .. import __version__
 from ..errors import DataQualityWarning, InputError, Problem
 from ..framework import Framework, load_framework
 from ..scoring import DENOMINATORS
-from ..targets import _small_unique, _stable_order, parse_observations
+from ..targets import _factorize, _small_unique, _stable_order, parse_observations
 from ._matching import FLAG_BITS, Tree, map_rows, name_key, unit_texts
 from ._result import ScoreResult
 from ._rows import flag_labels, flag_strings, score_execution, score_rows
@@ -72,15 +72,27 @@ def detect_framework(fw: Framework | str | Path, observations: pd.DataFrame) -> 
     if not isinstance(fw, str) or fw not in STRUCTURE_2021 or not isinstance(observations, pd.DataFrame) \
             or "l1" not in observations:
         return fw
-    l1 = observations["l1"].map(name_key)
-    cost = name_key("成本指标")
-    if not l1.eq(cost).any():
+    # each distinct name keyed once (a million rows carry a few dozen); an empty cell matches nothing
+    c1, l1 = _distinct_keys(observations["l1"])
+    if not _rows_where(c1, l1 == name_key("成本指标")).any():
         return fw
     if "l2" in observations:
-        l2 = observations["l2"].map(name_key)
-        if (l1.eq(name_key("产出指标")) & l2.str.contains("成本", regex=False).fillna(False)).any():
+        c2, l2 = _distinct_keys(observations["l2"])
+        under_output = _rows_where(c1, l1 == name_key("产出指标"))
+        if (under_output & _rows_where(c2, np.array(["成本" in k for k in l2], dtype=bool))).any():
             return fw  # mixed: 2015 rows (产出 > 成本) too; unknown_l1 names the rows that do not fit
     return STRUCTURE_2021[fw]
+
+
+def _distinct_keys(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Row codes (-1 where empty) and the :func:`name_key` of each distinct value."""
+    codes, uniq = _factorize(values)
+    return codes, np.array([name_key(u) for u in uniq], dtype=object)
+
+
+def _rows_where(codes: np.ndarray, distinct: np.ndarray) -> np.ndarray:
+    """Per row, the boolean of its distinct value (False where empty)."""
+    return (codes >= 0) & (distinct[np.maximum(codes, 0)] if len(distinct) else False)
 
 
 def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.DataFrame | None = None, *,
