@@ -47,12 +47,13 @@ from typing import Any, Iterator, Mapping
 from nbconvert.exporters import Exporter
 from traitlets import Unicode, default
 
+from ._blocks import BLOCK_MIMETYPE, FACTS_MIMETYPE
+
 __all__ = ["DOCX_MIMETYPE", "DocxExporter", "ReportMeta", "notebook_to_docx", "iter_blocks"]
 
 #: The mimetype of a Word document.
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-BLOCK_MIMETYPE = "application/vnd.perfeval.block+json"
 
 # fonts: (East Asian face, Latin face); names as Word on Chinese Windows knows them
 _BODY = ("仿宋", "Times New Roman")
@@ -101,7 +102,7 @@ class ReportMeta:
         if isinstance(meta, ReportMeta):
             return meta
         metadata = nb.get("metadata", {}) if hasattr(nb, "get") else {}
-        params = dict((metadata.get("papermill") or {}).get("parameters") or {})
+        params = _notebook_parameters(nb)
         stored = dict(metadata.get("perfeval") or {})
         given = dict(meta or {})
         unknown = sorted(set(given) - {"title", "unit", "evaluator", "date", "lang"})
@@ -116,11 +117,15 @@ class ReportMeta:
                         return str(value)
             return None
 
+        facts = _facts(nb)
         title = pick("title")
         if title is None:
             title = next((b["text"] for b, _ in iter_blocks(nb) if b.get("kind") == "heading"
                           and b.get("level") == 1), None)
-        return cls(title=title, unit=pick("unit", "unit_name"), evaluator=pick("evaluator"),
+        unit = pick("unit", "unit_name")
+        if unit is None and facts.get("name") not in (None, ""):
+            unit = str(facts["name"])
+        return cls(title=title, unit=unit, evaluator=pick("evaluator"),
                    date=pick("date", "report_date"), lang=pick("lang") or "zh")
 
 
@@ -128,6 +133,41 @@ class ReportMeta:
 
 def _text_of(value: Any) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
+
+
+def _notebook_parameters(nb: Any) -> dict[str, Any]:
+    """The report's parameters: the literal defaults of the ``parameters`` cell, then papermill's injected ones."""
+    import ast
+
+    found: dict[str, Any] = {}
+    for cell in nb.get("cells", []):
+        tags = set((cell.get("metadata") or {}).get("tags") or ())
+        if cell.get("cell_type") != "code" or not tags & {"parameters", "injected-parameters"}:
+            continue
+        try:
+            tree = ast.parse(_text_of(cell.get("source", "")))
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                try:
+                    found[node.targets[0].id] = ast.literal_eval(node.value)
+                except ValueError:
+                    continue
+    metadata = nb.get("metadata", {}) if hasattr(nb, "get") else {}
+    found.update((metadata.get("papermill") or {}).get("parameters") or {})
+    return found
+
+
+def _facts(nb: Any) -> dict[str, Any]:
+    """The report's key facts (:func:`perfeval.reports.facts` outputs), merged in order."""
+    found: dict[str, Any] = {}
+    for cell in nb.get("cells", []):
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            values = (output.get("data") or {}).get(FACTS_MIMETYPE)
+            if isinstance(values, Mapping):
+                found.update(values)
+    return found
 
 
 def iter_blocks(nb: Any) -> Iterator[tuple[dict[str, Any], bytes | None]]:
@@ -577,7 +617,7 @@ class _Writer:
         items = [(str(k), str(v)) for k, v in block.get("items", [])]
         if not items:
             return
-        per_row = 2 if len(items) > 1 else 1
+        per_row = 3 if len(items) % 3 == 0 else min(2, len(items))
         tbl = self.doc.add_table(rows=(len(items) + per_row - 1) // per_row, cols=2 * per_row)
         tbl.style = self.doc.styles["Table Grid"]
         tbl.alignment = WD_TABLE_ALIGNMENT.CENTER

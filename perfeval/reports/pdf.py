@@ -99,19 +99,25 @@ def available_engines() -> tuple[str, ...]:
     return tuple(found)
 
 
-def _offline_fetcher(url: str, *args: Any, **kwargs: Any) -> Any:
-    """WeasyPrint URL fetcher: embedded ``data:`` URLs only; a report never loads anything from elsewhere."""
-    if not url.startswith("data:"):
-        raise ValueError(f"reports embed every resource; not fetching {url[:80]!r}")
-    from weasyprint.urls import default_url_fetcher
+def _offline_fetcher() -> Any:
+    """A WeasyPrint URL fetcher for embedded ``data:`` URLs only: a report never loads anything from elsewhere."""
+    from weasyprint import urls
 
-    return default_url_fetcher(url, *args, **kwargs)
+    if hasattr(urls, "URLFetcher"):            # WeasyPrint >= 68
+        return urls.URLFetcher(allowed_protocols={"data"})
+
+    def fetch(url: str, *args: Any, **kwargs: Any) -> Any:   # older releases: a function
+        if not url.startswith("data:"):
+            raise ValueError(f"reports embed every resource; not fetching {url[:80]!r}")
+        return urls.default_url_fetcher(url, *args, **kwargs)
+
+    return fetch
 
 
 def _weasyprint(html: str, target: Path) -> None:
     from weasyprint import HTML
 
-    HTML(string=html, base_url=None, url_fetcher=_offline_fetcher).write_pdf(target)
+    HTML(string=html, base_url=None, url_fetcher=_offline_fetcher()).write_pdf(target)
 
 
 def _chromium_pdf(html: str, target: Path, timeout: float) -> None:
