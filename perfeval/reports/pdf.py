@@ -49,7 +49,7 @@ PRINT_CSS = """
     color: #333;
   }
 }
-html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+html { -webkit-print-color-adjust: exact; }
 body { font-family: "Noto Serif CJK SC", "Source Han Serif SC", "Noto Sans CJK SC", serif; }
 h1, h2, h3, h4, th, caption, figcaption, .pe-kf-v, .pe-kf-l {
   font-family: "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", sans-serif;
