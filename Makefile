@@ -40,7 +40,7 @@ fonts:
 # charts and PDF (fonts-noto-cjk), headless Chromium to print PDF and to test pages (chromium), poppler-utils
 # (pdftotext, pdffonts, pdftoppm) for the PDF tests, and Pango for WeasyPrint. Missing tools make the tests that
 # need them skip with the reason; the reports themselves need only the font.
-SYSDEPS := fonts-noto-cjk chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0
+SYSDEPS := fonts-noto-cjk chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 sysdeps: fonts
 	@missing=""; for p in $(SYSDEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -z "$$missing" ]; then :; \
