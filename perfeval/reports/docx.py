@@ -516,12 +516,26 @@ class _Writer:
         self.run(para, " —", _SONG, size=Pt(14))
 
     # content ----------------------------------------------------------------------------------------------------
+    def para(self, style: str | None = None) -> Any:
+        """A new paragraph at the end of the document in the named paragraph style."""
+        paragraph = self.doc.add_paragraph()
+        if style:
+            self.set_style(paragraph, style)
+        return paragraph
+
+    def set_style(self, paragraph: Any, style: str) -> None:
+        """Set a paragraph's style by id (python-docx's ``paragraph.style =`` scans every style each time)."""
+        ids = self.__dict__.setdefault("_ids", {})
+        if style not in ids:
+            ids[style] = self.doc.styles[style].style_id
+        paragraph._p.get_or_add_pPr().style = ids[style]
+
     def run(self, para: Any, text: str, fonts: tuple[str, str] | None = None, *, size: Any = None,
             bold: bool | None = None) -> Any:
         """A run whose East Asian font is always set (the paragraph style's unless ``fonts`` is given)."""
         run = para.add_run(text)
         if fonts is None:
-            fonts = self._style_fonts(para.style)
+            fonts = self._style_fonts(para._p.style)
         _set_fonts(run._r, fonts)
         if size is not None:
             run.font.size = size
@@ -529,13 +543,20 @@ class _Writer:
             run.font.bold = bold
         return run
 
-    def _style_fonts(self, style: Any) -> tuple[str, str]:
-        while style is not None:
-            rpr = style.element.rPr
-            if rpr is not None and rpr.rFonts is not None and rpr.rFonts.get(_qn("w:eastAsia")):
-                return rpr.rFonts.get(_qn("w:eastAsia")), rpr.rFonts.get(_qn("w:ascii")) or _BODY[1]
-            style = style.base_style
-        return _BODY
+    def _style_fonts(self, style_id: str | None) -> tuple[str, str]:
+        """The fonts a paragraph style sets (through its base styles); the body fonts otherwise."""
+        cache = self.__dict__.setdefault("_fonts", {})
+        if style_id not in cache:
+            style = self.doc.styles.element.get_by_id(style_id) if style_id else None
+            fonts = _BODY
+            while style is not None:
+                rpr = style.rPr
+                if rpr is not None and rpr.rFonts is not None and rpr.rFonts.get(_qn("w:eastAsia")):
+                    fonts = (rpr.rFonts.get(_qn("w:eastAsia")), rpr.rFonts.get(_qn("w:ascii")) or _BODY[1])
+                    break
+                style = style.base_style
+            cache[style_id] = fonts
+        return cache[style_id]
 
     def cover(self, meta: ReportMeta) -> None:
         from docx.enum.text import WD_BREAK
@@ -543,19 +564,19 @@ class _Writer:
 
         labels = _LABELS[meta.lang]
         for _ in range(4):
-            self.doc.add_paragraph("", style="PE Title")
-        self.run(self.doc.add_paragraph(style="PE Title"), meta.title or labels["title"])
+            self.para("PE Title")
+        self.run(self.para("PE Title"), meta.title or labels["title"])
         for _ in range(3):
-            self.doc.add_paragraph("")
+            self.para()
         for key in ("unit", "evaluator", "date"):
-            para = self.doc.add_paragraph(style="PE Body")
+            para = self.para("PE Body")
             para.paragraph_format.first_line_indent = Pt(64)
             para.paragraph_format.space_after = Pt(12)
             self.run(para, f"{labels[key]}：" if meta.lang == "zh" else f"{labels[key]}: ", _HEI)
             value = getattr(meta, key)
             run = self.run(para, value if value else "\u3000" * 12)
             run.font.underline = not value
-        self.run(self.doc.add_paragraph(), "").add_break(WD_BREAK.PAGE)
+        self.run(self.para(), "").add_break(WD_BREAK.PAGE)
         self._toc(labels)
 
     def _toc(self, labels: Mapping[str, str]) -> None:
@@ -563,10 +584,10 @@ class _Writer:
         from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
         from docx.oxml import OxmlElement
 
-        head = self.doc.add_paragraph(style="PE Title")
+        head = self.para("PE Title")
         self.run(head, labels["toc"])
         head.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        para = self.doc.add_paragraph(style="PE Body")
+        para = self.para("PE Body")
         parts = (("begin", None), ("instr", ' TOC \\o "1-2" \\h \\z \\u '), ("separate", None),
                  ("text", labels["toc_hint"]), ("end", None))
         for kind, text in parts:
@@ -582,7 +603,7 @@ class _Writer:
                 node = OxmlElement("w:fldChar")
                 node.set(_qn("w:fldCharType"), kind)
             run._r.append(node)
-        self.run(self.doc.add_paragraph(), "").add_break(WD_BREAK.PAGE)
+        self.run(self.para(), "").add_break(WD_BREAK.PAGE)
         settings = self.doc.settings.element
         update = OxmlElement("w:updateFields")
         update.set(_qn("w:val"), "true")
@@ -591,21 +612,21 @@ class _Writer:
     def heading(self, block: Mapping[str, Any]) -> None:
         level = int(block.get("level", 2))
         style = "PE Title" if level <= 1 else f"Heading {min(level - 1, 3)}"
-        self.run(self.doc.add_paragraph(style=style), str(block.get("text", "")))
+        self.run(self.para(style), str(block.get("text", "")))
 
     def paragraph(self, block: Mapping[str, Any]) -> None:
         from docx.enum.text import WD_COLOR_INDEX
 
         text = str(block.get("text", ""))
         for i, line in enumerate(text.split("\n") or [""]):
-            para = self.doc.add_paragraph(style="PE Body")
+            para = self.para("PE Body")
             if block.get("drafted") and i == 0:
                 mark = self.run(para, f"〔{_LABELS[self.lang]['draft']}〕", _KAI)
                 mark.font.highlight_color = WD_COLOR_INDEX.YELLOW
             self.run(para, line)
 
     def notice(self, block: Mapping[str, Any]) -> None:
-        para = self.doc.add_paragraph(style="PE Notice")
+        para = self.para("PE Notice")
         _box(para)
         self.run(para, str(block.get("text", "")))
 
@@ -626,14 +647,15 @@ class _Writer:
             row = tbl.rows[n // per_row]
             if n % per_row == 0:
                 _row_flags(row, repeat_header=False)
-            label_cell, value_cell = row.cells[2 * (n % per_row)], row.cells[2 * (n % per_row) + 1]
+            cells = row.cells
+            label_cell, value_cell = cells[2 * (n % per_row)], cells[2 * (n % per_row) + 1]
             _shade(label_cell, "E7EBF0")
             for cell, text, fonts in ((label_cell, label, _HEI), (value_cell, value, None)):
                 para = cell.paragraphs[0]
-                para.style = self.doc.styles["PE Table"]
+                self.set_style(para, "PE Table")
                 para.alignment = WD_ALIGN_PARAGRAPH.LEFT if fonts else WD_ALIGN_PARAGRAPH.RIGHT
                 self.run(para, text, fonts)
-        self.doc.add_paragraph(style="PE Table")
+        self.para("PE Table")
 
     def table(self, block: Mapping[str, Any], *, header: bool = True) -> None:
         from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -647,7 +669,7 @@ class _Writer:
         align = list(block.get("align") or [])
         align += ["left"] * (width - len(align))
         if block.get("caption"):
-            cap = self.doc.add_paragraph(style="Caption")
+            cap = self.para("Caption")
             cap.paragraph_format.keep_with_next = True
             self.run(cap, str(block["caption"]))
         grid = [columns] if header and columns else []
@@ -656,33 +678,31 @@ class _Writer:
         tbl.style = self.doc.styles["Table Grid"]
         tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
         _full_width(tbl)
-        for i, values in enumerate(grid):
-            row = tbl.rows[i]
-            _row_flags(row, repeat_header=header and bool(columns) and i == 0)
+        for i, (row, values) in enumerate(zip(tbl.rows, grid)):
             is_head = header and bool(columns) and i == 0
-            for j in range(width):
+            _row_flags(row, repeat_header=is_head)
+            cells = row.cells          # python-docx rebuilds this list on every access
+            for j, cell in enumerate(cells):
                 text = values[j] if j < len(values) else ""
-                para = row.cells[j].paragraphs[0]
-                para.style = self.doc.styles["PE Table"]
+                para = cell.paragraphs[0]
+                self.set_style(para, "PE Table")
                 if is_head:
                     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
                     self.run(para, text, _HEI)
+                    _shade(cell, "E7EBF0")
                 else:
                     para.alignment = WD_ALIGN_PARAGRAPH.RIGHT if align[j] == "right" else WD_ALIGN_PARAGRAPH.LEFT
-                    self.run(para, text)
-            if is_head:
-                for cell in row.cells:
-                    _shade(cell, "E7EBF0")
+                    self.run(para, text, _BODY)
         note = block.get("note")
         if note:
-            self.run(self.doc.add_paragraph(style="PE Table"), str(note))
-        self.doc.add_paragraph(style="PE Table")   # a little space after the table
+            self.run(self.para("PE Table"), str(note))
+        self.para("PE Table")   # a little space after the table
 
     def figure(self, block: Mapping[str, Any], png: bytes | None) -> None:
         from docx.shared import Mm
 
         if png:
-            para = self.doc.add_paragraph(style="PE Figure")
+            para = self.para("PE Figure")
             run = self.run(para, "")
             picture = run.add_picture(io.BytesIO(png))
             limit = Mm(_TEXT_WIDTH_MM)
@@ -694,7 +714,7 @@ class _Writer:
                 picture.width = int(picture.width * height_limit / picture.height)
                 picture.height = height_limit
         if block.get("caption"):
-            self.run(self.doc.add_paragraph(style="Caption"), str(block["caption"]))
+            self.run(self.para("Caption"), str(block["caption"]))
 
     def add(self, block: Mapping[str, Any], png: bytes | None) -> None:
         kind = block.get("kind")
