@@ -3,7 +3,7 @@
 Prints
 ------
 1. For the sample key-evaluation report (``notebooks/key_evaluation.ipynb`` through ``pe.reports``; the test
-   report notebook ``tests/data/deliver_report.ipynb`` when that category is not there): the median seconds of
+   report notebook ``tests/data/deliver/deliver_report.ipynb`` when that category is not there): the median seconds of
    the HTML export, the Word export and the PDF of each installed engine (WeasyPrint in-process, Debian's
    headless Chromium as one process per document), each after one warm-up.
 2. Per PDF engine: the pages, whether the report's title comes back as text (``pdftotext``), and the fonts
@@ -58,7 +58,7 @@ def sample_report() -> tuple[Any, str, str]:
 
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "report.ipynb"
-            pm.execute_notebook(str(ROOT / "tests" / "data" / "deliver_report.ipynb"), str(out), progress_bar=False)
+            pm.execute_notebook(str(ROOT / "tests" / "data" / "deliver" / "deliver_report.ipynb"), str(out), progress_bar=False)
             nb = nbformat.read(out, as_version=4)
     parts = [o["data"]["text/html"] for c in nb.cells for o in c.get("outputs", [])
              if "text/html" in o.get("data", {})]

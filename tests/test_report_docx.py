@@ -21,7 +21,7 @@ from perfeval.reports import BLOCK_MIMETYPE
 from perfeval.reports.docx import DocxExporter, ReportMeta, iter_blocks, notebook_to_docx
 
 DATA = Path(__file__).resolve().parent / "data"
-REPORT_NB = DATA / "deliver_report.ipynb"
+REPORT_NB = DATA / "deliver" / "deliver_report.ipynb"
 UNIT = "0010002"
 MOF_SECTIONS = ["一、基本情况", "二、绩效评价工作开展情况", "三、综合评价情况及评价结论", "四、绩效评价指标分析",
                 "五、主要经验及做法、存在的问题及原因分析", "六、有关建议", "七、其他需要说明的问题"]

@@ -1,6 +1,8 @@
-"""``perfeval render CATEGORY [--data DIR] [--params FILE | -p NAME VALUE ...] --out DIR [--lang zh|en]``.
+"""``perfeval render CATEGORY [--data DIR] [--params FILE | -p NAME VALUE ...] --out DIR [--lang zh|en]
+[--format html,docx,pdf]``.
 
-Renders one report to offline HTML (and the executed notebook, a run log and a JSON record beside it). With no
+Renders one report to offline HTML (and the executed notebook, a run log and a JSON record beside it; with
+``--format`` also a Word document and a PDF of the same run). With no
 parameters the category's defaults render on the shipped sample province. ``perfeval render --list`` lists the
 categories and their parameters with their help text.
 
@@ -9,6 +11,7 @@ Examples::
     perfeval render self_evaluation --out reports/
     perfeval render key_evaluation -p unit_id 0040001 --lang en --out reports/
     perfeval render department --data my_province/ -p department_id 004 --out reports/
+    perfeval render key_evaluation --format html,docx,pdf --out reports/
 """
 from __future__ import annotations
 
@@ -39,6 +42,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", metavar="DIR", help="output folder")
     parser.add_argument("--lang", choices=("zh", "en"), help="language of the report (default zh)")
     parser.add_argument("--timeout", type=float, default=600, help="time limit per cell in seconds (default 600)")
+    parser.add_argument("--format", default="html", metavar="LIST",
+                        help="formats to write, comma-separated: html, docx (Word), pdf (default html; html is "
+                             "always written)")
     parser.set_defaults(func=run)
 
 
@@ -102,11 +108,15 @@ def run(args: argparse.Namespace) -> int:
     if args.data is not None:
         params["data"] = args.data
     try:
-        result = render(args.category, params, args.out, lang=args.lang, timeout=args.timeout)
+        result = render(args.category, params, args.out, lang=args.lang, timeout=args.timeout,
+                        formats=args.format)
     except ReportError as err:
         where = f" (cell {err.cell})" if err.cell is not None else ""
         print(f"{args.category}: {err.status}{where}: {err.ename or ''}: {err.evalue or err}", file=sys.stderr)
         return 1
     print(f"{result.title}: {result.paths['html']}  ({result.timings['total']:.1f} s, "
           f"{len(result.warnings)} warning(s) in {result.paths['log']})")
+    for name in ("docx", "pdf"):
+        if name in result.paths:
+            print(f"    {name}: {result.paths[name]}  ({result.timings[name]:.1f} s)")
     return 0

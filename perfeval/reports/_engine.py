@@ -442,9 +442,10 @@ class ReportResult:
         ``"ok"`` (failures raise).
     paths : dict
         Format -> written file: ``html``, ``ipynb`` (the executed notebook, stderr removed), ``log`` (the run log:
-        warnings and timings), ``json`` (facts, provenance, timings).
+        warnings and timings), ``json`` (facts, provenance, timings); ``docx`` and ``pdf`` when asked for.
     timings : dict
-        Seconds per stage: ``prepare``, ``execute``, ``export``, ``total``.
+        Seconds per stage: ``prepare``, ``execute``, ``export`` (HTML), ``docx``, ``pdf`` (when asked for),
+        ``total``.
     warnings : tuple of str
         What the computation wrote to stderr (warnings); the page shows only their number.
     facts : dict
@@ -487,10 +488,18 @@ class ReportResult:
                 f"<code>{_html.escape(str(self.paths.get('html', '')))}</code></p>")
 
 
-def finish(prepared: Prepared, executed: Any, out_dir: Path, timings: dict[str, float]) -> ReportResult:
-    """Clean an executed notebook, export it and write the report's files (atomically)."""
+def finish(prepared: Prepared, executed: Any, out_dir: Path, timings: dict[str, float],
+           formats: Sequence[str] = ("html",)) -> ReportResult:
+    """Clean an executed notebook, export it and write the report's files (atomically).
+
+    ``formats`` adds ``"docx"`` and ``"pdf"`` to the HTML page (:func:`perfeval.reports._export.check_formats`);
+    their seconds are ``timings["docx"]`` and ``timings["pdf"]``.
+    """
     import nbformat
 
+    from ._export import check_formats, extra_formats
+
+    chosen = check_formats(formats)
     started = time.perf_counter()
     nb, warnings, facts, title = clean_outputs(executed)
     prov = provenance(prepared, warnings)
@@ -501,6 +510,9 @@ def finish(prepared: Prepared, executed: Any, out_dir: Path, timings: dict[str, 
     atomic_write_text(paths["html"], page, encoding="utf-8")
     atomic_write_text(paths["ipynb"], nbformat.writes(nb), encoding="utf-8")
     timings["export"] = time.perf_counter() - started
+    for name, data in extra_formats(nb, page, prepared, chosen, title=title, timings=timings).items():
+        paths[name] = out_dir / f"{prepared.stem}.{name}"
+        atomic_write_bytes(paths[name], data)
     timings["total"] = sum(v for k, v in timings.items() if k != "total")
     log_lines = [f"report {prepared.category} ({prepared.stem})"]
     log_lines += [f"{k}: {v:.3f} s" for k, v in timings.items()]
@@ -518,8 +530,9 @@ def finish(prepared: Prepared, executed: Any, out_dir: Path, timings: dict[str, 
 
 
 def render(category: str, params: Mapping[str, Any] | None = None, out_dir: str | Path = "reports", *,
-           lang: str | None = None, timeout: float | None = 600) -> ReportResult:
-    """Render one report to offline HTML.
+           lang: str | None = None, timeout: float | None = 600,
+           formats: str | Sequence[str] = ("html",)) -> ReportResult:
+    """Render one report to offline HTML (and, with ``formats``, a Word document and a PDF of the same run).
 
     Parameters
     ----------
@@ -536,6 +549,9 @@ def render(category: str, params: Mapping[str, Any] | None = None, out_dir: str 
         Language of the report (the ``lang`` parameter; default zh).
     timeout : float or None, default 600
         Limit in seconds for each cell.
+    formats : str or sequence of str, default ("html",)
+        Any of "html", "docx", "pdf" (or "html,docx,pdf"); HTML is always written. One execution: the Word
+        document (:mod:`perfeval.reports.docx`) and the PDF (:mod:`perfeval.reports.pdf`) are exports of it.
 
     Returns
     -------
@@ -555,6 +571,9 @@ def render(category: str, params: Mapping[str, Any] | None = None, out_dir: str 
     >>> result.status, result.html.suffix  # doctest: +SKIP
     ('ok', '.html')
     """
+    from ._export import check_formats
+
+    chosen = check_formats(formats)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     prepared = prepare(category, params, lang=lang)
@@ -562,4 +581,4 @@ def render(category: str, params: Mapping[str, Any] | None = None, out_dir: str 
     started = time.perf_counter()
     executed = execute(prepared, timeout=timeout)
     timings["execute"] = time.perf_counter() - started
-    return finish(prepared, executed, Path(out_dir), timings)
+    return finish(prepared, executed, Path(out_dir), timings, chosen)

@@ -11,7 +11,7 @@ from typing import Any, Iterable
 
 from ..errors import InputError
 
-__all__ = ["FORMATS", "check_formats", "export"]
+__all__ = ["FORMATS", "check_formats", "export", "extra_formats"]
 
 #: The output formats of a report, in the order they are produced.
 FORMATS = ("html", "docx", "pdf")
@@ -44,15 +44,41 @@ def check_formats(formats: str | Iterable[str] | None) -> tuple[str, ...]:
     return tuple(f for f in FORMATS if f == "html" or f in names)
 
 
+def extra_formats(nb: Any, html: str, prepared: Any, formats: Iterable[str], *, title: str | None = None,
+                  pdf_engine: str = "auto", timings: dict[str, float] | None = None) -> dict[str, bytes]:
+    """The Word document and the PDF of a cleaned, executed notebook whose HTML page is ``html``.
+
+    Only ``"docx"`` and ``"pdf"`` of ``formats`` are made; ``timings`` gets their seconds.
+    """
+    from .docx import notebook_to_docx
+    from .pdf import pdf_bytes
+
+    timings = {} if timings is None else timings
+    out: dict[str, bytes] = {}
+    if "docx" in formats:
+        started = time.perf_counter()
+        meta: dict[str, Any] = {"lang": prepared.lang}
+        if title:
+            meta["title"] = title
+        out["docx"] = notebook_to_docx(nb, meta=meta)
+        timings["docx"] = time.perf_counter() - started
+    if "pdf" in formats:
+        started = time.perf_counter()
+        out["pdf"] = pdf_bytes(html, engine=pdf_engine)
+        timings["pdf"] = time.perf_counter() - started
+    return out
+
+
 def export(executed_nb: Any, prepared: Any, formats: str | Iterable[str] | None = ("html",), *,
            html: str | None = None, title: str | None = None, pdf_engine: str = "auto",
            timings: dict[str, float] | None = None) -> dict[str, bytes]:
-    """Each requested format of an executed report notebook, as bytes.
+    """Each requested format of an executed report notebook, as bytes (for a runner that writes files itself).
 
     Parameters
     ----------
     executed_nb : nbformat.NotebookNode
-        The executed notebook; stderr outputs are taken out first (they never reach a report).
+        The executed notebook (:func:`perfeval.reports._engine.execute`); stderr outputs are taken out first
+        (they never reach a report). It is not changed.
     prepared : perfeval.reports.Prepared
         The prepared report it came from (language, parameters, provenance of the HTML page).
     formats : str or iterable of str
@@ -69,32 +95,18 @@ def export(executed_nb: Any, prepared: Any, formats: str | Iterable[str] | None 
     Returns
     -------
     dict
-        Format -> file content (HTML as UTF-8).
+        Format -> file content (HTML as UTF-8), in :data:`FORMATS` order.
     """
     from ._engine import clean_outputs, export_html, provenance
-    from .docx import notebook_to_docx
-    from .pdf import pdf_bytes
 
     chosen = check_formats(formats)
     timings = {} if timings is None else timings
     nb, warnings, _facts, heading = clean_outputs(executed_nb)
     title = title or heading
-    out: dict[str, bytes] = {}
     started = time.perf_counter()
     if html is None:
         html = export_html(nb, prepared, provenance=provenance(prepared, warnings), title=title)
-    out["html"] = html.encode("utf-8")
     timings["html"] = time.perf_counter() - started
-    if "docx" in chosen:
-        started = time.perf_counter()
-        meta: dict[str, Any] = {"lang": prepared.lang}
-        if title:
-            meta["title"] = title
-        out["docx"] = notebook_to_docx(nb, meta=meta)
-        timings["docx"] = time.perf_counter() - started
-    if "pdf" in chosen:
-        started = time.perf_counter()
-        out["pdf"] = pdf_bytes(html, engine=pdf_engine)
-        timings["pdf"] = time.perf_counter() - started
+    out = {"html": html.encode("utf-8")}
+    out.update(extra_formats(nb, html, prepared, chosen, title=title, pdf_engine=pdf_engine, timings=timings))
     return out
-

@@ -59,6 +59,10 @@ thead { display: table-header-group; }
 tr, td, th, figure, img, .pe-kf, .pe-kfs, .pe-notice { break-inside: avoid; page-break-inside: avoid; }
 table, img, figure { max-width: 100%; }
 img { height: auto; }
+/* a sha256 fits the line; breaking it anywhere makes WeasyPrint measure every character (half its time) */
+.pe-provenance code { word-break: normal; }
+/* the provenance rows are long lists: let them run on to the next page rather than leave a blank one */
+.pe-prov-table tr, .pe-prov-table th, .pe-prov-table td { break-inside: auto; page-break-inside: auto; }
 """
 
 _HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
