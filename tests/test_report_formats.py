@@ -81,6 +81,11 @@ def test_render_writes_three_formats_with_the_same_numbers(rendered, expected):
         assert any(value in w for w in words)
         assert value in text
     assert f"被评价单位：{expected['name']}" in words and "评价机构：某会计师事务所" in words
+    # every CJK font is a Simplified Chinese face (a JP/KR/TC fallback would draw some Han characters wrongly)
+    if available_engines()[0] == "weasyprint":
+        fonts = subprocess.run(["pdffonts", str(paths["pdf"])], capture_output=True, text=True).stdout
+        cjk = [line.split()[0] for line in fonts.splitlines()[2:] if "CJK" in line]
+        assert cjk and all(name.endswith(("CJK-SC", "CJK-SC-Bold")) for name in cjk), cjk
     # the run log records the time of each format
     log = paths["log"].read_text(encoding="utf-8")
     assert re.search(r"^docx: \d+\.\d+ s$", log, re.M) and re.search(r"^pdf: \d+\.\d+ s$", log, re.M)

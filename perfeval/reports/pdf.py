@@ -54,6 +54,8 @@ body { font-family: "Noto Serif CJK SC", "Source Han Serif SC", "Noto Sans CJK S
 h1, h2, h3, h4, th, caption, figcaption, .pe-kf-v, .pe-kf-l {
   font-family: "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", sans-serif;
 }
+/* monospace text (the provenance) with Chinese in it: the Simplified Chinese CJK face, never a JP/KR fallback */
+code, pre, kbd, samp { font-family: "DejaVu Sans Mono", "Noto Sans Mono CJK SC", "Noto Sans CJK SC", monospace; }
 h1, h2, h3, h4, caption { break-after: avoid; page-break-after: avoid; }
 thead { display: table-header-group; }
 tr, td, th, figure, img, .pe-kf, .pe-kfs, .pe-notice { break-inside: avoid; page-break-inside: avoid; }
