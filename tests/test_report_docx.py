@@ -258,10 +258,12 @@ def test_block_json_wins_over_html_and_title_goes_to_the_cover():
               {"kind": "table", "caption": "表 1", "columns": ["a", "b"], "rows": [["x", "1.50"]],
                "align": ["left", "right"], "note": "单位：万元"},
               {"kind": "notice", "text": "警告 2 条"}, {"kind": "figures", "items": [["总分", "90.00"]]}]
-    nb = _notebook(*[_output({BLOCK_MIMETYPE: b, "text/html": "<p>HTML twin</p>"}) for b in blocks])
+    nb = _notebook(*[_output({BLOCK_MIMETYPE: b, "text/html": "<p>HTML twin</p>"}) for b in blocks],
+                   markdown="# 报告笔记本说明\n\nParameters: `data`, `unit_id`.")
     document = docx.Document(io.BytesIO(notebook_to_docx(nb, meta={"lang": "en"})))
     texts = all_texts(document)
     assert "HTML twin" not in "\n".join(texts)
+    assert not any("笔记本说明" in t or "Parameters" in t for t in texts)   # notes for the notebook's reader
     assert texts.count("某报告") == 1 and document.paragraphs[4].text == "某报告"
     assert "Evaluated unit: " + "\u3000" * 12 in texts   # blank line left for the evaluator
     assert "单位：万元" in texts and "警告 2 条" in texts
@@ -288,3 +290,15 @@ def test_bad_meta_is_refused():
         notebook_to_docx(nb, meta={"unitt": "x"})
     with pytest.raises(ValueError, match="`lang` must be one of"):
         notebook_to_docx(nb, meta={"lang": "fr"})
+
+
+def test_table_columns_sized_by_content_within_the_text_block():
+    block = {"kind": "table", "caption": None, "columns": ["三级指标", "分值", "得分"],
+             "rows": [["资金分配合理性与使用规范性", "3.00", "2.80"], ["预算执行率", "10.00", "9.50"]],
+             "align": ["left", "right", "right"]}
+    document = docx.Document(io.BytesIO(notebook_to_docx(_notebook(_output({BLOCK_MIMETYPE: block})))))
+    table = find_table(document, ["三级指标", "分值", "得分"])
+    widths = [column.width.mm for column in table.columns]
+    assert sum(widths) == pytest.approx(156, abs=0.5)
+    assert widths[0] > 2 * max(widths[1:]) and widths[1] > widths[2]      # "10.00" is wider than "9.50"
+    assert [c.width.mm for c in table.rows[1].cells] == pytest.approx(widths, abs=0.1)

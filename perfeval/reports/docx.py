@@ -39,6 +39,7 @@ import base64
 import datetime as _dt
 import io
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -175,14 +176,21 @@ def iter_blocks(nb: Any) -> Iterator[tuple[dict[str, Any], bytes | None]]:
 
     ``block`` is a block dict as in :mod:`perfeval.reports` (kinds heading, paragraph, figures, table, figure,
     notice); ``png`` holds the image bytes of a figure. Outputs without a block are read from ``image/png``,
-    ``text/markdown`` or ``text/html``; markdown cells from their source. Code, streams and errors are skipped.
+    ``text/markdown`` or ``text/html``. Code, streams and errors are skipped, and so are cells tagged
+    ``remove-cell``. Markdown cells are read from their source only in a notebook that shows no block at all: in a
+    report notebook, whose content is its blocks, they are notes for the notebook's reader (what the notebook
+    does, its parameters), not report text.
     """
-    for cell in nb.get("cells", []):
+    cells = nb.get("cells", [])
+    uses_blocks = any(BLOCK_MIMETYPE in (output.get("data") or {}) for cell in cells
+                      for output in (cell.get("outputs") or []) if cell.get("cell_type") == "code")
+    for cell in cells:
         tags = set((cell.get("metadata") or {}).get("tags") or ())
         if tags & {"remove-cell", "remove_cell", "remove-output", "papermill-error-cell-tag"}:
             continue
         if cell.get("cell_type") == "markdown":
-            yield from _markdown_blocks(_text_of(cell.get("source", "")))
+            if not uses_blocks:
+                yield from _markdown_blocks(_text_of(cell.get("source", "")))
             continue
         if cell.get("cell_type") != "code":
             continue
@@ -660,6 +668,7 @@ class _Writer:
     def table(self, block: Mapping[str, Any], *, header: bool = True) -> None:
         from docx.enum.table import WD_TABLE_ALIGNMENT
         from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import Mm
 
         columns = [str(c) for c in block.get("columns") or []]
         rows = [[str(v) for v in r] for r in block.get("rows") or []]
@@ -678,11 +687,15 @@ class _Writer:
         tbl.style = self.doc.styles["Table Grid"]
         tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
         _full_width(tbl)
+        widths = _column_widths(columns if header else [], rows, width)
+        for column, mm in zip(tbl.columns, widths):
+            column.width = Mm(mm)
         for i, (row, values) in enumerate(zip(tbl.rows, grid)):
             is_head = header and bool(columns) and i == 0
             _row_flags(row, repeat_header=is_head)
             cells = row.cells          # python-docx rebuilds this list on every access
             for j, cell in enumerate(cells):
+                cell.width = Mm(widths[j])
                 text = values[j] if j < len(values) else ""
                 para = cell.paragraphs[0]
                 self.set_style(para, "PE Table")
@@ -744,8 +757,28 @@ def _row_flags(row: Any, *, repeat_header: bool) -> None:
         tr_pr.append(OxmlElement("w:tblHeader"))
 
 
+def _text_width(text: str) -> int:
+    """Display width of a text in half-width units (a Chinese character counts two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _column_widths(columns: list[str], rows: list[list[str]], width: int) -> list[float]:
+    """Column widths (mm) summing to the text block, in proportion to what each column holds.
+
+    A column's share is its longest cell (a header counts up to four Chinese characters, since headers may wrap),
+    at least 4 and at most 40 half-width units, so short numeric columns stay narrow and text columns get room.
+    """
+    needs = []
+    for j in range(width):
+        cells = [_text_width(r[j]) for r in rows if j < len(r)]
+        head = min(_text_width(columns[j]), 8) if j < len(columns) else 0
+        needs.append(min(max([head, 4] + cells), 40) + 2)   # + cell padding
+    total = sum(needs)
+    return [_TEXT_WIDTH_MM * n / total for n in needs]
+
+
 def _full_width(tbl: Any) -> None:
-    """The table spans the text block (100 %), columns sized by Word's autofit."""
+    """The table spans the text block (100 %)."""
     from docx.oxml import OxmlElement
 
     tbl_pr = tbl._tbl.tblPr
