@@ -141,8 +141,12 @@ def stable_xlsx(data: bytes, timestamp: str) -> bytes:
     """Rewrite an XLSX so that the same content gives the same bytes.
 
     Every zip entry gets the timestamp 1980-01-01 00:00 and the workbook's ``dcterms:created`` /
-    ``dcterms:modified`` properties are set to ``timestamp`` (ISO 8601, e.g. ``2023-12-31T00:00:00Z``).
+    ``dcterms:modified`` properties are set to ``timestamp`` (ISO 8601, e.g. ``2023-12-31T00:00:00Z``). Every XML
+    part is canonicalized (C14N 2.0, after a fixed XML declaration): openpyxl serializes differently when lxml is
+    installed (namespace placement, ``<a />`` or ``<a/>``), and the bytes must not depend on that.
     """
+    from xml.etree.ElementTree import canonicalize
+
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     pattern = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
@@ -151,6 +155,9 @@ def stable_xlsx(data: bytes, timestamp: str) -> bytes:
             content = source.read(item.filename)
             if item.filename == "docProps/core.xml":
                 content = pattern.sub(lambda m: m.group(1) + timestamp.encode() + m.group(3), content)
+            if item.filename.endswith((".xml", ".rels")):
+                content = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                           + canonicalize(content.decode("utf-8")).encode("utf-8"))
             info = zipfile.ZipInfo(item.filename, date_time=_FIXED_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
