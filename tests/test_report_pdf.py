@@ -152,3 +152,21 @@ def test_auto_prefers_weasyprint_and_writes_atomically(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         html_to_pdf("<p>x</p>", target)
     assert target.read_bytes() == b"old" and [p.name for p in target.parent.iterdir()] == ["r.pdf"]
+
+
+@pytest.mark.skipif("weasyprint" not in available_engines(), reason="WeasyPrint not installed")
+def test_loading_weasyprint_keeps_sample_forms_byte_stable(sample_dir):
+    """WeasyPrint registers the empty XML namespace process-wide on import; the sample forms' canonical XML
+    (datasets.stable_xlsx) must not change with it."""
+    import xml.etree.ElementTree as ET
+
+    import weasyprint  # noqa: F401
+
+    from perfeval.datasets._sample import stable_xlsx
+
+    assert ET._namespace_map.get("") == ""                               # the registration this guards against
+    sample = pe.synthesize(seed=2019)
+    form = sample.forms[0]
+    generated = sample.form_bytes(form)
+    assert (sample_dir / "forms" / form.file).read_bytes() == generated
+    assert stable_xlsx(generated, "2023-12-31T00:00:00Z") == generated    # idempotent

@@ -137,6 +137,24 @@ def write_file(path: Path, data: bytes) -> Path:
     return path
 
 
+def _c14n(content: bytes) -> bytes:
+    """C14N 2.0 form of an XML document, whatever namespaces other libraries registered in this process.
+
+    ElementTree's canonicalizer reads the process-wide prefix registry; WeasyPrint registers the empty namespace
+    there on import (for its XMP metadata), which makes every default-namespace child come out as
+    ``xmlns="" xmlns="..."``. The entry is set aside while canonicalizing.
+    """
+    import xml.etree.ElementTree as ET
+
+    registry = ET._namespace_map
+    empty = registry.pop("", None)
+    try:
+        return ET.canonicalize(content.decode("utf-8")).encode("utf-8")
+    finally:
+        if empty is not None:
+            registry[""] = empty
+
+
 def stable_xlsx(data: bytes, timestamp: str) -> bytes:
     """Rewrite an XLSX so that the same content gives the same bytes.
 
@@ -145,8 +163,6 @@ def stable_xlsx(data: bytes, timestamp: str) -> bytes:
     part is canonicalized (C14N 2.0, after a fixed XML declaration): openpyxl serializes differently when lxml is
     installed (namespace placement, ``<a />`` or ``<a/>``), and the bytes must not depend on that.
     """
-    from xml.etree.ElementTree import canonicalize
-
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     pattern = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
@@ -156,8 +172,7 @@ def stable_xlsx(data: bytes, timestamp: str) -> bytes:
             if item.filename == "docProps/core.xml":
                 content = pattern.sub(lambda m: m.group(1) + timestamp.encode() + m.group(3), content)
             if item.filename.endswith((".xml", ".rels")):
-                content = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                           + canonicalize(content.decode("utf-8")).encode("utf-8"))
+                content = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + _c14n(content)
             info = zipfile.ZipInfo(item.filename, date_time=_FIXED_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
