@@ -64,6 +64,7 @@ def test_render_writes_an_offline_page(rendered):
     # no code, no prompts, no stderr, no traceback, no absolute path of this machine
     assert "import perfeval" not in page and "In&nbsp;[" not in page and "jp-InputPrompt" not in page
     assert "must not show" not in page and "Traceback" not in page
+    assert "不随软件发布" not in page  # markdown cells are notes for the notebook's reader, not report content
     assert str(Path.cwd()) not in page and str(PROBE_DIR) not in page and "/tmp/" not in page
     assert "site-packages" not in page
 
