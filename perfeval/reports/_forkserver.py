@@ -1,0 +1,491 @@
+"""A warm worker that forks one child per report: the batch runner's way to be fast and isolated at once.
+
+One worker process per job slot (``python -m perfeval.reports._forkserver``, started fresh, never forked from the
+caller, which may be a Jupyter kernel or a threaded Dask worker). The worker pays the fixed costs once: it imports
+pandas, matplotlib (ipykernel's inline backend), nbformat/nbconvert and every perfeval module, builds the IPython
+shell the reports run in (:func:`perfeval.reports._inprocess.make_shell`), and keeps the datasets it has read in
+memory, keyed by folder and the sha256 of its files. It never runs report code itself.
+
+For each report it forks a child. The child runs the notebook's cells in the shell it inherited, exports the HTML
+and writes its result to a file, then exits; its memory (globals, monkeypatched modules, matplotlib rc settings,
+environment variables) dies with it, so the next report starts from the worker's pristine state. The worker
+waits for the child with the report's wall-clock timeout (a ``pidfd``), kills it when the time is up (``timeout``),
+and tells a child that died without a result (``os._exit``, a segfault, the OOM killer) apart as ``crashed``, naming
+the last cell it started. A child that dies before it signals it has started is forked once more (the batch's
+"retry a failed kernel start").
+
+The protocol on the worker's stdin/stdout is length-prefixed pickles: the caller sends task dicts, the worker
+answers result dicts (see :func:`serve_task`). Anything the notebook or the libraries write to the process's own
+file descriptors goes to the report's log, never to the caller's terminal.
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import functools
+import hashlib
+import os
+import pickle
+import select
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import warnings
+from pathlib import Path
+from typing import Any, BinaryIO, Callable
+
+__all__ = ["WorkerProcess", "WorkerStartError", "serve_task", "main"]
+
+_HEADER = struct.Struct("!Q")
+#: environment of the worker: one BLAS/OpenMP thread per report process (the batch runs one process per core)
+_WORKER_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               "PYDEVD_DISABLE_FILE_VALIDATION": "1", "PYTHONUNBUFFERED": "1"}
+_START_TIMEOUT = 30.0  # seconds a forked child may take to signal that it runs
+
+
+class WorkerStartError(RuntimeError):
+    """The worker process could not be started (twice)."""
+
+
+# ----------------------------------------------------------------------------------------------------- framing
+def _send(stream: BinaryIO, obj: Any) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def _recv(stream: BinaryIO) -> Any:
+    head = stream.read(_HEADER.size)
+    if len(head) < _HEADER.size:
+        raise EOFError("the worker process closed its pipe")
+    (size,) = _HEADER.unpack(head)
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError("the worker process closed its pipe mid-message")
+    return pickle.loads(data)
+
+
+# ------------------------------------------------------------------------------------------------ caller side
+class WorkerProcess:
+    """The caller's handle on one warm worker: ``run(task) -> result`` one report at a time.
+
+    Starting takes the imports (a few seconds); :meth:`start` returns at once and :meth:`run` waits for the worker
+    to be ready. A worker that fails to start is started once more; a worker that dies while a report runs is
+    replaced before the next one, and the report is ``crashed``.
+    """
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen | None = None
+        self._ready = False
+        self._lock = threading.Lock()
+        self.starts = 0
+
+    def start(self) -> None:
+        """Launch the worker process (non-blocking)."""
+        env = {**os.environ, **_WORKER_ENV}
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "perfeval.reports._forkserver"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, env=env, close_fds=True)
+        self._ready = False
+        self.starts += 1
+
+    def _ensure_ready(self) -> None:
+        if self._proc is not None and self._proc.poll() is None and self._ready:
+            return
+        last: BaseException | None = None
+        for _attempt in range(2):  # one retry of a failed start
+            if self._proc is None or self._proc.poll() is not None:
+                self.start()
+            try:
+                hello = _recv(self._proc.stdout)  # type: ignore[union-attr]
+                if hello.get("ready"):
+                    self._ready = True
+                    return
+                last = RuntimeError(hello.get("error", "the worker did not start"))
+            except EOFError as exc:
+                last = exc
+            self.close()
+        raise WorkerStartError(f"the report worker could not be started: {last}")
+
+    def run(self, task: dict[str, Any]) -> dict[str, Any]:
+        """Run one report task on the worker; a worker that dies mid-task gives a ``crashed`` result."""
+        with self._lock:
+            try:
+                self._ensure_ready()
+            except WorkerStartError as exc:
+                return _crashed_result(str(exc), None, "", 0.0, ename="WorkerStartError")
+            try:
+                _send(self._proc.stdin, task)  # type: ignore[union-attr]
+                return _recv(self._proc.stdout)  # type: ignore[union-attr]
+            except (EOFError, BrokenPipeError, OSError) as exc:
+                code = self._proc.poll() if self._proc else None
+                self.close()
+                return _crashed_result(f"the report worker died ({exc}; exit code {code})", None, "", 0.0)
+
+    def close(self) -> None:
+        """Stop the worker process (its children die with their reports' timeouts or on their own)."""
+        proc, self._proc, self._ready = self._proc, None, False
+        if proc is None:
+            return
+        with contextlib.suppress(OSError):
+            proc.stdin.close()  # type: ignore[union-attr]
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        with contextlib.suppress(OSError):
+            proc.stdout.close()  # type: ignore[union-attr]
+
+    def __enter__(self) -> "WorkerProcess":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _crashed_result(message: str, cell: int | None, log: str, elapsed: float, *, status: str = "crashed",
+                    ename: str = "Crashed") -> dict[str, Any]:
+    return {"status": status, "ename": ename, "evalue": message, "cell": cell, "traceback": [],
+            "html": None, "notebook": None, "log": log, "timings": {"total": elapsed}, "attempts": 1}
+
+
+# ------------------------------------------------------------------------------------------------ worker side
+class _Datasets:
+    """Datasets the worker has read, by resolved folder: ``(sha256 of its files, data, warnings emitted)``.
+
+    The worker replaces the loader notebooks call (``perfeval.load_dataset``) by :meth:`load`, which answers a
+    folder already read with a deep copy of it (the notebook may change what it gets) and emits again the
+    warnings the first read emitted, so a report sees exactly what a fresh kernel would see. Any other call goes to
+    the real loader.
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[str, tuple[dict[str, str], tuple[Any, ...], Any, list[Any]]] = {}
+        self.loader: Callable[..., Any] | None = None
+
+    @staticmethod
+    def _stat(folder: Path) -> tuple[Any, ...]:
+        return tuple(x for p in sorted(folder.rglob("*")) if p.is_file()
+                     for x in (str(p), p.stat().st_size, p.stat().st_mtime_ns))
+
+    def preload(self, folder: str, hashes: dict[str, str]) -> None:
+        """Read ``folder`` unless it was read with the same file ``hashes`` (relative path -> sha256)."""
+        if self.loader is None:
+            return
+        key = str(Path(folder).resolve())
+        held = self.entries.get(key)
+        if held is not None and held[0] == hashes:
+            return
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            data = self.loader(key)
+        self.entries[key] = (dict(hashes), self._stat(Path(key)), data, list(caught))
+
+    def load(self, data: Any = None, *args: Any, **kwargs: Any) -> Any:
+        loader = self.loader
+        if loader is None:  # pragma: no cover  (load is installed only after loader is set)
+            raise RuntimeError("no dataset loader installed")
+        folder = _dataset_folder(data) if not args and not kwargs else None
+        held = self.entries.get(str(folder)) if folder is not None else None
+        if held is None or held[1] != self._stat(folder):  # type: ignore[arg-type]
+            return loader(data, *args, **kwargs) if data is not None else loader(*args, **kwargs)
+        registry: dict[Any, Any] = {}
+        for w in held[3]:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, registry=registry)
+        return copy.deepcopy(held[2])
+
+
+def _dataset_folder(data: Any) -> Path | None:
+    """The folder ``pe.load_dataset(data)`` reads: a folder path, or a shipped sample's name."""
+    if data is None:
+        data = "province"
+    if not isinstance(data, (str, os.PathLike)):
+        return None
+    path = Path(data)
+    if path.is_dir():
+        return path.resolve()
+    from .._resources import sample_data_dir
+
+    sample = sample_data_dir() / str(data)
+    return sample.resolve() if (sample / "dataset.yaml").is_file() else None
+
+
+def _install_loader(datasets: _Datasets) -> None:
+    """Route ``perfeval.load_dataset`` through ``datasets`` (in this worker process only)."""
+    import perfeval
+
+    target = getattr(perfeval, "load_dataset", None)
+    if target is None:
+        return
+    datasets.loader = target
+
+    @functools.wraps(target)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        return datasets.load(*args, **kwargs)
+
+    module = sys.modules.get(getattr(target, "__module__", ""), None)
+    for owner in {perfeval, module, sys.modules.get("perfeval.datasets")} - {None}:
+        if getattr(owner, "load_dataset", None) is target:
+            setattr(owner, "load_dataset", wrapped)
+    perfeval.__dict__["load_dataset"] = wrapped
+
+
+def _warm() -> Any:
+    """Import what reports use and build the shell; returns the shell. Runs once, before any fork."""
+    from . import _inprocess
+
+    shell = _inprocess.make_shell()
+    import importlib
+    import pkgutil
+
+    import matplotlib.pyplot  # noqa: F401  (inline backend hooks into the shell, as at a kernel's first plot)
+    import nbconvert  # noqa: F401
+    import nbformat  # noqa: F401
+    import numpy  # noqa: F401
+    import pandas  # noqa: F401
+    import perfeval
+
+    for info in pkgutil.walk_packages(perfeval.__path__, "perfeval."):
+        if ".cli" in info.name or info.name.endswith("_forkserver"):
+            continue
+        with contextlib.suppress(Exception), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            importlib.import_module(info.name)
+    _warm_fonts()
+    return shell
+
+
+def _warm_fonts() -> None:
+    """Load matplotlib's font list and the CJK fonts once (a figure drawn off pyplot, no state left behind)."""
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fig = Figure(figsize=(1, 1))
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        try:
+            from ..plotting import _fonts  # type: ignore[attr-defined]
+
+            family = list(getattr(_fonts, "font_family", lambda: [])()) or None
+        except Exception:  # noqa: BLE001  (warm-up only)
+            family = None
+        ax.set_title("总分 Total 0123", family=family)
+        fig.savefig(io.BytesIO(), format="png")
+
+
+def serve_task(task: dict[str, Any], shell: Any, datasets: _Datasets) -> dict[str, Any]:
+    """Run one report in a forked child and return its result.
+
+    ``task``: ``nb`` (the notebook with its parameters injected), ``cwd``, ``timeout`` (seconds, wall clock),
+    ``preload`` (``[(folder, {relative path: sha256})]``), ``export`` (``None`` or a picklable callable taking the
+    executed notebook and returning the HTML text).
+
+    The result: ``status`` (``ok | error | timeout | crashed``), ``ename``, ``evalue``, ``cell`` (index of the
+    failing or last started cell), ``traceback``, ``html``, ``notebook`` (the executed notebook), ``log`` (what
+    the child wrote to its stdout/stderr and warnings), ``timings`` (seconds by stage) and ``attempts``.
+    """
+    started = time.perf_counter()
+    for folder, hashes in task.get("preload") or ():
+        datasets.preload(folder, hashes)
+    preload_s = time.perf_counter() - started
+    if task.get("nb") is None:  # a preload-only task: read the datasets now, before the first report
+        return {"status": "ok", "preloaded": True, "timings": {"load": preload_s}}
+    with tempfile.TemporaryDirectory(prefix="perfeval-report-") as tmp:
+        result_path, log_path = os.path.join(tmp, "result.pickle"), os.path.join(tmp, "log.txt")
+        attempts = 0
+        while True:
+            attempts += 1
+            outcome = _fork_and_wait(task, shell, result_path, log_path)
+            if outcome.get("never_started") and attempts < 2:
+                continue
+            break
+        outcome.pop("never_started", None)
+        outcome["attempts"] = attempts
+        outcome.setdefault("timings", {})
+        outcome["timings"]["load"] = preload_s
+        outcome["timings"]["total"] = time.perf_counter() - started
+        return outcome
+
+
+def _fork_and_wait(task: dict[str, Any], shell: Any, result_path: str, log_path: str) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    progress_r, progress_w = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError as exc:
+        os.close(progress_r)
+        os.close(progress_w)
+        return {**_crashed_result(f"could not start the report process: {exc}", None, "", 0.0), "never_started": True}
+    if pid == 0:  # child
+        os.close(progress_r)
+        _child(task, shell, result_path, log_path, progress_w)  # never returns
+    os.close(progress_w)
+    timeout = task.get("timeout")
+    wait_status = _wait(pid, timeout)
+    timed_out = wait_status is None
+    if timed_out:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        _, wait_status = os.waitpid(pid, 0)
+    progress = _drain(progress_r)
+    elapsed = time.perf_counter() - t0
+    log = Path(log_path).read_text("utf-8", errors="replace") if os.path.exists(log_path) else ""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(log_path)
+    cell = progress["cell"]
+    if timed_out:
+        where = f" in cell {cell}" if cell is not None else ""
+        return _crashed_result(f"the report did not finish within {timeout:g} s (stopped{where})", cell, log,
+                               elapsed, status="timeout", ename="Timeout")
+    if os.path.exists(result_path):
+        with open(result_path, "rb") as fh:
+            result = pickle.load(fh)
+        os.unlink(result_path)
+        result["log"] = log + result.get("log", "")
+        result["timings"]["start"] = progress["start"] - t0 if progress["start"] else 0.0
+        return result
+    if os.WIFSIGNALED(wait_status):
+        how = f"was killed by signal {signal.Signals(os.WTERMSIG(wait_status)).name}"
+    else:
+        how = f"exited with code {os.WEXITSTATUS(wait_status)}"
+    where = f" during cell {cell}" if cell is not None else " before running any cell"
+    crashed = _crashed_result(f"the report process {how}{where}", cell, log, elapsed)
+    if not progress["started"]:
+        crashed["never_started"] = True
+    return crashed
+
+
+def _wait(pid: int, timeout: float | None) -> int | None:
+    """Wait for child ``pid`` to exit within ``timeout`` seconds (None: forever): its wait status, or None."""
+    try:
+        fd = os.pidfd_open(pid)
+    except (AttributeError, OSError):  # not Linux >= 5.3: poll
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return status
+            if deadline is not None and time.monotonic() > deadline:
+                return None
+            time.sleep(0.01)
+    try:
+        ready, _, _ = select.select([fd], [], [], timeout)
+    finally:
+        os.close(fd)
+    return os.waitpid(pid, 0)[1] if ready else None
+
+
+def _drain(fd: int) -> dict[str, Any]:
+    """Read the child's progress pipe: ``S`` started, ``C<n>`` cell n started, ``X`` exporting."""
+    chunks = []
+    while True:
+        data = os.read(fd, 65536)
+        if not data:
+            break
+        chunks.append(data)
+    os.close(fd)
+    text = b"".join(chunks).decode("ascii", errors="replace")
+    cell = None
+    start = 0.0
+    for token in text.split(";"):
+        if token.startswith("C"):
+            cell = int(token[1:])
+        elif token.startswith("S"):
+            start = float(token[1:])
+    return {"started": "S" in text, "start": start, "cell": cell}
+
+
+def _child(task: dict[str, Any], shell: Any, result_path: str, log_path: str, progress: int) -> None:
+    """The forked child: run the report, export it, write the result, exit. Never returns."""
+    code = 0
+    try:
+        os.setpgrp()  # a timeout kills the report and anything it started
+        log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        os.close(log_fd)
+        sys.__stdout__ = sys.stdout = open(1, "w", encoding="utf-8", errors="replace", closefd=False,  # noqa: SIM115
+                                           buffering=1)
+        sys.__stderr__ = sys.stderr = open(2, "w", encoding="utf-8", errors="replace", closefd=False,  # noqa: SIM115
+                                           buffering=1)
+        os.write(progress, f"S{time.perf_counter()};".encode())
+        from ._inprocess import run_notebook
+
+        if task.get("cwd"):
+            os.chdir(task["cwd"])
+        nb = task["nb"]
+        outcome = run_notebook(nb, shell, on_cell=lambda i: os.write(progress, f"C{i};".encode()))
+        result: dict[str, Any] = {
+            "status": outcome.status, "ename": outcome.ename, "evalue": outcome.evalue, "cell": outcome.cell,
+            "traceback": list(outcome.traceback), "html": None, "notebook": nb, "log": "",
+            "timings": dict(outcome.timings)}
+        export = task.get("export")
+        if outcome.status == "ok" and export is not None:
+            os.write(progress, b"X;")
+            t = time.perf_counter()
+            try:
+                result["html"] = export(nb)
+            except Exception as exc:  # noqa: BLE001  (an export failure is this report's error, not the batch's)
+                result.update(status="error", ename=type(exc).__name__, evalue=f"HTML export failed: {exc}",
+                              cell=None, traceback=traceback.format_exception(exc))
+            result["timings"]["export"] = time.perf_counter() - t
+        sys.stdout.flush()
+        sys.stderr.flush()
+        tmp = result_path + ".part"
+        with open(tmp, "wb") as fh:
+            pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, result_path)
+    except BaseException:  # noqa: BLE001  (report the child's own failure through its log, then exit non-zero)
+        with contextlib.suppress(Exception):
+            traceback.print_exc()
+            sys.stderr.flush()
+        code = 70
+    finally:
+        os._exit(code)
+
+
+def main() -> int:
+    """The worker's loop: warm up, say ready, then serve tasks from stdin until it closes."""
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    # nothing the libraries print may corrupt the protocol stream: fd 1 becomes stderr (discarded by the caller)
+    proto_out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    del stdout
+    try:
+        with warnings.catch_warnings():
+            shell = _warm()
+        datasets = _Datasets()
+        _install_loader(datasets)
+    except BaseException as exc:  # noqa: BLE001
+        _send(proto_out, {"ready": False, "error": f"{type(exc).__name__}: {exc}"})
+        return 1
+    _send(proto_out, {"ready": True, "pid": os.getpid()})
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    while True:
+        try:
+            task = _recv(stdin)
+        except EOFError:
+            return 0
+        try:
+            result = serve_task(task, shell, datasets)
+        except Exception as exc:  # noqa: BLE001  (the worker survives a broken task)
+            result = _crashed_result(f"the report worker failed: {type(exc).__name__}: {exc}", None,
+                                     traceback.format_exc(), 0.0, status="error", ename=type(exc).__name__)
+        _send(proto_out, result)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
