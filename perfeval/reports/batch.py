@@ -42,7 +42,8 @@ from ._batch_cache import (InputDigests, cache_key, canonical_json, relative_nam
 from ._batch_jobs import Job, exporter_for, prepare_job
 from ._batch_plan import PlanRow, annual_plan, read_plan
 
-__all__ = ["render_batch", "BatchResult", "ReportRun", "annual_plan", "read_plan", "STATUSES", "FAILED"]
+__all__ = ["render_batch", "render_annual", "BatchResult", "ReportRun", "annual_plan", "read_plan", "STATUSES",
+           "FAILED"]
 
 #: every status a report of a batch can have
 STATUSES = ("ok", "error", "timeout", "crashed", "skipped")
@@ -106,6 +107,7 @@ class BatchResult:
     elapsed: float
     executor: str
     jobs: int
+    extra: Any = None
 
     @property
     def failed(self) -> tuple[ReportRun, ...]:
@@ -252,7 +254,7 @@ def _result_run(job: Job, result: Mapping[str, Any], key: str | None, inputs: Ma
     if nb is not None:
         import nbformat
 
-        facts = _facts(nb)
+        facts = _facts(nb) if status == "ok" else {}  # no key figures from a report that did not finish
         nb_rel = f"notebooks/{job.name}.ipynb"
         atomic_write_text(out / nb_rel, nbformat.writes(nb))
     if status == "ok" and result.get("html") is not None:
@@ -335,7 +337,7 @@ def _failure_run(row: PlanRow, index: int, exc: BaseException, prepare_s: float,
 def render_batch(plan: Any, out_dir: str | os.PathLike[str], *, jobs: int | None = None,
                  executor: str = "local", scheduler: str | None = None, force: bool = False,
                  timeout: float | None = 600, progress: bool = True, lang: str = "zh",
-                 title: str | None = None) -> BatchResult:
+                 title: str | None = None, tables: Callable[[Path], Any] | None = None) -> BatchResult:
     """Render every report of ``plan`` into ``out_dir``, in parallel, each isolated; write the index and manifest.
 
     Parameters
@@ -364,6 +366,9 @@ def render_batch(plan: Any, out_dir: str | os.PathLike[str], *, jobs: int | None
         Language of reports whose row gives no ``lang``, and the index's first language (it switches to the other).
     title : str, optional
         Title of the index page (default: the dataset's title, else "Reports").
+    tables : callable, optional
+        ``tables(out_dir / "tables")`` writes the tables of the year (CSV) while the reports render; the index
+        links every ``tables/*.csv``. Its return value is kept as ``BatchResult.extra``.
 
     Returns
     -------
@@ -392,19 +397,38 @@ def render_batch(plan: Any, out_dir: str | os.PathLike[str], *, jobs: int | None
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
 
-    pool: Any = None
-    if executor == "local":
-        pool = _LocalPool(min(n_jobs, max(1, len(rows))))
+    pools: list[_LocalPool] = []
+
+    def pool() -> _LocalPool | None:
+        """The local workers, started at the first report that must render (none for an unchanged re-run)."""
+        if executor != "local":
+            return None
+        if not pools:
+            pools.append(_LocalPool(min(n_jobs, max(1, len(rows)))))
+        return pools[0]
+
     try:
-        return _render(rows, out, pool, executor, scheduler, n_jobs, force, timeout, progress, lang, title, started)
+        return _render(rows, out, pool, executor, scheduler, n_jobs, force, timeout, progress, lang, title, started,
+                       tables)
     finally:
-        if pool is not None:
-            pool.close()
+        for p in pools:
+            p.close()
 
 
-def _render(rows: list[PlanRow], out: Path, pool: Any, executor: str, scheduler: str | None, n_jobs: int,
+def _render(rows: list[PlanRow], out: Path, pool: Callable[[], Any], executor: str, scheduler: str | None, n_jobs: int,
             force: bool, timeout: float | None, progress: bool, lang: str, title: str | None,
-            started: float) -> BatchResult:
+            started: float, tables: Callable[[Path], Any] | None) -> BatchResult:
+    side: dict[str, Any] = {}
+
+    def write_tables() -> None:
+        try:
+            side["value"] = tables(out / "tables")  # type: ignore[misc]
+        except BaseException as exc:  # noqa: BLE001  (re-raised in the caller's thread below)
+            side["error"] = exc
+
+    side_thread = threading.Thread(target=write_tables, daemon=True) if tables is not None else None
+    if side_thread is not None:
+        side_thread.start()
     vers = versions()
     digests = InputDigests()
     cache = {} if force else _load_cache(out)
@@ -413,6 +437,7 @@ def _render(rows: list[PlanRow], out: Path, pool: Any, executor: str, scheduler:
     pending: list[tuple[Job, str, dict[str, str], float]] = []
     names: dict[str, int] = {}
     datasets: dict[Path, dict[str, str]] = {}
+    preloaded = False
     for i, row in enumerate(rows):
         t = time.perf_counter()
         try:
@@ -434,8 +459,7 @@ def _render(rows: list[PlanRow], out: Path, pool: Any, executor: str, scheduler:
         if job.dataset_dir is not None and job.dataset_dir not in datasets:
             datasets[job.dataset_dir] = {rel_name: digests.full(p) for p, rel_name in
                                          relative_names(_dataset_files(job.dataset_dir), job.dataset_dir).items()}
-            if pool is not None:
-                pool.preload([(str(d), h) for d, h in datasets.items()])
+            preloaded = False
         prepare_s = time.perf_counter() - t
         entry = cache.get(job.name)
         if _cache_hit(entry, key, out):
@@ -445,6 +469,10 @@ def _render(rows: list[PlanRow], out: Path, pool: Any, executor: str, scheduler:
             shas[job.name] = entry["html_sha256"]
             continue
         pending.append((job, key, inputs, prepare_s))
+        workers = pool()
+        if workers is not None and not preloaded and datasets:
+            workers.preload([(str(d), h) for d, h in datasets.items()])
+            preloaded = True
 
     bar = _Progress(len(rows), progress)
     for run in runs:
@@ -474,8 +502,12 @@ def _render(rows: list[PlanRow], out: Path, pool: Any, executor: str, scheduler:
 
             run_on_dask(tasks, scheduler, n_jobs, on_result)
         else:
-            pool.run(tasks, on_result)
+            pool().run(tasks, on_result)
     bar.close()
+    if side_thread is not None:
+        side_thread.join()
+        if "error" in side:
+            raise side["error"]
     done = tuple(r for r in runs if r is not None)
     cache_out = {r.name: {**r.as_dict(), "html_sha256": shas.get(r.name)} for r in done
                  if r.status in ("ok", "skipped") and r.key}
@@ -486,7 +518,8 @@ def _render(rows: list[PlanRow], out: Path, pool: Any, executor: str, scheduler:
     index = write_index(out, done, lang=lang, title=title or _title(datasets), units=_units(datasets))
     manifest = _write_manifest(out, done, vers, datasets, executor, scheduler, n_jobs, force, timeout,
                                time.perf_counter() - started)
-    return BatchResult(out, done, index, manifest, time.perf_counter() - started, executor, n_jobs)
+    return BatchResult(out, done, index, manifest, time.perf_counter() - started, executor, n_jobs,
+                       side.get("value"))
 
 
 def _dataset_files(folder: Path) -> list[Path]:
@@ -545,3 +578,32 @@ def _write_manifest(out: Path, runs: Iterable[ReportRun], vers: Mapping[str, str
     path = out / "manifest.json"
     atomic_write_text(path, json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=False) + "\n")
     return path
+
+
+def render_annual(data: str | os.PathLike[str], out_dir: str | os.PathLike[str], *, jobs: int | None = None,
+                  lang: str = "zh", executor: str = "local", scheduler: str | None = None, force: bool = False,
+                  timeout: float | None = 600, progress: bool = True, tables: bool = True, draws: int = 2000,
+                  charts: bool = True) -> BatchResult:
+    """Every report of a dataset's year (:func:`annual_plan`), the tables of the year and the index.
+
+    ``data`` is a dataset folder or a shipped sample's name. With ``tables`` the year's analysis
+    (:func:`perfeval.pipeline.analyse`) is computed while the reports render and its tables (CSV, UTF-8 with
+    BOM) and, with ``charts``, its charts are written to ``out_dir/tables`` (``draws``: weight draws of its
+    sensitivity step); the :class:`~perfeval.pipeline.Analysis` is returned as ``BatchResult.extra``. Other
+    arguments as in :func:`render_batch`.
+    """
+    plan = annual_plan(data, lang=lang)
+
+    def write_tables(folder: Path) -> Any:
+        import warnings
+
+        from ..pipeline import analyse
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the reports show the data's warnings; the tables are the numbers
+            analysis = analyse(data, draws=draws)
+            analysis.write(folder, charts=charts)
+        return analysis
+
+    return render_batch(plan, out_dir, jobs=jobs, executor=executor, scheduler=scheduler, force=force,
+                        timeout=timeout, progress=progress, lang=lang, tables=write_tables if tables else None)
