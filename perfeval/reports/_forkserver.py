@@ -347,8 +347,7 @@ def _fork_and_wait(task: dict[str, Any], shell: Any, result_path: str, log_path:
         os.unlink(log_path)
     cell = progress["cell"]
     if timed_out:
-        where = f" in cell {cell}" if cell is not None else ""
-        return _crashed_result(f"the report did not finish within {timeout:g} s (stopped{where})", cell, log,
+        return _crashed_result(f"the report did not finish within {timeout:g} s", cell, log,
                                elapsed, status="timeout", ename="Timeout")
     if os.path.exists(result_path):
         with open(result_path, "rb") as fh:
@@ -361,7 +360,7 @@ def _fork_and_wait(task: dict[str, Any], shell: Any, result_path: str, log_path:
         how = f"was killed by signal {signal.Signals(os.WTERMSIG(wait_status)).name}"
     else:
         how = f"exited with code {os.WEXITSTATUS(wait_status)}"
-    where = f" during cell {cell}" if cell is not None else " before running any cell"
+    where = "" if cell is not None else " before running any cell"
     crashed = _crashed_result(f"the report process {how}{where}", cell, log, elapsed)
     if not progress["started"]:
         crashed["never_started"] = True

@@ -200,7 +200,7 @@ def run_notebook(nb: Any, shell: Any, *, on_cell: Callable[[int], None] | None =
 
 
 def _exit_message(error: SystemExit, nb: Any, index: int) -> str:
-    """What an early ``sys.exit`` left undone, e.g. ``sys.exit(0) at cell 3; 2 code cells did not run``."""
+    """What an early ``sys.exit`` left undone, e.g. ``sys.exit(0); 2 later code cell(s) did not run``."""
     left = sum(1 for c in nb.cells[index + 1:] if c.cell_type == "code" and c.source.strip())
     code = "" if error.code is None else repr(error.code)
-    return f"sys.exit({code}) at cell {index}; {left} later code cell(s) did not run"
+    return f"sys.exit({code}); {left} later code cell(s) did not run"
