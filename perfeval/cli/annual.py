@@ -29,6 +29,8 @@ def add_batch_options(parser: argparse.ArgumentParser, *, out_default: str | Non
     parser.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
                         help="wall-clock limit of one report (default: 600)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar or per-report lines")
+    parser.add_argument("--only", metavar="CATEGORY[,CATEGORY]", default=None,
+                        help="annual/demo: render only these report categories (default: all)")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -54,6 +56,22 @@ def _check(args: argparse.Namespace) -> None:
         raise InputError.single("--jobs", "bad_argument", f"--jobs must be >= 1; got {args.jobs}")
 
 
+def only(args: argparse.Namespace) -> list[str] | None:
+    """The categories of ``--only`` (checked against the report catalogue), or None for all."""
+    if not getattr(args, "only", None):
+        return None
+    from ..errors import InputError
+    from ..reports import list_reports
+
+    wanted = [c.strip() for c in args.only.split(",") if c.strip()]
+    known = list_reports()["category"].tolist()
+    unknown = [c for c in wanted if c not in known]
+    if unknown:
+        raise InputError.single("--only", "unknown_report", f"no report category {', '.join(map(repr, unknown))}; "
+                                f"the categories are: {', '.join(known) or 'none'}")
+    return wanted
+
+
 def report_batch(result: Any, stream: Any = None) -> int:
     """Print a batch's counts, its failures and where to open the index; return the exit code."""
     stream = stream or sys.stdout
@@ -72,5 +90,5 @@ def run(args: argparse.Namespace) -> int:
     _check(args)
     result = render_annual(args.dataset, args.out, jobs=args.jobs, lang=args.lang, executor=args.executor,
                            scheduler=args.scheduler, force=args.force, timeout=args.timeout,
-                           progress=not args.no_progress)
+                           progress=not args.no_progress, categories=only(args))
     return report_batch(result)

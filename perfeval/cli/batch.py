@@ -29,6 +29,11 @@ def run(args: argparse.Namespace) -> int:
     from ..reports.batch import render_batch
 
     _check(args)
+    if args.only:
+        from ..errors import InputError
+
+        raise InputError.single("--only", "bad_argument", "--only selects categories of `annual` and `demo`; "
+                                "edit the plan instead")
     result = render_batch(args.plan, args.out, jobs=args.jobs, executor=args.executor, scheduler=args.scheduler,
                           force=args.force, timeout=args.timeout, progress=not args.no_progress, lang=args.lang)
     return report_batch(result)

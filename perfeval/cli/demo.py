@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .annual import _check, add_batch_options, report_batch
+from .annual import _check, add_batch_options, only, report_batch
 
 __all__ = ["register", "run"]
 
@@ -45,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"{meta.get('title', args.sample)}  [synthetic: {bool(meta.get('synthetic'))}]", flush=True)
     result = render_annual(args.sample, args.out, jobs=args.jobs, lang=args.lang, executor=args.executor,
                            scheduler=args.scheduler, force=args.force, timeout=args.timeout,
-                           progress=not args.no_progress, draws=args.draws, charts=not args.no_charts)
+                           progress=not args.no_progress, draws=args.draws, charts=not args.no_charts,
+                           categories=only(args))
     if result.extra is not None:
         with pd.option_context("display.max_colwidth", 120, "display.width", 160):
             print(result.extra.summary().to_string(index=False))

@@ -240,33 +240,41 @@ class _LocalPool:
 def _result_run(job: Job, result: Mapping[str, Any], key: str | None, inputs: Mapping[str, str],
                 prepare_s: float, out: Path) -> tuple[ReportRun, str | None]:
     """Write a report's files from its worker result; the run and the sha256 of the HTML written."""
+    import hashlib
+
     t = time.perf_counter()
     status = result["status"]
     html_rel = nb_rel = None
     html_sha = None
     log_rel = f"logs/{job.name}.log"
-    log_text = result.get("log") or ""
+    lines = [f"report {job.category} ({job.name}): {status}"]
+    if status != "ok":
+        cell = f" (cell {result.get('cell')})" if result.get("cell") is not None else ""
+        lines.append(f"{result.get('ename')}: {result.get('evalue')}{cell}")
+    lines += [f"warning {i + 1}: {w}" for i, w in enumerate(result.get("warnings") or ())]
+    if result.get("log"):
+        lines += ["--- output of the report process ---", result["log"].rstrip("\n")]
     if result.get("traceback"):
-        log_text += "\n" + _strip_ansi("\n".join(result["traceback"]))
-    atomic_write_text(out / log_rel, log_text)
+        lines += ["--- traceback ---", _strip_ansi("\n".join(result["traceback"]))]
     facts: dict[str, Any] = {}
     nb = result.get("notebook")
     if nb is not None:
         import nbformat
 
-        facts = _facts(nb) if status == "ok" else {}  # no key figures from a report that did not finish
+        if status == "ok":  # no key figures from a report that did not finish
+            facts = dict(result.get("facts") or {}) or _facts(nb)
         nb_rel = f"notebooks/{job.name}.ipynb"
         atomic_write_text(out / nb_rel, nbformat.writes(nb))
     if status == "ok" and result.get("html") is not None:
         data = result["html"].encode("utf-8")
         html_rel = f"reports/{job.name}.html"
         atomic_write_bytes(out / html_rel, data)
-        import hashlib
-
         html_sha = hashlib.sha256(data).hexdigest()
     elif status == "ok":
         status, result = "error", {**result, "ename": "NoHTML", "evalue": "the report ran but produced no HTML"}
     timings = {"prepare": prepare_s, **dict(result.get("timings") or {}), "write": time.perf_counter() - t}
+    lines += [f"{k}: {v:.3f} s" for k, v in timings.items()]
+    atomic_write_text(out / log_rel, "\n".join(lines) + "\n")
     run = ReportRun(job.name, job.category, dict(job.params), status, result.get("ename"), result.get("evalue"),
                     result.get("cell"), html_rel, nb_rel, log_rel, facts, key, int(result.get("attempts") or 1),
                     dict(inputs), timings)
@@ -321,9 +329,9 @@ def _cache_hit(entry: Mapping[str, Any] | None, key: str, out: Path) -> bool:
 
 def _failure_run(row: PlanRow, index: int, exc: BaseException, prepare_s: float, out: Path) -> ReportRun:
     """A plan row that could not be prepared (bad parameters, unknown category): an ``error`` with its message."""
-    from ._batch_jobs import slug
+    from ._engine import SUBJECT_PARAMETERS, slug
 
-    ident = next((row.params[k] for k in ("unit_id", "department_id", "region_id") if row.params.get(k)), None)
+    ident = next((row.params[k] for k in SUBJECT_PARAMETERS if row.params.get(k) not in (None, "")), None)
     base = row.category or (Path(row.notebook).stem if row.notebook else "report")
     name = "-".join([slug(base)] + ([slug(ident)] if ident is not None else []) + [f"row{index + 1}"])
     message = str(exc) if not isinstance(exc, InputError) or not exc.problems else "; ".join(
@@ -451,8 +459,7 @@ def _render(rows: list[PlanRow], out: Path, pool: Callable[[], Any], executor: s
         names[job.name] = i
         units_csv = job.dataset_dir / "units.csv" if job.dataset_dir else None
         scope = report_scope(job.params, units_csv)
-        rel = relative_names(job.input_files, job.dataset_dir)
-        inputs = {rel[p]: digests.digest(p, scope) for p in job.input_files}
+        inputs = {label: digests.digest(p, scope) for label, p in job.input_files}
         import nbformat
 
         key = cache_key(nbformat.writes(job.nb), job.params, inputs, vers)
@@ -478,15 +485,8 @@ def _render(rows: list[PlanRow], out: Path, pool: Callable[[], Any], executor: s
     for run in runs:
         if run is not None:
             bar.update(run)
-    tasks = []
-    for job, _key, _inputs, _ps in pending:
-        provenance = {"parameters": dict(job.params),
-                      "inputs": {name: digests.full(p) for p, name in
-                                 relative_names(job.input_files, job.dataset_dir).items()},
-                      "versions": {k: v for k, v in vers.items() if k != "perfeval_code"}}
-        tasks.append({"nb": job.nb, "cwd": str(job.notebook_path.parent) if job.notebook_path.name else None,
-                      "timeout": timeout, "export": exporter_for(job, provenance),
-                      "preload": [(str(d), h) for d, h in datasets.items()]})
+    tasks = [{"nb": job.nb, "cwd": None, "timeout": timeout, "export": exporter_for(job),
+              "preload": [(str(d), h) for d, h in datasets.items()]} for job, _key, _inputs, _ps in pending]
 
     def on_result(i: int, result: dict[str, Any]) -> None:
         job, key, inputs, prepare_s = pending[i]
@@ -583,16 +583,16 @@ def _write_manifest(out: Path, runs: Iterable[ReportRun], vers: Mapping[str, str
 def render_annual(data: str | os.PathLike[str], out_dir: str | os.PathLike[str], *, jobs: int | None = None,
                   lang: str = "zh", executor: str = "local", scheduler: str | None = None, force: bool = False,
                   timeout: float | None = 600, progress: bool = True, tables: bool = True, draws: int = 2000,
-                  charts: bool = True) -> BatchResult:
+                  charts: bool = True, categories: Iterable[str] | None = None) -> BatchResult:
     """Every report of a dataset's year (:func:`annual_plan`), the tables of the year and the index.
 
     ``data`` is a dataset folder or a shipped sample's name. With ``tables`` the year's analysis
     (:func:`perfeval.pipeline.analyse`) is computed while the reports render and its tables (CSV, UTF-8 with
     BOM) and, with ``charts``, its charts are written to ``out_dir/tables`` (``draws``: weight draws of its
     sensitivity step); the :class:`~perfeval.pipeline.Analysis` is returned as ``BatchResult.extra``. Other
-    arguments as in :func:`render_batch`.
+    arguments as in :func:`render_batch`; ``categories`` keeps only those report categories.
     """
-    plan = annual_plan(data, lang=lang)
+    plan = annual_plan(data, lang=lang, categories=categories)
 
     def write_tables(folder: Path) -> Any:
         import warnings
