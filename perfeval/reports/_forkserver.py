@@ -37,7 +37,7 @@ import time
 import traceback
 import warnings
 from pathlib import Path
-from typing import Any, BinaryIO, Callable
+from typing import Any, BinaryIO, Callable, Mapping
 
 __all__ = ["WorkerProcess", "WorkerStartError", "serve_task", "main"]
 
@@ -157,19 +157,43 @@ def _crashed_result(message: str, cell: int | None, log: str, elapsed: float, *,
 
 
 # ------------------------------------------------------------------------------------------------ worker side
-class _Datasets:
-    """Datasets the worker has read, by resolved folder: ``(sha256 of its files, data, warnings emitted)``.
+#: exit code of a child that stops to let the worker compute a shared result first (see :class:`_Memo`)
+_RESTART_CODE = 87
+_MAX_RESTARTS = 4
 
-    The worker replaces the loader notebooks call (``perfeval.load_dataset``) by :meth:`load`, which answers a
-    folder already read with a deep copy of it (the notebook may change what it gets) and emits again the
-    warnings the first read emitted, so a report sees exactly what a fresh kernel would see. Any other call goes to
-    the real loader.
+
+class _Memo:
+    """What the worker computes once for all its reports: datasets read and dataset-level analyses.
+
+    In this worker process only, ``perfeval.load_dataset`` and ``perfeval.pipeline.analyse`` are routed through
+    :meth:`call`:
+
+    - ``load_dataset(folder)`` of a folder the worker has read (same sha256 of every file; a file changed since
+      gives a fresh read) answers a deep copy of it (the notebook may change what it gets);
+    - ``analyse(data, **options)`` of such a dataset, unchanged since it was handed out (compared with the
+      worker's copy), with JSON options (``steps``, ``rng`` as a seed, ``draws``), answers the worker's result of
+      the same call. A child that asks for an analysis the worker has not computed yet stops at once (exit
+      :data:`_RESTART_CODE`, the call named on its progress pipe); the worker computes it from its own copy of
+      the dataset and forks the report again, which now finds it. Each result is handed out once per child
+      (a second identical call computes afresh), so a report never sees another call's changes.
+
+    Both replay the warnings the first computation emitted, through the same filters and registries, so a report
+    shows what a fresh kernel would show. Anything else (other arguments, a changed dataset, a ``Generator`` as
+    ``rng``) goes to the real functions.
     """
 
     def __init__(self) -> None:
-        self.entries: dict[str, tuple[dict[str, str], tuple[Any, ...], Any, list[Any]]] = {}
-        self.loader: Callable[..., Any] | None = None
+        self.datasets: dict[str, tuple[dict[str, str], tuple[Any, ...], Any, list[Any]]] = {}
+        self.results: dict[str, tuple[Any, list[Any]]] = {}
+        self.failed: set[str] = set()
+        self.originals: dict[str, Callable[..., Any]] = {}
+        # child-side state (set after the fork)
+        self.handed: set[str] = set()
+        self.handed_data: dict[int, tuple[str, Any]] = {}
+        self.progress: int | None = None
+        self.restarts_left = 0
 
+    # -- worker side
     @staticmethod
     def _stat(folder: Path) -> tuple[Any, ...]:
         return tuple(x for p in sorted(folder.rglob("*")) if p.is_file()
@@ -177,64 +201,178 @@ class _Datasets:
 
     def preload(self, folder: str, hashes: dict[str, str]) -> None:
         """Read ``folder`` unless it was read with the same file ``hashes`` (relative path -> sha256)."""
-        if self.loader is None:
+        loader = self.originals.get("load_dataset")
+        if loader is None:
             return
         key = str(Path(folder).resolve())
-        held = self.entries.get(key)
+        held = self.datasets.get(key)
         if held is not None and held[0] == hashes:
             return
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            data = self.loader(key)
-        self.entries[key] = (dict(hashes), self._stat(Path(key)), data, list(caught))
+        data, caught = _recording(loader, key)
+        self.datasets[key] = (dict(hashes), self._stat(Path(key)), data, caught)
+        self.results = {k: v for k, v in self.results.items() if not k.startswith(f"{key}\n")}
 
-    def load(self, data: Any = None, *args: Any, **kwargs: Any) -> Any:
-        loader = self.loader
-        if loader is None:  # pragma: no cover  (load is installed only after loader is set)
-            raise RuntimeError("no dataset loader installed")
-        folder = _dataset_folder(data) if not args and not kwargs else None
-        held = self.entries.get(str(folder)) if folder is not None else None
+    def compute(self, key: str) -> None:
+        """Compute the result the child asked for (``folder\nfunction\noptions``) from the worker's dataset."""
+        import json
+
+        folder, name, options = key.split("\n", 2)
+        held = self.datasets.get(folder)
+        if held is None or name not in self.originals:
+            self.failed.add(key)
+            return
+        try:
+            self.results[key] = _recording(self.originals[name], held[2], **json.loads(options))
+        except Exception:  # noqa: BLE001  (the report's own call will raise it, in the report)
+            self.failed.add(key)
+
+    def install(self) -> None:
+        """Route the functions through :meth:`call` (in this worker process only)."""
+        import perfeval
+        import perfeval.pipeline
+
+        load = getattr(perfeval, "load_dataset", None)
+        if load is not None:
+            self.originals["load_dataset"] = load
+            wrapped = self._wrap("load_dataset", load)
+            module = sys.modules.get(getattr(load, "__module__", ""), None)
+            for owner in {perfeval, module, sys.modules.get("perfeval.datasets")} - {None}:
+                if getattr(owner, "load_dataset", None) is load:
+                    setattr(owner, "load_dataset", wrapped)
+            perfeval.__dict__["load_dataset"] = wrapped
+        analyse = getattr(perfeval.pipeline, "analyse", None)
+        if analyse is not None:
+            self.originals["analyse"] = analyse
+            perfeval.pipeline.analyse = self._wrap("analyse", analyse)  # type: ignore[attr-defined]
+
+    def _wrap(self, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            return self.call(name, function, args, kwargs)
+
+        return wrapped
+
+    # -- child side
+    def call(self, name: str, function: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+        if self.progress is None:  # not inside a report (the worker itself): no memo
+            return function(*args, **kwargs)
+        if name == "load_dataset":
+            return self._load(function, args, kwargs)
+        key = self._analysis_key(name, args, kwargs)
+        if key is None or key in self.handed or key in self.failed:
+            return function(*args, **kwargs)
+        if key in self.results:
+            self.handed.add(key)
+            value, caught = self.results[key]
+            _replay(caught)
+            return value
+        if self.restarts_left > 0:
+            os.write(self.progress, f"M{key.encode().hex()};".encode())
+            os._exit(_RESTART_CODE)
+        return function(*args, **kwargs)
+
+    def _load(self, function: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+        data = args[0] if args else kwargs.get("data", "province")
+        if len(args) > 1 or set(kwargs) - {"data"}:
+            return function(*args, **kwargs)
+        folder = _dataset_folder(data)
+        held = self.datasets.get(str(folder)) if folder is not None else None
         if held is None or held[1] != self._stat(folder):  # type: ignore[arg-type]
-            return loader(data, *args, **kwargs) if data is not None else loader(*args, **kwargs)
-        registry: dict[Any, Any] = {}
-        for w in held[3]:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, registry=registry)
-        return copy.deepcopy(held[2])
+            return function(*args, **kwargs)
+        _replay(held[3])
+        value = copy.deepcopy(held[2])
+        self.handed_data[id(value)] = (str(folder), value)
+        return value
+
+    def _analysis_key(self, name: str, args: tuple, kwargs: dict) -> str | None:
+        import json
+
+        if len(args) != 1 or name != "analyse":
+            return None
+        data = args[0]
+        if isinstance(data, (str, os.PathLike)):
+            folder = _dataset_folder(data)
+            held = self.datasets.get(str(folder)) if folder is not None else None
+            if held is None or held[1] != self._stat(folder):  # type: ignore[arg-type]
+                return None
+        else:
+            handed = self.handed_data.get(id(data))
+            if handed is None or handed[1] is not data:
+                return None
+            folder_key = handed[0]
+            held = self.datasets.get(folder_key)
+            if held is None or not _same(data, held[2]):
+                return None  # the notebook changed its dataset: compute on what it has
+            folder = Path(folder_key)
+        options = dict(kwargs)
+        if "steps" in options and options["steps"] is not None:
+            options["steps"] = list(options["steps"])
+        try:
+            text = json.dumps(options, sort_keys=True, allow_nan=False)
+        except (TypeError, ValueError):
+            return None  # e.g. a Generator as rng
+        return f"{folder}\n{name}\n{text}"
+
+
+def _recording(function: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, list[Any]]:
+    """``function(*args, **kwargs)`` and every warning it emitted (in order, duplicates kept)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        value = function(*args, **kwargs)
+    return value, list(caught)
+
+
+def _replay(caught: list[Any]) -> None:
+    """Emit recorded warnings again through the current filters and each module's own registry, as the first
+    computation would have in this process."""
+    files = {getattr(m, "__file__", None): m for m in list(sys.modules.values()) if getattr(m, "__file__", None)}
+    for w in caught:
+        module = files.get(w.filename)
+        registry = module.__dict__.setdefault("__warningregistry__", {}) if module is not None else {}
+        name = module.__name__ if module is not None else None
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, module=name, registry=registry)
+
+
+def _same(a: Any, b: Any, depth: int = 0) -> bool:
+    """Whether two datasets hold the same data: frames and series by ``equals`` (dtypes and labels included),
+    dataclasses, mappings and sequences item by item, anything else by ``==``. Unsure means different."""
+    import dataclasses
+
+    import numpy as np
+    import pandas as pd
+
+    if depth > 12 or type(a) is not type(b):
+        return False
+    if isinstance(a, (pd.DataFrame, pd.Series)):
+        same_labels = a.index.equals(b.index) and (
+            not isinstance(a, pd.DataFrame) or (list(a.columns) == list(b.columns) and a.dtypes.equals(b.dtypes)))
+        return bool(same_labels and a.equals(b))
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
+    if dataclasses.is_dataclass(a):
+        return all(_same(getattr(a, f.name), getattr(b, f.name), depth + 1) for f in dataclasses.fields(a))
+    if isinstance(a, Mapping):
+        return list(a) == list(b) and all(_same(a[k], b[k], depth + 1) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y, depth + 1) for x, y in zip(a, b))
+    if isinstance(a, float) and a != a:
+        return b != b  # NaN is the same as NaN here
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001  (cannot tell: treat as changed, the real function runs)
+        return False
 
 
 def _dataset_folder(data: Any) -> Path | None:
     """The folder ``pe.load_dataset(data)`` reads: a folder path, or a shipped sample's name."""
-    if data is None:
-        data = "province"
     if not isinstance(data, (str, os.PathLike)):
         return None
-    path = Path(data)
-    if path.is_dir():
-        return path.resolve()
-    from .._resources import sample_data_dir
+    try:
+        from ..datasets import resolve_dataset
 
-    sample = sample_data_dir() / str(data)
-    return sample.resolve() if (sample / "dataset.yaml").is_file() else None
-
-
-def _install_loader(datasets: _Datasets) -> None:
-    """Route ``perfeval.load_dataset`` through ``datasets`` (in this worker process only)."""
-    import perfeval
-
-    target = getattr(perfeval, "load_dataset", None)
-    if target is None:
-        return
-    datasets.loader = target
-
-    @functools.wraps(target)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        return datasets.load(*args, **kwargs)
-
-    module = sys.modules.get(getattr(target, "__module__", ""), None)
-    for owner in {perfeval, module, sys.modules.get("perfeval.datasets")} - {None}:
-        if getattr(owner, "load_dataset", None) is target:
-            setattr(owner, "load_dataset", wrapped)
-    perfeval.__dict__["load_dataset"] = wrapped
+        return resolve_dataset(data).resolve()
+    except Exception:  # noqa: BLE001  (not a dataset: the real loader says why)
+        return None
 
 
 def _warm() -> Any:
@@ -340,7 +478,7 @@ def _warm_fonts() -> None:
         fig.savefig(io.BytesIO(), format="png")
 
 
-def serve_task(task: dict[str, Any], shell: Any, datasets: _Datasets) -> dict[str, Any]:
+def serve_task(task: dict[str, Any], shell: Any, memo: _Memo) -> dict[str, Any]:
     """Run one report in a forked child and return its result.
 
     ``task``: ``nb`` (the notebook with its parameters injected), ``cwd``, ``timeout`` (seconds, wall clock),
@@ -353,28 +491,40 @@ def serve_task(task: dict[str, Any], shell: Any, datasets: _Datasets) -> dict[st
     """
     started = time.perf_counter()
     for folder, hashes in task.get("preload") or ():
-        datasets.preload(folder, hashes)
+        memo.preload(folder, hashes)
     preload_s = time.perf_counter() - started
     if task.get("nb") is None:  # a preload-only task: read the datasets now, before the first report
         return {"status": "ok", "preloaded": True, "timings": {"load": preload_s}}
     with tempfile.TemporaryDirectory(prefix="perfeval-report-") as tmp:
         result_path, log_path = os.path.join(tmp, "result.pickle"), os.path.join(tmp, "log.txt")
-        attempts = 0
+        attempts = restarts = 0
+        shared_s = 0.0
         while True:
             attempts += 1
-            outcome = _fork_and_wait(task, shell, result_path, log_path)
+            outcome = _fork_and_wait(task, shell, memo, _MAX_RESTARTS - restarts, result_path, log_path)
+            if outcome.get("restart") and restarts < _MAX_RESTARTS:
+                t = time.perf_counter()
+                memo.compute(outcome["restart"])  # in the worker, from its own copy of the dataset
+                shared_s += time.perf_counter() - t
+                restarts += 1
+                attempts -= 1
+                continue
             if outcome.get("never_started") and attempts < 2:
                 continue
             break
         outcome.pop("never_started", None)
+        outcome.pop("restart", None)
         outcome["attempts"] = attempts
         outcome.setdefault("timings", {})
         outcome["timings"]["load"] = preload_s
+        if restarts:
+            outcome["timings"]["shared"] = shared_s
         outcome["timings"]["total"] = time.perf_counter() - started
         return outcome
 
 
-def _fork_and_wait(task: dict[str, Any], shell: Any, result_path: str, log_path: str) -> dict[str, Any]:
+def _fork_and_wait(task: dict[str, Any], shell: Any, memo: _Memo, restarts_left: int, result_path: str,
+                   log_path: str) -> dict[str, Any]:
     t0 = time.perf_counter()
     progress_r, progress_w = os.pipe()
     try:
@@ -385,6 +535,7 @@ def _fork_and_wait(task: dict[str, Any], shell: Any, result_path: str, log_path:
         return {**_crashed_result(f"could not start the report process: {exc}", None, "", 0.0), "never_started": True}
     if pid == 0:  # child
         os.close(progress_r)
+        memo.progress, memo.restarts_left = progress_w, restarts_left
         _child(task, shell, result_path, log_path, progress_w)  # never returns
     os.close(progress_w)
     timeout = task.get("timeout")
@@ -412,6 +563,8 @@ def _fork_and_wait(task: dict[str, Any], shell: Any, result_path: str, log_path:
         result["log"] = log + result.get("log", "")
         result["timings"]["start"] = progress["start"] - t0 if progress["start"] else 0.0
         return result
+    if os.WIFEXITED(wait_status) and os.WEXITSTATUS(wait_status) == _RESTART_CODE and progress["restart"]:
+        return {"restart": progress["restart"]}
     if os.WIFSIGNALED(wait_status):
         how = f"was killed by signal {signal.Signals(os.WTERMSIG(wait_status)).name}"
     else:
@@ -444,7 +597,8 @@ def _wait(pid: int, timeout: float | None) -> int | None:
 
 
 def _drain(fd: int) -> dict[str, Any]:
-    """Read the child's progress pipe: ``S`` started, ``C<n>`` cell n started, ``X`` exporting."""
+    """Read the child's progress pipe: ``S`` started, ``C<n>`` cell n started, ``X`` exporting, ``M<hex>`` a
+    shared result to compute first (:class:`_Memo`)."""
     chunks = []
     while True:
         data = os.read(fd, 65536)
@@ -453,14 +607,16 @@ def _drain(fd: int) -> dict[str, Any]:
         chunks.append(data)
     os.close(fd)
     text = b"".join(chunks).decode("ascii", errors="replace")
-    cell = None
+    cell = restart = None
     start = 0.0
     for token in text.split(";"):
         if token.startswith("C"):
             cell = int(token[1:])
         elif token.startswith("S"):
             start = float(token[1:])
-    return {"started": "S" in text, "start": start, "cell": cell}
+        elif token.startswith("M"):
+            restart = bytes.fromhex(token[1:]).decode()
+    return {"started": "S" in text, "start": start, "cell": cell, "restart": restart}
 
 
 def _child(task: dict[str, Any], shell: Any, result_path: str, log_path: str, progress: int) -> None:
@@ -525,8 +681,8 @@ def main() -> int:
     try:
         with warnings.catch_warnings():
             shell = _warm()
-        datasets = _Datasets()
-        _install_loader(datasets)
+        memo = _Memo()
+        memo.install()
     except BaseException as exc:  # noqa: BLE001
         _send(proto_out, {"ready": False, "error": f"{type(exc).__name__}: {exc}"})
         return 1
@@ -538,7 +694,7 @@ def main() -> int:
         except EOFError:
             return 0
         try:
-            result = serve_task(task, shell, datasets)
+            result = serve_task(task, shell, memo)
         except Exception as exc:  # noqa: BLE001  (the worker survives a broken task)
             result = _crashed_result(f"the report worker failed: {type(exc).__name__}: {exc}", None,
                                      traceback.format_exc(), 0.0, status="error", ename=type(exc).__name__)

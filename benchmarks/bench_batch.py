@@ -1,0 +1,135 @@
+"""Benchmark: the same 40 sample self-evaluation reports rendered three ways, in one run.
+
+1. ``perfeval batch`` (:func:`perfeval.reports.batch.render_batch`, ``--force``): warm fork-server workers, one
+   forked child per report, cells run in-process, the engine's HTML export; ``jobs`` = the cores available.
+2. A serial loop of the command lines people write: ``papermill notebooks/self_evaluation.ipynb out.ipynb -p ...``
+   then ``jupyter nbconvert --to html --no-input out.ipynb`` (goal: the batch at least 6x faster).
+3. ``papermill.execute_notebook`` + nbconvert's ``HTMLExporter`` (``exclude_input``) in a 2-process pool
+   (``ProcessPoolExecutor(2)``) (goal: the batch at least 2x faster).
+
+The three ways render the same notebook with the same parameters (the first 40 projects of the sample's
+self-evaluations, by unit id); papermill's way gets the parameters as papermill takes them (``-r`` keeps the
+unit ids' leading zeros). The ways differ in what they produce only in the page template (the batch's pages are
+the engine's offline template with provenance; nbconvert's are its ``lab`` template).
+
+Prints reports per minute for each way and the two ratios. Numbers from a shared machine are noisy: the load
+average is printed beside them.
+
+Run: ``.venv/bin/python benchmarks/bench_batch.py [--reports 40] [--jobs N] [--skip-cli]``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+def _units(n: int) -> list[str]:
+    import pandas as pd
+
+    from perfeval._resources import sample_data_dir
+
+    units = pd.read_csv(sample_data_dir() / "province" / "indicators.csv", dtype=str, usecols=["unit_id"])
+    return sorted(units["unit_id"].unique())[:n]
+
+
+def _notebook() -> Path:
+    from perfeval._resources import notebooks_dir
+
+    path = notebooks_dir() / "self_evaluation.ipynb"
+    if not path.is_file():
+        raise SystemExit(f"{path} does not exist yet: the benchmark renders the self_evaluation report notebook")
+    return path
+
+
+def way_batch(units: list[str], out: Path, jobs: int | None) -> float:
+    import pandas as pd
+
+    from perfeval.reports.batch import render_batch
+
+    plan = pd.DataFrame({"category": "self_evaluation", "unit_id": units, "data": "province"})
+    started = time.perf_counter()
+    result = render_batch(plan, out, jobs=jobs, force=True, progress=False)
+    elapsed = time.perf_counter() - started
+    if not result.ok:
+        raise SystemExit(f"the batch failed: {[(r.name, r.ename, r.evalue) for r in result.failed]}")
+    return elapsed
+
+
+def way_cli(units: list[str], out: Path) -> float:
+    notebook = _notebook()
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    for unit in units:
+        executed = out / f"self_evaluation-{unit}.ipynb"
+        subprocess.run([str(BIN / "papermill"), str(notebook), str(executed), "-r", "unit_id", unit,
+                        "-p", "data", "province", "--no-progress-bar", "--log-level", "ERROR"], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def _render_one(args: tuple[str, str, str]) -> str:
+    import papermill as pm
+    from nbconvert import HTMLExporter
+
+    notebook, unit, out = args
+    nb = pm.execute_notebook(notebook, None, parameters={"unit_id": unit, "data": "province"}, progress_bar=False,
+                             log_output=False)
+    html, _ = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+                           ).from_notebook_node(nb)
+    path = Path(out) / f"self_evaluation-{unit}.html"
+    path.write_text(html, encoding="utf-8")
+    return str(path)
+
+
+def way_pool(units: list[str], out: Path) -> float:
+    notebook = str(_notebook())
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(_render_one, [(notebook, u, str(out)) for u in units]))
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=40)
+    parser.add_argument("--jobs", type=int, default=None, help="workers of the batch (default: cores)")
+    parser.add_argument("--skip-cli", action="store_true", help="leave out the (slow) command-line loop")
+    args = parser.parse_args()
+    _notebook()
+    units = _units(args.reports)
+    n = len(units)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-batch-"))
+    try:
+        print(f"{n} self-evaluation reports of the sample province; {os.cpu_count()} cores; "
+              f"load average before: {os.getloadavg()[0]:.2f} (a shared machine makes these figures noisy)")
+        t_batch = way_batch(units, tmp / "batch", args.jobs)
+        print(f"perfeval batch                         {t_batch:7.1f} s  {60 * n / t_batch:7.1f} reports/min")
+        t_pool = way_pool(units, tmp / "pool")
+        print(f"execute_notebook + nbconvert, 2 procs  {t_pool:7.1f} s  {60 * n / t_pool:7.1f} reports/min")
+        t_cli = None
+        if not args.skip_cli:
+            t_cli = way_cli(units, tmp / "cli")
+            print(f"papermill + jupyter nbconvert CLI loop {t_cli:7.1f} s  {60 * n / t_cli:7.1f} reports/min")
+        print(f"ratio batch / 2-process pool: {t_pool / t_batch:.1f}x (goal >= 2x)")
+        if t_cli is not None:
+            print(f"ratio batch / CLI loop:       {t_cli / t_batch:.1f}x (goal >= 6x)")
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
