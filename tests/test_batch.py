@@ -315,3 +315,35 @@ def test_index_filters_and_sorts_in_a_real_browser(tmp_path):
     assert [i for i, h in re.findall(r'<tr data-category="[^"]*" data-id="([^"]*)"[^>]*?(hidden="")?>', english)
             if not h] == ["009"]
     assert ":CONSOLE" not in log_en
+
+
+# ------------------------------------------------------------------------------------------- worker memo
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::perfeval.errors.DataQualityWarning")
+def test_worker_shares_dataset_and_analysis_and_pages_equal_a_fresh_kernels(tmp_path):
+    """The worker reads the sample and computes ``analyse(ds, draws=50)`` once; every report gets the same
+    numbers as a fresh computation, a report that changed its dataset first gets its own analysis, and a page is
+    byte for byte what papermill and a real kernel give (warnings count in the footer included)."""
+    import perfeval as pe
+    from perfeval.reports import _engine
+    from perfeval.reports._batch_jobs import finish_report, prepare_job
+    from perfeval.reports._batch_plan import PlanRow
+
+    notebook = str(DATA / "analysis.ipynb")
+    rows = [{"notebook": notebook, "params": {"unit_id": u, "spend_nothing": d}}
+            for u, d in (("0010001", False), ("0020003", False), ("0030001", True), ("0120008", False))]
+    result = render_batch(rows, tmp_path, jobs=1, progress=False)
+    assert [r.status for r in result.reports] == ["ok"] * 4, [r.evalue for r in result.reports]
+    truth = pe.pipeline.analyse(pe.load_dataset("province"), draws=50).self_evaluation.totals.set_index("unit_id")
+    for run in (result.reports[0], result.reports[1], result.reports[3]):
+        unit = run.params["unit_id"]
+        assert run.facts["total"] == pytest.approx(truth.loc[unit, "total"], abs=1e-12)
+        assert run.facts["grade"] == truth.loc[unit, "grade"] and run.facts["n"] == len(truth)
+    changed = result.reports[2].facts  # its own analysis of its changed data, not the worker's
+    assert changed["present"] is True and changed["total"] < truth.loc["0030001", "total"] - 1
+    shared = ["shared" in r.timings for r in result.reports]
+    assert shared == [True, False, False, False]  # computed by the worker once, for the first report
+    job = prepare_job(PlanRow(None, {"unit_id": "0020003"}, notebook), 0)
+    executed = _engine.execute(job.prepared)
+    page = finish_report(executed, prepared=job.prepared, title=job.title)["html"]
+    assert page.encode("utf-8") == (tmp_path / result.reports[1].html).read_bytes()

@@ -53,3 +53,25 @@ nb("checks", [
     "if 'GLOBAL_FROM_LEAKS' in globals(): leaks.append('global')\n"
     "if leaks: raise AssertionError('state leaked from an earlier report: ' + ', '.join(leaks))\n",
     FIG])
+
+# a report that reads the sample and analyses it (the worker's memo of datasets and analyses); with
+# spend_nothing=True it changes its dataset first (nothing executed from the project's budget), so the worker's
+# shared analysis must not be used
+book = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                              "language_info": {"name": "python"}})
+book.cells = [
+    new_markdown_cell("# analysis", id="title"),
+    new_code_cell('data = "province"  # str: dataset\nunit_id = "0010001"  # str: project\n'
+                  'spend_nothing = False  # bool: set the project\'s executed budget to 0 first', id="parameters",
+                  metadata={"tags": ["parameters"]}),
+    new_code_cell("import warnings\nimport perfeval as pe\nds = pe.load_dataset(data)\n"
+                  "if spend_nothing:\n    ds.budget.loc[ds.budget['unit_id'] == unit_id, 'executed'] = 0.0\n"
+                  "an = pe.pipeline.analyse(ds, draws=50)\ntotals = an.self_evaluation.totals\n"
+                  "row = totals[totals['unit_id'] == unit_id]", id="c0"),
+    new_code_cell("pe.reports.heading(f'分析 {unit_id}', level=1)", id="c1"),
+    new_code_cell("pe.reports.facts(unit_id=unit_id, present=bool(len(row)), n=len(totals), "
+                  "total=float(row['total'].iloc[0]) if len(row) else None, "
+                  "grade=str(row['grade'].iloc[0]) if len(row) else None)", id="c2"),
+    new_code_cell("pe.reports.table(totals.head(5)[['unit_id', 'total', 'grade']])", id="c3"),
+]
+nbformat.write(book, out / "analysis.ipynb")
