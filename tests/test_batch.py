@@ -265,6 +265,7 @@ def test_department_scope_holds_its_projects(tmp_path):
     scope = report_scope({"department_id": "001"}, units)
     assert "001" in scope and "0010001" in scope and "0020001" not in scope
     assert report_scope({"data": "province"}, units) is None
+    assert report_scope({"data": "province", "department_id": ""}, units) is None  # "" means every department
     assert report_scope({"unit_id": "0010001"}, units) == frozenset({"0010001"})
 
 

@@ -130,7 +130,7 @@ def report_scope(params: Mapping[str, Any], units_csv: Path | None) -> frozenset
     scope: set[str] = set()
     for name in SCOPE_PARAMS:
         value = params.get(name)
-        if value is None:
+        if value is None or value == "":  # "" is how notebooks declare "all of them"
             continue
         scope.add(str(value))
         if name == "department_id" and units_csv is not None and units_csv.is_file():

@@ -262,7 +262,7 @@ def _result_run(job: Job, result: Mapping[str, Any], key: str | None, inputs: Ma
         import nbformat
 
         if status == "ok":  # no key figures from a report that did not finish
-            facts = dict(result.get("facts") or {}) or _facts(nb)
+            facts = {**_facts(nb), **dict(result.get("facts") or {})}
         nb_rel = f"notebooks/{job.name}.ipynb"
         atomic_write_text(out / nb_rel, nbformat.writes(nb))
     if status == "ok" and result.get("html") is not None:
@@ -287,9 +287,19 @@ def _strip_ansi(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
 
 
+#: key-figure labels (zh, en) read as the index's columns when a report records no ``pe.reports.facts``
+_FIGURE_LABELS: dict[str, tuple[str, ...]] = {
+    "total": ("综合得分", "总分", "得分", "评价得分", "评估得分", "Total", "Total score", "Score", "Overall score"),
+    "grade": ("评价等级", "等级", "Grade"),
+    "light": ("信号灯", "预警信号", "Light", "Signal"),
+    "conclusion": ("评估结论", "结论", "Conclusion"),
+}
+
+
 def _facts(nb: Any) -> dict[str, Any]:
-    """A report's key facts: the ``pe.reports.facts`` outputs of the executed notebook (merged in order), else
-    the items of its first key-figures block."""
+    """A report's key facts: the ``pe.reports.facts`` outputs of the executed notebook (merged in order), and
+    ``figures``, the items of its first key-figures block; ``total``, ``grade``, ``light`` and ``conclusion`` are
+    read from those items by their labels when the facts do not give them."""
     from ._blocks import BLOCK_MIMETYPE, FACTS_MIMETYPE
 
     facts: dict[str, Any] = {}
@@ -301,9 +311,20 @@ def _facts(nb: Any) -> dict[str, Any]:
                 facts.update(data[FACTS_MIMETYPE])
             block = data.get(BLOCK_MIMETYPE)
             if figures is None and isinstance(block, Mapping) and block.get("kind") == "figures":
-                figures = list(block.get("items") or [])
+                figures = [[str(a), str(b)] for a, b in block.get("items") or []]
     if figures:
-        facts.setdefault("figures", [[str(a), str(b)] for a, b in figures])
+        facts.setdefault("figures", figures)
+        by_label = {label.strip().lower(): value for label, value in figures}
+        for key, labels in _FIGURE_LABELS.items():
+            value = next((by_label[x.lower()] for x in labels if x.lower() in by_label), None)
+            if key in facts or value is None:
+                continue
+            if key == "total":
+                try:
+                    value = float(value.replace(",", ""))
+                except ValueError:
+                    continue
+            facts[key] = value
     return facts
 
 
