@@ -348,3 +348,28 @@ def test_worker_shares_dataset_and_analysis_and_pages_equal_a_fresh_kernels(tmp_
     executed = _engine.execute(job.prepared)
     page = finish_report(executed, prepared=job.prepared, title=job.title)["html"]
     assert page.encode("utf-8") == (tmp_path / result.reports[1].html).read_bytes()
+
+
+# ------------------------------------------------------------------------------------------------------ CLI
+def test_cli_errors_are_located_one_liners(tmp_path, capsys):
+    assert main(["annual", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o")]) == 1
+    assert "not_a_dataset" in capsys.readouterr().err
+    plan = tmp_path / "plan.csv"
+    plan.write_text("category\nrecheck\n", "utf-8")
+    assert main(["batch", str(plan), "--out", str(tmp_path / "o"), "--scheduler", "tcp://x:1"]) == 1
+    assert "--scheduler needs --executor dask" in capsys.readouterr().err
+    assert main(["annual", "province", "--out", str(tmp_path / "o"), "--only", "horoscope"]) == 1
+    assert "unknown_report" in capsys.readouterr().err
+    assert main(["batch", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "o")]) == 1
+    assert "file_not_found" in capsys.readouterr().err
+
+
+def test_cli_batch_of_own_notebooks_prints_counts_and_the_index(tmp_path, capsys):
+    plan = tmp_path / "plan.csv"
+    plan.write_text(f"notebook,name,value\n{DATA / 'ok.ipynb'},a,88\n{DATA / 'raises.ipynb'},b,1\n", "utf-8")
+    assert main(["batch", str(plan), "--out", str(tmp_path / "o"), "--jobs", "1", "--no-progress"]) == 1
+    out = capsys.readouterr().out
+    assert "2 reports (ok 1, error 1)" in out and "ValueError: bad data for b (cell 4)" in out
+    assert f"open {tmp_path / 'o' / 'index.html'}" in out
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text("utf-8"))
+    assert manifest["reports"][0]["params"] == {"name": "a", "value": 88}  # "88" read as the declared int
