@@ -539,14 +539,17 @@ def _fork_and_wait(task: dict[str, Any], shell: Any, memo: _Memo, restarts_left:
         _child(task, shell, result_path, log_path, progress_w)  # never returns
     os.close(progress_w)
     timeout = task.get("timeout")
-    wait_status = _wait(pid, timeout)
-    timed_out = wait_status is None
-    if timed_out:
+    waited = _wait(pid, timeout)
+    timed_out = waited is None
+    if waited is None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        _, wait_status = os.waitpid(pid, 0)
+        _, wait_status, usage = os.wait4(pid, 0)
+        cpu = usage.ru_utime + usage.ru_stime
+    else:
+        wait_status, cpu = waited
     progress = _drain(progress_r)
     elapsed = time.perf_counter() - t0
     log = Path(log_path).read_text("utf-8", errors="replace") if os.path.exists(log_path) else ""
@@ -562,6 +565,7 @@ def _fork_and_wait(task: dict[str, Any], shell: Any, memo: _Memo, restarts_left:
         os.unlink(result_path)
         result["log"] = log + result.get("log", "")
         result["timings"]["start"] = progress["start"] - t0 if progress["start"] else 0.0
+        result["timings"]["cpu"] = cpu
         return result
     if os.WIFEXITED(wait_status) and os.WEXITSTATUS(wait_status) == _RESTART_CODE and progress["restart"]:
         return {"restart": progress["restart"]}
@@ -576,16 +580,17 @@ def _fork_and_wait(task: dict[str, Any], shell: Any, memo: _Memo, restarts_left:
     return crashed
 
 
-def _wait(pid: int, timeout: float | None) -> int | None:
-    """Wait for child ``pid`` to exit within ``timeout`` seconds (None: forever): its wait status, or None."""
+def _wait(pid: int, timeout: float | None) -> tuple[int, float] | None:
+    """Wait for child ``pid`` to exit within ``timeout`` seconds (None: forever): its wait status and the CPU
+    seconds it used (user + system), or None when the time is up."""
     try:
         fd = os.pidfd_open(pid)
     except (AttributeError, OSError):  # not Linux >= 5.3: poll
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
+            done, status, usage = os.wait4(pid, os.WNOHANG)
             if done:
-                return status
+                return status, usage.ru_utime + usage.ru_stime
             if deadline is not None and time.monotonic() > deadline:
                 return None
             time.sleep(0.01)
@@ -593,7 +598,10 @@ def _wait(pid: int, timeout: float | None) -> int | None:
         ready, _, _ = select.select([fd], [], [], timeout)
     finally:
         os.close(fd)
-    return os.waitpid(pid, 0)[1] if ready else None
+    if not ready:
+        return None
+    _, status, usage = os.wait4(pid, 0)
+    return status, usage.ru_utime + usage.ru_stime
 
 
 def _drain(fd: int) -> dict[str, Any]:

@@ -60,8 +60,9 @@ class ReportRun:
 
     ``html``, ``notebook`` and ``log`` are paths relative to the batch folder (None when not written); ``facts``
     are the report's key facts (``pe.reports.facts``: unit, name, total, grade, light, conclusion ...);
-    ``timings`` are seconds by stage (``prepare``, ``start``, ``load``, ``execute``, ``export``, ``write``,
-    ``total``).
+    ``timings`` are seconds by stage (``prepare``, ``start``, ``load``, ``shared`` (analyses the worker computed
+    for it), ``execute``, ``export``, ``write``, ``total``) and ``cpu``, the CPU seconds of the report's process
+    (what it costs whatever else the machine does).
     """
 
     name: str
