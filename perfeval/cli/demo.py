@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
                            categories=only(args))
     if result.extra is not None:
         with pd.option_context("display.max_colwidth", 120, "display.width", 160):
-            print(result.extra.summary().to_string(index=False))
+            print(result.extra.to_string(index=False))
         print()
     code = report_batch(result)
     sys.stdout.flush()

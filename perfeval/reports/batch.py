@@ -50,6 +50,7 @@ STATUSES = ("ok", "error", "timeout", "crashed", "skipped")
 #: the statuses that make a batch fail (exit code 1)
 FAILED = ("error", "timeout", "crashed")
 _CACHE_FILE = ".perfeval-cache.json"
+_TABLES_CACHE = ".perfeval-tables-key"
 _CACHE_VERSION = 1
 _EXECUTORS = ("local", "dask")
 
@@ -611,21 +612,30 @@ def render_annual(data: str | os.PathLike[str], out_dir: str | os.PathLike[str],
     ``data`` is a dataset folder or a shipped sample's name. With ``tables`` the year's analysis
     (:func:`perfeval.pipeline.analyse`) is computed while the reports render and its tables (CSV, UTF-8 with
     BOM) and, with ``charts``, its charts are written to ``out_dir/tables`` (``draws``: weight draws of its
-    sensitivity step); the :class:`~perfeval.pipeline.Analysis` is returned as ``BatchResult.extra``. Other
+    sensitivity step), unless the same dataset files, versions and options wrote them before (``force`` writes
+    them again); its one-line-per-step summary (``Analysis.summary()``) is ``BatchResult.extra``. Other
     arguments as in :func:`render_batch`; ``categories`` keeps only those report categories.
     """
     plan = annual_plan(data, lang=lang, categories=categories)
 
-    def write_tables(folder: Path) -> Any:
+    def write_tables(folder: Path) -> pd.DataFrame:
         import warnings
 
+        from ..datasets import dataset_files
         from ..pipeline import analyse
 
+        key = cache_key("", {"draws": draws, "charts": charts},
+                        {p.name: sha256_file(p) for p in dataset_files(data)}, versions())
+        marker = folder / _TABLES_CACHE
+        summary = folder / "summary.csv"
+        if not force and summary.is_file() and marker.is_file() and marker.read_text("utf-8").strip() == key:
+            return pd.read_csv(summary, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the reports show the data's warnings; the tables are the numbers
+            warnings.simplefilter("ignore")  # the reports count the data's warnings; the tables are the numbers
             analysis = analyse(data, draws=draws)
             analysis.write(folder, charts=charts)
-        return analysis
+        atomic_write_text(marker, key + "\n")
+        return analysis.summary()
 
     return render_batch(plan, out_dir, jobs=jobs, executor=executor, scheduler=scheduler, force=force,
                         timeout=timeout, progress=progress, lang=lang, tables=write_tables if tables else None)
