@@ -12,8 +12,10 @@ self-evaluations, by unit id); papermill's way gets the parameters as papermill 
 unit ids' leading zeros). The ways differ in what they produce only in the page template (the batch's pages are
 the engine's offline template with provenance; nbconvert's are its ``lab`` template).
 
-Prints reports per minute for each way and the two ratios. Numbers from a shared machine are noisy: the load
-average is printed beside them.
+Prints, for each way, the wall time and reports per minute, and the CPU seconds it used (this process and every
+process it started and waited for: workers, kernels, report processes; ``getrusage``), with the reports per minute
+two idle cores would give at that CPU cost; then the ratios of both. Wall figures from a shared machine are noisy
+(the load average is printed beside them); the CPU figures much less so.
 
 Run: ``.venv/bin/python benchmarks/bench_batch.py [--reports 40] [--jobs N] [--skip-cli]``.
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -101,6 +104,18 @@ def way_pool(units: list[str], out: Path) -> float:
     return time.perf_counter() - started
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its waited-for descendants so far."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _measure(way, *args) -> tuple[float, float]:
+    cpu = _cpu()
+    wall = way(*args)
+    return wall, _cpu() - cpu
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=40)
@@ -114,17 +129,22 @@ def main() -> int:
     try:
         print(f"{n} self-evaluation reports of the sample province; {os.cpu_count()} cores; "
               f"load average before: {os.getloadavg()[0]:.2f} (a shared machine makes these figures noisy)")
-        t_batch = way_batch(units, tmp / "batch", args.jobs)
-        print(f"perfeval batch                         {t_batch:7.1f} s  {60 * n / t_batch:7.1f} reports/min")
-        t_pool = way_pool(units, tmp / "pool")
-        print(f"execute_notebook + nbconvert, 2 procs  {t_pool:7.1f} s  {60 * n / t_pool:7.1f} reports/min")
-        t_cli = None
+        rows = []
+        t_batch, c_batch = _measure(way_batch, units, tmp / "batch", args.jobs)
+        rows.append(("perfeval batch", t_batch, c_batch))
+        t_pool, c_pool = _measure(way_pool, units, tmp / "pool")
+        rows.append(("execute_notebook + nbconvert, 2 procs", t_pool, c_pool))
+        t_cli = c_cli = None
         if not args.skip_cli:
-            t_cli = way_cli(units, tmp / "cli")
-            print(f"papermill + jupyter nbconvert CLI loop {t_cli:7.1f} s  {60 * n / t_cli:7.1f} reports/min")
-        print(f"ratio batch / 2-process pool: {t_pool / t_batch:.1f}x (goal >= 2x)")
+            t_cli, c_cli = _measure(way_cli, units, tmp / "cli")
+            rows.append(("papermill + jupyter nbconvert CLI loop", t_cli, c_cli))
+        print(f"{'way':40s} {'wall s':>8s} {'reports/min':>12s} {'CPU s':>8s} {'CPU s/report':>13s} "
+              f"{'/min on 2 idle cores':>21s}")
+        for name, wall, cpu in rows:
+            print(f"{name:40s} {wall:8.1f} {60 * n / wall:12.1f} {cpu:8.1f} {cpu / n:13.2f} {2 * 60 * n / cpu:21.1f}")
+        print(f"batch vs 2-process pool: {t_pool / t_batch:.1f}x wall, {c_pool / c_batch:.1f}x CPU (goal >= 2x)")
         if t_cli is not None:
-            print(f"ratio batch / CLI loop:       {t_cli / t_batch:.1f}x (goal >= 6x)")
+            print(f"batch vs CLI loop:       {t_cli / t_batch:.1f}x wall, {c_cli / c_batch:.1f}x CPU (goal >= 6x)")
         print(f"load average after: {os.getloadavg()[0]:.2f}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
