@@ -12,7 +12,6 @@ language. Its state lives in the URL fragment, so a link (or a test) can open th
 """
 from __future__ import annotations
 
-import json
 import math
 from html import escape
 from pathlib import Path

@@ -22,7 +22,6 @@ once more. With ``executor="dask"`` the same tasks run on a Dask cluster (one wa
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import queue
@@ -215,16 +214,20 @@ class _LocalPool:
         for i, task in enumerate(tasks):
             todo.put((i, task))
         lock = threading.Lock()
+        errors: list[BaseException] = []
 
         def feed(worker: Any) -> None:
-            while True:
+            while not errors:
                 try:
                     i, task = todo.get_nowait()
                 except queue.Empty:
                     return
                 result = worker.run(task)
                 with lock:
-                    on_result(i, result)
+                    try:
+                        on_result(i, result)
+                    except BaseException as exc:  # noqa: BLE001  (e.g. a full disk: stop, re-raised below)
+                        errors.append(exc)
 
         for t in self._preloading:
             t.join()
@@ -233,6 +236,8 @@ class _LocalPool:
             t.start()
         for t in threads:
             t.join()
+        if errors:
+            raise errors[0]
 
     def close(self) -> None:
         for w in self.workers:
@@ -537,7 +542,6 @@ def _render(rows: list[PlanRow], out: Path, pool: Callable[[], Any], executor: s
     atomic_write_text(out / _CACHE_FILE, canonical_json({"version": _CACHE_VERSION, "reports": cache_out}))
     from ._batch_index import write_index
 
-    elapsed = time.perf_counter() - started
     index = write_index(out, done, lang=lang, title=title or _title(datasets), units=_units(datasets))
     manifest = _write_manifest(out, done, vers, datasets, executor, scheduler, n_jobs, force, timeout,
                                time.perf_counter() - started)
