@@ -373,3 +373,53 @@ def test_cli_batch_of_own_notebooks_prints_counts_and_the_index(tmp_path, capsys
     assert f"open {tmp_path / 'o' / 'index.html'}" in out
     manifest = json.loads((tmp_path / "o" / "manifest.json").read_text("utf-8"))
     assert manifest["reports"][0]["params"] == {"name": "a", "value": 88}  # "88" read as the declared int
+
+
+# ------------------------------------------------------------------------------------------- start retries
+def test_a_worker_that_fails_to_start_is_started_once_more(monkeypatch):
+    from perfeval.reports import _forkserver
+
+    real_start = _forkserver.WorkerProcess.start
+    calls = []
+
+    def flaky_start(self):
+        calls.append(1)
+        if len(calls) == 1:  # the first start dies at once, as a worker whose imports fail would
+            self._proc = subprocess.Popen([os.sys.executable, "-c", "import sys; sys.exit(3)"],
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            self._ready = False
+            self.starts += 1
+            return
+        real_start(self)
+
+    monkeypatch.setattr(_forkserver.WorkerProcess, "start", flaky_start)
+    with _forkserver.WorkerProcess() as worker:
+        worker.start()
+        result = worker.run({"nb": nbformat.read(DATA / "ok.ipynb", as_version=4), "timeout": 120, "export": None})
+    assert result["status"] == "ok" and worker.starts == 2
+
+
+def test_a_report_process_that_dies_before_it_starts_is_forked_once_more():
+    """The fork server's analogue of retrying a failed kernel start, run in a fresh process."""
+    script = (
+        "import nbformat\n"
+        "from perfeval.reports import _forkserver as fs\n"
+        "shell = fs._warm()\n"
+        "memo = fs._Memo()\n"
+        "real = fs._fork_and_wait\n"
+        "calls = []\n"
+        "def flaky(*args):\n"
+        "    calls.append(1)\n"
+        "    if len(calls) == 1:\n"
+        "        return {**fs._crashed_result('died before it started', None, '', 0.0), 'never_started': True}\n"
+        "    return real(*args)\n"
+        "fs._fork_and_wait = flaky\n"
+        f"nb = nbformat.read({str(DATA / 'ok.ipynb')!r}, as_version=4)\n"
+        "result = fs.serve_task({'nb': nb, 'timeout': 120, 'export': None}, shell, memo)\n"
+        "print(result['status'], result['attempts'], len(calls))\n"
+        "calls.clear()\n"
+        "fs._fork_and_wait = lambda *a: {**fs._crashed_result('x', None, '', 0.0), 'never_started': True}\n"
+        "result = fs.serve_task({'nb': nb, 'timeout': 120, 'export': None}, shell, memo)\n"
+        "print(result['status'], result['attempts'])\n")
+    done = subprocess.run([os.sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
+    assert done.stdout.split("\n")[:2] == ["ok 2 2", "crashed 2"], done.stderr[-2000:]
