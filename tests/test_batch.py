@@ -423,3 +423,23 @@ def test_a_report_process_that_dies_before_it_starts_is_forked_once_more():
         "print(result['status'], result['attempts'])\n")
     done = subprocess.run([os.sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
     assert done.stdout.split("\n")[:2] == ["ok 2 2", "crashed 2"], done.stderr[-2000:]
+
+
+@pytest.mark.filterwarnings("ignore::perfeval.errors.DataQualityWarning")
+def test_annual_plan_has_every_report_whose_data_exist(monkeypatch):
+    from perfeval.reports import _batch_plan
+
+    every = ["self_evaluation", "key_evaluation", "recheck", "department", "transfer", "exante", "monitoring",
+             "annual_summary", "weight_study"]
+    monkeypatch.setattr(_batch_plan, "_available_categories", lambda: every)
+    plan = _batch_plan.annual_plan("province", lang="en")
+    assert plan["category"].value_counts().to_dict() == {
+        "self_evaluation": 150, "exante": 20, "transfer": 14, "department": 12, "monitoring": 12,
+        "key_evaluation": 8, "recheck": 1, "annual_summary": 1, "weight_study": 1}
+    assert set(plan["lang"]) == {"en"} and set(plan["data"]) == {"province"}
+    first = plan.iloc[0]
+    assert (first["category"], first["unit_id"], first["month"]) == ("self_evaluation", "0010001", None)
+    monitoring = plan[plan["category"] == "monitoring"].iloc[0]
+    assert (monitoring["department_id"], monitoring["month"]) == ("001", 8)  # the latest month of its data
+    monkeypatch.setattr(_batch_plan, "_available_categories", lambda: ["recheck"])  # only notebooks that exist
+    assert _batch_plan.annual_plan("province")["category"].tolist() == ["recheck"]

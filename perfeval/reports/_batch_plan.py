@@ -59,7 +59,8 @@ def _rows_from_records(records: list[Mapping[str, Any]], source: str, line_of: A
     for i, record in enumerate(records):
         where = line_of(i) if line_of else f"{source}:row {i + 1}"
         if not isinstance(record, Mapping):
-            problems.append(Problem(where, "bad_plan_row", f"a plan row must be a mapping; got {type(record).__name__}"))
+            problems.append(Problem(where, "bad_plan_row",
+                                    f"a plan row must be a mapping; got {type(record).__name__}"))
             continue
         category, notebook = _cell(record.get("category")), _cell(record.get("notebook"))
         if (category is None) == (notebook is None):
@@ -169,19 +170,21 @@ def annual_plan(data: str | os.PathLike[str], *, lang: str = "zh", categories: A
         rows.append({"category": category, "data": data_param, "lang": lang, **params})
 
     units = ds.units
-    self_ids = sorted(set(ds.observations["unit_id"].astype(str))) if len(ds.observations) else []
-    for unit in self_ids:
+
+    def ids(frame: pd.DataFrame) -> list[str]:
+        return sorted(set(frame["unit_id"].astype(str))) if len(frame) and "unit_id" in frame else []
+
+    for unit in ids(ds.observations):
         add("self_evaluation", unit_id=unit)
-    key_ids = sorted(set(ds.panel["unit_id"].astype(str))) if len(ds.panel) else []
-    for unit in key_ids:
+    for unit in ids(ds.panel):
         add("key_evaluation", unit_id=unit)
     if len(ds.recheck):
         add("recheck")
-    for dept in sorted(set(ds.department_observations["unit_id"].astype(str))) if len(ds.department_observations) else []:
+    for dept in ids(ds.department_observations):
         add("department", department_id=dept)
-    for region in sorted(set(ds.transfer_observations["unit_id"].astype(str))) if len(ds.transfer_observations) else []:
+    for region in ids(ds.transfer_observations):
         add("transfer", region_id=region)
-    for unit in sorted(set(ds.exante["unit_id"].astype(str))) if len(ds.exante) else []:
+    for unit in ids(ds.exante):
         add("exante", unit_id=unit)
     if len(ds.monitoring):
         mon = ds.monitoring.merge(units[["unit_id", "department_id"]].astype(str), on="unit_id", how="left")

@@ -296,7 +296,8 @@ def _strip_ansi(text: str) -> str:
 
 #: key-figure labels (zh, en) read as the index's columns when a report records no ``pe.reports.facts``
 _FIGURE_LABELS: dict[str, tuple[str, ...]] = {
-    "total": ("综合得分", "总分", "得分", "评价得分", "评估得分", "Total", "Total score", "Score", "Overall score"),
+    "total": ("综合得分", "总分", "得分", "评价得分", "评估得分", "Total", "Total score", "Score",
+              "Overall score"),
     "grade": ("评价等级", "等级", "Grade"),
     "light": ("信号灯", "预警信号", "Light", "Signal"),
     "conclusion": ("评估结论", "结论", "Conclusion"),
