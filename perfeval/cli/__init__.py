@@ -20,6 +20,7 @@ __all__ = ["main", "build_parser"]
 _COMMANDS = (
     "demo", "render", "validate", "score", "samples", "weights", "recheck", "audit", "monitor", "exante", "apply",
     "panel", "survey",
+    "annual", "batch",
 )
 
 

@@ -1,16 +1,15 @@
-"""``perfeval demo``: the year's analysis of the shipped sample province (示例省, synthetic), written to a folder.
+"""``perfeval demo``: ``perfeval annual`` on the shipped sample province (示例省, synthetic), into ``demo_out/``.
 
-Runs :func:`perfeval.pipeline.analyse` on ``pe.load_sample("province")`` (ex-ante assessment, dual monitoring,
-self-evaluation, audit and re-evaluation, key evaluation by an expert panel, department and transfer-payment
-evaluations, AHP weights, weight sensitivity, application of results), prints one line per step and writes every
-table (CSV) and a few charts (PNG) to ``--out``.
+Prints the year's headline (one line per step of :func:`perfeval.pipeline.analyse`), renders every report of the
+sample year with the index (:func:`perfeval.reports.batch.render_annual`), writes the tables of the year (CSV)
+and charts, and says where to open the index. Exit code 1 if any report failed.
 """
 from __future__ import annotations
 
 import argparse
 import sys
-import time
-from pathlib import Path
+
+from .annual import _check, add_batch_options, only, report_batch
 
 __all__ = ["register", "run"]
 
@@ -18,30 +17,40 @@ __all__ = ["register", "run"]
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``demo`` subcommand."""
     parser = subparsers.add_parser(
-        "demo", help="the year's analysis of the shipped sample province (synthetic)",
-        description="Score and analyse the shipped sample province (示例省, synthetic data) and write every table "
-                    "and chart to a folder.")
-    parser.add_argument("--out", metavar="DIR", default="demo_out", help="output folder (default: demo_out)")
+        "demo", help="every report of the shipped sample province's year (synthetic), with an index",
+        description="Render every report of the shipped sample province (示例省, synthetic data), the tables of "
+                    "the year and index.html into a folder (perfeval annual on the sample).")
+    add_batch_options(parser, out_default="demo_out")
     parser.add_argument("--sample", default="province", help="shipped sample to run on (default: province)")
-    parser.add_argument("--draws", type=int, default=2000, help="weight draws of the sensitivity step")
-    parser.add_argument("--no-charts", action="store_true", help="write tables only")
+    parser.add_argument("--draws", type=int, default=2000, help="weight draws of the tables' sensitivity step")
+    parser.add_argument("--no-charts", action="store_true", help="tables of the year without charts")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from ..datasets import load_sample
-    from ..pipeline import analyse
+    from ..datasets import list_samples
+    from ..datasets._load import resolve_dataset
+    from ..errors import InputError
+    from ..io import read_dataset_meta
+    from ..reports.batch import render_annual
 
-    start = time.perf_counter()
-    data = load_sample(args.sample)
-    print(f"{data.meta.get('title', args.sample)}  [synthetic: {bool(data.meta.get('synthetic'))}]")
-    analysis = analyse(data, draws=args.draws)
-    out = Path(args.out)
-    paths = analysis.write(out, charts=not args.no_charts)
-    summary = analysis.summary()
-    with pd.option_context("display.max_colwidth", 120, "display.width", 160):
-        print(summary.to_string(index=False))
-    print(f"\nwrote {len(paths)} files to {out}/ in {time.perf_counter() - start:.1f} s", file=sys.stderr)
-    return 0
+    _check(args)
+    known = list_samples()["name"].tolist()
+    if args.sample not in known:
+        raise InputError.single(args.sample, "unknown_sample", f"`--sample` must be one of the shipped samples "
+                                f"({', '.join(known) or 'none'}); got {args.sample!r}.")
+    meta = read_dataset_meta(resolve_dataset(args.sample))
+    print(f"{meta.get('title', args.sample)}  [synthetic: {bool(meta.get('synthetic'))}]", flush=True)
+    result = render_annual(args.sample, args.out, jobs=args.jobs, lang=args.lang, executor=args.executor,
+                           scheduler=args.scheduler, force=args.force, timeout=args.timeout,
+                           progress=not args.no_progress, draws=args.draws, charts=not args.no_charts,
+                           categories=only(args))
+    if result.extra is not None:
+        with pd.option_context("display.max_colwidth", 120, "display.width", 160):
+            print(result.extra.to_string(index=False))
+        print()
+    code = report_batch(result)
+    sys.stdout.flush()
+    return code
