@@ -443,3 +443,27 @@ def test_annual_plan_has_every_report_whose_data_exist(monkeypatch):
     assert (monitoring["department_id"], monitoring["month"]) == ("001", 8)  # the latest month of its data
     monkeypatch.setattr(_batch_plan, "_available_categories", lambda: ["recheck"])  # only notebooks that exist
     assert _batch_plan.annual_plan("province")["category"].tolist() == ["recheck"]
+
+
+@pytest.mark.slow
+def test_extra_formats_render_in_the_batch_and_are_linked_and_cached(tmp_path):
+    """--format html,docx,pdf: the Word document and the PDF of each report, from the same execution, linked from
+    the index; an unchanged re-run keeps them (skipped), and asking for fewer formats is another cache key."""
+    pytest.importorskip("docx")
+    probe = str(Path(__file__).parent / "data" / "reports" / "probe.ipynb")
+    plan = [{"notebook": probe, "params": {"unit_id": "0010001"}}]
+    first = render_batch(plan, tmp_path, jobs=1, progress=False, formats="html,docx,pdf")
+    run = first.reports[0]
+    assert run.status == "ok" and set(run.extra) == {"docx", "pdf"}
+    for path in run.extra.values():
+        assert (tmp_path / path).is_file() and (tmp_path / path).stat().st_size > 1000
+    assert (tmp_path / run.extra["pdf"]).read_bytes()[:5] == b"%PDF-"
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert f'href="{run.extra["docx"]}">Word</a>' in index and f'href="{run.extra["pdf"]}">PDF</a>' in index
+    assert "docx" in run.timings and "pdf" in run.timings
+    again = render_batch(plan, tmp_path, jobs=1, progress=False, formats="html,docx,pdf")
+    assert again.reports[0].status == "skipped" and again.reports[0].extra == run.extra
+    fewer = render_batch(plan, tmp_path, jobs=1, progress=False)
+    assert fewer.reports[0].status == "ok" and fewer.reports[0].extra == {}
+    with pytest.raises(InputError, match="unknown_format"):
+        render_batch(plan, tmp_path, progress=False, formats="html,odt")

@@ -29,6 +29,8 @@ def add_batch_options(parser: argparse.ArgumentParser, *, out_default: str | Non
     parser.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
                         help="wall-clock limit of one report (default: 600)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar or per-report lines")
+    parser.add_argument("--format", default="html", metavar="html[,docx,pdf]",
+                        help="formats of each report (default html; the index links every format)")
     parser.add_argument("--only", metavar="CATEGORY[,CATEGORY]", default=None,
                         help="annual/demo: render only these report categories (default: all)")
 
@@ -90,5 +92,5 @@ def run(args: argparse.Namespace) -> int:
     _check(args)
     result = render_annual(args.dataset, args.out, jobs=args.jobs, lang=args.lang, executor=args.executor,
                            scheduler=args.scheduler, force=args.force, timeout=args.timeout,
-                           progress=not args.no_progress, categories=only(args))
+                           progress=not args.no_progress, categories=only(args), formats=args.format)
     return report_batch(result)

@@ -35,5 +35,6 @@ def run(args: argparse.Namespace) -> int:
         raise InputError.single("--only", "bad_argument", "--only selects categories of `annual` and `demo`; "
                                 "edit the plan instead")
     result = render_batch(args.plan, args.out, jobs=args.jobs, executor=args.executor, scheduler=args.scheduler,
-                          force=args.force, timeout=args.timeout, progress=not args.no_progress, lang=args.lang)
+                          force=args.force, timeout=args.timeout, progress=not args.no_progress, lang=args.lang,
+                          formats=args.format)
     return report_batch(result)

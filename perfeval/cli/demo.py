@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     result = render_annual(args.sample, args.out, jobs=args.jobs, lang=args.lang, executor=args.executor,
                            scheduler=args.scheduler, force=args.force, timeout=args.timeout,
                            progress=not args.no_progress, draws=args.draws, charts=not args.no_charts,
-                           categories=only(args))
+                           categories=only(args), formats=args.format)
     if result.extra is not None:
         with pd.option_context("display.max_colwidth", 120, "display.width", 160):
             print(result.extra.to_string(index=False))

@@ -83,6 +83,10 @@ def _ident(params: Mapping[str, Any], facts: Mapping[str, Any]) -> str:
     return ""
 
 
+#: link text of the other formats of a report
+_FORMAT_LABELS = {"docx": "Word", "pdf": "PDF"}
+
+
 def write_index(out: Path, runs: Iterable[Any], *, lang: str = "zh", title: str | None = None,
                 units: Mapping[str, Mapping[str, str]] | None = None) -> Path:
     """Write ``out/index.html`` for ``runs`` (:class:`~perfeval.reports.batch.ReportRun`); returns its path.
@@ -112,6 +116,9 @@ def write_index(out: Path, runs: Iterable[Any], *, lang: str = "zh", title: str 
         status_label = STATUS_LABELS.get(run.status, (run.status, run.status))
         link = (f'<a href="{escape(run.html)}">{_t("open")}</a>' if run.html and run.status in ("ok", "skipped")
                 else (f'<a href="{escape(run.log)}">{_t("log")}</a>' if run.log else ""))
+        if run.status in ("ok", "skipped"):
+            link += "".join(f' · <a href="{escape(path)}">{escape(_FORMAT_LABELS.get(fmt, fmt))}</a>'
+                            for fmt, path in sorted(getattr(run, "extra", {}).items()))
         sort_total = "" if not isinstance(total, (int, float)) or isinstance(total, bool) else repr(float(total))
         attrs = {"category": category, "id": ident, "name": name, "department": department, "total": sort_total,
                  "grade": grade, "light": light, "conclusion": conclusion, "status": run.status,

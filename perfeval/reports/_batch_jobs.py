@@ -136,21 +136,29 @@ def _prepare_notebook(row: PlanRow, index: int, params: dict[str, Any], lang: st
     return Job(index, prepared, _dataset_dir(values), title=category)
 
 
-def finish_report(nb: Any, *, prepared: Any, title: str | None = None) -> dict[str, Any]:
+def finish_report(nb: Any, *, prepared: Any, title: str | None = None,
+                  formats: tuple[str, ...] = ("html",)) -> dict[str, Any]:
     """The report's page from its executed notebook, as :func:`perfeval.reports._engine.finish` makes it.
 
     Returns ``html``, ``notebook`` (stderr removed, as the engine saves it), ``warnings`` (the stderr texts),
-    ``facts``, ``title`` and ``fingerprint``.
+    ``facts``, ``title``, ``fingerprint`` and ``extra`` (format -> bytes of the Word document and the PDF of
+    ``formats``, made in the worker's child so they render in parallel like the pages; ``extra_timings`` their
+    seconds).
     """
     from . import _engine
+    from ._export import extra_formats
 
     cleaned, warnings, facts, found_title = _engine.clean_outputs(nb)
     prov = _engine.provenance(prepared, warnings)
     html = _engine.export_html(cleaned, prepared, provenance=prov, title=found_title or title)
+    extra_timings: dict[str, float] = {}
+    extra = extra_formats(cleaned, html, prepared, [f for f in formats if f != "html"],
+                          title=found_title or title, timings=extra_timings)
     return {"html": html, "notebook": cleaned, "warnings": list(warnings), "facts": facts,
-            "title": found_title or title, "fingerprint": prov["fingerprint"]}
+            "title": found_title or title, "fingerprint": prov["fingerprint"], "extra": extra,
+            "extra_timings": extra_timings}
 
 
-def exporter_for(job: Job) -> Any:
+def exporter_for(job: Job, formats: tuple[str, ...] = ("html",)) -> Any:
     """A picklable callable ``executed notebook -> finish_report(...)`` for the worker."""
-    return functools.partial(finish_report, prepared=job.prepared, title=job.title)
+    return functools.partial(finish_report, prepared=job.prepared, title=job.title, formats=tuple(formats))

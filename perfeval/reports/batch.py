@@ -80,6 +80,7 @@ class ReportRun:
     attempts: int = 0
     inputs: Mapping[str, str] = field(default_factory=dict)
     timings: Mapping[str, float] = field(default_factory=dict)
+    extra: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -94,7 +95,7 @@ class ReportRun:
                 "ename": self.ename, "evalue": self.evalue, "cell": self.cell, "html": self.html,
                 "notebook": self.notebook, "log": self.log, "facts": dict(self.facts), "key": self.key,
                 "attempts": self.attempts, "inputs": dict(self.inputs),
-                "timings": {k: round(v, 4) for k, v in self.timings.items()}}
+                "timings": {k: round(v, 4) for k, v in self.timings.items()}, "extra": dict(self.extra)}
 
 
 @dataclass(frozen=True)
@@ -253,6 +254,7 @@ def _result_run(job: Job, result: Mapping[str, Any], key: str | None, inputs: Ma
     status = result["status"]
     html_rel = nb_rel = None
     html_sha = None
+    extra: dict[str, str] = {}
     log_rel = f"logs/{job.name}.log"
     lines = [f"report {job.category} ({job.name}): {status}"]
     if status != "ok":
@@ -277,14 +279,18 @@ def _result_run(job: Job, result: Mapping[str, Any], key: str | None, inputs: Ma
         html_rel = f"reports/{job.name}.html"
         atomic_write_bytes(out / html_rel, data)
         html_sha = hashlib.sha256(data).hexdigest()
+        for fmt, payload in sorted((result.get("extra") or {}).items()):
+            extra[fmt] = f"reports/{job.name}.{fmt}"
+            atomic_write_bytes(out / extra[fmt], payload)
     elif status == "ok":
         status, result = "error", {**result, "ename": "NoHTML", "evalue": "the report ran but produced no HTML"}
-    timings = {"prepare": prepare_s, **dict(result.get("timings") or {}), "write": time.perf_counter() - t}
+    timings = {"prepare": prepare_s, **dict(result.get("timings") or {}),
+               **dict(result.get("extra_timings") or {}), "write": time.perf_counter() - t}
     lines += [f"{k}: {v:.3f} s" for k, v in timings.items()]
     atomic_write_text(out / log_rel, "\n".join(lines) + "\n")
     run = ReportRun(job.name, job.category, dict(job.params), status, result.get("ename"), result.get("evalue"),
                     result.get("cell"), html_rel, nb_rel, log_rel, facts, key, int(result.get("attempts") or 1),
-                    dict(inputs), timings)
+                    dict(inputs), timings, extra)
     return run, html_sha
 
 
@@ -353,6 +359,8 @@ def _cache_hit(entry: Mapping[str, Any] | None, key: str, out: Path) -> bool:
     html = entry.get("html")
     if not html or not (out / html).is_file():
         return False
+    if not all((out / path).is_file() for path in (entry.get("extra") or {}).values()):
+        return False
     return sha256_file(out / html) == entry.get("html_sha256")
 
 
@@ -374,7 +382,8 @@ def _failure_run(row: PlanRow, index: int, exc: BaseException, prepare_s: float,
 def render_batch(plan: Any, out_dir: str | os.PathLike[str], *, jobs: int | None = None,
                  executor: str = "local", scheduler: str | None = None, force: bool = False,
                  timeout: float | None = 600, progress: bool = True, lang: str = "zh",
-                 title: str | None = None, tables: Callable[[Path], Any] | None = None) -> BatchResult:
+                 title: str | None = None, tables: Callable[[Path], Any] | None = None,
+                 formats: Iterable[str] | str = ("html",)) -> BatchResult:
     """Render every report of ``plan`` into ``out_dir``, in parallel, each isolated; write the index and manifest.
 
     Parameters
@@ -406,6 +415,9 @@ def render_batch(plan: Any, out_dir: str | os.PathLike[str], *, jobs: int | None
     tables : callable, optional
         ``tables(out_dir / "tables")`` writes the tables of the year (CSV) while the reports render; the index
         links every ``tables/*.csv``. Its return value is kept as ``BatchResult.extra``.
+    formats : str or iterable of {"html", "docx", "pdf"}, default ("html",)
+        Formats of each report (HTML always). The Word document and the PDF are made from the same execution,
+        in the report's own process, and linked from the index beside the page.
 
     Returns
     -------
@@ -431,6 +443,9 @@ def render_batch(plan: Any, out_dir: str | os.PathLike[str], *, jobs: int | None
     if n_jobs < 1:
         raise InputError.single("jobs", "bad_argument", f"`jobs` must be >= 1; got {jobs!r}")
     rows = read_plan(plan)
+    from ._export import check_formats
+
+    chosen_formats = tuple(check_formats(formats))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
 
@@ -446,7 +461,7 @@ def render_batch(plan: Any, out_dir: str | os.PathLike[str], *, jobs: int | None
 
     try:
         return _render(rows, out, pool, executor, scheduler, n_jobs, force, timeout, progress, lang, title, started,
-                       tables)
+                       tables, chosen_formats)
     finally:
         for p in pools:
             p.close()
@@ -454,7 +469,8 @@ def render_batch(plan: Any, out_dir: str | os.PathLike[str], *, jobs: int | None
 
 def _render(rows: list[PlanRow], out: Path, pool: Callable[[], Any], executor: str, scheduler: str | None, n_jobs: int,
             force: bool, timeout: float | None, progress: bool, lang: str, title: str | None,
-            started: float, tables: Callable[[Path], Any] | None) -> BatchResult:
+            started: float, tables: Callable[[Path], Any] | None,
+            formats: tuple[str, ...] = ("html",)) -> BatchResult:
     side: dict[str, Any] = {}
 
     def write_tables() -> None:
@@ -491,7 +507,7 @@ def _render(rows: list[PlanRow], out: Path, pool: Callable[[], Any], executor: s
         inputs = {label: digests.digest(p, scope) for label, p in job.input_files}
         import nbformat
 
-        key = cache_key(nbformat.writes(job.nb), job.params, inputs, vers)
+        key = cache_key(nbformat.writes(job.nb), job.params, inputs, {**vers, "formats": ",".join(formats)})
         if job.dataset_dir is not None and job.dataset_dir not in datasets:
             datasets[job.dataset_dir] = {rel_name: digests.full(p) for p, rel_name in
                                          relative_names(_dataset_files(job.dataset_dir), job.dataset_dir).items()}
@@ -501,7 +517,7 @@ def _render(rows: list[PlanRow], out: Path, pool: Callable[[], Any], executor: s
         if _cache_hit(entry, key, out):
             runs[i] = ReportRun(job.name, job.category, dict(job.params), "skipped", None, None, None,
                                 entry["html"], entry.get("notebook"), entry.get("log"), entry.get("facts") or {},
-                                key, 0, inputs, {"prepare": prepare_s, "total": prepare_s})
+                                key, 0, inputs, {"prepare": prepare_s, "total": prepare_s}, entry.get("extra") or {})
             shas[job.name] = entry["html_sha256"]
             continue
         pending.append((job, key, inputs, prepare_s))
@@ -514,7 +530,7 @@ def _render(rows: list[PlanRow], out: Path, pool: Callable[[], Any], executor: s
     for run in runs:
         if run is not None:
             bar.update(run)
-    tasks = [{"nb": job.nb, "cwd": None, "timeout": timeout, "export": exporter_for(job),
+    tasks = [{"nb": job.nb, "cwd": None, "timeout": timeout, "export": exporter_for(job, formats),
               "preload": [(str(d), h) for d, h in datasets.items()]} for job, _key, _inputs, _ps in pending]
 
     def on_result(i: int, result: dict[str, Any]) -> None:
@@ -611,7 +627,8 @@ def _write_manifest(out: Path, runs: Iterable[ReportRun], vers: Mapping[str, str
 def render_annual(data: str | os.PathLike[str], out_dir: str | os.PathLike[str], *, jobs: int | None = None,
                   lang: str = "zh", executor: str = "local", scheduler: str | None = None, force: bool = False,
                   timeout: float | None = 600, progress: bool = True, tables: bool = True, draws: int = 2000,
-                  charts: bool = True, categories: Iterable[str] | None = None) -> BatchResult:
+                  charts: bool = True, categories: Iterable[str] | None = None,
+                  formats: Iterable[str] | str = ("html",)) -> BatchResult:
     """Every report of a dataset's year (:func:`annual_plan`), the tables of the year and the index.
 
     ``data`` is a dataset folder or a shipped sample's name. With ``tables`` the year's analysis
@@ -643,4 +660,5 @@ def render_annual(data: str | os.PathLike[str], out_dir: str | os.PathLike[str],
         return analysis.summary()
 
     return render_batch(plan, out_dir, jobs=jobs, executor=executor, scheduler=scheduler, force=force,
-                        timeout=timeout, progress=progress, lang=lang, tables=write_tables if tables else None)
+                        timeout=timeout, progress=progress, lang=lang, tables=write_tables if tables else None,
+                        formats=formats)
