@@ -6,7 +6,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from ._base import check_max_units, get_ax, label, plot_function
+from ._base import check_max_units, get_ax, label, plot_function, unit_labels
 
 __all__ = ["grade_probability_plot", "rank_interval_plot", "flip_margin_tornado"]
 
@@ -111,7 +111,7 @@ def grade_probability_plot(result: Any, *, ax: Any = None, lang: str = "zh", uni
 
 @plot_function
 def rank_interval_plot(result: Any, *, ax: Any = None, lang: str = "zh", units: Sequence[Any] | None = None,
-                       max_units: int = 30) -> Any:
+                       max_units: int = 30, names: Any = None) -> Any:
     """Median rank and 5-95 % rank interval of each unit under sampled weights (COINr's ``plot_uncertainty``).
 
     Parameters
@@ -126,6 +126,8 @@ def rank_interval_plot(result: Any, *, ax: Any = None, lang: str = "zh", units: 
         Units to show; default all when there are at most ``max_units``, else the ``max_units`` with the widest
         intervals.
     max_units : int, default 30
+    names : DataFrame or mapping, optional
+        Units table (``unit_id, name``) or id -> name: ticks labelled "name (id)".
 
     Returns
     -------
@@ -163,7 +165,7 @@ def rank_interval_plot(result: Any, *, ax: Any = None, lang: str = "zh", units: 
               label=label("5%–95% 区间", "5-95 % interval", lang))
     ax.plot(x, data["median_rank"], "o", color="#3b6ea5", markersize=4, label=label("中位数", "median", lang))
     ax.plot(x, data["nominal_rank"], "x", color="#b03a2e", markersize=5, label=label("名义排名", "nominal", lang))
-    ax.set_xticks(x, [str(u) for u in data.index], rotation=90)
+    ax.set_xticks(x, unit_labels(data.index, names, width=14), rotation=90)
     ax.invert_yaxis()
     ax.set_ylabel(label("排名（1 = 最高）", "rank (1 = highest)", lang))
     shown = f"{len(data)}/{len(ranks)}"

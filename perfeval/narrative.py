@@ -1,0 +1,989 @@
+"""Report text drafted from the data, in Chinese and English, and the evaluator's notes that finish it.
+
+An evaluation report (MOF 财预〔2020〕10号 附件3 outline, ``report-outlines.md``) has sections whose text follows
+from the numbers: the conclusion (total, grade, rank, execution), the analysis by indicator (points lost and where),
+the problems found (audit findings, missed targets, low execution, red monitoring lights, low-scoring nodes,
+experts who disagree, re-check deviations) and one recommendation per problem. This module drafts them as
+:class:`Draft` objects: every draft carries both languages, the section it belongs to, the unit, a ``code`` saying
+what kind of problem it is, and its ``source`` (the finding, file and row, or the result it was read from), and is
+marked as drafted so the report shows it as 初稿 for the evaluator to check.
+
+An evaluator's notes file (:func:`read_notes`, YAML or Markdown) keyed by unit and section adds paragraphs to a
+section or replaces the drafted ones; :func:`section_blocks` puts drafts and notes together as report paragraphs.
+
+Sections (:data:`SECTIONS`): ``basic`` (一、基本情况), ``method`` (二、评价工作开展情况), ``conclusion``
+(三、综合评价情况及评价结论), ``indicators`` (四、绩效评价指标分析), ``problems`` (五、存在的问题及原因分析),
+``recommendations`` (六、有关建议), ``other`` (七、其他需要说明的问题).
+
+Numbers in the text are display texts: totals and scores rounded down (:func:`perfeval._display.fmt_number` with
+``floor``; 89.996 reads 89.99, never 90.00), other numbers rounded half away from zero.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ._display import fmt_number
+from .errors import InputError, Problem
+
+__all__ = ["Draft", "SECTIONS", "SECTION_ALIASES", "LIMITS", "Notes", "Note", "read_notes", "unit_name",
+           "draft_conclusion", "draft_indicator_analysis", "draft_problems", "draft_recommendations",
+           "section_blocks", "drafts_frame", "FINDING_TEXTS"]
+
+#: Report sections, in outline order.
+SECTIONS: tuple[str, ...] = ("basic", "method", "conclusion", "indicators", "problems", "recommendations", "other")
+
+#: Names a notes file may use for a section (Chinese outline words and English names).
+SECTION_ALIASES: Mapping[str, str] = {
+    **{s: s for s in SECTIONS},
+    "基本情况": "basic", "评价工作开展情况": "method", "评价工作": "method", "综合评价情况及评价结论": "conclusion",
+    "评价结论": "conclusion", "结论": "conclusion", "绩效评价指标分析": "indicators", "指标分析": "indicators",
+    "存在的问题": "problems", "问题": "problems", "存在的问题及原因分析": "problems", "有关建议": "recommendations",
+    "建议": "recommendations", "其他": "other", "其他需要说明的问题": "other",
+}
+
+#: Thresholds of the drafts (documented defaults; every draft function takes them as keywords).
+LIMITS: Mapping[str, float] = {
+    "low_achievement": 0.6,     # a node scoring below 60 % of its points is low-scoring (the 中/差 edge)
+    "low_execution": 0.9,       # an execution rate below 90 % is a problem (the 优 edge of the execution points)
+    "expert_spread": 0.5,       # experts disagree when max - min >= 50 % of the node's points
+    "recheck_deviation": 5.0,   # self - re-check beyond 5 points (or a grade change) is a problem
+    "max_items": 6,             # at most this many missed-target / low-node drafts per unit (largest losses)
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """One drafted paragraph of a report.
+
+    Attributes
+    ----------
+    section : str
+        One of :data:`SECTIONS`.
+    unit_id : str
+    code : str
+        What it is about: an audit finding code (``audit.unmet_full_score``), ``missed_target``,
+        ``low_execution``, ``red_light``, ``low_node``, ``expert_disagreement``, ``recheck_deviation``,
+        ``conclusion``, ``indicator_analysis``, ``no_problem`` ...
+    zh, en : str
+        The text in Chinese and English.
+    source : str
+        Where it comes from: ``audit:<code> indicators.csv:683``, ``score:<node_code>``, ``monitoring:<month>`` ...
+        (file names only, never a path of the machine).
+    severity : str
+        ``high``, ``medium`` or ``low`` (problems); ``""`` otherwise.
+    drafted : bool
+        Always True for drafts; a :class:`Note` is not drafted.
+    data : mapping
+        What the recommendation is drafted from (``name`` of the indicator, ``name_en``, ``action_zh``,
+        ``action_en`` of a monitoring light).
+    """
+
+    section: str
+    unit_id: str
+    code: str
+    zh: str
+    en: str
+    source: str = ""
+    severity: str = ""
+    drafted: bool = True
+    data: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    def text(self, lang: str = "zh") -> str:
+        """The text in ``lang``."""
+        _check_lang(lang)
+        return self.zh if lang == "zh" else self.en
+
+
+def _check_lang(lang: Any) -> None:
+    if lang not in ("zh", "en"):
+        raise ValueError(f"`lang` must be 'zh' or 'en'; got {lang!r}.")
+
+
+def _pts(x: Any) -> str:
+    """A score or total: rounded down at 2 places."""
+    return fmt_number(_float(x), 2, floor=True)
+
+
+def _num(x: Any, decimals: int = 2) -> str:
+    value = _float(x)
+    if value is not None and math.isfinite(value) and float(value).is_integer() and abs(value) < 1e12:
+        return str(int(value))
+    return fmt_number(value, decimals)
+
+
+def _pct(share: Any, decimals: int = 2) -> str:
+    value = _float(share)
+    return fmt_number(None if value is None else value * 100, decimals) + "%"
+
+
+def _float(x: Any) -> float | None:
+    if x is None or x is pd.NA:
+        return None
+    try:
+        value = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(value) else value
+
+
+def _file_row(location: Any) -> str:
+    """``file:row`` of a located problem, without the folder (no absolute paths in reports)."""
+    text = "" if location is None or (isinstance(location, float) and math.isnan(location)) else str(location)
+    if not text:
+        return ""
+    parts = text.split(":")
+    name = Path(parts[0]).name
+    return ":".join([name, *parts[1:2]]) if len(parts) > 1 else name
+
+
+def unit_name(units: pd.DataFrame | None, unit_id: Any) -> str:
+    """The unit's name from a units table (``unit_id, name``), or ``""`` when unknown.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> unit_name(pd.DataFrame({"unit_id": ["001"], "name": ["示例省教育厅"]}), "001")
+    '示例省教育厅'
+    >>> unit_name(None, "001")
+    ''
+    """
+    if units is None or "unit_id" not in units or "name" not in units:
+        return ""
+    hit = units.loc[units["unit_id"].astype(str) == str(unit_id), "name"]
+    return "" if not len(hit) or pd.isna(hit.iloc[0]) else str(hit.iloc[0]).strip()
+
+
+def _label(units: pd.DataFrame | None, unit_id: Any, lang: str) -> str:
+    name = unit_name(units, unit_id)
+    if not name:
+        return str(unit_id)
+    return f"{name}（{unit_id}）" if lang == "zh" else f"{name} ({unit_id})"
+
+
+def _grade_en(result: Any, grade: str) -> str:
+    try:
+        english = {b.label: b.label_en or b.label for b in result.framework.bands.bands}
+    except AttributeError:
+        return grade
+    return english.get(grade, grade)
+
+
+def _node_en(result: Any, code: str, name: str) -> str:
+    try:
+        node = result.framework.find(code)
+    except (KeyError, ValueError, AttributeError):
+        return name
+    return node.name_en or name
+
+
+def _unit_nodes(result: Any, unit_id: Any) -> pd.DataFrame:
+    nodes = result.nodes
+    rows = nodes[nodes["unit_id"].astype(str) == str(unit_id)]
+    if not len(rows):
+        raise InputError.single("unit_id", "unknown_unit", f"unit {str(unit_id)!r} is not in the result")
+    return rows
+
+
+def _total_row(result: Any, unit_id: Any) -> pd.Series:
+    totals = result.totals
+    hit = totals[totals["unit_id"].astype(str) == str(unit_id)]
+    if not len(hit):
+        raise InputError.single("unit_id", "unknown_unit", f"unit {str(unit_id)!r} is not in the result "
+                                f"({len(totals)} units)")
+    return hit.iloc[0]
+
+
+def _leaves(rows: pd.DataFrame) -> pd.DataFrame:
+    parents = set(rows["parent_code"].dropna().astype(str))
+    return rows[~rows["node_code"].astype(str).isin(parents)]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# conclusion and analysis by indicator
+# --------------------------------------------------------------------------------------------------------------
+def draft_conclusion(result: Any, unit_id: Any, *, units: pd.DataFrame | None = None, rank: Any = None,
+                     year: Any = None) -> Draft:
+    """The overall verdict (三、综合评价情况及评价结论): total, grade, rank among peers, execution, strongest and
+    weakest first-level indicator.
+
+    Parameters
+    ----------
+    result : ScoreResult
+    unit_id : str
+    units : DataFrame, optional
+        For the unit's name.
+    rank : PeerRank, optional
+        From :func:`perfeval.peers.rank_among_peers`; adds "在 n 个同类单位中排第 k 位".
+    year : int, optional
+        The budget year named in the sentence.
+
+    Returns
+    -------
+    Draft
+        ``section="conclusion"``, ``code="conclusion"``.
+
+    Examples
+    --------
+    >>> import pandas as pd, perfeval as pe
+    >>> obs = pd.DataFrame({"unit_id": "P1", "node_code": ["output.quantity.1", "effect.social.1"],
+    ...                     "indicator": ["完成数", "受益率"], "l1": ["产出指标", "效益指标"],
+    ...                     "l2": ["数量指标", "社会效益指标"], "points": [50.0, 40.0], "score": [45.0, 40.0]})
+    >>> from types import SimpleNamespace
+    >>> res = SimpleNamespace(totals=pd.DataFrame({"unit_id": ["P1"], "total": [89.996], "grade": ["良"],
+    ...                                             "execution_rate": [0.955]}),
+    ...                       nodes=pd.DataFrame({"unit_id": "P1", "node_code": ["output", "effect"],
+    ...                                           "parent_code": None, "level": 1, "name": ["产出指标", "效益指标"],
+    ...                                           "points": [50.0, 40.0], "score": [44.996, 40.0],
+    ...                                           "achievement": [0.89992, 1.0], "applicable": True}))
+    >>> d = draft_conclusion(res, "P1", year=2023)
+    >>> d.zh
+    '2023年度绩效评价综合得分89.99分，评价等级为“良”。预算执行率95.50%。一级指标中，效益指标得分率最高（100.00%），产出指标最低（89.99%）。'
+    """
+    row = _total_row(result, unit_id)
+    total, grade = row["total"], str(row["grade"])
+    year_zh = f"{year}年度" if year not in (None, "") else ""
+    year_en = f"{year} " if year not in (None, "") else ""
+    name = unit_name(units, unit_id)
+    who_zh = f"{name}" if name else ""
+    who_en = f"{name}: " if name else ""
+    zh = f"{who_zh}{year_zh}绩效评价综合得分{_pts(total)}分，评价等级为“{grade}”"
+    en = (f"{who_en}the {year_en}performance evaluation gives a total of {_pts(total)} points, grade "
+          f"“{_grade_en(result, grade)}”")
+    if rank is not None:
+        tied_zh = "（并列）" if getattr(rank, "ties", 0) else ""
+        tied_en = " (tied)" if getattr(rank, "ties", 0) else ""
+        zh += f"，在{rank.n}个同类单位中排第{rank.rank}位{tied_zh}"
+        en += f", rank {rank.rank} of {rank.n} peers{tied_en}"
+    zh += "。"
+    en += "."
+    rate = _float(row.get("execution_rate"))
+    if rate is not None:
+        zh += f"预算执行率{_pct(rate)}。"
+        en += f" Budget execution rate {_pct(rate)}."
+    level1 = _unit_nodes(result, unit_id)
+    level1 = level1[(level1["level"] == 1) & level1["applicable"].astype(bool) & (level1["points"] > 0)]
+    if len(level1) >= 2:
+        ach = level1["achievement"].astype(float)
+        best, worst = level1.loc[ach.idxmax()], level1.loc[ach.idxmin()]
+        if ach.max() > ach.min():
+            zh += (f"一级指标中，{best['name']}得分率最高（{_pct(best['achievement'])}），"
+                   f"{worst['name']}最低（{_pct(worst['achievement'])}）。")
+            en += (f" Among the first-level indicators {_node_en(result, best['node_code'], best['name'])} scores "
+                   f"best ({_pct(best['achievement'])}) and {_node_en(result, worst['node_code'], worst['name'])} "
+                   f"worst ({_pct(worst['achievement'])}).")
+    return Draft("conclusion", str(unit_id), "conclusion", zh, en, source="score:totals")
+
+
+def draft_indicator_analysis(result: Any, unit_id: Any, *, top: int = 3) -> list[Draft]:
+    """One paragraph per first-level indicator (四、绩效评价指标分析): points, score, rate, and where points were
+    lost (the ``top`` leaves that lost most).
+
+    Returns
+    -------
+    list of Draft
+        ``section="indicators"``, ``code="indicator_analysis"``, ``source="score:<node_code>"``; framework order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from types import SimpleNamespace
+    >>> nodes = pd.DataFrame({"unit_id": "P1", "node_code": ["output", "output.a", "output.b"],
+    ...                       "parent_code": [None, "output", "output"], "level": [1, 2, 2],
+    ...                       "name": ["产出指标", "数量", "质量"], "points": [20.0, 10.0, 10.0],
+    ...                       "score": [16.5, 10.0, 6.5], "achievement": [0.825, 1.0, 0.65], "applicable": True})
+    >>> [d.zh for d in draft_indicator_analysis(SimpleNamespace(nodes=nodes), "P1")]
+    ['产出指标：分值20分，得16.50分，得分率82.50%。失分在质量（失3.50分）。']
+    """
+    rows = _unit_nodes(result, unit_id)
+    leaves = _leaves(rows)
+    out = []
+    for _, node in rows[rows["level"] == 1].iterrows():
+        code = str(node["node_code"])
+        name_en = _node_en(result, code, str(node["name"]))
+        if not bool(node["applicable"]) or not (_float(node["points"]) or 0) > 0:
+            out.append(Draft("indicators", str(unit_id), "indicator_analysis", f"{node['name']}：不适用，不计分。",
+                             f"{name_en}: not applicable, not scored.", source=f"score:{code}"))
+            continue
+        zh = (f"{node['name']}：分值{_num(node['points'])}分，得{_pts(node['score'])}分，"
+              f"得分率{_pct(node['achievement'])}。")
+        en = (f"{name_en}: {_num(node['points'])} points, scored {_pts(node['score'])} "
+              f"({_pct(node['achievement'])}).")
+        below = leaves[(leaves["node_code"].astype(str) == code)
+                       | leaves["node_code"].astype(str).str.startswith(code + ".")]
+        below = below[below["applicable"].astype(bool)]
+        lost = (below["points"].astype(float) - below["score"].astype(float)).round(9)
+        lost = lost[lost > 0.005].sort_values(ascending=False, kind="stable").head(top)
+        if len(lost):
+            items_zh = "、".join(f"{rows.loc[i, 'name']}（失{_pts(v)}分）" for i, v in lost.items())
+            items_en = ", ".join(f"{_node_en(result, rows.loc[i, 'node_code'], rows.loc[i, 'name'])} "
+                                 f"({_pts(v)} lost)" for i, v in lost.items())
+            zh += f"失分{'主要' if len(lost) > 1 else ''}在{items_zh}。"
+            en += f" Points were lost {'mainly ' if len(lost) > 1 else ''}on {items_en}."
+        else:
+            zh += "各项指标均得满分。"
+            en += " Every indicator scored its full points."
+        out.append(Draft("indicators", str(unit_id), "indicator_analysis", zh, en, source=f"score:{code}"))
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# problems
+# --------------------------------------------------------------------------------------------------------------
+#: Audit finding code -> (problem zh, problem en, recommendation zh, recommendation en); ``{indicator}``,
+#: ``{claimed}``, ``{expected}`` are filled from the finding.
+FINDING_TEXTS: Mapping[str, tuple[str, str, str, str]] = {
+    "met_underscored": (
+        "自评打分不规范：“{indicator}”已完成年度指标值，应得{expected}分，自评仅填报{claimed}分。",
+        "Self-scoring irregular: “{indicator}” met its target and earns {expected} points, but {claimed} was claimed.",
+        "按评分规则据实评分：已完成目标的指标应得满分。",
+        "Score by the rules: an indicator that met its target earns its full points."),
+    "unmet_full_score": (
+        "自评结果不准确：“{indicator}”未完成年度指标值，按规则应得{expected}分，自评却按满分{claimed}分填报。",
+        "Self-evaluation inaccurate: “{indicator}” missed its target and earns {expected} points by the rules, yet "
+        "the full {claimed} points were claimed.",
+        "严格按实际完成值与指标值的比例计分，未完成目标的指标不得按满分自评；对虚高自评的情况予以纠正。",
+        "Score missed targets in proportion to what was achieved; never claim full points for a missed target, and "
+        "correct the inflated score."),
+    "score_differs_from_rule": (
+        "自评得分与评分规则不符：“{indicator}”自评{claimed}分，按规则应为{expected}分。",
+        "Claimed score differs from the rule: “{indicator}” claimed {claimed}, the rule gives {expected}.",
+        "对照评分规则复核该指标得分，并在偏差原因栏说明计分依据。",
+        "Re-check the score against the rule and state the basis in the deviation column."),
+    "score_out_of_band": (
+        "定性指标打分超出等级区间：“{indicator}”自评{claimed}分与所选等级不符。",
+        "Qualitative score outside its level's band: “{indicator}” claimed {claimed}.",
+        "按“达成/部分达成/未达成”对应的分值区间打分。",
+        "Score qualitative indicators within the band of the level chosen (met / partly / not met)."),
+    "actual_restates_target": (
+        "指标不具考核性：“{indicator}”的实际完成值照抄指标值（如“≥95%”），未填报实际测量结果，按0分计。",
+        "Indicator not verifiable: the actual value of “{indicator}” restates the target (e.g. ≥95%) instead of a "
+        "measurement, so it scores 0.",
+        "填报实际测得的完成值并留存佐证材料；不能测量的指标应在下年度改为可衡量的指标。",
+        "Report the measured value and keep the evidence; replace an indicator that cannot be measured next year."),
+    "missing_target": (
+        "指标未设定年度指标值：“{indicator}”无法考核，按0分计。",
+        "No target set: “{indicator}” cannot be assessed and scores 0.",
+        "申报绩效目标时为每个指标设定明确、可衡量的年度指标值。",
+        "Give every indicator a clear, measurable annual target when the targets are set."),
+    "cost_indicator_ge": (
+        "成本指标设置不当：“{indicator}”使用“≥”，支出越多得分越高，与成本控制的要求相反。",
+        "Cost indicator set the wrong way: “{indicator}” uses ≥, which rewards spending more.",
+        "成本指标改用“≤”（成本控制在预算内），节约率类指标方可使用“≥”。",
+        "Write cost indicators with ≤ (cost within the budget); only saving rates use ≥."),
+    "unexplained_over_achievement": (
+        "超额完成未说明原因：“{indicator}”实际值超过指标值30%以上，未填写偏差原因。",
+        "Over-achievement unexplained: “{indicator}” exceeds its target by 30 % or more with no explanation.",
+        "说明大幅超额完成的原因；如系目标设定偏低，下年度据实提高指标值。",
+        "Explain the over-achievement; if the target was set too low, raise it next year."),
+    "double_counted_execution": (
+        "重复扣分：产出指标“{indicator}”以资金支出衡量产出，与预算执行率重复考核。",
+        "Double counting: the output indicator “{indicator}” measures spending, already scored by the execution "
+        "rate.",
+        "产出指标应衡量实物产出，资金执行情况仅通过预算执行率考核。",
+        "Measure outputs by what was produced; spending is scored once, by the execution rate."),
+    "execution_score_differs": (
+        "预算执行率得分填报不准确：自评{claimed}分，按执行数/预算数×10应为{expected}分。",
+        "Execution points misreported: {claimed} claimed, executed / budget x 10 gives {expected}.",
+        "按实际执行率计算预算执行得分，不得取整或估填。",
+        "Compute the execution points from the actual rate; do not round or estimate them."),
+    "executed_above_budget": (
+        "资金执行数大于预算数：执行{claimed}万元，超过预算{expected}万元。",
+        "Executed above the budget: {claimed} executed against a budget of {expected}.",
+        "核实资金执行数与预算调整情况，确属超预算支出的，按规定履行调整程序。",
+        "Verify the executed amount and any budget adjustment; spending above the budget needs a formal "
+        "adjustment."),
+    "total_not_sum_of_rows": (
+        "自评总分与各项得分之和不符：填报总分{claimed}分，各项得分合计{expected}分。",
+        "Total is not the sum of the rows: {claimed} claimed, the rows add up to {expected}.",
+        "总分应为预算执行得分与各项指标得分之和，报送前进行逻辑校验。",
+        "The total is the execution points plus the indicator scores; check it before submitting."),
+    "points_not_total": (
+        "指标分值设置不规范：各项指标分值合计不等于规定的总分值。",
+        "Indicator points do not add up to the framework's total.",
+        "按财预〔2020〕10号设置分值：预算执行率10分，其他指标合计90分。",
+        "Set the points as MOF-10 requires: execution 10 points, the indicators 90 in total."),
+    "all_full_marks": (
+        "自评流于形式：各项指标及预算执行均按满分填报、总分{claimed}分，但实际完成情况不支持满分（按规则应为{expected}分）。",
+        "Self-evaluation a formality: every row and the execution claimed at full points ({claimed} in total), "
+        "which the reported values do not support ({expected} by the rules).",
+        "如实开展自评，逐项对照实际完成值计分，对未完成的指标说明原因并提出改进措施。",
+        "Carry out the self-evaluation for real: score each row on its actual value, explain every missed target "
+        "and say how it will be improved."),
+}
+
+_RECOMMENDATIONS: Mapping[str, tuple[str, str]] = {
+    "missed_target": ("分析“{name}”未完成目标的原因（经费、制度、人员、硬件条件保障等），明确整改措施、责任人和完成时限；"
+                      "目标设定明显偏高的，下年度据实调整指标值。",
+                      "Analyse why “{name}” missed its target (funding, rules, staff, facilities), set corrective "
+                      "measures with an owner and a deadline; if the target was unrealistic, adjust it next year."),
+    "low_execution": ("加快预算执行进度，对执行缓慢的资金查明原因；长期沉淀的资金按规定收回统筹使用，并在下年度预算安排中"
+                      "统筹考虑。",
+                      "Speed up budget execution and find out why funds are idle; take back funds left unused as the "
+                      "rules require and take it into account in next year's budget."),
+    "red_light": ("对亮红灯的事项及时纠偏：{action}；跟踪整改结果并在年度自评中说明。",
+                  "Correct the red-light item promptly ({action}); follow up and report the result in the year-end "
+                  "self-evaluation."),
+    "low_node": ("针对“{name}”得分偏低的问题，完善相关管理制度和实施措施，补充佐证材料，提升该方面绩效。",
+                 "Improve the rules, implementation and evidence behind “{name}”, which scored low."),
+    "expert_disagreement": ("对专家评分分歧较大的“{name}”，补充佐证材料并组织专家复议，在报告中说明评分依据。",
+                            "For “{name}”, where the experts disagree, add evidence, let the panel review its "
+                            "scores and state the basis of the final score."),
+    "recheck_deviation": ("以复核结果为准纠正自评得分，分析自评偏高的原因，加强自评质量管理。",
+                          "Correct the self-evaluation to the re-check result, find out why it was inflated and "
+                          "strengthen the quality control of self-evaluations."),
+}
+
+
+def _audit_drafts(audit: Any, unit_id: str) -> list[Draft]:
+    findings = audit.findings
+    rows = findings[findings["unit_id"].astype(str) == unit_id]
+    out = []
+    for _, f in rows.iterrows():
+        code = str(f["code"])
+        texts = FINDING_TEXTS.get(code)
+        shown = _num if code == "executed_above_budget" else _pts   # amounts, or points (rounded down)
+        values = {"indicator": "" if pd.isna(f["indicator"]) else str(f["indicator"]),
+                  "claimed": shown(f["claimed"]), "expected": shown(f["expected"])}
+        if texts is None:
+            zh = en = str(f["message"])
+        else:
+            zh, en = texts[0].format(**values), texts[1].format(**values)
+        where = _file_row(f["location"]) if not str(f["location"]).startswith("unit ") else ""
+        out.append(Draft("problems", unit_id, f"audit.{code}", zh, en,
+                         source=f"audit:{code}" + (f" {where}" if where else ""), severity=str(f["severity"])))
+    return out
+
+
+def _deviation(target: Any, actual: Any) -> tuple[str, str]:
+    """Deviation text of actual against target (``偏差 -32.74%``) when both parse to numbers of one unit."""
+    from .targets import parse_actual, parse_target
+
+    try:
+        t, a = parse_target(str(target)), parse_actual(str(actual))
+    except (InputError, ValueError, TypeError):
+        return "", ""
+    tv, av = _float(getattr(t, "value", None)), _float(getattr(a, "value", None))
+    if tv is None or av is None or tv == 0 or (t.unit or "") != (a.unit or ""):
+        return "", ""
+    dev = (av - tv) / abs(tv)
+    return f"，偏差{_pct(dev)}", f", a deviation of {_pct(dev)}"
+
+
+def _score_drafts(result: Any, unit_id: str, limits: Mapping[str, float]) -> list[Draft]:
+    rows = _unit_nodes(result, unit_id)
+    leaves = _leaves(rows)
+    leaves = leaves[leaves["applicable"].astype(bool) & (leaves["points"].astype(float) > 0)]
+    out: list[Draft] = []
+    lost = (leaves["points"].astype(float) - leaves["score"].astype(float)).round(9)
+    has_target = leaves["target"].notna() if "target" in leaves else pd.Series(False, index=leaves.index)
+    if "rule" in leaves:
+        execution = leaves["rule"].astype(str) == "execution"
+    else:
+        execution = pd.Series(False, index=leaves.index)
+    missed = leaves[has_target & ~execution & (lost > 0.005)]
+    missed = missed.loc[lost[missed.index].sort_values(ascending=False, kind="stable").index]
+    for _, n in missed.head(int(limits["max_items"])).iterrows():
+        name = str(n["name"])
+        dzh, den = _deviation(n["target"], n["actual"])
+        zh = (f"“{name}”未完成年度指标值：指标值{n['target']}，实际完成{n['actual']}{dzh}，"
+              f"得{_pts(n['score'])}分（分值{_num(n['points'])}分）。")
+        en = (f"“{_node_en(result, n['node_code'], name)}” missed its target: target {n['target']}, actual "
+              f"{n['actual']}{den}; {_pts(n['score'])} of {_num(n['points'])} points.")
+        src = f"score:{n['node_code']}"
+        if "source_row" in n and _float(n.get("source_row")) is not None and "source_file" in n:
+            src += f" {_file_row(str(n['source_file']) + ':' + str(int(float(n['source_row']))))}"
+        out.append(Draft("problems", unit_id, "missed_target", zh, en, source=src, severity="medium",
+                         data={"name": name, "name_en": _node_en(result, n["node_code"], name)}))
+    total = _total_row(result, unit_id)
+    rate = _float(total.get("execution_rate"))
+    if rate is not None and rate < limits["low_execution"]:
+        ex = leaves[execution]
+        lost_pts = float(lost[ex.index].sum()) if len(ex) else None
+        zh = f"预算执行率偏低：全年执行率{_pct(rate)}"
+        en = f"Low budget execution: {_pct(rate)} of the budget executed"
+        if lost_pts:
+            zh += f"，预算执行率指标失{_pts(lost_pts)}分"
+            en += f", {_pts(lost_pts)} execution points lost"
+        out.append(Draft("problems", unit_id, "low_execution", zh + "。", en + ".", source="score:execution_rate",
+                         severity="high" if rate < 0.6 else "medium"))
+    # low-scoring nodes without a target text (evaluator-scored leaves and inner nodes of level 2)
+    low = rows[rows["applicable"].astype(bool) & (rows["points"].astype(float) > 0)
+               & (rows["achievement"].astype(float) < limits["low_achievement"])]
+    scored_by_target = set(missed["node_code"].astype(str))
+    low = low[(low["level"] == 2) | (low.index.isin(leaves.index) & ~has_target.reindex(low.index, fill_value=False)
+                                     & ~low.index.isin(leaves.index[execution]))]
+    low = low[~low["node_code"].astype(str).isin(scored_by_target)]
+    # a level-2 node is not repeated when every applicable leaf under it is already listed
+    listed = scored_by_target | set(low.loc[low.index.isin(leaves.index), "node_code"].astype(str))
+    codes = leaves["node_code"].astype(str)
+
+    def covered(code: str) -> bool:
+        below = codes[codes.str.startswith(code + ".")]
+        return len(below) > 0 and set(below) <= listed
+
+    low = low[~((low["level"] == 2) & low["node_code"].astype(str).map(covered))]
+    low = low.loc[(low["points"].astype(float) - low["score"].astype(float)).sort_values(
+        ascending=False, kind="stable").index]
+    for _, n in low.head(int(limits["max_items"])).iterrows():
+        name = str(n["name"])
+        zh = f"“{name}”得分偏低：得{_pts(n['score'])}分（分值{_num(n['points'])}分），得分率{_pct(n['achievement'])}。"
+        en = (f"“{_node_en(result, n['node_code'], name)}” scored low: {_pts(n['score'])} of {_num(n['points'])} "
+              f"points ({_pct(n['achievement'])}).")
+        out.append(Draft("problems", unit_id, "low_node", zh, en, source=f"score:{n['node_code']}",
+                         severity="medium", data={"name": name, "name_en": _node_en(result, n["node_code"], name)}))
+    return out
+
+
+def _monitoring_drafts(monitoring: Any, unit_id: str, money: str) -> list[Draft]:
+    lights = monitoring.lights
+    rows = lights[(lights["unit_id"].astype(str) == unit_id) & (lights["colour"] == "red")]
+    out = []
+    month = monitoring.month
+    for _, r in rows.iterrows():
+        action_zh, action_en = str(r["action"]), str(r["action_en"])
+        if r["line"] == "budget":
+            zh = (f"截至{month}月预算执行进度亮红灯：累计执行{_num(r['value'])}{money}，占全年预算"
+                  f"{_pct(r['execution_share'])}，仅为时间进度的{fmt_number(_float(r['ratio']), 1)}%。")
+            en = (f"Budget execution red at month {month}: {_num(r['value'])} {money} executed, "
+                  f"{_pct(r['execution_share'])} of the year's budget, {fmt_number(_float(r['ratio']), 1)} % of "
+                  f"time progress.")
+        elif r["op"] in ("<=", "="):
+            unit = "" if pd.isna(r["unit"]) else str(r["unit"])
+            cap_zh, cap_en = ("上限", "cap") if r["op"] == "<=" else ("标准", "standard")
+            zh = (f"截至{month}月“{r['indicator']}”亮红灯：实际{_num(r['value'])}{unit}，不符合年度{cap_zh}"
+                  f"{_num(r['target'])}{unit}。")
+            en = (f"“{r['indicator']}” red at month {month}: {_num(r['value'])}{unit} against the annual {cap_en} "
+                  f"of {_num(r['target'])}{unit}.")
+        elif r["op"] == "qualitative":
+            zh = f"截至{month}月“{r['indicator']}”亮红灯：未达成。"
+            en = f"“{r['indicator']}” red at month {month}: not met."
+        else:
+            unit = "" if pd.isna(r["unit"]) else str(r["unit"])
+            zh = (f"截至{month}月“{r['indicator']}”进度亮红灯：完成{_num(r['value'])}{unit}，"
+                  f"按进度应达{_num(r['expected'])}{unit}（年度指标值{_num(r['target'])}{unit}）。")
+            en = (f"“{r['indicator']}” red at month {month}: {_num(r['value'])}{unit} done against "
+                  f"{_num(r['expected'])}{unit} due (annual target {_num(r['target'])}{unit}).")
+        what = "budget" if r["line"] == "budget" else str(r["indicator"])
+        out.append(Draft("problems", unit_id, "red_light", zh, en, source=f"monitoring:{month}:{what}",
+                         severity="medium", data={"action_zh": action_zh, "action_en": action_en}))
+    return out
+
+
+def _panel_drafts(panel: Any, result: Any, unit_id: str, limits: Mapping[str, float]) -> list[Draft]:
+    scores = panel.scores
+    rows = scores[scores["unit_id"].astype(str) == unit_id]
+    spread = (rows["max"].astype(float) - rows["min"].astype(float)) / rows["points"].astype(float)
+    rows = rows.assign(_spread=spread)[spread >= limits["expert_spread"]]
+    rows = rows.sort_values("_spread", ascending=False, kind="stable").head(int(limits["max_items"]))
+    names = {}
+    if result is not None:
+        n = result.nodes
+        n = n[n["unit_id"].astype(str) == unit_id]
+        names = dict(zip(n["node_code"].astype(str), n["name"].astype(str)))
+    out = []
+    for _, r in rows.iterrows():
+        code = str(r["node_code"])
+        name = names.get(code, code)
+        zh = (f"专家对“{name}”评分分歧较大：最低{_num(r['min'])}分、最高{_num(r['max'])}分（分值{_num(r['points'])}分），"
+              f"去掉极端评分后取{_pts(r['score'])}分。")
+        en = (f"The experts disagree on “{_node_en(result, code, name)}”: from {_num(r['min'])} to "
+              f"{_num(r['max'])} of {_num(r['points'])} points; {_pts(r['score'])} after trimming the extremes.")
+        out.append(Draft("problems", unit_id, "expert_disagreement", zh, en, source=f"panel:{code}",
+                         severity="low", data={"name": name, "name_en": _node_en(result, code, name)}))
+    return out
+
+
+def _recheck_drafts(recheck: Any, unit_id: str, limits: Mapping[str, float]) -> list[Draft]:
+    units = recheck.units
+    rows = units[units["unit_id"].astype(str) == unit_id]
+    out = []
+    for _, r in rows.iterrows():
+        dev = _float(r["deviation"]) or 0.0
+        steps = _float(r.get("grade_steps")) or 0.0
+        if abs(dev) < limits["recheck_deviation"] and steps == 0:
+            continue
+        word_zh = "高" if dev > 0 else "低"
+        zh = (f"自评得分与复核结果偏差较大：自评{_pts(r['self_total'])}分，复核{_pts(r['recheck_total'])}分，"
+              f"自评{word_zh}{_pts(abs(dev))}分")
+        en = (f"Self-evaluation deviates from the re-check: {_pts(r['self_total'])} claimed, "
+              f"{_pts(r['recheck_total'])} re-checked, {_pts(abs(dev))} points {'higher' if dev > 0 else 'lower'}")
+        if steps:
+            zh += f"，等级由“{r['self_grade']}”调整为“{r['recheck_grade']}”"
+            en += f"; grade {r['self_grade']} -> {r['recheck_grade']}"
+        out.append(Draft("problems", unit_id, "recheck_deviation", zh + "。", en + ".", source="recheck:units",
+                         severity="high" if steps else "medium"))
+    return out
+
+
+def draft_problems(unit_id: Any, *, score: Any = None, audit: Any = None, monitoring: Any = None,
+                   panel: Any = None, recheck: Any = None, money_unit: str = "", **limits: float) -> list[Draft]:
+    """Problems found in the data about one unit (五、存在的问题及原因分析), most serious sources first.
+
+    Parameters
+    ----------
+    unit_id : str
+    score : ScoreResult, optional
+        Missed targets (leaves with a target that lost points, the ``max_items`` largest losses, each with its
+        deviation actual vs target), low execution (rate < ``low_execution``), low-scoring nodes (score rate
+        < ``low_achievement``: level-2 nodes and leaves scored without a target).
+    audit : AuditResult, optional
+        Every audit finding of the unit (:data:`FINDING_TEXTS`).
+    monitoring : MonitoringResult, optional
+        Every red light of the unit at the monitored month.
+    panel : PanelResult, optional
+        Nodes where the experts' scores span ``expert_spread`` of the points or more.
+    recheck : RecheckResult, optional
+        A re-check deviation beyond ``recheck_deviation`` points or a grade change.
+    money_unit : str
+        The dataset's money unit (``data.meta["money_unit"]``, e.g. 万元) written after amounts.
+    **limits
+        Overrides of :data:`LIMITS`.
+
+    Returns
+    -------
+    list of Draft
+        ``section="problems"``; audit findings first, then re-check, score, monitoring, panel.
+
+    Examples
+    --------
+    The sample's planted problem: unit 0070010 claimed the full 8 points of an indicator it missed.
+
+    >>> import perfeval as pe
+    >>> data = pe.load_sample()
+    >>> audit = pe.recheck.audit(data.observations, data.budget, framework="project_self")
+    >>> d = draft_problems("0070010", audit=audit)
+    >>> d[0].code, d[0].source
+    ('audit.unmet_full_score', 'audit:unmet_full_score indicators.csv:683')
+    >>> d[0].zh
+    '自评结果不准确：“受益对象覆盖率”未完成年度指标值，按规则应得6.42分，自评却按满分8.00分填报。'
+    """
+    unknown = sorted(set(limits) - set(LIMITS))
+    if unknown:
+        raise TypeError(f"unknown limit(s) {unknown}; known: {sorted(LIMITS)}")
+    lim = {**LIMITS, **limits}
+    uid = str(unit_id)
+    out: list[Draft] = []
+    if audit is not None:
+        out += _audit_drafts(audit, uid)
+    if recheck is not None:
+        out += _recheck_drafts(recheck, uid, lim)
+    if score is not None:
+        out += _score_drafts(score, uid, lim)
+    if monitoring is not None:
+        out += _monitoring_drafts(monitoring, uid, money_unit)
+    if panel is not None:
+        out += _panel_drafts(panel, score, uid, lim)
+    return out
+
+
+def draft_recommendations(problems: Sequence[Draft]) -> list[Draft]:
+    """One recommendation per problem (六、有关建议), identical ones merged, in the problems' order.
+
+    Examples
+    --------
+    >>> p = Draft("problems", "P1", "missed_target", "“覆盖率”未完成……", "“coverage” missed ...",
+    ...           source="score:effect.social.1", data={"name": "覆盖率", "name_en": "coverage"})
+    >>> r = draft_recommendations([p])[0]
+    >>> r.section, r.code, r.zh[:15]
+    ('recommendations', 'missed_target', '分析“覆盖率”未完成目标的原因')
+    """
+    out: list[Draft] = []
+    seen: set[str] = set()
+    for p in problems:
+        if p.section != "problems":
+            continue
+        base = p.code.removeprefix("audit.")
+        if p.code.startswith("audit.") and base in FINDING_TEXTS:
+            zh, en = FINDING_TEXTS[base][2], FINDING_TEXTS[base][3]
+        elif base in _RECOMMENDATIONS:
+            zh, en = _RECOMMENDATIONS[base]
+            zh = zh.format(name=p.data.get("name", ""), action=p.data.get("action_zh", "纠偏"))
+            en = en.format(name=p.data.get("name_en", p.data.get("name", "")),
+                           action=p.data.get("action_en", "correct the deviation"))
+        else:
+            continue
+        if zh in seen:
+            continue
+        seen.add(zh)
+        out.append(Draft("recommendations", p.unit_id, p.code, zh, en, source=p.source, severity=p.severity))
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# the evaluator's notes
+# --------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A paragraph of the evaluator's notes.
+
+    Attributes
+    ----------
+    unit : str
+        The unit id, or ``"*"`` for every unit (and for a report about no single unit).
+    section : str
+        One of :data:`SECTIONS`.
+    mode : str
+        ``"add"`` (after the drafts) or ``"replace"`` (instead of them).
+    text : str
+    source : str
+        ``<file name>:<line>``.
+    """
+
+    unit: str
+    section: str
+    mode: str
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Notes:
+    """The evaluator's notes (:func:`read_notes`); ``Notes()`` is "no notes"."""
+
+    items: tuple[Note, ...] = ()
+    path: str = ""
+
+    def select(self, section: str, unit_id: Any = None) -> list[Note]:
+        """The notes of ``section`` for ``unit_id`` (those for ``"*"`` included), in file order."""
+        uid = "*" if unit_id is None else str(unit_id)
+        return [n for n in self.items if n.section == section and n.unit in ("*", uid)]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+_MODES = {"add": "add", "append": "add", "补充": "add", "replace": "replace", "替换": "replace"}
+
+
+def _section(name: Any, where: str) -> str:
+    key = str(name).strip()
+    if key in SECTION_ALIASES:
+        return SECTION_ALIASES[key]
+    if key.lower() in SECTION_ALIASES:
+        return SECTION_ALIASES[key.lower()]
+    raise InputError(problems=[Problem(where, "unknown_section", f"unknown section {key!r}; use one of "
+                                       f"{', '.join(SECTIONS)} (or 基本情况, 问题, 建议, 其他 ...)")])
+
+
+def read_notes(path: Any) -> Notes:
+    """Read an evaluator's notes file (YAML ``.yaml``/``.yml`` or Markdown ``.md``); ``""`` or None: no notes.
+
+    YAML: unit id (or ``"*"``) -> section -> text, a list of texts, or ``{replace: text}`` / ``{add: text}``::
+
+        "0070010":
+          problems: 评价组现场核查发现，受益对象覆盖率的统计口径与申报时不一致。
+          recommendations:
+            replace:
+              - 统一受益对象统计口径，按季度更新台账。
+        "*":
+          other: 本报告数据由项目单位提供，评价组对其真实性进行了抽查。
+
+    Markdown: ``# <unit id or *>`` then ``## <section>`` (``## 建议（替换）`` or ``## recommendations (replace)``
+    to replace); paragraphs are separated by blank lines.
+
+    Sections may be named in English (:data:`SECTIONS`) or Chinese (:data:`SECTION_ALIASES`).
+
+    Raises
+    ------
+    InputError
+        A missing file, a syntax error, an unknown section or mode, text outside a unit heading; located
+        ``file:line``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "notes.md"
+    >>> _ = p.write_text("# 0070010\\n\\n## 问题\\n\\n现场核查发现统计口径不一致。\\n\\n## 建议（替换）\\n\\n统一口径。\\n",
+    ...                  encoding="utf-8")
+    >>> [(n.unit, n.section, n.mode, n.text, n.source) for n in read_notes(p).items]
+    [('0070010', 'problems', 'add', '现场核查发现统计口径不一致。', 'notes.md:5'), ('0070010', 'recommendations', 'replace', '统一口径。', 'notes.md:9')]
+    """
+    if path is None or str(path).strip() == "":
+        return Notes()
+    p = Path(str(path))
+    if not p.is_file():
+        raise InputError.single(str(p.name), "missing_file", f"the notes file {p.name!r} does not exist")
+    text = p.read_text(encoding="utf-8-sig")
+    if p.suffix.lower() in (".yaml", ".yml"):
+        items = _yaml_notes(text, p.name)
+    elif p.suffix.lower() in (".md", ".markdown", ".txt"):
+        items = _markdown_notes(text, p.name)
+    else:
+        raise InputError.single(p.name, "bad_format", "a notes file must be .yaml, .yml or .md")
+    return Notes(tuple(items), p.name)
+
+
+def _yaml_notes(text: str, name: str) -> list[Note]:
+    import yaml
+
+    from ._yaml import syntax_problem
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise InputError(problems=[syntax_problem(err, name)]) from None
+    lines = _yaml_key_lines(text)
+    if data is None:
+        return []
+    if not isinstance(data, Mapping):
+        raise InputError.single(f"{name}:1", "bad_notes", "the notes must map unit ids (or \"*\") to sections")
+    out = []
+    for unit, sections in data.items():
+        where = f"{name}:{lines.get(str(unit), 1)}"
+        if not isinstance(sections, Mapping):
+            raise InputError.single(where, "bad_notes", f"unit {unit!r}: give sections (problems: ..., other: ...)")
+        for sec, value in sections.items():
+            swhere = f"{name}:{lines.get(str(sec), lines.get(str(unit), 1))}"
+            section = _section(sec, swhere)
+            mode = "add"
+            if isinstance(value, Mapping):
+                if len(value) != 1 or str(next(iter(value))) not in _MODES:
+                    raise InputError.single(swhere, "bad_mode", f"section {sec!r}: use add: or replace:")
+                mode = _MODES[str(next(iter(value)))]
+                value = next(iter(value.values()))
+            texts = value if isinstance(value, list) else [value]
+            for t in texts:
+                if t is None or not isinstance(t, (str, int, float)) or str(t).strip() == "":
+                    raise InputError.single(swhere, "bad_notes", f"section {sec!r}: a note must be text")
+                out.append(Note(str(unit), section, mode, str(t).strip(), swhere))
+    return out
+
+
+def _yaml_key_lines(text: str) -> dict[str, int]:
+    """First line of each mapping key (for located messages)."""
+    lines: dict[str, int] = {}
+    for i, line in enumerate(text.splitlines(), 1):
+        m = re.match(r"\s*([\"']?)([^:\"'#][^:\"']*)\1\s*:", line)
+        if m:
+            lines.setdefault(m.group(2).strip(), i)
+    return lines
+
+
+def _markdown_notes(text: str, name: str) -> list[Note]:
+    out: list[Note] = []
+    unit: str | None = None
+    section: str | None = None
+    mode = "add"
+    para: list[str] = []
+    start = 0
+
+    def flush() -> None:
+        nonlocal para
+        body = "\n".join(para).strip()
+        if body:
+            if unit is None or section is None:
+                raise InputError.single(f"{name}:{start}", "bad_notes",
+                                        "text before a '# <unit id>' and '## <section>' heading")
+            out.append(Note(unit, section, mode, body, f"{name}:{start}"))
+        para = []
+
+    for i, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("## "):
+            flush()
+            head = stripped[3:].strip()
+            m = re.match(r"^(.*?)\s*[（(]\s*([^）)]*)\s*[）)]\s*$", head)
+            mode = "add"
+            if m:
+                head, word = m.group(1), m.group(2)
+                if word not in _MODES:
+                    raise InputError.single(f"{name}:{i}", "bad_mode", f"unknown mode {word!r}; use replace / 替换")
+                mode = _MODES[word]
+            if unit is None:
+                raise InputError.single(f"{name}:{i}", "bad_notes", "a '## section' before any '# <unit id>'")
+            section = _section(head, f"{name}:{i}")
+        elif stripped.startswith("# "):
+            flush()
+            unit, section = stripped[2:].strip(), None
+        elif stripped == "":
+            flush()
+        else:
+            if not para:
+                start = i
+            para.append(line.rstrip())
+    flush()
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# drafts + notes -> report paragraphs
+# --------------------------------------------------------------------------------------------------------------
+_EMPTY = {
+    "problems": ("未发现需要单独说明的问题。", "No problem was found that needs a separate note."),
+    "recommendations": ("暂无需要提出的建议。", "No recommendation."),
+    "other": ("无。", "None."),
+}
+
+
+def section_blocks(drafts: Iterable[Draft], section: str, *, unit_id: Any = None, notes: Notes | None = None,
+                   lang: str = "zh", empty: bool = True) -> list[Any]:
+    """The paragraphs of one report section: the drafts of ``section`` (and ``unit_id``), then the notes that add
+    to it; notes marked ``replace`` take the drafts' place.
+
+    Parameters
+    ----------
+    drafts : iterable of Draft
+    section : str
+        One of :data:`SECTIONS`.
+    unit_id : str, optional
+        Only drafts and notes of this unit (and notes for ``"*"``); None: every draft, notes for ``"*"``.
+    notes : Notes, optional
+    lang : {"zh", "en"}
+    empty : bool, default True
+        When nothing is left, one drafted "no problem found" paragraph (problems, recommendations, other).
+
+    Returns
+    -------
+    list of perfeval.reports.Paragraph
+        Drafts as ``drafted=True`` with their ``source``; notes as evaluator text (``drafted=False``).
+
+    Examples
+    --------
+    >>> d = [Draft("problems", "P1", "missed_target", "甲未完成。", "A missed.", source="score:a")]
+    >>> n = Notes((Note("P1", "problems", "add", "现场核查属实。", "notes.md:3"),))
+    >>> [(p.text, p.drafted) for p in section_blocks(d, "problems", unit_id="P1", notes=n)]
+    [('甲未完成。', True), ('现场核查属实。', False)]
+    >>> n = Notes((Note("*", "problems", "replace", "见附件。", "notes.md:3"),))
+    >>> [(p.text, p.drafted) for p in section_blocks(d, "problems", unit_id="P1", notes=n)]
+    [('见附件。', False)]
+    """
+    from .reports import paragraph
+
+    _check_lang(lang)
+    if section not in SECTIONS:
+        raise ValueError(f"`section` must be one of {SECTIONS}; got {section!r}.")
+    chosen = [d for d in drafts if d.section == section and (unit_id is None or d.unit_id == str(unit_id))]
+    mine = (notes or Notes()).select(section, unit_id)
+    if any(n.mode == "replace" for n in mine):
+        chosen = []
+        mine = mine[next(i for i, n in enumerate(mine) if n.mode == "replace"):]
+    blocks = [paragraph(d.text(lang), drafted=True, source=d.source, lang=lang) for d in chosen]
+    blocks += [paragraph(n.text, drafted=False, source=f"notes:{n.source}", lang=lang) for n in mine]
+    if not blocks and empty and section in _EMPTY:
+        zh, en = _EMPTY[section]
+        blocks.append(paragraph(zh if lang == "zh" else en, drafted=True, source="none", lang=lang))
+    return blocks
+
+
+def drafts_frame(drafts: Iterable[Draft], *, lang: str = "zh", units: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Drafts as a table to hand over: unit (name and id), section, kind, text, source.
+
+    Headers are Chinese (English with ``lang="en"``).
+
+    Examples
+    --------
+    >>> d = [Draft("problems", "P1", "missed_target", "甲未完成。", "A missed.", source="score:a")]
+    >>> drafts_frame(d, lang="en").columns.tolist()
+    ['unit', 'section', 'kind', 'text', 'source']
+    """
+    _check_lang(lang)
+    rows = [(_label(units, d.unit_id, lang), d.section, d.code, d.text(lang), d.source) for d in drafts]
+    heads = (["单位", "部分", "类别", "内容", "来源"] if lang == "zh" else ["unit", "section", "kind", "text", "source"])
+    return pd.DataFrame(rows, columns=heads)
