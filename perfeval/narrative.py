@@ -34,7 +34,8 @@ from .errors import InputError, Problem
 
 __all__ = ["Draft", "SECTIONS", "SECTION_ALIASES", "LIMITS", "Notes", "Note", "read_notes", "unit_name",
            "draft_conclusion", "draft_indicator_analysis", "draft_problems", "draft_recommendations",
-           "section_blocks", "drafts_frame", "FINDING_TEXTS"]
+           "draft_method", "section_blocks", "drafts_frame", "FINDING_TEXTS", "OUTLINES", "headings", "title",
+           "WarningLog"]
 
 #: Report sections, in outline order.
 SECTIONS: tuple[str, ...] = ("basic", "method", "conclusion", "indicators", "problems", "recommendations", "other")
@@ -762,8 +763,16 @@ class Notes:
 _MODES = {"add": "add", "append": "add", "补充": "add", "replace": "replace", "替换": "replace"}
 
 
+def _all_sections() -> tuple[str, ...]:
+    """The canonical sections and every section key of :data:`OUTLINES`."""
+    extra = [k for outline in OUTLINES.values() for k, _, _ in outline if k not in SECTIONS]
+    return SECTIONS + tuple(dict.fromkeys(extra))
+
+
 def _section(name: Any, where: str) -> str:
     key = str(name).strip()
+    if key in _all_sections():
+        return key
     if key in SECTION_ALIASES:
         return SECTION_ALIASES[key]
     if key.lower() in SECTION_ALIASES:
@@ -957,8 +966,8 @@ def section_blocks(drafts: Iterable[Draft], section: str, *, unit_id: Any = None
     from .reports import paragraph
 
     _check_lang(lang)
-    if section not in SECTIONS:
-        raise ValueError(f"`section` must be one of {SECTIONS}; got {section!r}.")
+    if section not in _all_sections():
+        raise ValueError(f"`section` must be one of {_all_sections()}; got {section!r}.")
     chosen = [d for d in drafts if d.section == section and (unit_id is None or d.unit_id == str(unit_id))]
     mine = (notes or Notes()).select(section, unit_id)
     if any(n.mode == "replace" for n in mine):
@@ -987,3 +996,253 @@ def drafts_frame(drafts: Iterable[Draft], *, lang: str = "zh", units: pd.DataFra
     rows = [(_label(units, d.unit_id, lang), d.section, d.code, d.text(lang), d.source) for d in drafts]
     heads = (["单位", "部分", "类别", "内容", "来源"] if lang == "zh" else ["unit", "section", "kind", "text", "source"])
     return pd.DataFrame(rows, columns=heads)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# outlines, titles, the method section, warnings
+# --------------------------------------------------------------------------------------------------------------
+#: Report outlines per category: (section key, Chinese heading, English heading), in order. Evaluation reports follow
+#: MOF 财预〔2020〕10号 附件3; the others the outlines of ``report-outlines.md`` (§3-§8).
+OUTLINES: Mapping[str, tuple[tuple[str, str, str], ...]] = {
+    "self_evaluation": (
+        ("basic", "一、基本情况", "1. Basic information"),
+        ("method", "二、绩效自评工作开展情况", "2. How the self-evaluation was done"),
+        ("conclusion", "三、综合评价情况及评价结论", "3. Overall result and conclusion"),
+        ("indicators", "四、绩效评价指标分析", "4. Analysis by indicator"),
+        ("problems", "五、存在的问题及原因分析", "5. Problems found and their causes"),
+        ("recommendations", "六、有关建议", "6. Recommendations"),
+        ("other", "七、其他需要说明的问题", "7. Other matters")),
+    "key_evaluation": (
+        ("basic", "一、基本情况", "1. Basic information"),
+        ("method", "二、绩效评价工作开展情况", "2. How the evaluation was done"),
+        ("conclusion", "三、综合评价情况及评价结论", "3. Overall result and conclusion"),
+        ("indicators", "四、绩效评价指标分析", "4. Analysis by indicator"),
+        ("problems", "五、存在的问题及原因分析", "5. Problems found and their causes"),
+        ("recommendations", "六、有关建议", "6. Recommendations"),
+        ("other", "七、其他需要说明的问题", "7. Other matters"),
+        ("annex", "附件：专家评分一致性分析", "Annex: consistency of the expert panel")),
+    "recheck": (
+        ("basic", "一、复核基本情况", "1. The re-check"),
+        ("results", "二、复核结果", "2. Results"),
+        ("problems", "三、发现的问题", "3. Problems found"),
+        ("recommendations", "四、建议及结果应用", "4. Recommendations and use of the results"),
+        ("other", "五、其他需要说明的问题", "5. Other matters")),
+    "department": (
+        ("basic", "一、部门（单位）概况", "1. The department"),
+        ("results", "二、绩效实现情况", "2. Performance achieved"),
+        ("budget", "三、预算管理情况", "3. Budget management"),
+        ("conclusion", "四、评价结论", "4. Conclusion"),
+        ("problems", "五、存在的问题及原因分析", "5. Problems found and their causes"),
+        ("recommendations", "六、改进措施及结果应用", "6. Improvements and use of the results"),
+        ("other", "七、其他需要说明的问题", "7. Other matters")),
+    "transfer": (
+        ("basic", "一、绩效目标分解下达情况", "1. Targets received and passed down"),
+        ("results", "二、绩效目标完成情况分析", "2. Targets achieved"),
+        ("problems", "三、偏离绩效目标的原因和下一步改进措施", "3. Deviations, causes and improvements"),
+        ("application", "四、自评结果拟应用和公开情况", "4. Use and publication of the results"),
+        ("other", "五、其他需要说明的问题", "5. Other matters")),
+    "exante": (
+        ("basic", "一、评估对象基本情况", "1. The proposal"),
+        ("method", "二、评估工作开展情况", "2. How the assessment was done"),
+        ("conclusion", "三、综合评估情况与评估结论", "3. Assessment and conclusion"),
+        ("recommendations", "四、相关建议", "4. Recommendations"),
+        ("other", "五、其他需要说明的问题", "5. Other matters")),
+    "monitoring": (
+        ("basic", "一、项目支出基本情况", "1. Spending"),
+        ("method", "二、监控工作开展情况", "2. How the monitoring was done"),
+        ("results", "三、绩效运行监控情况", "3. Monitoring results"),
+        ("problems", "四、偏差及原因分析", "4. Deviations and causes"),
+        ("recommendations", "五、纠偏措施", "5. Corrective actions"),
+        ("other", "六、其他需要说明的问题", "6. Other matters")),
+    "annual_summary": (
+        ("basic", "一、总体情况", "1. Overview"),
+        ("results", "二、评价结果", "2. Evaluation results"),
+        ("application", "三、结果应用", "3. Use of the results"),
+        ("problems", "四、存在的问题", "4. Problems"),
+        ("recommendations", "五、下一步工作", "5. Next steps"),
+        ("other", "六、其他需要说明的问题", "6. Other matters")),
+    "weight_study": (
+        ("basic", "一、研究目的与数据", "1. Purpose and data"),
+        ("ahp", "二、专家赋权（层次分析法）", "2. Expert weights (AHP)"),
+        ("objective", "三、客观赋权", "3. Objective weights"),
+        ("blend", "四、组合权重与比较", "4. Combined weights and comparison"),
+        ("sensitivity", "五、等级对权重的敏感性", "5. Sensitivity of the grades to the weights"),
+        ("conclusion", "六、结论", "6. Conclusion")),
+}
+
+_TITLES: Mapping[str, tuple[str, str]] = {
+    "self_evaluation": ("{name}{year}年度项目支出绩效自评报告", "{name}: project self-evaluation report {year}"),
+    "key_evaluation": ("{name}{year}年度绩效评价报告", "{name}: performance evaluation report {year}"),
+    "recheck": ("{name}{year}年度绩效自评复核报告", "{name}: re-check of the self-evaluations {year}"),
+    "department": ("{name}{year}年度部门整体支出绩效评价报告", "{name}: department-overall evaluation {year}"),
+    "transfer": ("{name}{year}年度转移支付绩效自评报告", "{name}: transfer-payment self-evaluation {year}"),
+    "exante": ("{name}事前绩效评估报告", "{name}: ex-ante performance assessment"),
+    "monitoring": ("{name}{year}年度绩效运行监控报告（截至{month}月）",
+                   "{name}: performance monitoring {year} (to month {month})"),
+    "annual_summary": ("{name}{year}年度预算绩效管理工作报告", "{name}: budget performance management {year}"),
+    "weight_study": ("{name}指标权重研究报告", "{name}: indicator weight study"),
+}
+
+
+def _check_category(category: str) -> None:
+    if category not in OUTLINES:
+        raise ValueError(f"`category` must be one of {sorted(OUTLINES)}; got {category!r}.")
+
+
+def headings(category: str, lang: str = "zh") -> dict[str, str]:
+    """The section headings of a report category in ``lang``, keyed by section, in outline order.
+
+    Examples
+    --------
+    >>> list(headings("key_evaluation").values())[:2]
+    ['一、基本情况', '二、绩效评价工作开展情况']
+    >>> headings("recheck", "en")["results"]
+    '2. Results'
+    """
+    _check_category(category)
+    _check_lang(lang)
+    return {key: (zh if lang == "zh" else en) for key, zh, en in OUTLINES[category]}
+
+
+def title(category: str, name: str, *, year: Any = "", month: Any = "", lang: str = "zh") -> str:
+    """The report title, e.g. ``"乡村教师生活补助2023年度项目支出绩效自评报告"``.
+
+    Examples
+    --------
+    >>> title("self_evaluation", "乡村教师生活补助", year=2023)
+    '乡村教师生活补助2023年度项目支出绩效自评报告'
+    >>> title("monitoring", "示例省教育厅", year=2023, month=8, lang="en")
+    '示例省教育厅: performance monitoring 2023 (to month 8)'
+    """
+    _check_category(category)
+    _check_lang(lang)
+    zh, en = _TITLES[category]
+    return (zh if lang == "zh" else en).format(name=name, year=year, month=month).strip()
+
+
+def draft_method(category: str, *, result: Any = None, n_raters: int | None = None, n_units: int | None = None,
+                 month: Any = None) -> Draft:
+    """The standard description of how the evaluation was done (二、评价工作开展情况), from the result's policy.
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> data = pe.load_sample()
+    >>> d = draft_method("self_evaluation", result=pe.score("project_self", data.observations, data.budget))
+    >>> "按“项目支出绩效自评”指标体系评分。" in d.zh
+    True
+    """
+    _check_category(category)
+    fw = getattr(result, "framework", None)
+    fw_zh = f"“{fw.title}”" if fw is not None and getattr(fw, "title", "") else "规定的"
+    fw_en = f"“{fw.title_en or fw.name}”" if fw is not None else "the prescribed"
+    policy = dict(getattr(result, "policy", {}) or {})
+    denominator = {"full_year": ("全年预算数", "the full-year budget"), "adjusted": ("调整预算数", "the adjusted budget"),
+                   "in_place": ("到位资金", "the funds in place")}.get(str(policy.get("denominator", "full_year")),
+                                                                     ("全年预算数", "the full-year budget"))
+    base_zh = (f"依据《项目支出绩效评价管理办法》（财预〔2020〕10号），按{fw_zh}指标体系评分。")
+    base_en = (f"Scored on the {fw_en} framework under the MOF rules for project evaluation (Cai Yu [2020] No. 10).")
+    rules_zh = (f"定量指标按实际完成值与年度指标值的比例计分（正向指标完成即得满分，反向指标超出上限按比例扣分）；"
+                f"定性指标按达成、部分达成、未达成分档计分；预算执行率以{denominator[0]}为分母。"
+                f"评价等级：90分（含）以上为优，80（含）至90分为良，60（含）至80分为中，60分以下为差。")
+    rules_en = (f"Quantitative indicators score in proportion to the actual value against the target (full points when "
+                f"met; caps exceeded lose points in proportion); qualitative ones by met / partly met / not met; the "
+                f"execution rate is taken on {denominator[1]}. Grades: 90 and above Excellent, 80-90 Good, 60-80 "
+                f"Fair, below 60 Poor.")
+    extra_zh = extra_en = ""
+    if category == "key_evaluation" and n_raters:
+        extra_zh = (f"评价组由{n_raters}名专家组成，各专家独立评分，每项指标去掉一个最高分和一个最低分后取平均值"
+                    f"作为该指标得分；专家评分一致性分析见附件。")
+        extra_en = (f"A panel of {n_raters} experts scored independently; each indicator's score is the mean after "
+                    f"dropping the highest and the lowest rating; the consistency of the panel is in the annex.")
+    elif category == "self_evaluation":
+        extra_zh = "本报告对单位填报的自评表逐项按评分规则重新计分，并对自评结果进行规范性审核。"
+        extra_en = ("Every row of the unit's self-evaluation form was re-scored by the rules, and the form was "
+                    "audited for compliance.")
+    elif category == "recheck":
+        extra_zh = (f"复核按分层抽样选取{n_units or ''}个项目，由复核组对自评表逐项重新核定完成值与得分，"
+                    f"比较自评与复核结果的一致性，并对全部自评表进行规范性审核。")
+        extra_en = (f"A stratified sample of {n_units or ''} projects was re-evaluated row by row; the agreement "
+                    f"between self-evaluation and re-check is measured and every form is audited.")
+        base_zh, base_en, rules_zh, rules_en = base_zh, base_en, "", ""
+    elif category == "monitoring":
+        base_zh = (f"依据《中央部门预算绩效运行监控管理暂行办法》（财预〔2019〕136号），对截至{month}月的预算执行进度"
+                   f"和绩效目标实现程度实行“双监控”。")
+        base_en = (f"Dual monitoring (MOF Cai Yu [2019] No. 136) of budget execution and target progress to month "
+                   f"{month}.")
+        rules_zh = ("预算执行进度为累计执行率与时间进度之比：低于60%亮红灯，60%至80%亮黄灯，80%及以上亮绿灯；"
+                    "正向指标按进度折算后同样分档，反向指标超出上限即亮红灯。")
+        rules_en = ("Budget: cumulative execution against time progress, red below 60 %, yellow 60-80 %, green from "
+                    "80 %; positive indicators are pro-rated and lit the same way; a cap exceeded is red.")
+    elif category == "exante":
+        base_zh = "依据事前绩效评估管理有关规定，从立项必要性、投入经济性、绩效目标合理性、实施方案可行性和筹资合规性五个方面评估。"
+        base_en = ("Assessed on five dimensions: necessity, economy, soundness of the targets, feasibility and "
+                   "compliance of the funding.")
+        rules_zh = "总分90分（含）以上“予以支持”，70（含）至90分“调整完善后予以支持”，70分以下“不予支持”；任一维度否决项不通过的不予支持。"
+        rules_en = ("90 and above: support; 70-90: support after adjustment; below 70: do not support; a failed "
+                    "veto on any dimension: do not support.")
+    zh = base_zh + rules_zh + extra_zh
+    en = " ".join(t for t in (base_en, rules_en, extra_en) if t)
+    return Draft("method", "*", "method", zh, en, source=f"policy:{getattr(fw, 'name', category)}")
+
+
+class WarningLog:
+    """Warnings raised while a report is computed, kept out of the report and counted.
+
+    ``log = WarningLog.start()`` records every warning from then on (nothing reaches stderr); :meth:`notice`
+    gives the report's notice block ("计算过程中出现 N 条警告").
+
+    Examples
+    --------
+    >>> import warnings
+    >>> log = WarningLog.start()
+    >>> warnings.warn("x")
+    >>> log.stop()
+    >>> log.count, log.notice("en").text
+    (1, '1 warning was raised while this report was computed (see the run log).')
+    """
+
+    def __init__(self) -> None:
+        import warnings
+
+        self._manager = warnings.catch_warnings(record=True)
+        self.records: list[Any] = []
+
+    @classmethod
+    def start(cls) -> "WarningLog":
+        """Start recording (every warning, each once per location)."""
+        import warnings
+
+        log = cls()
+        log.records = log._manager.__enter__()
+        warnings.simplefilter("default")
+        return log
+
+    def stop(self) -> None:
+        """Stop recording (restore the warning filters)."""
+        self._manager.__exit__(None, None, None)
+
+    @property
+    def count(self) -> int:
+        """Warnings recorded."""
+        return len(self.records)
+
+    def summary(self) -> dict[str, int]:
+        """Warning class name -> count."""
+        out: dict[str, int] = {}
+        for r in self.records:
+            out[r.category.__name__] = out.get(r.category.__name__, 0) + 1
+        return out
+
+    def notice(self, lang: str = "zh") -> Any:
+        """The notice block of the count (:func:`perfeval.reports.notice`)."""
+        from .reports import notice
+
+        _check_lang(lang)
+        n = self.count
+        if lang == "zh":
+            text = f"计算过程中出现{n}条警告（详见运行日志）。" if n else "计算过程中未出现警告。"
+        else:
+            text = (f"{n} warning{'s' if n != 1 else ''} {'was' if n == 1 else 'were'} raised while this report was "
+                    f"computed (see the run log)." if n else "No warning was raised while this report was computed.")
+        return notice(text)
