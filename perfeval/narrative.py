@@ -35,7 +35,7 @@ from .errors import InputError, Problem
 __all__ = ["Draft", "SECTIONS", "SECTION_ALIASES", "LIMITS", "Notes", "Note", "read_notes", "unit_name",
            "draft_conclusion", "draft_indicator_analysis", "draft_problems", "draft_recommendations",
            "draft_method", "section_blocks", "drafts_frame", "FINDING_TEXTS", "OUTLINES", "headings", "title",
-           "WarningLog"]
+           "WarningLog", "caption", "CAPTIONS", "draft_other", "draft_portfolio"]
 
 #: Report sections, in outline order.
 SECTIONS: tuple[str, ...] = ("basic", "method", "conclusion", "indicators", "problems", "recommendations", "other")
@@ -968,7 +968,7 @@ def section_blocks(drafts: Iterable[Draft], section: str, *, unit_id: Any = None
     _check_lang(lang)
     if section not in _all_sections():
         raise ValueError(f"`section` must be one of {_all_sections()}; got {section!r}.")
-    chosen = [d for d in drafts if d.section == section and (unit_id is None or d.unit_id == str(unit_id))]
+    chosen = [d for d in drafts if d.section == section and (unit_id is None or d.unit_id in (str(unit_id), "*"))]
     mine = (notes or Notes()).select(section, unit_id)
     if any(n.mode == "replace" for n in mine):
         chosen = []
@@ -1246,3 +1246,167 @@ class WarningLog:
             text = (f"{n} warning{'s' if n != 1 else ''} {'was' if n == 1 else 'were'} raised while this report was "
                     f"computed (see the run log)." if n else "No warning was raised while this report was computed.")
         return notice(text)
+
+
+#: Figure and table captions: key -> (Chinese, English); ``{n}`` is filled by :func:`caption`.
+CAPTIONS: Mapping[str, tuple[str, str]] = {
+    "facts": ("表{n} 基本情况", "Table {n}. Basic information"),
+    "level1": ("表{n} 一级指标得分与同类比较", "Table {n}. First-level scores against peers"),
+    "scores": ("表{n} 绩效评价评分表", "Table {n}. Scoring table"),
+    "findings": ("表{n} 规范性审核发现的问题", "Table {n}. Audit findings"),
+    "contribution": ("图{n} 各指标得分与分值", "Figure {n}. Score of each indicator against its points"),
+    "profile": ("图{n} 一级指标得分率与同类比较", "Figure {n}. First-level score rates against peers"),
+    "execution": ("图{n} 预算执行进度", "Figure {n}. Budget execution by month"),
+    "panel_matrix": ("附表{n} 专家评分汇总表", "Annex table {n}. Expert scores"),
+    "raters": ("附表{n} 专家评分诊断", "Annex table {n}. Rater diagnostics"),
+    "reliability": ("附表{n} 专家评分信度（一级指标）", "Annex table {n}. Panel reliability (first level)"),
+    "severity": ("附图{n} 专家评分偏差", "Annex figure {n}. Rater severity"),
+    "recheck_stats": ("表{n} 自评与复核一致性统计", "Table {n}. Agreement of self-evaluation and re-check"),
+    "recheck_units": ("表{n} 复核结果明细", "Table {n}. Re-check results by project"),
+    "bland_altman": ("图{n} 自评与复核得分的一致性", "Figure {n}. Self-evaluation against re-check"),
+    "transitions": ("图{n} 等级变化", "Figure {n}. Grade transitions"),
+    "finding_counts": ("表{n} 规范性审核问题汇总", "Table {n}. Audit findings by kind"),
+    "overview": ("表{n} 全年绩效管理各环节", "Table {n}. The year's performance management"),
+    "grades_dept": ("表{n} 评价等级分布（按部门）", "Table {n}. Grades by department"),
+    "grades_type": ("表{n} 评价等级分布（按项目类型）", "Table {n}. Grades by project type"),
+    "grades_dept_fig": ("图{n} 评价等级分布（按部门）", "Figure {n}. Grades by department"),
+    "grades_type_fig": ("图{n} 评价等级分布（按项目类型）", "Figure {n}. Grades by project type"),
+    "application": ("表{n} 评价结果应用与预算调整（按部门）", "Table {n}. Use of the results and budget changes"),
+    "monitoring_units": ("表{n} 双监控结果", "Table {n}. Dual-monitoring lights"),
+    "monitoring_lines": ("表{n} 监控指标明细", "Table {n}. Monitored lines"),
+    "lights": ("图{n} 双监控红绿灯", "Figure {n}. Traffic lights"),
+    "exante": ("表{n} 事前绩效评估结果", "Table {n}. Ex-ante assessments"),
+    "weights": ("表{n} 不同方法的权重", "Table {n}. Weights by method"),
+    "weights_fig": ("图{n} 不同方法的权重比较", "Figure {n}. Weights by method"),
+    "experts": ("表{n} 专家判断矩阵一致性", "Table {n}. Consistency of the experts' judgements"),
+    "grade_probabilities": ("图{n} 权重不确定性下的等级概率", "Figure {n}. Grade probabilities under weight uncertainty"),
+    "rank_intervals": ("图{n} 权重不确定性下的排名区间", "Figure {n}. Rank intervals under weight uncertainty"),
+    "flip": ("图{n} 等级翻转裕度", "Figure {n}. Grade flip margins"),
+    "totals": ("表{n} 评价结果", "Table {n}. Results"),
+}
+
+
+def caption(key: str, n: Any = "", lang: str = "zh") -> str:
+    """A numbered caption of :data:`CAPTIONS`.
+
+    Examples
+    --------
+    >>> caption("contribution", 1), caption("contribution", 1, "en")
+    ('图1 各指标得分与分值', 'Figure 1. Score of each indicator against its points')
+    """
+    _check_lang(lang)
+    zh, en = CAPTIONS[key]
+    return (zh if lang == "zh" else en).format(n=n)
+
+
+def draft_other(meta: Mapping[str, Any] | None = None) -> list[Draft]:
+    """Other matters (七、其他需要说明的问题) that follow from the dataset: synthetic data, the money unit.
+
+    Examples
+    --------
+    >>> [d.zh for d in draft_other({"synthetic": True, "money_unit": "万元"})]
+    ['本报告使用虚构的示例数据生成，不代表任何真实单位。', '金额单位：万元。']
+    """
+    meta = dict(meta or {})
+    out = []
+    if meta.get("synthetic"):
+        out.append(Draft("other", "*", "synthetic", "本报告使用虚构的示例数据生成，不代表任何真实单位。",
+                         "This report was made from synthetic sample data; it represents no real unit.",
+                         source="dataset.yaml:synthetic"))
+    if meta.get("money_unit"):
+        unit = str(meta["money_unit"])
+        out.append(Draft("other", "*", "money_unit", f"金额单位：{unit}。", f"Amounts in {unit}.",
+                         source="dataset.yaml:money_unit"))
+    return out
+
+
+def draft_portfolio(*, self_evaluation: Any = None, audit: Any = None, recheck: Any = None, monitoring: Any = None,
+                    exante: Any = None, application: Any = None) -> list[Draft]:
+    """Problems and recommendations of a set of units (the re-check report, the annual summary), from the
+    results given.
+
+    Returns
+    -------
+    list of Draft
+        ``unit_id="*"``; section ``problems`` and ``recommendations``; one pair per source with something to say:
+        the audit (findings and projects concerned), the re-check (inflation and downgrades), monitoring (red
+        lights), ex-ante (proposals not supported), the self-evaluations (projects graded 差).
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> data = pe.load_sample()
+    >>> audit = pe.recheck.audit(data.observations, data.budget, framework="project_self")
+    >>> [d.zh for d in draft_portfolio(audit=audit)][0]
+    '规范性审核发现问题16项，涉及9个项目，其中高风险问题9项（实际值照抄指标值、目标未完成却按满分自评等）。'
+    """
+    from .summaries import _FINDING_NAMES
+
+    out: list[Draft] = []
+
+    def pair(code: str, zh: str, en: str, rzh: str, ren: str, source: str, severity: str) -> None:
+        out.append(Draft("problems", "*", code, zh, en, source=source, severity=severity))
+        out.append(Draft("recommendations", "*", code, rzh, ren, source=source, severity=severity))
+
+    if audit is not None and len(audit.findings):
+        f = audit.findings
+        high = f[f["severity"] == "high"]
+        kinds = list(dict.fromkeys(high["code"].astype(str)))[:2]
+        names_zh = "、".join(_FINDING_NAMES.get(k, (k, k))[0] for k in kinds)
+        names_en = ", ".join(_FINDING_NAMES.get(k, (k, k))[1] for k in kinds)
+        zh = f"规范性审核发现问题{len(f)}项，涉及{f['unit_id'].nunique()}个项目"
+        en = f"The audit found {len(f)} problems in {f['unit_id'].nunique()} projects"
+        if len(high):
+            zh += f"，其中高风险问题{len(high)}项（{names_zh}等）"
+            en += f", {len(high)} of them serious ({names_en} ...)"
+        pair("audit", zh + "。", en + ".",
+             "对审核发现的问题逐项整改，重点纠正未完成目标按满分自评、总分计算错误等影响自评结果真实性的问题；"
+             "将自评质量纳入部门绩效管理考核。",
+             "Have every finding corrected, first those that make the self-evaluation untrue (missed targets "
+             "claimed in full, wrong totals); count the quality of self-evaluations in the departments' own "
+             "performance assessment.", "audit:findings", "high" if len(high) else "medium")
+    if recheck is not None and len(recheck.units):
+        s = recheck.summary["estimate"]
+        u = recheck.units
+        down = int((u["grade_steps"] > 0).sum())
+        inflated = int((u["deviation"] > 0).sum())
+        zh = (f"自评结果总体偏高：复核{int(s['n'])}个项目，{inflated}个自评得分高于复核得分，平均高出{_pts(s['mean_bias'])}分，"
+              f"{down}个项目等级下调。")
+        en = (f"Self-evaluations are inflated: of {int(s['n'])} projects re-checked, {inflated} scored themselves "
+              f"higher, by {_pts(s['mean_bias'])} points on average; {down} were downgraded.")
+        pair("recheck", zh, en,
+             "以复核结果作为结果应用的依据；对自评偏差较大的部门开展培训并扩大下年度抽查比例。",
+             "Use the re-checked results when applying them to budgets; train the departments whose "
+             "self-evaluations deviate most and re-check more of their projects next year.", "recheck:summary",
+             "high" if down else "medium")
+    if monitoring is not None and len(monitoring.units):
+        red = monitoring.units[monitoring.units["combined_colour"] == "red"]
+        if len(red):
+            zh = (f"截至{monitoring.month}月，{len(red)}个项目双监控亮红灯（预算执行严重滞后或绩效目标难以实现），"
+                  f"预计全年结余{_num(red['expected_balance'].clip(lower=0).sum())}。")
+            en = (f"At month {monitoring.month}, {len(red)} projects are red on dual monitoring (execution far behind "
+                  f"or targets out of reach), with {_num(red['expected_balance'].clip(lower=0).sum())} expected "
+                  f"to remain unspent.")
+            pair("monitoring", zh, en,
+                 "对亮红灯项目暂缓拨款或收回沉淀资金，督促部门制定纠偏措施并跟踪落实。",
+                 "Suspend disbursement to red projects or take back idle funds; have the departments set "
+                 "corrective actions and follow them up.", f"monitoring:{monitoring.month}", "medium")
+    if exante is not None and len(exante.units):
+        rejected = exante.units[~exante.units["budget_gate"].astype(bool)]
+        if len(rejected):
+            zh = f"事前绩效评估{len(exante.units)}个新增项目中，{len(rejected)}个未通过评估，不得安排预算。"
+            en = (f"Of {len(exante.units)} new proposals assessed ex ante, {len(rejected)} did not pass and may not "
+                  f"be funded.")
+            pair("exante", zh, en, "未通过事前评估的项目不纳入预算安排；调整完善后可重新申报评估。",
+                 "Keep proposals that failed the ex-ante assessment out of the budget; they may be resubmitted "
+                 "after revision.", "exante:units", "medium")
+    if self_evaluation is not None and len(self_evaluation.totals):
+        worst = self_evaluation.framework.bands.labels[-1]
+        poor = self_evaluation.totals[self_evaluation.totals["grade"] == worst]
+        if len(poor):
+            zh = f"{len(poor)}个项目自评等级为“{worst}”，绩效目标完成情况较差。"
+            en = f"{len(poor)} projects are graded “{_grade_en(self_evaluation, worst)}” in their self-evaluation."
+            pair("poor", zh, en, "评价等级为差的项目按规定压减或取消预算，限期整改并报送整改结果。",
+                 "Cut or cancel the budgets of projects graded Poor as the rules require, and have them rectify "
+                 "and report by a deadline.", "score:totals", "high")
+    return out

@@ -18,7 +18,9 @@ from .errors import InputError
 
 __all__ = ["block", "key_figures", "unit_facts", "score_table", "level_table", "findings_frame", "recheck_frame",
            "recheck_statistics", "grade_counts", "application_frame", "monitoring_frame", "exante_frame",
-           "rater_frame", "panel_matrix", "weights_frame", "unit_label", "grade_text", "PROJECT_TYPES"]
+           "rater_frame", "panel_matrix", "weights_frame", "unit_label", "grade_text", "PROJECT_TYPES",
+           "reliability_frame", "recheck_figures", "finding_counts", "overview", "annual_figures", "select_units",
+           "expert_frame", "has_unit"]
 
 #: Project types (units.csv ``project_type``) in both languages.
 PROJECT_TYPES: Mapping[str, tuple[str, str]] = {"continuing": ("持续性项目", "continuing"),
@@ -116,7 +118,7 @@ def _row(result: Any, unit_id: Any) -> pd.Series:
     return hit.iloc[0]
 
 
-def key_figures(result: Any, unit_id: Any, *, rank: Any = None, claimed_total: Any = None,
+def key_figures(result: Any, unit_id: Any, *, rank: Any = None, claimed_total: Any = None, audit: Any = None,
                 lang: str = "zh") -> list[tuple[str, str]]:
     """The figures at the top of a unit's report: total, grade, rank among peers, execution rate.
 
@@ -128,6 +130,8 @@ def key_figures(result: Any, unit_id: Any, *, rank: Any = None, claimed_total: A
         From :func:`perfeval.peers.rank_among_peers`.
     claimed_total : float, optional
         The unit's own total (自评得分), shown before the total the rules give.
+    audit : AuditResult, optional
+        Gives ``claimed_total`` when it is not given (the total the unit wrote).
     lang : {"zh", "en"}
 
     Returns
@@ -148,6 +152,9 @@ def key_figures(result: Any, unit_id: Any, *, rank: Any = None, claimed_total: A
     _check_lang(lang)
     row = _row(result, unit_id)
     items: list[tuple[str, str]] = []
+    if claimed_total is None and audit is not None:
+        hit = audit.units[audit.units["unit_id"].astype(str) == str(unit_id)]
+        claimed_total = hit["claimed_total"].iloc[0] if len(hit) else None
     if claimed_total is not None and not pd.isna(claimed_total):
         items.append((_t("自评得分", "claimed total", lang), fmt_number(float(claimed_total), 2, floor=True)))
     items.append((_t("综合得分", "total", lang), fmt_number(float(row["total"]), 2, floor=True)))
@@ -636,3 +643,175 @@ def weights_frame(table: pd.DataFrame, *, labels: Mapping[Any, str] | None = Non
         head = _t("极差(百分点)", "spread (pp)", lang) if col == "spread" else f"{col}(%)"
         out[head] = table[col].astype(float).to_numpy() * 100
     return out
+
+
+def has_unit(result: Any, unit_id: Any) -> bool:
+    """Whether ``result`` (any result with ``.units`` or ``.totals``, or None) holds ``unit_id``."""
+    if result is None:
+        return False
+    table = getattr(result, "totals", None)
+    if not isinstance(table, pd.DataFrame):
+        table = getattr(result, "units", None)
+    return isinstance(table, pd.DataFrame) and bool((table["unit_id"].astype(str) == str(unit_id)).any())
+
+
+def select_units(units: pd.DataFrame, *, department_id: Any = "", kind: str | None = None) -> list[str] | None:
+    """The ids of one department's units (of ``kind`` when given); None when ``department_id`` is empty (all).
+
+    Raises
+    ------
+    InputError
+        A department no unit belongs to.
+    """
+    if department_id is None or str(department_id).strip() == "":
+        return None
+    u = units[units["department_id"].astype(str) == str(department_id)]
+    if kind is not None:
+        u = u[u["kind"] == kind]
+    if not len(u):
+        raise InputError.single("department_id", "unknown_department",
+                                f"no unit belongs to department {str(department_id)!r}")
+    return u["unit_id"].astype(str).tolist()
+
+
+def reliability_frame(reliability: pd.DataFrame, *, result: Any = None, level: int = 1,
+                      lang: str = "zh") -> pd.DataFrame:
+    """Panel reliability (:func:`perfeval.panel.reliability`) of the nodes of ``level`` and overall.
+
+    Returns
+    -------
+    DataFrame
+        指标, 项目数, 专家数, ICC(A,1), 区间下限, 区间上限, Krippendorff α.
+    """
+    from .narrative import _node_en
+
+    _check_lang(lang)
+    r = reliability[(reliability["level"] == level) | (reliability["node_code"] == "overall")]
+    names: dict[str, str] = {}
+    if result is not None:
+        names = dict(zip(result.nodes["node_code"].astype(str), result.nodes["name"].astype(str)))
+    def name(c: str) -> str:
+        if c == "overall":
+            return _t("全部指标", "all", lang)
+        return names.get(c, c) if lang == "zh" else _node_en(result, c, names.get(c, c))
+    heads = (["指标", "项目数", "专家数", "ICC(A,1)", "区间下限", "区间上限", "Krippendorff α"] if lang == "zh" else
+             ["indicator", "projects", "raters", "ICC(A,1)", "CI low", "CI high", "Krippendorff α"])
+    return pd.DataFrame({heads[0]: [name(str(c)) for c in r["node_code"]], heads[1]: r["n_units"].astype(int).tolist(),
+                         heads[2]: r["n_raters"].astype(int).tolist(), heads[3]: r["icc_a1"].astype(float).tolist(),
+                         heads[4]: r["icc_a1_ci_low"].astype(float).tolist(),
+                         heads[5]: r["icc_a1_ci_high"].astype(float).tolist(),
+                         heads[6]: r["alpha"].astype(float).tolist()})
+
+
+def recheck_figures(recheck: Any, *, lang: str = "zh") -> list[tuple[str, str]]:
+    """Key figures of a re-check: projects, mean bias, downgraded, weighted kappa.
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> data = pe.load_sample()
+    >>> rc = pe.recheck.compare(pe.score("project_self", data.observations, data.budget), data.recheck)
+    >>> recheck_figures(rc)
+    [('复核项目数', '30'), ('平均偏差（分）', '+3.92'), ('等级下调', '10'), ('加权 Kappa', '0.61')]
+    """
+    _check_lang(lang)
+    s = recheck.summary["estimate"]
+    down = int((recheck.units["grade_steps"] > 0).sum())
+    bias = float(s["mean_bias"])
+    return [(_t("复核项目数", "projects re-checked", lang), str(int(s["n"]))),
+            (_t("平均偏差（分）", "mean bias (points)", lang), ("+" if bias > 0 else "") + fmt_number(bias, 2)),
+            (_t("等级下调", "downgraded", lang), str(down)),
+            (_t("加权 Kappa", "weighted kappa", lang), fmt_number(float(s["kappa_weighted"]), 2))]
+
+
+def finding_counts(audit: Any, *, lang: str = "zh") -> pd.DataFrame:
+    """Audit findings by kind: finding, severity, findings, projects (vocabulary order)."""
+    _check_lang(lang)
+    c = audit.counts()
+    i = 0 if lang == "zh" else 1
+    heads = (["问题", "严重程度", "问题数", "涉及项目数"] if lang == "zh" else
+             ["finding", "severity", "findings", "projects"])
+    return pd.DataFrame({heads[0]: [_FINDING_NAMES.get(str(k), (str(k), str(k)))[i] for k in c["code"]],
+                         heads[1]: [_SEVERITY.get(str(v), (str(v), str(v)))[i] for v in c["severity"]],
+                         heads[2]: c["n_findings"].astype(int).tolist(), heads[3]: c["n_units"].astype(int).tolist()})
+
+
+def overview(analysis: Any, *, lang: str = "zh") -> pd.DataFrame:
+    """One row per stage of the year's closed loop (事前评估, 双监控, 自评, 审核, 复核, 重点评价, 部门整体, 转移支付,
+    结果应用) with the units covered and the headline figure, in the report language."""
+    _check_lang(lang)
+    a = analysis
+    rows: list[tuple[str, int, str]] = []
+
+    def grades(result: Any) -> str:
+        counts = result.totals["grade"].value_counts()
+        sep = "，" if lang == "zh" else ", "
+        return sep.join(f"{grade_text(result, g, lang)} {int(counts.get(g, 0))}" for g in result.framework.bands.labels)
+
+    if a.exante is not None:
+        ok = int(a.exante.units["budget_gate"].astype(bool).sum())
+        rows.append((_t("事前绩效评估", "ex-ante assessment", lang), len(a.exante.units),
+                     _t(f"通过 {ok}，未通过 {len(a.exante.units) - ok}", f"passed {ok}, failed {len(a.exante.units) - ok}",
+                        lang)))
+    if a.monitoring is not None:
+        c = a.monitoring.units["combined_colour"].value_counts()
+        rows.append((_t(f"绩效运行监控（{a.monitoring.month}月）", f"monitoring (month {a.monitoring.month})", lang),
+                     len(a.monitoring.units),
+                     ("，" if lang == "zh" else ", ").join(f"{_LIGHTS[k][0 if lang == 'zh' else 1]} {int(c.get(k, 0))}"
+                                                          for k in ("red", "yellow", "green", "blue"))))
+    if a.self_evaluation is not None:
+        rows.append((_t("项目绩效自评", "self-evaluation", lang), len(a.self_evaluation.totals), grades(a.self_evaluation)))
+    if a.audit is not None:
+        f = a.audit.findings
+        rows.append((_t("自评规范性审核", "audit of the self-evaluations", lang), len(a.audit.units),
+                     _t(f"问题 {len(f)} 项，涉及 {f['unit_id'].nunique()} 个项目",
+                        f"{len(f)} findings in {f['unit_id'].nunique()} projects", lang)))
+    if a.recheck is not None:
+        s = a.recheck.summary["estimate"]
+        rows.append((_t("自评复核（再评价）", "re-check", lang), int(s["n"]),
+                     _t(f"平均偏差 {fmt_number(float(s['mean_bias']), 2)} 分", f"mean bias {fmt_number(float(s['mean_bias']), 2)}",
+                        lang)))
+    for attr, zh, en in (("key_evaluation", "重点绩效评价", "key evaluations"),
+                         ("department", "部门整体支出绩效评价", "department-overall evaluations"),
+                         ("transfer", "转移支付绩效评价", "transfer-payment evaluations")):
+        result = getattr(a, attr)
+        if result is not None:
+            rows.append((_t(zh, en, lang), len(result.totals), grades(result)))
+    if a.application is not None:
+        change = float(a.application.units["budget_change"].fillna(0).sum())
+        rows.append((_t("评价结果应用", "use of the results", lang), len(a.application.units),
+                     _t(f"预算调整 {fmt_number(change, 2)}", f"budget change {fmt_number(change, 2)}", lang)))
+    heads = ["环节", "单位数", "结果"] if lang == "zh" else ["stage", "units", "result"]
+    return pd.DataFrame(rows, columns=heads)
+
+
+def annual_figures(analysis: Any, *, lang: str = "zh") -> list[tuple[str, str]]:
+    """Key figures of the year: projects self-evaluated, share graded best, mean total, re-check bias, red lights."""
+    _check_lang(lang)
+    a = analysis
+    items: list[tuple[str, str]] = []
+    if a.self_evaluation is not None:
+        t = a.self_evaluation.totals
+        best = a.self_evaluation.framework.bands.labels[0]
+        items += [(_t("自评项目数", "projects self-evaluated", lang), str(len(t))),
+                  (_t("优秀率", "graded best", lang), fmt_number(float((t["grade"] == best).mean()) * 100, 1) + "%"),
+                  (_t("平均得分", "mean total", lang), fmt_number(float(t["total"].mean()), 2))]
+    if a.recheck is not None:
+        bias = float(a.recheck.summary.loc["mean_bias", "estimate"])
+        items.append((_t("复核平均偏差（分）", "re-check mean bias", lang), ("+" if bias > 0 else "") + fmt_number(bias, 2)))
+    if a.monitoring is not None:
+        items.append((_t("监控红灯项目", "red on monitoring", lang),
+                      str(int((a.monitoring.units["combined_colour"] == "red").sum()))))
+    return items
+
+
+def expert_frame(weights: Any, *, lang: str = "zh") -> pd.DataFrame:
+    """The experts of a group AHP (:class:`perfeval.weighting.GroupAHPResult`): CR, consistent, their weights."""
+    _check_lang(lang)
+    rows = []
+    for expert, res in weights.individual.items():
+        w = pd.Series(res.weights)
+        rows.append({_t("专家", "expert", lang): str(expert), "CR": float(res.cr),
+                     _t("一致性", "consistent", lang): bool(res.consistent),
+                     **{f"{k}(%)": float(v) * 100 for k, v in w.items()}})
+    return pd.DataFrame(rows)
