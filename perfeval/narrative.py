@@ -35,7 +35,7 @@ from .errors import InputError, Problem
 __all__ = ["Draft", "SECTIONS", "SECTION_ALIASES", "LIMITS", "Notes", "Note", "read_notes", "unit_name",
            "draft_conclusion", "draft_indicator_analysis", "draft_problems", "draft_recommendations",
            "draft_method", "section_blocks", "drafts_frame", "FINDING_TEXTS", "OUTLINES", "headings", "title",
-           "WarningLog", "caption", "CAPTIONS", "draft_other", "draft_portfolio"]
+           "WarningLog", "caption", "CAPTIONS", "draft_other", "draft_portfolio", "dataset_name"]
 
 #: Report sections, in outline order.
 SECTIONS: tuple[str, ...] = ("basic", "method", "conclusion", "indicators", "problems", "recommendations", "other")
@@ -428,7 +428,7 @@ _RECOMMENDATIONS: Mapping[str, tuple[str, str]] = {
                       "统筹考虑。",
                       "Speed up budget execution and find out why funds are idle; take back funds left unused as the "
                       "rules require and take it into account in next year's budget."),
-    "red_light": ("对亮红灯的事项及时纠偏：{action}；跟踪整改结果并在年度自评中说明。",
+    "red_light": ("对亮红灯的事项及时采取“{action}”措施，跟踪整改结果并在年度自评中说明。",
                   "Correct the red-light item promptly ({action}); follow up and report the result in the year-end "
                   "self-evaluation."),
     "low_node": ("针对“{name}”得分偏低的问题，完善相关管理制度和实施措施，补充佐证材料，提升该方面绩效。",
@@ -685,35 +685,56 @@ def draft_problems(unit_id: Any, *, score: Any = None, audit: Any = None, monito
 
 
 def draft_recommendations(problems: Sequence[Draft]) -> list[Draft]:
-    """One recommendation per problem (六、有关建议), identical ones merged, in the problems' order.
+    """One recommendation per kind of problem (六、有关建议), in the problems' order: problems of one kind about
+    several indicators (missed targets, low-scoring nodes, disagreeing experts, red lights) share one
+    recommendation naming them all; identical texts are merged.
 
     Examples
     --------
-    >>> p = Draft("problems", "P1", "missed_target", "“覆盖率”未完成……", "“coverage” missed ...",
-    ...           source="score:effect.social.1", data={"name": "覆盖率", "name_en": "coverage"})
-    >>> r = draft_recommendations([p])[0]
-    >>> r.section, r.code, r.zh[:15]
-    ('recommendations', 'missed_target', '分析“覆盖率”未完成目标的原因')
+    >>> p = [Draft("problems", "P1", "missed_target", "“覆盖率”未完成……", "“coverage” missed ...",
+    ...            source="score:effect.social.1", data={"name": "覆盖率", "name_en": "coverage"}),
+    ...      Draft("problems", "P1", "missed_target", "“知晓率”未完成……", "“awareness” missed ...",
+    ...            source="score:effect.social.2", data={"name": "知晓率", "name_en": "awareness"})]
+    >>> r = draft_recommendations(p)
+    >>> len(r), r[0].zh[:20], r[0].source
+    (1, '分析“覆盖率”“知晓率”未完成目标的原因', 'score:effect.social.1; score:effect.social.2')
     """
     out: list[Draft] = []
     seen: set[str] = set()
+    groups: dict[tuple[str, str, str], list[Draft]] = {}
+    order: list[tuple[str, str, str]] = []
     for p in problems:
         if p.section != "problems":
             continue
+        base = p.code.removeprefix("audit.")
+        if base in _RECOMMENDATIONS:
+            key = (p.unit_id, base, p.data.get("action_zh", "") if base == "red_light" else "")
+        else:
+            key = (p.unit_id, p.code, str(len(order)))
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(p)
+    for key in order:
+        group = groups[key]
+        p = group[0]
         base = p.code.removeprefix("audit.")
         if p.code.startswith("audit.") and base in FINDING_TEXTS:
             zh, en = FINDING_TEXTS[base][2], FINDING_TEXTS[base][3]
         elif base in _RECOMMENDATIONS:
             zh, en = _RECOMMENDATIONS[base]
-            zh = zh.format(name=p.data.get("name", ""), action=p.data.get("action_zh", "纠偏"))
-            en = en.format(name=p.data.get("name_en", p.data.get("name", "")),
-                           action=p.data.get("action_en", "correct the deviation"))
+            names_zh = "”“".join(dict.fromkeys(g.data.get("name", "") for g in group))
+            names_en = "”, “".join(dict.fromkeys(g.data.get("name_en", g.data.get("name", "")) for g in group))
+            zh = zh.format(name=names_zh, action=p.data.get("action_zh", "纠偏"))
+            en = en.format(name=names_en, action=p.data.get("action_en", "correct the deviation"))
         else:
             continue
         if zh in seen:
             continue
         seen.add(zh)
-        out.append(Draft("recommendations", p.unit_id, p.code, zh, en, source=p.source, severity=p.severity))
+        severity = min((g.severity for g in group), key=lambda s: {"high": 0, "medium": 1, "low": 2}.get(s, 3))
+        out.append(Draft("recommendations", p.unit_id, p.code, zh, en,
+                         source="; ".join(dict.fromkeys(g.source for g in group)), severity=severity))
     return out
 
 
@@ -1150,6 +1171,11 @@ def draft_method(category: str, *, result: Any = None, n_raters: int | None = No
                 f"execution rate is taken on {denominator[1]}. Grades: 90 and above Excellent, 80-90 Good, 60-80 "
                 f"Fair, below 60 Poor.")
     extra_zh = extra_en = ""
+    if category == "key_evaluation":
+        rules_zh = ("各三级指标由评价专家对照评分标准和佐证材料打分。评价等级：90分（含）以上为优，80（含）至90分为良，"
+                    "60（含）至80分为中，60分以下为差。")
+        rules_en = ("Each indicator is scored by the experts against its scoring standard and the evidence. Grades: "
+                    "90 and above Excellent, 80-90 Good, 60-80 Fair, below 60 Poor.")
     if category == "key_evaluation" and n_raters:
         extra_zh = (f"评价组由{n_raters}名专家组成，各专家独立评分，每项指标去掉一个最高分和一个最低分后取平均值"
                     f"作为该指标得分；专家评分一致性分析见附件。")
@@ -1410,3 +1436,18 @@ def draft_portfolio(*, self_evaluation: Any = None, audit: Any = None, recheck: 
                  "Cut or cancel the budgets of projects graded Poor as the rules require, and have them rectify "
                  "and report by a deadline.", "score:totals", "high")
     return out
+
+
+def dataset_name(meta: Mapping[str, Any] | None) -> str:
+    """A short name of the dataset's region for report titles: ``region`` without its parenthesised note, else
+    ``name``.
+
+    Examples
+    --------
+    >>> dataset_name({"region": "示例省（虚构 / fictional）", "name": "province"})
+    '示例省'
+    """
+    meta = dict(meta or {})
+    region = str(meta.get("region") or "").strip()
+    short = re.split(r"[（(]", region, maxsplit=1)[0].strip()
+    return short or str(meta.get("name") or "")

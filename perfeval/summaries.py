@@ -334,7 +334,7 @@ def findings_frame(audit: Any, *, unit_ids: Sequence[Any] | None = None, units: 
         heads[3]: [_SEVERITY.get(str(s), (str(s), str(s)))[0 if lang == "zh" else 1] for s in f["severity"]],
         heads[4]: f["claimed"].astype(float).tolist(), heads[5]: f["expected"].astype(float).tolist(),
         heads[6]: ["" if str(loc).startswith("unit ") else _file_row(loc) for loc in f["location"]]})
-    return frame
+    return _floor(frame, heads[4:6])
 
 
 #: Short names of the audit findings (codes of :data:`perfeval.recheck.FINDINGS`).
@@ -408,7 +408,8 @@ def recheck_statistics(recheck: Any, *, lang: str = "zh") -> pd.DataFrame:
     heads = (["统计量", "估计值", "置信区间下限", "置信区间上限"] if lang == "zh" else
              ["statistic", "estimate", "CI low", "CI high"])
     return pd.DataFrame({heads[0]: [_STATS[k][0 if lang == "zh" else 1] for k in keys],
-                         heads[1]: [s.loc[k, "estimate"] if k != "n" else int(s.loc[k, "estimate"]) for k in keys],
+                         heads[1]: pd.Series([float(s.loc[k, "estimate"]) if k != "n" else int(s.loc[k, "estimate"])
+                                              for k in keys], dtype=object),
                          heads[2]: [s.loc[k, "ci_low"] for k in keys], heads[3]: [s.loc[k, "ci_high"] for k in keys]})
 
 
