@@ -529,7 +529,8 @@ def _score_drafts(result: Any, unit_id: str, limits: Mapping[str, float]) -> lis
         below = codes[codes.str.startswith(code + ".")]
         return len(below) > 0 and set(below) <= listed
 
-    low = low[~((low["level"] == 2) & low["node_code"].astype(str).map(covered))]
+    skip = np.array([covered(c) for c in low["node_code"].astype(str)], dtype=bool)
+    low = low[~((low["level"] == 2).to_numpy() & skip)]
     low = low.loc[(low["points"].astype(float) - low["score"].astype(float)).sort_values(
         ascending=False, kind="stable").index]
     for _, n in low.head(int(limits["max_items"])).iterrows():
