@@ -66,12 +66,13 @@ def lights_plot(result: Any, *, ax: Any = None, lang: str = "zh", max_units: int
     columns = ["budget_colour", "goal_colour", "combined_colour"]
     heads = [label("预算执行", "budget", lang), label("目标实现", "goal", lang), label("双监控", "two-flag", lang)]
     ax = get_ax(ax, figsize=(5.5, 0.9 + 0.32 * max(len(units), 1)), lang=lang)
-    names = _NAMES_ZH if lang == "zh" else _NAMES_EN
+    colour_names = _NAMES_ZH if lang == "zh" else _NAMES_EN
     cells = units[columns].astype(object).where(units[columns].notna(), "").to_numpy()
     for i, row in enumerate(cells):
         for j, colour in enumerate(row):
             ax.add_patch(_rect(j, i, LIGHT_COLOURS[colour]))
-            ax.text(j + 0.5, i + 0.5, names[colour], ha="center", va="center", color=_TEXT[colour], fontsize=9)
+            ax.text(j + 0.5, i + 0.5, colour_names[colour], ha="center", va="center", color=_TEXT[colour],
+                    fontsize=9)
     ax.set_xlim(0, len(columns))
     ax.set_ylim(max(len(units), 1), 0)
     ax.set_xticks(np.arange(len(columns)) + 0.5, heads)
