@@ -35,7 +35,8 @@ from .errors import InputError, Problem
 __all__ = ["Draft", "SECTIONS", "SECTION_ALIASES", "LIMITS", "Notes", "Note", "read_notes", "unit_name",
            "draft_conclusion", "draft_indicator_analysis", "draft_problems", "draft_recommendations",
            "draft_method", "section_blocks", "drafts_frame", "FINDING_TEXTS", "OUTLINES", "headings", "title",
-           "WarningLog", "caption", "CAPTIONS", "draft_other", "draft_portfolio", "dataset_name"]
+           "WarningLog", "caption", "CAPTIONS", "draft_other", "draft_portfolio", "dataset_name",
+           "draft_weight_study"]
 
 #: Report sections, in outline order.
 SECTIONS: tuple[str, ...] = ("basic", "method", "conclusion", "indicators", "problems", "recommendations", "other")
@@ -1348,7 +1349,7 @@ def draft_other(meta: Mapping[str, Any] | None = None) -> list[Draft]:
 
 
 def draft_portfolio(*, self_evaluation: Any = None, audit: Any = None, recheck: Any = None, monitoring: Any = None,
-                    exante: Any = None, application: Any = None) -> list[Draft]:
+                    exante: Any = None, application: Any = None, money_unit: str = "") -> list[Draft]:
     """Problems and recommendations of a set of units (the re-check report, the annual summary), from the
     results given.
 
@@ -1410,9 +1411,10 @@ def draft_portfolio(*, self_evaluation: Any = None, audit: Any = None, recheck: 
         red = monitoring.units[monitoring.units["combined_colour"] == "red"]
         if len(red):
             zh = (f"截至{monitoring.month}月，{len(red)}个项目双监控亮红灯（预算执行严重滞后或绩效目标难以实现），"
-                  f"预计全年结余{_num(red['expected_balance'].clip(lower=0).sum())}。")
+                  f"预计全年结余{_num(red['expected_balance'].clip(lower=0).sum())}{money_unit}。")
             en = (f"At month {monitoring.month}, {len(red)} projects are red on dual monitoring (execution far behind "
-                  f"or targets out of reach), with {_num(red['expected_balance'].clip(lower=0).sum())} expected "
+                  f"or targets out of reach), with {_num(red['expected_balance'].clip(lower=0).sum())} {money_unit} "
+                  f"expected "
                   f"to remain unspent.")
             pair("monitoring", zh, en,
                  "对亮红灯项目暂缓拨款或收回沉淀资金，督促部门制定纠偏措施并跟踪落实。",
@@ -1452,3 +1454,94 @@ def dataset_name(meta: Mapping[str, Any] | None) -> str:
     region = str(meta.get("region") or "").strip()
     short = re.split(r"[（(]", region, maxsplit=1)[0].strip()
     return short or str(meta.get("name") or "")
+
+
+def draft_weight_study(table: pd.DataFrame, *, survey: Any = None, uncertainty: Any = None,
+                       labels: Mapping[Any, str] | None = None, n_units: int | None = None) -> list[Draft]:
+    """The text of a weight study: the experts' consistency, where the methods differ most, how stable the grades
+    are under uncertain weights, and a conclusion.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`perfeval.summaries.weight_methods` (items x methods, ``spread``).
+    survey : GroupAHPResult, optional
+    uncertainty : UncertaintyResult, optional
+        :func:`perfeval.sensitivity.weight_uncertainty` of the units.
+    labels : mapping, optional
+        Item -> name.
+    n_units : int, optional
+        Units the objective weights were computed from.
+
+    Returns
+    -------
+    list of Draft
+        Sections ``ahp``, ``objective``, ``blend``, ``sensitivity``, ``conclusion`` (unit ``"*"``).
+    """
+    names = dict(labels or {})
+    out: list[Draft] = []
+    methods_zh = "、".join(str(c) for c in table.columns if c != "spread")
+    out.append(Draft("basic", "*", "study_data",
+                     f"本研究比较一级指标的不同赋权方法（{methods_zh}），"
+                     f"数据为专家两两比较问卷和{n_units or ''}个项目的评价得分，并检验评价等级对权重的敏感性。",
+                     f"This study compares ways of weighting the first-level indicators "
+                     f"({', '.join(str(c) for c in table.columns if c != 'spread')}) from the experts' pairwise "
+                     f"survey and the scores of {n_units or ''} projects, and tests how sensitive the grades are to "
+                     f"the weights.", source="weights:compare"))
+    if survey is not None:
+        bad = list(survey.inconsistent_experts) if hasattr(survey, "inconsistent_experts") else []
+        n = len(survey.individual)
+        experts = getattr(survey, "experts", None)
+        included = int(experts["included"].sum()) if isinstance(experts, pd.DataFrame) and "included" in experts \
+            else n
+        top = max(survey.weights.items(), key=lambda kv: kv[1])
+        zh = (f"{n}名专家完成两两比较问卷，{len(bad)}名专家的判断矩阵一致性比率超过0.1"
+              + (f"（{'、'.join(map(str, bad))}）" if bad else "")
+              + f"；群组权重按{included}名专家的判断汇总（AIJ 几何平均），以“{names.get(top[0], top[0])}”最高"
+              f"（{_pct(top[1])}）。")
+        en = (f"{n} experts answered the pairwise survey; {len(bad)} had a consistency ratio above 0.1"
+              + (f" ({', '.join(map(str, bad))})" if bad else "")
+              + f"; the group weights aggregate {included} experts' judgements (AIJ geometric mean) and put "
+              f"“{names.get(top[0], top[0])}” first ({_pct(top[1])}).")
+        out.append(Draft("ahp", "*", "ahp", zh, en, source="weights:ahp_survey"))
+    spread = table["spread"] if "spread" in table else pd.Series(0.0, index=table.index)
+    item = spread.idxmax()
+    methods = [c for c in table.columns if c != "spread"]
+    lo, hi = table.loc[item, methods].astype(float).idxmin(), table.loc[item, methods].astype(float).idxmax()
+    out.append(Draft("objective", "*", "objective",
+                     f"熵权法和CRITIC法根据{n_units or ''}个项目各一级指标得分率的差异程度赋权：得分率差异越大的指标权重越高。",
+                     f"Entropy and CRITIC weight the first-level indicators by how much the {n_units or ''} "
+                     f"projects' score rates differ: the more they differ, the larger the weight.",
+                     source="weights:objective"))
+    out.append(Draft("blend", "*", "blend",
+                     f"各方法差异最大的是“{names.get(item, item)}”：{lo}为{_pct(table.loc[item, lo])}，{hi}为"
+                     f"{_pct(table.loc[item, hi])}，相差{fmt_number(float(spread[item]) * 100, 2)}个百分点。",
+                     f"The methods differ most on “{names.get(item, item)}”: {_pct(table.loc[item, lo])} ({lo}) "
+                     f"against {_pct(table.loc[item, hi])} ({hi}), {fmt_number(float(spread[item]) * 100, 2)} "
+                     f"percentage points apart.", source="weights:compare"))
+    if uncertainty is not None:
+        stab = uncertainty.grade_stability
+        unstable = int((stab < 0.9).sum())
+        if unstable:
+            zh_s = (f"在一级指标权重随机扰动下，{len(stab)}个项目中有{unstable}个项目保持原等级的概率低于90%，"
+                    f"这些项目的等级对权重设定较为敏感。")
+            en_s = (f"With the first-level weights drawn at random around the current points, {unstable} of "
+                    f"{len(stab)} projects keep their grade in less than 90 % of the draws: their grades depend on "
+                    f"the weights.")
+        else:
+            zh_s = f"在一级指标权重随机扰动下，{len(stab)}个项目保持原等级的概率均不低于90%，等级对权重设定不敏感。"
+            en_s = (f"With the first-level weights drawn at random around the current points, all {len(stab)} "
+                    f"projects keep their grade in at least 90 % of the draws: the grades do not depend on the "
+                    f"weights.")
+        out.append(Draft("sensitivity", "*", "sensitivity", zh_s, en_s, source="sensitivity:grade_stability"))
+        share = unstable / len(stab) if len(stab) else 0.0
+        zh = ("现行分值下多数项目的评价等级对权重不敏感，" if share < 0.2 else "相当一部分项目的评价等级对权重较为敏感，")
+        en = ("Most grades do not depend on the weights; " if share < 0.2 else
+              "A sizeable share of the grades depends on the weights; ")
+    else:
+        zh, en = "", ""
+    zh += f"建议以组合权重为参考调整“{names.get(item, item)}”的分值，并对等级敏感的项目在结果应用前复核。"
+    en += (f"consider the blended weights when revising the points of “{names.get(item, item)}”, and re-check the "
+           f"projects whose grade is sensitive before applying the results.")
+    out.append(Draft("conclusion", "*", "weight_conclusion", zh, en, source="weights:compare"))
+    return out

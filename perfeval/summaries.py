@@ -20,7 +20,7 @@ __all__ = ["block", "key_figures", "unit_facts", "score_table", "level_table", "
            "recheck_statistics", "grade_counts", "application_frame", "monitoring_frame", "exante_frame",
            "rater_frame", "panel_matrix", "weights_frame", "unit_label", "grade_text", "PROJECT_TYPES",
            "reliability_frame", "recheck_figures", "finding_counts", "overview", "annual_figures", "select_units",
-           "expert_frame", "has_unit"]
+           "expert_frame", "has_unit", "achievement_matrix", "node_names", "weight_methods", "study_figures"]
 
 #: Project types (units.csv ``project_type``) in both languages.
 PROJECT_TYPES: Mapping[str, tuple[str, str]] = {"continuing": ("持续性项目", "continuing"),
@@ -499,14 +499,14 @@ def application_frame(application: Any, *, units: pd.DataFrame | None = None, by
 
 
 def monitoring_frame(monitoring: Any, *, unit_ids: Sequence[Any] | None = None, units: pd.DataFrame | None = None,
-                     lines: bool = False, lang: str = "zh") -> pd.DataFrame:
+                     lines: bool = False, colour: str | None = None, lang: str = "zh") -> pd.DataFrame:
     """Dual-monitoring lights in the report language: per unit (default) or per line (``lines=True``).
 
     Returns
     -------
     DataFrame
         Per unit: 项目, 执行进度, 目标实现, 双监控, 预计结余, 纠偏措施. Per line: 项目, 监控内容, 指标值, 累计完成,
-        进度比(%), 灯, 措施.
+        进度比(%), 灯, 措施. ``colour`` keeps the units (or lines) of that two-flag (line) colour only.
     """
     _check_lang(lang)
     i = 0 if lang == "zh" else 1
@@ -518,6 +518,8 @@ def monitoring_frame(monitoring: Any, *, unit_ids: Sequence[Any] | None = None, 
         t = monitoring.lights
         if unit_ids is not None:
             t = t[t["unit_id"].astype(str).isin([str(x) for x in unit_ids])]
+        if colour is not None:
+            t = t[t["colour"] == colour]
         heads = (["项目", "监控内容", "年度指标值", "累计完成", "进度比(%)", "灯", "措施"] if lang == "zh" else
                  ["project", "line", "annual target", "done", "ratio (%)", "light", "action"])
         what = [(_t("预算执行", "budget execution", lang) if ln == "budget" else str(ind))
@@ -529,6 +531,8 @@ def monitoring_frame(monitoring: Any, *, unit_ids: Sequence[Any] | None = None, 
     t = monitoring.units
     if unit_ids is not None:
         t = t[t["unit_id"].astype(str).isin([str(x) for x in unit_ids])]
+    if colour is not None:
+        t = t[t["combined_colour"] == colour]
     heads = (["项目", "执行进度", "目标实现", "双监控", "预计结余", "纠偏措施"] if lang == "zh" else
              ["project", "budget", "goal", "two-flag", "expected balance", "action"])
     return pd.DataFrame({heads[0]: _labels(units, t["unit_id"], lang), heads[1]: [light(c) for c in t["budget_colour"]],
@@ -806,13 +810,92 @@ def annual_figures(analysis: Any, *, lang: str = "zh") -> list[tuple[str, str]]:
     return items
 
 
-def expert_frame(weights: Any, *, lang: str = "zh") -> pd.DataFrame:
-    """The experts of a group AHP (:class:`perfeval.weighting.GroupAHPResult`): CR, consistent, their weights."""
+def expert_frame(weights: Any, *, labels: Mapping[Any, str] | None = None, lang: str = "zh") -> pd.DataFrame:
+    """The experts of a group AHP (:class:`perfeval.weighting.GroupAHPResult`): CR, consistent, their weights
+    (percent; items named by ``labels``)."""
     _check_lang(lang)
+    names = dict(labels or {})
     rows = []
     for expert, res in weights.individual.items():
         w = pd.Series(res.weights)
         rows.append({_t("专家", "expert", lang): str(expert), "CR": float(res.cr),
                      _t("一致性", "consistent", lang): bool(res.consistent),
-                     **{f"{k}(%)": float(v) * 100 for k, v in w.items()}})
+                     **{f"{names.get(k, k)}(%)": float(v) * 100 for k, v in w.items()}})
     return pd.DataFrame(rows)
+
+
+def study_figures(survey: Any, uncertainty: Any = None, *, lang: str = "zh") -> list[tuple[str, str]]:
+    """Key figures of a weight study: experts, inconsistent experts, units, grades sensitive to the weights."""
+    _check_lang(lang)
+    items = [(_t("专家人数", "experts", lang), str(len(survey.individual))),
+             (_t("一致性未通过", "inconsistent", lang), str(len(survey.inconsistent_experts)))]
+    if uncertainty is not None:
+        stab = uncertainty.grade_stability
+        items += [(_t("评价项目数", "projects", lang), str(len(stab))),
+                  (_t("等级敏感项目", "grade-sensitive projects", lang), str(int((stab < 0.9).sum())))]
+    return items
+
+
+def achievement_matrix(result: Any, *, level: int = 1) -> pd.DataFrame:
+    """Units x nodes of ``level``: each unit's score rate (score / points) at each node, the input of the objective
+    weights (entropy, CRITIC). Not-applicable nodes are NaN; units with any NaN are left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from types import SimpleNamespace
+    >>> nodes = pd.DataFrame({"unit_id": ["A", "A", "B", "B"], "node_code": ["x", "y", "x", "y"], "level": 1,
+    ...                       "achievement": [0.5, 1.0, 0.8, 0.6], "applicable": True})
+    >>> achievement_matrix(SimpleNamespace(nodes=nodes)).values.tolist()
+    [[0.5, 1.0], [0.8, 0.6]]
+    """
+    n = result.nodes[result.nodes["level"] == level]
+    ach = n["achievement"].astype(float).where(n["applicable"].astype(bool))
+    wide = n.assign(achievement=ach).pivot_table(index="unit_id", columns="node_code", values="achievement",
+                                                 aggfunc="first", sort=False)
+    wide = wide.reindex(columns=list(dict.fromkeys(n["node_code"])))
+    wide.columns.name = None
+    return wide.dropna()
+
+
+def node_names(framework: Any, *, level: int = 1, lang: str = "zh") -> dict[str, str]:
+    """Node code -> name (``name_en`` for English when the framework has one) of the nodes of ``level``."""
+    _check_lang(lang)
+    return {n.code: (n.name if lang == "zh" else (n.name_en or n.name)) for n, lv, _ in framework.walk()
+            if lv == level}
+
+
+def weight_methods(result: Any, survey: Any = None, *, alpha: float = 0.5, lang: str = "zh") -> pd.DataFrame:
+    """The first-level weights of a weight study side by side: the framework's points, the experts' group AHP
+    (when ``survey`` is given), entropy and CRITIC weights of the units' score rates, and the linear blend of AHP
+    (or the points) with entropy.
+
+    Parameters
+    ----------
+    result : ScoreResult
+        Scored units on the framework studied.
+    survey : GroupAHPResult, optional
+        :func:`perfeval.weighting.ahp_survey` of the experts' comparisons of the first-level nodes.
+    alpha : float, default 0.5
+        Share of the subjective weights in the blend (:func:`perfeval.weighting.combine`).
+
+    Returns
+    -------
+    DataFrame
+        :func:`perfeval.weighting.compare_weights` of the methods (columns named in ``lang``).
+    """
+    from .weighting import combine, compare_weights, critic, entropy
+
+    _check_lang(lang)
+    matrix = achievement_matrix(result, level=1)
+    points = result.framework.points(1)
+    ent = entropy(matrix)
+    named: dict[str, Any] = {_t("现行分值", "current points", lang): points}
+    subjective: Any = points
+    if survey is not None:
+        named["AHP"] = survey
+        subjective = survey
+    named[_t("熵权法", "entropy", lang)] = ent
+    named["CRITIC"] = critic(matrix)
+    named[_t("组合权重", "blend", lang)] = combine(subjective, ent, alpha=alpha)
+    return compare_weights(named)
