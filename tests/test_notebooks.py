@@ -236,3 +236,42 @@ def test_no_glyph_missing_while_computing(category, monkeypatch, tmp_path):
     log.stop()
     texts = [str(r.message) for r in log.records]
     assert not [t for t in texts if "Glyph" in t or "missing from font" in t], texts
+
+
+@pytest.mark.slow
+def test_annual_summary_in_english(tmp_path, sample):
+    data, an = sample
+    shown = blocks(execute("annual_summary", tmp_path, lang="en"))
+    check_outline(shown, "annual_summary", "en")
+    kf = figures(shown)
+    assert kf["projects self-evaluated"] == str(len(an.self_evaluation.totals))
+    best = float((an.self_evaluation.totals["grade"] == "优").mean()) * 100
+    assert kf["graded best"] == fmt_number(best, 1) + "%"
+    tables = {b["caption"]: b for b in of_kind(shown, "table")}
+    by_dept = tables[narrative.caption("grades_dept", 2, "en")]
+    assert by_dept["columns"][:5] == ["group", "Excellent", "Good", "Fair", "Poor"]
+    assert sum(int(r[5]) for r in by_dept["rows"]) == len(an.self_evaluation.totals)
+    assert by_dept["rows"][0][0] == "示例省教育厅 (001)"
+    ex = tables[narrative.caption("exante", 8, "en")]
+    assert len(ex["rows"]) == len(an.exante.units)
+    problems = [p for p in of_kind(shown, "paragraph") if p.get("source") == "audit:findings"]
+    assert problems and problems[0]["drafted"] and problems[0]["text"].startswith("The audit found")
+    assert len(of_kind(shown, "figure")) == 2
+
+
+@pytest.mark.slow
+def test_weight_study_on_defaults(tmp_path, sample):
+    data, an = sample
+    shown = blocks(execute("weight_study", tmp_path, draws=500))
+    check_outline(shown, "weight_study", "zh")
+    survey = pe.weighting.ahp_survey(data.ahp_survey)
+    kf = figures(shown)
+    assert kf["专家人数"] == str(len(survey.individual)) and kf["一致性未通过"] == "1"
+    assert data.meta["truth"]["ahp_inconsistent"] in [p for p in of_kind(shown, "paragraph")
+                                                      if p.get("source") == "weights:ahp_survey"][0]["text"]
+    tables = {b["caption"]: b for b in of_kind(shown, "table")}
+    weights = tables[narrative.caption("weights", 2)]
+    assert weights["columns"][:3] == ["指标", "现行分值(%)", "AHP(%)"]
+    ahp = {row[0]: row[2] for row in weights["rows"]}
+    assert ahp["效益"] == fmt_number(float(survey.weights["effect"]) * 100, 2)
+    assert len(of_kind(shown, "figure")) == 4
