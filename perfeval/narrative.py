@@ -36,7 +36,7 @@ __all__ = ["Draft", "SECTIONS", "SECTION_ALIASES", "LIMITS", "Notes", "Note", "r
            "draft_conclusion", "draft_indicator_analysis", "draft_problems", "draft_recommendations",
            "draft_method", "section_blocks", "drafts_frame", "FINDING_TEXTS", "OUTLINES", "headings", "title",
            "WarningLog", "caption", "CAPTIONS", "draft_other", "draft_portfolio", "dataset_name",
-           "draft_weight_study"]
+           "draft_weight_study", "draft_exante", "draft_monitoring"]
 
 #: Report sections, in outline order.
 SECTIONS: tuple[str, ...] = ("basic", "method", "conclusion", "indicators", "problems", "recommendations", "other")
@@ -202,6 +202,13 @@ def _total_row(result: Any, unit_id: Any) -> pd.Series:
     return hit.iloc[0]
 
 
+#: Points lost below this are not reported (they would show as 0.00 at the display precision).
+_SHOWN_LOSS = 0.01 - 1e-9
+
+#: Rules whose rows are judged rather than measured: a loss there is "points deducted", not a missed target.
+_JUDGED_RULES = frozenset({"qualitative", "evaluator", "deduction"})
+
+
 def _leaves(rows: pd.DataFrame) -> pd.DataFrame:
     parents = set(rows["parent_code"].dropna().astype(str))
     return rows[~rows["node_code"].astype(str).isin(parents)]
@@ -321,7 +328,7 @@ def draft_indicator_analysis(result: Any, unit_id: Any, *, top: int = 3) -> list
                        | leaves["node_code"].astype(str).str.startswith(code + ".")]
         below = below[below["applicable"].astype(bool)]
         lost = (below["points"].astype(float) - below["score"].astype(float)).round(9)
-        lost = lost[lost > 0.005].sort_values(ascending=False, kind="stable").head(top)
+        lost = lost[lost >= _SHOWN_LOSS].sort_values(ascending=False, kind="stable").head(top)
         if len(lost):
             items_zh = "、".join(f"{rows.loc[i, 'name']}（失{_pts(v)}分）" for i, v in lost.items())
             items_en = ", ".join(f"{_node_en(result, rows.loc[i, 'node_code'], rows.loc[i, 'name'])} "
@@ -434,6 +441,9 @@ _RECOMMENDATIONS: Mapping[str, tuple[str, str]] = {
                   "self-evaluation."),
     "low_node": ("针对“{name}”得分偏低的问题，完善相关管理制度和实施措施，补充佐证材料，提升该方面绩效。",
                  "Improve the rules, implementation and evidence behind “{name}”, which scored low."),
+    "points_deducted": ("针对“{name}”的扣分事项，查明原因，完善相关制度和佐证材料，避免下年度重复扣分。",
+                        "Find out why “{name}” lost points, improve the rules and the evidence behind it, and avoid "
+                        "the same deduction next year."),
     "expert_disagreement": ("对专家评分分歧较大的“{name}”，补充佐证材料并组织专家复议，在报告中说明评分依据。",
                             "For “{name}”, where the experts disagree, add evidence, let the panel review its "
                             "scores and state the basis of the final score."),
@@ -489,20 +499,31 @@ def _score_drafts(result: Any, unit_id: str, limits: Mapping[str, float]) -> lis
         execution = leaves["rule"].astype(str) == "execution"
     else:
         execution = pd.Series(False, index=leaves.index)
-    missed = leaves[has_target & ~execution & (lost > 0.005)]
+    missed = leaves[has_target & ~execution & (lost >= _SHOWN_LOSS)]
     missed = missed.loc[lost[missed.index].sort_values(ascending=False, kind="stable").index]
-    for _, n in missed.head(int(limits["max_items"])).iterrows():
+    judged = leaves["rule"].astype(str).isin(_JUDGED_RULES) if "rule" in leaves else \
+        pd.Series(False, index=leaves.index)
+    for i, n in missed.head(int(limits["max_items"])).iterrows():
         name = str(n["name"])
-        dzh, den = _deviation(n["target"], n["actual"])
-        zh = (f"“{name}”未完成年度指标值：指标值{n['target']}，实际完成{n['actual']}{dzh}，"
-              f"得{_pts(n['score'])}分（分值{_num(n['points'])}分）。")
-        en = (f"“{_node_en(result, n['node_code'], name)}” missed its target: target {n['target']}, actual "
-              f"{n['actual']}{den}; {_pts(n['score'])} of {_num(n['points'])} points.")
+        name_en = _node_en(result, n["node_code"], name)
         src = f"score:{n['node_code']}"
         if "source_row" in n and _float(n.get("source_row")) is not None and "source_file" in n:
             src += f" {_file_row(str(n['source_file']) + ':' + str(int(float(n['source_row']))))}"
-        out.append(Draft("problems", unit_id, "missed_target", zh, en, source=src, severity="medium",
-                         data={"name": name, "name_en": _node_en(result, n["node_code"], name)}))
+        if bool(judged[i]):
+            zh = (f"“{name}”失{_pts(lost[i])}分：评价要求{n['target']}，实际{n['actual']}，"
+                  f"得{_pts(n['score'])}分（分值{_num(n['points'])}分）。")
+            en = (f"“{name_en}” lost {_pts(lost[i])} points: required {n['target']}, found {n['actual']}; "
+                  f"{_pts(n['score'])} of {_num(n['points'])} points.")
+            code = "points_deducted"
+        else:
+            dzh, den = _deviation(n["target"], n["actual"])
+            zh = (f"“{name}”未完成年度指标值：指标值{n['target']}，实际完成{n['actual']}{dzh}，"
+                  f"得{_pts(n['score'])}分（分值{_num(n['points'])}分）。")
+            en = (f"“{name_en}” missed its target: target {n['target']}, actual {n['actual']}{den}; "
+                  f"{_pts(n['score'])} of {_num(n['points'])} points.")
+            code = "missed_target"
+        out.append(Draft("problems", unit_id, code, zh, en, source=src, severity="medium",
+                         data={"name": name, "name_en": name_en}))
     total = _total_row(result, unit_id)
     rate = _float(total.get("execution_rate"))
     if rate is not None and rate < limits["low_execution"]:
@@ -1311,6 +1332,7 @@ CAPTIONS: Mapping[str, tuple[str, str]] = {
     "rank_intervals": ("图{n} 权重不确定性下的排名区间", "Figure {n}. Rank intervals under weight uncertainty"),
     "flip": ("图{n} 等级翻转裕度", "Figure {n}. Grade flip margins"),
     "totals": ("表{n} 评价结果", "Table {n}. Results"),
+    "funds": ("表{n} 项目资金情况", "Table {n}. Project funds"),
 }
 
 
@@ -1544,4 +1566,100 @@ def draft_weight_study(table: pd.DataFrame, *, survey: Any = None, uncertainty: 
     en += (f"consider the blended weights when revising the points of “{names.get(item, item)}”, and re-check the "
            f"projects whose grade is sensitive before applying the results.")
     out.append(Draft("conclusion", "*", "weight_conclusion", zh, en, source="weights:compare"))
+    return out
+
+
+def draft_exante(exante: Any, unit_id: Any, *, units: pd.DataFrame | None = None, low: float = 0.7) -> list[Draft]:
+    """Conclusion and recommendations of an ex-ante assessment (三、综合评估情况与评估结论, 四、相关建议).
+
+    Returns
+    -------
+    list of Draft
+        ``conclusion``: total, conclusion, strongest and weakest dimension, vetoes; ``problems`` and
+        ``recommendations``: one per dimension scoring below ``low`` of its points (and one per failed veto).
+    """
+    t = exante.units[exante.units["unit_id"].astype(str) == str(unit_id)]
+    if not len(t):
+        raise InputError.single("unit_id", "unknown_unit", f"unit {str(unit_id)!r} has no ex-ante assessment")
+    r = t.iloc[0]
+    fw = exante.framework
+    dims = [n for n in fw.nodes]
+    rates = {n.code: float(r[n.code]) / float(n.points) for n in dims if n.code in r and n.points}
+    name = unit_name(units, unit_id) or str(unit_id)
+    best = max(rates, key=rates.get)
+    worst = min(rates, key=rates.get)
+    find = {n.code: n for n in dims}
+    zh = (f"“{name}”事前绩效评估总分{_pts(r['total'])}分，评估结论为“{r['conclusion']}”。"
+          f"五个维度中{find[best].name}得分率最高（{_pct(rates[best])}），{find[worst].name}最低（{_pct(rates[worst])}）。")
+    en = (f"“{name}” scores {_pts(r['total'])} in the ex-ante assessment: {r['conclusion_en']}. "
+          f"{find[best].name_en or find[best].name} scores best ({_pct(rates[best])}), "
+          f"{find[worst].name_en or find[worst].name} worst ({_pct(rates[worst])}).")
+    if not bool(r["passed"]):
+        zh += "存在否决项未通过，不予支持。"
+        en += " A veto failed: not supported."
+    if not bool(r["budget_gate"]):
+        zh += "按规定不得安排预算。"
+        en += " No budget may be arranged."
+    out = [Draft("conclusion", str(unit_id), "exante_conclusion", zh, en, source="exante:units")]
+    advice = {
+        "necessity": ("进一步论证立项依据和现实需求，说明与部门职能、发展规划的关系。",
+                      "Substantiate the basis and the need, and relate the proposal to the department's duties "
+                      "and plans."),
+        "economy": ("细化成本测算，对照同类项目标准压减不合理支出。",
+                    "Detail the cost estimate and cut spending above the standards of similar projects."),
+        "targets": ("完善绩效目标，设置可衡量的产出和效益指标并明确指标值。",
+                    "Rework the targets: measurable output and effect indicators with target values."),
+        "feasibility": ("细化实施方案，明确进度安排、组织保障和风险应对措施。",
+                        "Detail the implementation plan: schedule, organisation and risk responses."),
+        "compliance": ("明确资金来源及筹资方式，确保符合预算管理和政府债务管理规定。",
+                       "State the sources of funds and ensure they comply with budget and debt rules."),
+    }
+    for code, rate in rates.items():
+        if rate < low:
+            node = find[code]
+            out.append(Draft("problems", str(unit_id), "exante_low",
+                             f"{node.name}得分偏低：得{_pts(r[code])}分（分值{_num(node.points)}分），得分率{_pct(rate)}。",
+                             f"{node.name_en or node.name} scored low: {_pts(r[code])} of {_num(node.points)} "
+                             f"points ({_pct(rate)}).", source=f"exante:{code}", severity="medium"))
+            zh_a, en_a = advice.get(code, ("针对得分偏低的方面补充论证。", "Strengthen the weak dimension."))
+            out.append(Draft("recommendations", str(unit_id), "exante_low", zh_a, en_a, source=f"exante:{code}"))
+    return out
+
+
+def draft_monitoring(monitoring: Any, unit_ids: Sequence[Any], *, money_unit: str = "") -> list[Draft]:
+    """Red lights of several units (四、偏差及原因分析) with the cause each unit reported (偏差原因), and the
+    corrective actions (五、纠偏措施), grouped by action.
+
+    Returns
+    -------
+    list of Draft
+        ``problems``: one per red line (:func:`draft_problems` with ``monitoring``), the unit's stated cause
+        appended; ``recommendations``: one per corrective action, naming the units.
+    """
+    lights = monitoring.lights
+    out: list[Draft] = []
+    for uid in unit_ids:
+        for d in draft_problems(uid, monitoring=monitoring, money_unit=money_unit):
+            what = d.source.split(":", 2)[-1]
+            row = lights[(lights["unit_id"].astype(str) == str(uid)) & (lights["colour"] == "red")
+                         & ((lights["line"] == what) | (lights["indicator"] == what))]
+            note = "" if not len(row) or pd.isna(row["note"].iloc[0]) else str(row["note"].iloc[0]).strip()
+            zh, en = d.zh, d.en
+            if note:
+                zh += f"单位说明的偏差原因：{note}"
+                en += f" Cause stated by the unit: {note}"
+            else:
+                zh += "单位未说明偏差原因。"
+                en += " The unit stated no cause."
+            out.append(Draft(d.section, d.unit_id, d.code, zh, en, source=d.source, severity=d.severity, data=d.data))
+    actions: dict[str, list[Draft]] = {}
+    for d in out:
+        actions.setdefault(d.data.get("action_zh", ""), []).append(d)
+    for action, group in actions.items():
+        ids = list(dict.fromkeys(g.unit_id for g in group))
+        en_action = group[0].data.get("action_en", "")
+        out.append(Draft("recommendations", "*", "red_light",
+                         f"对{'、'.join(ids)}等{len(ids)}个项目的红灯事项采取“{action}”措施，明确整改时限并跟踪落实。",
+                         f"{en_action.capitalize()} for the red items of {', '.join(ids)} ({len(ids)} projects), with "
+                         f"a deadline and follow-up.", source=f"monitoring:{monitoring.month}"))
     return out

@@ -20,7 +20,8 @@ __all__ = ["block", "key_figures", "unit_facts", "score_table", "level_table", "
            "recheck_statistics", "grade_counts", "application_frame", "monitoring_frame", "exante_frame",
            "rater_frame", "panel_matrix", "weights_frame", "unit_label", "grade_text", "PROJECT_TYPES",
            "reliability_frame", "recheck_figures", "finding_counts", "overview", "annual_figures", "select_units",
-           "expert_frame", "has_unit", "achievement_matrix", "node_names", "weight_methods", "study_figures"]
+           "expert_frame", "has_unit", "achievement_matrix", "node_names", "weight_methods", "study_figures",
+           "transfer_frame", "monitoring_figures", "exante_figures", "exante_dimensions", "funds_frame"]
 
 #: Project types (units.csv ``project_type``) in both languages.
 PROJECT_TYPES: Mapping[str, tuple[str, str]] = {"continuing": ("持续性项目", "continuing"),
@@ -464,7 +465,7 @@ def grade_counts(result: Any, *, units: pd.DataFrame | None = None, by: str | No
 
 
 def application_frame(application: Any, *, units: pd.DataFrame | None = None, by_department: bool = True,
-                      lang: str = "zh") -> pd.DataFrame:
+                      unit_ids: Sequence[Any] | None = None, lang: str = "zh") -> pd.DataFrame:
     """Budget impact of applying the results: per department (default) or per unit.
 
     Returns
@@ -475,6 +476,8 @@ def application_frame(application: Any, *, units: pd.DataFrame | None = None, by
     """
     _check_lang(lang)
     u = application.units
+    if unit_ids is not None:
+        u = u[u["unit_id"].astype(str).isin([str(x) for x in unit_ids])]
     if by_department:
         g = u.groupby(u["department_id"].astype(str), sort=True).agg(
             n=("unit_id", "size"), rect=("rectification_required", "sum"), cur=("current_budget", "sum"),
@@ -520,14 +523,15 @@ def monitoring_frame(monitoring: Any, *, unit_ids: Sequence[Any] | None = None, 
             t = t[t["unit_id"].astype(str).isin([str(x) for x in unit_ids])]
         if colour is not None:
             t = t[t["colour"] == colour]
-        heads = (["项目", "监控内容", "年度指标值", "累计完成", "进度比(%)", "灯", "措施"] if lang == "zh" else
-                 ["project", "line", "annual target", "done", "ratio (%)", "light", "action"])
+        heads = (["项目", "监控内容", "年度指标值", "累计完成", "进度比(%)", "灯", "措施", "偏差原因"] if lang == "zh" else
+                 ["project", "line", "annual target", "done", "ratio (%)", "light", "action", "cause stated"])
         what = [(_t("预算执行", "budget execution", lang) if ln == "budget" else str(ind))
                 for ln, ind in zip(t["line"], t["indicator"])]
         return pd.DataFrame({heads[0]: _labels(units, t["unit_id"], lang), heads[1]: what,
                              heads[2]: t["target"].astype(float).tolist(), heads[3]: t["value"].astype(float).tolist(),
                              heads[4]: t["ratio"].astype(float).tolist(), heads[5]: [light(c) for c in t["colour"]],
-                             heads[6]: (t["action"] if lang == "zh" else t["action_en"]).astype(str).tolist()})
+                             heads[6]: (t["action"] if lang == "zh" else t["action_en"]).astype(str).tolist(),
+                             heads[7]: ["" if pd.isna(x) else str(x) for x in t["note"]]})
     t = monitoring.units
     if unit_ids is not None:
         t = t[t["unit_id"].astype(str).isin([str(x) for x in unit_ids])]
@@ -899,3 +903,108 @@ def weight_methods(result: Any, survey: Any = None, *, alpha: float = 0.5, lang:
     named["CRITIC"] = critic(matrix)
     named[_t("组合权重", "blend", lang)] = combine(subjective, ent, alpha=alpha)
     return compare_weights(named)
+
+
+def funds_frame(budget: pd.DataFrame, *, unit_ids: Sequence[Any] | None = None, units: pd.DataFrame | None = None,
+                lang: str = "zh") -> pd.DataFrame:
+    """Funds per unit (预算/到位/支出/执行率) and a total row: initial and full-year budget, funds in place,
+    executed, execution rate (executed / full-year budget, percent, capped at 100).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> b = pd.DataFrame({"unit_id": ["A", "B"], "budget_initial": [100.0, 50.0], "budget_full_year": [100.0, 60.0],
+    ...                   "funds_in_place": [100.0, 60.0], "executed": [90.0, 66.0]})
+    >>> funds_frame(b, lang="en").values.tolist()[-1]
+    ['total', 150.0, 160.0, 160.0, 156.0, 97.5]
+    """
+    _check_lang(lang)
+    b = budget.assign(unit_id=budget["unit_id"].astype(str))
+    if unit_ids is not None:
+        b = b[b["unit_id"].isin([str(x) for x in unit_ids])]
+    cols = [c for c in ("budget_initial", "budget_full_year", "funds_in_place", "executed") if c in b]
+    names = {"budget_initial": ("年初预算数", "initial budget"), "budget_full_year": ("全年预算数", "full-year budget"),
+             "funds_in_place": ("资金到位数", "funds in place"), "executed": ("全年执行数", "executed")}
+    frame = pd.DataFrame({_t("单位", "unit", lang): _labels(units, b["unit_id"], lang)})
+    for c in cols:
+        frame[_t(*names[c], lang)] = b[c].astype(float).to_numpy()
+    total = {frame.columns[0]: _t("合计", "total", lang), **{_t(*names[c], lang): float(b[c].sum()) for c in cols}}
+    frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+    if "executed" in cols and "budget_full_year" in cols:
+        ex, bud = frame[_t(*names["executed"], lang)], frame[_t(*names["budget_full_year"], lang)]
+        frame[_t("执行率(%)", "execution rate (%)", lang)] = (ex / bud.where(bud > 0)).clip(upper=1.0) * 100
+    return frame
+
+
+def transfer_frame(factors: pd.DataFrame, *, units: pd.DataFrame | None = None, lang: str = "zh") -> pd.DataFrame:
+    """Transfer-payment adjustment factors (:func:`perfeval.application.transfer_factors`) in the report language:
+    region, total, deviation from the mean (%), factor, this year's and the adjusted allocation."""
+    _check_lang(lang)
+    heads = (["地区", "得分", "偏离均值(%)", "调整系数", "本年分配", "调整后分配"] if lang == "zh" else
+             ["region", "total", "deviation (%)", "factor", "allocation", "adjusted allocation"])
+    frame = pd.DataFrame({heads[0]: _labels(units, factors["unit_id"], lang),
+                          heads[1]: factors["total"].astype(float).to_numpy(),
+                          heads[2]: factors["deviation"].astype(float).to_numpy() * 100,
+                          heads[3]: factors["factor"].astype(float).to_numpy(),
+                          heads[4]: factors["allocation"].astype(float).to_numpy(),
+                          heads[5]: factors["adjusted_allocation"].astype(float).to_numpy()})
+    return _floor(frame, [heads[1]])
+
+
+def monitoring_figures(monitoring: Any, *, unit_ids: Sequence[Any] | None = None,
+                       lang: str = "zh") -> list[tuple[str, str]]:
+    """Key figures of a monitoring report: month, units, red / yellow / green two-flag lights, execution share."""
+    _check_lang(lang)
+    u = monitoring.units
+    if unit_ids is not None:
+        u = u[u["unit_id"].astype(str).isin([str(x) for x in unit_ids])]
+    c = u["combined_colour"].value_counts()
+    items = [(_t("监控月份", "month", lang), str(monitoring.month)), (_t("监控项目数", "projects", lang), str(len(u)))]
+    items += [(_t(f"{_LIGHTS[k][0]}灯", f"{k}", lang), str(int(c.get(k, 0)))) for k in ("red", "yellow", "green")]
+    budget = monitoring.lights[(monitoring.lights["line"] == "budget")
+                               & monitoring.lights["unit_id"].astype(str).isin(u["unit_id"].astype(str))]
+    total = float(budget["target"].sum())
+    if total > 0:
+        items.append((_t("累计执行率", "executed so far", lang),
+                      fmt_number(float(budget["value"].sum()) / total * 100, 2) + "%"))
+    return items
+
+
+def exante_figures(exante: Any, unit_id: Any, *, lang: str = "zh") -> list[tuple[str, str]]:
+    """Key figures of an ex-ante report: total, conclusion, budget gate."""
+    _check_lang(lang)
+    t = exante.units[exante.units["unit_id"].astype(str) == str(unit_id)]
+    if not len(t):
+        raise InputError.single("unit_id", "unknown_unit", f"unit {str(unit_id)!r} has no ex-ante assessment")
+    r = t.iloc[0]
+    gate = _t("可安排预算", "may be funded", lang) if bool(r["budget_gate"]) else \
+        (str(r["budget_flag"]) if lang == "zh" else str(r["budget_flag_en"])) or _t("不得安排预算", "no budget", lang)
+    return [(_t("评估总分", "total", lang), fmt_number(float(r["total"]), 2, floor=True)),
+            (_t("评估结论", "conclusion", lang), str(r["conclusion"] if lang == "zh" else r["conclusion_en"])),
+            (_t("预算安排", "budget", lang), gate)]
+
+
+def exante_dimensions(exante: Any, unit_id: Any, *, lang: str = "zh") -> pd.DataFrame:
+    """One proposal's score by dimension and criterion: dimension, criterion, points, score, rate (%)."""
+    from .narrative import _node_en
+
+    _check_lang(lang)
+    n = exante.nodes[exante.nodes["unit_id"].astype(str) == str(unit_id)]
+    if not len(n):
+        raise InputError.single("unit_id", "unknown_unit", f"unit {str(unit_id)!r} has no ex-ante assessment")
+    fw = exante.framework
+
+    def name(code: str) -> str:
+        try:
+            node = fw.find(code)
+        except (KeyError, ValueError):
+            return code
+        return node.name if lang == "zh" else (node.name_en or node.name)
+
+    heads = (["评估维度", "评估要点", "分值", "得分", "得分率(%)"] if lang == "zh" else
+             ["dimension", "criterion", "points", "score", "rate (%)"])
+    frame = pd.DataFrame({heads[0]: [name(str(d)) for d in n["dimension"]],
+                          heads[1]: [name(str(c)) for c in n["node_code"]],
+                          heads[2]: n["points"].astype(float).to_numpy(), heads[3]: n["score"].astype(float).to_numpy(),
+                          heads[4]: (n["score"].astype(float) / n["points"].astype(float)).to_numpy() * 100})
+    return _floor(frame, [heads[3]])

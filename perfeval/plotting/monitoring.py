@@ -95,7 +95,7 @@ def _rect(x: float, y: float, colour: str) -> Any:
 
 @plot_function
 def execution_plot(frame: Any, *, ax: Any = None, lang: str = "zh", unit_id: Any = None, names: Any = None,
-                   title: str | None = None) -> Any:
+                   title: str | None = None, units: Any = None) -> Any:
     """Cumulative budget execution by month against time progress, each month's dot in its budget light.
 
     Parameters
@@ -111,6 +111,8 @@ def execution_plot(frame: Any, *, ax: Any = None, lang: str = "zh", unit_id: Any
         Units table or id -> name for the title "name (id)".
     title : str, optional
         Replaces the default title (e.g. the department's name when pooling).
+    units : list of str, optional
+        Pool only these units (those without rows in ``frame`` are left out).
 
     Returns
     -------
@@ -134,6 +136,10 @@ def execution_plot(frame: Any, *, ax: Any = None, lang: str = "zh", unit_id: Any
         raise ValueError(f"`frame` must be the DataFrame of perfeval.monitoring.execution_by_month (columns "
                          f"{sorted(need)}); got {type(frame).__name__}.")
     data = frame
+    if units is not None:
+        data = frame[frame["unit_id"].astype(str).isin([str(u) for u in units])]
+        if not len(data):
+            raise ValueError("none of `units` has rows in `frame`.")
     if unit_id is not None:
         data = frame[frame["unit_id"].astype(str) == str(unit_id)]
         if not len(data):
