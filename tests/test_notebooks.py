@@ -275,3 +275,64 @@ def test_weight_study_on_defaults(tmp_path, sample):
     ahp = {row[0]: row[2] for row in weights["rows"]}
     assert ahp["效益"] == fmt_number(float(survey.weights["effect"]) * 100, 2)
     assert len(of_kind(shown, "figure")) == 4
+
+
+@pytest.mark.slow
+def test_department_on_defaults(tmp_path, sample):
+    data, an = sample
+    shown = blocks(execute("department", tmp_path))
+    check_outline(shown, "department", "zh")
+    assert "示例省教育厅" in shown[0]["text"]
+    direct = pe.score("department", data.department_observations, data.department_budget)
+    total, grade = total_text(direct, "001")
+    kf = figures(shown)
+    assert kf["综合得分"] == total and kf["评价等级"] == grade
+    tables = {b["caption"]: b for b in of_kind(shown, "table")}
+    projects = tables[narrative.caption("totals", 4)]
+    dept = data.units[(data.units["department_id"] == "001") & (data.units["kind"] == "project")]
+    evaluated = set(dept["unit_id"]) & set(data.budget["unit_id"])        # proposals for next year have no budget
+    assert len(projects["rows"]) == len(evaluated) > 0
+    assert any(p["drafted"] and p.get("source", "").startswith("score:") for p in of_kind(shown, "paragraph"))
+
+
+@pytest.mark.slow
+def test_transfer_on_defaults(tmp_path, sample):
+    data, an = sample
+    shown = blocks(execute("transfer", tmp_path))
+    check_outline(shown, "transfer", "zh")
+    assert narrative.unit_name(data.units, "R01") in shown[0]["text"]
+    direct = pe.score("transfer", data.transfer_observations, data.transfer_budget)
+    total, grade = total_text(direct, "R01")
+    kf = figures(shown)
+    assert kf["综合得分"] == total and kf["评价等级"] == grade
+    factors = [b for b in of_kind(shown, "table") if "调整系数" in b["columns"]][0]
+    assert len(factors["rows"]) == len(direct.totals)
+
+
+@pytest.mark.slow
+def test_exante_on_defaults(tmp_path, sample):
+    data, an = sample
+    shown = blocks(execute("exante", tmp_path))
+    check_outline(shown, "exante", "zh")
+    row = an.exante.units.set_index("unit_id").loc["0012024001"]
+    kf = figures(shown)
+    assert kf["评估总分"] == fmt_number(float(row["total"]), 2, floor=True)
+    assert kf["评估结论"] == row["conclusion"]
+    assert narrative.unit_name(data.units, "0012024001") in shown[0]["text"]
+    assert any(p.get("source", "").startswith("exante:") and p["drafted"] for p in of_kind(shown, "paragraph"))
+
+
+@pytest.mark.slow
+def test_monitoring_on_defaults(tmp_path, sample):
+    data, an = sample
+    shown = blocks(execute("monitoring", tmp_path))
+    check_outline(shown, "monitoring", "zh")
+    assert "示例省教育厅" in shown[0]["text"] and "8月" in shown[0]["text"]
+    units = an.monitoring.units
+    dept = units[units["department_id"] == "001"]
+    kf = figures(shown)
+    assert kf["监控项目数"] == str(len(dept))
+    assert kf["红灯"] == str(int((dept["combined_colour"] == "red").sum()))
+    red = [p for p in of_kind(shown, "paragraph") if p.get("source", "").startswith("monitoring:8:")]
+    assert red and all(p["drafted"] for p in red)
+    assert any("单位说明的偏差原因" in p["text"] for p in red)
