@@ -181,13 +181,13 @@ def profile_plot(result: Any, unit_id: Any = None, *, ax: Any = None, lang: str 
         if np.isfinite(v):
             ax.text(i, v + 1.5, f"{v:.1f}%", ha="center", va="bottom", fontsize=8)
     ax.set_xticks(x, [node_label(result, c, str(n), lang) for c, n in zip(profile["node_code"], profile["name"])])
-    ax.set_ylim(0, 112)
+    ax.set_ylim(0, 115)
     ax.set_ylabel(label("得分率（%）", "score rate (%)", lang))
     head = _unit_title(result, unit_id, names if names is not None else units)
     ax.set_title(label(f"{head}：一级指标得分率与同类比较", f"{head}: first-level score rates against peers", lang)
                  if level == 1 else label(f"{head}：{level}级指标得分率与同类比较",
                                           f"{head}: level-{level} score rates against peers", lang))
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, fontsize="small", frameon=False)
     return ax
 
 
