@@ -21,7 +21,8 @@ __all__ = ["block", "key_figures", "unit_facts", "score_table", "level_table", "
            "rater_frame", "panel_matrix", "weights_frame", "unit_label", "grade_text", "PROJECT_TYPES",
            "reliability_frame", "recheck_figures", "finding_counts", "overview", "annual_figures", "select_units",
            "expert_frame", "has_unit", "achievement_matrix", "node_names", "weight_methods", "study_figures",
-           "transfer_frame", "monitoring_figures", "exante_figures", "exante_dimensions", "funds_frame"]
+           "transfer_frame", "monitoring_figures", "exante_figures", "exante_dimensions", "funds_frame",
+           "fact_values"]
 
 #: Project types (units.csv ``project_type``) in both languages.
 PROJECT_TYPES: Mapping[str, tuple[str, str]] = {"continuing": ("持续性项目", "continuing"),
@@ -1008,3 +1009,20 @@ def exante_dimensions(exante: Any, unit_id: Any, *, lang: str = "zh") -> pd.Data
                           heads[2]: n["points"].astype(float).to_numpy(), heads[3]: n["score"].astype(float).to_numpy(),
                           heads[4]: (n["score"].astype(float) / n["points"].astype(float)).to_numpy() * 100})
     return _floor(frame, [heads[3]])
+
+
+def fact_values(result: Any, unit_id: Any) -> dict[str, Any]:
+    """The machine-readable key facts of a unit's report (:func:`perfeval.reports.facts`): ``total`` (unrounded),
+    ``grade``, ``execution_rate`` (None when the result has none).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from types import SimpleNamespace
+    >>> fact_values(SimpleNamespace(totals=pd.DataFrame({"unit_id": ["P1"], "total": [89.996], "grade": ["良"]})), "P1")
+    {'total': 89.996, 'grade': '良', 'execution_rate': None}
+    """
+    row = _row(result, unit_id)
+    rate = row.get("execution_rate")
+    return {"total": float(row["total"]), "grade": str(row["grade"]),
+            "execution_rate": None if rate is None or pd.isna(rate) else float(rate)}

@@ -23,6 +23,7 @@ from perfeval._display import fmt_number
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 BLOCK = "application/vnd.perfeval.block+json"
+FACTS = "application/vnd.perfeval.facts+json"
 
 CATEGORIES = ["self_evaluation", "key_evaluation", "recheck", "annual_summary", "weight_study", "department",
               "transfer", "exante", "monitoring"]
@@ -51,6 +52,8 @@ def blocks(nb: nbformat.NotebookNode) -> list[dict]:
             assert output.output_type in ("display_data", "execute_result"), (cell.id, output.output_type,
                                                                               output.get("text", ""))
             data = output.get("data", {})
+            if FACTS in data and BLOCK not in data:
+                continue                                   # the key facts for the batch index, not shown
             assert BLOCK in data, (cell.id, list(data))
             block = data[BLOCK]
             shown.append(json.loads(block) if isinstance(block, str) else block)

@@ -91,7 +91,7 @@ def contribution_plot(result: Any, unit_id: Any = None, *, ax: Any = None, lang:
     >>> len(ax.get_yticklabels())
     8
     """
-    from .._display import floor_display
+    from .._display import floor_display, fmt_number
 
     rows = _unit_rows(result, unit_id)
     parents = set(rows["parent_code"].dropna().astype(str))
@@ -113,7 +113,8 @@ def contribution_plot(result: Any, unit_id: Any = None, *, ax: Any = None, lang:
         name = node_label(result, b, str(top["name"].iloc[0]) if len(top) else b, lang)
         ax.barh(y[mask], score[mask], color=colour[b], label=name)
     for i, (s, p) in enumerate(zip(score, points)):
-        ax.text(p + max(points.max(), 1) * 0.01, i, f"{s:.2f}/{p:g}", va="center", fontsize=7, color="#333333")
+        ax.text(p + max(points.max(), 1) * 0.01, i, f"{fmt_number(s, 2, floor=True)}/{p:g}", va="center", fontsize=7,
+                color="#333333")                        # scores rounded down, as in the tables
     ax.set_yticks(y, [node_label(result, c, str(n), lang) for c, n in zip(leaves["node_code"], leaves["name"])])
     ax.set_ylim(len(leaves) - 0.5, -0.5)
     ax.set_xlim(0, max(points.max(), 1) * 1.25)
