@@ -639,8 +639,11 @@ def _recheck_drafts(recheck: Any, unit_id: str, limits: Mapping[str, float]) -> 
         en = (f"Self-evaluation deviates from the re-check: {_pts(r['self_total'])} claimed, "
               f"{_pts(r['recheck_total'])} re-checked, {_pts(abs(dev))} points {'higher' if dev > 0 else 'lower'}")
         if steps:
+            from .summaries import grade_text
+
             zh += f"，等级由“{r['self_grade']}”调整为“{r['recheck_grade']}”"
-            en += f"; grade {r['self_grade']} -> {r['recheck_grade']}"
+            en += (f"; grade {grade_text(recheck, r['self_grade'], 'en')} -> "
+                   f"{grade_text(recheck, r['recheck_grade'], 'en')}")
         out.append(Draft("problems", unit_id, "recheck_deviation", zh + "。", en + ".", source="recheck:units",
                          severity="high" if steps else "medium"))
     return out
@@ -1463,16 +1466,22 @@ def draft_portfolio(*, self_evaluation: Any = None, audit: Any = None, recheck: 
     return out
 
 
-def dataset_name(meta: Mapping[str, Any] | None) -> str:
+def dataset_name(meta: Mapping[str, Any] | None, lang: str = "zh") -> str:
     """A short name of the dataset's region for report titles: ``region`` without its parenthesised note, else
-    ``name``.
+    ``name``; in English the part of ``title_en`` before a colon when there is one.
 
     Examples
     --------
-    >>> dataset_name({"region": "示例省（虚构 / fictional）", "name": "province"})
-    '示例省'
+    >>> meta = {"region": "示例省（虚构 / fictional）", "name": "province",
+    ...         "title_en": "Example Province (fictional): budget performance data for 2023"}
+    >>> dataset_name(meta), dataset_name(meta, "en")
+    ('示例省', 'Example Province (fictional)')
     """
+    _check_lang(lang)
     meta = dict(meta or {})
+    title_en = str(meta.get("title_en") or "")
+    if lang == "en" and ":" in title_en:
+        return title_en.split(":", 1)[0].strip()
     region = str(meta.get("region") or "").strip()
     short = re.split(r"[（(]", region, maxsplit=1)[0].strip()
     return short or str(meta.get("name") or "")
