@@ -173,3 +173,12 @@ def test_unit_labels():
     assert unit_labels(["001", "002", "P1", "X"], units) == ["示例省教育厅（001）", "002", "Roads (P1)", "X"]
     with pytest.raises(ValueError, match="unit_id and name"):
         unit_labels(["001"], pd.DataFrame({"id": [1]}))
+
+
+def test_sensitivity_plots_label_units_by_name(sample):
+    data, an = sample
+    ax = plotting.grade_probability_plot(an.sensitivity, units=[UNIT], names=data.units)
+    assert ax.get_yticklabels()[0].get_text() == "既有建筑节能改造（2022—2…（0070010）"
+    flips = pe.sensitivity.flip_margin(an.self_evaluation, UNIT)
+    ax = plotting.flip_margin_tornado(flips, names=data.units, lang="en")
+    assert ax.get_yticklabels()[0].get_text().endswith("（0070010）")
