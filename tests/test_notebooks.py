@@ -339,3 +339,22 @@ def test_monitoring_on_defaults(tmp_path, sample):
     red = [p for p in of_kind(shown, "paragraph") if p.get("source", "").startswith("monitoring:8:")]
     assert red and all(p["drafted"] for p in red)
     assert any("单位说明的偏差原因" in p["text"] for p in red)
+
+
+@pytest.mark.slow
+def test_self_evaluation_on_a_dataset_folder_written_by_hand(tmp_path):
+    folder = ROOT / "tests" / "data" / "handmade"
+    if not folder.is_dir():
+        pytest.skip("no hand-made dataset in this tree")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = pe.load_dataset(folder)
+        unit = str(data.budget["unit_id"].iloc[0])
+        direct = pe.score(data.meta.get("frameworks", {}).get("self", "project_self"), data.observations, data.budget)
+    shown = blocks(execute("self_evaluation", tmp_path, data=str(folder), unit_id=unit))
+    check_outline(shown, "self_evaluation", "zh")
+    assert narrative.unit_name(data.units, unit) in shown[0]["text"]
+    total, grade = total_text(direct, unit)
+    kf = figures(shown)
+    assert kf["综合得分"] == total and kf["评价等级"] == grade
+    assert str(folder) not in json.dumps(shown, ensure_ascii=False)       # no path of this machine in the report
