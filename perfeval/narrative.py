@@ -418,6 +418,12 @@ FINDING_TEXTS: Mapping[str, tuple[str, str, str, str]] = {
         "Indicator points do not add up to the framework's total.",
         "按财预〔2020〕10号设置分值：预算执行率10分，其他指标合计90分。",
         "Set the points as MOF-10 requires: execution 10 points, the indicators 90 in total."),
+    "l1_points_nondefault": (
+        "一级指标分值与规定不一致：产出、效益、满意度指标分值未按财预〔2020〕10号的50、30、10分设置，需说明特殊情况。",
+        "First-level points depart from the framework's (output 50, effect 30, satisfaction 10 under MOF-10): the "
+        "special case needs to be explained.",
+        "一级指标分值确需调整的，在自评报告中说明理由；无特殊情况的按规定分值设置。",
+        "Explain any departure from the prescribed first-level points in the report; otherwise use them."),
     "all_full_marks": (
         "自评流于形式：各项指标及预算执行均按满分填报、总分{claimed}分，但实际完成情况不支持满分（按规则应为{expected}分）。",
         "Self-evaluation a formality: every row and the execution claimed at full points ({claimed} in total), "
@@ -680,16 +686,16 @@ def draft_problems(unit_id: Any, *, score: Any = None, audit: Any = None, monito
 
     Examples
     --------
-    The sample's planted problem: unit 0070010 claimed the full 8 points of an indicator it missed.
+    The sample's planted problem: unit 0080002 claimed the full 10 points of an indicator it missed.
 
     >>> import perfeval as pe
     >>> data = pe.load_sample()
     >>> audit = pe.recheck.audit(data.observations, data.budget, framework="project_self")
-    >>> d = draft_problems("0070010", audit=audit)
+    >>> d = draft_problems("0080002", audit=audit)
     >>> d[0].code, d[0].source
-    ('audit.unmet_full_score', 'audit:unmet_full_score indicators.csv:683')
+    ('audit.unmet_full_score', 'audit:unmet_full_score indicators.csv:701')
     >>> d[0].zh
-    '自评结果不准确：“受益对象覆盖率”未完成年度指标值，按规则应得6.42分，自评却按满分8.00分填报。'
+    '自评结果不准确：“公共交通乘客满意度”未完成年度指标值，按规则应得9.44分，自评却按满分10.00分填报。'
     """
     unknown = sorted(set(limits) - set(LIMITS))
     if unknown:
@@ -1423,10 +1429,11 @@ def draft_portfolio(*, self_evaluation: Any = None, audit: Any = None, recheck: 
         u = recheck.units
         down = int((u["grade_steps"] > 0).sum())
         inflated = int((u["deviation"] > 0).sum())
-        zh = (f"自评结果总体偏高：复核{int(s['n'])}个项目，{inflated}个自评得分高于复核得分，平均高出{_pts(s['mean_bias'])}分，"
+        bias = fmt_number(_float(s["mean_bias"]), 2)        # a statistic, rounded (not a total)
+        zh = (f"自评结果总体偏高：复核{int(s['n'])}个项目，{inflated}个自评得分高于复核得分，平均高出{bias}分，"
               f"{down}个项目等级下调。")
         en = (f"Self-evaluations are inflated: of {int(s['n'])} projects re-checked, {inflated} scored themselves "
-              f"higher, by {_pts(s['mean_bias'])} points on average; {down} were downgraded.")
+              f"higher, by {bias} points on average; {down} were downgraded.")
         pair("recheck", zh, en,
              "以复核结果作为结果应用的依据；对自评偏差较大的部门开展培训并扩大下年度抽查比例。",
              "Use the re-checked results when applying them to budgets; train the departments whose "

@@ -198,7 +198,7 @@ def peer_profile(result: Any, unit_id: Any, *, level: int = 1, units: pd.DataFra
     >>> p["node_code"].tolist()
     ['execution', 'output', 'effect', 'satisfaction']
     >>> round(float(p.loc[p.node_code == "output", "achievement"].iloc[0]), 3)
-    0.496
+    0.559
     """
     ids, _ = peer_ids(result, unit_id, units=units, by=by, peers=peers)
     nodes = result.nodes

@@ -318,8 +318,8 @@ def findings_frame(audit: Any, *, unit_ids: Sequence[Any] | None = None, units: 
     >>> import perfeval as pe
     >>> data = pe.load_sample()
     >>> a = pe.recheck.audit(data.observations, data.budget, framework="project_self")
-    >>> findings_frame(a, unit_ids=["0070010"], units=data.units).iloc[0, :3].tolist()
-    ['既有建筑节能改造（2022—2024年）（0070010）', '受益对象覆盖率', '目标未完成却按满分自评']
+    >>> findings_frame(a, unit_ids=["0080002"], units=data.units).iloc[0, :3].tolist()
+    ['智慧交通建设（2022—2024年）（0080002）', '公共交通乘客满意度', '目标未完成却按满分自评']
     """
     from .narrative import _file_row
 
@@ -354,6 +354,7 @@ _FINDING_NAMES: Mapping[str, tuple[str, str]] = {
     "executed_above_budget": ("执行数超过预算数", "executed above the budget"),
     "total_not_sum_of_rows": ("总分不等于各项之和", "total is not the sum of the rows"),
     "points_not_total": ("指标分值合计不符", "points do not add up"),
+    "l1_points_nondefault": ("一级指标分值与规定不一致", "first-level points not as prescribed"),
     "all_full_marks": ("全部满分，自评流于形式", "all full marks"),
 }
 
@@ -722,7 +723,7 @@ def recheck_figures(recheck: Any, *, lang: str = "zh") -> list[tuple[str, str]]:
     >>> data = pe.load_sample()
     >>> rc = pe.recheck.compare(pe.score("project_self", data.observations, data.budget), data.recheck)
     >>> recheck_figures(rc)
-    [('复核项目数', '30'), ('平均偏差（分）', '+3.92'), ('等级下调', '10'), ('加权 Kappa', '0.61')]
+    [('复核项目数', '30'), ('平均偏差（分）', '+3.65'), ('等级下调', '7'), ('加权 Kappa', '0.70')]
     """
     _check_lang(lang)
     s = recheck.summary["estimate"]

@@ -131,8 +131,13 @@ def test_expert_disagreement_and_recheck_and_red_light(sample):
     row = scores[(scores["unit_id"] == "0020002") & (scores["node_code"] == "decision.approval.procedure")].iloc[0]
     assert (row["max"] - row["min"]) / row["points"] >= 0.5
     assert spread[0].zh.startswith("专家对“立项程序规范性”评分分歧较大：最低1.50分、最高3分")
-    rc = narrative.draft_problems("0070010", recheck=an.recheck)
-    assert rc[0].code == "recheck_deviation" and "等级由“优”调整为“良”" in rc[0].zh
+    u = an.recheck.units
+    moved = u[u["grade_steps"] > 0].iloc[0]
+    rc = narrative.draft_problems(moved["unit_id"], recheck=an.recheck)
+    assert rc[0].code == "recheck_deviation"
+    assert f"等级由“{moved['self_grade']}”调整为“{moved['recheck_grade']}”" in rc[0].zh
+    steady = u[(u["grade_steps"] == 0) & (u["deviation"].abs() < 5)]
+    assert narrative.draft_problems(steady["unit_id"].iloc[0], recheck=an.recheck) == []
     red = narrative.draft_problems("0010001", monitoring=an.monitoring, money_unit="万元")
     assert red[0].zh.startswith("截至8月预算执行进度亮红灯：累计执行408.82万元")
     assert [d.code for d in narrative.draft_problems("0010001", monitoring=an.monitoring)] == ["red_light"] * 3
@@ -158,7 +163,10 @@ def test_portfolio_drafts(sample):
     for code in ("audit", "recheck", "monitoring", "exante", "poor"):
         assert ("problems", code) in codes and ("recommendations", code) in codes
     recheck = [d for d in drafts if d.code == "recheck" and d.section == "problems"][0]
-    assert "复核30个项目" in recheck.zh and "10个项目等级下调" in recheck.zh
+    down = int((an.recheck.units["grade_steps"] > 0).sum())
+    assert f"复核{len(data.recheck)}个项目" in recheck.zh and f"{down}个项目等级下调" in recheck.zh
+    bias = float(an.recheck.summary.loc["mean_bias", "estimate"])
+    assert f"平均高出{pe._display.fmt_number(bias, 2)}分" in recheck.zh           # a statistic: rounded, not floored
 
 
 # --- notes ---------------------------------------------------------------------------------------------------------
@@ -206,7 +214,9 @@ def test_key_figures_and_tables_speak_both_languages(sample):
     en = summaries.key_figures(res, "0070010", audit=an.audit, lang="en")
     assert [k for k, _ in zh] == ["自评得分", "综合得分", "评价等级", "预算执行率"]
     assert [k for k, _ in en] == ["claimed total", "total", "grade", "execution rate"]
-    assert dict(zh)["自评得分"] == "94.24" and dict(en)["grade"] == "Excellent"
+    claimed = float(an.audit.units.set_index("unit_id").loc["0070010", "claimed_total"])
+    assert dict(zh)["自评得分"] == pe._display.fmt_number(claimed, 2, floor=True)
+    assert dict(en)["grade"] == summaries.grade_text(res, dict(zh)["评价等级"], "en") != dict(zh)["评价等级"]
     t = summaries.score_table(res, "0070010")
     assert t.attrs["floor_columns"] == ["得分"]
     block = summaries.block(t)
@@ -217,8 +227,9 @@ def test_key_figures_and_tables_speak_both_languages(sample):
     f = summaries.findings_frame(an.audit, lang="en")
     assert len(f) == len(an.audit.findings) and not f["where"].str.contains("/").any()
     assert set(f["finding"]) <= {v[1] for v in summaries._FINDING_NAMES.values()}
-    m = summaries.monitoring_frame(an.monitoring, unit_ids=["0010001"], units=data.units)
-    assert m.iloc[0].tolist()[:4] == ["高校科研创新平台建设（0010001）", "红", "红", "红"]
+    red = an.monitoring.units[an.monitoring.units["combined_colour"] == "red"]["unit_id"].iloc[0]
+    m = summaries.monitoring_frame(an.monitoring, unit_ids=[red], units=data.units)
+    assert m.iloc[0].tolist()[0] == summaries.unit_label(data.units, red) and m.iloc[0].tolist()[3] == "红"
     e = summaries.exante_frame(an.exante, units=data.units)
     assert (e["预算安排"] == "不得安排预算").sum() == int((~an.exante.units["budget_gate"].astype(bool)).sum())
     with pytest.raises(InputError, match="not in the result"):

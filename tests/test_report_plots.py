@@ -98,8 +98,11 @@ def test_contribution_bars_are_scores_against_points(sample):
     assert len(widths) == 2 * n                                   # a points bar and a score bar per indicator
     np.testing.assert_allclose(widths[:n], leaves["points"].to_numpy())
     assert sorted(widths[n:]) == pytest.approx(sorted(leaves["score"].to_numpy()))
+    row = an.self_evaluation.totals.set_index("unit_id").loc[UNIT]
+    from perfeval._display import fmt_number
+
     assert "既有建筑节能改造" in ax.get_title() and "（0070010）" in ax.get_title()
-    assert "92.66" in ax.get_title() and "优" in ax.get_title()
+    assert f"{fmt_number(float(row['total']), 2, floor=True)} 分，{row['grade']}" in ax.get_title()
     assert [t.get_text() for t in ax.get_yticklabels()][0] == "预算执行率"
     with pytest.raises(ValueError, match="not in the result"):
         plotting.contribution_plot(an.self_evaluation, "nope")

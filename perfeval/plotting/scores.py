@@ -87,9 +87,9 @@ def contribution_plot(result: Any, unit_id: Any = None, *, ax: Any = None, lang:
     >>> res = pe.score("project_self", data.observations, data.budget)
     >>> ax = pe.plotting.contribution_plot(res, "0010001", names=data.units, lang="en")
     >>> ax.get_title()
-    '高校科研创新平台建设（0010001）: 51.78 points, Poor'
+    '高校科研创新平台建设（0010001）: 64.22 points, Fair'
     >>> len(ax.get_yticklabels())
-    8
+    11
     """
     from .._display import floor_display, fmt_number
 
