@@ -45,6 +45,7 @@ _SUBMODULES = frozenset({
     "sensitivity", "agreement", "panel", "recheck", "monitoring", "exante", "application", "datasets",
     "plotting", "cli", "policies", "pipeline", "grades", "reports",
     "survey",
+    "peers", "narrative", "summaries",
 })
 
 __all__ = ["__version__", *_EXPORTS, *sorted(_SUBMODULES)]

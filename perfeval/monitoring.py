@@ -58,7 +58,8 @@ from .framework import GradeBands
 from .policies import COLOURS, COLOURS_ZH, MonitoringPolicy
 from .policies._monitoring import SEVERITIES
 
-__all__ = ["MonitoringPolicy", "MonitoringResult", "lights", "read_monitoring", "ACTIONS", "BUDGET_LINE", "RATE_UNITS",
+__all__ = ["MonitoringPolicy", "MonitoringResult", "lights", "execution_by_month", "read_monitoring", "ACTIONS",
+           "BUDGET_LINE", "RATE_UNITS",
            "MONITORING_COLUMNS", "NO_UNITS_TABLE", "NOT_IN_UNITS"]
 
 #: The reserved ``indicator`` value of the budget-execution line in monitoring.csv.
@@ -563,3 +564,77 @@ def _department_table(t: pd.DataFrame, u: pd.DataFrame, missing: str) -> pd.Data
     table = table.sort_values(["_last", "department_id", "light"],
                               key=lambda s: s.map(order) if s.name == "light" else s, kind="stable")
     return table.drop(columns="_last").reset_index(drop=True)
+
+
+def execution_by_month(monitoring: pd.DataFrame, budget: pd.DataFrame, *,
+                       rules: "str | Path | Mapping[str, Any] | MonitoringPolicy | None" = None,
+                       units: Any = None) -> pd.DataFrame:
+    """Budget execution of each unit month by month, against time progress (the budget line of :func:`lights`).
+
+    Parameters
+    ----------
+    monitoring : DataFrame
+        monitoring.csv: the rows whose ``indicator`` is ``budget`` (:data:`BUDGET_LINE`), ``value`` the cumulative
+        executed amount at the end of ``month``.
+    budget : DataFrame
+        The budget frame: ``unit_id`` and the policy's denominator (``budget_full_year`` by default).
+    rules : path, mapping or MonitoringPolicy, optional
+        Changes to ``templates/policies/monitoring.yaml`` (denominator, planned curve, budget bands).
+    units : str or list of str, optional
+        Only these units (default all with a budget line). An id without budget rows is an error.
+
+    Returns
+    -------
+    DataFrame
+        One row per unit and month reported: ``unit_id, month, executed, budget, execution_share`` (executed /
+        budget), ``time_progress`` (share of the year due: the planned row, the policy's curve or ``month / 12``),
+        ``ratio`` (``execution_share / time_progress x 100``), ``colour`` (the budget light of that month) and
+        ``colour_zh``; sorted by unit and month.
+
+    Raises
+    ------
+    InputError
+        Located problems of the monitoring rows (as :func:`lights`); ``units`` naming a unit without budget rows.
+
+    Examples
+    --------
+    >>> import pandas as pd, perfeval as pe
+    >>> mon = pd.DataFrame({"unit_id": ["P1"] * 3, "month": [3, 6, 9], "indicator": "budget",
+    ...                     "value": [10.0, 30.0, 75.0]})
+    >>> bud = pd.DataFrame({"unit_id": ["P1"], "budget_full_year": [100.0]})
+    >>> t = pe.monitoring.execution_by_month(mon, bud)
+    >>> t[["month", "execution_share", "time_progress", "ratio", "colour"]].values.tolist()
+    [[3, 0.1, 0.25, 40.0, 'red'], [6, 0.3, 0.5, 60.0, 'yellow'], [9, 0.75, 0.75, 100.0, 'green']]
+    """
+    pol = MonitoringPolicy.load(rules)
+    mon, problems = check_monitoring(monitoring)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InputError(problems=errors)
+    rows = mon[(mon["indicator"] == BUDGET_LINE) & mon["month"].notna()]
+    if units is not None:
+        wanted = [str(u) for u in ([units] if isinstance(units, str) else units)]
+        unknown = sorted(set(wanted) - set(rows["unit_id"]))
+        if unknown:
+            raise InputError.single("units", "unknown_unit", f"no budget line in `monitoring` for unit(s) {unknown}")
+        rows = rows[rows["unit_id"].isin(wanted)]
+    dup = rows.duplicated(["unit_id", "month"], keep="first")
+    if dup.any():
+        raise InputError(problems=[Problem(loc, "duplicate_row", "a second budget row for the same unit and month")
+                                   for loc in row_locations(rows, rows.index[dup], "month")])
+    planned = rows["planned"].to_numpy(dtype=float)
+    rows = rows.assign(
+        time_progress=np.where(np.isnan(planned), pol.progress(rows["month"].to_numpy(dtype=float)), planned),
+        progress_basis=np.where(np.isnan(planned), "curve" if pol.planned_curve else "linear", "planned"))
+    lines = _budget_lines(rows, budget, pol, problems)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InputError(problems=errors)
+    out = pd.DataFrame({
+        "unit_id": lines["unit_id"].astype(str), "month": lines["month"].astype("Int64"),
+        "executed": lines["value"].astype(float), "budget": lines["target"].astype(float),
+        "execution_share": lines["execution_share"].astype(float),
+        "time_progress": lines["time_progress"].astype(float), "ratio": lines["ratio"].astype(float),
+        "colour": lines["colour"].astype(object).where(lines["colour"].notna(), None)})
+    out["colour_zh"] = out["colour"].map(COLOURS_ZH)
+    return out.sort_values(["unit_id", "month"], kind="stable").reset_index(drop=True)

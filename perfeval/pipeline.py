@@ -19,7 +19,11 @@ import pandas as pd
 
 from .errors import DataQualityWarning, InconsistentJudgementsWarning
 
-__all__ = ["Analysis", "analyse"]
+__all__ = ["Analysis", "analyse", "STEPS"]
+
+#: The steps :func:`analyse` can run, in its order (``steps=`` picks some; the ones they need run too).
+STEPS: tuple[str, ...] = ("exante", "monitoring", "self", "audit", "recheck", "sensitivity", "panel", "key",
+                          "application", "department", "transfer", "weights")
 
 
 @dataclass(frozen=True)
@@ -194,7 +198,7 @@ class Analysis:
         return "<p><b>perfeval analysis</b></p>" + self.summary().to_html(index=False)
 
 
-def analyse(data: Any, *, rng: Any = 2019, draws: int = 2000) -> Analysis:
+def analyse(data: Any, *, rng: Any = 2019, draws: int = 2000, steps: Any = None) -> Analysis:
     """Run every evaluation step the dataset has data for.
 
     Parameters
@@ -206,6 +210,9 @@ def analyse(data: Any, *, rng: Any = 2019, draws: int = 2000) -> Analysis:
         Seed of the weight-sensitivity draws (the only random step).
     draws : int
         Number of weight draws of the sensitivity analysis.
+    steps : list of str, optional
+        Only these steps (:data:`STEPS`; a report needs a few): ``recheck``, ``application`` and ``sensitivity``
+        also score the self-evaluations, ``key`` also aggregates the panel. Default: every step.
 
     Returns
     -------
@@ -218,6 +225,8 @@ def analyse(data: Any, *, rng: Any = 2019, draws: int = 2000) -> Analysis:
     >>> result = analyse(pe.load_sample(), draws=200)
     >>> sorted(result.summary()["step"])[:3]
     ['application', 'audit', 'department']
+    >>> analyse(pe.load_sample(), steps=["recheck"]).steps
+    ('self', 'recheck')
     """
     from . import application, exante, monitoring, panel, recheck, sensitivity
     from .aggregate import score
@@ -231,9 +240,20 @@ def analyse(data: Any, *, rng: Any = 2019, draws: int = 2000) -> Analysis:
         data = load_dataset(data)
     elif not isinstance(data, SampleData):
         raise TypeError(f"`data` must be a SampleData or a dataset folder; got {type(data).__name__}.")
+    if steps is not None:
+        wanted = {steps} if isinstance(steps, str) else set(steps)
+        unknown = sorted(wanted - set(STEPS))
+        if unknown:
+            raise ValueError(f"`steps` must name steps of {STEPS}; got unknown {unknown}.")
+    else:
+        wanted = set(STEPS)
+    if wanted & {"recheck", "application", "sensitivity"}:
+        wanted.add("self")
+    if "key" in wanted:
+        wanted.add("panel")
     meta = dict(data.meta)
     frameworks = dict(meta.get("frameworks") or {})
-    steps: list[str] = []
+    steps = []
     results: dict[str, Any] = {}
 
     with warnings.catch_warnings():
@@ -241,48 +261,54 @@ def analyse(data: Any, *, rng: Any = 2019, draws: int = 2000) -> Analysis:
         warnings.simplefilter("ignore", DataQualityWarning)
         warnings.simplefilter("ignore", InconsistentJudgementsWarning)
 
-        if len(data.exante):
+        if len(data.exante) and "exante" in wanted:
             results["exante"] = exante.assess(data.exante, frameworks.get("exante", "exante"), units=data.units)
             steps.append("exante")
-        if len(data.monitoring):
+        if len(data.monitoring) and "monitoring" in wanted:
             results["monitoring"] = monitoring.lights(data.monitoring, data.observations, data.budget,
                                                       units=data.units)
             steps.append("monitoring")
-        if len(data.observations):
-            fw_self = frameworks.get("self", "project_self")
+        fw_self = frameworks.get("self", "project_self")
+        if len(data.observations) and "self" in wanted:
             self_result = score(fw_self, data.observations, data.budget)
             results["self_evaluation"] = self_result
+            steps.append("self")
+        if len(data.observations) and "audit" in wanted:
             results["audit"] = recheck.audit(data.observations, data.budget, framework=fw_self)
-            steps += ["self", "audit"]
-            if len(data.recheck):
+            steps.append("audit")
+        if len(data.observations) and "self" in wanted:
+            if len(data.recheck) and "recheck" in wanted:
                 results["recheck"] = recheck.compare(self_result, data.recheck, units=data.units,
                                                      indicators=data.recheck_indicators
                                                      if len(data.recheck_indicators) else None)
                 steps.append("recheck")
-            results["sensitivity"] = sensitivity.weight_uncertainty(self_result, n=draws, rng=rng)
-            steps.append("sensitivity")
-        if len(data.panel):
+            if "sensitivity" in wanted:
+                results["sensitivity"] = sensitivity.weight_uncertainty(self_result, n=draws, rng=rng)
+                steps.append("sensitivity")
+        if len(data.panel) and "panel" in wanted:
             fw_key = frameworks.get("key", "project_key")
             consensus = panel.aggregate(data.panel, framework=fw_key)
             results["panel"] = consensus
             results["raters"] = panel.rater_diagnostics(data.panel, framework=fw_key).raters
-            results["key_evaluation"] = score(fw_key, consensus.to_observations())
-            steps += ["panel", "key"]
-        if "self_evaluation" in results:
+            steps.append("panel")
+            if "key" in wanted:
+                results["key_evaluation"] = score(fw_key, consensus.to_observations())
+                steps.append("key")
+        if "self_evaluation" in results and "application" in wanted:
             # next year's budget follows the most verified grade: key evaluation, re-check, self-evaluation
             graded = {"key_evaluation": results.get("key_evaluation"), "recheck": results.get("recheck"),
                       "self_evaluation": results["self_evaluation"]}
             results["application"] = application.apply_results(graded, data.units, budget=data.budget)
             steps.append("application")
-        if len(data.department_observations):
+        if len(data.department_observations) and "department" in wanted:
             results["department"] = score(frameworks.get("department", "department"), data.department_observations,
                                           data.department_budget)
             steps.append("department")
-        if len(data.transfer_observations):
+        if len(data.transfer_observations) and "transfer" in wanted:
             results["transfer"] = score(frameworks.get("transfer", "transfer"), data.transfer_observations,
                                         data.transfer_budget)
             steps.append("transfer")
-        if len(data.ahp_survey):
+        if len(data.ahp_survey) and "weights" in wanted:
             results["weights"] = ahp_survey(data.ahp_survey)
             steps.append("weights")
     return Analysis(meta=meta, steps=tuple(steps), **results)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from ._base import cjk_font_family, get_ax, plot_context, plot_function
+from ._base import cjk_font_family, get_ax, plot_context, plot_function, unit_labels
 
 # public name -> module of this package
 _EXPORTS: dict[str, str] = {
@@ -19,9 +19,14 @@ _EXPORTS: dict[str, str] = {
     "grade_probability_plot": "sensitivity",
     "rank_interval_plot": "sensitivity",
     "flip_margin_tornado": "sensitivity",
+    "contribution_plot": "scores",
+    "profile_plot": "scores",
+    "grade_distribution_plot": "scores",
+    "execution_plot": "monitoring",
+    "weight_comparison_plot": "weights",
 }
 
-__all__ = ["get_ax", "cjk_font_family", "plot_context", "plot_function", *_EXPORTS]
+__all__ = ["get_ax", "cjk_font_family", "plot_context", "plot_function", "unit_labels", *_EXPORTS]
 
 
 def __getattr__(name: str) -> Any:

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator, TypeVar
 F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = ["get_ax", "cjk_font_family", "label", "plot_context", "plot_function", "check_lang",
-           "check_max_units"]
+           "check_max_units", "unit_labels"]
 
 LANGS = ("zh", "en")
 
@@ -128,6 +128,50 @@ def label(zh: str, en: str, lang: str) -> str:
     'grade'
     """
     return zh if lang == "zh" else en
+
+
+def unit_labels(ids: Any, names: Any = None, *, width: int = 22) -> list[str]:
+    """Labels "name (id)" of unit ids for ticks and titles; the id alone when ``names`` does not know it.
+
+    Parameters
+    ----------
+    ids : iterable
+        Unit ids.
+    names : DataFrame, mapping or None
+        A units table (columns ``unit_id`` and ``name``, as ``data.units``) or a mapping id -> name.
+    width : int
+        Names longer than this many characters are cut and end with "…" (the id is always shown whole).
+
+    Examples
+    --------
+    >>> from perfeval.plotting import unit_labels
+    >>> unit_labels(["001", "002"], {"001": "示例省教育厅"})
+    ['示例省教育厅（001）', '002']
+    >>> unit_labels(["P1"], {"P1": "Rural roads maintenance programme"}, width=10)
+    ['Rural roa… (P1)']
+    """
+    import pandas as pd
+
+    if names is None:
+        lookup: dict[str, str] = {}
+    elif isinstance(names, pd.DataFrame):
+        if not {"unit_id", "name"} <= set(names.columns):
+            raise ValueError(f"`names` must have columns unit_id and name; got {list(names.columns)}.")
+        known = names[names["name"].notna()]
+        lookup = dict(zip(known["unit_id"].astype(str), known["name"].astype(str)))
+    else:
+        lookup = {str(k): str(v) for k, v in dict(names).items() if v is not None}
+    out = []
+    for unit in ids:
+        name = lookup.get(str(unit), "").strip()
+        if not name:
+            out.append(str(unit))
+            continue
+        if len(name) > width:
+            name = name[: width - 1] + "…"
+        wide = any(ord(ch) > 0x2E7F for ch in name)
+        out.append(f"{name}（{unit}）" if wide else f"{name} ({unit})")
+    return out
 
 
 def _rc(lang: str) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from ._base import check_max_units, get_ax, label, plot_function
+from ._base import check_max_units, get_ax, label, plot_function, unit_labels
 
 __all__ = ["grade_probability_plot", "rank_interval_plot", "flip_margin_tornado"]
 
@@ -34,7 +34,7 @@ def _grade_colours(labels: Sequence[str], n_bands: int) -> list[Any]:
 
 @plot_function
 def grade_probability_plot(result: Any, *, ax: Any = None, lang: str = "zh", units: Sequence[Any] | None = None,
-                           max_units: int = 30) -> Any:
+                           max_units: int = 30, names: Any = None) -> Any:
     """Stacked bars of each unit's grade probabilities under sampled weights.
 
     Parameters
@@ -49,6 +49,8 @@ def grade_probability_plot(result: Any, *, ax: Any = None, lang: str = "zh", uni
         Units to show; default the ``max_units`` least stable ones (lowest probability of their reported grade).
     max_units : int, default 30
         At most this many units when ``units`` is None.
+    names : DataFrame or mapping, optional
+        Units table (``unit_id, name``) or id -> name: units labelled "name (id)".
 
     Returns
     -------
@@ -81,7 +83,7 @@ def grade_probability_plot(result: Any, *, ax: Any = None, lang: str = "zh", uni
         chosen = _pick(probs.index, units)
     data = probs.loc[chosen]
     english = result.params.get("grade_labels_en", {})
-    names = [g if lang == "zh" else english.get(g, g) for g in data.columns]
+    grade_names = [g if lang == "zh" else english.get(g, g) for g in data.columns]
     n_bands = len(result.params.get("band_labels", data.columns))
     colours = _grade_colours(list(data.columns), n_bands)
     ax = get_ax(ax, figsize=(7.5, 1.2 + 0.3 * max(len(data), 1)), lang=lang)
@@ -89,7 +91,7 @@ def grade_probability_plot(result: Any, *, ax: Any = None, lang: str = "zh", uni
     left = np.zeros(len(data))
     for k, column in enumerate(data.columns):
         values = data[column].to_numpy()
-        ax.barh(y, values, left=left, color=colours[k], edgecolor="white", linewidth=0.5, label=names[k])
+        ax.barh(y, values, left=left, color=colours[k], edgecolor="white", linewidth=0.5, label=grade_names[k])
         left += values
     grades = result.grades.reindex(chosen).to_numpy()
     position = [data.columns.get_loc(g) if g in data.columns else None for g in grades]
@@ -97,7 +99,7 @@ def grade_probability_plot(result: Any, *, ax: Any = None, lang: str = "zh", uni
     for i, pos in enumerate(position):
         if pos is not None:
             ax.plot((starts[i, pos] + starts[i, pos + 1]) / 2, i, "o", color="black", markersize=3)
-    ax.set_yticks(y, [str(u) for u in data.index])
+    ax.set_yticks(y, unit_labels(data.index, names, width=16))
     ax.set_ylim(len(data) - 0.5, -0.5)
     ax.set_xlim(0, 1)
     ax.set_xlabel(label("等级概率（黑点：当前等级）", "grade probability (dot: reported grade)", lang))
@@ -111,7 +113,7 @@ def grade_probability_plot(result: Any, *, ax: Any = None, lang: str = "zh", uni
 
 @plot_function
 def rank_interval_plot(result: Any, *, ax: Any = None, lang: str = "zh", units: Sequence[Any] | None = None,
-                       max_units: int = 30) -> Any:
+                       max_units: int = 30, names: Any = None) -> Any:
     """Median rank and 5-95 % rank interval of each unit under sampled weights (COINr's ``plot_uncertainty``).
 
     Parameters
@@ -126,6 +128,8 @@ def rank_interval_plot(result: Any, *, ax: Any = None, lang: str = "zh", units: 
         Units to show; default all when there are at most ``max_units``, else the ``max_units`` with the widest
         intervals.
     max_units : int, default 30
+    names : DataFrame or mapping, optional
+        Units table (``unit_id, name``) or id -> name: ticks labelled "name (id)".
 
     Returns
     -------
@@ -163,7 +167,7 @@ def rank_interval_plot(result: Any, *, ax: Any = None, lang: str = "zh", units: 
               label=label("5%–95% 区间", "5-95 % interval", lang))
     ax.plot(x, data["median_rank"], "o", color="#3b6ea5", markersize=4, label=label("中位数", "median", lang))
     ax.plot(x, data["nominal_rank"], "x", color="#b03a2e", markersize=5, label=label("名义排名", "nominal", lang))
-    ax.set_xticks(x, [str(u) for u in data.index], rotation=90)
+    ax.set_xticks(x, unit_labels(data.index, names, width=14), rotation=90)
     ax.invert_yaxis()
     ax.set_ylabel(label("排名（1 = 最高）", "rank (1 = highest)", lang))
     shown = f"{len(data)}/{len(ranks)}"
@@ -174,7 +178,8 @@ def rank_interval_plot(result: Any, *, ax: Any = None, lang: str = "zh", units: 
 
 
 @plot_function
-def flip_margin_tornado(flips: pd.DataFrame, *, ax: Any = None, lang: str = "zh", max_units: int = 30) -> Any:
+def flip_margin_tornado(flips: pd.DataFrame, *, ax: Any = None, lang: str = "zh", max_units: int = 30,
+                        names: Any = None) -> Any:
     """Tornado of flip margins: per unit, the weight change that lowers (left) or raises (right) its grade.
 
     Parameters
@@ -187,6 +192,8 @@ def flip_margin_tornado(flips: pd.DataFrame, *, ax: Any = None, lang: str = "zh"
         Language of the labels.
     max_units : int, default 30
         The units closest to a grade change (smallest margin) are shown, at most this many.
+    names : DataFrame or mapping, optional
+        Units table (``unit_id, name``) or id -> name: units labelled "name (id)".
 
     Returns
     -------
@@ -235,7 +242,7 @@ def flip_margin_tornado(flips: pd.DataFrame, *, ax: Any = None, lang: str = "zh"
             ax.text(sign * (values[i] + reach * 0.01), i, f"{values[i]:.3g}", va="center",
                     ha="left" if sign > 0 else "right", fontsize=7, color="#333333")
     ax.axvline(0, color="#333333", linewidth=0.8)
-    ax.set_yticks(y, [str(u) for u in data.index])
+    ax.set_yticks(y, unit_labels(data.index, names, width=16))
     ax.set_ylim(len(data) - 0.5, -0.5)
     ax.set_xlim(-reach * 1.2, reach * 1.2)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{abs(value):g}"))  # both sides are sizes

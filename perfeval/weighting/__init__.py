@@ -16,6 +16,7 @@ from __future__ import annotations
 from ._common import WeightResult
 from .ahp import GCI_THRESHOLDS, RI_SOURCES, RI_TABLES, SAATY_SCALE, AHPResult, ahp, gci_threshold
 from .combine import combine
+from .compare import compare_weights
 from .delphi import DelphiResult, delphi, kendall_w
 from .group import GroupAHPResult, ahp_group, ahp_survey
 from .objective import critic, cv, entropy, merec, parse_directions, std_dev
@@ -27,4 +28,5 @@ __all__ = [
     "ahp", "ahp_group", "ahp_survey", "RI_TABLES", "RI_SOURCES", "GCI_THRESHOLDS", "SAATY_SCALE", "gci_threshold",
     "entropy", "critic", "std_dev", "cv", "merec", "parse_directions",
     "rank_order", "positional_weights", "delphi", "kendall_w", "combine", "to_points", "apply_weights",
+    "compare_weights",
 ]
