@@ -108,14 +108,22 @@ def test_hostile_names_render_as_text(hostile_dataset, tmp_path):
 
 
 def test_an_id_with_a_path_stays_inside_the_output_folder(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    sample = resolve_dataset("province")
+    units = pd.read_csv(sample / "units.csv", dtype=str, keep_default_na=False)
+    units.loc[0, "unit_id"], units.loc[1, "unit_id"] = "../../etc/x", "财政厅/项目"
+    units.to_csv(folder / "units.csv", index=False)
     out = tmp_path / "out"
-    result = pe.reports.render("probe", {"unit_id": "../../etc/x"}, out)
+    result = pe.reports.render("probe", {"data": str(folder), "unit_id": "../../etc/x"}, out)
     for path in result.paths.values():
         assert path.resolve().parent == out.resolve()
     assert result.html.name.startswith("probe-etc_x-")
-    chinese = pe.reports.render("probe", {"unit_id": "财政厅/项目"}, out)
+    chinese = pe.reports.render("probe", {"data": str(folder), "unit_id": "财政厅/项目"}, out)
     assert chinese.html.parent == out and re.fullmatch(r"probe-_-[0-9a-f]{8}\.html|probe-[0-9a-f]{8}\.html",
                                                        chinese.html.name)
+    with pytest.raises(pe.InputError, match="unknown_subject"):  # an id that is no unit is refused up front
+        pe.reports.prepare("probe", {"data": str(folder), "unit_id": "../../../x"})
 
 
 @pytest.mark.parametrize("params, code", [
@@ -138,7 +146,8 @@ def test_bad_parameters_are_refused_before_anything_runs(params, code, tmp_path)
     assert err.value.problems[0].location.startswith("probe:")
 
 
-def test_a_string_value_with_code_stays_a_string():
+def test_a_string_value_with_code_stays_a_string(monkeypatch):
+    monkeypatch.setattr(_engine, "_check_subject", lambda category, values: None)  # about injection, not units
     prepared = pe.reports.prepare("probe", {"unit_id": "\"; import os; os.system('touch pwned') #\n'''"})
     injected = next(c for c in prepared.notebook.cells if "injected-parameters" in c.metadata.get("tags", []))
     assert injected["id"] == "injected-parameters"
@@ -182,3 +191,21 @@ def test_cli_render_bad_parameter_is_one_located_line(tmp_path, capsys):
     assert main(["render", "probe", "--params", str(params), "--out", str(tmp_path)]) == 0
     assert (tmp_path / "probe-0010002-en.html").is_file()
     assert '<html lang="en">' in (tmp_path / "probe-0010002-en.html").read_text(encoding="utf-8")
+
+
+def test_a_category_without_its_data_or_subject_is_a_located_error(monkeypatch):
+    """Checked before anything runs, on the real catalogue: the hand-made dataset has no department indicators,
+    and no unit 9999999."""
+    from perfeval._resources import notebooks_dir
+
+    monkeypatch.setattr(_engine, "notebooks_dir", notebooks_dir)
+    handmade = str(Path(__file__).parent / "data" / "handmade")
+    if "department" not in set(pe.reports.list_reports()["category"]):
+        pytest.skip("report notebooks not in this tree")
+    with pytest.raises(pe.InputError) as err:
+        pe.reports.prepare("department", {"data": handmade, "department_id": "D01"})
+    assert [p.code for p in err.value.problems] == ["no_data_for_report"]
+    assert err.value.problems[0].location == "handmade/department_indicators.csv"
+    with pytest.raises(pe.InputError, match="unknown_subject.*9999999"):
+        pe.reports.prepare("self_evaluation", {"data": handmade, "unit_id": "9999999"})
+    assert pe.reports.prepare("self_evaluation", {"data": handmade, "unit_id": "H002"}).stem == "self_evaluation-H002"

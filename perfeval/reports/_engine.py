@@ -213,6 +213,55 @@ def _resolve_inputs(params: dict[str, Any]) -> list[tuple[str, Path]]:
     return files
 
 
+#: The dataset files (stems) each category needs: a missing one is a located error before anything runs.
+CATEGORY_FILES: Mapping[str, tuple[str, ...]] = {
+    "self_evaluation": ("units", "indicators"), "key_evaluation": ("units", "panel"),
+    "recheck": ("units", "indicators", "recheck"), "department": ("units", "department_indicators"),
+    "transfer": ("units", "transfer_indicators"), "exante": ("units", "exante"),
+    "monitoring": ("units", "monitoring"), "annual_summary": ("units",), "weight_study": ("indicators",),
+}
+#: The subject parameter -> the units' column that must hold its value (a department may also be a unit).
+_SUBJECT_COLUMNS = {"unit_id": ("unit_id",), "department_id": ("department_id", "unit_id"), "region_id": ("unit_id",)}
+
+
+def _check_subject(category: str, values: Mapping[str, Any]) -> None:
+    """The data a category needs exist, and the unit, department or region it is about is in ``units``."""
+    import pandas as pd
+
+    from ..datasets import resolve_dataset
+    from ..datasets._load import TABLE_SUFFIXES
+
+    data = values.get("data")
+    if not isinstance(data, str) or not data:
+        return
+    directory = resolve_dataset(data)
+    problems: list[Problem] = []
+    for stem in CATEGORY_FILES.get(category, ()):
+        if not any((directory / f"{stem}{suffix}").is_file() for suffix in TABLE_SUFFIXES):
+            problems.append(Problem(f"{directory.name}/{stem}.csv", "no_data_for_report",
+                                    f"the {category} report needs {stem}.csv (or .xlsx) in the dataset folder"))
+    if problems:
+        raise InputError(f"the dataset cannot make a {category} report", problems)
+    for name, columns in _SUBJECT_COLUMNS.items():
+        value = values.get(name)
+        if value in (None, "") or name not in values:
+            continue
+        try:
+            from ..io import read_units
+
+            units = read_units(next(directory / f"units{suffix}" for suffix in TABLE_SUFFIXES
+                                    if (directory / f"units{suffix}").is_file()))
+        except (StopIteration, InputError):
+            return  # the notebook reports the units file's own problems
+        known = set()
+        for column in columns:
+            if column in units:
+                known |= set(units[column].dropna().astype(str))
+        if str(value) not in known:
+            raise InputError.single(f"{category}:{name}", "unknown_subject",
+                                    f"`{name}` {value!r} is not in {directory.name}/units.csv")
+
+
 def prepare(category: str, params: Mapping[str, Any] | None = None, *, lang: str | None = None) -> Prepared:
     """Check ``params`` against report ``category``'s declaration and inject them into its notebook.
 
@@ -222,7 +271,9 @@ def prepare(category: str, params: Mapping[str, Any] | None = None, *, lang: str
     ------
     InputError
         ``unknown_report``; the parameter problems of :func:`~perfeval.reports._params.check_parameters`, all at
-        once; ``not_a_dataset`` / ``file_not_found`` for ``data`` and ``notes``.
+        once; ``not_a_dataset`` / ``file_not_found`` for ``data`` and ``notes``; ``no_data_for_report`` when the
+        dataset lacks a file the category needs (:data:`CATEGORY_FILES`); ``unknown_subject`` when the unit,
+        department or region is not in ``units``.
     """
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
@@ -238,6 +289,7 @@ def prepare(category: str, params: Mapping[str, Any] | None = None, *, lang: str
             given["lang"] = lang
     values = check_parameters(category, declared, given)
     files = _resolve_inputs(values)
+    _check_subject(category, values)
     nb = load_notebook_node(str(path))  # papermill's reader: the tags and metadata its injection expects
     nb = parameterize_notebook(nb, values, report_mode=False, kernel_name=_KERNEL_NAME, language="python")
     for cell in nb.cells:

@@ -5,8 +5,8 @@ unknown name only logs a line, a name that is not an identifier runs as code, an
 written with ``str()``. Here every parameter is checked *before* execution against the notebook's declaration:
 
 - names: identifiers declared in the notebook's ``parameters`` cell (read with :func:`papermill.inspect_notebook`);
-- types: the annotation (``month: int = 8``) or, without one, the type of the default; ``None`` as a default makes
-  a text parameter that may be empty; JSON types only (str, int, float, bool, None, list, dict with str keys);
+- types: the annotation (``month: int = 8``), or a type word opening the comment (``month = 8  # int: 月份``), or
+  else the type of the default; ``None`` as a default makes a text parameter that may be empty; JSON types only (str, int, float, bool, None, list, dict with str keys);
 - allowed values: ``metadata.perfeval.parameters.<name>`` in the notebook (``choices``, ``min``, ``max``), and
   ``lang`` in ``zh`` / ``en`` everywhere.
 """
@@ -31,6 +31,7 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ANNOTATIONS = {"str": "str", "int": "int", "float": "float", "bool": "bool", "list": "list", "dict": "dict",
                 "Optional[str]": "str", "str | None": "str", "None": "str"}
 _BUILTIN_CHOICES = {"lang": ("zh", "en")}
+_HELP_TYPE = re.compile(r"^(str|int|float|bool|list|dict)\s*[:：]\s*")
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,14 @@ def notebook_parameters(path: str | Path) -> dict[str, Parameter]:
     for name, spec in papermill.inspect_notebook(str(path)).items():
         default = _literal(str(spec.get("default")), name, path.name)
         annotation = str(spec.get("inferred_type_name") or "None").strip()
+        help_text = str(spec.get("help") or "").strip()
+        typed = _HELP_TYPE.match(help_text)  # `x = 1  # int: help` declares the type in the comment
+        if typed:
+            help_text = help_text[typed.end():].strip()
         if annotation in _ANNOTATIONS and annotation != "None":
             kind = _ANNOTATIONS[annotation]
+        elif typed:
+            kind = typed.group(1)
         elif default is None:
             kind = "str"
         else:
@@ -110,7 +117,7 @@ def notebook_parameters(path: str | Path) -> dict[str, Parameter]:
                 type(default), "str")
         extra = declared.get(name) or {}
         choices = extra.get("choices") or _BUILTIN_CHOICES.get(name)
-        out[name] = Parameter(name=name, type=kind, default=default, help=str(spec.get("help") or "").strip(),
+        out[name] = Parameter(name=name, type=kind, default=default, help=help_text,
                               nullable=default is None or bool(extra.get("nullable", False)),
                               choices=tuple(choices) if choices else None,
                               minimum=extra.get("min"), maximum=extra.get("max"))
