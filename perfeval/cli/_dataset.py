@@ -59,10 +59,10 @@ def write_out(frame: pd.DataFrame, path: str | None, *, encoding: str = "utf-8",
         if sheets is not None and Path(path).suffix.lower() == ".xlsx":
             from .._io_util import atomic_path
 
+            from .._cells import write_xlsx
+
             with atomic_path(Path(path)) as tmp:
-                with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                    for name, table in sheets.items():
-                        table.to_excel(xw, sheet_name=name, index=False)
+                write_xlsx(tmp, sheets)
         else:
             from ..io import write_table
 

@@ -173,7 +173,10 @@ def _csv(totals: pd.DataFrame, decimals: int | None) -> str:
     precision); each float as the shortest text that reads back as the same number (100, 58.59)."""
     from ..aggregate._result import for_display
 
-    return for_display(totals, decimals).to_csv(index=False, lineterminator="\n", float_format=_shortest)
+    from .._cells import neutralise_frame
+
+    return neutralise_frame(for_display(totals, decimals)).to_csv(index=False, lineterminator="\n",
+                                                                  float_format=_shortest)
 
 
 def _shortest(value: float) -> str:

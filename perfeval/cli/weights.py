@@ -71,7 +71,9 @@ def _write(frame: pd.DataFrame, out: str | None) -> None:
     """Write ``frame`` as CSV to ``out`` (atomically) when given."""
     if out:
         from .._io_util import atomic_write_text
-        atomic_write_text(Path(out), frame.to_csv(index=False))
+        from .._cells import neutralise_frame
+
+        atomic_write_text(Path(out), neutralise_frame(frame).to_csv(index=False))
         print(f"wrote {out}")
 
 
