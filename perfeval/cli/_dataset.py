@@ -67,6 +67,8 @@ def write_out(frame: pd.DataFrame, path: str | None, *, encoding: str = "utf-8",
             from ..io import write_table
 
             write_table(frame, path, encoding=encoding)
+    except InputError:
+        raise
     except ValueError as err:
         raise InputError.single(str(path), "bad_output", str(err)) from None
     print(f"wrote {path}", file=sys.stderr)
