@@ -120,20 +120,19 @@ def xlsx_cell(ws, value: object) -> object:
         return text
     cell = WriteOnlyCell(ws, value=text)
     cell.data_type = "s"
-    cell.quotePrefix = True
+    if len(text) > 1:  # a lone "=" or "-" (an operator, a placeholder) is no formula
+        cell.quotePrefix = True
     return cell
 
 
 def set_text_cell(cell, value: object) -> None:
-    """Set an openpyxl cell of an ordinary (not write-only) workbook the way :func:`xlsx_cell` writes one: text is
-    text (never a formula; ``quotePrefix`` when it starts with a formula character), XML-illegal characters become
-    U+FFFD, other values as they are."""
+    """Set an openpyxl cell of an ordinary (not write-only) workbook (a filled form): text is a text cell, never a
+    formula, XML-illegal characters become U+FFFD, other values as they are."""
     if isinstance(value, str):
         value = _ILLEGAL_XML.sub("\ufffd", value)
     cell.value = value
     if isinstance(value, str) and value.startswith(FORMULA_START):
-        cell.data_type = "s"
-        cell.quotePrefix = True
+        cell.data_type = "s"  # a text cell; no quotePrefix style here, so filled forms keep the template's styles
 
 
 def write_xlsx(path: str | Path, sheets: Mapping[str, pd.DataFrame] | Iterable[tuple[str, pd.DataFrame]]) -> None:

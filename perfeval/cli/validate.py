@@ -26,8 +26,6 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-import yaml
-
 from ..errors import InputError, Problem
 
 __all__ = ["register", "run", "validate_path"]
@@ -96,9 +94,11 @@ def validate_path(path: Path) -> tuple[list[Problem], str]:
 # ---------------------------------------------------------------------------------------------------------------
 def _yaml_kind(path: Path) -> str:
     """``framework``, ``policy`` or ``other`` from the top-level keys (unreadable YAML counts as a framework)."""
+    from .._yaml import read_yaml
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError, OSError):
+        data, _ = read_yaml(path, "YAML")
+    except InputError:  # the framework check reports it, located
         return "framework"
     if not isinstance(data, dict):
         return "framework"

@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import pandas as pd
-import yaml
 
 from .. import columns as C
-from .._yaml import syntax_problem
+from .._yaml import read_yaml
 from ..errors import InputError
 from ._log import ProblemLog
 from ._contracts import check_observation_duplicates, observations_frame
@@ -67,12 +66,9 @@ def read_dataset_meta(directory: str | Path) -> dict[str, Any]:
         ``yaml_syntax``, located ``file:line``, when the file is not valid YAML.
     """
     path = Path(directory) / "dataset.yaml"
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return {}
-    try:
-        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError(problems=[syntax_problem(exc, str(path))]) from None
+    meta, _ = read_yaml(path, "dataset.yaml")  # a FIFO, folder or unreadable file is an error, not "absent"
     return meta if isinstance(meta, dict) else {}
 
 
