@@ -20,13 +20,14 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from .. import columns as C
+from .._io_util import regular_file
 from ..errors import DataQualityWarning
 from ._contracts import (budget_frame, budget_warnings, check_observation_duplicates, empty_observations,
                          observations_frame)
 from ._layout import YEAR, FormLayout, locate, sheet_grid, split_label, value_cell
 from ._log import ProblemLog
 from ._text import as_text, parse_numbers
-from .tables import UNREADABLE, XLSX_SUFFIXES, RawTable, check_file, read_sheets
+from .tables import UNREADABLE, XLSX_SUFFIXES, RawTable, check_file, read_sheets, workbook_too_large
 
 __all__ = ["SelfEvalForm", "read_selfeval_form", "is_selfeval_form"]
 
@@ -142,7 +143,7 @@ def read_selfeval_form(path: str | Path, *, sheet: str | int | None = None) -> S
 def is_selfeval_form(path: str | Path) -> bool:
     """True when an XLSX file holds a self-evaluation form (a header or funds block above an indicator block)."""
     p = Path(path)
-    if p.suffix.lower() not in XLSX_SUFFIXES or not p.is_file():
+    if p.suffix.lower() not in XLSX_SUFFIXES or regular_file(p) is not None or workbook_too_large(p):
         return False
     try:
         wb = load_workbook(p, read_only=True, data_only=True)
@@ -153,6 +154,8 @@ def is_selfeval_form(path: str | Path) -> bool:
             layout = locate(sheet_grid(ws, max_rows=80))
             if layout is not None and layout.is_form:
                 return True
+        return False
+    except UNREADABLE:  # a sheet too large (SheetTooLarge) or unparsable: the table reader reports why
         return False
     finally:
         wb.close()

@@ -23,11 +23,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from .._cells import neutralise_frame, unquote_text, write_xlsx, xlsx_cell
-from .._io_util import atomic_path, read_input_bytes, regular_file
+from .._io_util import atomic_path, note_input, read_input_bytes, regular_file
 from .._rows import attach_headers
 from ..columns import accepted_names, resolve_columns
 from ..errors import InputError
-from ._layout import sheet_grid
+from ._layout import SheetTooLarge, sheet_grid
 from ._log import ProblemLog
 from ._text import TEXT, as_text, parse_booleans, parse_numbers, strip_text
 
@@ -205,6 +205,7 @@ def check_file(path: str | Path, kind: str, suffixes: frozenset[str], log: Probl
     if p.stat().st_size == 0:
         log.add("empty_file", f"{kind} file is empty", file=file)
         return None
+    note_input(p)  # outputs must never overwrite it
     return p
 
 
@@ -367,6 +368,10 @@ def read_sheets(p: Path, file: str, kind: str, sheet: str | int | None, log: Pro
                 first: bool = False) -> list[tuple[str, list[list[object]]]] | None:
     """``(name, cells as text)`` of the sheet asked for, or of every sheet (only the first with ``first``); None
     after ``unreadable_file`` or ``no_sheet``."""
+    why = workbook_too_large(p)
+    if why:
+        log.add("file_too_large", why, file=file)
+        return None
     try:
         wb = load_workbook(p, read_only=True, data_only=True)
     except UNREADABLE as err:
@@ -377,8 +382,32 @@ def read_sheets(p: Path, file: str, kind: str, sheet: str | int | None, log: Pro
         if names is None:
             return None
         return [(name, sheet_grid(wb[name])) for name in (names[:1] if first else names)]
+    except SheetTooLarge as err:
+        log.add("sheet_too_large", str(err), file=file)
+        return None
+    except UNREADABLE as err:  # a sheet's XML that openpyxl cannot parse
+        log.add("unreadable_file", f"cannot read the {kind} workbook: {err}", file=file)
+        return None
     finally:
         wb.close()
+
+
+#: Largest uncompressed size of a workbook's parts perfeval opens (a 1 MB zip can hold gigabytes of XML).
+MAX_XLSX_BYTES = 500_000_000
+
+
+def workbook_too_large(p: Path) -> str | None:
+    """Why the workbook is too large to open (its parts' uncompressed size above :data:`MAX_XLSX_BYTES`), else
+    None; a file that is not a zip is left to openpyxl to report."""
+    try:
+        with zipfile.ZipFile(p) as z:
+            size = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    if size > MAX_XLSX_BYTES:
+        return (f"the workbook unpacks to {size:,} bytes; perfeval opens workbooks of at most {MAX_XLSX_BYTES:,} "
+                "bytes unpacked")
+    return None
 
 
 def select_sheets(names: Sequence[str], sheet: str | int | None, file: str, log: ProblemLog) -> list[str] | None:
