@@ -26,6 +26,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from ..errors import InputError, Problem
+from ._args import float_in, int_in
 
 __all__ = ["register"]
 
@@ -224,7 +225,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     def consistency(p: argparse.ArgumentParser) -> None:
         p.add_argument("--ri", default="saaty1980", choices=sorted(RI_TABLES), help="random-index table")
         p.add_argument("--criterion", default="cr", choices=("cr", "gci"), help="consistency index to judge by")
-        p.add_argument("--threshold", type=float, default=None,
+        p.add_argument("--threshold", type=float_in(0, 1, low_open=True), default=None,
                        help="consistency threshold (default CR 0.10; GCI 0.31/0.35/0.37 by n)")
         p.add_argument("--out", metavar="FILE", help="also write the weights table as CSV")
 
@@ -233,7 +234,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--method", default="eigen", choices=("eigen", "rgm", "colmean"))
     p.add_argument("--completion", default="optimal", choices=("optimal", "harker"),
                    help="how blank (missing) comparisons are filled")
-    p.add_argument("--suggest", type=int, default=3, metavar="K",
+    p.add_argument("--suggest", type=int_in(0, 100), default=3, metavar="K",
                    help="list K judgements to revisit when inconsistent (0 = none)")
     consistency(p)
     p.set_defaults(func=_cmd_ahp)
@@ -246,7 +247,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--method", default="aij", choices=("aij", "aip"))
     p.add_argument("--priority", default="eigen", choices=("eigen", "rgm", "colmean"))
     p.add_argument("--exclude-inconsistent", action="store_true", help="drop experts above the threshold")
-    p.add_argument("--decimals", type=int, default=0, help="decimals of the new points (largest remainder)")
+    p.add_argument("--decimals", type=int_in(0, 6), default=0,
+                   help="decimals of the new points, 0-6 (largest remainder)")
     consistency(p)
     p.set_defaults(func=_cmd_survey)
 
