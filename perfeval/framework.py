@@ -406,7 +406,7 @@ class Framework:
             of :meth:`from_dict`, all of them at once.
         """
         path = Path(path)
-        if not path.is_file():
+        if not path.exists() and not path.is_symlink():  # a FIFO or folder: read_yaml says what it is
             raise FrameworkError.single(str(path), "file_not_found", "framework file does not exist")
         data, duplicates = read_yaml(path, "framework", error=FrameworkError)  # limits, encodings, located
         if not isinstance(data, Mapping):

@@ -322,4 +322,4 @@ def test_bad_policy_argument_is_a_usage_error(files, capsys):
     data, _ = files
     with pytest.raises(SystemExit, match="2") as exc:
         run(capsys, "--framework", "project_self", "--data", data, "--over-achievement", "0.9")
-    assert exc.value.code == 2 and "must be a number > 1" in capsys.readouterr().err
+    assert exc.value.code == 2 and "must be a finite number > 1" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -10,9 +11,10 @@ from typing import Any, Callable, Iterator, Mapping
 
 import pandas as pd
 
+from .._io_util import regular_file
 from ..errors import InputError, Problem
 
-__all__ = ["SCORED", "dataset_file", "read_optional", "dataset_framework", "print_table", "print_problems",
+__all__ = ["SCORED", "dataset_file", "present", "read_optional", "dataset_framework", "print_table", "print_problems",
            "write_out", "warnings_to_stderr"]
 
 #: The scored observation files of a dataset: (file, ``frameworks`` keys dataset.yaml may use, default framework,
@@ -27,17 +29,28 @@ def dataset_file(directory: str | Path, name: str) -> Path:
     """``directory/name``; a missing directory or file is a located ``file_not_found`` error."""
     folder = Path(directory)
     if not folder.is_dir():
-        raise InputError.single(str(folder), "file_not_found", "no such dataset directory")
+        code = "not_a_directory" if os.path.lexists(folder) else "file_not_found"
+        raise InputError.single(str(folder), code, "no such dataset directory" if code == "file_not_found" else
+                                "expected a dataset directory, found a file (or a broken link)")
     path = folder / name
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise InputError.single(str(path), "file_not_found", f"the dataset has no {name}")
+    why = regular_file(path, name)
+    if why is not None:  # a FIFO, a folder, a symlink loop: an error, never "absent"
+        raise InputError.single(str(path), "not_a_file", why)
     return path
+
+
+def present(path: str | Path) -> bool:
+    """True when something is at ``path`` (a file, a FIFO, a broken or looping link ...): a file the dataset
+    has is read, and its reader refuses what is not a regular file, so nothing is dropped silently."""
+    return os.path.lexists(path)
 
 
 def read_optional(directory: str | Path, name: str, reader: Callable[[Path], pd.DataFrame]) -> pd.DataFrame | None:
     """Read ``directory/name`` with ``reader`` when the file exists, else None."""
     path = Path(directory) / name
-    return reader(path) if path.is_file() else None
+    return reader(dataset_file(directory, name)) if present(path) else None
 
 
 def print_table(title: str, frame: pd.DataFrame, columns: list[str] | None = None) -> None:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..io import read_dataset_meta
-from ._dataset import (SCORED, dataset_file, dataset_framework, print_problems, print_table,
+from ._dataset import (SCORED, dataset_file, dataset_framework, present, print_problems, print_table,
                        read_optional, warnings_to_stderr, write_out)
 
 __all__ = ["register", "run", "score_dataset", "read_budgets"]
@@ -77,7 +77,7 @@ def score_dataset(directory: str | Path, framework: str | None = None, *, verifi
     self_bands = None
     for file, keys, default, budget_file in SCORED:
         path = folder / file
-        if not path.is_file():
+        if not present(path):
             continue
         obs = read_observations(path)  # extra columns such as node_code are kept
         name = (framework if file == "indicators.csv" and framework else dataset_framework(meta, file, keys, default))

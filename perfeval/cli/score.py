@@ -129,7 +129,8 @@ def _decimals(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, or -1 for full precision; got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"must be an integer from 0 to {_MAX_DECIMALS}, or -1 for full precision; "
+                                         f"got {text!r}") from None
     if not -1 <= value <= _MAX_DECIMALS:
         raise argparse.ArgumentTypeError(f"must be an integer from 0 to {_MAX_DECIMALS}, or -1 for full precision; "
                                          f"got {text!r}")

@@ -18,7 +18,7 @@ from .forms import read_selfeval_form
 from .readers import read_budget, read_observations
 from .tables import XLSX_SUFFIXES, load_raw, read_table
 
-__all__ = ["read_units", "read_recheck_indicators", "read_dataset_meta", "read_dataset_file", "dataset_reader",
+__all__ = ["check_unique_units", "read_units", "read_recheck_indicators", "read_dataset_meta", "read_dataset_file", "dataset_reader",
            "DATASET_TABLES"]
 
 _NODE = {C.NODE_CODE: ("指标编码", "节点编码")}
@@ -54,7 +54,27 @@ def read_units(path: str | Path) -> pd.DataFrame:
         ``not_numeric``, ``not_boolean`` ...).
     """
     aliases, required, numeric, booleans = DATASET_TABLES["units"]
-    return read_table(path, aliases, required, kind="units", numeric=numeric, booleans=booleans)
+    units = read_table(path, aliases, required, kind="units", numeric=numeric, booleans=booleans)
+    check_unique_units(units, "units")
+    return units
+
+
+def check_unique_units(frame: pd.DataFrame, kind: str) -> None:
+    """Refuse a table naming a unit twice (``duplicate_unit``, located at the later row, naming the first row):
+    a second row would otherwise be dropped or doubled silently by whoever merges it."""
+    ids = frame[C.UNIT_ID]
+    dup = ids.notna() & ids.duplicated(keep=False)
+    if not dup.any():
+        return
+    log = ProblemLog()
+    first: dict[str, int] = {}
+    for uid, row, file in zip(ids[dup], frame["source_row"][dup], frame["source_file"][dup]):
+        if uid in first:
+            log.add("duplicate_unit", f"unit {uid!r} appears twice in the {kind} table: rows {first[uid]} and "
+                    f"{row}; keep one row per unit", file=str(file), row=int(row), column=C.UNIT_ID)
+        else:
+            first[uid] = int(row)
+    log.raise_if_errors()
 
 
 def read_dataset_meta(directory: str | Path) -> dict[str, Any]:

@@ -341,7 +341,7 @@ def _merge(base: Any, base_locs: dict[Key, str], over: Any, over_locs: Mapping[K
 
 def load_file(path: Path) -> tuple[Any, dict[Key, str]]:
     file = str(path)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():  # a FIFO or folder: read_yaml says what it is
         raise InputError.single(file, "file_not_found", "policy file does not exist")
     data, duplicates = read_yaml(path, "policy")  # limits, encodings, located
     if duplicates:
