@@ -109,13 +109,26 @@ def print_problems(problems: tuple[Problem, ...]) -> None:
         print(f"{p.location}: {p.code}: warning: {p.message}", file=sys.stderr)
 
 
-def dataset_framework(meta: Any, file: str, keys: tuple[str, ...], default: str | None = None) -> str | None:
+def dataset_framework(meta: Any, file: str, keys: tuple[str, ...], default: str | None = None, *,
+                      directory: str | Path | None = None) -> str | None:
     """The framework ``dataset.yaml`` names for the observations ``file``, else ``default``.
 
     Three spellings are read, in this order: ``categories: {<c>: {framework: NAME, files: [FILE, ...]}}``;
     ``frameworks: {<key>: NAME}`` with the first of ``keys`` present; and, for ``indicators.csv`` only, a
-    top-level ``framework: NAME``. NAME is a shipped framework or a YAML path next to the data.
+    top-level ``framework: NAME``. NAME is a shipped framework or a YAML path next to the data: with
+    ``directory`` (the dataset folder) a relative path is resolved against that folder, never against the
+    working directory.
     """
+    name = _named_framework(meta, file, keys, default)
+    if name is not None and directory is not None:
+        candidate = Path(name)
+        if not candidate.is_absolute() and (candidate.suffix.lower() in (".yaml", ".yml") or len(candidate.parts) > 1):
+            return str(Path(directory) / candidate)
+    return name
+
+
+def _named_framework(meta: Any, file: str, keys: tuple[str, ...], default: str | None) -> str | None:
+    """The framework NAME ``dataset.yaml`` gives ``file`` (as written), else ``default``."""
     if not isinstance(meta, dict):
         return default
     categories = meta.get("categories")

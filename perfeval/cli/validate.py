@@ -247,14 +247,15 @@ def _dataset(directory: Path) -> tuple[list[Problem], str]:
     for path in files:
         frames[path.name] = _read(path, problems)
     observations = frames.get("indicators.csv")
-    name = dataset_framework(meta, "indicators.csv", SCORED[0][1])
+    name = dataset_framework(meta, "indicators.csv", SCORED[0][1])  # as written, for the summary
     if observations is not None:
         if name is None:
             problems.append(Problem(str(meta_path), "no_framework",
                                     "dataset.yaml must name the framework that scores indicators.csv (e.g. "
                                     "`frameworks: {self: project_self}`)"))
         else:
-            problems.extend(_score(directory, name, observations, frames.get("budget.csv"), meta_path))
+            resolved = dataset_framework(meta, "indicators.csv", SCORED[0][1], directory=directory)
+            problems.extend(_score(directory, resolved, observations, frames.get("budget.csv"), meta_path))
     return problems, f"dataset, {len(files)} data file(s), framework {name or '-'}"
 
 
@@ -263,9 +264,8 @@ def _score(directory: Path, name: str, observations: Any, budget: Any, meta_path
     from ..aggregate import score
     from ..framework import load_framework
 
-    candidate = directory / name
     try:
-        fw = load_framework(candidate if candidate.is_file() else name)
+        fw = load_framework(name)  # a path in dataset.yaml is already resolved against the dataset folder
         return list(score(fw, observations, budget).problems)
     except InputError as err:
         return [Problem(p.location or str(meta_path), p.code, p.message, p.severity) for p in err.problems]

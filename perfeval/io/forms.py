@@ -201,6 +201,11 @@ def _open(path: str | Path, log: ProblemLog, sheet: str | int | None) -> tuple[l
         return None
     for name, grid in grids:
         layout = locate(grid)
+        if layout is not None and C.UNIT_ID in layout.indicator_columns:  # a table naming a unit on every row
+            log.add("not_a_form", f"sheet {name!r} is a plain indicators table (a unit id column in its header "
+                    "row), not a self-evaluation form; read it with read_observations", file=file,
+                    row=layout.header_row)
+            return None
         if layout is not None:
             return grid, layout
     log.add("no_header", f"no indicator block header (一级指标 / 二级指标 / 三级指标 / 年度指标值 / 实际完成值 / "
