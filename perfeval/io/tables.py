@@ -493,7 +493,23 @@ def convert(raw: RawTable, *, numeric: Sequence[str] = (), booleans: Sequence[st
     for column in frame.columns:
         if column != "source_row" and column not in numeric and column not in booleans:
             frame[column] = as_text(frame[column])
+    for column in ID_COLUMNS:
+        if column in frame and column not in numeric:
+            bad = frame[column].str.contains(_CONTROL, na=False).astype(bool)
+            if bad.any():
+                head = raw.headers[column]
+                log.add_cells("bad_id", file=raw.file, column=head, rows=frame["source_row"][bad],
+                              values=frame[column][bad],
+                              message=lambda row, v, h=head: f"{h} in row {row} holds a control or text-direction "
+                                                              f"character (invisible, or it reorders the text); got "
+                                                              f"{v!r}")
     return frame
+
+
+#: Identifier columns: a control character (ESC, NUL ...) or a text-direction override (U+202E) in an id is refused
+#: (``bad_id``): it would show one id as another, and XML (XLSX) cannot hold most of them.
+ID_COLUMNS = ("unit_id", "node_code", "rater_id", "department_id", "expert_id", "indicator_code", "region_id")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def finish(frame: pd.DataFrame, raw: RawTable) -> pd.DataFrame:
