@@ -150,11 +150,39 @@ def write_xlsx(path: str | Path, sheets: Mapping[str, pd.DataFrame] | Iterable[t
         for i, start in enumerate(range(0, max(len(frame), 1), _SHEET_ROWS)):
             ws = wb.create_sheet(_sheet_name(name if i == 0 else f"{name}({i + 1})"))
             ws.append([xlsx_cell(ws, str(c)) for c in frame.columns])
-            for row in frame.iloc[start:start + _SHEET_ROWS].itertuples(index=False, name=None):
-                ws.append([xlsx_cell(ws, v) for v in row])
+            part = frame.iloc[start:start + _SHEET_ROWS]
+            for row in zip(*(_column_values(ws, part.iloc[:, j]) for j in range(part.shape[1]))):
+                ws.append(row)
     if not wb.worksheets:
         wb.create_sheet("Sheet1")
     wb.save(path)
+
+
+def _column_values(ws, column: pd.Series) -> list:
+    """The cells of one column as :func:`xlsx_cell` gives them, converted column-wise (per-cell work only for the
+    cells that need it: missing values, text starting with a formula character or holding XML-illegal
+    characters)."""
+    dtype = column.dtype
+    if pd.api.types.is_bool_dtype(dtype) and not column.isna().any():
+        return column.astype(bool).tolist()
+    if pd.api.types.is_integer_dtype(dtype) and not column.isna().any():
+        return column.astype("int64").tolist()
+    if pd.api.types.is_float_dtype(dtype) and np.isfinite(column.to_numpy(dtype=float)).all():
+        return column.astype("float64").tolist()
+    values = column.astype(object).tolist()
+    missing = column.isna().to_numpy()
+    text_only = pd.api.types.is_string_dtype(dtype) and (
+        dtype != object or bool((column.map(type).eq(str).to_numpy() | missing).all()))
+    if not text_only:
+        return [xlsx_cell(ws, v) for v in values]
+    for i in np.flatnonzero(missing):
+        values[i] = None
+    for i in np.flatnonzero(column.str.contains(_SPECIAL, na=False).to_numpy(dtype=bool)):
+        values[i] = xlsx_cell(ws, values[i])
+    return values
+
+
+_SPECIAL = re.compile(r"^[=+\-@\t\r]|[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _sheet_name(name: str) -> str:
