@@ -35,13 +35,16 @@ _OBJECTIVE = ("entropy", "critic", "merec", "std_dev", "cv")
 
 def _read_csv(path: str, **kwargs: Any) -> pd.DataFrame:
     """Read a CSV in UTF-8 (with or without BOM) or GB18030, all cells as text."""
+    import io
+
+    from .._io_util import read_input_bytes
+
     p = Path(path)
-    if not p.is_file():
-        raise FileNotFoundError(2, "No such file or directory", str(p))
+    data = read_input_bytes(p, "CSV")  # a regular file only (never a FIFO), recorded as an input
     last: Exception | None = None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return pd.read_csv(p, dtype=str, keep_default_na=False, encoding=encoding, **kwargs)
+            return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding=encoding, **kwargs)
         except UnicodeDecodeError as exc:
             last = exc
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
