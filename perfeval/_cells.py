@@ -8,9 +8,10 @@ recommendation ("CSV Injection"), every writer of perfeval
 * in **CSV** prefixes a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return with a
   single quote ``'`` (:func:`neutralise_text`, :func:`neutralise_frame`); perfeval's own table reader removes that
   quote again (:func:`unquote_text`), so a file perfeval wrote reads back as it was;
-* in **XLSX** stores every text cell as a text (shared-string) cell, never a formula, and marks the cells that
-  start with one of those characters ``quotePrefix`` (Excel's "text typed after an apostrophe": shown as written,
-  kept as text when edited) (:func:`write_xlsx`);
+* in **XLSX** stores every text cell as a text cell, never a formula (:func:`write_xlsx` for tables, also marking
+  the cells that start with one of those characters ``quotePrefix``: Excel's "text typed after an apostrophe",
+  shown as written and kept as text when edited; :func:`set_text_cell` for filled forms, which keep the
+  template's styles);
 * keeps numbers numbers: only text cells are touched (a float ``-2.5`` stays a number; a text ``-2.5`` is quoted).
 
 Characters XML cannot hold (C0 control characters other than tab, newline and carriage return) are replaced by

@@ -258,12 +258,20 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
     return ScoreResult(fw, result["totals"], result["nodes"], tuple(problems), MappingProxyType(full_policy))
 
 
+#: Errors of ``validate_framework`` that make grading silently wrong or blank (inverted, overlapping or missing
+#: bands, a bad total, vetoes that cannot work): ``score`` refuses such a framework. Point problems are not among
+#: them: re-weighting (sensitivity analysis) legitimately sets points to 0, and a unit's points that do not add up
+#: are flagged per unit (``points_sum``).
+GRADING_ERRORS = frozenset({"total_invalid", "bands_empty", "band_duplicate", "band_empty", "band_gap", "band_overlap",
+                            "band_range", "veto_unknown_node", "veto_grade", "veto_op", "veto_measure", "veto_value"})
+
+
 def _refuse_invalid_framework(fw: Framework) -> None:
-    """Refuse a framework with errors ``validate`` reports (inverted or overlapping bands, points that do not add
-    up ...): scoring on it would grade silently wrong or leave grades blank."""
+    """Refuse a framework whose grading ``validate`` rejects (:data:`GRADING_ERRORS`): scoring on it would grade
+    silently wrong or leave grades blank."""
     from ..framework_checks import validate_framework
 
-    errors = [p for p in validate_framework(fw) if p.severity == "error"]
+    errors = [p for p in validate_framework(fw) if p.severity == "error" and p.code in GRADING_ERRORS]
     if errors:
         raise FrameworkError(problems=errors)
 
