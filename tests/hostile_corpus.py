@@ -338,6 +338,18 @@ def case_exante_policy_not_utf8(d: Path, base: Path) -> Case:
     return Case(["exante", str(ds), "--policy", str(d / "p.yaml")])
 
 
+def case_render_params_anchor_bomb(d: Path, base: Path) -> Case:
+    params = _write(d / "params.yaml", anchor_bomb())
+    return Case(["render", "self_evaluation", "--params", str(params), "--out", str(d / "out")],
+                outputs=[d / "out"])  # the code depends on whether the category's notebook exists yet
+
+
+def case_render_params_fifo(d: Path, base: Path) -> Case:
+    os.mkfifo(d / "params.yaml")
+    return Case(["render", "self_evaluation", "--params", str(d / "params.yaml"), "--out", str(d / "out")],
+                outputs=[d / "out"])
+
+
 # --- hostile workbooks --------------------------------------------------------------------------------------------
 
 def case_score_xlsx_xfd_rows(d: Path, base: Path) -> Case:

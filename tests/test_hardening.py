@@ -145,6 +145,19 @@ def test_yaml_errors_are_located(tmp_path):
         read_yaml(tmp_path / "bin.yaml", "dataset.yaml")
 
 
+def test_render_parameter_files_go_through_the_yaml_limits(tmp_path):
+    from perfeval.cli.render import read_params_file
+
+    (tmp_path / "p.yaml").write_text(anchor_bomb(), encoding="utf-8")
+    with pytest.raises(InputError, match="yaml_syntax: the aliases"):
+        read_params_file(tmp_path / "p.yaml")
+    os.mkfifo(tmp_path / "fifo.yaml")
+    with pytest.raises(InputError, match="not_a_file"):
+        read_params_file(tmp_path / "fifo.yaml")
+    (tmp_path / "ok.yaml").write_bytes("unit_id: '0010001'\nnotes: 说明\n".encode("gb18030"))
+    assert read_params_file(tmp_path / "ok.yaml") == {"unit_id": "0010001", "notes": "说明"}
+
+
 # --- sheets --------------------------------------------------------------------------------------------------------
 
 def test_a_wide_sheet_is_refused_without_trusting_its_dimension(tmp_path):
