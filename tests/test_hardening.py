@@ -93,6 +93,29 @@ def test_a_fifo_is_never_opened(tmp_path):
         pe.load_framework(tmp_path / "p.yaml")
 
 
+def test_an_unreadable_file_is_located(tmp_path, monkeypatch):
+    """Permission problems (simulated: the suite may run as root, whom permissions do not bind)."""
+    import perfeval._io_util as U
+
+    (tmp_path / "u.csv").write_text("unit_id\nA\n", encoding="utf-8")
+    (tmp_path / "p.yaml").write_text("kind: monitoring\n", encoding="utf-8")
+    monkeypatch.setattr(U.os, "access", lambda path, mode: False)
+    with pytest.raises(InputError, match=r"u.csv: unreadable_file: the units file cannot be read: permission denied"):
+        pe.read_units(tmp_path / "u.csv")
+    with pytest.raises(InputError, match=r"p.yaml: unreadable_file: the framework file cannot be read"):
+        pe.load_framework(tmp_path / "p.yaml")
+
+
+def test_dataset_yaml_framework_paths_are_resolved_against_the_folder(tmp_path, monkeypatch):
+    (tmp_path / "ds").mkdir()
+    (tmp_path / "ds" / "dataset.yaml").write_text("frameworks: {self: fw/m.yaml, key: project_key}\n"
+                                                  "categories: {x: {framework: x.yml}}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    meta = pe.io.read_dataset_meta("ds")
+    assert meta["frameworks"] == {"self": str(tmp_path / "ds" / "fw" / "m.yaml"), "key": "project_key"}
+    assert meta["categories"]["x"]["framework"] == str(tmp_path / "ds" / "x.yml")
+
+
 # --- formula neutralisation ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text", ['=cmd|" /C calc"!A0', "+1+1", "-2+3", "@SUM(1)", "=HYPERLINK(\"x\")", "\tx", "\rx",

@@ -22,6 +22,7 @@ fail).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -256,7 +257,8 @@ def _dataset(directory: Path) -> tuple[list[Problem], str]:
         else:
             resolved = dataset_framework(meta, "indicators.csv", SCORED[0][1], directory=directory)
             problems.extend(_score(directory, resolved, observations, frames.get("budget.csv"), meta_path))
-    return problems, f"dataset, {len(files)} data file(s), framework {name or '-'}"
+    shown = os.path.relpath(name, directory) if name and Path(name).is_absolute() else name  # as in dataset.yaml
+    return problems, f"dataset, {len(files)} data file(s), framework {shown or '-'}"
 
 
 def _score(directory: Path, name: str, observations: Any, budget: Any, meta_path: Path) -> list[Problem]:

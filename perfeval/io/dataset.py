@@ -4,6 +4,7 @@ subcommands read a file the same way.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -80,16 +81,42 @@ def check_unique_units(frame: pd.DataFrame, kind: str) -> None:
 def read_dataset_meta(directory: str | Path) -> dict[str, Any]:
     """``directory/dataset.yaml`` as a mapping ({} when it is absent or not a mapping).
 
+    Framework paths it names (``frameworks: {self: fw/mine.yaml}``, ``categories: {c: {framework: ...}}``, a
+    top-level ``framework``) are resolved against ``directory``, never the working directory: a value ending in
+    ``.yaml``/``.yml`` or holding a folder is a path; a bare name is a shipped framework.
+
     Raises
     ------
     InputError
-        ``yaml_syntax``, located ``file:line``, when the file is not valid YAML.
+        ``yaml_syntax``, located ``file:line``, when the file is not valid YAML; the errors of
+        :func:`perfeval._yaml.read_yaml` (not a regular file, encoding, size, nesting and alias limits).
     """
     path = Path(directory) / "dataset.yaml"
     if not path.exists() and not path.is_symlink():
         return {}
     meta, _ = read_yaml(path, "dataset.yaml")  # a FIFO, folder or unreadable file is an error, not "absent"
-    return meta if isinstance(meta, dict) else {}
+    if not isinstance(meta, dict):
+        return {}
+    if isinstance(meta.get("frameworks"), dict):
+        for key, value in meta["frameworks"].items():
+            meta["frameworks"][key] = dataset_path(directory, value)
+    for spec in (meta.get("categories") or {}).values() if isinstance(meta.get("categories"), dict) else ():
+        if isinstance(spec, dict) and "framework" in spec:
+            spec["framework"] = dataset_path(directory, spec["framework"])
+    if "framework" in meta:
+        meta["framework"] = dataset_path(directory, meta["framework"])
+    return meta
+
+
+def dataset_path(directory: str | Path, value: Any) -> Any:
+    """``value`` resolved against the dataset folder when it is a relative file path (ends in ``.yaml``/``.yml``
+    or names a folder); names of shipped frameworks and anything else are returned unchanged."""
+    if not isinstance(value, str) or not value.strip():
+        return value
+    p = Path(value)
+    if p.is_absolute() or not (p.suffix.lower() in (".yaml", ".yml") or len(p.parts) > 1):
+        return value
+    return os.path.abspath(Path(directory) / p)  # absolute: it stays right whoever joins it again
 
 
 def read_recheck_indicators(path: str | Path) -> pd.DataFrame:
