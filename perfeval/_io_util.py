@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Iterator
 
 __all__ = ["atomic_write_text", "atomic_write_bytes", "atomic_path", "atomic_dir", "input_guard", "note_input",
-           "check_output", "regular_file", "read_input_bytes"]
+           "check_output", "check_output_dir", "regular_file", "read_input_bytes"]
 
 
 @dataclass
@@ -180,6 +180,17 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             tmp_path.unlink()
 
 
+def check_output_dir(directory: str | Path) -> Path:
+    """Refuse an output folder that exists as something else (a file), or whose parent cannot be made; call it
+    before long work so a bad ``--out`` fails fast. Returns the folder as a Path."""
+    target = Path(directory)
+    if (target.exists() or target.is_symlink()) and not target.is_dir():
+        raise _error(str(target), "bad_output", "the output folder exists and is not a folder")
+    guard = _GUARD.get()
+    _ensure_folder(target.parent, str(target), mkdir=guard.mkdir if guard is not None else True)
+    return target
+
+
 @contextlib.contextmanager
 def atomic_dir(directory: str | Path) -> Iterator[Path]:
     """Yield a temporary folder beside ``directory``; on success its files are moved into ``directory``.
@@ -189,11 +200,7 @@ def atomic_dir(directory: str | Path) -> Iterator[Path]:
     target that the new set does not contain are kept. Every target file is checked with :func:`check_output`
     before the first one is moved.
     """
-    target = Path(directory)
-    if target.exists() and not target.is_dir():
-        raise _error(str(target), "bad_output", "the output folder exists and is not a folder")
-    guard = _GUARD.get()
-    _ensure_folder(target.parent, str(target), mkdir=guard.mkdir if guard is not None else True)
+    target = check_output_dir(directory)
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     except OSError as err:

@@ -137,10 +137,14 @@ def check_totals(totals: pd.DataFrame, policy: object, framework: object) -> Non
     from ..io.dataset import check_unique_units
     from .._rows import row_locations
 
-    check_unique_units(totals, "totals")
+    try:
+        check_unique_units(totals, "totals")
+        problems: list = []
+    except InputError as err:  # reported with the other problems of the file
+        problems = list(err.problems)
     high = float(framework.total)
     total = totals["total"]
-    problems = [Problem(loc, "out_of_range", f"unit {u!r}: total {t:g} is outside [0, {high:g}] (the total of "
+    problems += [Problem(loc, "out_of_range", f"unit {u!r}: total {t:g} is outside [0, {high:g}] (the total of "
                                              f"{framework.name})")
                 for loc, u, t in zip(row_locations(totals, totals.index[(total < 0) | (total > high)], "total"),
                                      totals["unit_id"][(total < 0) | (total > high)],

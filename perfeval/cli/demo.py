@@ -38,7 +38,10 @@ def run(args: argparse.Namespace) -> int:
     from ..io import read_dataset_meta
     from ..reports.batch import render_annual
 
+    from .._io_util import check_output_dir
+
     _check(args)
+    check_output_dir(args.out)  # a bad --out fails before the work, not after it
     known = list_samples()["name"].tolist()
     if args.sample not in known:
         raise InputError.single(args.sample, "unknown_sample", f"`--sample` must be one of the shipped samples "
