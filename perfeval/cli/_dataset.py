@@ -70,9 +70,8 @@ def write_out(frame: pd.DataFrame, path: str | None, *, encoding: str = "utf-8",
         return
     try:
         if sheets is not None and Path(path).suffix.lower() == ".xlsx":
-            from .._io_util import atomic_path
-
             from .._cells import write_xlsx
+            from .._io_util import atomic_path
 
             with atomic_path(Path(path)) as tmp:
                 write_xlsx(tmp, sheets)
