@@ -236,11 +236,12 @@ def formula_dataset(tmp_path_factory) -> Path:
     ds = tmp_path_factory.mktemp("formula") / "ds"
     export_sample("province", ds)
     exante_unit = pd.read_csv(ds / "exante.csv", dtype=str)["unit_id"].iloc[0]
+    unit = pd.read_csv(ds / "recheck.csv", dtype=str)["unit_id"].iloc[0]  # a re-checked project: in every file
     for path in ds.glob("*.csv"):
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         for column in ("unit_id", "a", "b", "expert_id"):
             if column in frame:
-                renames = {"0010002": FORMULA, "X01": "@SUM(1)"}
+                renames = {unit: FORMULA, "X01": "@SUM(1)"}
                 if path.name == "exante.csv":  # its unit becomes 0010002's twin (also a unit of units.csv)
                     renames[exante_unit] = FORMULA
                 frame[column] = frame[column].replace(renames)
