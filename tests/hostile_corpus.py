@@ -161,6 +161,32 @@ def case_weights_entropy_out_is_data(d: Path, base: Path) -> Case:
     return Case(["weights", "entropy", str(m), "--out", str(m)], code="output_is_input")
 
 
+def case_panel_collect_out_is_a_workbook(d: Path, base: Path) -> Case:
+    sheets = d / "sheets"
+    shutil.copytree(base / "sheets", sheets)
+    return Case(["panel", "collect", str(sheets), "--out", str(sheets / "E01.xlsx")], code="output_is_input")
+
+
+def case_panel_sheets_out_is_a_file(d: Path, base: Path) -> Case:
+    units = shutil.copy(base / "units.csv", d / "units.csv")
+    experts = _write(d / "experts.csv", "expert_id,name\nE01,甲\n")
+    return Case(["panel", "sheets", "--units", str(units), "--experts", str(experts), "--out", str(units)],
+                code="bad_output")
+
+
+def case_survey_rate_out_is_answers(d: Path, base: Path) -> Case:
+    answers = _write(d / "answers.csv", "unit_id,respondent_id,question,answer\n0010001,1,q1,满意\n"
+                                        "0010001,2,q1,不满意\n")
+    return Case(["survey", "rate", str(answers), "--method", "share", "--out", str(answers)])
+
+
+def case_panel_collect_fifo_workbook(d: Path, base: Path) -> Case:
+    sheets = d / "sheets"
+    shutil.copytree(base / "sheets", sheets)
+    os.mkfifo(sheets / "E08.xlsx")
+    return Case(["panel", "collect", str(sheets)], code="FIFO")
+
+
 # --- output paths that cannot be written -------------------------------------------------------------------------
 
 def case_out_is_directory(d: Path, base: Path) -> Case:
