@@ -282,8 +282,12 @@ def test_no_output_holds_a_formula(formula_dataset, tmp_path):
                       ",1/3,1\n", encoding="utf-8")
     entropy = out / "e.csv"
     entropy.write_text(f'unit,"{FORMULA.replace(chr(34), chr(34) * 2)}",+x\nA,1,2\nB,2,3\nC,4,1\n', encoding="utf-8")
+    answers = out / "answers.csv"
+    pd.DataFrame({"unit_id": FORMULA, "respondent_id": [1, 2, 3], "question": "+q1",
+                  "answer": ["满意", "不满意", "满意"]}).to_csv(answers, index=False)
     runs += [["weights", "ahp", str(matrix), "--out", str(out / "ahp.csv")],
-             ["weights", "entropy", str(entropy), "--out", str(out / "entropy.csv")]]
+             ["weights", "entropy", str(entropy), "--out", str(out / "entropy.csv")],
+             ["survey", "rate", str(answers), "--method", "share", "--out", str(out / "survey_rate.csv")]]
     for argv in runs:
         code, text, _ = run_in_process(argv)
         assert code == 0, f"{argv}\n{text}"
@@ -294,12 +298,13 @@ def test_no_output_holds_a_formula(formula_dataset, tmp_path):
     obs = pd.read_csv(ds / "indicators.csv", dtype=str)
     obs = obs[obs["unit_id"] == FORMULA]
     pe.write_selfeval_form(out / "form.xlsx", observations=obs, unit={"unit_id": FORMULA, "name": "+1+1"})
-    written = sorted(p for p in out.iterdir() if p.suffix in (".csv", ".xlsx") and p.name not in ("m.csv", "e.csv"))
-    assert len(written) == 18
+    written = sorted(p for p in out.iterdir() if p.suffix in (".csv", ".xlsx")
+                     and p.name not in ("m.csv", "e.csv", "answers.csv"))
+    assert len(written) == 19
     holding = {p.name for p in written if FORMULA in cell_texts(p) or "'" + FORMULA in cell_texts(p)}
     assert {"score.csv", "score.xlsx", "recheck.csv", "recheck.xlsx", "monitor.csv", "monitor.xlsx", "exante.csv",
             "exante.xlsx", "apply.csv", "apply.xlsx", "ahp.csv", "entropy.csv", "table.csv", "table.xlsx",
-            "form.xlsx"} <= holding, holding
+            "form.xlsx", "survey_rate.csv"} <= holding, holding
     problems = [cell for p in written for cell in formula_cells(p)]
     assert problems == []
     # the data survives: a CSV perfeval wrote reads back as it was; numbers stay numbers in XLSX
