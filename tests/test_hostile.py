@@ -131,16 +131,20 @@ def test_a_missing_output_folder_is_created_only_as_the_last_component_or_with_m
     assert code == 0 and (tmp_path / "a" / "b" / "x.csv").is_file(), text
 
 
-def test_demo_failing_midway_leaves_no_partial_output(tmp_path, monkeypatch):
+def test_a_multi_file_write_failing_midway_leaves_no_partial_output(tmp_path, monkeypatch):
+    """The tables of the year (``Analysis.write``, what demo and annual write) appear only when all are written."""
+    import perfeval as pe
     import perfeval.pipeline as P
 
     def broken(self, directory):
         raise OSError(28, "No space left on device", str(directory))
 
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        analysis = P.analyse(pe.load_sample("province"), draws=20)
     monkeypatch.setattr(P.Analysis, "_charts", broken)
-    out = tmp_path / "demo"
-    code, text, _ = run_in_process(["demo", "--out", str(out), "--draws", "20"])
-    assert code == 1 and "No space left on device" in text
+    with pytest.raises(pe.InputError, match="demo: bad_output: cannot write the output: No space left on device"):
+        analysis.write(tmp_path / "demo")
     assert list(tmp_path.iterdir()) == []  # neither the folder nor a temporary one
 
 
