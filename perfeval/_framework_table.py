@@ -10,6 +10,7 @@ from typing import Any, Iterator, Mapping, Sequence
 import pandas as pd
 import yaml
 
+from ._yaml import load_marked
 from .errors import Problem
 
 __all__ = ["frame_records", "walk_records"]
@@ -48,7 +49,7 @@ def frame_records(frame: pd.DataFrame) -> tuple[dict[str, dict[str, Any]], list[
             points = None
         params_text = _text(row.get("params"))
         try:
-            params = yaml.safe_load(params_text) if params_text else {}
+            params = load_marked(params_text)[0] if params_text else {}  # the YAML limits of perfeval._yaml
         except yaml.YAMLError:
             problems.append(Problem(where, "params_invalid",
                                     f"`params` must be YAML mapping text; got {params_text!r}."))

@@ -80,6 +80,14 @@ def check_monitoring(mon: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     problems += [Problem(loc, "bad_share", f"planned must be a share in [0, 1]; got {planned[r]!r}")
                  for r, loc in zip(mon.index[bad], row_locations(mon, mon.index[bad], "planned"))]
     mon["planned"] = share.where(~bad)
+    values = numeric(mon["value"])
+    bad = pd.Series(np.isinf(values.to_numpy()), index=mon.index)  # inf, 1e400: never a light
+    problems += [Problem(loc, "not_finite", f"value must be a finite number; got {mon['value'][r]!r}")
+                 for r, loc in zip(mon.index[bad], row_locations(mon, mon.index[bad], "value"))]
+    bad = (mon["indicator"] == "budget") & (values < 0)  # monitoring.BUDGET_LINE: cumulative spending
+    problems += [Problem(loc, "negative_value", f"the budget line is the cumulative amount spent and cannot be "
+                                                f"negative; got {mon['value'][r]!r}")
+                 for r, loc in zip(mon.index[bad], row_locations(mon, mon.index[bad], "value"))]
     if "note" not in mon:
         mon["note"] = ""
     return mon, problems

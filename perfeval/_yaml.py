@@ -11,7 +11,13 @@ from typing import Any, Iterator
 
 import yaml
 
-__all__ = ["MarkedDict", "load_marked", "line_of"]
+__all__ = ["MarkedDict", "load_marked", "line_of", "read_yaml", "MAX_DEPTH", "MAX_NODES", "MAX_BYTES"]
+
+#: Limits of every YAML file perfeval reads (frameworks, policies, dataset.yaml): nesting depth, nodes after
+#: expanding aliases (an "anchor bomb" of 9 aliases of 9 aliases ... expands to billions), and file size.
+MAX_DEPTH = 100
+MAX_NODES = 100_000
+MAX_BYTES = 20_000_000
 
 
 class MarkedDict(dict):
@@ -43,6 +49,64 @@ class _MarkedLoader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.duplicates: list[tuple[str, int]] = []
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """Compose as PyYAML does, refusing nesting deeper than :data:`MAX_DEPTH` (located at the node)."""
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nesting deeper than {MAX_DEPTH} levels; perfeval reads at most {MAX_DEPTH}",
+                    self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def get_single_data(self) -> Any:
+        """Compose the document, check its size with aliases expanded (:func:`_check_expansion`), construct it."""
+        node = self.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node)
+        return self.construct_document(node)
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse a node graph whose aliases form a cycle, or that expands to more than :data:`MAX_NODES` nodes.
+
+    Sizes are counted once per node (memoised, iteratively: no recursion), so the check is linear in the
+    composed document even when its expansion is exponential.
+    """
+    size: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children = ([n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else
+                    list(node.value) if isinstance(node, yaml.SequenceNode) else [])
+        if done:
+            active.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            if size[key] > MAX_NODES:
+                raise yaml.composer.ComposerError(
+                    None, None, f"the aliases (*name) expand to more than {MAX_NODES:,} values; perfeval reads at "
+                    f"most {MAX_NODES:,} (write the values out, or use fewer aliases)", node.start_mark)
+            continue
+        if key in size:
+            continue
+        if key in active:
+            raise yaml.composer.ComposerError(None, None, "an alias (*name) refers to a value that contains it "
+                                                          "(a cycle)", node.start_mark)
+        active.add(key)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in active:
+                raise yaml.composer.ComposerError(None, None, "an alias (*name) refers to a value that contains "
+                                                              "it (a cycle)", child.start_mark)
+            if id(child) not in size:
+                stack.append((child, False))
 
 
 def _construct_marked_map(loader: _MarkedLoader, node: yaml.MappingNode) -> Iterator[MarkedDict]:
@@ -100,3 +164,67 @@ def syntax_problem(exc: yaml.YAMLError, file: str) -> "Problem":
     mark = getattr(exc, "problem_mark", None)
     where = f"{file}:{mark.line + 1}" if mark is not None else file
     return Problem(where, "yaml_syntax", str(exc).splitlines()[0])
+
+
+def decode_yaml(data: bytes, file: str, kind: str) -> str:
+    """YAML bytes as text: UTF-8 (with or without BOM), UTF-16 with a BOM, or GB18030 (what Chinese Windows editors
+    write); anything else (binary, NUL bytes) is a located ``wrong_encoding`` error."""
+    import codecs
+
+    from .errors import InputError
+
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    elif data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data:
+        raise InputError.single(file, "wrong_encoding", f"the {kind} file is not text (it holds NUL bytes); save it "
+                                                        "as UTF-8 text")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError.single(file, "wrong_encoding", f"the {kind} file is neither UTF-8 nor GB18030 text; save it as "
+                                                    "UTF-8")
+
+
+def read_yaml(path: Any, kind: str, *, error: type | None = None) -> tuple[Any, tuple[tuple[str, int], ...]]:
+    """Read a YAML file the way every YAML of perfeval is read: :func:`load_marked` of its decoded text.
+
+    The file must be a regular file (:func:`perfeval._io_util.read_input_bytes`: no FIFO, directory, unreadable
+    file) of at most :data:`MAX_BYTES` bytes; the text is decoded by :func:`decode_yaml`; nesting deeper than
+    :data:`MAX_DEPTH`, alias cycles and aliases expanding past :data:`MAX_NODES` values are refused.
+
+    Returns
+    -------
+    (data, duplicates)
+        As :func:`load_marked`.
+
+    Raises
+    ------
+    InputError (or ``error``, a subclass such as FrameworkError)
+        Every failure as one located problem: ``file_not_found``, ``not_a_file``, ``unreadable_file``,
+        ``file_too_large``, ``wrong_encoding``, ``yaml_syntax`` (``file:line``, also for the limits).
+    """
+    from ._io_util import read_input_bytes
+    from .errors import InputError
+
+    error = error or InputError
+    file = str(path)
+    try:
+        text = decode_yaml(read_input_bytes(path, kind, limit=MAX_BYTES), file, kind)
+        try:
+            return load_marked(text)
+        except yaml.YAMLError as exc:
+            raise InputError(problems=[syntax_problem(exc, file)]) from None
+        except RecursionError:  # pragma: no cover - nesting is limited above
+            raise InputError.single(file, "yaml_syntax", f"nesting too deep; perfeval reads at most {MAX_DEPTH} "
+                                                         "levels") from None
+    except InputError as err:
+        if error is InputError or isinstance(err, error):
+            raise
+        raise error(problems=err.problems) from None

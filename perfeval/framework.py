@@ -21,7 +21,7 @@ import pandas as pd
 import yaml
 
 from ._framework_table import frame_records, walk_records
-from ._yaml import line_of, load_marked, syntax_problem
+from ._yaml import line_of, load_marked, read_yaml, syntax_problem
 from .errors import FrameworkError, Problem
 from .grades import DEFAULT_BANDS, Band, GradeBands, _number, grade
 from .framework_checks import (NODE_KEYS, PROBLEM_CODES, in_file_order, structure_problems,
@@ -406,16 +406,9 @@ class Framework:
             of :meth:`from_dict`, all of them at once.
         """
         path = Path(path)
-        if not path.is_file():
+        if not path.exists() and not path.is_symlink():  # a FIFO or folder: read_yaml says what it is
             raise FrameworkError.single(str(path), "file_not_found", "framework file does not exist")
-        try:
-            data, duplicates = load_marked(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise FrameworkError(problems=[syntax_problem(exc, str(path))]) from None
-        except UnicodeDecodeError as exc:
-            raise FrameworkError.single(str(path), "encoding",
-                                        f"a framework file must be UTF-8 text; {exc.reason} at byte "
-                                        f"{exc.start}") from None
+        data, duplicates = read_yaml(path, "framework", error=FrameworkError)  # limits, encodings, located
         if not isinstance(data, Mapping):
             raise FrameworkError.single(str(path), "malformed", "a framework file must hold a YAML mapping; "
                                                                 f"got {type(data).__name__}")

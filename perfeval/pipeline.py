@@ -158,15 +158,16 @@ class Analysis:
 
     def write(self, directory: str | Path, *, charts: bool = True) -> list[Path]:
         """Write every table as CSV (UTF-8 with BOM) and, with ``charts``, PNG charts; returns the paths."""
+        from ._io_util import atomic_dir
         from .io import write_table
 
         directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        paths = [write_table(frame, directory / f"{stem}.csv", encoding="utf-8-sig")
-                 for stem, frame in self.tables().items()]
-        if charts:
-            paths.extend(self._charts(directory))
-        return paths
+        with atomic_dir(directory) as tmp:  # the whole set is written before any file is moved in
+            paths = [write_table(frame, tmp / f"{stem}.csv", encoding="utf-8-sig")
+                     for stem, frame in self.tables().items()]
+            if charts:
+                paths.extend(self._charts(tmp))
+        return [directory / p.relative_to(tmp) for p in paths]
 
     def _charts(self, directory: Path) -> list[Path]:
         import matplotlib

@@ -244,9 +244,12 @@ def test_load_errors(tmp_path):
     (tmp_path / "list.yaml").write_text("- a\n- b\n", encoding="utf-8")
     with pytest.raises(FrameworkError, match="must hold a YAML mapping; got list"):
         load_framework(tmp_path / "list.yaml")
-    (tmp_path / "gbk.yaml").write_bytes("name: 产出\n".encode("gb18030"))
-    with pytest.raises(FrameworkError, match="encoding: a framework file must be UTF-8 text"):
+    (tmp_path / "gbk.yaml").write_bytes("name: 产出\n".encode("gb18030"))  # GBK is detected and read
+    with pytest.raises(FrameworkError, match="missing_key: framework: `nodes` is required"):
         load_framework(tmp_path / "gbk.yaml")
+    (tmp_path / "binary.yaml").write_bytes(b"name: \x00\xff\xfe\x80\x81")
+    with pytest.raises(FrameworkError, match="wrong_encoding: the framework file is not text"):
+        load_framework(tmp_path / "binary.yaml")
     (tmp_path / "empty_name.yaml").write_text("title: t\nnodes: 3\n", encoding="utf-8")
     with pytest.raises(FrameworkError, match=r"empty_name\.yaml:1: missing_key: framework: `name` is required"
                                              r"(.|\n)*:2: malformed: framework: `nodes` must be a list"):

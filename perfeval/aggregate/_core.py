@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..errors import DataQualityWarning, InputError, Problem
+from ..errors import DataQualityWarning, FrameworkError, InputError, Problem
 from ..framework import Framework, load_framework
 from ..scoring import DENOMINATORS
 from ..targets import _factorize, _small_unique, _stable_order, parse_observations
@@ -200,8 +200,10 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
     """
     _check_args(reverse, denominator, na_policy, over_achievement, over_policy, bare_target_op, bare_cost_op)
     fw = load_framework(detect_framework(fw, observations))
+    _refuse_invalid_framework(fw)
     if not isinstance(observations, pd.DataFrame):
         raise TypeError(f"`observations` must be a pandas DataFrame; got {type(observations).__name__}.")
+    _refuse_missing_units(observations)
     tree = Tree.from_framework(fw)
     problems: list[Problem] = []
 
@@ -231,6 +233,7 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
 
     result = _rollup(tree, units, rows, scored, execution, na_policy)
     problems += result.pop("problems")
+    problems += _ungraded(fw, result["totals"], frame)
     problems += [Problem(f"budget:unit {u}", "no_indicators", f"unit {u!r} has a budget row but no indicators",
                          "warning") for u in (budget_units if budget_units is not None else ())]
     problems.sort(key=_location_key)
@@ -253,6 +256,61 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
         warnings.warn(f"score(): {len(problems)} data-quality problems flagged ({summary}); "
                       "see result.problems", DataQualityWarning, stacklevel=2)
     return ScoreResult(fw, result["totals"], result["nodes"], tuple(problems), MappingProxyType(full_policy))
+
+
+#: Errors of ``validate_framework`` that make grading silently wrong or blank (inverted, overlapping or missing
+#: bands, a bad total, vetoes that cannot work): ``score`` refuses such a framework. Point problems are not among
+#: them: re-weighting (sensitivity analysis) legitimately sets points to 0, and a unit's points that do not add up
+#: are flagged per unit (``points_sum``).
+GRADING_ERRORS = frozenset({"total_invalid", "bands_empty", "band_duplicate", "band_empty", "band_gap", "band_overlap",
+                            "band_range", "veto_unknown_node", "veto_grade", "veto_op", "veto_measure", "veto_value"})
+
+
+def _refuse_invalid_framework(fw: Framework) -> None:
+    """Refuse a framework whose grading ``validate`` rejects (:data:`GRADING_ERRORS`): scoring on it would grade
+    silently wrong or leave grades blank."""
+    from ..framework_checks import validate_framework
+
+    errors = [p for p in validate_framework(fw) if p.severity == "error" and p.code in GRADING_ERRORS]
+    if errors:
+        raise FrameworkError(problems=errors)
+
+
+def _refuse_missing_units(observations: pd.DataFrame) -> None:
+    """Refuse rows without a unit id (None, NaN, pd.NA, blank) with their rows located: ``missing_unit``."""
+    if "unit_id" not in observations or observations.empty:
+        return
+    ids = observations["unit_id"]
+    missing = ids.isna().to_numpy() | ids.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)
+    if not missing.any():
+        return
+    rows = (observations["source_row"] if "source_row" in observations
+            else pd.Series(np.arange(2, len(observations) + 2), index=observations.index))
+    files = observations["source_file"] if "source_file" in observations else pd.Series("observations",
+                                                                                         index=observations.index)
+    raise InputError(problems=[Problem(f"{f}:{r}:unit_id", "missing_unit", "the row has no unit id")
+                               for f, r in zip(files[missing][:50], rows[missing][:50])])
+
+
+def _ungraded(fw: Framework, totals: pd.DataFrame, frame: pd.DataFrame) -> list[Problem]:
+    """A located ``no_grade`` warning for every unit whose total falls outside the framework's bands (its
+    points add up above the framework's total, say): a blank grade is never silent."""
+    blank = totals["grade"].isna() & totals["total"].notna()
+    if not blank.any():
+        return []
+    low, high = min(b.low for b in fw.bands.bands), max(b.high for b in fw.bands.bands)
+    first: dict[str, str] = {}
+    if {"unit_id", "source_row"} <= set(frame.columns):
+        files = frame["source_file"] if "source_file" in frame else pd.Series("observations", index=frame.index)
+        for u, f, r in zip(frame["unit_id"].astype(str), files, frame["source_row"]):
+            first.setdefault(u, f"{f}:{r}")
+    out = []
+    for u, total, points in zip(totals["unit_id"][blank], totals["total"][blank], totals["points_total"][blank]):
+        out.append(Problem(first.get(str(u), f"unit {u}"), "no_grade",
+                           f"unit {u!r}: total {total:g} is outside the grade bands [{low:g}, {high:g}] of "
+                           f"{fw.name} (its points add up to {points:g}; the framework's total is {fw.total:g}): "
+                           "no grade given", "warning"))
+    return out
 
 
 def _raise_errors(problems: list[Problem]) -> None:

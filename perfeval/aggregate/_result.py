@@ -132,17 +132,16 @@ class ScoreResult:
 
         path = Path(path)
         totals, nodes = for_display(self.totals, decimals), for_display(self.nodes, decimals)
-        with atomic_path(path) as tmp:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                _sheets(xw, totals.rename(columns=_TOTAL_COLUMNS_ZH), "总分")
-                for level in sorted(int(v) for v in nodes["level"].unique()):
-                    part = nodes[nodes["level"] == level]
-                    _sheets(xw, part.rename(columns=_NODE_COLUMNS_ZH), f"第{level}级指标")
-                self.problems_frame().rename(columns={"location": "位置", "code": "代码", "message": "说明",
-                                                      "severity": "级别"}).to_excel(xw, sheet_name="问题",
-                                                                                   index=False)
-                pd.DataFrame({"参数": list(self.policy), "取值": [str(v) for v in self.policy.values()]}).to_excel(
-                    xw, sheet_name="参数", index=False)
+        from .._cells import write_xlsx
+
+        sheets = [("总分", totals.rename(columns=_TOTAL_COLUMNS_ZH))]
+        for level in sorted(int(v) for v in nodes["level"].unique()):
+            sheets.append((f"第{level}级指标", nodes[nodes["level"] == level].rename(columns=_NODE_COLUMNS_ZH)))
+        sheets.append(("问题", self.problems_frame().rename(columns={"location": "位置", "code": "代码",
+                                                                    "message": "说明", "severity": "级别"})))
+        sheets.append(("参数", pd.DataFrame({"参数": list(self.policy), "取值": [str(v) for v in self.policy.values()]})))
+        with atomic_path(path) as tmp:  # streaming, text never a formula (perfeval._cells)
+            write_xlsx(tmp, sheets)
         return path
 
     def _repr_html_(self) -> str:
@@ -193,13 +192,3 @@ def for_display(frame: pd.DataFrame, decimals: int | None) -> pd.DataFrame:
         raise ValueError(f"`decimals` must be an integer >= 0 (or None: unrounded); got {decimals!r}.")
     places = {**{c: int(decimals) for c in POINT_COLUMNS}, **{c: int(decimals) + 2 for c in RATIO_COLUMNS}}
     return frame.round({c: d for c, d in places.items() if c in frame})
-
-
-_SHEET_ROWS = 1_048_575  # Excel's rows per sheet, less the header
-
-
-def _sheets(writer: pd.ExcelWriter, frame: pd.DataFrame, name: str) -> None:
-    """Write ``frame`` to sheet ``name``, continuing on ``name(2)``, ``name(3)`` ... past Excel's row limit."""
-    for i, start in enumerate(range(0, max(len(frame), 1), _SHEET_ROWS)):
-        sheet = name if i == 0 else f"{name}({i + 1})"
-        frame.iloc[start:start + _SHEET_ROWS].to_excel(writer, sheet_name=sheet, index=False)

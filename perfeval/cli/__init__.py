@@ -12,6 +12,7 @@ import importlib
 import sys
 from typing import Sequence
 
+from .._io_util import input_guard
 from ..errors import InputError, PerfevalError
 
 __all__ = ["main", "build_parser"]
@@ -41,7 +42,36 @@ def build_parser() -> argparse.ArgumentParser:
                 continue  # subcommand not built yet
             raise
         module.register(sub)
+    _add_mkdir(sub)
     return parser
+
+
+def _add_mkdir(sub: argparse._SubParsersAction) -> None:
+    """Give every (sub)command with an ``--out`` option a ``--mkdir`` flag (create missing output folders)."""
+    for command in set(sub.choices.values()):
+        options = {o for a in command._actions for o in a.option_strings}
+        if "--out" in options and "--mkdir" not in options:
+            command.add_argument("--mkdir", action="store_true",
+                                 help="create every missing folder of --out (default: only the last one)")
+        for action in command._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _add_mkdir(action)
+
+
+# arguments naming outputs; every other argument that names an existing file is an input (never overwritten)
+_OUTPUTS = frozenset({"out", "export"})
+
+
+def _inputs(args: argparse.Namespace) -> list[str]:
+    """The command's arguments that name files (inputs the outputs must not overwrite)."""
+    found: list[str] = []
+    for key, value in vars(args).items():
+        if key in _OUTPUTS or key.startswith("_"):
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and item:
+                found.append(item)
+    return found
 
 
 def report_problems(err: InputError, stream=None) -> None:
@@ -61,7 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        with input_guard(*_inputs(args), mkdir=bool(getattr(args, "mkdir", False))):
+            return int(args.func(args) or 0)
     except InputError as err:
         if args.debug:
             raise
@@ -79,6 +110,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except BrokenPipeError:  # e.g. `perfeval score ... | head`
         return 0
+    except OSError as err:  # permission, read-only folder, disk full ...: one located line
+        if args.debug:
+            raise
+        print(f"{err.filename or 'perfeval'}: os_error: {err.strerror or err}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..io import read_dataset_meta
-from ._dataset import (SCORED, dataset_file, dataset_framework, print_problems, print_table,
+from ._dataset import (SCORED, dataset_file, dataset_framework, present, print_problems, print_table,
                        read_optional, warnings_to_stderr, write_out)
 
 __all__ = ["register", "run", "score_dataset", "read_budgets"]
@@ -77,10 +77,11 @@ def score_dataset(directory: str | Path, framework: str | None = None, *, verifi
     self_bands = None
     for file, keys, default, budget_file in SCORED:
         path = folder / file
-        if not path.is_file():
+        if not present(path):
             continue
         obs = read_observations(path)  # extra columns such as node_code are kept
-        name = (framework if file == "indicators.csv" and framework else dataset_framework(meta, file, keys, default))
+        name = (framework if file == "indicators.csv" and framework else
+                dataset_framework(meta, file, keys, default, directory=folder))
         result = score(name, obs, read_optional(folder, budget_file, read_budget))
         warnings += len(result.problems)
         frames.append(result.totals[["unit_id", "total", "grade"]].assign(grade_source="self_evaluation"))
@@ -103,7 +104,7 @@ def _verified(folder: Path, meta: dict, bands: Any) -> list[pd.DataFrame]:
 
     out = []
     path = folder / "recheck.csv"
-    if path.is_file() and bands is not None:
+    if present(path) and bands is not None:  # a FIFO or folder is read (and refused), never skipped
         r = read_dataset_file(path)
         if "recheck_total" in r:
             total = pd.to_numeric(r["recheck_total"], errors="coerce").astype(float)
@@ -111,12 +112,54 @@ def _verified(folder: Path, meta: dict, bands: Any) -> list[pd.DataFrame]:
                                      "grade": bands.grade(total.to_numpy()),
                                      "grade_source": "recheck"}).dropna(subset=["total"]))
     path = folder / "panel.csv"
-    if path.is_file():
-        fw_key = dataset_framework(meta, "panel.csv", ("key", "project_key"), "project_key")
+    if present(path):
+        fw_key = dataset_framework(meta, "panel.csv", ("key", "project_key"), "project_key", directory=folder)
         consensus = aggregate(read_dataset_file(path), framework=fw_key)
         key = score(fw_key, consensus.to_observations())
         out.append(key.totals[["unit_id", "total", "grade"]].assign(grade_source="key_evaluation"))
     return out
+
+
+def _framework_of(directory: str | Path, framework: str | None) -> object:
+    """The framework of the dataset's project evaluations (``--framework``, else dataset.yaml's, else
+    ``project_self``), loaded."""
+    from ..framework import load_framework
+
+    name = framework or dataset_framework(read_dataset_meta(directory), SCORED[0][0], SCORED[0][1], SCORED[0][2],
+                                          directory=directory)
+    return load_framework(name)
+
+
+def check_totals(totals: pd.DataFrame, policy: object, framework: object) -> None:
+    """Refuse a totals file that would apply silently wrong: a unit twice (both rows named), a total outside
+    ``[0, framework total]``, a grade that is not the grade of its total on the policy's bands."""
+    from ..errors import Problem
+    from ..io.dataset import check_unique_units
+    from .._rows import row_locations
+
+    try:
+        check_unique_units(totals, "totals")
+        problems: list = []
+    except InputError as err:  # reported with the other problems of the file
+        problems = list(err.problems)
+    high = float(framework.total)
+    total = totals["total"]
+    problems += [Problem(loc, "out_of_range", f"unit {u!r}: total {t:g} is outside [0, {high:g}] (the total of "
+                                             f"{framework.name})")
+                for loc, u, t in zip(row_locations(totals, totals.index[(total < 0) | (total > high)], "total"),
+                                     totals["unit_id"][(total < 0) | (total > high)],
+                                     total[(total < 0) | (total > high)])]
+    if "grade" in totals:
+        banded = pd.Series(policy.bands.grade(total.to_numpy(dtype=float)), index=totals.index, dtype=object)
+        given = totals["grade"].astype(object)
+        known = given.isin(list(policy.bands.labels))  # an unknown grade is apply_results' unknown_grade
+        wrong = known & banded.notna() & (given.astype(str) != banded.astype(str))
+        problems += [Problem(loc, "grade_mismatch", f"unit {u!r}: grade {g!r} is not the grade of total {t:g} "
+                                                    f"({b} on the policy's bands); correct it or leave the grade empty")
+                     for loc, u, g, t, b in zip(row_locations(totals, totals.index[wrong], "grade"),
+                                                totals["unit_id"][wrong], given[wrong], total[wrong], banded[wrong])]
+    if problems:
+        raise InputError(problems=problems)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -131,6 +174,7 @@ def run(args: argparse.Namespace) -> int:
         if args.totals:
             totals = read_table(args.totals, _TOTALS_ALIASES, required=("unit_id", "total"), kind="totals",
                                 numeric=("total",))
+            check_totals(totals, policy, _framework_of(args.directory, args.framework))
         else:
             totals, count = score_dataset(args.directory, args.framework)
             if count:

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
+from ._args import float_in
 
 __all__ = ["register", "run"]
 
@@ -35,8 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--totals", metavar="FILE", help="claimed totals (unit_id, claimed_total / 总分)")
     parser.add_argument("--framework", default="project_self", metavar="NAME|PATH",
                         help="self-evaluation framework (default project_self)")
-    parser.add_argument("--tolerance", type=float, default=0.01, metavar="POINTS",
-                        help="largest difference that is not a finding (default 0.01)")
+    parser.add_argument("--tolerance", type=float_in(0, 100), default=0.01, metavar="POINTS",
+                        help="largest difference that is not a finding, 0-100 (default 0.01)")
     parser.add_argument("--out", metavar="FILE", help="write the findings (.csv) or a workbook (.xlsx)")
     parser.set_defaults(func=run)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ._args import int_in
 from .annual import _check, add_batch_options, only, report_batch
 
 __all__ = ["register", "run"]
@@ -22,7 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "the year and index.html into a folder (perfeval annual on the sample).")
     add_batch_options(parser, out_default="demo_out")
     parser.add_argument("--sample", default="province", help="shipped sample to run on (default: province)")
-    parser.add_argument("--draws", type=int, default=2000, help="weight draws of the tables' sensitivity step")
+    parser.add_argument("--draws", type=int_in(1, 100_000), default=2000,
+                        help="weight draws of the tables' sensitivity step, 1-100000 (default 2000)")
     parser.add_argument("--no-charts", action="store_true", help="tables of the year without charts")
     parser.set_defaults(func=run)
 
@@ -36,7 +38,10 @@ def run(args: argparse.Namespace) -> int:
     from ..io import read_dataset_meta
     from ..reports.batch import render_annual
 
+    from .._io_util import check_output_dir
+
     _check(args)
+    check_output_dir(args.out)  # a bad --out fails before the work, not after it
     known = list_samples()["name"].tolist()
     if args.sample not in known:
         raise InputError.single(args.sample, "unknown_sample", f"`--sample` must be one of the shipped samples "

@@ -78,6 +78,8 @@ def run_collect(args: argparse.Namespace) -> int:
     columns = ["unit_id", "node_code", "rater_id", "score", "comment"]
     write_out(result.ratings[columns], args.out)
     if not args.out:
-        print(result.ratings[columns].to_csv(index=False), end="")
+        from .._cells import neutralise_frame
+
+        print(neutralise_frame(result.ratings[columns]).to_csv(index=False), end="")
     print(f"{len(result.ratings)} rating(s) from {len(result.files)} workbook(s)", file=sys.stderr)
     return 0

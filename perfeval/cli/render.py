@@ -52,19 +52,12 @@ def read_params_file(path: str | Path) -> dict[str, Any]:
     """A parameters file: a YAML (or JSON) mapping; dates are turned into ISO text."""
     import datetime
 
-    import yaml
-
-    from .._yaml import syntax_problem
+    from .._yaml import read_yaml
 
     path = Path(path)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         raise InputError.single(str(path), "file_not_found", "the parameters file does not exist")
-    try:
-        values = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise InputError.single(str(path), "bad_encoding", "the parameters file must be UTF-8 text") from None
-    except yaml.YAMLError as exc:
-        raise InputError(problems=[syntax_problem(exc, str(path))]) from None
+    values, _ = read_yaml(path, "parameters")  # regular file, encodings, depth and alias limits, located
     if values is None:
         return {}
     if not isinstance(values, dict):

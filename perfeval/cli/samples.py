@@ -2,7 +2,7 @@
 
 Without ``--export`` the shipped samples are listed (name, year, title; all synthetic). With ``--export DIR`` the
 committed files of the sample (``dataset.yaml``, README, every CSV and ``forms/*.xlsx``) are copied to ``DIR``,
-byte for byte, each file atomically; an existing ``DIR/dataset.yaml`` is only replaced with ``--force``.
+byte for byte, into a temporary folder moved in when complete; an existing ``DIR/dataset.yaml`` is only replaced with ``--force``.
 """
 from __future__ import annotations
 
@@ -47,11 +47,13 @@ def export_sample(name: str, directory: str | Path, *, force: bool = False) -> l
     if (target / "dataset.yaml").exists() and not force:
         raise InputError.single(str(target), "exists", "the folder already holds a dataset (dataset.yaml); "
                                                        "use --force to replace it")
+    from .._io_util import atomic_dir
+
     written = []
-    for path in sorted(p for p in source.rglob("*") if p.is_file() and not p.name.startswith(".")):
-        out = target / path.relative_to(source)
-        write_file(out, path.read_bytes())
-        written.append(out)
+    with atomic_dir(target) as tmp:  # the whole set first, then moved in: never a partial export
+        for path in sorted(p for p in source.rglob("*") if p.is_file() and not p.name.startswith(".")):
+            write_file(tmp / path.relative_to(source), path.read_bytes())
+            written.append(target / path.relative_to(source))
     return written
 
 

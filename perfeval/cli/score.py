@@ -37,6 +37,7 @@ import pandas as pd
 from ..errors import InputError, PerfevalWarning, Problem
 
 _DECIMALS = 2
+_MAX_DECIMALS = 10  # beyond, the digits shown are float noise
 
 __all__ = ["register", "run"]
 
@@ -118,8 +119,8 @@ def _ratio(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a number > 1 (1.3 = 130 %); got {text!r}") from None
-    if not value > 1:
-        raise argparse.ArgumentTypeError(f"must be a number > 1 (1.3 = 130 %); got {text!r}")
+    if not 1 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a finite number > 1 (1.3 = 130 %); got {text!r}")
     return value
 
 
@@ -128,9 +129,11 @@ def _decimals(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, or -1 for full precision; got {text!r}") from None
-    if value < -1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, or -1 for full precision; got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be an integer from 0 to {_MAX_DECIMALS}, or -1 for full precision; "
+                                         f"got {text!r}") from None
+    if not -1 <= value <= _MAX_DECIMALS:
+        raise argparse.ArgumentTypeError(f"must be an integer from 0 to {_MAX_DECIMALS}, or -1 for full precision; "
+                                         f"got {text!r}")
     return value
 
 
@@ -173,7 +176,10 @@ def _csv(totals: pd.DataFrame, decimals: int | None) -> str:
     precision); each float as the shortest text that reads back as the same number (100, 58.59)."""
     from ..aggregate._result import for_display
 
-    return for_display(totals, decimals).to_csv(index=False, lineterminator="\n", float_format=_shortest)
+    from .._cells import neutralise_frame
+
+    return neutralise_frame(for_display(totals, decimals)).to_csv(index=False, lineterminator="\n",
+                                                                  float_format=_shortest)
 
 
 def _shortest(value: float) -> str:

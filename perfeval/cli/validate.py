@@ -22,11 +22,11 @@ fail).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Any, Callable, Iterator
-
-import yaml
 
 from ..errors import InputError, Problem
 
@@ -52,18 +52,39 @@ def run(args: argparse.Namespace) -> int:
     """Validate every path of ``args.paths``; print problems to stdout and ok summaries to stderr."""
     failed = False
     for text in args.paths:
-        problems, summary = validate_path(Path(text))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            problems, summary = validate_path(Path(text))
+        problems = [*problems, *_warning_problems(caught, text, problems)]
         for p in problems:
             prefix = "warning: " if p.severity == "warning" else ""
             print(f"{p.location}: {p.code}: {prefix}{p.message}")
         errors = sum(p.severity == "error" for p in problems)
-        warnings = len(problems) - errors
+        n_warnings = len(problems) - errors
         if errors:
             failed = True
         else:
-            note = f", {warnings} warning(s)" if warnings else ""
+            note = f", {n_warnings} warning(s)" if n_warnings else ""
             print(f"{text}: ok ({summary}{note})", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _warning_problems(caught: list, path: str, known: list[Problem]) -> list[Problem]:
+    """The warnings raised while checking ``path`` as located warning problems (never Python's raw warning lines
+    with source paths): located at the ``file:row`` the message names, else at ``path``; one per message."""
+    import re
+
+    out: list[Problem] = []
+    seen = {p.message for p in known}
+    for w in caught:
+        message = str(w.message)
+        if message in seen:
+            continue
+        seen.add(message)
+        at = re.search(r"\bin (\S+?:\d+)\b", message)
+        code = re.sub(r"(?<!^)(?=[A-Z])", "_", w.category.__name__).lower().removesuffix("_warning") or "warning"
+        out.append(Problem(at.group(1) if at else path, code, message, "warning"))
+    return out
 
 
 def validate_path(path: Path) -> tuple[list[Problem], str]:
@@ -96,9 +117,11 @@ def validate_path(path: Path) -> tuple[list[Problem], str]:
 # ---------------------------------------------------------------------------------------------------------------
 def _yaml_kind(path: Path) -> str:
     """``framework``, ``policy`` or ``other`` from the top-level keys (unreadable YAML counts as a framework)."""
+    from .._yaml import read_yaml
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError, OSError):
+        data, _ = read_yaml(path, "YAML")
+    except InputError:  # the framework check reports it, located
         return "framework"
     if not isinstance(data, dict):
         return "framework"
@@ -161,6 +184,10 @@ def _is_library_csv(path: Path) -> bool:
     """In an ``indicators`` folder, or a first line naming the library's ``code`` and ``name_zh`` columns."""
     if path.parent.name == "indicators":
         return True
+    from .._io_util import regular_file
+
+    if regular_file(path) is not None:  # never open a FIFO; the data-file reader reports what it is
+        return False
     try:
         with path.open("rb") as fh:
             first = fh.readline()
@@ -215,20 +242,23 @@ def _dataset(directory: Path) -> tuple[list[Problem], str]:
     except InputError as err:
         return list(err.problems), "dataset"
     frames: dict[str, Any] = {}
-    files = sorted(p for p in [*directory.iterdir(), *(directory / "forms").glob("*")]
-                   if p.is_file() and p.suffix.lower() in _TABLES)
+    forms = directory / "forms"
+    files = sorted(p for p in [*directory.iterdir(), *(forms.glob("*") if forms.is_dir() else ())]
+                   if p.suffix.lower() in _TABLES)  # a FIFO, folder or broken link is read too: an error
     for path in files:
         frames[path.name] = _read(path, problems)
     observations = frames.get("indicators.csv")
-    name = dataset_framework(meta, "indicators.csv", SCORED[0][1])
+    name = dataset_framework(meta, "indicators.csv", SCORED[0][1])  # as written, for the summary
     if observations is not None:
         if name is None:
             problems.append(Problem(str(meta_path), "no_framework",
                                     "dataset.yaml must name the framework that scores indicators.csv (e.g. "
                                     "`frameworks: {self: project_self}`)"))
         else:
-            problems.extend(_score(directory, name, observations, frames.get("budget.csv"), meta_path))
-    return problems, f"dataset, {len(files)} data file(s), framework {name or '-'}"
+            resolved = dataset_framework(meta, "indicators.csv", SCORED[0][1], directory=directory)
+            problems.extend(_score(directory, resolved, observations, frames.get("budget.csv"), meta_path))
+    shown = os.path.relpath(name, directory) if name and Path(name).is_absolute() else name  # as in dataset.yaml
+    return problems, f"dataset, {len(files)} data file(s), framework {shown or '-'}"
 
 
 def _score(directory: Path, name: str, observations: Any, budget: Any, meta_path: Path) -> list[Problem]:
@@ -236,9 +266,8 @@ def _score(directory: Path, name: str, observations: Any, budget: Any, meta_path
     from ..aggregate import score
     from ..framework import load_framework
 
-    candidate = directory / name
     try:
-        fw = load_framework(candidate if candidate.is_file() else name)
+        fw = load_framework(name)  # a path in dataset.yaml is already resolved against the dataset folder
         return list(score(fw, observations, budget).problems)
     except InputError as err:
         return [Problem(p.location or str(meta_path), p.code, p.message, p.severity) for p in err.problems]

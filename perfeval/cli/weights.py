@@ -26,6 +26,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from ..errors import InputError, Problem
+from ._args import float_in, int_in
 
 __all__ = ["register"]
 
@@ -34,13 +35,16 @@ _OBJECTIVE = ("entropy", "critic", "merec", "std_dev", "cv")
 
 def _read_csv(path: str, **kwargs: Any) -> pd.DataFrame:
     """Read a CSV in UTF-8 (with or without BOM) or GB18030, all cells as text."""
+    import io
+
+    from .._io_util import read_input_bytes
+
     p = Path(path)
-    if not p.is_file():
-        raise FileNotFoundError(2, "No such file or directory", str(p))
+    data = read_input_bytes(p, "CSV")  # a regular file only (never a FIFO), recorded as an input
     last: Exception | None = None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return pd.read_csv(p, dtype=str, keep_default_na=False, encoding=encoding, **kwargs)
+            return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding=encoding, **kwargs)
         except UnicodeDecodeError as exc:
             last = exc
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
@@ -71,7 +75,9 @@ def _write(frame: pd.DataFrame, out: str | None) -> None:
     """Write ``frame`` as CSV to ``out`` (atomically) when given."""
     if out:
         from .._io_util import atomic_write_text
-        atomic_write_text(Path(out), frame.to_csv(index=False))
+        from .._cells import neutralise_frame
+
+        atomic_write_text(Path(out), neutralise_frame(frame).to_csv(index=False))
         print(f"wrote {out}")
 
 
@@ -222,7 +228,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     def consistency(p: argparse.ArgumentParser) -> None:
         p.add_argument("--ri", default="saaty1980", choices=sorted(RI_TABLES), help="random-index table")
         p.add_argument("--criterion", default="cr", choices=("cr", "gci"), help="consistency index to judge by")
-        p.add_argument("--threshold", type=float, default=None,
+        p.add_argument("--threshold", type=float_in(0, 1, low_open=True), default=None,
                        help="consistency threshold (default CR 0.10; GCI 0.31/0.35/0.37 by n)")
         p.add_argument("--out", metavar="FILE", help="also write the weights table as CSV")
 
@@ -231,7 +237,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--method", default="eigen", choices=("eigen", "rgm", "colmean"))
     p.add_argument("--completion", default="optimal", choices=("optimal", "harker"),
                    help="how blank (missing) comparisons are filled")
-    p.add_argument("--suggest", type=int, default=3, metavar="K",
+    p.add_argument("--suggest", type=int_in(0, 100), default=3, metavar="K",
                    help="list K judgements to revisit when inconsistent (0 = none)")
     consistency(p)
     p.set_defaults(func=_cmd_ahp)
@@ -244,7 +250,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--method", default="aij", choices=("aij", "aip"))
     p.add_argument("--priority", default="eigen", choices=("eigen", "rgm", "colmean"))
     p.add_argument("--exclude-inconsistent", action="store_true", help="drop experts above the threshold")
-    p.add_argument("--decimals", type=int, default=0, help="decimals of the new points (largest remainder)")
+    p.add_argument("--decimals", type=int_in(0, 6), default=0,
+                   help="decimals of the new points, 0-6 (largest remainder)")
     consistency(p)
     p.set_defaults(func=_cmd_survey)
 

@@ -11,10 +11,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
+import numpy as np
+from openpyxl.cell.read_only import ReadOnlyCell
+
 from .. import columns as C
 from ._text import cell_of, label_key
 
-__all__ = ["Grid", "FormLayout", "sheet_grid", "locate", "split_label", "value_cell", "UNIT_LABELS", "FUNDS_LINES",
+__all__ = ["Grid", "FormLayout", "sheet_grid", "SheetTooLarge", "MAX_COLUMNS", "MAX_ROWS", "MAX_GRID_CELLS", "locate", "split_label", "value_cell", "UNIT_LABELS", "FUNDS_LINES",
            "YEAR", "TITLE_YEAR", "YEAR_CELL"]
 
 Grid = Sequence[Sequence[object]]  # rows of cell text (str or NaN), 0-based
@@ -78,14 +81,65 @@ class FormLayout:
         return has_block and C.UNIT_ID not in self.indicator_columns
 
 
+#: Limits of a worksheet perfeval reads (generous for real forms and tables; named in the error): columns, rows,
+#: and cells of the rectangular grid (rows x widest row).
+MAX_COLUMNS = 1_000
+MAX_ROWS = 1_048_576
+MAX_GRID_CELLS = 10_000_000
+
+
+class SheetTooLarge(ValueError):
+    """A worksheet beyond :data:`MAX_COLUMNS`, :data:`MAX_ROWS` or :data:`MAX_GRID_CELLS` (the message says which)."""
+
+
 def sheet_grid(ws, max_rows: int | None = None) -> list[list[object]]:
-    """A worksheet's cells as the text a user sees (merged cells other than the top-left one are empty)."""
-    if hasattr(ws, "reset_dimensions"):  # read-only sheets may carry a wrong stored size
-        ws.reset_dimensions()
-    rows = []
-    for row in ws.iter_rows(max_row=max_rows):
-        rows.append([cell_of(c) for c in row])
+    """A worksheet's cells as the text a user sees (merged cells other than the top-left one are empty).
+
+    A read-only sheet is streamed row by row from its XML: the stored ``<dimension>`` is never trusted, each row
+    is as long as its last cell, and the limits are checked while reading, so a hostile sheet (one cell at
+    column XFD on every row) fails fast in bounded memory.
+
+    Raises
+    ------
+    SheetTooLarge
+        More than :data:`MAX_COLUMNS` columns, :data:`MAX_ROWS` rows or :data:`MAX_GRID_CELLS` cells.
+    """
+    if not hasattr(ws, "_get_source"):  # an ordinary (writable) sheet: the package's own template
+        return [[cell_of(c) for c in row] for row in ws.iter_rows(max_row=max_rows)]
+    rows: list[list[object]] = []
+    width = 0
+    for idx, cells in _raw_rows(ws):
+        if max_rows is not None and idx > max_rows:
+            break
+        if idx > MAX_ROWS:
+            raise SheetTooLarge(f"sheet {ws.title!r} has more than {MAX_ROWS:,} rows (the most perfeval reads)")
+        last = cells[-1]["column"] if cells else 0
+        if last > MAX_COLUMNS:
+            raise SheetTooLarge(f"sheet {ws.title!r} has a cell in column {last:,} (row {idx}); perfeval reads at "
+                                f"most {MAX_COLUMNS:,} columns")
+        width = max(width, last)
+        if idx * max(width, 1) > MAX_GRID_CELLS:
+            raise SheetTooLarge(f"sheet {ws.title!r} spans more than {MAX_GRID_CELLS:,} cells ({idx:,} rows x "
+                                f"{width:,} columns); perfeval reads at most {MAX_GRID_CELLS:,}")
+        while len(rows) < idx - 1:
+            rows.append([])
+        row: list[object] = [np.nan] * last
+        for cell in cells:
+            row[cell["column"] - 1] = cell_of(ReadOnlyCell(ws, **cell))
+        rows.append(row)
     return rows
+
+
+def _raw_rows(ws):
+    """``(row number, [cell dicts])`` of a read-only sheet, straight from openpyxl's streaming XML parser."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    wb = ws.parent
+    with ws._get_source() as src:
+        parser = WorkSheetParser(src, ws._shared_strings, data_only=wb.data_only, epoch=wb.epoch,
+                                 date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+        for idx, cells in parser.parse():
+            yield idx, [c for c in cells if c["column"] >= 1]
 
 
 def _text(grid: Grid, r: int, c: int) -> str | None:

@@ -4,14 +4,14 @@ subcommands read a file the same way.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import pandas as pd
-import yaml
 
 from .. import columns as C
-from .._yaml import syntax_problem
+from .._yaml import read_yaml
 from ..errors import InputError
 from ._log import ProblemLog
 from ._contracts import check_observation_duplicates, observations_frame
@@ -19,7 +19,7 @@ from .forms import read_selfeval_form
 from .readers import read_budget, read_observations
 from .tables import XLSX_SUFFIXES, load_raw, read_table
 
-__all__ = ["read_units", "read_recheck_indicators", "read_dataset_meta", "read_dataset_file", "dataset_reader",
+__all__ = ["check_unique_units", "read_units", "read_recheck_indicators", "read_dataset_meta", "read_dataset_file", "dataset_reader",
            "DATASET_TABLES"]
 
 _NODE = {C.NODE_CODE: ("指标编码", "节点编码")}
@@ -55,25 +55,68 @@ def read_units(path: str | Path) -> pd.DataFrame:
         ``not_numeric``, ``not_boolean`` ...).
     """
     aliases, required, numeric, booleans = DATASET_TABLES["units"]
-    return read_table(path, aliases, required, kind="units", numeric=numeric, booleans=booleans)
+    units = read_table(path, aliases, required, kind="units", numeric=numeric, booleans=booleans)
+    check_unique_units(units, "units")
+    return units
+
+
+def check_unique_units(frame: pd.DataFrame, kind: str) -> None:
+    """Refuse a table naming a unit twice (``duplicate_unit``, located at the later row, naming the first row):
+    a second row would otherwise be dropped or doubled silently by whoever merges it."""
+    ids = frame[C.UNIT_ID]
+    dup = ids.notna() & ids.duplicated(keep=False)
+    if not dup.any():
+        return
+    log = ProblemLog()
+    first: dict[str, int] = {}
+    for uid, row, file in zip(ids[dup], frame["source_row"][dup], frame["source_file"][dup]):
+        if uid in first:
+            log.add("duplicate_unit", f"unit {uid!r} appears twice in the {kind} table: rows {first[uid]} and "
+                    f"{row}; keep one row per unit", file=str(file), row=int(row), column=C.UNIT_ID)
+        else:
+            first[uid] = int(row)
+    log.raise_if_errors()
 
 
 def read_dataset_meta(directory: str | Path) -> dict[str, Any]:
     """``directory/dataset.yaml`` as a mapping ({} when it is absent or not a mapping).
 
+    Framework paths it names (``frameworks: {self: fw/mine.yaml}``, ``categories: {c: {framework: ...}}``, a
+    top-level ``framework``) are resolved against ``directory``, never the working directory: a value ending in
+    ``.yaml``/``.yml`` or holding a folder is a path; a bare name is a shipped framework.
+
     Raises
     ------
     InputError
-        ``yaml_syntax``, located ``file:line``, when the file is not valid YAML.
+        ``yaml_syntax``, located ``file:line``, when the file is not valid YAML; the errors of
+        :func:`perfeval._yaml.read_yaml` (not a regular file, encoding, size, nesting and alias limits).
     """
     path = Path(directory) / "dataset.yaml"
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return {}
-    try:
-        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError(problems=[syntax_problem(exc, str(path))]) from None
-    return meta if isinstance(meta, dict) else {}
+    meta, _ = read_yaml(path, "dataset.yaml")  # a FIFO, folder or unreadable file is an error, not "absent"
+    if not isinstance(meta, dict):
+        return {}
+    if isinstance(meta.get("frameworks"), dict):
+        for key, value in meta["frameworks"].items():
+            meta["frameworks"][key] = dataset_path(directory, value)
+    for spec in (meta.get("categories") or {}).values() if isinstance(meta.get("categories"), dict) else ():
+        if isinstance(spec, dict) and "framework" in spec:
+            spec["framework"] = dataset_path(directory, spec["framework"])
+    if "framework" in meta:
+        meta["framework"] = dataset_path(directory, meta["framework"])
+    return meta
+
+
+def dataset_path(directory: str | Path, value: Any) -> Any:
+    """``value`` resolved against the dataset folder when it is a relative file path (ends in ``.yaml``/``.yml``
+    or names a folder); names of shipped frameworks and anything else are returned unchanged."""
+    if not isinstance(value, str) or not value.strip():
+        return value
+    p = Path(value)
+    if p.is_absolute() or not (p.suffix.lower() in (".yaml", ".yml") or len(p.parts) > 1):
+        return value
+    return os.path.abspath(Path(directory) / p)  # absolute: it stays right whoever joins it again
 
 
 def read_recheck_indicators(path: str | Path) -> pd.DataFrame:

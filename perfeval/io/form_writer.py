@@ -314,10 +314,11 @@ def _text(value: Any) -> Any:
 
 
 def _assign(cell, value: Any) -> None:
-    """Set a cell; text beginning with ``=`` (a target such as ``=0``) is stored as text, not as a formula."""
-    cell.value = value
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
+    """Set a cell; text beginning with ``=`` (a target such as ``=0``), ``+``, ``-`` or ``@`` is stored as text, never
+    as a formula (:func:`perfeval._cells.set_text_cell`)."""
+    from .._cells import set_text_cell
+
+    set_text_cell(cell, value)
 
 
 def _write_indicators(ws, layout: FormLayout, obs: pd.DataFrame) -> None:
@@ -387,7 +388,7 @@ def _write_header(ws, grid: list, layout: FormLayout, unit: Mapping[str, Any],
         label = ws.cell(*layout.unit_cells[key])
         text = str(label.value)
         if key in layout.unit_inline or text.rstrip().endswith((":", "：")):  # "项目名称：..." in one cell
-            label.value = f"{re.split('[:：]', text, maxsplit=1)[0]}：{unit[key]}"
+            _assign(label, f"{re.split('[:：]', text, maxsplit=1)[0]}：{unit[key]}")
         else:
             _set(ws, _right_of(ws, layout.unit_cells[key]), str(unit[key]))
     if unit.get("year") is not None and "year" not in layout.unit_cells:

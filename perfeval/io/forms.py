@@ -20,13 +20,14 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from .. import columns as C
+from .._io_util import regular_file
 from ..errors import DataQualityWarning
 from ._contracts import (budget_frame, budget_warnings, check_observation_duplicates, empty_observations,
                          observations_frame)
 from ._layout import YEAR, FormLayout, locate, sheet_grid, split_label, value_cell
 from ._log import ProblemLog
 from ._text import as_text, parse_numbers
-from .tables import UNREADABLE, XLSX_SUFFIXES, RawTable, check_file, read_sheets
+from .tables import UNREADABLE, XLSX_SUFFIXES, RawTable, check_file, read_sheets, workbook_too_large
 
 __all__ = ["SelfEvalForm", "read_selfeval_form", "is_selfeval_form"]
 
@@ -142,7 +143,7 @@ def read_selfeval_form(path: str | Path, *, sheet: str | int | None = None) -> S
 def is_selfeval_form(path: str | Path) -> bool:
     """True when an XLSX file holds a self-evaluation form (a header or funds block above an indicator block)."""
     p = Path(path)
-    if p.suffix.lower() not in XLSX_SUFFIXES or not p.is_file():
+    if p.suffix.lower() not in XLSX_SUFFIXES or regular_file(p) is not None or workbook_too_large(p):
         return False
     try:
         wb = load_workbook(p, read_only=True, data_only=True)
@@ -153,6 +154,8 @@ def is_selfeval_form(path: str | Path) -> bool:
             layout = locate(sheet_grid(ws, max_rows=80))
             if layout is not None and layout.is_form:
                 return True
+        return False
+    except UNREADABLE:  # a sheet too large (SheetTooLarge) or unparsable: the table reader reports why
         return False
     finally:
         wb.close()
@@ -198,6 +201,11 @@ def _open(path: str | Path, log: ProblemLog, sheet: str | int | None) -> tuple[l
         return None
     for name, grid in grids:
         layout = locate(grid)
+        if layout is not None and C.UNIT_ID in layout.indicator_columns:  # a table naming a unit on every row
+            log.add("not_a_form", f"sheet {name!r} is a plain indicators table (a unit id column in its header "
+                    "row), not a self-evaluation form; read it with read_observations", file=file,
+                    row=layout.header_row)
+            return None
         if layout is not None:
             return grid, layout
     log.add("no_header", f"no indicator block header (一级指标 / 二级指标 / 三级指标 / 年度指标值 / 实际完成值 / "

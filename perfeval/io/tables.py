@@ -18,15 +18,16 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
-from .._io_util import atomic_path
+from .._cells import neutralise_frame, unquote_text, write_xlsx, xlsx_cell
+from .._io_util import atomic_path, note_input, read_input_bytes, regular_file
 from .._rows import attach_headers
 from ..columns import accepted_names, resolve_columns
-from ._layout import sheet_grid
+from ..errors import InputError
+from ._layout import SheetTooLarge, sheet_grid
 from ._log import ProblemLog
 from ._text import TEXT, as_text, parse_booleans, parse_numbers, strip_text
 
@@ -127,6 +128,16 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, encoding: str = "utf-8
     ValueError
         For an unknown encoding or an unsupported suffix. The target is replaced in one rename, so a failure
         leaves an existing file untouched.
+    InputError
+        ``bad_output`` / ``output_is_input`` for a path that cannot or must not be written
+        (:func:`perfeval._io_util.check_output`).
+
+    Notes
+    -----
+    Text cells that a spreadsheet would evaluate as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or
+    carriage return) are neutralised (:mod:`perfeval._cells`): prefixed with ``'`` in CSV (``read_table`` removes
+    it again), stored as text with Excel's quote prefix in XLSX. Numbers stay numbers. XLSX is written in
+    streaming (write-only) mode.
     """
     path = Path(path)
     try:
@@ -139,35 +150,15 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, encoding: str = "utf-8
         raise ValueError(f"`path` must end in .csv, .txt, .tsv or .xlsx; got {str(path)!r}.")
     with atomic_path(path) as tmp:
         if suffix == ".xlsx":
-            _write_xlsx(frame, tmp)
+            write_xlsx(tmp, {"Sheet1": frame})
         else:
-            frame.to_csv(tmp, index=False, encoding=encoding, sep="\t" if suffix == ".tsv" else ",")
+            neutralise_frame(frame).to_csv(tmp, index=False, encoding=encoding, sep="\t" if suffix == ".tsv" else ",")
     return path
 
 
-def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
-    """One sheet, header then rows (openpyxl write-only); text beginning ``=`` stays text, never a formula."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Sheet1")
-    ws.append([xlsx_value(ws, str(c)) for c in frame.columns])
-    for row in frame.itertuples(index=False, name=None):
-        ws.append([xlsx_value(ws, v) for v in row])
-    wb.save(path)
-
-
 def xlsx_value(ws, value: object) -> object:
-    """A value openpyxl writes as the user wrote it: missing -> empty, numpy -> Python, ``=0`` -> text."""
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.data_type = "s"  # "=0" is a target, not a formula
-        return cell
-    return value
+    """A value openpyxl writes as the user wrote it (:func:`perfeval._cells.xlsx_cell`): ``=0`` stays text."""
+    return xlsx_cell(ws, value)
 
 
 # --- loading -----------------------------------------------------------------------------------------------------
@@ -197,11 +188,12 @@ def load_raw(path: str | Path, aliases: Mapping[str, Sequence[str]], required: S
 def check_file(path: str | Path, kind: str, suffixes: frozenset[str], log: ProblemLog) -> Path | None:
     """The path when it is an existing, non-empty file with an accepted suffix; else log why and return None."""
     file, p = str(path), Path(path)
-    if not p.exists():
+    why = regular_file(p, kind)  # stat only: a FIFO is never opened
+    if why == "missing":
         log.add("file_not_found", f"{kind} file not found: {file}", file=file)
         return None
-    if not p.is_file():
-        log.add("not_a_file", f"expected a {kind} file, found a directory: {file}", file=file)
+    if why is not None:
+        log.add("unreadable_file" if "permission" in why else "not_a_file", f"{why}: {file}", file=file)
         return None
     suffix = p.suffix.lower()
     if suffix not in suffixes:
@@ -213,6 +205,7 @@ def check_file(path: str | Path, kind: str, suffixes: frozenset[str], log: Probl
     if p.stat().st_size == 0:
         log.add("empty_file", f"{kind} file is empty", file=file)
         return None
+    note_input(p)  # outputs must never overwrite it
     return p
 
 
@@ -279,9 +272,9 @@ def _load_csv(p: Path, file: str, aliases: Mapping[str, Sequence[str]], kind: st
               log: ProblemLog) -> tuple[list[str], pd.DataFrame, int] | None:
     """Decode, find the header among the first rows, and let pandas' C parser read the rest as text."""
     try:
-        data = p.read_bytes()
-    except OSError as err:
-        log.add("unreadable_file", f"cannot read the {kind} file: {err}", file=file)
+        data = read_input_bytes(p, kind)
+    except InputError as err:
+        log.extend(err.problems)
         return None
     text = decode_csv(data, file, log)
     if text is None:
@@ -320,6 +313,8 @@ def _load_csv(p: Path, file: str, aliases: Mapping[str, Sequence[str]], kind: st
     except pd.errors.ParserError as err:
         _report_bad_rows(buffer, ends[k], delimiter, len(headers), k + 1, file, log, str(err))
         return None
+    for column in data.columns:  # the quote perfeval's writers put before formula-like text (perfeval._cells)
+        data[column] = unquote_text(data[column])
     return headers, data, k + 1
 
 
@@ -373,6 +368,10 @@ def read_sheets(p: Path, file: str, kind: str, sheet: str | int | None, log: Pro
                 first: bool = False) -> list[tuple[str, list[list[object]]]] | None:
     """``(name, cells as text)`` of the sheet asked for, or of every sheet (only the first with ``first``); None
     after ``unreadable_file`` or ``no_sheet``."""
+    why = workbook_too_large(p)
+    if why:
+        log.add("file_too_large", why, file=file)
+        return None
     try:
         wb = load_workbook(p, read_only=True, data_only=True)
     except UNREADABLE as err:
@@ -383,8 +382,32 @@ def read_sheets(p: Path, file: str, kind: str, sheet: str | int | None, log: Pro
         if names is None:
             return None
         return [(name, sheet_grid(wb[name])) for name in (names[:1] if first else names)]
+    except SheetTooLarge as err:
+        log.add("sheet_too_large", str(err), file=file)
+        return None
+    except UNREADABLE as err:  # a sheet's XML that openpyxl cannot parse
+        log.add("unreadable_file", f"cannot read the {kind} workbook: {err}", file=file)
+        return None
     finally:
         wb.close()
+
+
+#: Largest uncompressed size of a workbook's parts perfeval opens (a 1 MB zip can hold gigabytes of XML).
+MAX_XLSX_BYTES = 500_000_000
+
+
+def workbook_too_large(p: Path) -> str | None:
+    """Why the workbook is too large to open (its parts' uncompressed size above :data:`MAX_XLSX_BYTES`), else
+    None; a file that is not a zip is left to openpyxl to report."""
+    try:
+        with zipfile.ZipFile(p) as z:
+            size = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    if size > MAX_XLSX_BYTES:
+        return (f"the workbook unpacks to {size:,} bytes; perfeval opens workbooks of at most {MAX_XLSX_BYTES:,} "
+                "bytes unpacked")
+    return None
 
 
 def select_sheets(names: Sequence[str], sheet: str | int | None, file: str, log: ProblemLog) -> list[str] | None:
@@ -470,7 +493,23 @@ def convert(raw: RawTable, *, numeric: Sequence[str] = (), booleans: Sequence[st
     for column in frame.columns:
         if column != "source_row" and column not in numeric and column not in booleans:
             frame[column] = as_text(frame[column])
+    for column in ID_COLUMNS:
+        if column in frame and column not in numeric:
+            bad = frame[column].str.contains(_CONTROL, na=False).astype(bool)
+            if bad.any():
+                head = raw.headers[column]
+                log.add_cells("bad_id", file=raw.file, column=head, rows=frame["source_row"][bad],
+                              values=frame[column][bad],
+                              message=lambda row, v, h=head: f"{h} in row {row} holds a control or text-direction "
+                                                              f"character (invisible, or it reorders the text); got "
+                                                              f"{v!r}")
     return frame
+
+
+#: Identifier columns: a control character (ESC, NUL ...) or a text-direction override (U+202E) in an id is refused
+#: (``bad_id``): it would show one id as another, and XML (XLSX) cannot hold most of them.
+ID_COLUMNS = ("unit_id", "node_code", "rater_id", "department_id", "expert_id", "indicator_code", "region_id")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def finish(frame: pd.DataFrame, raw: RawTable) -> pd.DataFrame:

@@ -288,8 +288,10 @@ def _units_table(units: pd.DataFrame | Mapping[str, str] | Sequence[str]) -> pd.
 # writing
 # ---------------------------------------------------------------------------------------------------------------
 def _text(cell, value: Any) -> None:
-    """Store ``value`` as text (``=...`` stays text, never a formula)."""
-    cell.value = "" if value is None else str(value)
+    """Store ``value`` as text (``=...`` stays text, never a formula; XML-illegal characters become U+FFFD)."""
+    from .._cells import set_text_cell
+
+    set_text_cell(cell, "" if value is None else str(value))
     cell.data_type = "s"
 
 
@@ -618,8 +620,16 @@ def collect_sheets(directory: str | Path, *, framework: Framework | str | None =
         problems.append(Problem(location, what, message, "warning" if allow_missing else "error"))
         missing.append({"what": what, RATER_ID: rater, UNIT_ID: unit, NODE_CODE: node, "location": location})
 
+    from .._io_util import note_input, regular_file
+    from ..io.tables import workbook_too_large
+
     for path in files:
         file = str(path)
+        why = regular_file(path, "score sheet") or workbook_too_large(path)  # never open a FIFO or a zip bomb
+        if why:
+            problems.append(Problem(file, "unreadable_file", why))
+            continue
+        note_input(path)  # an output must never overwrite a collected workbook
         try:
             wb = load_workbook(path, data_only=False)
         except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign file

@@ -10,7 +10,7 @@ import pandas as pd
 import yaml
 
 from .._html import frame_html, header
-from .._yaml import MarkedDict, line_of, load_marked, syntax_problem
+from .._yaml import MarkedDict, line_of, load_marked, read_yaml, syntax_problem
 from ..errors import InputError, Problem
 from ..framework import Band, GradeBands
 
@@ -341,12 +341,9 @@ def _merge(base: Any, base_locs: dict[Key, str], over: Any, over_locs: Mapping[K
 
 def load_file(path: Path) -> tuple[Any, dict[Key, str]]:
     file = str(path)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():  # a FIFO or folder: read_yaml says what it is
         raise InputError.single(file, "file_not_found", "policy file does not exist")
-    try:
-        data, duplicates = load_marked(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError(problems=[syntax_problem(exc, file)]) from None
+    data, duplicates = read_yaml(path, "policy")  # limits, encodings, located
     if duplicates:
         raise InputError(problems=[Problem(f"{file}:{line}", "duplicate_key",
                                            f"key {key!r} appears twice in the same mapping")

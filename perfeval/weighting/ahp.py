@@ -242,6 +242,9 @@ def _labelled_values(matrix: Any, labels: Sequence[Any] | None
     return values, out_labels, problems, bad
 
 
+_JUDGEMENT_MIN = 1e-6  # ratios beyond 1e6 are typing errors and overflow the eigenvector (1e300 squared is inf)
+
+
 def _prepare(matrix: Any, labels: Sequence[Any] | None = None, rtol: float = 0.05) -> tuple[np.ndarray, list]:
     """Validate a judgement matrix; return it exactly reciprocal (NaN on missing pairs) with its labels.
 
@@ -260,6 +263,9 @@ def _prepare(matrix: Any, labels: Sequence[Any] | None = None, rtol: float = 0.0
         elif x <= 0:
             problems.append(Problem(_cell(labels, i, j), "not_positive",
                                     f"judgements must be positive (a_ij > 0); got {x:g}"))
+        elif not _JUDGEMENT_MIN <= x <= 1 / _JUDGEMENT_MIN:
+            problems.append(Problem(_cell(labels, i, j), "out_of_range",
+                                    f"judgements must lie in [1e-6, 1e6] (Saaty's scale is 1/9 to 9); got {x:g}"))
         elif i == j and abs(x - 1.0) > 1e-9:
             problems.append(Problem(_cell(labels, i, j), "diagonal",
                                     f"an item compared with itself must be 1; got {x:g}"))
