@@ -67,6 +67,24 @@ def way_batch(units: list[str], out: Path, jobs: int | None) -> float:
     return elapsed
 
 
+def way_formats(units: list[str], out: Path, jobs: int | None) -> tuple[float, dict[str, float]]:
+    """The batch again with ``formats=("html", "docx", "pdf")``: wall time and the mean seconds per report of
+    each extra format (each report's own ``timings``, measured in its process)."""
+    import pandas as pd
+
+    from perfeval.reports.batch import render_batch
+
+    plan = pd.DataFrame({"category": "self_evaluation", "unit_id": units, "data": "province"})
+    started = time.perf_counter()
+    result = render_batch(plan, out, jobs=jobs, force=True, progress=False, formats=("html", "docx", "pdf"))
+    elapsed = time.perf_counter() - started
+    if not result.ok:
+        raise SystemExit(f"the batch failed: {[(r.name, r.ename, r.evalue) for r in result.failed]}")
+    per = {fmt: sum(r.timings.get(fmt, 0.0) for r in result.reports) / len(result.reports)
+           for fmt in ("export", "docx", "pdf")}
+    return elapsed, per
+
+
 def way_cli(units: list[str], out: Path) -> float:
     notebook = _notebook()
     out.mkdir(parents=True, exist_ok=True)
@@ -121,6 +139,7 @@ def main() -> int:
     parser.add_argument("--reports", type=int, default=40)
     parser.add_argument("--jobs", type=int, default=None, help="workers of the batch (default: cores)")
     parser.add_argument("--skip-cli", action="store_true", help="leave out the (slow) command-line loop")
+    parser.add_argument("--skip-formats", action="store_true", help="leave out the Word/PDF pass of the batch")
     args = parser.parse_args()
     _notebook()
     units = _units(args.reports)
@@ -145,6 +164,10 @@ def main() -> int:
         print(f"batch vs 2-process pool: {t_pool / t_batch:.1f}x wall, {c_pool / c_batch:.1f}x CPU (goal >= 2x)")
         if t_cli is not None:
             print(f"batch vs CLI loop:       {t_cli / t_batch:.1f}x wall, {c_cli / c_batch:.1f}x CPU (goal >= 6x)")
+        if not args.skip_formats:
+            wall, per = way_formats(units, tmp / "formats", args.jobs)
+            print(f"perfeval batch with --format html,docx,pdf: {wall:.1f} s wall ({60 * n / wall:.1f} reports/min); "
+                  f"per report: HTML export {per['export']:.2f} s, Word {per['docx']:.2f} s, PDF {per['pdf']:.2f} s")
         print(f"load average after: {os.getloadavg()[0]:.2f}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
