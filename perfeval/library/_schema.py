@@ -1,7 +1,8 @@
 """Schema of indicator library files (fields, vocabularies, per-entry rules, CSV reader) and observation rows.
 
 Private to :mod:`perfeval.library`, which re-exports the public constants. Every rule returns located problems so
-that a file's problems are reported all at once (domain.md §8; PMKPI ``BAS_PERF_INDICATOR``).
+that a file's problems are reported all at once (domain.md §8; PMKPI ``BAS_PERF_INDICATOR``). The bottom layer
+of the package: it imports nothing from it.
 """
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
-from . import columns as C
-from .errors import InputError, Problem
+from .. import columns as C
+from ..errors import InputError, Problem
 
 
 # ---------------------------------------------------------------------------------------------------------------

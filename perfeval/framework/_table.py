@@ -1,6 +1,7 @@
 """The flat table form of a framework (COINr style, one row per node): rows back to nested node mappings.
 
-Private to :mod:`perfeval.framework` (:meth:`Framework.from_frame`), which checks the tree the rows make.
+Private to :mod:`perfeval.framework`: :meth:`Framework.from_frame` (in :mod:`._model`) checks the tree the rows
+make. A bottom layer of the package: it works on plain mappings and imports nothing from it.
 """
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from typing import Any, Iterator, Mapping, Sequence
 import pandas as pd
 import yaml
 
-from ._yaml import load_marked
-from .errors import Problem
+from .._yaml import load_marked
+from ..errors import Problem
 
 __all__ = ["frame_records", "walk_records"]
 
