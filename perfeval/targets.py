@@ -517,8 +517,8 @@ def _units_and_values(obs: pd.DataFrame, tp: _Parsed, ap: _Parsed, t_err: np.nda
 def cost_rows(obs: pd.DataFrame) -> np.ndarray:
     """Rows under a cost node: ``l1`` or ``l2`` names 成本 (成本指标, 经济成本指标 ...; the 2021 first-level 成本指标
     and the 2015 产出 > 成本指标), except saving rates (成本节约率) and minimum standards (基础养老金最低标准) whose
-    right comparator is ``>=`` (:func:`perfeval._library_schema.cost_ge_allowed`)."""
-    from ._library_schema import cost_ge_allowed
+    right comparator is ``>=`` (:func:`perfeval.library._schema.cost_ge_allowed`)."""
+    from .library._schema import cost_ge_allowed
 
     n = len(obs)
     cost = np.zeros(n, dtype=bool)

@@ -213,7 +213,7 @@ def test_each_planted_problem_is_found(sample, scored):
     assert set(full["unit_id"]) == {planted[c]["unit_id"] for c in (
         "unmet_full_score", "cost_indicator_ge", "actual_restates_target", "all_full_marks")}
     # a cost indicator written with >= (a minimum standard such as 基础养老金最低标准 is >= by the library)
-    from perfeval._library_schema import cost_ge_allowed
+    from perfeval.library._schema import cost_ge_allowed
 
     cost = obs[(obs["l2"] == "成本指标") & (obs["op"] == ">=") & ~obs["indicator"].map(cost_ge_allowed)]
     assert set(cost["unit_id"]) == {planted["cost_indicator_ge"]["unit_id"]}

@@ -519,12 +519,14 @@ def test_every_emitted_problem_code_is_documented():
     """Codes written in the loader and the checks (literal strings next to a message) are all in PROBLEM_CODES."""
     import re
 
-    import perfeval._framework_table as table
     import perfeval._yaml as yaml_module  # yaml_syntax problems are built there for every YAML loader
-    import perfeval.framework as fw_module
-    import perfeval.framework_checks as checks
+    import perfeval.framework._model as model
+    import perfeval.framework._structure as structure
+    import perfeval.framework._table as table
+    import perfeval.framework.checks as checks
 
-    source = "".join(Path(m.__file__).read_text(encoding="utf-8") for m in (checks, fw_module, table, yaml_module))
+    source = "".join(Path(m.__file__).read_text(encoding="utf-8")
+                     for m in (checks, structure, model, table, yaml_module))
     first_arg = r'(?:"[^"\n]*"|f"[^"\n]*"|\([^()\n]*\)|[^,"()\n])*?'
     emitted = set(re.findall(r'(?:_problem|Problem|\.single)\(' + first_arg + r',\s*"([a-z_]+)"', source))
     emitted |= set(re.findall(r'\.add\("([a-z_]+)"', source))

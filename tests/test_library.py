@@ -102,7 +102,7 @@ def test_fixed_codes_other_modules_rely_on(lib):
 def test_cost_indicators_never_use_greater_or_equal(lib):
     costs = [i for i in lib if i.is_cost]
     assert len(costs) >= 20
-    from perfeval._library_schema import cost_ge_allowed
+    from perfeval.library._schema import cost_ge_allowed
 
     # >= only for minimum standards (基础养老金最低标准, 生均公用经费基准定额: "不得低于标准") and saving rates
     assert all(i.op in ("<=", "=", "qualitative") or cost_ge_allowed(f"{i.name_zh} {i.name_en}") for i in costs)

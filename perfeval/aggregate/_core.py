@@ -12,7 +12,7 @@ import pandas as pd
 
 from .. import __version__
 from ..errors import DataQualityWarning, FrameworkError, InputError, Problem
-from ..framework import Framework, load_framework
+from ..framework import Framework, load_framework, validate_framework
 from ..scoring import DENOMINATORS
 from ..targets import _factorize, _small_unique, _stable_order, parse_observations
 from ._matching import FLAG_BITS, Tree, map_rows, name_key, unit_texts
@@ -269,8 +269,6 @@ GRADING_ERRORS = frozenset({"total_invalid", "bands_empty", "band_duplicate", "b
 def _refuse_invalid_framework(fw: Framework) -> None:
     """Refuse a framework whose grading ``validate`` rejects (:data:`GRADING_ERRORS`): scoring on it would grade
     silently wrong or leave grades blank."""
-    from ..framework_checks import validate_framework
-
     errors = [p for p in validate_framework(fw) if p.severity == "error" and p.code in GRADING_ERRORS]
     if errors:
         raise FrameworkError(problems=errors)

@@ -19,7 +19,7 @@ import pandas as pd
 from ..aggregate import score
 from ..aggregate._core import detect_framework
 from ..aggregate._matching import points_off_total, unit_text
-from .._library_schema import cost_ge_allowed
+from ..library._schema import cost_ge_allowed
 from ..columns import UNIT_ID
 from .._rows import header_as_written, row_locations, with_source
 from ..errors import InputError, PerfevalWarning, Problem, format_location

@@ -6,7 +6,11 @@ under which each unit attaches its own third-level indicators (with their own po
 
 Frameworks are stored as YAML (``templates/frameworks/*.yaml``) and have a flat table form (COINr style:
 ``node_code, parent_code, level, name, name_en, points, rule, ...``) that round-trips. Grade bands live in
-:mod:`perfeval.grades` and the checks in :mod:`perfeval.framework_checks`; both are re-exported here.
+:mod:`perfeval.grades`, the content checks in :mod:`perfeval.framework.checks`; :mod:`perfeval.framework`
+re-exports both.
+
+Private to :mod:`perfeval.framework`. It imports :mod:`._structure` (the checks of a raw mapping, which every
+load runs) and :mod:`._table` (rows of the flat table), never :mod:`.checks`.
 """
 from __future__ import annotations
 
@@ -20,27 +24,15 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ._framework_table import frame_records, walk_records
-from ._yaml import line_of, load_marked, read_yaml, syntax_problem
-from .errors import FrameworkError, Problem
-from .grades import DEFAULT_BANDS, Band, GradeBands, _number, grade
-from .framework_checks import (NODE_KEYS, PROBLEM_CODES, in_file_order, structure_problems,
-                               validate_framework)
+from .._io_util import atomic_write_text
+from .._resources import templates_dir
+from .._yaml import line_of, read_yaml
+from ..errors import FrameworkError, Problem
+from ..grades import DEFAULT_BANDS, GradeBands, _number
+from ._structure import NODE_KEYS, in_file_order, structure_problems
+from ._table import frame_records, walk_records
 
-__all__ = [
-    "Band",
-    "GradeBands",
-    "Node",
-    "Constraint",
-    "Veto",
-    "Framework",
-    "DEFAULT_BANDS",
-    "list_frameworks",
-    "load_framework",
-    "grade",
-    "validate_framework",
-    "PROBLEM_CODES",
-]
+__all__ = ["Node", "Constraint", "Veto", "Framework", "list_frameworks", "load_framework"]
 
 _FRAME_COLUMNS = ("node_code", "parent_code", "level", "name", "name_en", "points", "rule", "slot",
                   "indicator_code", "op", "aliases", "params", "description")
@@ -358,7 +350,6 @@ class Framework:
         """YAML text of the framework; also written (atomically) to ``path`` when given."""
         text = yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False, width=110)
         if path is not None:
-            from ._io_util import atomic_write_text
             atomic_write_text(Path(path), text)
         return text
 
@@ -503,7 +494,6 @@ class Framework:
 # shipped frameworks
 # ---------------------------------------------------------------------------------------------------------------
 def _frameworks_dir() -> Path:
-    from ._resources import templates_dir
     return templates_dir() / "frameworks"
 
 

@@ -9,6 +9,10 @@ library is any CSV, or folder of CSVs, with the same columns (:data:`FIELDS`).
 The entry schema follows the PMKPI tables ``BAS_PERF_INDICATOR`` / ``GD_PERF_INDICATOR`` (code, name, L1/L2
 parents, ``VALUE_DESC`` definition, ``COMPUTESIGN`` operator, ``UNIT``, ``IS_COMMON_IND``, ``START_DATE`` /
 ``END_DATE``, ``WFSTATUS``) plus the fields local library documents add: scoring rule, formula and data source.
+
+Here: the entries (:class:`Indicator`), the library with its look-ups and search (:class:`IndicatorLibrary`), and
+reading and validating library files. It builds on :mod:`._schema` (fields, vocabularies, per-entry rules, the CSV
+reader) and :mod:`.check` (usage findings); :mod:`perfeval.library` re-exports the public names.
 """
 from __future__ import annotations
 
@@ -24,20 +28,13 @@ from typing import Any, Iterable, Iterator, Mapping
 
 import pandas as pd
 
-from ._library_schema import (APPLIES_TO, FIELDS, KINDS, LEVEL1_SEGMENTS, OPS, SCORING_RULES, SECTOR_PREFIXES,
-                              STATUSES, choices, entry_problems, filled, is_cost_level, norm_name, norm_op,
-                              observation_items, parse_date, read_file, strip_level)
-from .errors import DataQualityWarning, InputError, Problem
-from .framework import Framework
+from .._resources import templates_dir
+from ..errors import DataQualityWarning, InputError, Problem
+from ._schema import (APPLIES_TO, FIELDS, OPS, SECTOR_PREFIXES, STATUSES, choices, entry_problems, is_cost_level,
+                      norm_name, norm_op, read_file, strip_level)
+from .check import FrameworkLike, as_date, usage_findings, usage_items
 
-__all__ = [
-    "FIELDS", "KINDS", "OPS", "SCORING_RULES", "STATUSES", "APPLIES_TO", "FINDINGS", "SECTOR_PREFIXES",
-    "LEVEL1_SEGMENTS", "Indicator", "IndicatorLibrary", "load_library", "validate_library",
-    "validate_library_file",
-]
-
-#: Kinds of finding :meth:`IndicatorLibrary.check` reports.
-FINDINGS: tuple[str, ...] = ("not_in_library", "individual", "draft", "expired", "not_yet_valid", "op_differs")
+__all__ = ["Indicator", "IndicatorLibrary", "load_library", "validate_library", "validate_library_file"]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -372,7 +369,7 @@ class IndicatorLibrary:
         text = str(name)
         return self._by_name.get(text.strip()) or self._by_name.get(norm_name(text))
 
-    def check(self, framework_or_observations: Framework | pd.DataFrame, *,
+    def check(self, framework_or_observations: FrameworkLike | pd.DataFrame, *,
               on: date | str | None = None) -> pd.DataFrame:
         """List the indicators of a framework or of observations that the library does not cover or approve.
 
@@ -406,54 +403,9 @@ class IndicatorLibrary:
             ``framework_or_observations`` is neither a Framework nor a DataFrame, the frame has neither
             ``indicator_code`` nor ``indicator``, or ``on`` is not a date.
         """
-        day = _as_date(on)
-        if isinstance(framework_or_observations, Framework):
-            fw = framework_or_observations
-            items = [(n.code, n.name, n.indicator_code, n.op, n.code, n.code)
-                     for n in fw.leaves() if n.indicator_code]
-        elif isinstance(framework_or_observations, pd.DataFrame):
-            items = observation_items(framework_or_observations)
-        else:
-            raise InputError.single("framework_or_observations", "bad_type",
-                                    "`framework_or_observations` must be a Framework or an observations DataFrame; "
-                                    f"got {type(framework_or_observations).__name__}.")
-        rows = []
-        for name_loc, name, code, op, code_loc, op_loc in items:
-            rows.extend(self._findings(name_loc, name, code, op, code_loc, op_loc, day))
-        return pd.DataFrame(rows, columns=["location", "indicator", "code", "finding", "severity", "message"])
-
-    def _findings(self, name_loc: str, name: str, code: str | None, op: Any, code_loc: str, op_loc: str,
-                  day: date) -> list[dict[str, str]]:
-        """Findings of one framework leaf or observation row."""
-        def row(loc: str, c: str, finding: str, severity: str, message: str) -> dict[str, str]:
-            return {"location": loc, "indicator": name, "code": c, "finding": finding, "severity": severity,
-                    "message": message}
-
-        if code:
-            if code not in self._by_code:
-                return [row(code_loc, code, "not_in_library", "error",
-                            f"indicator code {code!r} ({name}) is not in the library.")]
-        else:
-            code = self._lookup_name(name)
-            if code is None:
-                return [row(name_loc, "", "individual", "note",
-                            f"{name!r} is not in the library: an individual (个性) indicator; allowed, but its "
-                            "definition and target need review.")]
-        ind = self._by_code[code]
-        out = []
-        if ind.status != "approved":
-            out.append(row(code_loc, code, "draft", "error",
-                           f"{ind.name_zh} ({code}) is a draft library entry; only approved entries may be used."))
-        if ind.valid_to is not None and day > ind.valid_to:
-            out.append(row(code_loc, code, "expired", "error",
-                           f"{ind.name_zh} ({code}) expired on {ind.valid_to} (checked on {day})."))
-        if ind.valid_from is not None and day < ind.valid_from:
-            out.append(row(code_loc, code, "not_yet_valid", "error",
-                           f"{ind.name_zh} ({code}) is valid from {ind.valid_from} (checked on {day})."))
-        if filled(op) and norm_op(op) != ind.op:
-            out.append(row(op_loc, code, "op_differs", "warning",
-                           f"op {str(op)!r} differs from the library's {ind.op!r} for {ind.name_zh} ({code})."))
-        return out
+        day = as_date(on)
+        items = usage_items(framework_or_observations)
+        return usage_findings(items, self._by_code, self._lookup_name, day)
 
 
 def _as_list(value: str | Iterable[str]) -> list[str]:
@@ -461,24 +413,11 @@ def _as_list(value: str | Iterable[str]) -> list[str]:
     return [value] if isinstance(value, str) else [str(v) for v in value]
 
 
-def _as_date(on: date | str | None) -> date:
-    """``on`` as a date (today when None)."""
-    if on is None:
-        return date.today()
-    if isinstance(on, date):
-        return on
-    parsed = parse_date(str(on))
-    if parsed is None:
-        raise InputError.single("on", "bad_date", f"`on` must be a date or 'YYYY-MM-DD'; got {on!r}.")
-    return parsed
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # reading and validating files
 # ---------------------------------------------------------------------------------------------------------------
 def _library_files(path: str | Path | None) -> tuple[list[Path], str]:
     if path is None:
-        from ._resources import templates_dir
         folder = templates_dir() / "indicators"
         return sorted(folder.glob("*.csv")), str(folder)
     p = Path(path)
