@@ -442,7 +442,7 @@ def case_weights_matrix_1e300(d: Path, base: Path) -> Case:
 
 
 def case_monitor_month_13(d: Path, base: Path) -> Case:
-    return Case(["monitor", str(_copy(base, d)), "--month", "13"], code="bad_month")
+    return Case(["monitor", str(_copy(base, d)), "--month", "13"], code="--month", exits=(2,))
 
 
 # --- numbers and ids that must not pass ---------------------------------------------------------------------------
