@@ -199,9 +199,9 @@ def _resolve_inputs(params: dict[str, Any]) -> list[tuple[str, Path]]:
 
     files: list[tuple[str, Path]] = []
     if isinstance(params.get("data"), str) and params["data"]:
-        directory = resolve_dataset(params["data"])
+        directory = resolve_dataset(params["data"]).resolve()  # the report runs in another working folder
         if Path(params["data"]).is_dir():
-            params["data"] = str(directory.resolve())
+            params["data"] = str(directory)
         for path in dataset_files(directory):
             files.append((f"{directory.name}/{path.relative_to(directory).as_posix()}", path))
     if isinstance(params.get("notes"), str) and params["notes"]:
@@ -211,7 +211,8 @@ def _resolve_inputs(params: dict[str, Any]) -> list[tuple[str, Path]]:
             raise InputError.single(str(notes), "file_not_found", "the evaluator's notes file does not exist")
         if why is not None:
             raise InputError.single(str(notes), "not_a_file", f"the evaluator's notes file: {why}")
-        params["notes"] = str(notes.resolve())
+        notes = notes.resolve()
+        params["notes"] = str(notes)
         files.append((notes.name, notes))
     return files
 
