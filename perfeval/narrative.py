@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ._display import fmt_number
+from ._result_lookup import grade_text, node_label, total_row
 from .errors import InputError, Problem
 
 __all__ = ["Draft", "SECTIONS", "SECTION_ALIASES", "LIMITS", "Notes", "Note", "read_notes", "unit_name",
@@ -169,37 +170,12 @@ def _label(units: pd.DataFrame | None, unit_id: Any, lang: str) -> str:
     return f"{name}（{unit_id}）" if lang == "zh" else f"{name} ({unit_id})"
 
 
-def _grade_en(result: Any, grade: str) -> str:
-    try:
-        english = {b.label: b.label_en or b.label for b in result.framework.bands.bands}
-    except AttributeError:
-        return grade
-    return english.get(grade, grade)
-
-
-def _node_en(result: Any, code: str, name: str) -> str:
-    try:
-        node = result.framework.find(code)
-    except (KeyError, ValueError, AttributeError):
-        return name
-    return node.name_en or name
-
-
 def _unit_nodes(result: Any, unit_id: Any) -> pd.DataFrame:
     nodes = result.nodes
     rows = nodes[nodes["unit_id"].astype(str) == str(unit_id)]
     if not len(rows):
         raise InputError.single("unit_id", "unknown_unit", f"unit {str(unit_id)!r} is not in the result")
     return rows
-
-
-def _total_row(result: Any, unit_id: Any) -> pd.Series:
-    totals = result.totals
-    hit = totals[totals["unit_id"].astype(str) == str(unit_id)]
-    if not len(hit):
-        raise InputError.single("unit_id", "unknown_unit", f"unit {str(unit_id)!r} is not in the result "
-                                f"({len(totals)} units)")
-    return hit.iloc[0]
 
 
 #: Points lost below this are not reported (they would show as 0.00 at the display precision).
@@ -255,7 +231,7 @@ def draft_conclusion(result: Any, unit_id: Any, *, units: pd.DataFrame | None = 
     >>> d.zh
     '2023年度绩效评价综合得分89.99分，评价等级为“良”。预算执行率95.50%。一级指标中，效益指标得分率最高（100.00%），产出指标最低（89.99%）。'
     """
-    row = _total_row(result, unit_id)
+    row = total_row(result, unit_id)
     total, grade = row["total"], str(row["grade"])
     year_zh = f"{year}年度" if year not in (None, "") else ""
     year_en = f"{year} " if year not in (None, "") else ""
@@ -264,7 +240,7 @@ def draft_conclusion(result: Any, unit_id: Any, *, units: pd.DataFrame | None = 
     who_en = f"{name}: " if name else ""
     zh = f"{who_zh}{year_zh}绩效评价综合得分{_pts(total)}分，评价等级为“{grade}”"
     en = (f"{who_en}the {year_en}performance evaluation gives a total of {_pts(total)} points, grade "
-          f"“{_grade_en(result, grade)}”")
+          f"“{grade_text(result, grade, 'en')}”")
     if rank is not None:
         tied_zh = "（并列）" if getattr(rank, "ties", 0) else ""
         tied_en = " (tied)" if getattr(rank, "ties", 0) else ""
@@ -284,8 +260,8 @@ def draft_conclusion(result: Any, unit_id: Any, *, units: pd.DataFrame | None = 
         if ach.max() > ach.min():
             zh += (f"一级指标中，{best['name']}得分率最高（{_pct(best['achievement'])}），"
                    f"{worst['name']}最低（{_pct(worst['achievement'])}）。")
-            en += (f" Among the first-level indicators {_node_en(result, best['node_code'], best['name'])} scores "
-                   f"best ({_pct(best['achievement'])}) and {_node_en(result, worst['node_code'], worst['name'])} "
+            en += (f" Among the first-level indicators {node_label(result, best['node_code'], best['name'], 'en')} scores "
+                   f"best ({_pct(best['achievement'])}) and {node_label(result, worst['node_code'], worst['name'], 'en')} "
                    f"worst ({_pct(worst['achievement'])}).")
     return Draft("conclusion", str(unit_id), "conclusion", zh, en, source="score:totals")
 
@@ -315,7 +291,7 @@ def draft_indicator_analysis(result: Any, unit_id: Any, *, top: int = 3) -> list
     out = []
     for _, node in rows[rows["level"] == 1].iterrows():
         code = str(node["node_code"])
-        name_en = _node_en(result, code, str(node["name"]))
+        name_en = node_label(result, code, str(node["name"]), "en")
         if not bool(node["applicable"]) or not (_float(node["points"]) or 0) > 0:
             out.append(Draft("indicators", str(unit_id), "indicator_analysis", f"{node['name']}：不适用，不计分。",
                              f"{name_en}: not applicable, not scored.", source=f"score:{code}"))
@@ -331,7 +307,7 @@ def draft_indicator_analysis(result: Any, unit_id: Any, *, top: int = 3) -> list
         lost = lost[lost >= _SHOWN_LOSS].sort_values(ascending=False, kind="stable").head(top)
         if len(lost):
             items_zh = "、".join(f"{rows.loc[i, 'name']}（失{_pts(v)}分）" for i, v in lost.items())
-            items_en = ", ".join(f"{_node_en(result, rows.loc[i, 'node_code'], rows.loc[i, 'name'])} "
+            items_en = ", ".join(f"{node_label(result, rows.loc[i, 'node_code'], rows.loc[i, 'name'], 'en')} "
                                  f"({_pts(v)} lost)" for i, v in lost.items())
             zh += f"失分{'主要' if len(lost) > 1 else ''}在{items_zh}。"
             en += f" Points were lost {'mainly ' if len(lost) > 1 else ''}on {items_en}."
@@ -511,7 +487,7 @@ def _score_drafts(result: Any, unit_id: str, limits: Mapping[str, float]) -> lis
         pd.Series(False, index=leaves.index)
     for i, n in missed.head(int(limits["max_items"])).iterrows():
         name = str(n["name"])
-        name_en = _node_en(result, n["node_code"], name)
+        name_en = node_label(result, n["node_code"], name, "en")
         src = f"score:{n['node_code']}"
         if "source_row" in n and _float(n.get("source_row")) is not None and "source_file" in n:
             src += f" {_file_row(str(n['source_file']) + ':' + str(int(float(n['source_row']))))}"
@@ -530,7 +506,7 @@ def _score_drafts(result: Any, unit_id: str, limits: Mapping[str, float]) -> lis
             code = "missed_target"
         out.append(Draft("problems", unit_id, code, zh, en, source=src, severity="medium",
                          data={"name": name, "name_en": name_en}))
-    total = _total_row(result, unit_id)
+    total = total_row(result, unit_id)
     rate = _float(total.get("execution_rate"))
     if rate is not None and rate < limits["low_execution"]:
         ex = leaves[execution]
@@ -564,10 +540,10 @@ def _score_drafts(result: Any, unit_id: str, limits: Mapping[str, float]) -> lis
     for _, n in low.head(int(limits["max_items"])).iterrows():
         name = str(n["name"])
         zh = f"“{name}”得分偏低：得{_pts(n['score'])}分（分值{_num(n['points'])}分），得分率{_pct(n['achievement'])}。"
-        en = (f"“{_node_en(result, n['node_code'], name)}” scored low: {_pts(n['score'])} of {_num(n['points'])} "
+        en = (f"“{node_label(result, n['node_code'], name, 'en')}” scored low: {_pts(n['score'])} of {_num(n['points'])} "
               f"points ({_pct(n['achievement'])}).")
         out.append(Draft("problems", unit_id, "low_node", zh, en, source=f"score:{n['node_code']}",
-                         severity="medium", data={"name": name, "name_en": _node_en(result, n["node_code"], name)}))
+                         severity="medium", data={"name": name, "name_en": node_label(result, n["node_code"], name, "en")}))
     return out
 
 
@@ -623,10 +599,10 @@ def _panel_drafts(panel: Any, result: Any, unit_id: str, limits: Mapping[str, fl
         name = names.get(code, code)
         zh = (f"专家对“{name}”评分分歧较大：最低{_num(r['min'])}分、最高{_num(r['max'])}分（分值{_num(r['points'])}分），"
               f"去掉极端评分后取{_pts(r['score'])}分。")
-        en = (f"The experts disagree on “{_node_en(result, code, name)}”: from {_num(r['min'])} to "
+        en = (f"The experts disagree on “{node_label(result, code, name, 'en')}”: from {_num(r['min'])} to "
               f"{_num(r['max'])} of {_num(r['points'])} points; {_pts(r['score'])} after trimming the extremes.")
         out.append(Draft("problems", unit_id, "expert_disagreement", zh, en, source=f"panel:{code}",
-                         severity="low", data={"name": name, "name_en": _node_en(result, code, name)}))
+                         severity="low", data={"name": name, "name_en": node_label(result, code, name, 'en')}))
     return out
 
 
@@ -1466,7 +1442,7 @@ def draft_portfolio(*, self_evaluation: Any = None, audit: Any = None, recheck: 
         poor = self_evaluation.totals[self_evaluation.totals["grade"] == worst]
         if len(poor):
             zh = f"{len(poor)}个项目自评等级为“{worst}”，绩效目标完成情况较差。"
-            en = f"{len(poor)} projects are graded “{_grade_en(self_evaluation, worst)}” in their self-evaluation."
+            en = f"{len(poor)} projects are graded “{grade_text(self_evaluation, worst, 'en')}” in their self-evaluation."
             pair("poor", zh, en, "评价等级为差的项目按规定压减或取消预算，限期整改并报送整改结果。",
                  "Cut or cancel the budgets of projects graded Poor as the rules require, and have them rectify "
                  "and report by a deadline.", "score:totals", "high")

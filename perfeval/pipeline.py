@@ -213,7 +213,8 @@ def analyse(data: Any, *, rng: Any = 2019, draws: int = 2000, steps: Any = None)
         Number of weight draws of the sensitivity analysis.
     steps : list of str, optional
         Only these steps (:data:`STEPS`; a report needs a few): ``recheck``, ``application`` and ``sensitivity``
-        also score the self-evaluations, ``key`` also aggregates the panel. Default: every step.
+        also score the self-evaluations (``application`` the departments and regions too, whose grades it applies
+        like `perfeval apply`), ``key`` also aggregates the panel. Default: every step.
 
     Returns
     -------
@@ -250,6 +251,8 @@ def analyse(data: Any, *, rng: Any = 2019, draws: int = 2000, steps: Any = None)
         wanted = set(STEPS)
     if wanted & {"recheck", "application", "sensitivity"}:
         wanted.add("self")
+    if "application" in wanted:
+        wanted |= {"department", "transfer"}
     if "key" in wanted:
         wanted.add("panel")
     meta = dict(data.meta)
@@ -295,12 +298,6 @@ def analyse(data: Any, *, rng: Any = 2019, draws: int = 2000, steps: Any = None)
             if "key" in wanted:
                 results["key_evaluation"] = score(fw_key, consensus.to_observations())
                 steps.append("key")
-        if "self_evaluation" in results and "application" in wanted:
-            # next year's budget follows the most verified grade: key evaluation, re-check, self-evaluation
-            graded = {"key_evaluation": results.get("key_evaluation"), "recheck": results.get("recheck"),
-                      "self_evaluation": results["self_evaluation"]}
-            results["application"] = application.apply_results(graded, data.units, budget=data.budget)
-            steps.append("application")
         if len(data.department_observations) and "department" in wanted:
             results["department"] = score(frameworks.get("department", "department"), data.department_observations,
                                           data.department_budget)
@@ -309,6 +306,17 @@ def analyse(data: Any, *, rng: Any = 2019, draws: int = 2000, steps: Any = None)
             results["transfer"] = score(frameworks.get("transfer", "transfer"), data.transfer_observations,
                                         data.transfer_budget)
             steps.append("transfer")
+        if "self_evaluation" in results and "application" in wanted:
+            # next year's budget follows the most verified grade: key evaluation, re-check, self-evaluation; the
+            # departments' and regions' own evaluations are self-evaluations too (as `perfeval apply` does)
+            own = [results[k] for k in ("self_evaluation", "department", "transfer") if k in results]
+            graded = {"key_evaluation": results.get("key_evaluation"), "recheck": results.get("recheck"),
+                      "self_evaluation": pd.concat([r.totals[["unit_id", "total", "grade"]] for r in own],
+                                                   ignore_index=True)}
+            budgets = [b for b in (data.budget, data.department_budget, data.transfer_budget) if len(b)]
+            results["application"] = application.apply_results(
+                graded, data.units, budget=pd.concat(budgets, ignore_index=True) if budgets else None)
+            steps.append("application")
         if len(data.ahp_survey) and "weights" in wanted:
             results["weights"] = ahp_survey(data.ahp_survey)
             steps.append("weights")

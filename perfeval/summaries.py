@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ._display import fmt_number
+from ._result_lookup import grade_text, node_label, total_row
 from .errors import InputError
 
 __all__ = ["block", "key_figures", "unit_facts", "score_table", "level_table", "findings_frame", "recheck_frame",
@@ -97,29 +98,6 @@ def _labels(units: pd.DataFrame | None, ids: Any, lang: str) -> list[str]:
     return out
 
 
-def grade_text(result: Any, grade: Any, lang: str = "zh") -> str:
-    """A grade label in the report language (the framework's ``label_en`` for English)."""
-    if grade is None or (isinstance(grade, float) and np.isnan(grade)):
-        return "—"
-    if lang == "zh":
-        return str(grade)
-    bands = getattr(getattr(result, "framework", None), "bands", None) or getattr(result, "bands", None)
-    try:
-        english = {b.label: b.label_en or b.label for b in bands.bands}
-    except AttributeError:
-        return str(grade)
-    return english.get(str(grade), str(grade))
-
-
-def _row(result: Any, unit_id: Any) -> pd.Series:
-    totals = result.totals
-    hit = totals[totals["unit_id"].astype(str) == str(unit_id)]
-    if not len(hit):
-        raise InputError.single("unit_id", "unknown_unit", f"unit {str(unit_id)!r} is not in the result "
-                                f"({len(totals)} units)")
-    return hit.iloc[0]
-
-
 def key_figures(result: Any, unit_id: Any, *, rank: Any = None, claimed_total: Any = None, audit: Any = None,
                 lang: str = "zh") -> list[tuple[str, str]]:
     """The figures at the top of a unit's report: total, grade, rank among peers, execution rate.
@@ -152,7 +130,7 @@ def key_figures(result: Any, unit_id: Any, *, rank: Any = None, claimed_total: A
     [('综合得分', '89.99'), ('评价等级', '良'), ('预算执行率', '95.12%')]
     """
     _check_lang(lang)
-    row = _row(result, unit_id)
+    row = total_row(result, unit_id)
     items: list[tuple[str, str]] = []
     if claimed_total is None and audit is not None:
         hit = audit.units[audit.units["unit_id"].astype(str) == str(unit_id)]
@@ -245,14 +223,13 @@ def score_table(result: Any, unit_id: Any, *, lang: str = "zh") -> pd.DataFrame:
     ...                                                        data.budget).totals.set_index("unit_id").loc["0070010", "total"]), 6)
     True
     """
-    from .narrative import _node_en
 
     _check_lang(lang)
     nodes = result.nodes
     rows = nodes[nodes["unit_id"].astype(str) == str(unit_id)]
     if not len(rows):
         raise InputError.single("unit_id", "unknown_unit", f"unit {str(unit_id)!r} is not in the result")
-    names = {c: (n if lang == "zh" else _node_en(result, c, n))
+    names = {c: (node_label(result, c, n, lang))
              for c, n in zip(rows["node_code"].astype(str), rows["name"].astype(str))}
     parents = set(rows["parent_code"].dropna().astype(str))
     leaves = rows[~rows["node_code"].astype(str).isin(parents) & rows["applicable"].astype(bool)]
@@ -292,7 +269,6 @@ def level_table(result: Any, unit_id: Any, *, level: int = 1, units: pd.DataFram
     DataFrame
         指标, 分值, 得分, 得分率(%), 同类中位数(%), 差距(百分点) (English with ``lang="en"``).
     """
-    from .narrative import _node_en
     from .peers import peer_profile
 
     _check_lang(lang)
@@ -300,7 +276,7 @@ def level_table(result: Any, unit_id: Any, *, level: int = 1, units: pd.DataFram
     heads = (["指标", "分值", "得分", "得分率(%)", "同类中位数(%)", "差距(百分点)"] if lang == "zh" else
              ["indicator", "points", "score", "rate (%)", "peers' median (%)", "gap (pp)"])
     frame = pd.DataFrame({
-        heads[0]: [n if lang == "zh" else _node_en(result, c, n) for c, n in zip(p["node_code"], p["name"])],
+        heads[0]: [node_label(result, c, n, lang) for c, n in zip(p["node_code"], p["name"])],
         heads[1]: p["points"].astype(float), heads[2]: p["score"].astype(float),
         heads[3]: p["achievement"].astype(float) * 100, heads[4]: p["peer_median"].astype(float) * 100,
         heads[5]: p["gap"].astype(float) * 100})
@@ -617,7 +593,6 @@ def panel_matrix(ratings: pd.DataFrame, panel: Any, unit_id: Any, *, result: Any
         For the node names (else the codes are shown).
     """
     _check_lang(lang)
-    from .narrative import _node_en
 
     r = ratings[ratings["unit_id"].astype(str) == str(unit_id)]
     if not len(r):
@@ -629,7 +604,7 @@ def panel_matrix(ratings: pd.DataFrame, panel: Any, unit_id: Any, *, result: Any
         n = result.nodes[result.nodes["unit_id"].astype(str) == str(unit_id)]
         names = dict(zip(n["node_code"].astype(str), n["name"].astype(str)))
     head = _t("指标", "indicator", lang)
-    frame = pd.DataFrame({head: [names.get(c, c) if lang == "zh" else _node_en(result, c, names.get(c, c))
+    frame = pd.DataFrame({head: [node_label(result, c, names.get(c, c), lang)
                                  for c in wide.index.astype(str)]})
     for rater in wide.columns:
         frame[str(rater)] = wide[rater].astype(float).to_numpy()
@@ -694,7 +669,6 @@ def reliability_frame(reliability: pd.DataFrame, *, result: Any = None, level: i
     DataFrame
         指标, 项目数, 专家数, ICC(A,1), 区间下限, 区间上限, Krippendorff α.
     """
-    from .narrative import _node_en
 
     _check_lang(lang)
     r = reliability[(reliability["level"] == level) | (reliability["node_code"] == "overall")]
@@ -704,7 +678,7 @@ def reliability_frame(reliability: pd.DataFrame, *, result: Any = None, level: i
     def name(c: str) -> str:
         if c == "overall":
             return _t("全部指标", "all", lang)
-        return names.get(c, c) if lang == "zh" else _node_en(result, c, names.get(c, c))
+        return node_label(result, c, names.get(c, c), lang)
     heads = (["指标", "项目数", "专家数", "ICC(A,1)", "区间下限", "区间上限", "Krippendorff α"] if lang == "zh" else
              ["indicator", "projects", "raters", "ICC(A,1)", "CI low", "CI high", "Krippendorff α"])
     return pd.DataFrame({heads[0]: [name(str(c)) for c in r["node_code"]], heads[1]: r["n_units"].astype(int).tolist(),
@@ -988,7 +962,6 @@ def exante_figures(exante: Any, unit_id: Any, *, lang: str = "zh") -> list[tuple
 
 def exante_dimensions(exante: Any, unit_id: Any, *, lang: str = "zh") -> pd.DataFrame:
     """One proposal's score by dimension and criterion: dimension, criterion, points, score, rate (%)."""
-    from .narrative import _node_en
 
     _check_lang(lang)
     n = exante.nodes[exante.nodes["unit_id"].astype(str) == str(unit_id)]
@@ -1023,7 +996,7 @@ def fact_values(result: Any, unit_id: Any) -> dict[str, Any]:
     >>> fact_values(SimpleNamespace(totals=pd.DataFrame({"unit_id": ["P1"], "total": [89.996], "grade": ["良"]})), "P1")
     {'total': 89.996, 'grade': '良', 'execution_rate': None}
     """
-    row = _row(result, unit_id)
+    row = total_row(result, unit_id)
     rate = row.get("execution_rate")
     return {"total": float(row["total"]), "grade": str(row["grade"]),
             "execution_rate": None if rate is None or pd.isna(rate) else float(rate)}

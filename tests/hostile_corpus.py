@@ -82,6 +82,17 @@ def wide_xlsx(path: Path, rows: int = 200_000, column: str = "XFD", dimension: s
     return path
 
 
+def zip_bomb(path: Path, unpacked: int = 600_000_000) -> Path:
+    """An XLSX whose sheet XML unpacks to ``unpacked`` bytes of blanks (about 0.6 MB on disk): opened naively it
+    would take gigabytes of memory."""
+    wide_xlsx(path, rows=1)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z, z.open("xl/worksheets/padding.xml", "w") as part:
+        block = b" " * (1 << 20)
+        for _ in range(unpacked // len(block)):
+            part.write(block)
+    return path
+
+
 def anchor_bomb(levels: int = 9, width: int = 9) -> str:
     """YAML whose last anchor expands to ``width ** (levels + 1)`` values (a "billion laughs" of aliases)."""
     names = [f"a{i}" for i in range(levels + 1)]
@@ -219,6 +230,28 @@ def case_out_dangling_symlink(d: Path, base: Path) -> Case:
 def case_demo_out_is_a_file(d: Path, base: Path) -> Case:
     target = _write(d / "demo_out", "not a folder")
     return Case(["demo", "--out", str(target), "--no-charts", "--draws", "10"], code="bad_output")
+
+
+def case_apply_totals_zip_bomb(d: Path, base: Path) -> Case:
+    return Case(["apply", str(_copy(base, d)), "--totals", str(zip_bomb(d / "totals.xlsx"))],
+                code="file_too_large", fresh=True)
+
+
+def case_annual_out_is_the_dataset(d: Path, base: Path) -> Case:
+    ds = _copy(base, d)
+    return Case(["annual", str(ds), "--out", str(ds), "--no-progress"], outputs=[ds / "index.html"],
+                code="output_is_input")
+
+
+def case_batch_out_is_the_plan(d: Path, base: Path) -> Case:
+    plan = _write(d / "plan.csv", "category,unit_id\nself_evaluation,0010001\n")
+    return Case(["batch", str(plan), "--out", str(plan), "--no-progress"], outputs=[plan], code="bad_output")
+
+
+def case_batch_plan_is_a_fifo(d: Path, base: Path) -> Case:
+    os.mkfifo(d / "plan.csv")
+    return Case(["batch", str(d / "plan.csv"), "--out", str(d / "o"), "--no-progress"], outputs=[d / "o"],
+                code="FIFO")
 
 
 # --- files that are not regular files (never opened, never dropped silently) ---------------------------------------
@@ -442,7 +475,7 @@ def case_weights_matrix_1e300(d: Path, base: Path) -> Case:
 
 
 def case_monitor_month_13(d: Path, base: Path) -> Case:
-    return Case(["monitor", str(_copy(base, d)), "--month", "13"], code="bad_month")
+    return Case(["monitor", str(_copy(base, d)), "--month", "13"], code="--month", exits=(2,))
 
 
 # --- numbers and ids that must not pass ---------------------------------------------------------------------------

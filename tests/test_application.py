@@ -276,3 +276,25 @@ def test_sample_province_shows_every_application_action(capsys):
     assert set(r.units["action_code"]) == expected
     assert r.transfers["adjusted_allocation"].sum() == pytest.approx(r.transfers["allocation"].sum())
     assert main(["apply", str(SAMPLE)]) == 0 and "== actions" in capsys.readouterr().out
+
+
+def test_the_years_analysis_applies_the_same_grades_as_perfeval_apply():
+    """`pipeline.analyse` feeds the departments' and regions' own evaluations to the application step, as
+    `perfeval apply` does: the regions get their transfer factors, and every unit's action is the same."""
+    from perfeval.cli.apply import read_budgets, score_dataset
+    from perfeval.datasets import resolve_dataset
+    from perfeval.pipeline import analyse
+
+    folder = resolve_dataset("province")
+    data = pe.load_sample()
+    ours = analyse(data, draws=20, steps=["application", "recheck", "key"]).application.units
+    totals, _ = score_dataset(folder)
+    cli = pe.application.apply_results(totals, data.units, budget=read_budgets(folder)).units
+    regions = ours["kind"] == "region"
+    assert regions.sum() > 0 and ours.loc[regions, "transfer_factor"].notna().all()
+    assert set(ours.loc[ours["kind"] == "department", "grade"].dropna()) and not ours["grade"].isna().any()
+    both = ours.merge(cli, on="unit_id", suffixes=("", "_cli"))
+    assert len(both) == len(ours) == len(cli)
+    assert (both["action_code"] == both["action_code_cli"]).all()
+    assert (both["grade_source"] == both["grade_source_cli"]).all()
+    pd.testing.assert_series_equal(both["proposed_budget"], both["proposed_budget_cli"], check_names=False)

@@ -467,3 +467,31 @@ def test_extra_formats_render_in_the_batch_and_are_linked_and_cached(tmp_path):
     assert fewer.reports[0].status == "ok" and fewer.reports[0].extra == {}
     with pytest.raises(InputError, match="unknown_format"):
         render_batch(plan, tmp_path, progress=False, formats="html,odt")
+
+
+@pytest.mark.slow
+def test_annual_on_a_relative_dataset_path_renders(tmp_path, monkeypatch, capsys):
+    """Users type `perfeval annual mydata --out reports`: the inputs a report hashes are found from the report's
+    own working folder too (the paths were relative to the caller's)."""
+    shutil.copytree(Path(__file__).parent / "data" / "handmade", tmp_path / "hm")
+    monkeypatch.chdir(tmp_path)
+    assert main(["annual", "hm", "--out", "o", "--only", "self_evaluation", "--jobs", "1", "--no-progress"]) == 0
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text("utf-8"))
+    assert [r["status"] for r in manifest["reports"]] == ["ok"] * 3
+    page = next((tmp_path / "o").rglob("self_evaluation-H001*.html")).read_text("utf-8")
+    assert "hm/units.csv" in page and str(tmp_path) not in page
+
+
+def test_annual_and_batch_refuse_an_output_folder_that_is_an_input(tmp_path, capsys):
+    shutil.copytree(Path(__file__).parent / "data" / "handmade", tmp_path / "hm")
+    before = sorted(p.name for p in (tmp_path / "hm").rglob("*"))
+    for out in (tmp_path / "hm", tmp_path / "hm" / "reports"):
+        assert main(["annual", str(tmp_path / "hm"), "--out", str(out), "--no-progress"]) == 1
+        err = capsys.readouterr().err
+        assert f"{out}: output_is_input: the output folder is" in err and "dataset folder" in err
+    plan = tmp_path / "plan.csv"
+    plan.write_text("category,unit_id\nself_evaluation,H001\n", "utf-8")
+    assert main(["batch", str(plan), "--out", str(plan), "--no-progress"]) == 1
+    assert f"{plan}: bad_output: the output folder exists and is not a folder" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "hm").rglob("*")) == before
+    assert plan.read_text("utf-8") == "category,unit_id\nself_evaluation,H001\n"

@@ -67,7 +67,7 @@ def test_agreement_header_names_the_statistic_and_its_figures():
 
 def test_application_repr_is_one_short_line(analysis):
     text = repr(analysis.application)
-    assert text.startswith("ApplicationResult(units=150, actions={priority: ") and "more}" in text
+    assert text.startswith("ApplicationResult(units=176, actions={priority: ") and "more}" in text
 
 
 @pytest.mark.parametrize("kind", ["MonitoringPolicy", "ExantePolicy", "ApplicationPolicy"])

@@ -391,8 +391,10 @@ def test_cli_monitor_errors_are_located(tmp_path, capsys):
     assert f"{d / 'monitoring.csv'}:2:indicator: unknown_indicator" in capsys.readouterr().err
     assert main(["monitor", str(tmp_path / "none")]) == 1
     assert "file_not_found: no such dataset directory" in capsys.readouterr().err
-    assert main(["monitor", str(d), "--month", "0"]) == 1
-    assert "--month: bad_month" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as usage:  # a month outside 1-12 is a usage error, like every range
+        main(["monitor", str(d), "--month", "0"])
+    assert usage.value.code == 2
+    assert "argument --month: must be an integer from 1 to 12; got '0'" in capsys.readouterr().err
     rules = tmp_path / "rules.yaml"
     rules.write_text("kind: monitoring\nactions:\n  checkpoint_month: 13\n", encoding="utf-8")
     assert main(["monitor", str(d), "--rules", str(rules)]) == 1

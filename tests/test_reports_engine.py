@@ -209,3 +209,23 @@ def test_a_category_without_its_data_or_subject_is_a_located_error(monkeypatch):
     with pytest.raises(pe.InputError, match="unknown_subject.*9999999"):
         pe.reports.prepare("self_evaluation", {"data": handmade, "unit_id": "9999999"})
     assert pe.reports.prepare("self_evaluation", {"data": handmade, "unit_id": "H002"}).stem == "self_evaluation-H002"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory"])
+def test_a_notes_path_that_is_not_a_file_is_a_located_error(kind, tmp_path):
+    """A FIFO would block the reader forever and a folder is not "not found": both are named for what they are."""
+    import os
+
+    notes = tmp_path / "notes.yaml"
+    os.mkfifo(notes) if kind == "fifo" else notes.mkdir()
+    with pytest.raises(pe.InputError) as err:
+        pe.reports.prepare("probe", {"unit_id": "0010001", "notes": str(notes)})
+    (problem,) = err.value.problems
+    assert problem.code == "not_a_file" and problem.location == str(notes)
+    assert ("FIFO" if kind == "fifo" else "directory") in problem.message
+
+
+def test_one_html_exporter_per_language_is_reused(rendered):
+    """The second page of a process reuses the first page's exporter (its template compiled once)."""
+    assert _engine._html_exporter("zh") is _engine._html_exporter("zh")
+    assert _engine._html_exporter("zh") is not _engine._html_exporter("en")

@@ -11,6 +11,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from .._result_lookup import node_label
 from ._base import get_ax, label, plot_function, unit_labels
 
 __all__ = ["contribution_plot", "profile_plot", "grade_distribution_plot", "node_label"]
@@ -18,27 +19,6 @@ __all__ = ["contribution_plot", "profile_plot", "grade_distribution_plot", "node
 #: Colours of the first-level branches (ColorBrewer Set2), in framework order.
 _BRANCH = ["#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f", "#e5c494", "#b3b3b3"]
 _LOST = "#e0e0e0"
-
-
-def node_label(result: Any, code: str, name: str, lang: str) -> str:
-    """The name of a node in the report language: the framework's ``name_en`` for ``lang="en"`` when it has one
-    (unit-specific indicators keep the name written in the data).
-
-    Examples
-    --------
-    >>> import perfeval as pe
-    >>> from types import SimpleNamespace
-    >>> r = SimpleNamespace(framework=pe.load_framework("project_self"))
-    >>> node_label(r, "output", "产出指标", "en"), node_label(r, "output", "产出指标", "zh")
-    ('Output', '产出指标')
-    """
-    if lang != "en":
-        return name
-    try:
-        node = result.framework.find(code)
-    except (KeyError, ValueError, AttributeError):
-        return name
-    return node.name_en or name
 
 
 def _unit_rows(result: Any, unit_id: Any) -> pd.DataFrame:

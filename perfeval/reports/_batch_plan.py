@@ -16,6 +16,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
+from .._io_util import regular_file
 from ..errors import InputError, Problem
 
 __all__ = ["PlanRow", "read_plan", "annual_plan", "PARAM_NAME"]
@@ -114,8 +115,11 @@ def read_plan(plan: Any) -> list[PlanRow]:
         return _rows_from_records(list(plan), "plan")
     if isinstance(plan, (str, os.PathLike)):
         path = Path(plan)
-        if not path.is_file():
+        why = regular_file(path, "plan")
+        if why == "missing":
             raise InputError.single(str(path), "file_not_found", "no such plan file")
+        if why is not None:  # a FIFO would block the reader; a folder is not "missing"
+            raise InputError.single(str(path), "not_a_file", why)
         if path.suffix.lower() in (".yaml", ".yml"):
             import yaml
 

@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from .._io_util import atomic_write_bytes, atomic_write_text
+from .._io_util import atomic_write_bytes, atomic_write_text, regular_file
 from .._resources import notebooks_dir
 from ..errors import InputError, Problem, ReportCrashError, ReportExecutionError, ReportTimeoutError
 from ._blocks import BLOCK_MIMETYPE, FACTS_MIMETYPE
@@ -199,16 +199,20 @@ def _resolve_inputs(params: dict[str, Any]) -> list[tuple[str, Path]]:
 
     files: list[tuple[str, Path]] = []
     if isinstance(params.get("data"), str) and params["data"]:
-        directory = resolve_dataset(params["data"])
+        directory = resolve_dataset(params["data"]).resolve()  # the report runs in another working folder
         if Path(params["data"]).is_dir():
-            params["data"] = str(directory.resolve())
+            params["data"] = str(directory)
         for path in dataset_files(directory):
             files.append((f"{directory.name}/{path.relative_to(directory).as_posix()}", path))
     if isinstance(params.get("notes"), str) and params["notes"]:
         notes = Path(params["notes"])
-        if not notes.is_file():
+        why = regular_file(notes, "notes")
+        if why == "missing":
             raise InputError.single(str(notes), "file_not_found", "the evaluator's notes file does not exist")
-        params["notes"] = str(notes.resolve())
+        if why is not None:
+            raise InputError.single(str(notes), "not_a_file", f"the evaluator's notes file: {why}")
+        notes = notes.resolve()
+        params["notes"] = str(notes)
         files.append((notes.name, notes))
     return files
 
@@ -461,14 +465,21 @@ def _css() -> str:
     return (template_basedir() / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
 
 
-def export_html(nb: Any, prepared: Prepared, *, provenance: Mapping[str, Any], title: str | None = None) -> str:
-    """The report page of an executed (cleaned) notebook: offline, deterministic HTML."""
+@lru_cache(maxsize=None)
+def _html_exporter(lang: str) -> Any:
+    """One HTML exporter per language for the whole process: building one compiles the report template again
+    (0.4-0.8 s), and an exporter holds no state between pages (the byte-identical re-render test checks it)."""
     from nbconvert import HTMLExporter
 
+    return HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(template_basedir())],
+                        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                        exclude_anchor_links=True, language_code=lang)
+
+
+def export_html(nb: Any, prepared: Prepared, *, provenance: Mapping[str, Any], title: str | None = None) -> str:
+    """The report page of an executed (cleaned) notebook: offline, deterministic HTML."""
     lang = prepared.lang if prepared.lang in _LABELS else "zh"
-    exporter = HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(template_basedir())],
-                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                            exclude_anchor_links=True, language_code=lang)
+    exporter = _html_exporter(lang)
     resources = {"perfeval": {
         "title": title or _title(prepared.category, lang), "css": _css(), "labels": _LABELS[lang],
         "made_with": _LABELS[lang]["made_with"].format(version=dict(provenance["versions"]).get("perfeval", "")),

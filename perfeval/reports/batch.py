@@ -34,7 +34,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
 
-from .._io_util import atomic_write_bytes, atomic_write_text
+from .._io_util import atomic_write_bytes, atomic_write_text, check_output_dir
 from ..errors import InputError, PerfevalError
 from ._batch_cache import (InputDigests, cache_key, canonical_json, relative_names, report_scope, sha256_file,
                            versions)
@@ -446,7 +446,7 @@ def render_batch(plan: Any, out_dir: str | os.PathLike[str], *, jobs: int | None
     from ._export import check_formats
 
     chosen_formats = tuple(check_formats(formats))
-    out = Path(out_dir)
+    out = check_output_dir(out_dir)  # an existing file is refused before anything renders
     out.mkdir(parents=True, exist_ok=True)
 
     pools: list[_LocalPool] = []
@@ -638,6 +638,14 @@ def render_annual(data: str | os.PathLike[str], out_dir: str | os.PathLike[str],
     them again); its one-line-per-step summary (``Analysis.summary()``) is ``BatchResult.extra``. Other
     arguments as in :func:`render_batch`; ``categories`` keeps only those report categories.
     """
+    from ..datasets import resolve_dataset
+
+    folder = resolve_dataset(data).resolve()
+    target = Path(out_dir).resolve()
+    if target == folder or folder in target.parents:
+        raise InputError.single(str(out_dir), "output_is_input",
+                                f"the output folder is {'the' if target == folder else 'inside the'} dataset folder "
+                                f"{data}; write the reports to a folder outside it")
     plan = annual_plan(data, lang=lang, categories=categories)
 
     def write_tables(folder: Path) -> pd.DataFrame:
