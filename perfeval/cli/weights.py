@@ -199,8 +199,9 @@ def _cmd_objective(args: argparse.Namespace) -> int:
         raise InputError(problems=problems)
     func = getattr(weighting, args.method)
     kwargs = {} if args.normalization is None else {"normalization": args.normalization}
+    directions = _parse_directions(args.directions)
     try:
-        res, caught = _run(lambda: func(frame, _parse_directions(args.directions), **kwargs))
+        res, caught = _run(lambda: func(frame, directions, **kwargs))
     except InputError as err:
         raise InputError(problems=[Problem(f"{args.data}: {p.location}", p.code, p.message)
                                    for p in err.problems]) if err.problems else InputError(
@@ -209,6 +210,10 @@ def _cmd_objective(args: argparse.Namespace) -> int:
     extra = "".join(f", {k} {v}" for k, v in scalars.items())
     print(f"{args.method} weights {args.data}: {frame.shape[0]} units x {frame.shape[1]} indicators{extra}")
     print(_table(res.to_frame()))
+    if isinstance(directions, dict):
+        default = [str(c) for c in frame.columns if str(c) not in directions]
+        if default:
+            print(f"not named in --directions, benefit (max) by default: {', '.join(default)}")
     _emit_warnings(caught)
     _write(res.to_frame(), args.out)
     return 0
@@ -259,8 +264,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p = sub.add_parser(name, help=f"{name} weights from a units x indicators table")
         p.add_argument("data", metavar="DATA.csv")
         p.add_argument("--directions", metavar="DIRS",
-                       help="max/min per indicator: 'max,min,max', 'ind1=max,ind2=min' or one value for all "
-                            "(default: all max)")
+                       help="max/min per indicator: 'max,min,max', 'ind1=max,ind2=min' (indicators not named are "
+                            "max) or one value for all (default: all max)")
         p.add_argument("--index", metavar="COLUMN", help="unit id column (default: the first column)")
         p.add_argument("--out", metavar="FILE", help="also write the weights table as CSV")
         norms = {"entropy": ("sum", "minmax"), "std_dev": ("minmax", "none")}.get(name)

@@ -102,6 +102,23 @@ def test_weights_objective_errors(tmp_path, capsys):
     assert "missing_column: unit id column 'nope'" in capsys.readouterr().err
 
 
+
+def test_weights_critic_directions_default_to_max_for_indicators_not_named(tmp_path, capsys):
+    """`--directions 成本=min` names one indicator of three: the other two are benefit, as documented; the weights
+    are those of the full list, and the output says which indicators took the default."""
+    path = _write(tmp_path, "d.csv", "单位,覆盖率,成本,满意度\n甲,1,9,5\n乙,2,7,1\n丙,4,8,2\n丁,3,2,6\n")
+    assert main(["weights", "critic", path, "--directions", "成本=min", "--out", str(tmp_path / "p.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "not named in --directions, benefit (max) by default: 覆盖率, 满意度" in out
+    assert main(["weights", "critic", path, "--directions", "max,min,max", "--out", str(tmp_path / "f.csv")]) == 0
+    partial, full = pd.read_csv(tmp_path / "p.csv"), pd.read_csv(tmp_path / "f.csv")
+    pd.testing.assert_frame_equal(partial, full)
+    assert partial["directions"].tolist() == [1, -1, 1]
+    capsys.readouterr()
+    assert main(["weights", "critic", path, "--directions", "成品=min"]) == 1
+    assert "`directions` names ['成品'], which are not indicators" in capsys.readouterr().err
+
+
 SURVEY = """expert_id,a,b,value
 E1,execution,output,1/4
 E1,execution,effect,1/3
