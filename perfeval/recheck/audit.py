@@ -28,6 +28,7 @@ from ..scoring import (DENOMINATORS, EDGE_TOL, QUALITATIVE_BANDS, band_level, ba
                        out_of_range)
 from ..targets import parse_observations
 from ._findings import FINDINGS, SEVERITIES, findings_table
+from ._inputs import claimed_totals as claimed_total_series
 
 __all__ = ["audit", "AuditResult", "FINDINGS", "findings_table", "SPENDING_WORDS", "SAVING_WORDS"]
 
@@ -133,19 +134,7 @@ def _claimed_totals(claimed_totals: Any, budget: pd.DataFrame | None) -> pd.Seri
             return pd.Series(pd.to_numeric(budget["claimed_total"], errors="coerce").to_numpy(dtype=float),
                              index=budget[UNIT_ID].map(unit_text).to_numpy())
         return pd.Series(dtype=float)
-    if isinstance(claimed_totals, pd.DataFrame):
-        col = next((c for c in ("claimed_total", "total", "总分") if c in claimed_totals), None)
-        if UNIT_ID not in claimed_totals or col is None:
-            raise InputError.single("claimed_totals", "missing_column", "`claimed_totals` must have `unit_id` and "
-                                    f"`claimed_total`; got {list(claimed_totals.columns)}.")
-        return pd.Series(pd.to_numeric(claimed_totals[col], errors="coerce").to_numpy(dtype=float),
-                         index=claimed_totals[UNIT_ID].map(unit_text).to_numpy())
-    if isinstance(claimed_totals, (pd.Series, Mapping)):
-        s = pd.Series(claimed_totals, dtype=float)
-        s.index = s.index.map(unit_text)
-        return s
-    raise TypeError("`claimed_totals` must be a DataFrame (unit_id, claimed_total), a Series or a mapping; got "
-                    f"{type(claimed_totals).__name__}.")
+    return claimed_total_series(claimed_totals)
 
 
 def _prepare(obs: pd.DataFrame) -> pd.DataFrame:
