@@ -10,7 +10,9 @@
 
 A matrix file has the item labels in its header row and first column; element (i, j) (row i, column j) is how
 much more important item i is than item j; cells may be fractions such as 1/5, blank = missing comparison.
-A survey file has columns ``expert_id, a, b, value`` (a is ``value`` times as important as b). A data file has
+A survey file has columns ``expert_id, a, b, value`` (a is ``value`` times as important as b), or Chinese headers
+such as 专家编号, 因素A, 因素B, 标度 (:data:`perfeval.weighting.SURVEY_HEADERS`); with ``--framework`` its items may
+be the nodes' codes or their Chinese names (决策, 过程 ...), and an unknown name is reported once, with its rows. A data file has
 one row per unit (its id in the first column) and one column per indicator. Problems are printed as
 ``file:row:column: code: message`` and exit with status 1.
 """
@@ -138,12 +140,10 @@ def _cmd_survey(args: argparse.Namespace) -> int:
     from ..weighting import ahp_survey, apply_weights
 
     data = _read_csv(args.survey)
-    items = fw = None
-    if args.framework:
-        fw = load_framework(args.framework)
-        items = [n.code for n in fw.children_of(args.node)]
-    res, caught = _run(lambda: ahp_survey(data, items=items, method=args.method, priority=args.priority,
-                                          ri=args.ri, exclude_inconsistent=args.exclude_inconsistent,
+    fw = load_framework(args.framework) if args.framework else None
+    res, caught = _run(lambda: ahp_survey(data, framework=fw, node=args.node, method=args.method,
+                                          priority=args.priority, ri=args.ri,
+                                          exclude_inconsistent=args.exclude_inconsistent,
                                           criterion=args.criterion, threshold=args.threshold,
                                           source=args.survey))
     print(f"AHP survey {args.survey}: {len(res.experts)} experts, {len(res.weights)} items, "
@@ -247,9 +247,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     consistency(p)
     p.set_defaults(func=_cmd_ahp)
 
-    p = sub.add_parser("survey", help="group AHP from a long survey table (expert_id, a, b, value)")
+    p = sub.add_parser("survey", help="group AHP from a long survey table (expert_id, a, b, value / 专家, 因素A, "
+                       "因素B, 标度)")
     p.add_argument("survey", metavar="SURVEY.csv")
-    p.add_argument("--framework", metavar="NAME|PATH", help="check items against this framework and print points")
+    p.add_argument("--framework", metavar="NAME|PATH", help="check items against this framework (node codes or "
+                   "Chinese names) and print points")
     p.add_argument("--node", default=None, metavar="CODE", help="parent node whose children are compared "
                    "(default: the first-level nodes)")
     p.add_argument("--method", default="aij", choices=("aij", "aip"))
