@@ -2,8 +2,8 @@
 
 Each subcommand lives in its own module of this package, with ``register(subparsers)`` adding its parser and
 setting ``func`` (a callable taking the parsed arguments and returning an exit code), and one example line in
-:data:`perfeval.cli._examples.EXAMPLES` (shown at the end of its ``--help``; a test fails for a command without). Exit codes: 0 ok,
-1 invalid input or a failed job, 2 usage. Errors print one line per problem (``file:row:column: message``) on
+:data:`perfeval.cli._examples.EXAMPLES` (shown at the end of its ``--help``; a test fails for a command without).
+Exit codes: 0 ok, 1 invalid input or a failed job, 2 usage. Errors print one line per problem (``file:row:column: message``) on
 standard error, never a traceback unless ``--debug``.
 """
 from __future__ import annotations

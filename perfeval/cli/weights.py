@@ -12,8 +12,8 @@ A matrix file has the item labels in its header row and first column; element (i
 much more important item i is than item j; cells may be fractions such as 1/5, blank = missing comparison.
 A survey file has columns ``expert_id, a, b, value`` (a is ``value`` times as important as b), or Chinese headers
 such as 专家编号, 因素A, 因素B, 标度 (:data:`perfeval.weighting.SURVEY_HEADERS`); with ``--framework`` its items may
-be the nodes' codes or their Chinese names (决策, 过程 ...), and an unknown name is reported once, with its rows. A data file has
-one row per unit (its id in the first column) and one column per indicator. Problems are printed as
+be the nodes' codes or their Chinese names (决策, 过程 ...), and an unknown name is reported once, with its rows.
+A data file has one row per unit (its id in the first column) and one column per indicator. Problems are printed as
 ``file:row:column: code: message`` and exit with status 1.
 """
 from __future__ import annotations

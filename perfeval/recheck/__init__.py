@@ -20,6 +20,7 @@ from .sampling import DESIGN_COLUMNS, ESTIMATORS, design_estimate, sample_units
 
 __all__ = [
     "audit", "AuditResult", "FINDINGS", "Finding", "SEVERITIES", "SPENDING_WORDS", "SAVING_WORDS", "findings_table",
-    "compare", "RecheckResult", "RecheckRules", "Agreement", "ACCURACY", "UNIT_FLAGS", "STATISTICS", "SELF_TOTAL_SOURCES",
+    "compare", "RecheckResult", "RecheckRules", "Agreement", "ACCURACY", "UNIT_FLAGS", "STATISTICS",
+    "SELF_TOTAL_SOURCES",
     "sample_units", "design_estimate", "DESIGN_COLUMNS", "ESTIMATORS",
 ]

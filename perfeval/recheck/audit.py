@@ -54,7 +54,8 @@ class AuditResult:
         rule gives), ``message``, ``location`` (``file:row:column``). Sorted by unit, then row.
     units : pandas.DataFrame
         One row per unit: ``unit_id, claimed_total`` (总分 as written, NaN when not given), ``claimed_sum``
-        (claimed execution points + claimed indicator scores as written, not rescaled), ``expected_total`` (by the rules),
+        (claimed execution points + claimed indicator scores as written, not rescaled), ``expected_total`` (by
+        the rules),
         ``difference`` (``claimed_total - expected_total``), ``claimed_grade``, ``expected_grade`` (on the
         framework's bands), ``n_findings``, ``worst`` (the most serious severity found, "" when none).
     scores : ScoreResult
@@ -221,8 +222,8 @@ def audit(observations: Any, budget: pd.DataFrame | str | Path | None = None,
     0, plus the claimed execution points, not rescaled). When rows are not applicable, a total the unit can
     have reached by rescaling is accepted too: :math:`S \cdot T / (T - w_{NA})` (rule 6 applied to the total:
     :math:`T` the framework's total, :math:`w_{NA}` the points of the not-applicable rows) or the claims carried
-    as the scoring rules carry them (the N/A points passed to the siblings); the finding stands at the 总分 cell of the form
-    (``file:row:column``; the budget table's 总分 cell for tables) with ``expected`` :math:`S`.
+    as the scoring rules carry them (the N/A points passed to the siblings); the finding stands at the 总分 cell
+    of the form (``file:row:column``; the budget table's 总分 cell for tables) with ``expected`` :math:`S`.
     ``units.difference`` compares 总分 with the recomputed total.
     ``points_not_total`` and ``executed_above_budget`` are the engine's own checks (``points_sum`` on the unit's
     indicator rows as written, the rows left out included; the execution leaf's flag), and the qualitative bands

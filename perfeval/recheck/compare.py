@@ -136,7 +136,8 @@ class RecheckResult:
         One row per unit scored by both: ``unit_id, self_total``, ``self_total_source`` (where the self total
         comes from: ``claimed``, the total the unit wrote; ``computed``, perfeval's roll-up of its claimed row
         scores; ``scored``, perfeval's rules; ``table``, a totals table's ``total``: :data:`SELF_TOTAL_SOURCES`),
-        ``recheck_total, deviation`` (self - recheck; > 0 is inflation), ``abs_deviation``, ``rel_deviation`` (deviation / recheck_total), ``self_grade``,
+        ``recheck_total, deviation`` (self - recheck; > 0 is inflation), ``abs_deviation``, ``rel_deviation``
+        (deviation / recheck_total), ``self_grade``,
         ``recheck_grade``, ``grade_steps`` (signed: re-check grade rank minus self grade rank, ranks 0 = best, so
         +1 = downgraded one grade), ``accuracy`` (准确 / 基本准确 / 不准确), ``flags`` (``;``-joined codes of
         :data:`UNIT_FLAGS`, "" when none), ``drivers`` (``;``-joined indicators driving the deviation, "" when
@@ -250,7 +251,8 @@ class RecheckResult:
                 f"disconnect_rate={self.statistic('disconnect_rate'):.4g}, problems={len(self.problems)}{small})")
 
 
-_UNIT_COLUMNS = ("unit_id", "self_total", "self_total_source", "recheck_total", "deviation", "abs_deviation", "rel_deviation",
+_UNIT_COLUMNS = ("unit_id", "self_total", "self_total_source", "recheck_total", "deviation", "abs_deviation",
+                 "rel_deviation",
                  "self_grade", "recheck_grade", "grade_steps", "accuracy", "flags", "drivers", "execution_score",
                  "amount")
 

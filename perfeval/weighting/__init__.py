@@ -26,7 +26,8 @@ from .ranks import positional_weights, rank_order
 
 __all__ = [
     "AHPResult", "GroupAHPResult", "WeightResult", "DelphiResult",
-    "ahp", "ahp_group", "ahp_survey", "SURVEY_HEADERS", "RI_TABLES", "RI_SOURCES", "GCI_THRESHOLDS", "SAATY_SCALE", "gci_threshold",
+    "ahp", "ahp_group", "ahp_survey", "SURVEY_HEADERS", "RI_TABLES", "RI_SOURCES", "GCI_THRESHOLDS", "SAATY_SCALE",
+    "gci_threshold",
     "entropy", "critic", "std_dev", "cv", "merec", "parse_directions",
     "rank_order", "positional_weights", "delphi", "kendall_w", "combine", "to_points", "apply_weights",
     "compare_weights",
