@@ -161,7 +161,7 @@ def test_total_with_a_not_applicable_row_as_the_unit_can_add_it_up():
     assert "as written (89.5), nor that sum with the 10 points not applicable rescaled (99.44" in f["message"]
 
 
-def _form_by_hand(path, total):
+def _form_by_hand(path, total, inline=False):
     """A 项目支出绩效自评表 typed in Excel (openpyxl, not perfeval's writer): merged labels, the funds block, the
     indicator rows with their claims, and 总分 on a merged row whose printed value is ``total``, in the 得分
     column; 自评等级 below. Rows claim 30 + 20 + 27 + 10 = 87, execution 9.5 (95 of 100): the sum is 96.5."""
@@ -192,14 +192,18 @@ def _form_by_hand(path, total):
             if value is not None:
                 ws.cell(r, c, value)
     ws.merge_cells("A7:A8")
-    ws["A11"], ws["G11"] = "总分", total
-    ws.merge_cells("A11:F11")
+    if inline:  # 总分：97.5 in one merged cell
+        ws["A11"] = f"总分：{total}"
+        ws.merge_cells("A11:H11")
+    else:
+        ws["A11"], ws["G11"] = "总分", total
+        ws.merge_cells("A11:F11")
     ws["A12"], ws["B12"] = "自评等级", "优"
     wb.save(path)
     return path
 
 
-def test_printed_total_one_point_above_the_rows_is_found_at_the_total_cell(tmp_path):
+def test_printed_total_one_point_above_the_rows_is_found_at_the_total_cell(tmp_path, capsys):
     """domain.md §11: a printed total one point above the sum of the rows. The form's rows and execution add up
     to 96.5 as written; 97.5 is printed. The finding compares with 96.5 (what the unit itself could add up) and
     stands at the 总分 cell (row 11, the 得分 column), not at the funds row; the form summing right has none."""
@@ -213,6 +217,14 @@ def test_printed_total_one_point_above_the_rows_is_found_at_the_total_cell(tmp_p
     form = pe.read_selfeval_form(path)
     assert (form.budget["claimed_total_row"].iat[0], form.budget["claimed_total_column"].iat[0]) == (11, "得分")
     assert "total_not_sum_of_rows" not in set(audit(_form_by_hand(tmp_path / "ok.xlsx", 96.5)).findings["code"])
+    inline = _form_by_hand(tmp_path / "inline.xlsx", 97.5, inline=True)
+    f = audit(inline).findings.set_index("code").loc["total_not_sum_of_rows"]
+    assert f["location"] == f"{inline}:11:总分" and f["claimed"] == 97.5
+    from perfeval.cli import main
+
+    assert main(["audit", "--data", str(path)]) == 0
+    assert f"{path}:11:得分: total_not_sum_of_rows (high): unit P7: the claimed total 97.5 is not the sum of the " \
+           "claimed rows and execution points as written (96.5)" in capsys.readouterr().out
 
 
 def test_points_not_total():
