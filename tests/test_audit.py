@@ -146,15 +146,85 @@ def test_total_not_sum_of_rows():
     assert (f["claimed"], f["expected"]) == pytest.approx((101.5, 99.5))
 
 
-def test_total_with_a_not_applicable_row_is_rescaled_like_the_rules():
-    """满意度 (a whole first-level node) not applicable: the applicable 90 points (execution 10 + 80) are rescaled
-    to 100 (domain.md §5.3 rule 6), so the claims 9.5 + 80 carry x 100/90 to the total; rows and execution are
-    still compared on their own points."""
+def test_total_with_a_not_applicable_row_as_the_unit_can_add_it_up():
+    """满意度 (10 points) not applicable. The unit can write the plain sum of its claims (9.5 + 80 = 89.5) or that
+    sum rescaled to 100 (domain.md §5.3 rule 6: 89.5 x 100/90); both stand. ``claimed_sum`` is the plain sum;
+    anything else is a finding whose expected value is the plain sum, the message naming the rescaled one."""
     obs = rows(满意度={"applicable": False, "score": np.nan})
-    res = run(obs, budget(total=(9.5 + 80) * 100 / 90))
-    assert res.findings.empty
-    assert res.units["claimed_sum"].iat[0] == pytest.approx(89.5 * 100 / 90)
-    assert res.units["expected_total"].iat[0] == pytest.approx(89.5 * 100 / 90)
+    for total in (89.5, (9.5 + 80) * 100 / 90):
+        res = run(obs, budget(total=total))
+        assert res.findings.empty, total
+        assert res.units["claimed_sum"].iat[0] == pytest.approx(89.5)
+        assert res.units["expected_total"].iat[0] == pytest.approx(89.5 * 100 / 90)
+    f = only(run(obs, budget(total=90.5)), "total_not_sum_of_rows")
+    assert (f["claimed"], f["expected"]) == pytest.approx((90.5, 89.5))
+    assert "as written (89.5), nor that sum with the 10 points not applicable rescaled (99.44" in f["message"]
+
+
+def _form_by_hand(path, total, inline=False):
+    """A 项目支出绩效自评表 typed in Excel (openpyxl, not perfeval's writer): merged labels, the funds block, the
+    indicator rows with their claims, and 总分 on a merged row whose printed value is ``total``, in the 得分
+    column; 自评等级 below. Rows claim 30 + 20 + 27 + 10 = 87, execution 9.5 (95 of 100): the sum is 96.5."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "自评表"
+    ws["A1"] = "项目支出绩效自评表（2024年度）"
+    ws.merge_cells("A1:I1")
+    ws["A2"], ws["C2"], ws["F2"], ws["G2"] = "项目名称", "职业技能培训", "项目编码", "P7"
+    ws["A3"] = "项目资金（万元）"
+    for col, head in zip("CDEFGH", ["年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]):
+        ws[f"{col}3"] = head
+    ws["B4"] = "年度资金总额"
+    for col, value in zip("CDEFGH", [100, 100, 95, 10, "95%", 9.5]):
+        ws[f"{col}4"] = value
+    ws.merge_cells("A3:A4")
+    for c, text in enumerate(["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+                              "偏差原因分析及改进措施"], start=1):
+        ws.cell(6, c, text)
+    body = [("产出指标", "数量指标", "培训人次", "≥1000人次", "1200人次", 30, 30),
+            (None, "质量指标", "合格率", "≥95%", "96%", 20, 20),
+            ("效益指标", "社会效益指标", "就业率", "≥80%", "72%", 30, 27),
+            ("满意度指标", "服务对象满意度指标", "满意度", "≥90%", "92%", 10, 10)]
+    for r, values in enumerate(body, start=7):
+        for c, value in enumerate(values, start=1):
+            if value is not None:
+                ws.cell(r, c, value)
+    ws.merge_cells("A7:A8")
+    if inline:  # 总分：97.5 in one merged cell
+        ws["A11"] = f"总分：{total}"
+        ws.merge_cells("A11:H11")
+    else:
+        ws["A11"], ws["G11"] = "总分", total
+        ws.merge_cells("A11:F11")
+    ws["A12"], ws["B12"] = "自评等级", "优"
+    wb.save(path)
+    return path
+
+
+def test_printed_total_one_point_above_the_rows_is_found_at_the_total_cell(tmp_path, capsys):
+    """domain.md §11: a printed total one point above the sum of the rows. The form's rows and execution add up
+    to 96.5 as written; 97.5 is printed. The finding compares with 96.5 (what the unit itself could add up) and
+    stands at the 总分 cell (row 11, the 得分 column), not at the funds row; the form summing right has none."""
+    path = _form_by_hand(tmp_path / "P7.xlsx", 97.5)
+    res = audit(path)
+    f = res.findings.set_index("code").loc["total_not_sum_of_rows"]
+    assert (f["claimed"], f["expected"]) == pytest.approx((97.5, 96.5))
+    assert f["location"] == f"{path}:11:得分" and f["row"] == 11
+    assert "as written (96.5)" in f["message"]
+    assert res.units["claimed_sum"].iat[0] == pytest.approx(96.5)
+    form = pe.read_selfeval_form(path)
+    assert (form.budget["claimed_total_row"].iat[0], form.budget["claimed_total_column"].iat[0]) == (11, "得分")
+    assert "total_not_sum_of_rows" not in set(audit(_form_by_hand(tmp_path / "ok.xlsx", 96.5)).findings["code"])
+    inline = _form_by_hand(tmp_path / "inline.xlsx", 97.5, inline=True)
+    f = audit(inline).findings.set_index("code").loc["total_not_sum_of_rows"]
+    assert f["location"] == f"{inline}:11:总分" and f["claimed"] == 97.5
+    from perfeval.cli import main
+
+    assert main(["audit", "--data", str(path)]) == 0
+    assert f"{path}:11:得分: total_not_sum_of_rows (high): unit P7: the claimed total 97.5 is not the sum of the " \
+           "claimed rows and execution points as written (96.5)" in capsys.readouterr().out
 
 
 def test_points_not_total():
@@ -299,7 +369,8 @@ def test_clean_rows_of_every_kind_have_no_findings():
         {"l1": "满意度指标", "l2": "服务对象满意度指标", "indicator": "学员满意度", "target": "≥90%", "actual": "93%",
          "points": 10.0, "score": 10.0}]).assign(unit_id="P1", note="")
     rows_["applicable"] = rows_["applicable"].fillna(True).astype(bool)
-    # 就业率 N/A: the social-benefit slot's 30 points go to 技能提升效果 (13 of 20 -> 19.5 of 30)
+    # 就业率 N/A: the social-benefit slot's 30 points go to 技能提升效果 (13 of 20 -> 19.5 of 30); a total with the
+    # claims carried as the rules carry them stands, like the plain sum
     total = 9.0 + 17.4 + 10 + 10 + 10 + 13.0 * 30 / 20 + 10
     b = pd.DataFrame({"unit_id": ["P1"], "budget_full_year": [100.0], "budget_adjusted": [120.0],
                       "executed": [108.0], "score": [9.0], "claimed_total": [total]})

@@ -3,6 +3,7 @@ scoring only, ScoreResults compared leaf by leaf, the sample province's planted 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -351,3 +352,68 @@ def test_claimed_total_of_a_score_result_carries_not_applicable_rows_like_the_ru
     assert res.totals["total"].iat[0] == pytest.approx(100.0)
     cmp = compare(res, totals([100.0], "recheck_total", ids=["P1"]))
     assert cmp.units["self_total"].iat[0] == pytest.approx(100.0)
+
+
+def _two_projects():
+    """P1 claims 50 + 30 + 10 + 10 = 100 on its rows, P2 45 + 30 + 10 + 9 = 94; their forms print 总分 101 (one
+    point above the rows, as units write it: domain.md §11) and 94."""
+    obs = pd.DataFrame({"unit_id": ["P1"] * 3 + ["P2"] * 3, "l1": ["产出指标", "效益指标", "满意度指标"] * 2,
+                        "l2": ["数量指标", "社会效益指标", "服务对象满意度指标"] * 2,
+                        "indicator": ["培训人次", "就业率", "满意度"] * 2,
+                        "target": ["≥1000人次", "≥80%", "≥90%"] * 2,
+                        "actual": ["1200人次", "80%", "95%", "900人次", "72%", "90%"],
+                        "points": [50.0, 30.0, 10.0] * 2, "score": [50.0, 30.0, 10.0, 45.0, 30.0, 10.0]})
+    budget = pd.DataFrame({"unit_id": ["P1", "P2"], "budget_full_year": [100.0, 100.0],
+                           "executed": [100.0, 90.0], "score": [10.0, 9.0], "claimed_total": [101.0, 94.0]})
+    return obs, budget
+
+
+@pytest.mark.filterwarnings("ignore::perfeval.errors.DegenerateDataWarning")
+def test_the_written_total_is_the_self_total_and_its_source_is_said():
+    """With the totals the units wrote (claimed_totals=, e.g. the budget table's 总分), the self total of a
+    ScoreResult is the written one (P1: 101, not perfeval's 100 from its rows) and ``self_total_source`` says
+    ``claimed``; a unit that wrote none keeps the roll-up of its claimed rows (``computed``); the rules' scores
+    ignore the written totals (``scored``); a totals table is the claim itself."""
+    obs, budget = _two_projects()
+    res = pe.score("project_self", obs, budget)
+    rec = totals([95.0, 90.0], "recheck_total", ids=["P1", "P2"])
+    cmp = compare(res, rec, claimed_totals=budget)
+    u = cmp.units.set_index("unit_id")
+    assert u.at["P1", "self_total"] == 101.0 and u.at["P1", "deviation"] == pytest.approx(6.0)
+    assert u["self_total_source"].tolist() == ["claimed", "claimed"]
+    assert cmp.units.columns[:4].tolist() == ["unit_id", "self_total", "self_total_source", "recheck_total"]
+    assert cmp.self_total_sources() == {"claimed": 2}
+    partial = compare(res, rec, claimed_totals={"P1": 101.0, "P2": np.nan})
+    assert partial.units.set_index("unit_id")[["self_total", "self_total_source"]].to_dict("index") == {
+        "P1": {"self_total": 101.0, "self_total_source": "claimed"},
+        "P2": {"self_total": pytest.approx(94.0), "self_total_source": "computed"}}
+    assert compare(res, rec).self_total_sources() == {"computed": 2}          # no written totals given
+    scored = compare(res, rec, self_total="scored", claimed_totals=budget)
+    assert scored.self_total_sources() == {"scored": 2}
+    assert scored.units.set_index("unit_id").at["P1", "self_total"] == pytest.approx(100.0)
+    assert compare(budget, rec).self_total_sources() == {"claimed": 2}       # a budget table: 总分 as written
+    generic = compare(totals([99.0, 93.0], "total", ids=["P1", "P2"]), rec)
+    assert generic.self_total_sources() == {"table": 2}
+    with pytest.raises(InputError, match="`claimed_totals` must have `unit_id` and `claimed_total`"):
+        compare(res, rec, claimed_totals=pd.DataFrame({"unit_id": ["P1"], "x": [1.0]}))
+
+
+def test_small_samples_carry_a_note(inflated):
+    """Fewer than 10 units compared (6 here): a ``small_sample`` note in the result, its summary frame's attrs, its
+    text and HTML views; none from 10 units on; the threshold is a rule."""
+    assert inflated.small_sample and len(inflated.notes) == 1
+    note = inflated.notes[0]
+    assert note.startswith("small_sample: only 6 unit(s) compared (fewer than 10)") and "仅供参考" in note
+    assert inflated.summary.attrs["notes"] == [note]
+    assert "small_sample=True" in repr(inflated) and "only 6 unit(s) compared" in inflated._repr_html_()
+    ten = [60.0 + 3 * i for i in range(10)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DegenerateDataWarning)
+        big = compare(totals([r + 1 for r in ten], "claimed_total"), totals(ten, "recheck_total"))
+        stricter = compare(totals([r + 1 for r in ten], "claimed_total"), totals(ten, "recheck_total"),
+                           rules={"small_sample": 30})
+    assert big.notes == () and not big.small_sample and big.summary.attrs["notes"] == []
+    assert "small_sample" not in repr(big)
+    assert stricter.notes[0].startswith("small_sample: only 10 unit(s) compared (fewer than 30)")
+    with pytest.raises(ValueError, match="`small_sample` must be an integer >= 0"):
+        RecheckRules(small_sample=-1)

@@ -107,3 +107,29 @@ def test_recheck_indicator_rows_without_any_budget_are_an_error(sample_dir, tmp_
     code = main(["recheck", "--self", str(totals), "--recheck", str(sample_dir / "recheck_indicators.csv")])
     err = capsys.readouterr().err
     assert code == 1 and "missing_budget: the re-check's indicator rows are scored on project_self" in err
+
+
+def test_recheck_of_forms_uses_their_written_totals_and_notes_the_small_sample(sample_dir, capsys):
+    """The sample's forms: three of them are re-checked. Their 总分 is the self total (said on a line of its own),
+    and three units are too few for the statistics: the note is printed above the summary."""
+    code = main(["recheck", "--self", str(sample_dir / "forms"), "--recheck", str(sample_dir / "recheck.csv")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "self totals: 3 claimed (the total the unit wrote, 总分)" in out
+    assert "note: small_sample: only 3 unit(s) compared (fewer than 10)" in out
+    assert out.index("note: small_sample") < out.index("summary (estimate")
+
+
+def test_recheck_of_observations_says_which_self_total_it_used(sample_dir, tmp_path, capsys):
+    out = tmp_path / "units.csv"
+    args = ["recheck", "--self", str(sample_dir / "indicators.csv"), "--budget", str(sample_dir / "budget.csv"),
+            "--recheck", str(sample_dir / "recheck.csv")]
+    assert main([*args, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "self totals: 30 claimed" in printed and "note: small_sample" not in printed
+    table = pd.read_csv(out, dtype={"unit_id": str})
+    budget = pd.read_csv(sample_dir / "budget.csv", dtype={"unit_id": str}).set_index("unit_id")
+    assert (table["self_total_source"] == "claimed").all()
+    assert table["self_total"].tolist() == budget.loc[table["unit_id"], "claimed_total"].tolist()
+    assert main([*args, "--self-total", "scored"]) == 0
+    assert "self totals: 30 scored (perfeval's rules on the reported values)" in capsys.readouterr().out

@@ -1,8 +1,9 @@
 """The ``perfeval`` command line: a thin layer over the public functions.
 
 Each subcommand lives in its own module of this package, with ``register(subparsers)`` adding its parser and
-setting ``func`` (a callable taking the parsed arguments and returning an exit code). Exit codes: 0 ok,
-1 invalid input or a failed job, 2 usage. Errors print one line per problem (``file:row:column: message``) on
+setting ``func`` (a callable taking the parsed arguments and returning an exit code), and one example line in
+:data:`perfeval.cli._examples.EXAMPLES` (shown at the end of its ``--help``; a test fails for a command without).
+Exit codes: 0 ok, 1 invalid input or a failed job, 2 usage. Errors print one line per problem (``file:row:column: message``) on
 standard error, never a traceback unless ``--debug``.
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sys
 from typing import Sequence
 
 from .._io_util import input_guard
+from ._examples import apply_examples
 from ..errors import InputError, PerfevalError
 
 __all__ = ["main", "build_parser"]
@@ -43,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         module.register(sub)
     _add_mkdir(sub)
+    apply_examples(parser)  # one example per command in its --help (perfeval/cli/_examples.py)
     return parser
 
 

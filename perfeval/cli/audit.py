@@ -6,6 +6,8 @@
 * ``--data`` is an observations table with the units' claimed scores, a filled standard form (XLSX) or a
   directory of them; forms carry their funds block and 总分, tables take ``--budget`` (claimed execution points in
   得分, claimed totals in 总分) and ``--totals`` (``unit_id, claimed_total``).
+* The claimed total is checked against the claimed rows and execution points as written on the form (what the unit
+  itself adds up), and a ``total_not_sum_of_rows`` finding is located at the form's 总分 cell.
 * Prints the findings per code and every finding (``location: code (severity): message``); ``--out`` writes the
   findings (``.csv``) or a workbook with the findings, the unit totals and the vocabulary (``.xlsx``).
 

@@ -11,7 +11,11 @@
   and also give the indicator-level comparison.
 * ``--units`` adds attributes (``department_id`` ...) and the budget amounts of the weighted statistics; ``--by``
   breaks the summary down by one of them.
-* The summary and the units flagged or not 准确 are printed; ``--out`` writes the unit table (``.csv``) or a
+* With observations as ``--self`` and ``--self-total claimed`` (the default), a unit's self total is the 总分 it
+  wrote (its form's, or ``claimed_total`` of the budget table) where it wrote one, else perfeval's sum of its
+  claimed rows; the output says how many units had which (``self_total_source`` of the unit table).
+* The summary and the units flagged or not 准确 are printed, with a note when fewer than 10 units are compared
+  (statistics on so few units are indicative only); ``--out`` writes the unit table (``.csv``) or a
   workbook with the units, summary, grade transitions, the breakdown and the problems (``.xlsx``).
 
 Problems (units in one scoring only ...) go to standard error. Exit status: 0 compared, 1 invalid input, 2 usage.
@@ -130,6 +134,18 @@ def _attributes(path: str | None, budget: pd.DataFrame | None) -> pd.DataFrame |
     return units.merge(amounts, on=C.UNIT_ID, how="left")
 
 
+_SOURCE_TEXT = {"claimed": "claimed (the total the unit wrote, 总分)",
+                "computed": "computed (perfeval's sum of the unit's claimed rows; no total written)",
+                "scored": "scored (perfeval's rules on the reported values)",
+                "table": "from the totals table's `total` column"}
+
+
+def _sources_line(res) -> str:
+    """``self totals: 28 claimed (...), 2 computed (...)``."""
+    parts = [f"{n} {_SOURCE_TEXT.get(k, k)}" for k, n in res.self_total_sources().items()]
+    return "self totals: " + "; ".join(parts)
+
+
 def run(args: argparse.Namespace) -> int:
     """Read both sides, compare, print the summary and the units to look at, write ``--out``."""
     from ..recheck import compare
@@ -138,12 +154,19 @@ def run(args: argparse.Namespace) -> int:
     with warnings_to_stderr():
         self_side, recheck, indicators, budget = _sides(args)
         units = _attributes(args.units, budget)
-        res = compare(self_side, recheck, indicators=indicators, units=units, self_total=args.self_total)
+        claimed = None
+        if args.self_total == "claimed" and budget is not None and "claimed_total" in budget:
+            claimed = budget[["unit_id", "claimed_total"]]
+        res = compare(self_side, recheck, indicators=indicators, units=units, self_total=args.self_total,
+                      claimed_totals=claimed)
     print_problems(tuple(p for p in res.problems if p.code != "not_rechecked"))
     skipped = sum(p.code == "not_rechecked" for p in res.problems)
     if skipped:
         print(f"warning: {skipped} self-evaluated unit(s) have no re-evaluation and are not compared",
               file=sys.stderr)
+    print(_sources_line(res))
+    for note in res.notes:
+        print(f"note: {note}")
     print_table("summary (estimate, interval, p-value, budget-weighted)", res.summary.reset_index())
     print_table("grade transitions (rows: self, columns: re-check)", res.transitions.reset_index())
     look = res.units[(res.units["accuracy"] != "准确") | (res.units["flags"] != "")]

@@ -10,8 +10,10 @@
 
 A matrix file has the item labels in its header row and first column; element (i, j) (row i, column j) is how
 much more important item i is than item j; cells may be fractions such as 1/5, blank = missing comparison.
-A survey file has columns ``expert_id, a, b, value`` (a is ``value`` times as important as b). A data file has
-one row per unit (its id in the first column) and one column per indicator. Problems are printed as
+A survey file has columns ``expert_id, a, b, value`` (a is ``value`` times as important as b), or Chinese headers
+such as 专家编号, 因素A, 因素B, 标度 (:data:`perfeval.weighting.SURVEY_HEADERS`); with ``--framework`` its items may
+be the nodes' codes or their Chinese names (决策, 过程 ...), and an unknown name is reported once, with its rows.
+A data file has one row per unit (its id in the first column) and one column per indicator. Problems are printed as
 ``file:row:column: code: message`` and exit with status 1.
 """
 from __future__ import annotations
@@ -138,12 +140,10 @@ def _cmd_survey(args: argparse.Namespace) -> int:
     from ..weighting import ahp_survey, apply_weights
 
     data = _read_csv(args.survey)
-    items = fw = None
-    if args.framework:
-        fw = load_framework(args.framework)
-        items = [n.code for n in fw.children_of(args.node)]
-    res, caught = _run(lambda: ahp_survey(data, items=items, method=args.method, priority=args.priority,
-                                          ri=args.ri, exclude_inconsistent=args.exclude_inconsistent,
+    fw = load_framework(args.framework) if args.framework else None
+    res, caught = _run(lambda: ahp_survey(data, framework=fw, node=args.node, method=args.method,
+                                          priority=args.priority, ri=args.ri,
+                                          exclude_inconsistent=args.exclude_inconsistent,
                                           criterion=args.criterion, threshold=args.threshold,
                                           source=args.survey))
     print(f"AHP survey {args.survey}: {len(res.experts)} experts, {len(res.weights)} items, "
@@ -199,8 +199,9 @@ def _cmd_objective(args: argparse.Namespace) -> int:
         raise InputError(problems=problems)
     func = getattr(weighting, args.method)
     kwargs = {} if args.normalization is None else {"normalization": args.normalization}
+    directions = _parse_directions(args.directions)
     try:
-        res, caught = _run(lambda: func(frame, _parse_directions(args.directions), **kwargs))
+        res, caught = _run(lambda: func(frame, directions, **kwargs))
     except InputError as err:
         raise InputError(problems=[Problem(f"{args.data}: {p.location}", p.code, p.message)
                                    for p in err.problems]) if err.problems else InputError(
@@ -209,6 +210,10 @@ def _cmd_objective(args: argparse.Namespace) -> int:
     extra = "".join(f", {k} {v}" for k, v in scalars.items())
     print(f"{args.method} weights {args.data}: {frame.shape[0]} units x {frame.shape[1]} indicators{extra}")
     print(_table(res.to_frame()))
+    if isinstance(directions, dict):
+        default = [str(c) for c in frame.columns if str(c) not in directions]
+        if default:
+            print(f"not named in --directions, benefit (max) by default: {', '.join(default)}")
     _emit_warnings(caught)
     _write(res.to_frame(), args.out)
     return 0
@@ -242,9 +247,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     consistency(p)
     p.set_defaults(func=_cmd_ahp)
 
-    p = sub.add_parser("survey", help="group AHP from a long survey table (expert_id, a, b, value)")
+    p = sub.add_parser("survey", help="group AHP from a long survey table (expert_id, a, b, value / 专家, 因素A, "
+                       "因素B, 标度)")
     p.add_argument("survey", metavar="SURVEY.csv")
-    p.add_argument("--framework", metavar="NAME|PATH", help="check items against this framework and print points")
+    p.add_argument("--framework", metavar="NAME|PATH", help="check items against this framework (node codes or "
+                   "Chinese names) and print points")
     p.add_argument("--node", default=None, metavar="CODE", help="parent node whose children are compared "
                    "(default: the first-level nodes)")
     p.add_argument("--method", default="aij", choices=("aij", "aip"))
@@ -259,8 +266,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p = sub.add_parser(name, help=f"{name} weights from a units x indicators table")
         p.add_argument("data", metavar="DATA.csv")
         p.add_argument("--directions", metavar="DIRS",
-                       help="max/min per indicator: 'max,min,max', 'ind1=max,ind2=min' or one value for all "
-                            "(default: all max)")
+                       help="max/min per indicator: 'max,min,max', 'ind1=max,ind2=min' (indicators not named are "
+                            "max) or one value for all (default: all max)")
         p.add_argument("--index", metavar="COLUMN", help="unit id column (default: the first column)")
         p.add_argument("--out", metavar="FILE", help="also write the weights table as CSV")
         norms = {"entropy": ("sum", "minmax"), "std_dev": ("minmax", "none")}.get(name)

@@ -51,7 +51,8 @@ class SelfEvalForm:
     budget : pandas.DataFrame
         One row in the budget contract of :func:`perfeval.read_budget`: ``unit_id, budget_initial,
         budget_full_year, budget_adjusted, funds_in_place, executed, score`` (the execution points the unit
-        claimed), ``claimed_total`` (总分), ``source_file, source_row`` (the 年度资金总额 row).
+        claimed), ``claimed_total`` (总分), ``source_file, source_row`` (the 年度资金总额 row),
+        ``claimed_total_row``, ``claimed_total_column`` (where 总分 stands: its row and the header of its column).
     observations : pandas.DataFrame
         The indicator rows in the observations contract of :func:`perfeval.read_observations` (``score`` is the
         得分 the unit wrote).
@@ -182,6 +183,10 @@ def read_form(path: str | Path, log: ProblemLog, *, sheet: str | int | None = No
     grade = _grade(grid, layout)
     budget, funds = _funds(grid, layout, unit["unit_id"], file, log)
     budget[C.CLAIMED_TOTAL] = np.nan if claimed_total is None else claimed_total
+    # where 总分 stands on the form (row, header of its column), to locate findings about the total
+    at = budget.columns.get_loc("source_file")  # before the source columns, which stay last
+    budget.insert(at, "claimed_total_row", pd.array([total_row] * len(budget), dtype="Int64"))
+    budget.insert(at + 1, "claimed_total_column", pd.array([total_col] * len(budget), dtype=object))
     goals = {key: _below(grid, layout, cell) for key, cell in (("expected", layout.goal_cells.get("expected")),
                                                                 ("actual", layout.goal_cells.get("actual")))}
     return SelfEvalForm(unit=unit, budget=budget, observations=observations, goals=goals,

@@ -15,11 +15,12 @@ from __future__ import annotations
 from ._summary import STATISTICS, Agreement
 from ._findings import SEVERITIES, Finding, findings_table
 from .audit import FINDINGS, SAVING_WORDS, SPENDING_WORDS, AuditResult, audit
-from .compare import ACCURACY, UNIT_FLAGS, RecheckResult, RecheckRules, compare
+from .compare import ACCURACY, SELF_TOTAL_SOURCES, UNIT_FLAGS, RecheckResult, RecheckRules, compare
 from .sampling import DESIGN_COLUMNS, ESTIMATORS, design_estimate, sample_units
 
 __all__ = [
     "audit", "AuditResult", "FINDINGS", "Finding", "SEVERITIES", "SPENDING_WORDS", "SAVING_WORDS", "findings_table",
     "compare", "RecheckResult", "RecheckRules", "Agreement", "ACCURACY", "UNIT_FLAGS", "STATISTICS",
+    "SELF_TOTAL_SOURCES",
     "sample_units", "design_estimate", "DESIGN_COLUMNS", "ESTIMATORS",
 ]

@@ -3,7 +3,7 @@ and the indicator-level re-check."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
@@ -14,7 +14,8 @@ from ..aggregate._matching import unit_text
 from ..errors import InputError
 from ..grades import GradeBands
 
-__all__ = ["Side", "side", "indicator_side", "ids", "BUDGET_COLUMNS", "TOTAL_ALIASES"]
+__all__ = ["Side", "side", "indicator_side", "ids", "claimed_totals", "BUDGET_COLUMNS", "TOTAL_ALIASES",
+           "SELF_TOTAL_SOURCES"]
 
 _SELF_COLUMNS = ("self_total", "claimed_total", "total")
 _RECHECK_COLUMNS = ("recheck_total", "total")
@@ -24,14 +25,22 @@ TOTAL_ALIASES = {"execution_score": ("预算执行得分",), **BUDGET_ALIASES,
                  "recheck_total": RECHECK_ALIASES["recheck_total"], "self_total": ("自评得分",), "total": ()}
 # a budget table read as a totals table: its funds columns are not unit attributes
 BUDGET_COLUMNS = ("budget_initial", "budget_full_year", "budget_adjusted", "funds_in_place", "executed", "score",
-                   "claimed_total")
+                   "claimed_total", "claimed_total_row", "claimed_total_column")
+#: Where a unit's self total comes from (``RecheckResult.units["self_total_source"]``).
+SELF_TOTAL_SOURCES: Mapping[str, str] = {
+    "claimed": "the total the unit wrote (总分 of its form or budget table, a self_total / claimed_total column, or "
+               "`claimed_totals=`)",
+    "computed": "perfeval's roll-up of the unit's claimed row scores (no total written)",
+    "scored": "perfeval's rules applied to the unit's reported values (self_total='scored')",
+    "table": "the `total` column of a totals table (not said to be the unit's claim)",
+}
 
 
 @dataclass(frozen=True)
 class Side:
     """One scoring, normalised: totals per unit, optional execution points and indicator scores."""
 
-    totals: pd.DataFrame                 # unit_id, total, execution_score
+    totals: pd.DataFrame                 # unit_id, total, execution_score, source (SELF_TOTAL_SOURCES)
     leaves: pd.DataFrame | None          # unit_id, key, name, value
     bands: GradeBands | None
     extra: pd.DataFrame | None           # the totals table's other columns (amounts, departments ...)
@@ -72,10 +81,29 @@ def side(x: Any, name: str, self_total: str) -> Side:
         exe = pd.to_numeric(frame["execution_score"], errors="coerce").to_numpy(dtype=float)
     elif column == "claimed_total" and "score" in frame:  # a budget table: score = claimed execution points
         exe = pd.to_numeric(frame["score"], errors="coerce").to_numpy(dtype=float)
-    totals = pd.DataFrame({UNIT_ID: uid, "total": total, "execution_score": exe})
+    source = "table" if column == "total" else "claimed"
+    totals = pd.DataFrame({UNIT_ID: uid, "total": total, "execution_score": exe, "source": source})
     extra = frame.drop(columns=[c for c in (column, "execution_score", "source_file", "source_row") if c in frame]
                        ).assign(**{UNIT_ID: uid})
     return Side(totals, None, None, extra)
+
+
+def claimed_totals(claimed: Any, name: str = "claimed_totals") -> pd.Series:
+    """Claimed totals (总分) by unit id from a DataFrame (``unit_id`` and ``claimed_total`` / ``total`` / ``总分``;
+    a budget table works as it is), a Series or a mapping; NaN where a unit wrote none."""
+    if isinstance(claimed, pd.DataFrame):
+        col = next((c for c in ("claimed_total", "total", "总分") if c in claimed), None)
+        if UNIT_ID not in claimed or col is None:
+            raise InputError.single(name, "missing_column", f"`{name}` must have `unit_id` and `claimed_total`; "
+                                    f"got {list(claimed.columns)}.")
+        return pd.Series(pd.to_numeric(claimed[col], errors="coerce").to_numpy(dtype=float),
+                         index=ids(claimed[UNIT_ID]).to_numpy())
+    if isinstance(claimed, (pd.Series, Mapping)):
+        s = pd.Series(claimed, dtype=float)
+        s.index = s.index.map(unit_text)
+        return s
+    raise TypeError(f"`{name}` must be a DataFrame (unit_id, claimed_total), a Series or a mapping; got "
+                    f"{type(claimed).__name__}.")
 
 
 def _from_score_result(res: Any, which: str) -> Side:
@@ -101,7 +129,8 @@ def _from_score_result(res: Any, which: str) -> Side:
         total = rolled.where(complete.reindex(rolled.index, fill_value=False)).reindex(units).to_numpy(dtype=float)
         ex = nodes[nodes["rule"] == "execution"].groupby(nodes[UNIT_ID].astype(str))["claimed_score"].first()
         exe = ex.reindex(units).to_numpy(dtype=float)
-    totals = pd.DataFrame({UNIT_ID: units.to_numpy(), "total": total, "execution_score": exe})
+    totals = pd.DataFrame({UNIT_ID: units.to_numpy(), "total": total, "execution_score": exe,
+                           "source": "computed" if which == "claimed" else "scored"})
     return Side(totals, leaves.reset_index(drop=True), res.framework.bands, None)
 
 

@@ -28,6 +28,7 @@ from ..scoring import (DENOMINATORS, EDGE_TOL, QUALITATIVE_BANDS, band_level, ba
                        out_of_range)
 from ..targets import parse_observations
 from ._findings import FINDINGS, SEVERITIES, findings_table
+from ._inputs import claimed_totals as claimed_total_series
 
 __all__ = ["audit", "AuditResult", "FINDINGS", "findings_table", "SPENDING_WORDS", "SAVING_WORDS"]
 
@@ -53,7 +54,8 @@ class AuditResult:
         rule gives), ``message``, ``location`` (``file:row:column``). Sorted by unit, then row.
     units : pandas.DataFrame
         One row per unit: ``unit_id, claimed_total`` (总分 as written, NaN when not given), ``claimed_sum``
-        (claimed execution points + claimed indicator scores), ``expected_total`` (by the rules),
+        (claimed execution points + claimed indicator scores as written, not rescaled), ``expected_total`` (by
+        the rules),
         ``difference`` (``claimed_total - expected_total``), ``claimed_grade``, ``expected_grade`` (on the
         framework's bands), ``n_findings``, ``worst`` (the most serious severity found, "" when none).
     scores : ScoreResult
@@ -133,19 +135,7 @@ def _claimed_totals(claimed_totals: Any, budget: pd.DataFrame | None) -> pd.Seri
             return pd.Series(pd.to_numeric(budget["claimed_total"], errors="coerce").to_numpy(dtype=float),
                              index=budget[UNIT_ID].map(unit_text).to_numpy())
         return pd.Series(dtype=float)
-    if isinstance(claimed_totals, pd.DataFrame):
-        col = next((c for c in ("claimed_total", "total", "总分") if c in claimed_totals), None)
-        if UNIT_ID not in claimed_totals or col is None:
-            raise InputError.single("claimed_totals", "missing_column", "`claimed_totals` must have `unit_id` and "
-                                    f"`claimed_total`; got {list(claimed_totals.columns)}.")
-        return pd.Series(pd.to_numeric(claimed_totals[col], errors="coerce").to_numpy(dtype=float),
-                         index=claimed_totals[UNIT_ID].map(unit_text).to_numpy())
-    if isinstance(claimed_totals, (pd.Series, Mapping)):
-        s = pd.Series(claimed_totals, dtype=float)
-        s.index = s.index.map(unit_text)
-        return s
-    raise TypeError("`claimed_totals` must be a DataFrame (unit_id, claimed_total), a Series or a mapping; got "
-                    f"{type(claimed_totals).__name__}.")
+    return claimed_total_series(claimed_totals)
 
 
 def _prepare(obs: pd.DataFrame) -> pd.DataFrame:
@@ -227,8 +217,14 @@ def audit(observations: Any, budget: pd.DataFrame | str | Path | None = None,
     :math:`c = w`), else ``score_differs_from_rule``. Rows are compared on their own points: not-applicable rows
     rescale the applicable total to 100 (domain.md §5.3 rule 6), not the rows. Execution points:
     :math:`10 \min(e/b, 1)`, likewise on its own 10 points; a claim equal to the rounded or truncated value is named
-    so in the message. Totals: ``total_not_sum_of_rows`` compares 总分 with the claimed execution and rows, carried
-    to the total with the same N/A rescaling; ``units.difference`` compares 总分 with the recomputed total.
+    so in the message. Totals: ``total_not_sum_of_rows`` compares 总分 with what the unit itself can add up from
+    its form, :math:`S = \sum_i c_i + c_e` (the claimed row scores as written, a blank not-applicable row counting
+    0, plus the claimed execution points, not rescaled). When rows are not applicable, a total the unit can
+    have reached by rescaling is accepted too: :math:`S \cdot T / (T - w_{NA})` (rule 6 applied to the total:
+    :math:`T` the framework's total, :math:`w_{NA}` the points of the not-applicable rows) or the claims carried
+    as the scoring rules carry them (the N/A points passed to the siblings); the finding stands at the 总分 cell
+    of the form (``file:row:column``; the budget table's 总分 cell for tables) with ``expected`` :math:`S`.
+    ``units.difference`` compares 总分 with the recomputed total.
     ``points_not_total`` and ``executed_above_budget`` are the engine's own checks (``points_sum`` on the unit's
     indicator rows as written, the rows left out included; the execution leaf's flag), and the qualitative bands
     and ranges are those of :func:`perfeval.scoring.band_level` / :func:`~perfeval.scoring.out_of_range`. Unit ids
@@ -470,17 +466,23 @@ def _unit_findings(f: pd.DataFrame, res: Any, rows: pd.DataFrame, budget: pd.Dat
     pts = pd.to_numeric(f["points"], errors="coerce")
     claimed = pd.to_numeric(f["score"], errors="coerce")
     app = f["applicable"].astype(bool)
-    # the claimed rows carried to the total with the N/A rescaling of the rules (effective / own points)
+    # what the unit itself can add up from its form: the claimed row scores as written (a blank not-applicable row
+    # counts 0), no rescaling of perfeval's; rule 6 (domain.md §5.3) lets it rescale the sum for the rows it drops
+    claim_rows = claimed[app].groupby(f.loc[app, UNIT_ID]).agg(lambda s: s.sum() if s.notna().all() else np.nan)
+    na_claims = claimed[~app].fillna(0.0).groupby(f.loc[~app, UNIT_ID]).sum()
+    na_points = pts[~app].fillna(0.0).groupby(f.loc[~app, UNIT_ID]).sum()
+    # or the claims carried to the total as the scoring rules carry them (N/A points passed to the siblings: a
+    # unit filling its form by the rules, as the PMKPI platform does, writes that total)
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(pts > 0, rows["points"].to_numpy(dtype=float) / np.where(pts > 0, pts, 1.0), 1.0)
     carried = pd.Series(np.where(np.isnan(factor), 1.0, factor) * claimed.to_numpy(dtype=float), index=f.index)
-    claim_rows = carried[app].groupby(f.loc[app, UNIT_ID]).agg(lambda s: s.sum() if s.notna().all() else np.nan)
+    carried_rows = carried[app].groupby(f.loc[app, UNIT_ID]).agg(lambda s: s.sum() if s.notna().all() else np.nan)
     full_rows = (claimed[app] >= pts[app] - tol).groupby(f.loc[app, UNIT_ID]).all()
     base = DENOMINATORS.get(res.policy.get("denominator") or "full_year", "budget_full_year")
     b = _budget_claims(budget, base)
     exe_claim = b["score"].reindex(units) if b is not None else pd.Series(np.nan, index=units)
     exe_points = sum(n.points or 0.0 for n in fw.leaves() if n.rule == "execution")
-    # the execution row on its own points, and the factor N/A rescaling carries it to the total with
+    # the execution row on its own points
     ex_rows = res.nodes[res.nodes["rule"] == "execution"].drop_duplicates(UNIT_ID).set_index(UNIT_ID)
     exe_expected = (ex_rows["achievement"] * exe_points).reindex(units)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -511,11 +513,18 @@ def _unit_findings(f: pd.DataFrame, res: Any, rows: pd.DataFrame, budget: pd.Dat
                      f"executed {b.at[u, 'executed']:g} exceeds the budget the rate is taken on ({base} "
                      f"{b.at[u, 'base']:g}); the rate is capped at 100 %", location=loc_e, row=row_e)
         total = claimed_totals.get(u, np.nan)
-        rows_sum = claim_rows.get(u, np.nan) + (ce * exe_factor.get(u, 1.0) if np.isfinite(ce) else 0.0)
-        if np.isfinite(total) and np.isfinite(rows_sum) and abs(total - rows_sum) > tol:
-            loc_t, row_t = _budget_location(b, u, "claimed_total")
+        rows_sum = claim_rows.get(u, np.nan) + na_claims.get(u, 0.0) + (ce if np.isfinite(ce) else 0.0)
+        dropped = float(na_points.get(u, 0.0))
+        rescaled = [rows_sum * fw.total / (fw.total - dropped) if 0 < dropped < fw.total else np.nan,
+                    carried_rows.get(u, np.nan) + (ce * exe_factor.get(u, 1.0) if np.isfinite(ce) else 0.0)]
+        rescaled = [v for v in rescaled if np.isfinite(v) and dropped > 0]
+        if (np.isfinite(total) and np.isfinite(rows_sum) and abs(total - rows_sum) > tol
+                and not any(abs(total - v) <= tol for v in rescaled)):
+            loc_t, row_t = _total_location(b, u)
+            also = (f", nor that sum with the {dropped:g} points not applicable rescaled "
+                    f"({' or '.join(f'{v:.4g}' for v in rescaled)})" if rescaled else "")
             _finding(findings, None, None, u, "total_not_sum_of_rows", total, rows_sum, f"the claimed total {total:g} "
-                     f"is not the sum of the claimed rows and execution points ({rows_sum:.4g})",
+                     f"is not the sum of the claimed rows and execution points as written ({rows_sum:.4g}){also}",
                      location=loc_t, row=row_t)
         exec_full = not np.isfinite(ce) or ce >= exe_points - tol
         recomputed = totals.at[u, "total"]
@@ -525,8 +534,8 @@ def _unit_findings(f: pd.DataFrame, res: Any, rows: pd.DataFrame, budget: pd.Dat
                      f"claimed at full points and the total is {total:g}, but the reported values give "
                      f"{recomputed:.4g} (自评流于形式)", location=f"unit {u}")
     out = pd.DataFrame({UNIT_ID: units, "claimed_total": claimed_totals.reindex(units).to_numpy(dtype=float),
-                        "claimed_sum": (claim_rows.reindex(units) + (exe_claim * exe_factor).fillna(0.0)
-                                        ).to_numpy(dtype=float),
+                        "claimed_sum": (claim_rows.reindex(units) + na_claims.reindex(units).fillna(0.0)
+                                        + exe_claim.fillna(0.0)).to_numpy(dtype=float),
                         "expected_total": totals["total"].reindex(units).to_numpy(dtype=float)})
     out["difference"] = out["claimed_total"] - out["expected_total"]
     out["claimed_grade"] = fw.bands.grade(out["claimed_total"].to_numpy(dtype=float))
@@ -546,8 +555,20 @@ def _budget_claims(budget: pd.DataFrame | None, base: str) -> pd.DataFrame | Non
            for c in ("score", "executed", base)}
     out = pd.DataFrame({"score": num["score"], "executed": num["executed"], "base": num[base],
                         "source_file": b["source_file"], "source_row": b["source_row"]}, index=b.index)
+    for col in ("claimed_total_row", "claimed_total_column"):  # where a form's 总分 stands (perfeval.io forms)
+        out[col] = b[col] if col in b else None
     out.attrs = dict(budget.attrs)
     return out
+
+
+def _total_location(b: pd.DataFrame | None, unit: str) -> tuple[str, float]:
+    """``file:row:column`` of a unit's claimed total: the 总分 cell of its form, else the budget table's cell."""
+    if b is not None and unit in b.index and pd.notna(b.at[unit, "claimed_total_row"]):
+        row = int(b.at[unit, "claimed_total_row"])
+        column = b.at[unit, "claimed_total_column"]
+        return format_location(b.at[unit, "source_file"], row, column if isinstance(column, str) else "总分"), \
+            float(row)
+    return _budget_location(b, unit, "claimed_total")
 
 
 def _budget_location(b: pd.DataFrame | None, unit: str, column: str) -> tuple[str, float]:

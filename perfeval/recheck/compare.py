@@ -20,11 +20,12 @@ from .._rows import located, with_source
 from ..columns import UNIT_ID
 from ..errors import DataQualityWarning, InputError, Problem
 from ..grades import DEFAULT_BANDS, GradeBands
-from ._inputs import BUDGET_COLUMNS, Side, ids, indicator_side, side
+from ._inputs import BUDGET_COLUMNS, SELF_TOTAL_SOURCES, Side, claimed_totals as claimed_total_series, ids, \
+    indicator_side, side
 from ._summary import Agreement, summarize, transitions
 from .sampling import ESTIMATORS, design_estimate
 
-__all__ = ["ACCURACY", "UNIT_FLAGS", "RecheckRules", "RecheckResult", "compare"]
+__all__ = ["ACCURACY", "UNIT_FLAGS", "SELF_TOTAL_SOURCES", "RecheckRules", "RecheckResult", "compare"]
 
 #: Accuracy ratings, best first: accurate, mostly accurate, inaccurate.
 ACCURACY: tuple[str, ...] = ("准确", "基本准确", "不准确")
@@ -74,6 +75,10 @@ class RecheckRules:
         Drivers of a deviation: the fewest indicators, largest first, whose deviations in the direction of the
         unit's deviation reach ``driver_share`` (0.8) of it, each at least ``driver_min`` points (0.5), at most
         ``max_drivers`` (3).
+    small_sample : int
+        Fewer units compared than this (10) and the result carries a ``small_sample`` note
+        (:attr:`RecheckResult.notes`): with a handful of units the intervals are wide and the agreement
+        statistics (kappa, ICC, CCC, Bland-Altman limits) unstable, so they are indicative only.
     """
 
     accurate_gap: float = 5.0
@@ -91,6 +96,7 @@ class RecheckRules:
     driver_share: float = 0.8
     driver_min: float = 0.5
     max_drivers: int = 3
+    small_sample: int = 10
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tolerances", tuple(float(t) for t in self.tolerances))
@@ -102,7 +108,7 @@ class RecheckRules:
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and value > 0):
                 raise ValueError(f"`{name}` must be a positive number; got {value!r}.")
-        for name in ("accurate_steps", "basic_steps", "max_drivers"):
+        for name in ("accurate_steps", "basic_steps", "max_drivers", "small_sample"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
                 raise ValueError(f"`{name}` must be an integer >= 0; got {value!r}.")
@@ -127,8 +133,11 @@ class RecheckResult:
     Attributes
     ----------
     units : pandas.DataFrame
-        One row per unit scored by both: ``unit_id, self_total, recheck_total, deviation`` (self - recheck; > 0
-        is inflation), ``abs_deviation``, ``rel_deviation`` (deviation / recheck_total), ``self_grade``,
+        One row per unit scored by both: ``unit_id, self_total``, ``self_total_source`` (where the self total
+        comes from: ``claimed``, the total the unit wrote; ``computed``, perfeval's roll-up of its claimed row
+        scores; ``scored``, perfeval's rules; ``table``, a totals table's ``total``: :data:`SELF_TOTAL_SOURCES`),
+        ``recheck_total, deviation`` (self - recheck; > 0 is inflation), ``abs_deviation``, ``rel_deviation``
+        (deviation / recheck_total), ``self_grade``,
         ``recheck_grade``, ``grade_steps`` (signed: re-check grade rank minus self grade rank, ranks 0 = best, so
         +1 = downgraded one grade), ``accuracy`` (准确 / 基本准确 / 不准确), ``flags`` (``;``-joined codes of
         :data:`UNIT_FLAGS`, "" when none), ``drivers`` (``;``-joined indicators driving the deviation, "" when
@@ -159,6 +168,9 @@ class RecheckResult:
     rules : RecheckRules
     bands : GradeBands
     confidence_level : float
+    notes : tuple of str
+        Cautions about the summary, also in ``summary.attrs["notes"]``, the text and HTML views and the CLI: a
+        ``small_sample`` note when fewer than ``rules.small_sample`` (10) units are compared.
     """
 
     units: pd.DataFrame
@@ -171,6 +183,18 @@ class RecheckResult:
     rules: RecheckRules
     bands: GradeBands
     confidence_level: float = 0.95
+    notes: tuple[str, ...] = ()
+
+    @property
+    def small_sample(self) -> bool:
+        """True when fewer than ``rules.small_sample`` units are compared (see :attr:`notes`)."""
+        return len(self.units) < self.rules.small_sample
+
+    def self_total_sources(self) -> dict[str, int]:
+        """Units per source of the self total (``claimed``, ``computed`` ...), in :data:`SELF_TOTAL_SOURCES`
+        order."""
+        counts = self.units["self_total_source"].value_counts()
+        return {k: int(counts[k]) for k in SELF_TOTAL_SOURCES if k in counts}
 
     def to_frame(self) -> pd.DataFrame:
         """The unit table (see :attr:`units`)."""
@@ -218,14 +242,17 @@ class RecheckResult:
                 f"downgrade rate {s.at['downgrade_rate', 'estimate']:.1%}; {len(self.problems)} problem(s).</p>")
         acc = self.units["accuracy"].value_counts().reindex(list(ACCURACY), fill_value=0)
         head += "<p>" + escape(", ".join(f"{k}: {v}" for k, v in acc.items())) + "</p>"
+        head += "".join(f"<p><b>Note</b>: {escape(n)}</p>" for n in self.notes)
         return head + s.to_html(float_format=lambda v: f"{v:.4g}", na_rep="")
 
     def __repr__(self) -> str:
+        small = ", small_sample=True" if self.small_sample else ""
         return (f"RecheckResult(units={len(self.units)}, mean_bias={self.statistic('mean_bias'):.4g}, "
-                f"disconnect_rate={self.statistic('disconnect_rate'):.4g}, problems={len(self.problems)})")
+                f"disconnect_rate={self.statistic('disconnect_rate'):.4g}, problems={len(self.problems)}{small})")
 
 
-_UNIT_COLUMNS = ("unit_id", "self_total", "recheck_total", "deviation", "abs_deviation", "rel_deviation",
+_UNIT_COLUMNS = ("unit_id", "self_total", "self_total_source", "recheck_total", "deviation", "abs_deviation",
+                 "rel_deviation",
                  "self_grade", "recheck_grade", "grade_steps", "accuracy", "flags", "drivers", "execution_score",
                  "amount")
 
@@ -259,7 +286,8 @@ def _bands(bands: Any, *sides: Side) -> GradeBands:
 def compare(self_scores: Any, recheck_scores: Any, *, bands: GradeBands | list | None = None,
             rules: RecheckRules | Mapping[str, Any] | None = None, indicators: pd.DataFrame | None = None,
             units: pd.DataFrame | None = None, amount: str = "budget_full_year", sample: pd.DataFrame | None = None,
-            estimator: str = "hajek", self_total: str = "claimed", confidence_level: float = 0.95) -> RecheckResult:
+            estimator: str = "hajek", self_total: str = "claimed", confidence_level: float = 0.95,
+            claimed_totals: Any = None) -> RecheckResult:
     r"""Compare self-evaluations with their re-evaluation: deviations, accuracy, flags, portfolio statistics.
 
     Parameters
@@ -298,6 +326,14 @@ def compare(self_scores: Any, recheck_scores: Any, *, bands: GradeBands | list |
         For a self ScoreResult: compare the scores the units claimed (``claimed_score`` of its nodes: 自评得分, the
         default) or the scores perfeval's rules give their reported values.
     confidence_level : float
+    claimed_totals : DataFrame, Series or mapping, optional
+        The totals the units wrote (总分: ``unit_id, claimed_total``; a budget table from
+        :func:`perfeval.read_budget` or the forms' funds blocks works as it is). With a self ScoreResult and
+        ``self_total="claimed"``, a unit's written total is its self total (``self_total_source`` ``claimed``)
+        and perfeval's roll-up of its claimed rows is used only for units that wrote none (``computed``): the
+        re-check judges what the unit claimed, not what perfeval adds up (the two differ when the form's total
+        is not the sum of its rows, see :func:`perfeval.recheck.audit`). Ignored with ``self_total="scored"``
+        and for a totals table (its total is already the claim).
 
     Returns
     -------
@@ -373,6 +409,8 @@ def compare(self_scores: Any, recheck_scores: Any, *, bands: GradeBands | list |
     if not (isinstance(confidence_level, (int, float)) and 0 < confidence_level < 1):
         raise ValueError(f"`confidence_level` must be strictly between 0 and 1; got {confidence_level!r}.")
     s_side, r_side = side(self_scores, "self_scores", self_total), side(recheck_scores, "recheck_scores", "scored")
+    if claimed_totals is not None:
+        s_side = _with_claimed(s_side, claimed_total_series(claimed_totals))
     bands = _bands(bands, s_side, r_side)
     if rules.satisfactory not in bands.labels:
         raise ValueError(f"`rules.satisfactory` must be a grade of the bands ({', '.join(bands.labels)}); got "
@@ -395,8 +433,31 @@ def compare(self_scores: Any, recheck_scores: Any, *, bands: GradeBands | list |
                       DataQualityWarning, stacklevel=2)
     trans = transitions(table["self_grade"].to_numpy(dtype=object), table["recheck_grade"].to_numpy(dtype=object),
                         bands.labels)
+    notes = _notes(len(table), rules)
+    summary.attrs["notes"] = list(notes)
     return RecheckResult(table.reset_index(drop=True), summary, trans, ind, population, agree, tuple(problems),
-                         rules, bands, float(confidence_level))
+                         rules, bands, float(confidence_level), notes)
+
+
+def _notes(n: int, rules: RecheckRules) -> tuple[str, ...]:
+    """Cautions about the summary: ``small_sample`` below ``rules.small_sample`` units."""
+    if n >= rules.small_sample:
+        return ()
+    return (f"small_sample: only {n} unit(s) compared (fewer than {rules.small_sample}); the intervals are wide "
+            "and the agreement statistics (kappa, ICC, CCC, Bland-Altman limits) unstable: read the statistics "
+            "as indicative only (样本过小，统计结果仅供参考)",)
+
+
+def _with_claimed(s: Side, claimed: pd.Series) -> Side:
+    """A self side from a ScoreResult with the units' written totals in place of perfeval's roll-up."""
+    if s.leaves is None or not (s.totals["source"] == "computed").any():
+        return s  # a totals table (already the claim) or the rules' scores (self_total="scored")
+    claimed = claimed[~claimed.index.duplicated()]
+    written = claimed.reindex(s.totals[UNIT_ID].astype(str)).to_numpy(dtype=float)
+    use = np.isfinite(written)
+    totals = s.totals.assign(total=np.where(use, written, s.totals["total"].to_numpy(dtype=float)),
+                             source=np.where(use, "claimed", s.totals["source"].to_numpy(dtype=object)))
+    return replace(s, totals=totals)
 
 
 def _match(s: Side, r: Side, sample: pd.DataFrame | None, problems: list[Problem]) -> pd.DataFrame:
@@ -416,6 +477,7 @@ def _match(s: Side, r: Side, sample: pd.DataFrame | None, problems: list[Problem
                                 "self-evaluation; left out of the comparison", "warning"))
     out = pd.DataFrame({UNIT_ID: both.to_numpy(dtype=object),
                         "self_total": a.loc[both, "total"].to_numpy(dtype=float),
+                        "self_total_source": a.loc[both, "source"].to_numpy(dtype=object),
                         "recheck_total": b.loc[both, "total"].to_numpy(dtype=float),
                         "execution_score": a.loc[both, "execution_score"].to_numpy(dtype=float)})
     missing = out["self_total"].isna() | out["recheck_total"].isna()

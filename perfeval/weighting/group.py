@@ -2,11 +2,13 @@
 
 Element (i, j) of every expert's matrix is how much more important item i is than item j. :func:`ahp_survey`
 builds those matrices from the long survey table experts fill in (``expert_id, a, b, value``: "a is ``value``
-times as important as b").
+times as important as b"; Chinese headers such as 专家 / 因素A / 因素B / 标度 are accepted, :data:`SURVEY_HEADERS`).
 """
 from __future__ import annotations
 
 import html
+import re
+import unicodedata
 import warnings
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -19,7 +21,21 @@ from ..errors import InconsistentJudgementsWarning, InputError, Problem, format_
 from .ahp import AHPResult, _check_options, _evaluate, _prepare, _inconsistency_message
 from ._common import as_weights, check_choice, frame_4f, parse_judgement, rank_desc, weights_text
 
-__all__ = ["GroupAHPResult", "ahp_group", "ahp_survey"]
+__all__ = ["GroupAHPResult", "ahp_group", "ahp_survey", "SURVEY_HEADERS"]
+
+#: Headers accepted for the survey's four columns (besides the canonical one), compared after Unicode NFKC
+#: normalisation (full-width letters and digits are ASCII), without spaces and case-insensitive.
+SURVEY_HEADERS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "expert_id": ("expert", "专家", "专家编号", "专家代码", "专家代号", "专家序号", "专家id", "专家姓名", "评审专家",
+                  "评价专家", "专家名称"),
+    "a": ("item_a", "因素A", "指标A", "要素A", "元素A", "比较项A", "准则A", "因素1", "指标1", "因素i", "指标i",
+          "比较因素A", "比较指标A"),
+    "b": ("item_b", "因素B", "指标B", "要素B", "元素B", "比较项B", "准则B", "因素2", "指标2", "因素j", "指标j",
+          "比较因素B", "比较指标B"),
+    "value": ("比较值", "标度", "标度值", "判断值", "判断", "判断矩阵值", "重要性", "相对重要性", "重要程度", "比值",
+              "打分", "评分"),
+})
+_SHOWN_ROWS = 5   # rows listed for an unknown item name (then "and k more")
 
 _EXPERT_COLUMNS = ["expert_id", "expert_weight", "n_missing", "lambda_max", "ci", "cr", "gci", "consistent",
                    "included"]
@@ -305,11 +321,59 @@ def ahp_group(matrices: Mapping[Any, Any] | Sequence[Any], method: str = "aij", 
         threshold=threshold)
 
 
+def _norm(text: Any) -> str:
+    """Text as compared: NFKC (full-width to ASCII), no whitespace, case-folded."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
+
+
+def _survey_columns(data: pd.DataFrame, wanted: dict[str, str]) -> dict[str, str]:
+    """The header of ``data`` holding each survey column: the name asked for when present, else (for the default
+    names only) the first header that is one of :data:`SURVEY_HEADERS`."""
+    lookup = {}
+    for role, names in SURVEY_HEADERS.items():
+        for name in (role, *names):
+            lookup.setdefault(_norm(name), role)
+    found: dict[str, str] = {}
+    for header in data.columns:
+        role = lookup.get(_norm(header))
+        if role is not None and role not in found:
+            found[role] = header
+    return {role: (name if name in data.columns or name != role else found.get(role, name))
+            for role, name in wanted.items()}
+
+
+def _item_lookup(items: list[str] | None, names: Mapping[Any, Any] | None) -> tuple[dict[str, str], str]:
+    """Normalised text -> item code (codes and every name), and the valid items as a message shows them."""
+    if items is None:
+        return {}, ""
+    lookup = {_norm(code): code for code in items}
+    shown = []
+    for code in items:
+        given = (names or {}).get(code, ())
+        alts = [given] if isinstance(given, str) else [str(x) for x in given if x]
+        for alt in alts:
+            lookup.setdefault(_norm(alt), code)
+        shown.append(f"{code} ({alts[0]})" if alts else code)
+    return lookup, (f"{items}" if not names else "[" + ", ".join(shown) + "]")
+
+
+def _framework_items(framework: Any, node: str | None) -> tuple[list[str], dict[str, tuple[str, ...]]]:
+    """The children of ``node`` (the first level by default): codes and their names (Chinese name, English name,
+    aliases)."""
+    from ..framework import load_framework
+
+    fw = load_framework(framework)
+    children = fw.children_of(node)
+    return [c.code for c in children], {c.code: tuple(x for x in (c.name, c.name_en, *c.aliases) if x)
+                                        for c in children}
+
+
 def ahp_survey(data: pd.DataFrame, *, expert: str = "expert_id", a: str = "a", b: str = "b",
                value: str = "value", items: Sequence[Any] | None = None, method: str = "aij",
                priority: str = "eigen", ri: str = "saaty1980", expert_weights: Any = None,
                exclude_inconsistent: bool = False, completion: str = "optimal", criterion: str = "cr",
-               threshold: float | None = None, source: str | None = None) -> GroupAHPResult:
+               threshold: float | None = None, source: str | None = None, names: Mapping[Any, Any] | None = None,
+               framework: Any = None, node: str | None = None) -> GroupAHPResult:
     """Group AHP from a long survey table: one row per judgement, ``expert_id, a, b, value``.
 
     Each row says that item ``a`` is ``value`` times as important as item ``b`` (``value`` < 1: b is the more
@@ -323,10 +387,21 @@ def ahp_survey(data: pd.DataFrame, *, expert: str = "expert_id", a: str = "a", b
         ``source_row`` column (spreadsheet row number) is used to locate problems; otherwise row = position + 2
         (header on row 1).
     expert, a, b, value : str
-        Column names.
+        Column names. With the defaults, a table without them may use the Chinese (or other) headers of
+        :data:`SURVEY_HEADERS`: 专家 / 专家编号, 因素A / 指标A, 因素B / 指标B, 比较值 / 标度 / 判断值 ...
     items : sequence, optional
         The items that may be compared, in output order (e.g. a framework's node codes); other codes in ``a`` or
         ``b`` are errors. By default the items in order of first appearance.
+    names : mapping, optional
+        Other names of the items: item code -> a name or a list of names (e.g. the node's Chinese name, English
+        name and aliases). A cell holding a name counts as that item (matched after NFKC normalisation, without
+        spaces, case-insensitive); the result is indexed by the codes. Without ``items`` its keys are the items.
+    framework : Framework or str, optional
+        Compare the children of ``node`` (default: the first-level nodes) of this framework: ``items`` are their
+        codes and ``names`` their Chinese names (``name``), English names and aliases, so a survey written with
+        决策 / 过程 / 产出 / 效益 reads as well as one with the codes.
+    node : str, optional
+        Parent node whose children are compared (with ``framework``).
     method, priority, ri, expert_weights, exclude_inconsistent, completion, criterion, threshold
         As in :func:`ahp_group`.
     source : str, optional
@@ -340,9 +415,11 @@ def ahp_survey(data: pd.DataFrame, *, expert: str = "expert_id", a: str = "a", b
     Raises
     ------
     InputError
-        All problems at once, each located as ``source:row:column``: missing columns, blank expert ids, an item
-        compared with itself, unknown items (with the known ones listed), values that are not positive numbers,
-        a pair compared twice by one expert; then any expert whose comparisons leave items unconnected.
+        All problems at once, each located as ``source:row:column``: missing columns (with the accepted
+        headers), blank expert ids, an item compared with itself, unknown items (``unknown_item``: once per
+        unknown name, at its first cell, with the rows where it occurs, the first five, and the valid items and
+        their names), values that are not positive numbers, a pair compared twice by one expert; then any expert
+        whose comparisons leave items unconnected.
 
     Warns
     -----
@@ -363,18 +440,38 @@ def ahp_survey(data: pd.DataFrame, *, expert: str = "expert_id", a: str = "a", b
     >>> res = pe.weighting.ahp_survey(pe.load_sample().ahp_survey)
     >>> res.weights.round(3).to_dict(), res.inconsistent_experts
     ({'decision': 0.163, 'process': 0.179, 'output': 0.284, 'effect': 0.374}, ['X03'])
+
+    The same survey written in Chinese (headers and the nodes' Chinese names) gives the same weights, by code:
+
+    >>> cn = {"decision": "决策", "process": "过程", "output": "产出", "effect": "效益"}
+    >>> zh = pe.load_sample().ahp_survey.replace({"a": cn, "b": cn}).rename(
+    ...     columns={"expert_id": "专家编号", "a": "因素A", "b": "因素B", "value": "标度"})
+    >>> pe.weighting.ahp_survey(zh, framework="project_key").weights.round(3).to_dict()
+    {'decision': 0.163, 'process': 0.179, 'output': 0.284, 'effect': 0.374}
     """
     if not isinstance(data, pd.DataFrame):
         raise InputError(f"`data` must be a DataFrame with columns {expert}, {a}, {b}, {value}; "
                          f"got {type(data).__name__}.")
     where = source or "<survey>"
+    cols = _survey_columns(data, {"expert_id": expert, "a": a, "b": b, "value": value})
+    expert, a, b, value = cols["expert_id"], cols["a"], cols["b"], cols["value"]
     missing_cols = [c for c in (expert, a, b, value) if c not in data.columns]
     if missing_cols:
+        accepted = "; ".join(f"{role}: {', '.join((role, *SURVEY_HEADERS[role]))}" for role, c in cols.items()
+                             if c in missing_cols and role in SURVEY_HEADERS and c == role)
         raise InputError.single(where, "missing_column", f"column(s) {missing_cols} are required; the table has "
-                                f"{list(data.columns)}")
+                                f"{list(data.columns)}" + (f" (accepted headers: {accepted})" if accepted else ""))
+    if framework is not None:
+        fw_items, fw_names = _framework_items(framework, node)
+        items = fw_items if items is None else items
+        names = {**fw_names, **dict(names or {})}
+    if items is None and names:
+        items = list(names)
     rows = data["source_row"].tolist() if "source_row" in data.columns else list(range(2, len(data) + 2))
     known = None if items is None else [str(x) for x in items]
+    lookup, valid = _item_lookup(known, None if names is None else {str(k): v for k, v in names.items()})
     problems: list[Problem] = []
+    unknown: dict[str, tuple[int, str, list]] = {}   # text -> (its problem's position, column, rows)
     judgements: dict[str, dict[tuple[str, str], tuple[float, Any]]] = {}
     order: list[str] = list(known or [])
     for pos, (e, x, y, v) in enumerate(zip(data[expert], data[a], data[b], data[value])):
@@ -385,18 +482,24 @@ def ahp_survey(data: pd.DataFrame, *, expert: str = "expert_id", a: str = "a", b
             continue
         e = str(e).strip()
         bad_item = False
+        codes = []
         for col, item in ((a, x), (b, y)):
             text = "" if pd.isna(item) else str(item).strip()
             if not text:
                 problems.append(Problem(loc(col), "missing_value", "the item code is blank"))
                 bad_item = True
-            elif known is not None and text not in known:
-                problems.append(Problem(loc(col), "unknown_item",
-                                        f"{text!r} is not one of the items {known}"))
+            elif known is not None and _norm(text) not in lookup:
+                if text not in unknown:
+                    unknown[text] = (len(problems), col, [])
+                    problems.append(Problem(loc(col), "unknown_item", ""))
+                unknown[text][2].append(row)
                 bad_item = True
+            else:
+                codes.append(lookup.get(_norm(text), text))
         if bad_item:
             continue
-        x, y = str(x).strip(), str(y).strip()
+        x, y = codes
+        if x == y:        x, y = str(x).strip(), str(y).strip()
         if x == y:
             problems.append(Problem(loc(b), "self_comparison", f"item {x!r} is compared with itself"))
             continue
@@ -419,6 +522,12 @@ def ahp_survey(data: pd.DataFrame, *, expert: str = "expert_id", a: str = "a", b
         for item in (x, y):
             if item not in order:
                 order.append(item)
+    for text, (at, col, where_rows) in unknown.items():  # one problem per unknown name, at its first cell
+        shown = ", ".join(map(str, where_rows[:_SHOWN_ROWS]))
+        more = f" and {len(where_rows) - _SHOWN_ROWS} more" if len(where_rows) > _SHOWN_ROWS else ""
+        problems[at] = Problem(problems[at].location, "unknown_item",
+                               f"{text!r} is not one of the items {valid}; it occurs on {len(where_rows)} row(s): "
+                               f"{shown}{more}")
     if problems:
         raise InputError(problems=problems)
     if not judgements:

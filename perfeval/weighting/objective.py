@@ -28,8 +28,10 @@ def parse_directions(directions: Any, columns: Sequence[Any]) -> np.ndarray:
     """Directions as +1 (benefit: higher is better) / -1 (cost: lower is better), one per column.
 
     ``directions`` may be None (every indicator benefit), one value for all, a sequence aligned with the columns,
-    or a mapping indicator -> direction naming every indicator. Accepted values: ``max``/``benefit``/``+``/``1``/
-    ``>=`` and ``min``/``cost``/``-``/``-1``/``<=`` (case-insensitive).
+    or a mapping indicator -> direction. A mapping may name only some indicators: the others take the default,
+    benefit (``max``); a name that is not an indicator is an error (a misspelt cost indicator would otherwise
+    silently count as benefit). Accepted values: ``max``/``benefit``/``+``/``1``/``>=``/``正向`` and
+    ``min``/``cost``/``-``/``-1``/``<=``/``反向`` (case-insensitive).
 
     Examples
     --------
@@ -38,6 +40,8 @@ def parse_directions(directions: Any, columns: Sequence[Any]) -> np.ndarray:
     [1.0, -1.0]
     >>> parse_directions("cost", ["a", "b"]).tolist()
     [-1.0, -1.0]
+    >>> parse_directions({"cost": "min"}, ["coverage", "cost", "reach"]).tolist()   # unnamed: max
+    [1.0, -1.0, 1.0]
     """
     labels = [str(c) for c in columns]
     if directions is None:
@@ -47,11 +51,10 @@ def parse_directions(directions: Any, columns: Sequence[Any]) -> np.ndarray:
     if isinstance(directions, Mapping):
         given = {str(k): v for k, v in directions.items()}
         unknown = sorted(set(given) - set(labels))
-        missing = [c for c in labels if c not in given]
-        if unknown or missing:
-            raise InputError(f"`directions` must name every indicator {labels}; unknown {unknown}, "
-                             f"missing {missing}.")
-        values = [given[c] for c in labels]
+        if unknown:
+            raise InputError(f"`directions` names {unknown}, which are not indicators; the indicators are "
+                             f"{labels} (those not named are benefit, max).")
+        values = [given.get(c, "max") for c in labels]
     else:
         values = list(directions)
         if len(values) != len(labels):

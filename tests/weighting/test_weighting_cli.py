@@ -102,6 +102,23 @@ def test_weights_objective_errors(tmp_path, capsys):
     assert "missing_column: unit id column 'nope'" in capsys.readouterr().err
 
 
+
+def test_weights_critic_directions_default_to_max_for_indicators_not_named(tmp_path, capsys):
+    """`--directions 成本=min` names one indicator of three: the other two are benefit, as documented; the weights
+    are those of the full list, and the output says which indicators took the default."""
+    path = _write(tmp_path, "d.csv", "单位,覆盖率,成本,满意度\n甲,1,9,5\n乙,2,7,1\n丙,4,8,2\n丁,3,2,6\n")
+    assert main(["weights", "critic", path, "--directions", "成本=min", "--out", str(tmp_path / "p.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "not named in --directions, benefit (max) by default: 覆盖率, 满意度" in out
+    assert main(["weights", "critic", path, "--directions", "max,min,max", "--out", str(tmp_path / "f.csv")]) == 0
+    partial, full = pd.read_csv(tmp_path / "p.csv"), pd.read_csv(tmp_path / "f.csv")
+    pd.testing.assert_frame_equal(partial, full)
+    assert partial["directions"].tolist() == [1, -1, 1]
+    capsys.readouterr()
+    assert main(["weights", "critic", path, "--directions", "成品=min"]) == 1
+    assert "`directions` names ['成品'], which are not indicators" in capsys.readouterr().err
+
+
 SURVEY = """expert_id,a,b,value
 E1,execution,output,1/4
 E1,execution,effect,1/3
@@ -146,8 +163,8 @@ def test_weights_survey_errors(tmp_path, capsys):
     assert main(["weights", "survey", path, "--framework", "project_self"]) == 1
     err = capsys.readouterr().err
     assert f"{path}:2:b: self_comparison" in err
-    assert f"{path}:3:b: unknown_item: 'bogus' is not one of the items ['execution', 'output', 'effect', " \
-           "'satisfaction']" in err
+    assert f"{path}:3:b: unknown_item: 'bogus' is not one of the items [execution (预算执行率), output (产出指标), " \
+           "effect (效益指标), satisfaction (满意度指标)]; it occurs on 1 row(s): 3" in err
     assert main(["weights", "survey", path, "--framework", "no_such_framework"]) == 1
     assert "unknown_framework" in capsys.readouterr().err
 
@@ -192,3 +209,47 @@ def test_weights_ahp_verdict_names_the_index_and_a_bad_csv_is_located(tmp_path, 
     broken = _write(tmp_path, "broken.csv", "unit,a,b\nu1,1,2\nu2,1,2,3,4\n")
     assert main(["weights", "entropy", broken]) == 1
     assert f"{broken}: csv_syntax:" in capsys.readouterr().err
+
+
+_CN = {"decision": "决策", "process": "过程", "output": "产出", "effect": "效益"}
+
+
+def _chinese_survey(tmp_path, encoding):
+    """The sample province's survey as a Chinese office writes it: 专家编号 / 因素A / 因素B / 标度 headers and the
+    nodes' Chinese names (决策, 过程, 产出, 效益) instead of codes; one row names 项目产出 (an alias)."""
+    data = pd.read_csv(_province_survey(), dtype=str).replace({"a": _CN, "b": _CN})
+    first = data.index[data["a"] == "产出"][0]
+    data.loc[first, "a"] = "项目产出"
+    data = data.rename(columns={"expert_id": "专家编号", "a": "因素A", "b": "因素B", "value": "标度"})
+    path = tmp_path / f"调查_{encoding}.csv"
+    path.write_bytes(data.to_csv(index=False).encode(encoding))
+    return str(path)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_weights_survey_in_chinese_gives_the_weights_of_the_codes(tmp_path, capsys, encoding):
+    """Chinese headers and node names, in UTF-8 (with or without BOM) and GB18030: the group weights, by code,
+    are those of the code survey."""
+    by_code, by_name = tmp_path / "code.csv", tmp_path / "name.csv"
+    assert main(["weights", "survey", str(_province_survey()), "--framework", "project_key",
+                 "--out", str(by_code)]) == 0
+    assert main(["weights", "survey", _chinese_survey(tmp_path, encoding), "--framework", "project_key",
+                 "--out", str(by_name)]) == 0
+    assert "inconsistent experts: X03" in capsys.readouterr().out
+    a, b = pd.read_csv(by_code), pd.read_csv(by_name)
+    pd.testing.assert_frame_equal(a, b)
+    assert b["item"].tolist() == ["decision", "process", "output", "effect"]
+    assert b["name"].tolist() == ["决策", "过程", "产出", "效益"]
+
+
+def test_weights_survey_unknown_name_is_reported_once_with_its_rows(tmp_path, capsys):
+    """效率 (not a first-level node of project_key) on seven rows: one problem, at its first cell, naming the
+    first five rows and how many more, and the valid items with their Chinese names; 决策 and 过程 read."""
+    lines = ["专家,指标A,指标B,判断值"]
+    for k in range(7):
+        lines += [f"E{k},决策,效率,2", f"E{k},决策,过程,3"]
+    path = _write(tmp_path, "s.csv", "\n".join(lines) + "\n", encoding="gb18030")
+    assert main(["weights", "survey", path, "--framework", "project_key"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"{path}:2:指标B: unknown_item: '效率' is not one of the items [decision (决策), process (过程), "
+                   "output (产出), effect (效益)]; it occurs on 7 row(s): 2, 4, 6, 8, 10 and 2 more"]

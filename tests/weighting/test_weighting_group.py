@@ -183,3 +183,63 @@ def test_survey_duplicate_pair_missing_column_and_unconnected_item():
         ahp_survey([["E1", "x", "y", 2]])
     with pytest.raises(InputError, match=r"empty: the survey holds no judgements"):
         ahp_survey(pd.DataFrame({"expert_id": [], "a": [], "b": [], "value": []}))
+
+
+@pytest.mark.parametrize("headers", [("专家", "因素A", "因素B", "比较值"), ("专家编号", "指标A", "指标B", "判断值"),
+                                     ("专家 编号", "因素Ａ", "因素Ｂ", "标度"), ("Expert_ID", "A", "B", "Value")])
+def test_survey_chinese_headers(headers):
+    """Chinese (and full-width, spaced, capitalised) headers read like expert_id, a, b, value; problems name the
+    header as written."""
+    survey = pd.DataFrame({"expert_id": ["E1", "E1", "E1"], "a": ["x", "x", "y"], "b": ["y", "z", "z"],
+                           "value": [2, 4, 2]})
+    res = ahp_survey(survey.set_axis(list(headers), axis=1))
+    assert res.weights.round(4).tolist() == [0.5714, 0.2857, 0.1429]
+    bad = survey.assign(value=[2, "x", 2]).set_axis(list(headers), axis=1)
+    with pytest.raises(InputError, match=rf"<survey>:3:{headers[3]}: bad_value"):
+        ahp_survey(bad)
+    with pytest.raises(InputError, match=r"missing_column: column\(s\) \['value'\] are required; .*accepted "
+                                         r"headers: value: value, 比较值, 标度"):
+        ahp_survey(survey.drop(columns="value").set_axis(list(headers[:3]), axis=1))
+
+
+def test_survey_items_by_name_are_read_as_their_codes():
+    """Items written by name (Chinese, English, an alias, full-width or spaced) count as their codes; the weights are
+    indexed by code, in the order of ``items``; without ``items`` the keys of ``names`` are the items."""
+    names = {"out": ("产出", "Output", "产出指标"), "eff": ("效益", "Effect")}
+    survey = pd.DataFrame({"expert_id": ["E1", "E2", "E3"], "a": ["产出", "ＯＵＴＰＵＴ", "产出 指标"],
+                           "b": ["eff", "效益", "Effect"], "value": [3, 3, 3]})
+    res = ahp_survey(survey, names=names)
+    assert res.weights.index.tolist() == ["out", "eff"]
+    assert res.weights.round(4).tolist() == [0.75, 0.25]
+    assert ahp_survey(survey, items=["eff", "out"], names=names).weights.index.tolist() == ["eff", "out"]
+
+
+def test_survey_unknown_names_once_per_name():
+    """Two unknown names over many rows: one problem each, at the first cell, in row order with the others."""
+    survey = pd.DataFrame({"expert_id": [f"E{k}" for k in range(8)],
+                           "a": ["产出", "效率", "产出", "效率", "产出", "效率", "效率", "效率"],
+                           "b": ["效益", "效益", "公平", "效益", "产出", "效益", "效益", "效益"],
+                           "value": [2] * 8})
+    with pytest.raises(InputError) as info:
+        ahp_survey(survey, names={"out": "产出", "eff": "效益"}, source="s.csv")
+    got = [(p.location, p.code, p.message) for p in info.value.problems]
+    valid = "[out (产出), eff (效益)]"
+    assert got == [
+        ("s.csv:3:a", "unknown_item", f"'效率' is not one of the items {valid}; it occurs on 5 row(s): 3, 5, 7, 8, 9"),
+        ("s.csv:4:b", "unknown_item", f"'公平' is not one of the items {valid}; it occurs on 1 row(s): 4"),
+        ("s.csv:6:b", "self_comparison", "item 'out' is compared with itself"),
+    ]
+
+
+def test_survey_on_a_framework_by_node_names():
+    """``framework=`` (and ``node=``) take the items and their names from the framework: the sample survey written
+    with the Chinese node names gives the weights of the codes."""
+    import perfeval as pe
+
+    data = pe.load_sample().ahp_survey
+    cn = {"decision": "决策", "process": "过程", "output": "产出", "effect": "效益"}
+    with pytest.warns(Warning):
+        base = ahp_survey(data)
+    with pytest.warns(Warning):
+        zh = ahp_survey(data.replace({"a": cn, "b": cn}), framework="project_key", node=None)
+    pd.testing.assert_series_equal(base.weights, zh.weights)

@@ -137,12 +137,28 @@ def test_directions_parsing():
     assert parse_directions("min", cols).tolist() == [-1, -1, -1]
     assert parse_directions(["max", "cost", "-1"], cols).tolist() == [1, -1, -1]
     assert parse_directions({"a": "min", "b": "benefit", "c": "≤"}, cols).tolist() == [-1, 1, -1]
-    with pytest.raises(InputError, match=r"`directions` must name every indicator .*unknown \['z'\], missing \['c'\]"):
+    with pytest.raises(InputError, match=r"`directions` names \['z'\], which are not indicators; the indicators are "
+                                         r"\['a', 'b', 'c'\] \(those not named are benefit, max\)"):
         parse_directions({"a": "min", "b": "max", "z": "max"}, cols)
     with pytest.raises(InputError, match=r"one direction per indicator \(3"):
         parse_directions(["max", "min"], cols)
     with pytest.raises(InputError, match=r"`directions` for indicator 'b' must be 'max' \(benefit\) or 'min'"):
         parse_directions(["max", "up", "min"], cols)
+
+
+def test_directions_not_named_default_to_benefit():
+    """A mapping naming only the cost indicators: the others are benefit (max), the documented default; CRITIC with
+    {"b": "min"} equals CRITIC with every direction spelt out."""
+    cols = ["a", "b", "c"]
+    assert parse_directions({"b": "min"}, cols).tolist() == [1, -1, 1]
+    assert parse_directions({"b": "反向"}, cols).tolist() == [1, -1, 1]
+    assert parse_directions({}, cols).tolist() == [1, 1, 1]
+    data = pd.DataFrame({"a": [1.0, 2.0, 4.0, 3.0], "b": [9.0, 7.0, 8.0, 2.0], "c": [5.0, 1.0, 2.0, 6.0]})
+    partial = critic(data, {"b": "min"})
+    full = critic(data, ["max", "min", "max"])
+    pd.testing.assert_series_equal(partial.weights, full.weights)
+    assert partial.details["directions"].tolist() == [1, -1, 1]
+    assert not np.allclose(partial.weights, critic(data).weights)  # the direction of b matters in CRITIC
 
 
 def test_bad_data_is_located():
