@@ -284,7 +284,8 @@ def analyse(data: Any, *, rng: Any = 2019, draws: int = 2000, steps: Any = None)
             if len(data.recheck) and "recheck" in wanted:
                 results["recheck"] = recheck.compare(self_result, data.recheck, units=data.units,
                                                      indicators=data.recheck_indicators
-                                                     if len(data.recheck_indicators) else None)
+                                                     if len(data.recheck_indicators) else None,
+                                                     claimed_totals=data.budget)
                 steps.append("recheck")
             if "sensitivity" in wanted:
                 results["sensitivity"] = sensitivity.weight_uncertainty(self_result, n=draws, rng=rng)
