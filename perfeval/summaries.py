@@ -19,8 +19,8 @@ from .errors import InputError
 
 __all__ = ["block", "key_figures", "unit_facts", "score_table", "level_table", "findings_frame", "recheck_frame",
            "recheck_statistics", "grade_counts", "application_frame", "monitoring_frame", "exante_frame",
-           "rater_frame", "panel_matrix", "weights_frame", "unit_label", "grade_text", "PROJECT_TYPES",
-           "reliability_frame", "recheck_figures", "finding_counts", "overview", "annual_figures", "select_units",
+           "rater_frame", "panel_matrix", "recheck_cautions", "weights_frame", "unit_label", "grade_text",
+           "PROJECT_TYPES", "reliability_frame", "recheck_figures", "finding_counts", "overview", "annual_figures", "select_units",
            "expert_frame", "has_unit", "achievement_matrix", "node_names", "weight_methods", "study_figures",
            "transfer_frame", "monitoring_figures", "exante_figures", "exante_dimensions", "funds_frame",
            "fact_values"]
@@ -707,6 +707,44 @@ def recheck_figures(recheck: Any, *, lang: str = "zh") -> list[tuple[str, str]]:
             (_t("平均偏差（分）", "mean bias (points)", lang), ("+" if bias > 0 else "") + fmt_number(bias, 2)),
             (_t("等级下调", "downgraded", lang), str(down)),
             (_t("加权 Kappa", "weighted kappa", lang), fmt_number(float(s["kappa_weighted"]), 2))]
+
+
+def recheck_cautions(recheck: Any, *, lang: str = "zh") -> list[str]:
+    """What a reader of re-check statistics must know first: a sample too small to read the statistics as more
+    than indicative (fewer than ``rules.small_sample`` units, :attr:`perfeval.recheck.RecheckResult.notes`), and
+    where the self totals come from (the totals the units wrote, or perfeval's sum of their claimed rows).
+
+    Examples
+    --------
+    >>> import perfeval as pe
+    >>> data = pe.load_sample()
+    >>> fw = pe.score("project_self", data.observations, data.budget)
+    >>> few = data.recheck[data.recheck["unit_id"].isin(data.recheck["unit_id"].unique()[:4])]
+    >>> recheck_cautions(pe.recheck.compare(fw, few, claimed_totals=data.budget))
+    ['仅复核 4 个项目（少于 10 个），区间较宽，一致性统计（Kappa、ICC、CCC、Bland-Altman 界限）不稳定，仅供参考。', '自评总分：4 个项目取单位填报的总分。']
+    """
+    _check_lang(lang)
+    out = []
+    n, floor = len(recheck.units), recheck.rules.small_sample
+    if recheck.small_sample:
+        out.append(_t(f"仅复核 {n} 个项目（少于 {floor} 个），区间较宽，一致性统计（Kappa、ICC、CCC、Bland-Altman 界限）"
+                      "不稳定，仅供参考。",
+                      f"Only {n} projects re-checked (fewer than {floor}): the intervals are wide and the agreement "
+                      "statistics (kappa, ICC, CCC, Bland-Altman limits) unstable; read them as indicative only.",
+                      lang))
+    words = {"claimed": ("取单位填报的总分", "the total the unit wrote"),
+             "computed": ("按单位各行自评得分汇总", "the sum of the unit's claimed rows"),
+             "scored": ("按评分规则计算", "perfeval's rules applied to the reported values"),
+             "table": ("取总分表", "the totals table")}
+    i = 0 if lang == "zh" else 1
+    parts = [(k, v) for k, v in recheck.self_total_sources().items() if v]
+    if parts:
+        if lang == "zh":
+            out.append("自评总分：" + "；".join(f"{v} 个项目{words.get(k, (k, k))[i]}" for k, v in parts) + "。")
+        else:
+            out.append("Self totals: " + "; ".join(f"{v} projects from {words.get(k, (k, k))[i]}"
+                                                   for k, v in parts) + ".")
+    return out
 
 
 def finding_counts(audit: Any, *, lang: str = "zh") -> pd.DataFrame:

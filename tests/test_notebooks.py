@@ -223,6 +223,20 @@ def test_recheck_on_defaults(tmp_path, sample):
         assert any(str(p["unit_id"]) in u for u in units), p
     assert all("/" not in row[-1] for row in findings["rows"])          # file:row, never a folder
     assert any(p.get("source") == "recheck:summary" for p in of_kind(shown, "paragraph"))
+    notices = [b["text"] for b in of_kind(shown, "notice")]
+    assert f"自评总分：{len(data.recheck)} 个项目取单位填报的总分。" in notices
+    assert not any("仅供参考" in t for t in notices)  # 30 projects: not a small sample
+
+
+@pytest.mark.slow
+def test_recheck_of_one_department_warns_of_its_small_sample(tmp_path, sample):
+    data, _ = sample
+    units = data.units.set_index("unit_id")["department_id"]
+    counts = data.recheck["unit_id"].map(units).value_counts()
+    department = str(counts.index[-1])
+    shown = blocks(execute("recheck", tmp_path, department_id=department))
+    notices = [b["text"] for b in of_kind(shown, "notice")]
+    assert any(t.startswith(f"仅复核 {counts.iloc[-1]} 个项目（少于 10 个）") for t in notices), notices
 
 
 # ------------------------------------------------------------------------------------------------------------------
