@@ -108,10 +108,13 @@ def test_score_sheet_by_node_code(tmp_path, capsys):
                   "001,process.funds.execution,3\n001,output.quantity.completion,8\n002,decision.approval.basis,3\n",
                   encoding="utf-8")
     code, out, err = run(capsys, "--framework", "project_key", "--data", sheet)
+    assert code == 1 and re.search(r"consensus\.csv: budget_required: .*--no-budget", err), err
+    code, out, err = run(capsys, "--framework", "project_key", "--data", sheet, "--no-budget")
     assert code == 0, err
     totals = pd.read_csv(io.StringIO(out), dtype={"unit_id": str}, keep_default_na=False)
     assert totals[["unit_id", "total", "grade"]].values.tolist() == [["001", 13.5, "差"], ["002", 3, "差"]]
     assert "scored_by_evaluator" in totals["flags"].iat[0] and "missing_column" not in err
+    assert "missing_budget" in totals["flags"].iat[1] and "note: --no-budget" in err
 
 
 def test_score_sheet_from_the_sample_panel_matches_the_library(tmp_path, capsys):
