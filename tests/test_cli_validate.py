@@ -139,7 +139,9 @@ def test_clean_dataset_directory(capsys, tmp_path):
     folder = _dataset(tmp_path / "ds")
     code, out, err = _run(capsys, folder)
     assert code == 0, out
-    assert f"{folder}: ok (dataset, 3 data file(s), framework project_self)" in err
+    assert f"{folder}: ok (dataset, 3 data file(s), framework project_self; 1 unit(s) scored on project_self, " \
+           "2 notice(s))" in err
+    assert all(": individual: notice: " in line for line in out), out
     code, out, err = _run(capsys, folder / "dataset.yaml")
     assert code == 0, out
 

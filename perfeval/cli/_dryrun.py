@@ -190,7 +190,7 @@ def _budget(data: Path, budget: str | os.PathLike | None, keep_going: bool) -> t
 # the run
 # ---------------------------------------------------------------------------------------------------------------
 def score_inputs(framework: Any, data: str | os.PathLike, *, budget: str | os.PathLike | None = None,
-                 no_budget: bool = False, keep_going: bool = False, **options: Any) -> Any:
+                 no_budget: bool = False, keep_going: bool = False, seen: dict | None = None, **options: Any) -> Any:
     """Read ``data`` (and the budget) and score it on ``framework``, as ``perfeval score`` does.
 
     Parameters
@@ -207,6 +207,8 @@ def score_inputs(framework: Any, data: str | os.PathLike, *, budget: str | os.Pa
         framework with an execution leaf and no budget is the error ``budget_required``.
     keep_going : bool
         Leave out the units that cannot be read or scored (``result.rejected``) instead of refusing the batch.
+    seen : dict, optional
+        Receives ``observations``: the frame read (None when it could not be read), for further checks.
     **options
         Passed to :func:`perfeval.score` (reverse, denominator, na_policy, ...).
 
@@ -230,6 +232,8 @@ def score_inputs(framework: Any, data: str | os.PathLike, *, budget: str | os.Pa
     fw = load_framework(framework) if not hasattr(framework, "leaves") else framework
     data = Path(data)
     observations, records, problems = _read(data, "observations", keep_going)
+    if seen is not None:
+        seen["observations"] = observations
     bud, given, bud_records, bud_problems = _budget(data, budget, keep_going)
     records += bud_records
     problems += bud_problems
