@@ -130,11 +130,9 @@ def _warning_problems(caught: list, path: str, known: list[Problem]) -> list[Pro
 
     out: list[Problem] = []
     seen = {p.message for p in known}
-    from .score import _REPORTED
-
     for w in caught:
         message = str(w.message)
-        if message in seen or message.startswith(_REPORTED):  # reported as located problems of the dry run
+        if message in seen or message.startswith("score():"):  # score's summary of the problems listed
             continue
         seen.add(message)
         at = re.search(r"\bin (\S+?:\d+)\b", message)
