@@ -66,7 +66,11 @@ def _unit_ids(frame: pd.DataFrame | None) -> pd.Series:
 
     if not isinstance(frame, pd.DataFrame) or "unit_id" not in frame:
         return pd.Series([], dtype=object)
-    return unit_texts(frame["unit_id"]).reset_index(drop=True)
+    raw = frame["unit_id"].reset_index(drop=True)
+    blank = raw.isna().to_numpy() | raw.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)
+    ids = unit_texts(raw).to_numpy(dtype=object).copy()
+    ids[blank] = None  # a row without a unit id belongs to no unit (never to a unit named "nan")
+    return pd.Series(ids, dtype=object)
 
 
 def _owner(p: Problem, tables: list[tuple[dict, pd.Series]], known: set[str]) -> list[tuple[Any, int, int]] | None:

@@ -107,6 +107,7 @@ def _read_lenient(path: Path, part: str) -> tuple[pd.DataFrame | None, list[tupl
         files = [path]
     frames: list[pd.DataFrame] = []
     records: list[tuple[Any, Problem]] = []
+    fatal: list[Problem] = []
 
     def split(frame: pd.DataFrame, errors: list[Problem]) -> pd.DataFrame | None:
         """``frame`` without the units the errors are on; None when an error names no row of it."""
@@ -135,12 +136,14 @@ def _read_lenient(path: Path, part: str) -> tuple[pd.DataFrame | None, list[tupl
                 frames.append(frame)
             continue
         kept = split(frame, errors) if isinstance(frame, pd.DataFrame) else None
-        if kept is None:  # a file-level problem: the whole file (a form: its unit) is rejected
+        if kept is None and part == "budget" and not _is_form(f):
+            fatal.extend(errors)  # a budget table that cannot be read belongs to no unit: refused
+        elif kept is None:  # a file-level problem: the whole file (a form: its unit) is rejected
             records.extend((None, p) for p in errors)
         elif len(kept):
             frames.append(kept)
     if not frames:
-        return None, records, []
+        return None, records, fatal
     frame = R._concat(frames)
     log = ProblemLog()
     (K.check_observation_duplicates if part == "observations" else K.check_budget_duplicates)(frame, log)
@@ -150,7 +153,7 @@ def _read_lenient(path: Path, part: str) -> tuple[pd.DataFrame | None, list[tupl
         frame = kept if kept is not None else frame
     if part == "budget" and len(frame):
         K.budget_warnings(frame, stacklevel=3)
-    return frame, records, []
+    return frame, records, fatal
 
 
 def _read(path: Path, part: str, keep_going: bool) -> tuple[pd.DataFrame | None, list[tuple[Any, Problem]],
