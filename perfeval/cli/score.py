@@ -66,8 +66,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "score", help="score units on a framework (totals, grades)",
         description="Score observations (tables, score sheets `unit_id,node_code,score`, standard forms or a "
                     "directory of them) on a framework; print the totals (unit_id,total,grade first, with --decimals "
-                    "decimals) or write them. Problems go to standard error as `file:row:column: code: message`, "
-                    "the column named as the file writes it; exit 1 on invalid input.")
+                    "decimals) or write them. A framework that scores 资金执行率 needs the budget: --budget FILE, "
+                    "the forms' funds block or a budget* table in a --data folder, else the run is refused "
+                    "(budget_required) unless --no-budget. Problems go to standard error as "
+                    "`file:row:column: code: message`, the column named as the file writes it; exit 1 on invalid "
+                    "input (with --keep-going only when no unit could be scored). `perfeval validate` is the same "
+                    "reading and scoring without output.")
     parser.add_argument("--framework", required=True, metavar="NAME|PATH",
                         help="shipped framework name (e.g. project_self) or a framework YAML")
     parser.add_argument("--data", required=True, metavar="FILE|DIR",
