@@ -17,6 +17,7 @@ where no unit is left still refuse the whole run.
 """
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from typing import Any
@@ -68,9 +69,19 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
 
 
 def _is_form(path: Path) -> bool:
+    """A regular XLSX file holding a self-evaluation form (:func:`perfeval.io.is_selfeval_form`); remembered per
+    (path, size, modification time): a folder of forms is looked at several times by one run."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
+        return False
+    st = path.stat()
+    return _form_seen(str(path), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4096)
+def _form_seen(path: str, size: int, mtime: int) -> bool:
     from ..io import is_selfeval_form
 
-    return path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm") and is_selfeval_form(path)
+    return is_selfeval_form(path)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -78,12 +89,11 @@ def _is_form(path: Path) -> bool:
 # ---------------------------------------------------------------------------------------------------------------
 def _files(folder: Path, prefix: str) -> list[Path]:
     """The files ``read_observations`` / ``read_budget`` read in a directory (``<prefix>*`` tables and forms)."""
-    from ..io import is_selfeval_form
     from ..io.tables import CSV_SUFFIXES, XLSX_SUFFIXES
 
     files = sorted(f for f in folder.iterdir() if f.is_file() and not f.name.startswith(("~$", ".")))
     return [f for f in files if f.suffix.lower() in CSV_SUFFIXES | XLSX_SUFFIXES
-            and (f.name.lower().startswith(prefix) or (f.suffix.lower() in XLSX_SUFFIXES and is_selfeval_form(f)))]
+            and (f.name.lower().startswith(prefix) or (f.suffix.lower() in XLSX_SUFFIXES and _is_form(f)))]
 
 
 def _read_lenient(path: Path, part: str) -> tuple[pd.DataFrame | None, list[tuple[Any, Problem]], list[Problem]]:
@@ -271,5 +281,5 @@ def score_inputs(framework: Any, data: str | os.PathLike, *, budget: str | os.Pa
         raise InputError(problems=_dedupe(problems))
     if records:
         both = pd.concat([rejected_frame(records), result.rejected], ignore_index=True)
-        result = replace(result, rejected=both)
+        result = replace(result, rejected=both.drop_duplicates(ignore_index=True))  # a form is read twice
     return result
