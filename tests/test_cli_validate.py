@@ -234,7 +234,7 @@ def test_frameworks_lists_the_shipped_frameworks(capsys):
     rows = {line.split("\t")[0]: line.split("\t") for line in out[1:]}
     assert sorted(rows) == sorted(pe.list_frameworks())
     assert rows["project_self"] == ["project_self", "项目支出绩效自评", "2020"]
-    assert rows["us_part"][2] == "2005"
+    assert rows["us_part"][2] == "2005" and rows["project_self_2021"][2] == "2021"
 
 
 def test_no_path_is_a_usage_error(capsys):

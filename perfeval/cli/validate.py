@@ -111,15 +111,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _list_frameworks() -> None:
-    """Print the shipped frameworks: code, name (title) and the year of the rules they follow."""
+    """Print the shipped frameworks, tab-separated: code, name (title) and year: that of the framework's version
+    when it is a year (``2021.1``), else the first year its source cites (the rules it follows), else ``-``."""
     import re
 
     from ..framework import list_frameworks, load_framework
 
+    year = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
     print("code\tname\tyear")
     for code in list_frameworks():
         fw = load_framework(code)
-        found = re.search(r"(?<!\d)(19|20)\d{2}(?!\d)", f"{fw.source} {fw.version}")
+        found = re.match(r"(?:19|20)\d{2}(?!\d)", str(fw.version)) or year.search(fw.source)
         print(f"{code}\t{fw.title}\t{found.group(0) if found else '-'}")
 
 
