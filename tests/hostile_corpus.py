@@ -6,6 +6,9 @@ must not create or change, and whether it must run in a fresh process (the memor
 ``tests/test_hostile.py`` runs every case and checks the promises of perfeval's error handling: exit status 1 or 2,
 one located line per problem, no traceback, inputs byte-identical, no partial output, bounded memory and time.
 
+The ``score`` cases without a budget pass ``--no-budget`` (issue 14: a framework that scores 资金执行率 needs a budget or
+that flag), so they still reach the check they are about rather than stopping at ``budget_required``.
+
 Run ``python tests/hostile_corpus.py DIR`` to write the whole corpus to ``DIR`` (one folder per case, with the
 command in ``command.txt``) for a manual fuzz run.
 """
@@ -109,14 +112,15 @@ CYCLE = "name: cycle\ntitle: cycle\nnodes: &n [*n]\n"
 
 def case_score_out_is_data(d: Path, base: Path) -> Case:
     data = shutil.copy(base / "indicators.csv", d / "in.csv")
-    return Case(["score", "--framework", "project_self", "--data", str(data), "--out", str(data)],
+    return Case(["score", "--no-budget", "--framework", "project_self", "--data", str(data), "--out", str(data)],
                 code="output_is_input")
 
 
 def case_score_out_symlink_to_data(d: Path, base: Path) -> Case:
     data = Path(shutil.copy(base / "indicators.csv", d / "in.csv"))
     os.symlink(data, d / "link.csv")
-    return Case(["score", "--framework", "project_self", "--data", str(data), "--out", str(d / "link.csv")],
+    return Case(["score", "--no-budget",
+                "--framework", "project_self", "--data", str(data), "--out", str(d / "link.csv")],
                 code="output_is_input")
 
 
@@ -203,7 +207,8 @@ def case_panel_collect_fifo_workbook(d: Path, base: Path) -> Case:
 def case_out_is_directory(d: Path, base: Path) -> Case:
     data = shutil.copy(base / "indicators.csv", d / "in.csv")
     (d / "outdir.csv").mkdir()
-    return Case(["score", "--framework", "project_self", "--data", str(data), "--out", str(d / "outdir.csv")],
+    return Case(["score", "--no-budget",
+                "--framework", "project_self", "--data", str(data), "--out", str(d / "outdir.csv")],
                 code="bad_output")
 
 
@@ -223,7 +228,8 @@ def case_out_missing_folders(d: Path, base: Path) -> Case:
 def case_out_dangling_symlink(d: Path, base: Path) -> Case:
     data = shutil.copy(base / "indicators.csv", d / "in.csv")
     os.symlink(d / "nowhere" / "x.csv", d / "dangling.csv")
-    return Case(["score", "--framework", "project_self", "--data", str(data), "--out", str(d / "dangling.csv")],
+    return Case(["score", "--no-budget",
+                "--framework", "project_self", "--data", str(data), "--out", str(d / "dangling.csv")],
                 code="bad_output")
 
 
@@ -277,7 +283,8 @@ def case_monitor_fifo_indicators(d: Path, base: Path) -> Case:
 
 def case_score_fifo_data(d: Path, base: Path) -> Case:
     os.mkfifo(d / "pipe.csv")
-    return Case(["score", "--framework", "project_self", "--data", str(d / "pipe.csv")], code="not_a_file")
+    return Case(["score", "--no-budget",
+                "--framework", "project_self", "--data", str(d / "pipe.csv")], code="not_a_file")
 
 
 def case_validate_fifo_file(d: Path, base: Path) -> Case:
@@ -329,7 +336,7 @@ def case_dataset_yaml_fifo(d: Path, base: Path) -> Case:
 def case_framework_is_directory(d: Path, base: Path) -> Case:
     (d / "fw.yaml").mkdir()
     data = shutil.copy(base / "indicators.csv", d / "in.csv")
-    return Case(["score", "--framework", str(d / "fw.yaml"), "--data", str(data)], code="not_a_file")
+    return Case(["score", "--no-budget", "--framework", str(d / "fw.yaml"), "--data", str(data)], code="not_a_file")
 
 
 def case_weights_matrix_fifo(d: Path, base: Path) -> Case:
@@ -342,7 +349,7 @@ def case_weights_matrix_fifo(d: Path, base: Path) -> Case:
 def case_framework_anchor_bomb(d: Path, base: Path) -> Case:
     fw = _write(d / "bomb.yaml", anchor_bomb())
     data = shutil.copy(base / "indicators.csv", d / "in.csv")
-    return Case(["score", "--framework", str(fw), "--data", str(data)], code="yaml_syntax", fresh=True)
+    return Case(["score", "--no-budget", "--framework", str(fw), "--data", str(data)], code="yaml_syntax", fresh=True)
 
 
 def case_validate_anchor_bomb(d: Path, base: Path) -> Case:
@@ -363,13 +370,13 @@ def case_dataset_yaml_anchor_bomb(d: Path, base: Path) -> Case:
 
 def case_framework_deep_nesting(d: Path, base: Path) -> Case:
     data = shutil.copy(base / "indicators.csv", d / "in.csv")
-    return Case(["score", "--framework", str(_write(d / "deep.yaml", DEEP)), "--data", str(data)],
+    return Case(["score", "--no-budget", "--framework", str(_write(d / "deep.yaml", DEEP)), "--data", str(data)],
                 code="yaml_syntax", fresh=True)
 
 
 def case_framework_alias_cycle(d: Path, base: Path) -> Case:
     data = shutil.copy(base / "indicators.csv", d / "in.csv")
-    return Case(["score", "--framework", str(_write(d / "cycle.yaml", CYCLE)), "--data", str(data)],
+    return Case(["score", "--no-budget", "--framework", str(_write(d / "cycle.yaml", CYCLE)), "--data", str(data)],
                 code="yaml_syntax")
 
 
@@ -412,7 +419,7 @@ def case_render_params_fifo(d: Path, base: Path) -> Case:
 # --- hostile workbooks --------------------------------------------------------------------------------------------
 
 def case_score_xlsx_xfd_rows(d: Path, base: Path) -> Case:
-    return Case(["score", "--framework", "project_self", "--data", str(wide_xlsx(d / "wide.xlsx"))],
+    return Case(["score", "--no-budget", "--framework", "project_self", "--data", str(wide_xlsx(d / "wide.xlsx"))],
                 code="sheet_too_large", fresh=True)
 
 
@@ -428,7 +435,7 @@ def case_apply_totals_xlsx_false_dimension(d: Path, base: Path) -> Case:
 
 def case_xlsx_not_a_zip(d: Path, base: Path) -> Case:
     (d / "book.xlsx").write_bytes(b"PK\x03\x04 this is not really a zip file" * 10)
-    return Case(["score", "--framework", "project_self", "--data", str(d / "book.xlsx")])
+    return Case(["score", "--no-budget", "--framework", "project_self", "--data", str(d / "book.xlsx")])
 
 
 def case_xlsx_empty_zip(d: Path, base: Path) -> Case:
@@ -439,7 +446,8 @@ def case_xlsx_empty_zip(d: Path, base: Path) -> Case:
 
 def case_csv_binary(d: Path, base: Path) -> Case:
     (d / "in.csv").write_bytes(bytes(range(256)) * 40)
-    return Case(["score", "--framework", "project_self", "--data", str(d / "in.csv")], code="wrong_encoding")
+    return Case(["score", "--no-budget",
+                "--framework", "project_self", "--data", str(d / "in.csv")], code="wrong_encoding")
 
 
 # --- arguments ----------------------------------------------------------------------------------------------------
@@ -448,7 +456,7 @@ def _args_case(extra: list[str], command: str = "audit") -> Callable[[Path, Path
     def build(d: Path, base: Path) -> Case:
         data = shutil.copy(base / "indicators.csv", d / "in.csv")
         head = {"audit": ["audit", "--data", str(data)],
-                "score": ["score", "--framework", "project_self", "--data", str(data)]}[command]
+                "score": ["score", "--no-budget", "--framework", "project_self", "--data", str(data)]}[command]
         return Case([*head, *extra], exits=(2,))
     return build
 
@@ -554,7 +562,7 @@ def case_score_inverted_bands(d: Path, base: Path) -> Case:
 
     path = _write(d / "inverted.yaml", yaml.safe_dump(fw, allow_unicode=True))
     data = shutil.copy(base / "indicators.csv", d / "in.csv")
-    return Case(["score", "--framework", str(path), "--data", str(data), "--out", str(d / "out.csv")],
+    return Case(["score", "--no-budget", "--framework", str(path), "--data", str(data), "--out", str(d / "out.csv")],
                 outputs=[d / "out.csv"])
 
 
@@ -562,7 +570,7 @@ def case_score_unit_without_id(d: Path, base: Path) -> Case:
     data = d / "in.csv"
     shutil.copy(base / "indicators.csv", data)
     _edit_csv(data, lambda lines: [lines[0], "," + lines[1].split(",", 1)[1], *lines[2:]])
-    return Case(["score", "--framework", "project_self", "--data", str(data)])
+    return Case(["score", "--no-budget", "--framework", "project_self", "--data", str(data)])
 
 
 CASES: dict[str, Callable[[Path, Path], Case]] = {

@@ -108,10 +108,13 @@ def test_score_sheet_by_node_code(tmp_path, capsys):
                   "001,process.funds.execution,3\n001,output.quantity.completion,8\n002,decision.approval.basis,3\n",
                   encoding="utf-8")
     code, out, err = run(capsys, "--framework", "project_key", "--data", sheet)
+    assert code == 1 and re.search(r"consensus\.csv: budget_required: .*--no-budget", err), err
+    code, out, err = run(capsys, "--framework", "project_key", "--data", sheet, "--no-budget")
     assert code == 0, err
     totals = pd.read_csv(io.StringIO(out), dtype={"unit_id": str}, keep_default_na=False)
     assert totals[["unit_id", "total", "grade"]].values.tolist() == [["001", 13.5, "差"], ["002", 3, "差"]]
     assert "scored_by_evaluator" in totals["flags"].iat[0] and "missing_column" not in err
+    assert "missing_budget" in totals["flags"].iat[1] and "note: --no-budget" in err
 
 
 def test_score_sheet_from_the_sample_panel_matches_the_library(tmp_path, capsys):
@@ -323,3 +326,178 @@ def test_bad_policy_argument_is_a_usage_error(files, capsys):
     with pytest.raises(SystemExit, match="2") as exc:
         run(capsys, "--framework", "project_self", "--data", data, "--over-achievement", "0.9")
     assert exc.value.code == 2 and "must be a finite number > 1" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the budget: required when the framework scores 资金执行率 (issue 14)
+# ---------------------------------------------------------------------------------------------------------------
+def test_no_budget_is_an_error_that_says_how_to_give_one(files, capsys):
+    data, budget = files
+    before = data.read_bytes()
+    code, out, err = run(capsys, "--framework", "project_self", "--data", data)
+    assert code == 1 and out == ""
+    [line] = err.splitlines()
+    assert line.startswith(f"{data}: budget_required: framework 'project_self' scores 资金执行率")
+    assert "--budget FILE" in line and "--no-budget" in line and "Traceback" not in err
+    assert data.read_bytes() == before
+
+
+def test_no_budget_flag_scores_execution_0_and_every_output_says_so(files, tmp_path, capsys):
+    """001 without its execution points: 97.5 - 9.5 = 88.0, 002: 89.277... - 7.5 = 81.78."""
+    data, _ = files
+    code, out, err = run(capsys, "--framework", "project_self", "--data", data, "--no-budget")
+    assert code == 0, err
+    totals = pd.read_csv(io.StringIO(out), dtype={"unit_id": str}, keep_default_na=False)
+    assert totals["total"].tolist() == [88.0, 81.78]
+    assert all("missing_budget" in f for f in totals["flags"])
+    assert "note: --no-budget: 资金执行率" in err and ": no_budget: warning: " in err
+    doc = json.loads(run(capsys, "--framework", "project_self", "--data", data, "--no-budget", "--format", "json")[1])
+    assert doc["budget"].startswith("none (--no-budget)")
+    assert run(capsys, "--framework", "project_self", "--data", data, "--no-budget", "--out", tmp_path / "t.csv")[0] == 0
+    written = pd.read_csv(tmp_path / "t.csv", dtype={"unit_id": str}, keep_default_na=False, encoding="utf-8-sig")
+    assert all("missing_budget" in f for f in written["flags"])
+
+
+def test_budget_and_no_budget_together_is_a_usage_error(files, capsys):
+    data, budget = files
+    with pytest.raises(SystemExit) as exc:
+        run(capsys, "--framework", "project_self", "--data", data, "--budget", budget, "--no-budget")
+    assert exc.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
+
+
+def test_a_form_carries_its_budget_and_a_directory_its_budget_table(files, tmp_path, capsys):
+    data, budget = files
+    obs = pe.read_observations(data)
+    pe.write_selfeval_form(tmp_path / "one.xlsx", unit={"unit_id": "001", "name": "项目001"},
+                           observations=obs[obs["unit_id"] == "001"],
+                           budget=pd.DataFrame({"unit_id": ["001"], "budget_full_year": [100.0], "executed": [95.0]}))
+    code, out, err = run(capsys, "--framework", "project_self", "--data", tmp_path / "one.xlsx")
+    assert code == 0 and out.splitlines()[1].startswith("001,97.5,优,0.95,9.5,"), err
+    # a directory with indicators.csv and budget.csv: the budget table is found by name
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "indicators.csv").write_bytes(data.read_bytes())
+    (folder / "budget.csv").write_bytes(budget.read_bytes())
+    code, out, err = run(capsys, "--framework", "project_self", "--data", folder)
+    assert code == 0 and "budget_required" not in err, err
+    (folder / "budget.csv").unlink()
+    code, _, err = run(capsys, "--framework", "project_self", "--data", folder)
+    assert code == 1 and f"{folder}: budget_required: " in err
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# --keep-going: score the units that can be scored, list the others (issue 14)
+# ---------------------------------------------------------------------------------------------------------------
+def test_without_keep_going_one_bad_unit_refuses_the_batch(files, capsys):
+    data, budget = files
+    write(data, _table([*ROWS[:5], ROWS[5].replace("≥1000人次", "1000-1200人次"), *ROWS[6:]]))
+    code, out, err = run(capsys, "--framework", "project_self", "--data", data, "--budget", budget)
+    assert code == 1 and out == "" and "indicators.csv:7:年度指标值: unparseable_target: " in err
+
+
+def test_keep_going_scores_the_rest_and_lists_the_rejected_units(files, tmp_path, capsys):
+    """002's range target cannot be scored, 003's points are not a number (a reading error), 004's budget is
+    negative: 001 alone is scored (97.5, as without them); each rejected unit is listed with its problem."""
+    data, budget = files
+    rows = [*ROWS[:5], ROWS[5].replace("≥1000人次", "1000-1200人次"), *ROWS[6:],
+            "003,产出指标,数量指标,培训人次,,≥10人次,12人次,五十,,", "004,产出指标,数量指标,培训人次,,≥10人次,12人次,90,,"]
+    write(data, _table(rows))
+    write(budget, BUDGET + "003,10,10\n004,-1,1\n")
+    argv = ["--framework", "project_self", "--data", data, "--budget", budget, "--keep-going"]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    totals = pd.read_csv(io.StringIO(out), dtype={"unit_id": str})
+    assert totals[["unit_id", "total"]].values.tolist() == [["001", 97.5]]
+    assert re.search(r"indicators\.csv:7:年度指标值: unparseable_target: rejected unit '002': ", err), err
+    assert re.search(r"indicators\.csv:10:分值: not_numeric: rejected unit '003': ", err), err
+    assert re.search(r"budget\.csv:5:全年预算数: negative_value: rejected unit '004': ", err), err
+    assert "--keep-going: rejected 3 unit(s) or file(s): 002, 003, 004" in err
+    # with --out the rejected units are listed on standard output, the written table holds the scored ones
+    code, out, err = run(capsys, *argv, "--out", tmp_path / "t.csv")
+    assert code == 0 and "rejected unit '002'" in out and "rejected unit '002'" not in err
+    assert pd.read_csv(tmp_path / "t.csv", dtype={"unit_id": str}, encoding="utf-8-sig")["unit_id"].tolist() == ["001"]
+    doc = json.loads(run(capsys, *argv, "--format", "json")[1])
+    assert sorted({r["unit_id"] for r in doc["rejected"]}) == ["002", "003", "004"]
+    assert {r["code"] for r in doc["rejected"]} == {"unparseable_target", "not_numeric", "negative_value"}
+
+
+def test_keep_going_rejects_an_unreadable_form_of_a_batch(files, tmp_path, capsys):
+    data, _ = files
+    obs = pe.read_observations(data)
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    for uid in ("001", "002"):
+        pe.write_selfeval_form(forms / f"{uid}.xlsx", unit={"unit_id": uid, "name": f"项目{uid}"},
+                               observations=obs[obs["unit_id"] == uid],
+                               budget=pd.DataFrame({"unit_id": [uid], "budget_full_year": [100.0], "executed": [90.0]}))
+    book = load_workbook(forms / "002.xlsx")
+    sheet = book.active
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value == 40:  # 002's points: written as text a number cannot be read from
+                cell.value = "四十"
+    book.save(forms / "002.xlsx")
+    code, out, err = run(capsys, "--framework", "project_self", "--data", forms)
+    assert code == 1 and "002.xlsx" in err and "not_numeric" in err
+    code, out, err = run(capsys, "--framework", "project_self", "--data", forms, "--keep-going")
+    assert code == 0, err
+    assert pd.read_csv(io.StringIO(out), dtype={"unit_id": str})["unit_id"].tolist() == ["001"]
+    assert re.search(r"002\.xlsx:\d+:分值: not_numeric: rejected", err), err
+
+
+def test_keep_going_with_nothing_scoreable_exits_1(files, capsys):
+    data, budget = files
+    write(data, _table([ROWS[0].replace("产出指标", "过程指标")]))
+    code, out, err = run(capsys, "--framework", "project_self", "--data", data, "--budget", budget, "--keep-going")
+    assert code == 1 and out == "" and ": unknown_l1: " in err and "Traceback" not in err
+
+
+def test_keep_going_still_refuses_a_problem_of_no_unit(files, capsys):
+    """A budget table without 全年预算数 belongs to no unit: the batch is refused, listed."""
+    data, budget = files
+    write(budget, "项目编码,全年执行数\n001,95\n002,150\n")
+    code, out, err = run(capsys, "--framework", "project_self", "--data", data, "--budget", budget, "--keep-going")
+    assert code == 1 and out == "" and re.search(r"budget\.csv:1:budget_full_year: missing_column: ", err), err
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# perfeval.score(on_error="skip"): the library side of --keep-going
+# ---------------------------------------------------------------------------------------------------------------
+def _frames():
+    obs = pd.DataFrame({"unit_id": ["P1", "P1", "P1", "P2", "P3", None],
+                        "l1": ["产出指标", "效益指标", "满意度指标", "不存在", "产出指标", "产出指标"],
+                        "l2": ["数量指标", "社会效益指标", "服务对象满意度指标等", "数量指标", "数量指标", "数量指标"],
+                        "indicator": ["培训人次", "就业率", "满意度", "c", "d", "e"],
+                        "target": ["≥1000人次", "≥80%", "≥90%", "≥1", "1-2", "≥1"],
+                        "actual": ["1200人次", "76%", "95%", "1", "1", "1"], "points": [50, 30, 10, 90, 90, 90]})
+    budget = pd.DataFrame({"unit_id": ["P1", "P4"], "budget_full_year": [100.0, -1.0], "executed": [95.0, 1.0]})
+    return obs, budget
+
+
+def test_score_on_error_skip_scores_the_rest_and_lists_the_rejected():
+    """P1 = 9.5 + 50 + 30 x 0.95 + 10 = 98.0 (the docstring's example); P2's unknown l1, P3's range target, P4's
+    negative budget and the row without a unit id are rejected, each located in the table it is in."""
+    obs, budget = _frames()
+    with pytest.raises(pe.InputError):
+        pe.score("project_self", obs, budget)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        res = pe.score("project_self", obs, budget, on_error="skip")
+    assert res.totals[["unit_id", "total", "grade"]].values.tolist() == [["P1", 98.0, "优"]]
+    rejected = res.rejected.sort_values("code").reset_index(drop=True)
+    assert rejected.columns.tolist() == ["unit_id", "code", "location", "message"]
+    assert rejected[["unit_id", "code", "location"]].values.tolist() == [
+        [None, "missing_unit", "observations:7:unit_id"], ["P4", "negative_value", "budget:3:budget_full_year"],
+        ["P2", "unknown_l1", "observations:5:l1"], ["P3", "unparseable_target", "observations:6:target"]]
+    clean = pe.score("project_self", obs[obs["unit_id"] == "P1"], budget[budget["unit_id"] == "P1"])
+    assert clean.rejected.empty and clean.totals["total"].tolist() == res.totals["total"].tolist()
+
+
+def test_score_on_error_skip_still_raises_what_belongs_to_no_unit():
+    obs, budget = _frames()
+    with pytest.raises(pe.InputError, match="missing_column"):
+        pe.score("project_self", obs.iloc[:3], budget.drop(columns="executed"), on_error="skip")
+    with pytest.raises(pe.InputError, match="no unit left to score"):
+        pe.score("project_self", obs.iloc[3:5], None, on_error="skip")
+    with pytest.raises(ValueError, match="`on_error` must be one of raise, skip"):
+        pe.score("project_self", obs, budget, on_error="ignore")

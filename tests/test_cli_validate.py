@@ -139,7 +139,9 @@ def test_clean_dataset_directory(capsys, tmp_path):
     folder = _dataset(tmp_path / "ds")
     code, out, err = _run(capsys, folder)
     assert code == 0, out
-    assert f"{folder}: ok (dataset, 3 data file(s), framework project_self)" in err
+    assert f"{folder}: ok (dataset, 3 data file(s), framework project_self; 1 unit(s) scored on project_self, " \
+           "2 notice(s))" in err
+    assert all(": individual: notice: " in line for line in out), out
     code, out, err = _run(capsys, folder / "dataset.yaml")
     assert code == 0, out
 
@@ -218,3 +220,92 @@ def test_library_that_does_not_load_skips_the_library_check(capsys, monkeypatch)
     code, out, err = _run(capsys, FRAMEWORKS[0])
     assert code == 0 and out == []
     assert "library check skipped: the shipped library did not load" in err
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# a dry run of score (issue 14)
+# ---------------------------------------------------------------------------------------------------------------
+def test_frameworks_lists_the_shipped_frameworks(capsys):
+    import perfeval as pe
+
+    code, out, err = _run_args(capsys, "--frameworks")
+    assert code == 0 and err == ""
+    assert out[0] == "code\tname\tyear"
+    rows = {line.split("\t")[0]: line.split("\t") for line in out[1:]}
+    assert sorted(rows) == sorted(pe.list_frameworks())
+    assert rows["project_self"] == ["project_self", "项目支出绩效自评", "2020"]
+    assert rows["us_part"][2] == "2005" and rows["project_self_2021"][2] == "2021"
+
+
+def test_no_path_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["validate"])
+    assert exc.value.code == 2 and "give a PATH to check, or --frameworks" in capsys.readouterr().err
+
+
+def _run_args(capsys, *argv) -> tuple[int, list[str], str]:
+    code = main(["validate", *map(str, argv)])
+    out, err = capsys.readouterr()
+    return code, out.splitlines(), err
+
+
+def test_an_observations_file_is_scored_with_its_budget_rule(capsys, tmp_path):
+    folder = _dataset(tmp_path / "ds")
+    data = folder / "indicators.csv"
+    code, out, _ = _run_args(capsys, data)
+    assert code == 1 and any(line.startswith(f"{data}: budget_required: ") for line in out), out
+    code, out, err = _run_args(capsys, data, "--budget", folder / "budget.csv")
+    assert code == 0 and f"{data}: ok (observations, 1 unit(s) scored on project_self, 2 notice(s))" in err
+    code, out, err = _run_args(capsys, data, "--no-budget")
+    assert code == 0 and any(": no_budget: warning: " in line for line in out), out
+    text = data.read_text(encoding="utf-8")
+    data.write_text(text.replace(",100,95,个,30", ",100,95,个,三十"), encoding="utf-8")
+    code, out, _ = _run_args(capsys, data, "--no-budget")
+    assert code == 1 and any(re.match(rf"{re.escape(str(data))}:2:points: not_numeric: ", line) for line in out), out
+
+
+def test_a_form_is_scored_with_its_funds_block(capsys, tmp_path):
+    import pandas as pd
+
+    import perfeval as pe
+
+    obs = pd.DataFrame({"unit_id": "001", "l1": ["产出指标", "效益指标", "满意度指标"],
+                        "l2": ["数量指标", "社会效益指标", "服务对象满意度指标"], "indicator": ["培训人次", "就业率", "满意度"],
+                        "target": ["≥1000人次", "≥80%", "≥90%"], "actual": ["1200人次", "76%", "95%"],
+                        "points": [50, 30, 10]})
+    budget = pd.DataFrame({"unit_id": ["001"], "budget_full_year": [100.0], "executed": [95.0]})
+    path = tmp_path / "自评表.xlsx"
+    pe.write_selfeval_form(path, unit={"unit_id": "001", "name": "示范项目"}, observations=obs, budget=budget)
+    code, out, err = _run_args(capsys, path)
+    assert code == 0 and f"{path}: ok (form, 1 unit(s) scored on project_self" in err, out
+    code, out, err = _run_args(capsys, path, "--framework", "project_key")
+    assert code == 1 and any(": unknown_l1: " in line for line in out), out
+
+
+def test_a_folder_without_dataset_yaml_is_validated_by_its_file_names(capsys, tmp_path):
+    folder = _dataset(tmp_path / "ds")
+    (folder / "dataset.yaml").unlink()
+    code, out, err = _run_args(capsys, folder)
+    assert code == 0 and f"{folder}: ok (data folder, 3 data file(s), framework project_self; 1 unit(s)" in err
+    text = (folder / "indicators.csv").read_text(encoding="utf-8")
+    (folder / "indicators.csv").write_text(text.replace("产出指标,质量指标", "过程指标,质量指标"), encoding="utf-8")
+    (folder / "units.csv").write_text("unit_id,name,kind,year\n001,示范项目,project,二〇二三\n", encoding="utf-8")
+    code, out, _ = _run_args(capsys, folder)
+    assert code == 1
+    joined = "\n".join(out)
+    assert f"{folder / 'indicators.csv'}:3:l1: unknown_l1: " in joined
+    assert f"{folder / 'units.csv'}:2:year: not_numeric: " in joined
+    (folder / "budget.csv").unlink()
+    code, out, _ = _run_args(capsys, folder)
+    assert code == 1 and f"{folder}: budget_required: " in "\n".join(out)
+
+
+def test_individual_indicators_are_notices_not_errors(capsys, tmp_path):
+    folder = _dataset(tmp_path / "ds")
+    code, out, err = _run_args(capsys, folder)
+    assert code == 0
+    assert out == [f"{folder / 'indicators.csv'}:2:indicator: individual: notice: '建设数量' is not in the indicator "
+                   "library: an individual (个性) indicator, allowed; its definition and target need review",
+                   f"{folder / 'indicators.csv'}:4:indicator: individual: notice: '受益人数' is not in the "
+                   "indicator library: an individual (个性) indicator, allowed; its definition and target need review"]
+    assert "notice(s)" in err  # 验收合格率 and 服务对象满意度 are library entries: not listed

@@ -98,7 +98,7 @@ def _rows_where(codes: np.ndarray, distinct: np.ndarray) -> np.ndarray:
 def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.DataFrame | None = None, *,
           reverse: str | None = None, denominator: str | None = None, na_policy: str = "rescale",
           over_achievement: float = 1.3, over_policy: str = "flag", bare_target_op: str = ">=",
-          bare_cost_op: str | None = "<=", strict: bool = False) -> ScoreResult:
+          bare_cost_op: str | None = "<=", strict: bool = False, on_error: str = "raise") -> ScoreResult:
     r"""Score units on a framework: achievement x points, rolled up and graded.
 
     Parameters
@@ -152,6 +152,12 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
         (:func:`perfeval.targets.parse_observations`).
     strict : bool
         Raise on warnings too (points not summing to the framework's total, unmatched L2 names ...).
+    on_error : {"raise", "skip"}
+        ``raise`` (default): any error refuses the whole batch. ``skip``: the units an error is located on (by
+        ``unit_id``, or by the ``source_file:source_row`` of their observation or budget rows) are left out and
+        the rest are scored; ``result.rejected`` lists them with their problems. Still raises when an error
+        belongs to no unit (a missing column, the framework) or when no unit is left
+        (:func:`perfeval.aggregate._skip.score_skipping`).
 
     Returns
     -------
@@ -199,6 +205,14 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
     (98.0, '优')
     """
     _check_args(reverse, denominator, na_policy, over_achievement, over_policy, bare_target_op, bare_cost_op)
+    if on_error != "raise":
+        from ._skip import ON_ERROR, score_skipping
+
+        if on_error not in ON_ERROR:
+            raise ValueError(f"`on_error` must be one of {', '.join(ON_ERROR)}; got {on_error!r}.")
+        return score_skipping(score, fw, observations, budget, reverse=reverse, denominator=denominator,
+                              na_policy=na_policy, over_achievement=over_achievement, over_policy=over_policy,
+                              bare_target_op=bare_target_op, bare_cost_op=bare_cost_op, strict=strict)
     fw = load_framework(detect_framework(fw, observations))
     _refuse_invalid_framework(fw)
     if not isinstance(observations, pd.DataFrame):

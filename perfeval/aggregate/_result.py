@@ -67,6 +67,9 @@ class ScoreResult:
         Warnings (flagged, scored anyway). Errors are raised, never returned.
     policy : dict
         Every choice made (rule parameters, denominator, N/A and over-achievement policies, bands, version).
+    rejected : DataFrame
+        The units left out by ``score(..., on_error="skip")``, one row per problem: ``unit_id`` (None for a row
+        without one), ``code``, ``location`` (``file:row:column``), ``message``. Empty when nothing was rejected.
     """
 
     framework: Framework
@@ -74,6 +77,8 @@ class ScoreResult:
     nodes: pd.DataFrame
     problems: tuple[Problem, ...] = ()
     policy: Mapping[str, Any] = field(default_factory=dict)
+    rejected: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        {c: pd.Series(dtype=object) for c in ("unit_id", "code", "location", "message")}))
 
     def to_frame(self) -> pd.DataFrame:
         """The totals table (one row per unit)."""

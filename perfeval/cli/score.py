@@ -1,15 +1,24 @@
 """``perfeval score``: score observations on a framework and print or write the totals.
 
-``perfeval score --framework NAME|PATH --data FILE|DIR [--budget FILE] [--out FILE] [--format csv|json|xlsx]
-[--decimals N]``
+``perfeval score --framework NAME|PATH --data FILE|DIR [--budget FILE | --no-budget] [--keep-going] [--out FILE]
+[--format csv|json|xlsx] [--decimals N]``
 
 * ``--data`` is an observations table (CSV in UTF-8 / UTF-8 with BOM / GB18030, or XLSX; Chinese or English
   headers), a score sheet (``unit_id,node_code,score``: panel consensus, ex-ante scores), a filled standard
   self-evaluation form (XLSX), or a directory of them (scored as one batch), read with
   :func:`perfeval.read_observations`.
 * ``--budget`` is the budget table (:func:`perfeval.read_budget`). Without it, the budget comes from the forms
-  when ``--data`` is a form or a directory holding forms or ``budget*`` tables; otherwise the execution leaf is
-  scored 0 and flagged.
+  (their funds block, 年度资金总额) when ``--data`` is a form, or from the ``budget*`` tables and forms of a
+  ``--data`` directory. When there is still no budget and the framework scores 资金执行率 from one (an
+  ``execution`` leaf, e.g. ``project_self``) the run is refused with ``budget_required`` (exit 1, like any invalid
+  input): give ``--budget FILE``, or pass ``--no-budget`` to score the execution leaf 0 for every unit. With
+  ``--no-budget`` every output says so: a ``note:`` line on standard error, ``missing_budget`` in the ``flags``
+  column of the written totals, ``budget: none`` in the JSON.
+* ``--keep-going``: a batch with some unusable units (rows, forms or budget rows that cannot be read or scored)
+  scores the others and lists each rejected unit's problems (``location: code: rejected unit 'X': message``) on
+  standard output when ``--out`` is given, else on standard error (standard output then holds only the table);
+  the JSON has them under ``rejected``. Exit 1 only when no unit could be scored or a problem belongs to no unit
+  (a missing column, the framework, ``budget_required``). Without it any error refuses the batch.
 * Without ``--out`` the totals table (``unit_id,total,grade`` first) goes to standard output as CSV (or JSON with
   ``--format json``). With ``--out`` the output is written atomically: CSV (UTF-8 with BOM, so Excel shows the
   Chinese grades) or JSON of the totals, or an XLSX workbook with a sheet per level (:meth:`ScoreResult.to_excel`).
@@ -18,8 +27,9 @@
   output and in the files; ``--decimals -1`` shows full precision. Only the presentation is rounded: totals are
   graded unrounded (a total of 89.996 shows as 90.00 and keeps the grade of 89.996).
 * Problems go to standard error, one per line, ``file:row:column: code: message`` (warnings too, with
-  ``warning:`` before the message). Exit status: 0 scored, 1 invalid input (every error listed, no traceback),
-  2 usage.
+  ``warning:`` before the message); every problem of the reading and the scoring at once. Exit status: 0 scored,
+  1 invalid input (every error listed, no traceback), 2 usage. ``perfeval validate`` runs the same reading and
+  scoring without writing anything (:mod:`perfeval.cli._dryrun`).
 """
 from __future__ import annotations
 
@@ -34,7 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, PerfevalWarning, Problem
+from ..errors import PerfevalWarning, Problem
 
 _DECIMALS = 2
 _MAX_DECIMALS = 10  # beyond, the digits shown are float noise
@@ -56,13 +66,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "score", help="score units on a framework (totals, grades)",
         description="Score observations (tables, score sheets `unit_id,node_code,score`, standard forms or a "
                     "directory of them) on a framework; print the totals (unit_id,total,grade first, with --decimals "
-                    "decimals) or write them. Problems go to standard error as `file:row:column: code: message`, "
-                    "the column named as the file writes it; exit 1 on invalid input.")
+                    "decimals) or write them. A framework that scores 资金执行率 needs the budget: --budget FILE, "
+                    "the forms' funds block or a budget* table in a --data folder, else the run is refused "
+                    "(budget_required) unless --no-budget. Problems go to standard error as "
+                    "`file:row:column: code: message`, the column named as the file writes it; exit 1 on invalid "
+                    "input (with --keep-going only when no unit could be scored). `perfeval validate` is the same "
+                    "reading and scoring without output.")
     parser.add_argument("--framework", required=True, metavar="NAME|PATH",
                         help="shipped framework name (e.g. project_self) or a framework YAML")
     parser.add_argument("--data", required=True, metavar="FILE|DIR",
                         help="observations table, score sheet, form or directory")
-    parser.add_argument("--budget", metavar="FILE", help="budget table (default: the forms' funds block)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--budget", metavar="FILE",
+                        help="budget table (default: the funds block of the forms, or the budget* tables of a --data "
+                             "directory); required when the framework scores 资金执行率 and the data carries no budget")
+    source.add_argument("--no-budget", action="store_true",
+                        help="score without a budget: 资金执行率 scores 0 for every unit, flagged missing_budget")
+    parser.add_argument("--keep-going", action="store_true",
+                        help="score the units that can be scored and list the rejected ones with their problems "
+                             "(exit 1 only when none could be scored)")
     parser.add_argument("--out", metavar="FILE", help="write here instead of standard output")
     parser.add_argument("--format", choices=_FORMATS, help="csv, json or xlsx (default: from --out, else csv)")
     parser.add_argument("--reverse", choices=("linear", "ratio"), help="reverse-indicator formula")
@@ -82,35 +104,50 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read, score, report problems on standard error and write the totals; return the exit code."""
-    from ..aggregate import score
-    from ..framework import load_framework
-    from ..io import read_observations
+    from ._dryrun import score_inputs
 
     fmt = args.format or _format_of(args.out)
     if fmt == "xlsx" and not args.out:
         args._parser.error("--format xlsx needs --out FILE")
-    fw = load_framework(args.framework)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", PerfevalWarning)
-        observations = read_observations(args.data)
-        budget = _budget(args)
-        result = score(fw, observations, budget, reverse=args.reverse, denominator=args.denominator,
-                       na_policy=args.na_policy, over_achievement=args.over_achievement,
-                       over_policy=args.over_policy, strict=args.strict)
+        result = score_inputs(args.framework, args.data, budget=args.budget, no_budget=args.no_budget,
+                              keep_going=args.keep_going, reverse=args.reverse, denominator=args.denominator,
+                              na_policy=args.na_policy, over_achievement=args.over_achievement,
+                              over_policy=args.over_policy, strict=args.strict)
     _report(result.problems, [w for w in caught if not str(w.message).startswith(_REPORTED)])
+    if args.no_budget:
+        print("perfeval: note: --no-budget: 资金执行率 (the execution leaf) is scored 0 for every unit; the totals' "
+              "flags say missing_budget", file=sys.stderr)
+    _report_rejected(result.rejected, sys.stdout if args.out else sys.stderr)
     decimals = None if args.decimals < 0 else args.decimals
     if fmt == "xlsx":
         result.to_excel(args.out, decimals=decimals)
     else:
-        text = _csv(result.totals, decimals) if fmt == "csv" else _json(result, decimals)
+        text = _csv(result.totals, decimals) if fmt == "csv" else _json(result, decimals, no_budget=args.no_budget)
         if args.out:
             from .._io_util import atomic_write_text
             atomic_write_text(Path(args.out), text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
         else:
             sys.stdout.write(text)
     if args.out:
-        print(f"perfeval: scored {len(result.totals)} units on {fw.name}; wrote {args.out}", file=sys.stderr)
+        print(f"perfeval: scored {len(result.totals)} units on {result.framework.name}; wrote {args.out}",
+              file=sys.stderr)
     return 0
+
+
+def _report_rejected(rejected: pd.DataFrame, stream: Any) -> None:
+    """One located line per problem of each unit ``--keep-going`` left out, then a count."""
+    if rejected is None or not len(rejected):
+        return
+    for row in rejected.itertuples(index=False):
+        who = f"rejected unit {row.unit_id!r}" if isinstance(row.unit_id, str) else "rejected"
+        print(f"{row.location}: {row.code}: {who}: {row.message}", file=stream)
+    units = sorted({u for u in rejected["unit_id"] if isinstance(u, str)})
+    files = sorted({str(loc).split(":")[0] for u, loc in zip(rejected["unit_id"], rejected["location"])
+                    if not isinstance(u, str)})
+    shown = ", ".join(units + files)
+    print(f"perfeval: --keep-going: rejected {len(units) + len(files)} unit(s) or file(s): {shown}", file=stream)
 
 
 def _ratio(text: str) -> float:
@@ -141,25 +178,6 @@ def _format_of(out: str | None) -> str:
     """Output format from the extension of ``--out`` (csv by default)."""
     suffix = Path(out).suffix.lower().lstrip(".") if out else ""
     return suffix if suffix in _FORMATS else "csv"
-
-
-def _budget(args: argparse.Namespace) -> pd.DataFrame | None:
-    """The budget table: ``--budget``, else the forms / budget tables found with the data, else None."""
-    from ..io import is_selfeval_form, read_budget
-
-    if args.budget:
-        return read_budget(args.budget)
-    data = Path(args.data)
-    if data.is_file():
-        return read_budget(data) if data.suffix.lower() in (".xlsx", ".xlsm") and is_selfeval_form(data) else None
-    if data.is_dir():
-        try:
-            return read_budget(data)
-        except InputError as err:
-            if err.problems and all(p.code == "no_input_files" for p in err.problems):
-                return None
-            raise
-    return None
 
 
 def _report(problems: tuple[Problem, ...], caught: list[warnings.WarningMessage]) -> None:
@@ -196,13 +214,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _json(result: Any, decimals: int | None) -> str:
-    """The totals (rounded for display, :func:`for_display`), policy and problems as JSON text."""
+def _json(result: Any, decimals: int | None, *, no_budget: bool = False) -> str:
+    """The totals (rounded for display, :func:`for_display`), policy, problems and rejected units as JSON text;
+    ``budget: none`` with ``--no-budget``."""
     from ..aggregate._result import for_display
 
     totals = [{k: _plain(v) for k, v in row.items()}
               for row in for_display(result.totals, decimals).to_dict(orient="records")]
     doc = {"framework": result.framework.name, "policy": {k: _plain(v) if not isinstance(v, (list, dict)) else v
                                                           for k, v in result.policy.items()},
-           "totals": totals, "problems": [p.to_dict() for p in result.problems]}
+           "totals": totals, "problems": [p.to_dict() for p in result.problems],
+           "rejected": [{k: _plain(v) for k, v in row.items()} for row in result.rejected.to_dict(orient="records")]}
+    if no_budget:
+        doc["budget"] = "none (--no-budget): 资金执行率 scored 0 for every unit"
     return json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
