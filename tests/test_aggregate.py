@@ -231,11 +231,16 @@ def test_unknown_l1_is_an_error_listing_names():
 
 
 def test_points_must_sum_to_ninety():
+    """Points off 90 are flagged; issue 14: by default (points_policy="rescale") they are scaled to 90 (this test
+    pinned the total as given, 90, before; as_given keeps it)."""
     o = obs((*OUT, "a", "≥1", "1", 50), (*SOC, "b", "≥1", "1", 30))
     with pytest.warns(DataQualityWarning, match="points_sum"):
         res = pe.score("project_self", o, budget())
-    assert total_of(res) == pytest.approx(90.0) and "points_sum" in res.totals["flags"].iloc[0]
+    assert total_of(res) == pytest.approx(100.0) and "points_sum" in res.totals["flags"].iloc[0]
+    assert "points_rescaled" in res.totals["flags"].iloc[0]
     assert res.problems[0].location == "f.csv:unit P1"
+    res = quiet_score("project_self", o, budget(), points_policy="as_given")
+    assert total_of(res) == pytest.approx(90.0) and "points_rescaled" not in res.totals["flags"].iloc[0]
     with pytest.raises(InputError, match="points_sum: the indicator points of unit 'P1' sum to 80, not 90"):
         pe.score("project_self", o, budget(), strict=True)
 
