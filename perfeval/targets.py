@@ -485,7 +485,7 @@ def _targets_from_names(obs: pd.DataFrame, target: pd.Series, a_present: np.ndar
 
 
 def _infer_levels(obs: pd.DataFrame, ap: _Parsed, a_present: np.ndarray, level_col: np.ndarray, qual: np.ndarray,
-                  target: pd.Series, tp: _Parsed, problems: list[Problem]) -> tuple[np.ndarray, np.ndarray]:
+                  target: pd.Series, tp: _Parsed) -> tuple[np.ndarray, np.ndarray]:
     """Each row's level code and how it was read (0 given or stated, 1 text, 2 words, 3 score).
 
     The level column decides where given. Else an official level phrase as the actual (达成年度指标, 部分达成 ...)
@@ -493,7 +493,7 @@ def _infer_levels(obs: pd.DataFrame, ap: _Parsed, a_present: np.ndarray, level_c
     (``有效`` / ``有效``) is met (``level_from_text``); the usual words (较满意, 基本达成, 一般 ...,
     :func:`perfeval._target_text.level_from_words`) give theirs (``level_from_words``); otherwise the band of
     the claimed score on the row's points (``level_from_score``, :func:`perfeval.scoring.band_level`). Each
-    inferred level is a located warning.
+    inferred level is a located warning (:func:`level_problems`).
     """
     from .scoring import band_level
 
@@ -534,6 +534,14 @@ def _infer_levels(obs: pd.DataFrame, ap: _Parsed, a_present: np.ndarray, level_c
         got = np.array([b is not None for b in banded], dtype=bool)
         level[rows[got]] = [LEVEL_CATEGORIES.index(b) for b in banded[got]]
         how[rows[got]] = 3
+    return level, how
+
+
+def level_problems(obs: pd.DataFrame, level: np.ndarray, how: np.ndarray) -> list[Problem]:
+    """The located warnings of the levels :func:`parse_observations` read from the actual or the claimed score:
+    ``how`` 1 ``level_from_text``, 2 ``level_from_words``, 3 ``level_from_score`` (``level``: codes into
+    :data:`LEVEL_CATEGORIES`)."""
+    problems: list[Problem] = []
 
     def actual_of(r: int) -> str:
         return str(obs["actual"].iat[r])
@@ -548,7 +556,7 @@ def _infer_levels(obs: pd.DataFrame, ap: _Parsed, a_present: np.ndarray, level_c
         f"the actual {actual_of(r)!r} states no level: read as {LEVEL_CATEGORIES[level[r]]!r}, the band of the "
         f"claimed score {obs['score'].iat[r]} of {obs['points'].iat[r]} points (no 完成等级 given)" for r in rows],
         "warning")
-    return level, how
+    return problems
 
 
 def _vocabulary_ids(values: list, lookup: dict[str, int]) -> np.ndarray:
@@ -636,8 +644,8 @@ def cost_rows(obs: pd.DataFrame) -> np.ndarray:
     return cost
 
 
-def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=",
-                       bare_cost_op: str | None = "<=") -> tuple[pd.DataFrame, list[Problem]]:
+def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=", bare_cost_op: str | None = "<=",
+                       report_levels: bool = True) -> tuple[pd.DataFrame, list[Problem]]:
     """Parse the ``op``, ``target``, ``actual``, ``unit`` and ``level`` columns of an observations frame.
 
     Each distinct text is parsed once and mapped back to its rows; the row-level checks run on integer codes,
@@ -656,6 +664,10 @@ def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=",
         rates excepted): real forms write cost targets as bare values (``75元``, ``20万元``), meaning a ceiling;
         reading them as ``>=`` would reward spending more (PIDU re-check sheet: a cost indicator must not use ≥).
         Default ``<=``; ``=`` for fixed quotas; None applies ``bare_op``.
+    report_levels : bool
+        Report the levels read from the actual or the claimed score (``level_from_text``, ``level_from_words``,
+        ``level_from_score`` warnings); :func:`perfeval.score` reports them itself, on the rows its rules score
+        as qualitative.
 
     Returns
     -------
@@ -720,8 +732,9 @@ def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=",
     tolerant = (level_col >= 0) | qual | na_actual
     problems += _cell_problems(obs, ap, "actual", "unparseable_actual", keep=~tolerant)
     a_err &= ~tolerant
-    level, how = _infer_levels(obs, ap, a_present & ~na_actual, level_col, qual & ~na_actual, target_col, tp,
-                               problems)
+    level, how = _infer_levels(obs, ap, a_present & ~na_actual, level_col, qual & ~na_actual, target_col, tp)
+    if report_levels:
+        problems += level_problems(obs, level, how)
     in_name_qual = in_name & qual & (level < 0)
     level = np.where(in_name_qual, LEVEL_CATEGORIES.index("met"), level).astype(np.int8)
     problems += _problems(obs, in_name, "indicator", "target_in_name", lambda rows: [

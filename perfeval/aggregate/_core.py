@@ -222,7 +222,7 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
     problems: list[Problem] = []
 
     frame, parse_problems = parse_observations(observations, bare_op=bare_target_op,
-                                                 bare_cost_op=bare_cost_op)
+                                                 bare_cost_op=bare_cost_op, report_levels=False)
     problems += parse_problems
     if "source_row" not in frame:  # locate rows as a sheet with one header row would, before any row is dropped
         frame["source_row"] = np.arange(2, len(frame) + 2)

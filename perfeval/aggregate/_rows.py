@@ -17,7 +17,7 @@ from ..scoring import (DENOMINATORS, band_message, band_violation, deduction, eq
                        moderate_reduction, ordinal, out_of_range, over_achievement, piecewise, positive,
                        qualitative, reverse)
 from ..targets import (LEVEL_CATEGORIES, OP_CATEGORIES, _factorize, _is_missing, _locations, _problems, _small_unique,
-                       _stable_order, free_text_message, is_free_text)
+                       _stable_order, free_text_message, is_free_text, level_problems)
 from ._matching import FLAG_BITS, Rows, Tree, _numbers, unit_texts
 
 __all__ = ["Scored", "Execution", "score_rows", "score_execution", "flag_strings", "flag_labels"]
@@ -183,6 +183,12 @@ def score_rows(tree: Tree, rows: Rows, policy: dict) -> Scored:
     ach = np.where(missing, 0.0, ach)
     extra = f["parse_flags"].array if "parse_flags" in f and isinstance(
         f["parse_flags"].dtype, pd.CategoricalDtype) else None
+    if extra is not None:  # a level read from the text or the score matters (and is reported) on qualitative rows
+        read = _parse_flag(f, "level_from_text") | inferred | _parse_flag(f, "level_from_score")
+        qual = eff == _RULE_IDS.index("qualitative")
+        extra = _drop_flags(extra, read & ~qual, _LEVEL_READ)
+        how = np.select([_parse_flag(f, name) for name in _LEVEL_READ], [1, 2, 3], 0).astype(np.int8)
+        problems += level_problems(f, level, np.where(qual & app & ~in_name, how, 0))
     on_points = np.isin(eff, [_RULE_IDS.index("qualitative"), _RULE_IDS.index("evaluator")])
     given = np.where(on_points & (sc >= 0) & (sc <= pts), sc, np.nan)
     return Scored(ach, names, bits, extra, sc, problems, resolved, given)
@@ -196,6 +202,24 @@ def _parse_flag(f: pd.DataFrame, name: str) -> np.ndarray:
     has = np.array([name in str(c).split(";") for c in cats], dtype=bool)
     codes = np.asarray(f["parse_flags"].cat.codes, dtype=np.int64)
     return (codes >= 0) & (has[np.maximum(codes, 0)] if len(has) else False)
+
+
+#: Parse flags of a level read from the actual's text, its words or the claimed score.
+_LEVEL_READ = ("level_from_text", "level_from_words", "level_from_score")
+
+
+def _drop_flags(cat: pd.Categorical, rows: np.ndarray, names: tuple[str, ...]) -> pd.Categorical:
+    """``cat`` (``;``-joined flag labels) with ``names`` removed from the labels of ``rows``."""
+    cats = [str(c) for c in cat.categories]
+    stripped = [";".join(x for x in c.split(";") if x not in names) for c in cats]
+    labels = list(dict.fromkeys(cats + stripped))
+    at = {label: i for i, label in enumerate(labels)}
+    keep = np.array([at[c] for c in cats], dtype=np.int64)
+    drop = np.array([at[c] for c in stripped], dtype=np.int64)
+    codes = np.asarray(cat.codes, dtype=np.int64)
+    safe = np.maximum(codes, 0)
+    new = np.where(codes < 0, -1, np.where(rows, drop[safe] if len(cats) else -1, keep[safe] if len(cats) else -1))
+    return pd.Categorical.from_codes(new, categories=labels)
 
 
 #: Rules whose row reports a value in 实际完成值 (an empty cell there, with no level given, is ``not_reported``).
