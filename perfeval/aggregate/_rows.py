@@ -190,7 +190,7 @@ def score_rows(tree: Tree, rows: Rows, policy: dict) -> Scored:
         how = np.select([_parse_flag(f, name) for name in _LEVEL_READ], [1, 2, 3], 0).astype(np.int8)
         problems += level_problems(f, level, np.where(qual & app & ~in_name, how, 0))
     on_points = np.isin(eff, [_RULE_IDS.index("qualitative"), _RULE_IDS.index("evaluator")])
-    given = np.where(on_points & (sc >= 0) & (sc <= pts), sc, np.nan)
+    given = np.where(on_points & (sc >= 0) & (sc <= pts) & ~unreported & ~in_name, sc, np.nan)
     return Scored(ach, names, bits, extra, sc, problems, resolved, given)
 
 
