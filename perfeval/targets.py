@@ -468,6 +468,8 @@ def _targets_from_names(obs: pd.DataFrame, target: pd.Series, a_present: np.ndar
     blank = np.array([_is_missing(u) for u in uniq], dtype=bool)
     cand = (codes < 0) | _take(codes, blank, False).astype(bool)
     cand &= ~a_present
+    if "node_code" in obs:  # a score sheet's row (located by node code) is an evaluator's judgement, not a target
+        cand &= obs["node_code"].isna().to_numpy()
     if not cand.any():
         return target, np.zeros(n, dtype=bool)
     rows = np.flatnonzero(cand)
@@ -535,6 +537,14 @@ def _infer_levels(obs: pd.DataFrame, ap: _Parsed, a_present: np.ndarray, level_c
         level[rows[got]] = [LEVEL_CATEGORIES.index(b) for b in banded[got]]
         how[rows[got]] = 3
     return level, how
+
+
+def in_name_problems(obs: pd.DataFrame, rows: np.ndarray, target: pd.Series) -> list[Problem]:
+    """The located ``target_in_name`` warnings of ``rows`` (``target``: the target column with the names' targets)."""
+    return _problems(obs, rows, "indicator", "target_in_name", lambda at: [
+        f"target and actual are empty and the indicator's name carries the target {target.iat[r]!r}: read as "
+        "met and scored full (write the target in 年度指标值 and the value reached in 实际完成值)" for r in at],
+        "warning")
 
 
 def level_problems(obs: pd.DataFrame, level: np.ndarray, how: np.ndarray) -> list[Problem]:
@@ -665,9 +675,10 @@ def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=", bare_cost_op: 
         reading them as ``>=`` would reward spending more (PIDU re-check sheet: a cost indicator must not use ≥).
         Default ``<=``; ``=`` for fixed quotas; None applies ``bare_op``.
     report_levels : bool
-        Report the levels read from the actual or the claimed score (``level_from_text``, ``level_from_words``,
-        ``level_from_score`` warnings); :func:`perfeval.score` reports them itself, on the rows its rules score
-        as qualitative.
+        Report the readings that matter only on some rules: levels read from the actual or the claimed score
+        (``level_from_text``, ``level_from_words``, ``level_from_score`` warnings) and targets read from the
+        indicator's name (``target_in_name``); :func:`perfeval.score` reports them itself, on the rows its rules
+        score by a level or a target.
 
     Returns
     -------
@@ -737,10 +748,8 @@ def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=", bare_cost_op: 
         problems += level_problems(obs, level, how)
     in_name_qual = in_name & qual & (level < 0)
     level = np.where(in_name_qual, LEVEL_CATEGORIES.index("met"), level).astype(np.int8)
-    problems += _problems(obs, in_name, "indicator", "target_in_name", lambda rows: [
-        f"target and actual are empty and the indicator's name carries the target {target_col.iat[r]!r}: read as "
-        "met and scored full (write the target in 年度指标值 and the value reached in 实际完成值)" for r in rows],
-        "warning")
+    if report_levels:
+        problems += in_name_problems(obs, in_name, target_col)
     problems += _problems(obs, na_actual, "actual", "applicable_from_actual", lambda rows: [
         f"the actual {str(obs['actual'].iat[r])!r} marks the indicator not applicable: the row is left out and "
         "its siblings share its points (na_policy; say so in 是否适用)" for r in rows], "warning")

@@ -551,3 +551,14 @@ def test_acceptance_published_form_through_the_cli(tmp_path, capsys):
     out = capsys.readouterr().out.lstrip("\ufeff").splitlines()
     as_given = float(out[1].split(",")[head.index("total")])
     assert code == 0 and as_given == pytest.approx(86.45526315789474 / 0.9 + 9.5)
+
+
+def test_a_result_word_in_a_score_sheet_name_is_no_target():
+    """A score sheet's row (node_code, score) is judged by its score: a name ending in 规范 carries no target."""
+    sheet = pd.DataFrame({"unit_id": ["K1"], "node_code": ["decision.approval.procedure"],
+                          "indicator": ["立项程序规范"], "score": [1.5]})
+    res = quiet("project_key", sheet)
+    nodes = res.nodes.set_index("node_code")
+    assert nodes.loc["decision.approval.procedure", "score"] == pytest.approx(1.5)
+    assert not [p for p in res.problems if p.code == "target_in_name"]
+    assert not res.nodes["flags"].fillna("").str.contains("target_in_name").any()

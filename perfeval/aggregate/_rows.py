@@ -17,7 +17,7 @@ from ..scoring import (DENOMINATORS, band_message, band_violation, deduction, eq
                        moderate_reduction, ordinal, out_of_range, over_achievement, piecewise, positive,
                        qualitative, reverse)
 from ..targets import (LEVEL_CATEGORIES, OP_CATEGORIES, _factorize, _is_missing, _locations, _problems, _small_unique,
-                       _stable_order, free_text_message, is_free_text, level_problems)
+                       _stable_order, free_text_message, in_name_problems, is_free_text, level_problems)
 from ._matching import FLAG_BITS, Rows, Tree, _numbers, unit_texts
 
 __all__ = ["Scored", "Execution", "score_rows", "score_execution", "flag_strings", "flag_labels"]
@@ -147,7 +147,9 @@ def score_rows(tree: Tree, rows: Rows, policy: dict) -> Scored:
     names = np.array([*_RULE_IDS, None], dtype=object)[np.where(eff < 0, len(_RULE_IDS), eff)]
     restated = _codes(f, "actual_op") >= 0
     in_name = _parse_flag(f, "target_in_name")
-    ach = np.where(in_name & app & (eff >= 0), 1.0, ach)  # the name states the target as reached: full points
+    named = in_name & np.isin(eff, _REPORTED)  # where the rule scores a target (not an evaluator's score)
+    in_name &= named
+    ach = np.where(in_name & app, 1.0, ach)  # the name states the target as reached: full points
     numeric = eff <= _RULE_IDS.index("equality")
     numeric &= eff >= 0
     unreported = _not_reported(f, eff, app & ~in_name, level)
@@ -187,8 +189,11 @@ def score_rows(tree: Tree, rows: Rows, policy: dict) -> Scored:
         read = _parse_flag(f, "level_from_text") | inferred | _parse_flag(f, "level_from_score")
         qual = eff == _RULE_IDS.index("qualitative")
         extra = _drop_flags(extra, read & ~qual, _LEVEL_READ)
+        extra = _drop_flags(extra, _parse_flag(f, "target_in_name") & ~in_name, ("target_in_name",))
         how = np.select([_parse_flag(f, name) for name in _LEVEL_READ], [1, 2, 3], 0).astype(np.int8)
         problems += level_problems(f, level, np.where(qual & app & ~in_name, how, 0))
+        if (in_name & app).any():  # parse_observations filled the target column from the names
+            problems += in_name_problems(f, in_name & app, f["target"])
     on_points = np.isin(eff, [_RULE_IDS.index("qualitative"), _RULE_IDS.index("evaluator")])
     given = np.where(on_points & (sc >= 0) & (sc <= pts) & ~unreported & ~in_name, sc, np.nan)
     return Scored(ach, names, bits, extra, sc, problems, resolved, given)
