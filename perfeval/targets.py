@@ -41,6 +41,12 @@ Reading rules (documented defaults; every one is visible in the result's ``flags
   flag) and an empty cell scores 0 with a ``missing_actual`` warning; on a qualitative row the text is a
   description and the level column decides. :func:`parse_actual` checks this when given ``op``;
   :func:`perfeval.score` checks it with each row's effective rule.
+* Forms as units fill them in (issue 14; docs/methodology.md §13): a qualitative row without 完成等级 takes its
+  level from the actual restating the target (``level_from_text``), from the usual words (``level_from_words``)
+  or from the band of the claimed score (``level_from_score``); an actual that is only 不适用, ``/``, ``—``,
+  ``N/A`` or 无 marks the row not applicable (``applicable_from_actual``); a row whose target and actual are empty
+  takes the target written at the end of the indicator's name (``target_in_name``: 年度资金支付完成率100%,
+  工程质量合格) and reads as met.
 """
 from __future__ import annotations
 
@@ -694,7 +700,13 @@ def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=", bare_cost_op: 
         Errors: ``unparseable_target``, ``unparseable_actual``, ``ambiguous_number``, ``unknown_op``,
         ``unknown_level``, ``op_conflict`` (the op column and the target text disagree), ``ambiguous_percentage``,
         ``unit_mismatch``. Free text in the actual of a quantitative row is reported by :func:`perfeval.score`,
-        which knows each row's rule. Warnings: ``bare_target``, ``actual_restates_target``. At most
+        which knows each row's rule. Warnings: ``bare_target``, ``actual_restates_target``,
+        ``applicable_from_actual`` (an actual 不适用 / ``/`` / ``—`` / ``N/A`` / 无 sets ``applicable`` False), and with
+        ``report_levels`` ``level_from_text``, ``level_from_words``, ``level_from_score`` (the level of a
+        qualitative row without one, :func:`_infer_levels`) and ``target_in_name`` (target and actual empty, the
+        target taken from the indicator's name: the row reads as met). The same codes are added to
+        ``parse_flags``. On a row whose level decides (a level given, or a qualitative row) an actual that is no
+        number (``延期1个月``) is kept as text, not an error. At most
         :data:`MAX_LISTED` rows are listed per kind and value, then one summary problem.
     """
     if bare_op not in (">=", "<=", "="):
