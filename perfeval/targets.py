@@ -458,6 +458,19 @@ def _cell_problems(obs: pd.DataFrame, parsed: _Parsed, column: str, code: str,
     return out
 
 
+_NOT_APPLICABLE_CELLS = frozenset({"false", "0", "0.0", "否", "不适用", "n", "no", "f", "×", "n/a", "na"})
+
+
+def _marked_not_applicable(obs: pd.DataFrame) -> np.ndarray:
+    """Rows whose ``applicable`` column already says not applicable (False, 否, 不适用 ...)."""
+    if "applicable" not in obs:
+        return np.zeros(len(obs), dtype=bool)
+    codes, uniq = _factorize(obs["applicable"])
+    no = np.array([(isinstance(u, (bool, np.bool_)) and not u) or str(u).strip().lower() in _NOT_APPLICABLE_CELLS
+                   for u in uniq], dtype=bool)
+    return _take(codes, no, False).astype(bool)
+
+
 def _present_codes(parsed: _Parsed) -> np.ndarray:
     """Rows whose cell holds something (not NA, not blank text)."""
     filled = np.array([not _is_missing(u) for u in parsed.uniques], dtype=bool)
@@ -762,7 +775,8 @@ def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=", bare_cost_op: 
     level = np.where(in_name_qual, LEVEL_CATEGORIES.index("met"), level).astype(np.int8)
     if report_levels:
         problems += in_name_problems(obs, in_name, target_col)
-    problems += _problems(obs, na_actual, "actual", "applicable_from_actual", lambda rows: [
+    na_new = na_actual & ~_marked_not_applicable(obs)  # 是否适用 否 already says so: nothing read
+    problems += _problems(obs, na_new, "actual", "applicable_from_actual", lambda rows: [
         f"the actual {str(obs['actual'].iat[r])!r} marks the indicator not applicable: the row is left out and "
         "its siblings share its points (na_policy; say so in 是否适用)" for r in rows], "warning")
 
@@ -776,7 +790,7 @@ def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=", bare_cost_op: 
 
     # flags: one label per distinct (row flags, bare, target flags, actual flags)
     row_bits = (np.where(how == 1, 1, 0) | np.where(how == 2, 2, 0) | np.where(how == 3, 4, 0)
-                | np.where(na_actual, 8, 0) | np.where(in_name, 16, 0)).astype(np.int64)
+                | np.where(na_new, 8, 0) | np.where(in_name, 16, 0)).astype(np.int64)
     t_fl = _take(tp.codes, _vocabulary_ids(tp.flags, f_vocab := {"": 0}), 0)
     a_fl = _take(ap.codes, _vocabulary_ids(ap.flags, f_vocab), 0)
     v = len(f_vocab)

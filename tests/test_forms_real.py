@@ -562,3 +562,30 @@ def test_a_result_word_in_a_score_sheet_name_is_no_target():
     assert nodes.loc["decision.approval.procedure", "score"] == pytest.approx(1.5)
     assert not [p for p in res.problems if p.code == "target_in_name"]
     assert not res.nodes["flags"].fillna("").str.contains("target_in_name").any()
+
+
+def test_na_word_on_a_row_marked_not_applicable_is_not_warned_twice():
+    o = obs((*OUT, "x", "≥95%", "不适用", 10), (*OUT, "y", "≥10", "5", 80), applicable=["否", "是"])
+    res = quiet("project_self", o, budget())
+    x = row_of(res, "x")
+    assert not x["applicable"] and x["flags"] == "not_applicable"
+    assert codes_at(res, 2) == []
+
+
+def test_placeholder_rows_are_dropped(tmp_path):
+    """Lines of the printed table left unfilled: 指标2 with nothing else, / in every cell, …… ."""
+    path = _block_form(tmp_path / "f.xlsx", None)
+    wb = load_workbook(path)
+    ws = wb.active
+    ws.insert_rows(10, 3)
+    for c, v in enumerate((None, None, "指标2"), start=1):
+        if v:
+            ws.cell(10, c, v)
+    for c in range(3, 8):
+        ws.cell(11, c, "/")
+    ws.cell(12, 3, "…… ")
+    wb.save(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        form = read_selfeval_form(path)
+    assert form.observations[C.INDICATOR].tolist() == ["养护里程", "桥梁检查", "路况优良率", "群众满意度"]
