@@ -304,7 +304,8 @@ def test_write_then_read_gives_the_same_data(tmp_path, n):
     assert ws.cell(13 + n, 1).value == "总分" and ws.cell(14 + n, 1).value == "自评等级"
     assert str(ws.cell(16 + n, 1).value).startswith("填表说明")
     merged = {str(r) for r in ws.merged_cells.ranges}
-    assert f"A{13 + n}:F{13 + n}" in merged and f"A12:A{12 + n}" in merged and f"A{16 + n}:J{16 + n}" in merged  # J: 是否适用
+    # the notes span A-J (J: 是否适用, issue 14)
+    assert f"A{13 + n}:F{13 + n}" in merged and f"A12:A{12 + n}" in merged and f"A{16 + n}:J{16 + n}" in merged
     producing = (obs[C.L1] == "产出指标").sum()
     if producing > 1:
         assert f"B13:B{12 + producing}" in merged

@@ -157,10 +157,10 @@ def write_selfeval_form(path: str | Path, *, unit: Mapping[str, Any] | str, obse
     path : str or Path
         The ``.xlsx`` file to write (replaced in one rename; a failure leaves an existing file untouched).
     unit : mapping or str
-        A plain id (``"2023001"``, read as ``{"unit_id": "2023001"}``) or a mapping with any of ``unit_id`` (written to 项目编码; on a template without that cell the reader falls back to the
-        file name), ``name`` (项目名称), ``department`` (主管部门),
-        ``implementing_unit`` (实施单位), ``year`` (the title's ``（2024年度）``): the keys of
-        :attr:`SelfEvalForm.unit`.
+        A plain id (``"2023001"``, read as ``{"unit_id": "2023001"}``) or a mapping with any of ``unit_id``
+        (written to 项目编码; on a template without that cell the reader falls back to the file name), ``name``
+        (项目名称), ``department`` (主管部门), ``implementing_unit`` (实施单位), ``year`` (the title's
+        ``（2024年度）``): the keys of :attr:`SelfEvalForm.unit`.
     observations : pandas.DataFrame
         One unit's indicator rows in the observations contract (at least ``indicator``); written in order.
     budget : pandas.DataFrame or mapping, optional
