@@ -13,8 +13,9 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-__all__ = ["MONEY_UNITS", "TARGET_FLAGS", "Cell", "Unparseable", "AmbiguousNumber", "normalize", "is_missing",
-           "read_cell", "is_free_text", "OP_LOOKUP", "OP_UNSPECIFIED", "LEVEL_LOOKUP"]
+__all__ = ["MONEY_UNITS", "TARGET_FLAGS", "ROW_FLAGS", "Cell", "Unparseable", "AmbiguousNumber", "normalize",
+           "is_missing", "read_cell", "is_free_text", "OP_LOOKUP", "OP_UNSPECIFIED", "LEVEL_LOOKUP",
+           "OFFICIAL_LEVEL_PHRASES", "level_from_words", "is_not_applicable", "NOT_APPLICABLE_WORDS", "target_in_name"]
 
 #: Money units and their value in 元.
 MONEY_UNITS: dict[str, float] = {"元": 1.0, "千元": 1e3, "万元": 1e4, "百万元": 1e6, "千万元": 1e7, "亿元": 1e8}
@@ -22,6 +23,13 @@ MONEY_UNITS: dict[str, float] = {"元": 1.0, "千元": 1e3, "万元": 1e4, "百�
 #: Flags a parsed target or actual may carry.
 TARGET_FLAGS: tuple[str, ...] = ("bare_target", "strict_op", "deadline", "multiplied", "approximate",
                                  "actual_restates_target", "missing", "qualitative_level")
+
+#: Flags :func:`perfeval.targets.parse_observations` adds to a row (``parse_flags``) when it reads what the unit
+#: left implicit: the level of a qualitative row (from the actual restating the target, from level words, from
+#: the claimed score), a row marked not applicable by its actual (``不适用``, ``/``), a target written in the
+#: indicator's name.
+ROW_FLAGS: tuple[str, ...] = ("level_from_text", "level_from_words", "level_from_score", "applicable_from_actual",
+                              "target_in_name")
 
 _SIGNS = str.maketrans({"≧": ">=", "⩾": ">=", "≥": ">=", "≦": "<=", "⩽": "<=", "≤": "<=", "═": "=",
                         "＝": "=", "﹦": "=", "﹪": "%", "－": "-", "—": "-", "–": "-", "～": "~", "×": "*"})
@@ -62,6 +70,117 @@ _LEVELS = {
 }
 #: Level wordings (normalised, lower case) -> ``met`` / ``partly`` / ``not_met``.
 LEVEL_LOOKUP: dict[str, str] = {name: level for level, names in _LEVELS.items() for name in names}
+
+#: The official wordings of the three levels (MOF 财预〔2020〕10号 art. 15 and their short forms): written as the
+#: actual of a qualitative row they *state* its level (the form's own convention, no inference).
+OFFICIAL_LEVEL_PHRASES: frozenset[str] = frozenset({
+    "达成年度指标", "部分达成年度指标并具有一定效果", "未达成年度指标且效果较差", "达成", "部分达成", "未达成",
+    "met", "partly", "not_met"})
+
+# The usual words units write as the actual of a qualitative row, by level. Sources: the three levels of MOF
+# 财预〔2020〕10号 art. 15 (达成 / 部分达成 / 未达成); the grade words of the self-evaluation (优 >= 90, 良 80-<90,
+# 中 60-<80, 差 < 60 of 100, domain.md §5.4) laid over the level bands (met >= 80 %, partly 60-<80 %, not met
+# < 60 %, §5.3 rule 4), so 优 / 良 / 好 / 较好 read met, 中 / 一般 partly, 差 / 较差 not met; the satisfaction
+# scale of surveys (非常满意 / 满意 / 较满意 counted as satisfied in a 满意率, 基本满意 / 一般, 不满意).
+_LEVEL_WORDS = {
+    "met": ("达成", "已达成", "全部达成", "完全达成", "完成", "已完成", "全部完成", "全面完成", "按时完成",
+            "按期完成", "如期完成", "达标", "已达标", "全部达标", "实现", "已实现", "达到", "已达到", "达到预期",
+            "达到预期目标", "达到目标", "符合预期", "符合要求", "合格", "全部合格", "优", "优秀", "良", "良好",
+            "好", "很好", "较好", "满意", "很满意", "非常满意", "较满意", "比较满意", "显著", "效果显著", "明显",
+            "效果明显", "有效", "成效显著", "是"),
+    "partly": ("基本达成", "部分达成", "部分完成", "基本完成", "大部分完成", "基本实现", "部分实现", "基本达到",
+               "部分达到", "部分达到预期", "基本达到预期", "基本达标", "基本合格", "中", "一般", "基本满意",
+               "效果一般", "有一定效果", "基本有效"),
+    "not_met": ("未达成", "未完成", "未达标", "未实现", "未达到", "未达到预期", "不合格", "差", "较差", "很差",
+                "不满意", "很不满意", "非常不满意", "无效", "效果较差", "效果差", "否"),
+}
+_WORD_LEVEL: dict[str, str] = {w: lv for lv, words in _LEVEL_WORDS.items() for w in words}
+# longer statements beginning with a level verb: 部分达到预期 ..., 未完成年度任务 ..., 完成年度目标 ...
+_WORD_PREFIXES: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"^(?:未能?|没有|尚未|不)(?:按时|按期)?(?:达成|完成|实现|达到|达标|合格)"), "not_met"),
+    (re.compile(r"^(?:部分|基本|大部分|大体|大部)(?:达成|完成|实现|达到|达标|合格|满意)"), "partly"),
+    (re.compile(r"^(?:已经?|全部|完全|全面|均已?|已全部|按时|按期|如期)?(?:达成|完成|实现|达到|达标)"), "met"),
+)
+_TRAILING_PUNCT = "。.，,；;！!"
+
+
+def level_from_words(text: str) -> str | None:
+    """The level the usual words of an actual state (``较满意`` -> ``met``, ``一般`` -> ``partly``, ``未完成年度任务``
+    -> ``not_met``), None for other text; see ``_LEVEL_WORDS`` for the words and their sources.
+
+    Examples
+    --------
+    >>> level_from_words("较满意"), level_from_words("基本达成"), level_from_words("部分达到预期"), level_from_words("延期1个月")
+    ('met', 'partly', 'partly', None)
+    """
+    s = normalize(str(text)).rstrip(_TRAILING_PUNCT).lower()
+    if not s:
+        return None
+    if s in _WORD_LEVEL:
+        return _WORD_LEVEL[s]
+    if s in LEVEL_LOOKUP:
+        return LEVEL_LOOKUP[s]
+    for pattern, level in _WORD_PREFIXES:
+        if pattern.match(s):
+            return level
+    return None
+
+
+#: What units write in 实际完成值 for an indicator that does not apply (not a measurement, not a level).
+NOT_APPLICABLE_WORDS: frozenset[str] = frozenset({
+    "不适用", "/", "//", "\\", "-", "--", "---", "n/a", "na", "无", "不涉及", "本年不涉及", "不考核"})
+
+
+def is_not_applicable(text: object) -> bool:
+    """True for an actual that marks the row not applicable: ``不适用``, ``/``, ``—``, ``-``, ``N/A``, ``无`` (a dash
+    of any width, full-width forms included) and nothing else (no digit anywhere).
+
+    Examples
+    --------
+    >>> [is_not_applicable(x) for x in ("不适用", "／", "——", "N/A", "无", "无延期", "0", "-5%")]
+    [True, True, True, True, True, False, False, False]
+    """
+    if not isinstance(text, str):
+        return False
+    s = normalize(text).lower().replace("\u2014", "-").replace("\u2015", "-").replace("\u2500", "-")
+    if not s or any(ch.isdigit() for ch in s):
+        return False
+    return s in NOT_APPLICABLE_WORDS or bool(re.fullmatch(r"-+|/+", s))
+
+
+# a target written at the end of the indicator's name: [comparator] number [short unit] (年度资金支付完成率100%,
+# 培训人数≥200人), or a result word (工程质量合格, 资金拨付及时)
+_NAME_NUMBER = re.compile(r"((?:>=|<=|=|>|<)?[+-]?\d+(?:\.\d+)?(?:%|[^\d.%]{1,4})?)$")
+_NAME_WORDS = ("按时完成", "按期完成", "全部完成", "合格", "达标", "完成", "到位", "有效", "及时", "满意", "提升",
+               "提高", "改善", "规范", "健全", "良好", "显著", "明显")
+
+
+def target_in_name(name: object) -> str | None:
+    """The target a unit wrote at the end of an indicator's name (``年度资金支付完成率100%`` -> ``100%``,
+    ``培训人数≥200人`` -> ``>=200人``, ``工程质量合格`` -> ``合格``), None when the name carries none.
+
+    Examples
+    --------
+    >>> target_in_name("年度资金支付完成率100%"), target_in_name("工程质量合格"), target_in_name("培训人次")
+    ('100%', '合格', None)
+    """
+    if not isinstance(name, str):
+        return None
+    s = normalize(name)
+    m = _NAME_NUMBER.search(s)
+    if m and m.start() > 0 and not s[m.start() - 1].isdigit():
+        text = m.group(1)
+        if not _DEADLINE.search(s):
+            try:
+                cell = read_cell(text, kind="target")
+            except Unparseable:
+                cell = None
+            if cell is not None and not math.isnan(cell.value):
+                return text
+    for word in _NAME_WORDS:
+        if s.endswith(word) and len(s) > len(word):
+            return word
+    return None
 #: Operator-column spellings -> ``>=``, ``<=``, ``=``, ``qualitative`` (strict ``>`` / ``<`` read as non-strict).
 OP_LOOKUP: dict[str, str] = {
     **{k: ">=" for k in (">=", "≥", "≧", "正向", "正向指标", "positive", "大于等于", "不低于")},

@@ -414,6 +414,9 @@ _RECOMMENDATIONS: Mapping[str, tuple[str, str]] = {
                       "目标设定明显偏高的，下年度据实调整指标值。",
                       "Analyse why “{name}” missed its target (funding, rules, staff, facilities), set corrective "
                       "measures with an owner and a deadline; if the target was unrealistic, adjust it next year."),
+    "not_reported": ("补充填报“{name}”的实际完成值并留存佐证材料；确不适用的指标在“是否适用”栏注明“否”并说明理由。",
+                     "Report the actual value of “{name}” with its evidence; mark an indicator that does not apply "
+                     "as not applicable (是否适用: 否) and say why."),
     "low_execution": ("加快预算执行进度，对执行缓慢的资金查明原因；长期沉淀的资金按规定收回统筹使用，并在下年度预算安排中"
                       "统筹考虑。",
                       "Speed up budget execution and find out why funds are idle; take back funds left unused as the "
@@ -491,7 +494,13 @@ def _score_drafts(result: Any, unit_id: str, limits: Mapping[str, float]) -> lis
         src = f"score:{n['node_code']}"
         if "source_row" in n and _float(n.get("source_row")) is not None and "source_file" in n:
             src += f" {_file_row(str(n['source_file']) + ':' + str(int(float(n['source_row']))))}"
-        if bool(judged[i]):
+        if "not_reported" in str(n.get("flags", "")).split(";"):
+            zh = (f"“{name}”未填报实际完成值：指标值{n['target']}，无法判断是否完成，按0分计"
+                  f"（分值{_num(n['points'])}分）。")
+            en = (f"“{name_en}” was not reported: target {n['target']}, no actual value given, so it scores 0 "
+                  f"(of {_num(n['points'])} points).")
+            code = "not_reported"
+        elif bool(judged[i]):
             zh = (f"“{name}”失{_pts(lost[i])}分：评价要求{n['target']}，实际{n['actual']}，"
                   f"得{_pts(n['score'])}分（分值{_num(n['points'])}分）。")
             en = (f"“{name_en}” lost {_pts(lost[i])} points: required {n['target']}, found {n['actual']}; "

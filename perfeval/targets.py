@@ -41,6 +41,12 @@ Reading rules (documented defaults; every one is visible in the result's ``flags
   flag) and an empty cell scores 0 with a ``missing_actual`` warning; on a qualitative row the text is a
   description and the level column decides. :func:`parse_actual` checks this when given ``op``;
   :func:`perfeval.score` checks it with each row's effective rule.
+* Forms as units fill them in (issue 14; docs/methodology.md §13): a qualitative row without 完成等级 takes its
+  level from the actual restating the target (``level_from_text``), from the usual words (``level_from_words``)
+  or from the band of the claimed score (``level_from_score``); an actual that is only 不适用, ``/``, ``—``,
+  ``N/A`` or 无 marks the row not applicable (``applicable_from_actual``); a row whose target and actual are empty
+  takes the target written at the end of the indicator's name (``target_in_name``: 年度资金支付完成率100%,
+  工程质量合格) and reads as met.
 """
 from __future__ import annotations
 
@@ -52,8 +58,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._target_text import (LEVEL_LOOKUP, MONEY_UNITS, OP_LOOKUP, OP_UNSPECIFIED, TARGET_FLAGS, Cell, Unparseable,
-                           is_free_text, read_cell)
+from ._target_text import (LEVEL_LOOKUP, MONEY_UNITS, OFFICIAL_LEVEL_PHRASES, OP_LOOKUP, OP_UNSPECIFIED, ROW_FLAGS,
+                           TARGET_FLAGS, Cell, Unparseable, is_free_text, is_not_applicable, level_from_words,
+                           read_cell, target_in_name)
 from ._target_text import is_missing as _is_missing
 from ._target_text import normalize as _normalize
 from ._rows import header_as_written
@@ -439,14 +446,146 @@ def _problems(obs: pd.DataFrame, mask: np.ndarray, column: str, code: str, messa
     return out
 
 
-def _cell_problems(obs: pd.DataFrame, parsed: _Parsed, column: str, code: str) -> list[Problem]:
+def _cell_problems(obs: pd.DataFrame, parsed: _Parsed, column: str, code: str,
+                   keep: np.ndarray | None = None) -> list[Problem]:
     """One located problem per row of each distinct unparseable text (``code`` unless the reading names a more
-    specific one, e.g. ``ambiguous_number``)."""
+    specific one, e.g. ``ambiguous_number``); only rows in ``keep`` when given."""
     out: list[Problem] = []
     for i, (specific, why) in parsed.errors.items():
-        out += _problems(obs, parsed.codes == i, column, specific or code,
+        rows = parsed.codes == i
+        out += _problems(obs, rows if keep is None else rows & keep, column, specific or code,
                          f"cannot read {column} {str(parsed.uniques[i])!r}: {why}")
     return out
+
+
+_NOT_APPLICABLE_CELLS = frozenset({"false", "0", "0.0", "否", "不适用", "n", "no", "f", "×", "n/a", "na"})
+
+
+def _marked_not_applicable(obs: pd.DataFrame) -> np.ndarray:
+    """Rows whose ``applicable`` column already says not applicable (False, 否, 不适用 ...)."""
+    if "applicable" not in obs:
+        return np.zeros(len(obs), dtype=bool)
+    codes, uniq = _factorize(obs["applicable"])
+    no = np.array([(isinstance(u, (bool, np.bool_)) and not u) or str(u).strip().lower() in _NOT_APPLICABLE_CELLS
+                   for u in uniq], dtype=bool)
+    return _take(codes, no, False).astype(bool)
+
+
+def _present_codes(parsed: _Parsed) -> np.ndarray:
+    """Rows whose cell holds something (not NA, not blank text)."""
+    filled = np.array([not _is_missing(u) for u in parsed.uniques], dtype=bool)
+    return _take(parsed.codes, filled, False).astype(bool)
+
+
+def _targets_from_names(obs: pd.DataFrame, target: pd.Series, a_present: np.ndarray) -> tuple[pd.Series, np.ndarray]:
+    """Targets written inside the indicator's name (:func:`perfeval._target_text.target_in_name`) on rows whose
+    target and actual cells are both empty: the target column with those filled in, and the rows."""
+    n = len(obs)
+    if "indicator" not in obs or not n:
+        return target, np.zeros(n, dtype=bool)
+    codes, uniq = _factorize(target)
+    blank = np.array([_is_missing(u) for u in uniq], dtype=bool)
+    cand = (codes < 0) | _take(codes, blank, False).astype(bool)
+    cand &= ~a_present
+    if "node_code" in obs:  # a score sheet's row (located by node code) is an evaluator's judgement, not a target
+        cand &= obs["node_code"].isna().to_numpy()
+    if not cand.any():
+        return target, np.zeros(n, dtype=bool)
+    rows = np.flatnonzero(cand)
+    n_codes, names = _factorize(obs["indicator"].iloc[rows])
+    found = [target_in_name(u) for u in names]
+    text = np.array([*found, None], dtype=object)[np.where(n_codes >= 0, n_codes, len(found))]
+    hit = np.array([t is not None for t in text], dtype=bool)
+    in_name = np.zeros(n, dtype=bool)
+    in_name[rows[hit]] = True
+    if not hit.any():
+        return target, in_name
+    out = target.astype(object).copy()
+    out.iloc[rows[hit]] = text[hit]
+    return out, in_name
+
+
+def _infer_levels(obs: pd.DataFrame, ap: _Parsed, a_present: np.ndarray, level_col: np.ndarray, qual: np.ndarray,
+                  target: pd.Series, tp: _Parsed) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's level code and how it was read (0 given or stated, 1 text, 2 words, 3 score).
+
+    The level column decides where given. Else an official level phrase as the actual (达成年度指标, 部分达成 ...)
+    states it, on any row. Else, on a qualitative row with an actual: the actual restating the target text
+    (``有效`` / ``有效``) is met (``level_from_text``); the usual words (较满意, 基本达成, 一般 ...,
+    :func:`perfeval._target_text.level_from_words`) give theirs (``level_from_words``); otherwise the band of
+    the claimed score on the row's points (``level_from_score``, :func:`perfeval.scoring.band_level`). Each
+    inferred level is a located warning (:func:`level_problems`).
+    """
+    from .scoring import band_level
+
+    n = len(obs)
+    level = level_col.astype(np.int8).copy()
+    how = np.zeros(n, dtype=np.int8)
+    a_level = _take(ap.codes, np.array([LEVEL_CATEGORIES.index(v) if v else -1 for v in ap.level], np.int8), -1)
+    official_u = np.array([isinstance(u, str) and _normalize(u).lower() in OFFICIAL_LEVEL_PHRASES
+                           for u in ap.uniques], dtype=bool)
+    official = _take(ap.codes, official_u, False).astype(bool)
+    stated = (level < 0) & (a_level >= 0) & (official | ~qual)
+    level = np.where(stated, a_level, level).astype(np.int8)
+    todo = (level < 0) & qual & a_present
+    if todo.any():
+        rows = np.flatnonzero(todo)
+        t_codes = tp.codes[rows].astype(np.int64)
+        pair = (t_codes + 1) * (len(ap.uniques) + 1) + ap.codes[rows].astype(np.int64) + 1
+        uniq, inv = np.unique(pair, return_inverse=True)
+        found = np.full(len(uniq), -1, dtype=np.int8)
+        kind = np.zeros(len(uniq), dtype=np.int8)
+        for j, p in enumerate(uniq):
+            tc, ac = int(p // (len(ap.uniques) + 1)) - 1, int(p % (len(ap.uniques) + 1)) - 1
+            a_text = str(ap.uniques[ac])
+            t_text = str(tp.uniques[tc]) if tc >= 0 else ""
+            if t_text and _normalize(t_text) == _normalize(a_text):
+                found[j], kind[j] = LEVEL_CATEGORIES.index("met"), 1
+            elif (w := level_from_words(a_text)) is not None:
+                found[j], kind[j] = LEVEL_CATEGORIES.index(w), 2
+        level[rows] = np.where(found[inv.ravel()] >= 0, found[inv.ravel()], level[rows])
+        how[rows] = kind[inv.ravel()]
+    todo = (level < 0) & qual & a_present
+    if todo.any() and "score" in obs and "points" in obs:
+        rows = np.flatnonzero(todo)
+        sc = pd.to_numeric(obs["score"].iloc[rows], errors="coerce").to_numpy(dtype=float)
+        pts = pd.to_numeric(obs["points"].iloc[rows], errors="coerce").to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            banded = band_level(np.where(pts > 0, sc / np.where(pts > 0, pts, 1.0), np.nan))
+        got = np.array([b is not None for b in banded], dtype=bool)
+        level[rows[got]] = [LEVEL_CATEGORIES.index(b) for b in banded[got]]
+        how[rows[got]] = 3
+    return level, how
+
+
+def in_name_problems(obs: pd.DataFrame, rows: np.ndarray, target: pd.Series) -> list[Problem]:
+    """The located ``target_in_name`` warnings of ``rows`` (``target``: the target column with the names' targets)."""
+    return _problems(obs, rows, "indicator", "target_in_name", lambda at: [
+        f"target and actual are empty and the indicator's name carries the target {target.iat[r]!r}: read as "
+        "met and scored full (write the target in 年度指标值 and the value reached in 实际完成值)" for r in at],
+        "warning")
+
+
+def level_problems(obs: pd.DataFrame, level: np.ndarray, how: np.ndarray) -> list[Problem]:
+    """The located warnings of the levels :func:`parse_observations` read from the actual or the claimed score:
+    ``how`` 1 ``level_from_text``, 2 ``level_from_words``, 3 ``level_from_score`` (``level``: codes into
+    :data:`LEVEL_CATEGORIES`)."""
+    problems: list[Problem] = []
+
+    def actual_of(r: int) -> str:
+        return str(obs["actual"].iat[r])
+
+    problems += _problems(obs, how == 1, "actual", "level_from_text", lambda rows: [
+        f"the actual {actual_of(r)!r} restates the qualitative target: read as level 'met' (no 完成等级 given)"
+        for r in rows], "warning")
+    problems += _problems(obs, how == 2, "actual", "level_from_words", lambda rows: [
+        f"the level is read from the words of the actual {actual_of(r)!r}: {LEVEL_CATEGORIES[level[r]]!r} (no "
+        "完成等级 given)" for r in rows], "warning")
+    problems += _problems(obs, how == 3, "score", "level_from_score", lambda rows: [
+        f"the actual {actual_of(r)!r} states no level: read as {LEVEL_CATEGORIES[level[r]]!r}, the band of the "
+        f"claimed score {obs['score'].iat[r]} of {obs['points'].iat[r]} points (no 完成等级 given)" for r in rows],
+        "warning")
+    return problems
 
 
 def _vocabulary_ids(values: list, lookup: dict[str, int]) -> np.ndarray:
@@ -534,8 +673,8 @@ def cost_rows(obs: pd.DataFrame) -> np.ndarray:
     return cost
 
 
-def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=",
-                       bare_cost_op: str | None = "<=") -> tuple[pd.DataFrame, list[Problem]]:
+def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=", bare_cost_op: str | None = "<=",
+                       report_levels: bool = True) -> tuple[pd.DataFrame, list[Problem]]:
     """Parse the ``op``, ``target``, ``actual``, ``unit`` and ``level`` columns of an observations frame.
 
     Each distinct text is parsed once and mapped back to its rows; the row-level checks run on integer codes,
@@ -554,6 +693,11 @@ def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=",
         rates excepted): real forms write cost targets as bare values (``75元``, ``20万元``), meaning a ceiling;
         reading them as ``>=`` would reward spending more (PIDU re-check sheet: a cost indicator must not use ≥).
         Default ``<=``; ``=`` for fixed quotas; None applies ``bare_op``.
+    report_levels : bool
+        Report the readings that matter only on some rules: levels read from the actual or the claimed score
+        (``level_from_text``, ``level_from_words``, ``level_from_score`` warnings) and targets read from the
+        indicator's name (``target_in_name``); :func:`perfeval.score` reports them itself, on the rows its rules
+        score by a level or a target.
 
     Returns
     -------
@@ -569,7 +713,13 @@ def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=",
         Errors: ``unparseable_target``, ``unparseable_actual``, ``ambiguous_number``, ``unknown_op``,
         ``unknown_level``, ``op_conflict`` (the op column and the target text disagree), ``ambiguous_percentage``,
         ``unit_mismatch``. Free text in the actual of a quantitative row is reported by :func:`perfeval.score`,
-        which knows each row's rule. Warnings: ``bare_target``, ``actual_restates_target``. At most
+        which knows each row's rule. Warnings: ``bare_target``, ``actual_restates_target``,
+        ``applicable_from_actual`` (an actual 不适用 / ``/`` / ``—`` / ``N/A`` / 无 sets ``applicable`` False), and with
+        ``report_levels`` ``level_from_text``, ``level_from_words``, ``level_from_score`` (the level of a
+        qualitative row without one, :func:`_infer_levels`) and ``target_in_name`` (target and actual empty, the
+        target taken from the indicator's name: the row reads as met). The same codes are added to
+        ``parse_flags``. On a row whose level decides (a level given, or a qualitative row) an actual that is no
+        number (``延期1个月``) is kept as text, not an error. At most
         :data:`MAX_LISTED` rows are listed per kind and value, then one summary problem.
     """
     if bare_op not in (">=", "<=", "="):
@@ -580,10 +730,17 @@ def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=",
     problems: list[Problem] = []
     empty = pd.Series([None] * n, index=obs.index, dtype=object)
     col_op = _normalized_column(obs, "op", parse_op, problems, OP_CATEGORIES)
-    tp = _parse_column(obs["target"] if "target" in obs else empty, "target")
-    ap = _parse_column(obs["actual"] if "actual" in obs else empty, "actual")
+    actual_col = obs["actual"] if "actual" in obs else empty
+    ap = _parse_column(actual_col, "actual")
+    a_present = _present_codes(ap)
+    # not applicable: 不适用, /, —, N/A, 无 as the actual (no digit anywhere)
+    na_u = np.array([is_not_applicable(u) for u in ap.uniques], dtype=bool)
+    na_actual = _take(ap.codes, na_u, False).astype(bool)
+    # a target written inside the indicator's name, target and actual cells empty (年度资金支付完成率100%, 工程质量合格)
+    target_col = obs["target"] if "target" in obs else empty
+    target_col, in_name = _targets_from_names(obs, target_col, a_present)
+    tp = _parse_column(target_col, "target")
     problems += _cell_problems(obs, tp, "target", "unparseable_target")
-    problems += _cell_problems(obs, ap, "actual", "unparseable_actual")
     t_err = _take(tp.codes, np.isin(np.arange(len(tp.uniques)), list(tp.errors)), False)
     a_err = _take(ap.codes, np.isin(np.arange(len(ap.uniques)), list(ap.errors)), False)
 
@@ -597,17 +754,31 @@ def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=",
     cost = cost_rows(obs) if bare_cost_op is not None else np.zeros(n, dtype=bool)
     bare_ids = np.where(cost, _op_id(bare_cost_op or bare_op), _op_id(bare_op))
     op = np.where(col_op >= 0, col_op, np.where(t_op >= 0, t_op, np.where(bare, bare_ids, -1)))
-    problems += _problems(obs, bare & ~cost, "target", "bare_target",
+    problems += _problems(obs, bare & ~cost & ~in_name, "target", "bare_target",
                           f"the target has no comparator; read as {bare_op!r} (give the op column to be explicit)",
                           "warning")
-    problems += _problems(obs, bare & cost, "target", "bare_target",
+    problems += _problems(obs, bare & cost & ~in_name, "target", "bare_target",
                           f"the cost target has no comparator; read as {bare_cost_op!r} (a cost target is a "
                           "ceiling; give the op column to be explicit)", "warning")
 
-    # levels: the level column, else the words of a qualitative actual (已完成 -> met)
-    level = _normalized_column(obs, "level", parse_level, problems, LEVEL_CATEGORIES)
-    a_level = _take(ap.codes, np.array([LEVEL_CATEGORIES.index(v) if v else -1 for v in ap.level], np.int8), -1)
-    level = np.where(level >= 0, level, a_level).astype(np.int8)
+    # levels: the level column, else what the actual says (see _infer_levels)
+    level_col = _normalized_column(obs, "level", parse_level, problems, LEVEL_CATEGORIES)
+    qual = op == OP_CATEGORIES.index("qualitative")
+    # the actual of a row whose level decides (a level given, or a qualitative row) may be any text (延期1个月)
+    tolerant = (level_col >= 0) | qual | na_actual
+    problems += _cell_problems(obs, ap, "actual", "unparseable_actual", keep=~tolerant)
+    a_err &= ~tolerant
+    level, how = _infer_levels(obs, ap, a_present & ~na_actual, level_col, qual & ~na_actual, target_col, tp)
+    if report_levels:
+        problems += level_problems(obs, level, how)
+    in_name_qual = in_name & qual & (level < 0)
+    level = np.where(in_name_qual, LEVEL_CATEGORIES.index("met"), level).astype(np.int8)
+    if report_levels:
+        problems += in_name_problems(obs, in_name, target_col)
+    na_new = na_actual & ~_marked_not_applicable(obs)  # 是否适用 否 already says so: nothing read
+    problems += _problems(obs, na_new, "actual", "applicable_from_actual", lambda rows: [
+        f"the actual {str(obs['actual'].iat[r])!r} marks the indicator not applicable: the row is left out and "
+        "its siblings share its points (na_policy; say so in 是否适用)" for r in rows], "warning")
 
     t_val, a_val, t_unit, a_unit, names, ambiguous, mismatch = _units_and_values(obs, tp, ap, t_err, problems)
     a_op = _take(ap.codes, ap.op, -1)
@@ -615,18 +786,31 @@ def parse_observations(obs: pd.DataFrame, *, bare_op: str = ">=",
     problems += _problems(obs, restates, "actual", "actual_restates_target", lambda rows: [
         f"the actual {str(obs['actual'].iat[r])!r} restates a target, it is not a measurement; scored as missing"
         for r in rows], "warning")
+    a_val = np.where(in_name & ~qual, t_val, a_val)  # the name states the target as reached
 
-    # flags: one label per distinct (bare, target flags, actual flags)
+    # flags: one label per distinct (row flags, bare, target flags, actual flags)
+    row_bits = (np.where(how == 1, 1, 0) | np.where(how == 2, 2, 0) | np.where(how == 3, 4, 0)
+                | np.where(na_new, 8, 0) | np.where(in_name, 16, 0)).astype(np.int64)
     t_fl = _take(tp.codes, _vocabulary_ids(tp.flags, f_vocab := {"": 0}), 0)
     a_fl = _take(ap.codes, _vocabulary_ids(ap.flags, f_vocab), 0)
-    key = (bare.astype(np.int64) * len(f_vocab) + t_fl) * len(f_vocab) + a_fl
+    v = len(f_vocab)
+    key = ((row_bits * 2 + bare.astype(np.int64) * ~in_name) * v + t_fl) * v + a_fl
     uniq, inv = _small_unique(key)
     f_names = list(f_vocab)
-    labels = [";".join(x for x in ("bare_target" if k // len(f_vocab) ** 2 else "",
-                                   f_names[(k // len(f_vocab)) % len(f_vocab)], f_names[k % len(f_vocab)]) if x)
-              for k in uniq]
+    labels = []
+    for k in uniq:
+        rb, rest = divmod(int(k), 2 * v * v)
+        parts = ["bare_target" if rest // (v * v) else "", f_names[(rest // v) % v], f_names[rest % v],
+                 *(name for bit, name in enumerate(ROW_FLAGS) if rb & (1 << bit))]
+        labels.append(";".join(x for x in parts if x))
 
     frame = obs.copy(deep=False)
+    if in_name.any():
+        frame["target"] = target_col
+    if na_actual.any():
+        applicable = frame["applicable"].astype(object) if "applicable" in frame else pd.Series(
+            True, index=frame.index, dtype=object)
+        frame["applicable"] = applicable.where(~na_actual, False)
     frame["op"] = pd.Categorical.from_codes(op.astype(np.int8), categories=list(OP_CATEGORIES))
     frame["level"] = pd.Categorical.from_codes(level, categories=list(LEVEL_CATEGORIES))
     frame["target_value"] = t_val

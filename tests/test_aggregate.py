@@ -109,7 +109,9 @@ def test_qualitative_band_edges_float_noise():
 
 
 def test_qualitative_without_level_and_score_out_of_range():
-    o = obs((*SOC, "x", "有效提升", "效果一般", 45), (*SOC, "y", "有效提升", "", 45), score=[40, 50],
+    # issue 14: a level is read from level words (效果一般) or from a claimed score; only a row with neither is
+    # missing_level (this test wrote 效果一般 with a score of 40 before)
+    o = obs((*SOC, "x", "有效提升", "详见附件", 45), (*SOC, "y", "有效提升", "", 45), score=[np.nan, 50],
             level=[None, "met"])
     with pytest.raises(InputError, match=r"f\.csv:2:level: missing_level: a qualitative row needs its level") as err:
         pe.score("project_self", o, budget())
@@ -124,13 +126,15 @@ def test_level_inferred_from_actual_words():
 
 
 def test_missing_actual_scores_zero_and_is_flagged():
+    """An empty 实际完成值 is "not reported" (issue 14: its own code, not_reported; this test pinned
+    missing_actual before): scored 0 and reported distinctly."""
     o = obs((*OUT, "a", "≥10", None, 45), (*OUT, "b", "≥10", "10", 45))
-    with pytest.warns(DataQualityWarning, match="missing_actual"):
+    with pytest.warns(DataQualityWarning, match="not_reported"):
         res = pe.score("project_self", o, budget())
     assert total_of(res) == pytest.approx(55.0)
     leaf = res.nodes[res.nodes["node_code"] == "output.quantity.1"].iloc[0]
-    assert leaf["achievement"] == 0 and "missing_actual" in leaf["flags"]
-    assert [(p.location, p.code) for p in res.problems] == [("f.csv:2:actual", "missing_actual")]
+    assert leaf["achievement"] == 0 and leaf["flags"] == "not_reported"
+    assert [(p.location, p.code) for p in res.problems] == [("f.csv:2:actual", "not_reported")]
 
 
 def test_over_achievement_flag_threshold_and_reduction():
@@ -227,11 +231,16 @@ def test_unknown_l1_is_an_error_listing_names():
 
 
 def test_points_must_sum_to_ninety():
+    """Points off 90 are flagged; issue 14: by default (points_policy="rescale") they are scaled to 90 (this test
+    pinned the total as given, 90, before; as_given keeps it)."""
     o = obs((*OUT, "a", "≥1", "1", 50), (*SOC, "b", "≥1", "1", 30))
     with pytest.warns(DataQualityWarning, match="points_sum"):
         res = pe.score("project_self", o, budget())
-    assert total_of(res) == pytest.approx(90.0) and "points_sum" in res.totals["flags"].iloc[0]
+    assert total_of(res) == pytest.approx(100.0) and "points_sum" in res.totals["flags"].iloc[0]
+    assert "points_rescaled" in res.totals["flags"].iloc[0]
     assert res.problems[0].location == "f.csv:unit P1"
+    res = quiet_score("project_self", o, budget(), points_policy="as_given")
+    assert total_of(res) == pytest.approx(90.0) and "points_rescaled" not in res.totals["flags"].iloc[0]
     with pytest.raises(InputError, match="points_sum: the indicator points of unit 'P1' sum to 80, not 90"):
         pe.score("project_self", o, budget(), strict=True)
 

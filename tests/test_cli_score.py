@@ -191,7 +191,10 @@ BAD = {
                                  "duplicate_indicator", r"indicators\.csv:3:三级指标"),
     "unknown_l1": (_table([ROWS[0].replace("产出指标", "过程指标")]), BUDGET, (), "unknown_l1",
                    r"indicators\.csv:2:一级指标"),
-    "qualitative_without_level": (_table([ROWS[3].replace(",达成,", ",,")]), BUDGET, (), "missing_level",
+    # issue 14: a level is read from the actual's words or the claimed score, and an empty actual is not_reported;
+    # missing_level is left for a row with neither (this case dropped only the level before)
+    "qualitative_without_level": (_table([ROWS[3].replace(",达成,9", ",,").replace("有效提升,,", "有效提升,详见附件,")]),
+                                  BUDGET, (), "missing_level",
                                   r"indicators\.csv:2:完成等级"),
     "score_outside_band": (_table([ROWS[3].replace(",9", ",7")]), BUDGET, (), "score_outside_band",
                            r"indicators\.csv:2:得分"),

@@ -304,7 +304,8 @@ def test_write_then_read_gives_the_same_data(tmp_path, n):
     assert ws.cell(13 + n, 1).value == "总分" and ws.cell(14 + n, 1).value == "自评等级"
     assert str(ws.cell(16 + n, 1).value).startswith("填表说明")
     merged = {str(r) for r in ws.merged_cells.ranges}
-    assert f"A{13 + n}:F{13 + n}" in merged and f"A12:A{12 + n}" in merged and f"A{16 + n}:I{16 + n}" in merged
+    # the notes span A-J (J: 是否适用, issue 14)
+    assert f"A{13 + n}:F{13 + n}" in merged and f"A12:A{12 + n}" in merged and f"A{16 + n}:J{16 + n}" in merged
     producing = (obs[C.L1] == "产出指标").sum()
     if producing > 1:
         assert f"B13:B{12 + producing}" in merged
@@ -322,7 +323,9 @@ def test_round_trip_of_columns_the_standard_form_lacks(tmp_path):
         applicable=[True, False, True, True], indicator_code=["A1", None, None, None]), tmp_path / "i.csv"))
     path = write_selfeval_form(tmp_path / "out.xlsx", unit={"unit_id": "P01"}, observations=obs)
     ws = load_workbook(path).worksheets[0]
-    assert [ws.cell(12, c).value for c in range(10, 15)] == ["指标性质", "计量单位", "完成等级", "指标编码", "是否适用"]
+    # 是否适用 is a column of the shipped template (J, issue 14); the others are added right of it
+    assert [ws.cell(12, c).value for c in range(10, 15)] == ["是否适用", "指标性质", "计量单位", "完成等级", "指标编码"]
+    assert [ws.cell(r, 10).value for r in range(13, 17)] == ["是", "否", "是", "是"]
     with pytest.warns(DataQualityWarning):
         back = read_selfeval_form(path).observations
     pd.testing.assert_frame_equal(back[CANONICAL], obs[CANONICAL])
@@ -333,7 +336,8 @@ def test_level_given_as_the_actual_phrase_needs_no_extra_column(tmp_path):
     obs = read_observations(_csv_of(obs, tmp_path / "i.csv"))
     assert obs[C.LEVEL].tolist()[0] == "met"
     path = write_selfeval_form(tmp_path / "out.xlsx", unit={}, observations=obs)
-    assert load_workbook(path).worksheets[0].cell(12, 10).value is None
+    header = [load_workbook(path).worksheets[0].cell(12, c).value for c in (10, 11)]
+    assert header == ["是否适用", None]  # the template's 是否适用, no 完成等级 added
     with pytest.warns(DataQualityWarning):
         assert read_selfeval_form(path).observations[C.LEVEL].tolist()[0] == "met"
 

@@ -175,7 +175,8 @@ def test_validate_prints_warnings_as_located_problems(base, tmp_path):
 
 
 def test_a_blank_grade_is_never_silent():
-    """Points adding up above the framework's total give a total outside the bands: a located no_grade warning."""
+    """Points adding up above the framework's total give a total outside the bands: a located no_grade warning
+    (scored as given: the default points_policy="rescale" of issue 14 brings them back to 90)."""
     import perfeval as pe
 
     obs = pd.DataFrame({"unit_id": "P1", "l1": ["产出指标", "效益指标", "满意度指标"],
@@ -185,7 +186,9 @@ def test_a_blank_grade_is_never_silent():
     budget = pd.DataFrame({"unit_id": ["P1"], "budget_full_year": [100.0], "executed": [100.0]})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = pe.score("project_self", obs, budget)
+        res = pe.score("project_self", obs, budget, points_policy="as_given")
+        rescaled = pe.score("project_self", obs, budget)
+    assert rescaled.totals["total"].iloc[0] == 100 and rescaled.totals["grade"].iloc[0] == "优"
     assert res.totals["total"].iloc[0] == 200 and res.totals["grade"].isna().all()
     [p] = [p for p in res.problems if p.code == "no_grade"]
     assert p.location == "observations:2" and "total 200 is outside the grade bands [0, 100]" in p.message

@@ -291,7 +291,9 @@ def test_parse_observations_maps_unique_texts_back():
     assert frame["actual_unit"].tolist()[2] == "万元"
     assert frame["level"].tolist()[3] == "met"
     assert frame["parse_flags"].tolist()[4] == "bare_target"
-    assert [(p.location, p.code, p.severity) for p in problems] == [("f.csv:6:target", "bare_target", "warning")]
+    assert frame["parse_flags"].tolist()[3] == "qualitative_level;level_from_words"  # 已完成: an inferred level
+    assert [(p.location, p.code, p.severity) for p in problems] == [("f.csv:6:target", "bare_target", "warning"),
+                                                                    ("f.csv:5:actual", "level_from_words", "warning")]
     assert list(obs.columns) == ["target", "actual", "source_file", "source_row"]  # input untouched
 
 

@@ -16,9 +16,9 @@ scored, flagged in ``flags`` and reported in ``ScoreResult.problems`` with a :cl
 """
 from __future__ import annotations
 
-from ._core import NA_POLICIES, OVER_POLICIES, STRUCTURE_2021, detect_framework, score
+from ._core import NA_POLICIES, OVER_POLICIES, POINTS_POLICIES, STRUCTURE_2021, detect_framework, score
 from ._matching import FLAG_BITS, name_key
 from ._result import ScoreResult
 
-__all__ = ["score", "ScoreResult", "NA_POLICIES", "OVER_POLICIES", "FLAG_BITS", "name_key", "detect_framework",
-           "STRUCTURE_2021"]
+__all__ = ["score", "ScoreResult", "NA_POLICIES", "OVER_POLICIES", "POINTS_POLICIES", "FLAG_BITS", "name_key",
+           "detect_framework", "STRUCTURE_2021"]

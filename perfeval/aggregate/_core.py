@@ -19,7 +19,7 @@ from ._matching import FLAG_BITS, Tree, map_rows, name_key, unit_texts
 from ._result import ScoreResult
 from ._rows import flag_labels, flag_strings, score_execution, score_rows
 
-__all__ = ["score", "ScoreResult", "NA_POLICIES", "OVER_POLICIES"]
+__all__ = ["score", "ScoreResult", "NA_POLICIES", "OVER_POLICIES", "POINTS_POLICIES"]
 
 #: How not-applicable rows are handled: ``rescale`` (drop and rescale the siblings to the parent's points;
 #: domain.md §5.3 rule 6) or ``zero`` (keep the points, score 0).
@@ -27,14 +27,21 @@ NA_POLICIES = ("rescale", "zero")
 #: What happens to over-achieved rows: ``flag`` only (default; Chengdu re-check practice, domain.md §5.3 rule 7)
 #: or ``reduce`` (MOF-10's "moderate reduction", :func:`perfeval.scoring.moderate_reduction`).
 OVER_POLICIES = ("flag", "reduce")
+#: What happens to a unit whose indicator points do not add up to the framework's open points (90 in
+#: ``project_self``; published forms give 100, i.e. 110 with the execution points): ``rescale`` (default) scales
+#: them proportionally to the framework's points, ``as_given`` scores them as written (both flagged).
+POINTS_POLICIES = ("rescale", "as_given")
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # score
 # ---------------------------------------------------------------------------------------------------------------
 def _check_args(reverse: str | None, denominator: str | None, na_policy: str, over_achievement: float,
-                over_policy: str, bare_target_op: str, bare_cost_op: str | None = "<=") -> None:
+                over_policy: str, bare_target_op: str, bare_cost_op: str | None = "<=",
+                points_policy: str = "rescale") -> None:
     """Fail fast on policy arguments outside their choices."""
+    if points_policy not in POINTS_POLICIES:
+        raise ValueError(f"`points_policy` must be one of {', '.join(POINTS_POLICIES)}; got {points_policy!r}.")
     if reverse is not None and reverse not in ("linear", "ratio"):
         raise ValueError(f"`reverse` must be 'linear' or 'ratio'; got {reverse!r}.")
     if denominator is not None and denominator not in DENOMINATORS:
@@ -98,7 +105,8 @@ def _rows_where(codes: np.ndarray, distinct: np.ndarray) -> np.ndarray:
 def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.DataFrame | None = None, *,
           reverse: str | None = None, denominator: str | None = None, na_policy: str = "rescale",
           over_achievement: float = 1.3, over_policy: str = "flag", bare_target_op: str = ">=",
-          bare_cost_op: str | None = "<=", strict: bool = False, on_error: str = "raise") -> ScoreResult:
+          bare_cost_op: str | None = "<=", points_policy: str = "rescale", strict: bool = False,
+          on_error: str = "raise") -> ScoreResult:
     r"""Score units on a framework: achievement x points, rolled up and graded.
 
     Parameters
@@ -150,6 +158,12 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
         Operator of a bare target under a cost node (``l1``/``l2`` names 成本; saving rates excepted): default
         ``<=`` (a cost target is a ceiling: ``75元``, ``20万元``), ``=`` for fixed quotas, None = ``bare_target_op``
         (:func:`perfeval.targets.parse_observations`).
+    points_policy : {"rescale", "as_given"}
+        A unit whose indicator points do not add up to the framework's open points (:func:`open_points`: 90 in
+        ``project_self``; published forms often give 100, i.e. 110 with the execution points): ``rescale``
+        (default) multiplies each of its indicator points by :math:`P / \sum_i w_i` (:math:`P` the open points),
+        so the unit is scored on the framework's total, with a ``points_rescaled`` warning naming the unit and
+        both sums; ``as_given`` scores the points as written. Both keep the ``points_sum`` warning.
     strict : bool
         Raise on warnings too (points not summing to the framework's total, unmatched L2 names ...).
     on_error : {"raise", "skip"}
@@ -190,7 +204,7 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
     order) then overrides it. Missing actuals score 0 and are flagged
     ``missing_actual`` (PMKPI scores an empty actual as 0). A unit's indicator points that do not add up to the
     framework's open points (``total`` minus the fixed leaves: 90 in ``project_self``, PMKPI #54504033813) are
-    flagged ``points_sum`` and scored as given.
+    flagged ``points_sum`` and, by ``points_policy``, rescaled proportionally (default) or scored as given.
 
     Examples
     --------
@@ -204,7 +218,8 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
     >>> float(res.totals["total"].iloc[0]), res.totals["grade"].iloc[0]
     (98.0, '优')
     """
-    _check_args(reverse, denominator, na_policy, over_achievement, over_policy, bare_target_op, bare_cost_op)
+    _check_args(reverse, denominator, na_policy, over_achievement, over_policy, bare_target_op, bare_cost_op,
+                points_policy)
     if on_error != "raise":
         from ._skip import ON_ERROR, score_skipping
 
@@ -212,7 +227,8 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
             raise ValueError(f"`on_error` must be one of {', '.join(ON_ERROR)}; got {on_error!r}.")
         return score_skipping(score, fw, observations, budget, reverse=reverse, denominator=denominator,
                               na_policy=na_policy, over_achievement=over_achievement, over_policy=over_policy,
-                              bare_target_op=bare_target_op, bare_cost_op=bare_cost_op, strict=strict)
+                              bare_target_op=bare_target_op, bare_cost_op=bare_cost_op,
+                              points_policy=points_policy, strict=strict)
     fw = load_framework(detect_framework(fw, observations))
     _refuse_invalid_framework(fw)
     if not isinstance(observations, pd.DataFrame):
@@ -222,7 +238,7 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
     problems: list[Problem] = []
 
     frame, parse_problems = parse_observations(observations, bare_op=bare_target_op,
-                                                 bare_cost_op=bare_cost_op)
+                                                 bare_cost_op=bare_cost_op, report_levels=False)
     problems += parse_problems
     if "source_row" not in frame:  # locate rows as a sheet with one header row would, before any row is dropped
         frame["source_row"] = np.arange(2, len(frame) + 2)
@@ -244,8 +260,11 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
     execution = score_execution(tree, units, budget, denominator, rows)
     problems += execution.problems
     _raise_errors(problems)
+    scale = np.ones(len(units))
+    if points_policy == "rescale":
+        problems += _rescale_points(tree, units, rows, scale)
 
-    result = _rollup(tree, units, rows, scored, execution, na_policy)
+    result = _rollup(tree, units, rows, scored, execution, na_policy, scale)
     problems += result.pop("problems")
     problems += _ungraded(fw, result["totals"], frame)
     problems += [Problem(f"budget:unit {u}", "no_indicators", f"unit {u!r} has a budget row but no indicators",
@@ -258,7 +277,8 @@ def score(fw: Framework | str | Path, observations: pd.DataFrame, budget: pd.Dat
         "reverse": scored.resolved.get("reverse", reverse or "linear"),
         "denominator": execution.denominator, "na_policy": na_policy,
         "over_achievement": float(over_achievement), "over_policy": over_policy,
-        "bare_target_op": bare_target_op, "bare_cost_op": bare_cost_op, "strict": strict,
+        "bare_target_op": bare_target_op, "bare_cost_op": bare_cost_op, "points_policy": points_policy,
+        "strict": strict,
         "missing_actual": "achievement 0, flagged",
         "qualitative_bands": "met [0.8, 1], partly [0.6, 0.8), not_met [0, 0.6)",
         "bands": fw.bands.to_list(), "vetoes": [v.code for v in fw.vetoes],
@@ -340,7 +360,36 @@ def _location_key(problem: Problem) -> tuple:
 # ---------------------------------------------------------------------------------------------------------------
 # roll-up
 # ---------------------------------------------------------------------------------------------------------------
-def _rollup(tree: Tree, units: pd.Index, rows: Any, scored: Any, execution: Any, na_policy: str) -> dict:
+def _rescale_points(tree: Tree, units: pd.Index, rows: Any, scale: np.ndarray) -> list[Problem]:
+    r"""``points_policy="rescale"``: fill ``scale`` (per unit, in place) with :math:`P / \sum_i w_i` for the units
+    whose indicator points are off the framework's open points :math:`P` (:func:`points_off_total`), flag them
+    (``points_rescaled``) and return one located warning per unit naming both sums."""
+    from ._matching import open_points, points_off_total
+
+    ind = rows.is_indicator
+    if not ind.any():
+        return []
+    files = rows.frame["source_file"].to_numpy(dtype=object)[ind] if "source_file" in rows.frame else None
+    off = points_off_total(tree.framework, rows.units.to_numpy(dtype=object)[rows.unit[ind]], rows.points[ind],
+                           files)
+    off = off[off["points_sum"] > 0]
+    if off.empty:
+        return []
+    expected = open_points(tree.framework)
+    fixed = float(tree.framework.total) - expected
+    at = units.get_indexer(off["unit_id"])
+    scale[at] = expected / off["points_sum"].to_numpy(dtype=float)
+    rows.unit_bits[rows.units.get_indexer(off["unit_id"])] |= FLAG_BITS["points_rescaled"]
+    with_fixed = f" ({{s:g}} with the {fixed:g} fixed points)" if fixed else ""
+    return [Problem(loc, "points_rescaled",
+                    f"unit {u!r}: the indicator points sum to {s:g}{with_fixed.format(s=s + fixed)}, not "
+                    f"{expected:g}: each is scaled by {expected:g}/{s:g} so the unit is scored out of "
+                    f"{tree.framework.total:g} (points_policy='rescale'; 'as_given' keeps the points)", "warning")
+            for u, s, loc in zip(off["unit_id"], off["points_sum"], off["location"])]
+
+
+def _rollup(tree: Tree, units: pd.Index, rows: Any, scored: Any, execution: Any, na_policy: str,
+            scale: np.ndarray | None = None) -> dict:
     """N/A rescaling, points, scores and the roll-up to every node and to the totals.
 
     Matrices are (unit x framework node). A row's *home* is its fixed leaf, or the slot / inner node a
@@ -350,7 +399,7 @@ def _rollup(tree: Tree, units: pd.Index, rows: Any, scored: Any, execution: Any,
     n_units, n_nodes = len(units), len(tree.codes)
     ind, fx, app = rows.is_indicator, ~rows.is_indicator, rows.applicable
     cell = rows.unit * n_nodes + rows.home
-    W, WA, M, eff_row = _points(tree, rows, n_units, na_policy)
+    W, WA, M, eff_row = _points(tree, rows, n_units, na_policy, scale)
     ach_row = np.where(app, scored.achievement, np.nan if na_policy == "rescale" else 0.0)
     s_row = np.where(app | (na_policy == "zero"), np.nan_to_num(ach_row) * eff_row, 0.0)
     # points an evaluator gave, on rows whose points were not rescaled, are the score itself: (s / w) x w is not
@@ -478,17 +527,20 @@ def _cell_sums(cell: np.ndarray, weights: np.ndarray, n_units: int, n_nodes: int
     return sums.reshape(n_units, n_nodes)
 
 
-def _points(tree: Tree, rows: Any, n_units: int, na_policy: str) -> tuple[np.ndarray, ...]:
+def _points(tree: Tree, rows: Any, n_units: int, na_policy: str,
+            scale: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     r"""Declared (W) and applicable (WA) points per (unit, node), the N/A multipliers M and each row's points.
 
     ``rescale``: a node's applicable children share its points, :math:`F_n = W_n / WA_n` with
     :math:`WA_n = \sum_{c} W_c [WA_c > 0]` (a child with nothing applicable drops out), and a row's points are
     its declared points times the product of the factors above it (:math:`M`, top-down; the first level is
-    rescaled to the framework's total). ``zero``: every multiplier is 1.
+    rescaled to the framework's total). ``zero``: every multiplier is 1. ``scale`` (per unit) multiplies the
+    indicator points first (``points_policy="rescale"``).
     """
     n_nodes = len(tree.codes)
     ind, app = rows.is_indicator, rows.applicable
-    w_row = np.where(ind, rows.points, tree.points[rows.home])
+    points = rows.points if scale is None else rows.points * scale[rows.unit]
+    w_row = np.where(ind, points, tree.points[rows.home])
     cell = rows.unit[ind] * n_nodes + rows.home[ind]
     W = _cell_sums(cell, w_row[ind], n_units, n_nodes)
     WA = _cell_sums(cell, (w_row * app)[ind], n_units, n_nodes)

@@ -37,7 +37,7 @@ __all__ = ["Tree", "Rows", "map_rows", "name_key", "unit_text", "unit_texts", "o
 FLAG_BITS: dict[str, int] = {name: 1 << i for i, name in enumerate((
     "missing_actual", "not_applicable", "target_too_low", "reduced_over_achievement", "score_from_level",
     "unmatched_l2", "unmatched_indicator", "executed_above_budget", "zero_budget", "missing_budget", "points_sum",
-    "scored_by_evaluator",
+    "scored_by_evaluator", "not_reported", "points_rescaled",
 ))}
 
 _ENUM = re.compile(r"^(?:[(]?[0-9一二三四五六七八九十]+[).、:]|[(][0-9一二三四五六七八九十]+[)])")

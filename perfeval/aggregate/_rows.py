@@ -17,7 +17,7 @@ from ..scoring import (DENOMINATORS, band_message, band_violation, deduction, eq
                        moderate_reduction, ordinal, out_of_range, over_achievement, piecewise, positive,
                        qualitative, reverse)
 from ..targets import (LEVEL_CATEGORIES, OP_CATEGORIES, _factorize, _is_missing, _locations, _problems, _small_unique,
-                       _stable_order, free_text_message, is_free_text)
+                       _stable_order, free_text_message, in_name_problems, is_free_text, level_problems)
 from ._matching import FLAG_BITS, Rows, Tree, _numbers, unit_texts
 
 __all__ = ["Scored", "Execution", "score_rows", "score_execution", "flag_strings", "flag_labels"]
@@ -146,16 +146,27 @@ def score_rows(tree: Tree, rows: Rows, policy: dict) -> Scored:
             ratio[idx] = over_achievement(aval[idx], tval[idx], _OP_OF[name])
     names = np.array([*_RULE_IDS, None], dtype=object)[np.where(eff < 0, len(_RULE_IDS), eff)]
     restated = _codes(f, "actual_op") >= 0
-    missing = np.isnan(ach) & app
+    in_name = _parse_flag(f, "target_in_name")
+    named = in_name & np.isin(eff, _REPORTED)  # where the rule scores a target (not an evaluator's score)
+    in_name &= named
+    ach = np.where(in_name & app, 1.0, ach)  # the name states the target as reached: full points
     numeric = eff <= _RULE_IDS.index("equality")
     numeric &= eff >= 0
+    unreported = _not_reported(f, eff, app & ~in_name, level)
+    ach = np.where(unreported, 0.0, ach)
+    problems += _problems(f, unreported, "actual", "not_reported", "the actual value (实际完成值) is empty: the "
+                          "indicator was not reported; scored 0 (write the value reached, or mark the indicator not "
+                          "applicable: 是否适用 否 / 不适用)", "warning")
+    missing = np.isnan(ach) & app
     free = _free_text(f, eff, app & missing & ~restated, problems)
     problems += _check_numeric(f, numeric & app & ~free, tval, missing, restated)
-    problems += _check_points_rules(f, eff, app, sc, pts, level, ach, aval)
+    inferred = _parse_flag(f, "level_from_text") | _parse_flag(f, "level_from_words")
+    problems += _check_points_rules(f, eff, app & ~unreported & ~in_name, sc, pts, level, ach, aval, inferred)
     bits = rows.bits | np.where(missing, FLAG_BITS["missing_actual"], 0)
+    bits |= np.where(unreported, FLAG_BITS["not_reported"], 0)
     own_evaluator = np.array([r == "evaluator" for r in tree.rules], dtype=bool)[rows.home]
     bits |= np.where(rows.judged & ~own_evaluator, FLAG_BITS["scored_by_evaluator"], 0)
-    from_level = (eff == _RULE_IDS.index("qualitative")) & app & (level >= 0) & np.isnan(sc)
+    from_level = (eff == _RULE_IDS.index("qualitative")) & app & (level >= 0) & np.isnan(sc) & ~in_name
     bits |= np.where(from_level, FLAG_BITS["score_from_level"], 0)
     other = missing & np.isin(eff, [_RULE_IDS.index(r) for r in ("deduction", "piecewise", "ordinal")])
     other &= ~_bad_rating(f, eff, ach) & ~free
@@ -174,9 +185,66 @@ def score_rows(tree: Tree, rows: Rows, policy: dict) -> Scored:
     ach = np.where(missing, 0.0, ach)
     extra = f["parse_flags"].array if "parse_flags" in f and isinstance(
         f["parse_flags"].dtype, pd.CategoricalDtype) else None
+    if extra is not None:  # a level read from the text or the score matters (and is reported) on qualitative rows
+        read = _parse_flag(f, "level_from_text") | inferred | _parse_flag(f, "level_from_score")
+        qual = eff == _RULE_IDS.index("qualitative")
+        extra = _drop_flags(extra, read & ~qual, _LEVEL_READ)
+        extra = _drop_flags(extra, _parse_flag(f, "target_in_name") & ~in_name, ("target_in_name",))
+        how = np.select([_parse_flag(f, name) for name in _LEVEL_READ], [1, 2, 3], 0).astype(np.int8)
+        problems += level_problems(f, level, np.where(qual & app & ~in_name, how, 0))
+        if (in_name & app).any():  # parse_observations filled the target column from the names
+            problems += in_name_problems(f, in_name & app, f["target"])
     on_points = np.isin(eff, [_RULE_IDS.index("qualitative"), _RULE_IDS.index("evaluator")])
-    given = np.where(on_points & (sc >= 0) & (sc <= pts), sc, np.nan)
+    given = np.where(on_points & (sc >= 0) & (sc <= pts) & ~unreported & ~in_name, sc, np.nan)
     return Scored(ach, names, bits, extra, sc, problems, resolved, given)
+
+
+def _parse_flag(f: pd.DataFrame, name: str) -> np.ndarray:
+    """Rows whose ``parse_flags`` (:func:`perfeval.targets.parse_observations`) carry ``name``."""
+    if "parse_flags" not in f or not isinstance(f["parse_flags"].dtype, pd.CategoricalDtype):
+        return np.zeros(len(f), dtype=bool)
+    cats = f["parse_flags"].cat.categories
+    has = np.array([name in str(c).split(";") for c in cats], dtype=bool)
+    codes = np.asarray(f["parse_flags"].cat.codes, dtype=np.int64)
+    return (codes >= 0) & (has[np.maximum(codes, 0)] if len(has) else False)
+
+
+#: Parse flags of a level read from the actual's text, its words or the claimed score.
+_LEVEL_READ = ("level_from_text", "level_from_words", "level_from_score")
+
+
+def _drop_flags(cat: pd.Categorical, rows: np.ndarray, names: tuple[str, ...]) -> pd.Categorical:
+    """``cat`` (``;``-joined flag labels) with ``names`` removed from the labels of ``rows``."""
+    cats = [str(c) for c in cat.categories]
+    stripped = [";".join(x for x in c.split(";") if x not in names) for c in cats]
+    labels = list(dict.fromkeys(cats + stripped))
+    at = {label: i for i, label in enumerate(labels)}
+    keep = np.array([at[c] for c in cats], dtype=np.int64)
+    drop = np.array([at[c] for c in stripped], dtype=np.int64)
+    codes = np.asarray(cat.codes, dtype=np.int64)
+    safe = np.maximum(codes, 0)
+    new = np.where(codes < 0, -1, np.where(rows, drop[safe] if len(cats) else -1, keep[safe] if len(cats) else -1))
+    return pd.Categorical.from_codes(new, categories=labels)
+
+
+#: Rules whose row reports a value in 实际完成值 (an empty cell there, with no level given, is ``not_reported``).
+_REPORTED = np.array([_RULE_IDS.index(r) for r in ("positive", "reverse", "equality", "qualitative")])
+
+
+def _not_reported(f: pd.DataFrame, eff: np.ndarray, candidates: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """Rows that report nothing: a target written, 实际完成值 empty and no level given (``not_reported``: scored 0
+    and reported as not reported, not as a missed target)."""
+    mask = candidates & np.isin(eff, _REPORTED) & (level < 0) & ~_target_empty(f)
+    if not mask.any():
+        return mask
+    if "actual" not in f:
+        return mask
+    rows = np.flatnonzero(mask)
+    codes, uniq = _factorize(f["actual"].iloc[rows])
+    blank = np.array([_is_missing(u) for u in uniq], dtype=bool)
+    out = np.zeros(len(f), dtype=bool)
+    out[rows] = (codes < 0) | (blank[np.maximum(codes, 0)] if len(uniq) else False)
+    return out
 
 
 #: Rules scored on a measured actual: free text there is an error (a level phrase such as 已完成 scores 0).
@@ -283,8 +351,11 @@ def _check_numeric(f: pd.DataFrame, numeric: np.ndarray, tval, missing, restated
     return out
 
 
-def _check_points_rules(f: pd.DataFrame, eff, app, sc, pts, level, ach, aval) -> list[Problem]:
-    """Qualitative bands, evaluator ranges, deductions and ordinal ratings."""
+def _check_points_rules(f: pd.DataFrame, eff, app, sc, pts, level, ach, aval,
+                        inferred: np.ndarray | None = None) -> list[Problem]:
+    """Qualitative bands, evaluator ranges, deductions and ordinal ratings. A score outside the band of a level
+    read from the actual's text (``inferred``) is a warning: the words and the score disagree, the unit's score
+    stands (the audit judges it)."""
     out: list[Problem] = []
     qual = (eff == _RULE_IDS.index("qualitative")) & app
     evaluated = (eff == _RULE_IDS.index("evaluator")) & app
@@ -303,8 +374,12 @@ def _check_points_rules(f: pd.DataFrame, eff, app, sc, pts, level, ach, aval) ->
         a = np.where(pts[check] > 0, sc[check] / np.where(pts[check] > 0, pts[check], 1.0), np.nan)
         band = np.zeros(len(f), dtype=bool)
         band[check] = band_violation(names, a)
-        out += _problems(f, band, "score", "score_outside_band",
+        soft = band & (inferred if inferred is not None else False)
+        out += _problems(f, band & ~soft, "score", "score_outside_band",
                          lambda r: [band_message(sc[i], pts[i], LEVEL_CATEGORIES[level[i]]) for i in r])
+        out += _problems(f, soft, "score", "score_outside_band", lambda r: [
+            band_message(sc[i], pts[i], LEVEL_CATEGORIES[level[i]]) + " (the level was read from the actual's "
+            "words; the score is kept)" for i in r], "warning")
     from_level = qual & ~lv_missing & np.isnan(sc)
     out += _problems(f, from_level, "score", "score_from_level",
                      "no evaluator score: the lower bound of the level's band is used", "warning")

@@ -59,7 +59,7 @@ _REPORTED = ("score():", "executed above the full-year budget", "zero full-year 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``score`` subcommand."""
-    from ..aggregate import NA_POLICIES, OVER_POLICIES
+    from ..aggregate import NA_POLICIES, OVER_POLICIES, POINTS_POLICIES
     from ..scoring import DENOMINATORS
 
     parser = subparsers.add_parser(
@@ -90,6 +90,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--reverse", choices=("linear", "ratio"), help="reverse-indicator formula")
     parser.add_argument("--denominator", choices=tuple(DENOMINATORS), help="execution-rate denominator")
     parser.add_argument("--na-policy", choices=NA_POLICIES, default="rescale", help="not-applicable rows")
+    parser.add_argument("--points-policy", choices=POINTS_POLICIES, default="rescale",
+                        help="a unit's indicator points off the framework's (90): scale them (default) or keep them")
     parser.add_argument("--over-achievement", type=_ratio, default=1.3, metavar="RATIO",
                         help="flag targets met at this ratio or more (default 1.3)")
     parser.add_argument("--over-policy", choices=OVER_POLICIES, default="flag",
@@ -114,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
         result = score_inputs(args.framework, args.data, budget=args.budget, no_budget=args.no_budget,
                               keep_going=args.keep_going, reverse=args.reverse, denominator=args.denominator,
                               na_policy=args.na_policy, over_achievement=args.over_achievement,
-                              over_policy=args.over_policy, strict=args.strict)
+                              over_policy=args.over_policy, points_policy=args.points_policy, strict=args.strict)
     _report(result.problems, [w for w in caught if not str(w.message).startswith(_REPORTED)])
     if args.no_budget:
         print("perfeval: note: --no-budget: 资金执行率 (the execution leaf) is scored 0 for every unit; the totals' "

@@ -28,7 +28,7 @@ from ._text import level_from_actual
 __all__ = ["TEMPLATE_NAME", "blank_form_path", "build_blank_form", "write_selfeval_form"]
 
 TEMPLATE_NAME = "项目支出绩效自评表.xlsx"
-_WIDTHS = (10, 12, 14, 26, 14, 14, 9, 9, 30)
+_WIDTHS = (10, 12, 14, 26, 14, 14, 9, 9, 30, 9)
 _L2 = (("产出指标", ("数量指标", "质量指标", "时效指标", "成本指标")),
        ("效益指标", ("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标")),
        ("满意度指标", ("服务对象满意度指标",)))
@@ -38,6 +38,8 @@ _NOTES = (
     "实际完成值填写“达成年度指标”“部分达成年度指标并具有一定效果”或“未达成年度指标且效果较差”，得分分别在该指标"
     "分值的 80%–100%、60%–80%、0–60% 之间。4. 未完成年度指标或偏离较大的，在“偏差原因分析及改进措施”中说明。"
     "5. 自评等级：90 分（含）以上为优，80 分（含）至 90 分为良，60 分（含）至 80 分为中，60 分以下为差。"
+    "6. 不适用的指标在“是否适用”栏填“否”（实际完成值可填“不适用”），其分值由同级指标分担；未填报实际完成值的指标"
+    "按未填报计 0 分。"
 )
 # optional observation columns the standard form has no place for: appended right of the table when used
 _EXTRA_HEADERS = {C.OP: "指标性质", C.UNIT: "计量单位", C.LEVEL: "完成等级", C.INDICATOR_CODE: "指标编码",
@@ -59,10 +61,10 @@ def blank_form_path() -> Path:
 def build_blank_form(path: str | Path) -> Path:
     """Draw the blank 项目支出绩效自评表 and write it atomically to ``path``; returns the path.
 
-    Layout (columns A-I): title; ``（    年度）``; 项目名称 / 项目编码; 主管部门 / 实施单位; the funds block
+    Layout (columns A-J): title; ``（    年度）``; 项目名称 / 项目编码; 主管部门 / 实施单位; the funds block
     (项目资金（万元）: 年度资金总额, 其中：当年财政拨款, 上年结转资金, 其他资金 by 年初预算数, 全年预算数, 全年执行数,
     分值 (10), 执行率, 得分); 年度总体目标 (预期目标 / 实际完成情况); the indicator block (绩效指标: 一级指标,
-    二级指标, 三级指标, 年度指标值, 实际完成值, 分值, 得分, 偏差原因分析及改进措施) with one placeholder row per
+    二级指标, 三级指标, 年度指标值, 实际完成值, 分值, 得分, 偏差原因分析及改进措施, 是否适用) with one placeholder row per
     second-level indicator of MOF 财预〔2020〕10号; 总分 (100); 自评等级; 填表说明.
     """
     wb = Workbook()
@@ -70,34 +72,35 @@ def build_blank_form(path: str | Path) -> Path:
     ws.title = "项目支出绩效自评表"
     for i, width in enumerate(_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    _put(ws, "A1:I1", "项目支出绩效自评表", boxed=False)
+    _put(ws, "A1:J1", "项目支出绩效自评表", boxed=False)
     ws["A1"].font = Font(bold=True, size=16)
-    _put(ws, "A2:I2", "（    年度）", boxed=False)
+    _put(ws, "A2:J2", "（    年度）", boxed=False)
     for ref, value, bold in (("A3", "项目名称", True), ("B3:E3", None, False), ("F3", "项目编码", True),
-                             ("G3:I3", None, False), ("A4", "主管部门", True), ("B4:E4", None, False),
-                             ("F4", "实施单位", True), ("G4:I4", None, False)):
+                             ("G3:J3", None, False), ("A4", "主管部门", True), ("B4:E4", None, False),
+                             ("F4", "实施单位", True), ("G4:J4", None, False)):
         _put(ws, ref, value, bold=bold, left=not bold)
     _put(ws, "A5:A9", "项目资金（万元）", bold=True)
     _put(ws, "B5:C5")
     for col, label in zip("DEFGHI", ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")):
-        _put(ws, f"{col}5", label, bold=True)
+        _put(ws, f"{col}5:J5" if col == "I" else f"{col}5", label, bold=True)
     for r, label in zip(range(6, 10), ("年度资金总额", "其中：当年财政拨款", "上年结转资金", "其他资金")):
         _put(ws, f"B{r}:C{r}", label, left=r > 6)
         for col in "DEFGHI":  # 分值 10 on the total line; breakdown lines carry no points or score
-            _put(ws, f"{col}{r}", 10 if (col, r) == ("G", 6) else ("—" if col in "GI" and r > 6 else None))
+            ref = f"{col}{r}:J{r}" if col == "I" else f"{col}{r}"
+            _put(ws, ref, 10 if (col, r) == ("G", 6) else ("—" if col in "GI" and r > 6 else None))
     _put(ws, "A10:A11", "年度总体目标", bold=True)
     _put(ws, "B10:E10", "预期目标", bold=True)
-    _put(ws, "F10:I10", "实际完成情况", bold=True)
+    _put(ws, "F10:J10", "实际完成情况", bold=True)
     _put(ws, "B11:E11", left=True)
-    _put(ws, "F11:I11", left=True)
+    _put(ws, "F11:J11", left=True)
     r = _draw_indicator_block(ws, header_row=12)
     _put(ws, f"A{r}:F{r}", "总分", bold=True)
     _put(ws, f"G{r}", 100)
     _put(ws, f"H{r}")
-    _put(ws, f"I{r}")
+    _put(ws, f"I{r}:J{r}")
     _put(ws, f"A{r + 1}:F{r + 1}", "自评等级", bold=True)
-    _put(ws, f"G{r + 1}:I{r + 1}")
-    _put(ws, f"A{r + 3}:I{r + 3}", _NOTES, boxed=False)
+    _put(ws, f"G{r + 1}:J{r + 1}")
+    _put(ws, f"A{r + 3}:J{r + 3}", _NOTES, boxed=False)
     ws[f"A{r + 3}"].alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
     for row, height in ((1, 30), (11, 60), (r + 3, 96)):
         ws.row_dimensions[row].height = height
@@ -128,21 +131,22 @@ def _draw_indicator_block(ws, header_row: int) -> int:
     """Header and one placeholder row per second-level indicator; returns the first row after the block."""
     n = sum(len(l2s) for _, l2s in _L2)
     _put(ws, f"A{header_row}:A{header_row + n}", "绩效指标", bold=True)
-    labels = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
-    for col, label in zip("BCDEFGHI", labels):
+    labels = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施",
+              "是否适用")
+    for col, label in zip("BCDEFGHIJ", labels):
         _put(ws, f"{col}{header_row}", label, bold=True)
     r = header_row + 1
     for l1, l2s in _L2:
         _put(ws, f"B{r}:B{r + len(l2s) - 1}" if len(l2s) > 1 else f"B{r}", l1)
         for l2 in l2s:
             _put(ws, f"C{r}", l2)
-            for col in "DEFGHI":
+            for col in "DEFGHIJ":
                 _put(ws, f"{col}{r}", left=col in "DI")
             r += 1
     return r
 
 
-def write_selfeval_form(path: str | Path, *, unit: Mapping[str, Any], observations: pd.DataFrame,
+def write_selfeval_form(path: str | Path, *, unit: Mapping[str, Any] | str, observations: pd.DataFrame,
                         budget: pd.DataFrame | Mapping[str, Any] | None = None, claimed_total: float | None = None,
                         claimed_grade: str | None = None, goals: Mapping[str, str | None] | None = None,
                         template: str | Path | None = None) -> Path:
@@ -152,11 +156,11 @@ def write_selfeval_form(path: str | Path, *, unit: Mapping[str, Any], observatio
     ----------
     path : str or Path
         The ``.xlsx`` file to write (replaced in one rename; a failure leaves an existing file untouched).
-    unit : mapping
-        Any of ``unit_id`` (written to 项目编码; on a template without that cell the reader falls back to the
-        file name), ``name`` (项目名称), ``department`` (主管部门),
-        ``implementing_unit`` (实施单位), ``year`` (the title's ``（2024年度）``): the keys of
-        :attr:`SelfEvalForm.unit`.
+    unit : mapping or str
+        A plain id (``"2023001"``, read as ``{"unit_id": "2023001"}``) or a mapping with any of ``unit_id``
+        (written to 项目编码; on a template without that cell the reader falls back to the file name), ``name``
+        (项目名称), ``department`` (主管部门), ``implementing_unit`` (实施单位), ``year`` (the title's
+        ``（2024年度）``): the keys of :attr:`SelfEvalForm.unit`.
     observations : pandas.DataFrame
         One unit's indicator rows in the observations contract (at least ``indicator``); written in order.
     budget : pandas.DataFrame or mapping, optional
@@ -187,11 +191,16 @@ def write_selfeval_form(path: str | Path, *, unit: Mapping[str, Any], observatio
     -----
     The indicator block grows or shrinks to the observations (footer, notes and their merges move with it);
     runs of equal 一级指标 and, within them, 二级指标 are merged down as on the published form. ``op``, ``unit``,
-    ``level``, ``indicator_code`` and ``applicable`` have no column on the standard form: when the data has
-    values there, columns 指标性质 / 计量单位 / 完成等级 / 指标编码 / 是否适用 are added right of the table, so
+    ``level`` and ``indicator_code`` have no column on the standard form (是否适用 has one in the shipped template):
+    when the data has values there, columns 指标性质 / 计量单位 / 完成等级 / 指标编码 / 是否适用 are added right of the table, so
     reading the form back gives the same data. A blank ``l2`` reads back as the ``l2`` above it (a blank merged
     cell means "same as above" on a form); columns outside the contract are not written.
     """
+    if isinstance(unit, (str, int, np.integer)) and not isinstance(unit, bool):
+        unit = {"unit_id": str(unit)}
+    if not isinstance(unit, Mapping):
+        raise ValueError(f"`unit` must be a unit id (str) or a mapping with keys among {', '.join(_UNIT_KEYS)}; got "
+                         f"{type(unit).__name__}.")
     unknown = sorted(set(unit) - set(_UNIT_KEYS))
     if unknown:
         raise ValueError(f"`unit` keys must be among {', '.join(_UNIT_KEYS)}; got {', '.join(unknown)}.")

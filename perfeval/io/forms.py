@@ -34,6 +34,8 @@ __all__ = ["SelfEvalForm", "read_selfeval_form", "is_selfeval_form"]
 _UNIT_HEADER = "项目编码"
 _DASH = re.compile(r"^[-—–/／\\－]+$")
 _ELLIPSIS = re.compile(r"^[.…。·\s]+$")
+# what a placeholder row (a line of the printed table left unfilled) holds: ……, /, —, 指标2, 无
+_PLACEHOLDER = re.compile(r"^(?:[.…。·\s]+|[-—–―/／\\－\s]+|指标\s*\d*|无)$")
 _FUNDS_NUMERIC = (C.BUDGET_INITIAL, C.BUDGET_FULL_YEAR, C.BUDGET_ADJUSTED, C.FUNDS_IN_PLACE, C.EXECUTED,
                   "points", C.SCORE)
 
@@ -263,6 +265,12 @@ def _observations(grid: list, layout: FormLayout, unit_id: str, file: str, log: 
     filled = frame[content].notna()
     if C.INDICATOR in frame:
         filled[C.INDICATOR] &= ~frame[C.INDICATOR].fillna("").str.match(_ELLIPSIS)
+    # a placeholder row (……, 指标2, / in every cell) is a line of the printed table left unfilled: dropped
+    placeholder = pd.DataFrame({c: frame[c].isna() | frame[c].astype(str).str.match(_PLACEHOLDER) for c in content})
+    if C.INDICATOR in frame and len(frame):
+        unfilled = placeholder.all(axis=1)
+        filled = filled[~unfilled]
+        frame = frame[~unfilled]
     frame = frame[filled.any(axis=1)].reset_index(drop=True)
     frame.insert(0, C.UNIT_ID, unit_id)
     headers = {**layout.indicator_headers, C.UNIT_ID: _UNIT_HEADER}

@@ -265,7 +265,7 @@ def audit(observations: Any, budget: pd.DataFrame | str | Path | None = None,
     with warnings.catch_warnings(record=True):  # score()'s problems are kept in AuditResult.problems
         warnings.simplefilter("always", PerfevalWarning)
         res = score(fw, sanitized, budget, denominator=denominator, reverse=reverse,
-                    over_achievement=over_achievement)
+                    over_achievement=over_achievement, points_policy="as_given")  # claims are on the written points
     rows = _row_results(res, f)
     _row_findings(f, parsed, rows, dropped, band_rows, findings, tolerance, spending_words, res)
     units = _unit_findings(f, res, rows, budget, totals_claimed, fw, findings, tolerance)
