@@ -5,8 +5,11 @@ the methodology (domain.md §1): ex-ante assessment, dual monitoring, self-evalu
 audit and re-evaluation of the self-evaluations, key evaluations by an expert panel, department-overall and
 transfer-payment evaluations, the weights survey, the weight sensitivity of the grades, and the application of
 results to next year's budget. It returns an :class:`Analysis` whose frames feed the report notebooks and whose
-:meth:`Analysis.write` puts every table (CSV, UTF-8 with BOM so Excel on Chinese Windows opens it) and a few
-charts in a folder. ``perfeval demo`` is this on the shipped sample province.
+:meth:`Analysis.write` puts every table (CSV, UTF-8 with BOM so Excel on Chinese Windows opens it, or XLSX) and a few
+charts in a folder, as a finance department reads them (:func:`perfeval._present.present`): Chinese headers by
+default (``lang="en"`` for English), the project's name beside its code, numbers rounded for display (totals rounded
+down, never across a grade edge), the meaning of every problem and finding code, paths relative to the data folder.
+``perfeval demo`` is this on the shipped sample province.
 """
 from __future__ import annotations
 
@@ -54,6 +57,10 @@ class Analysis:
         Group AHP weights of the key framework's first-level criteria from the expert survey.
     sensitivity : UncertaintyResult or None
         Grade probabilities of the self-evaluations under uncertain first-level weights.
+    units : DataFrame or None
+        The dataset's units (``unit_id, name, kind`` ...): the names written beside the codes.
+    folder : Path or None
+        The dataset's folder: paths in written tables are relative to it.
     """
 
     meta: Mapping[str, Any]
@@ -71,6 +78,8 @@ class Analysis:
     weights: Any = None
     sensitivity: Any = None
     steps: tuple[str, ...] = field(default=())
+    units: Any = field(default=None, repr=False)
+    folder: Any = None
 
     def summary(self) -> pd.DataFrame:
         """One row per step: ``step, what, figure`` (the headline figure of each step, as text)."""
@@ -143,11 +152,13 @@ class Analysis:
             "audit_findings": (self.audit, "findings"), "recheck_units": (self.recheck, "units"),
             "exante_units": (self.exante, "units"), "monitoring_lights": (self.monitoring, "lights"),
             "application_units": (self.application, "units"),
-            "grade_probabilities": (self.sensitivity, "grade_probabilities"),
         }
         for stem, (result, attr) in pairs.items():
             if result is not None:
                 out[stem] = getattr(result, attr)
+        if self.sensitivity is not None:  # unit_id as a column (the frame's index), then one column per grade
+            probabilities = self.sensitivity.grade_probabilities
+            out["grade_probabilities"] = probabilities.rename_axis(index="unit_id", columns=None).reset_index()
         if self.application is not None:
             out["application_verification"] = self.application.verification()
         if self.recheck is not None:
@@ -156,18 +167,67 @@ class Analysis:
             out["rater_diagnostics"] = self.raters
         return out
 
-    def write(self, directory: str | Path, *, charts: bool = True) -> list[Path]:
-        """Write every table as CSV (UTF-8 with BOM) and, with ``charts``, PNG charts; returns the paths."""
+    def write(self, directory: str | Path, *, charts: bool = True, lang: str = "zh",
+              format: str = "csv") -> list[Path]:
+        """Write every table and, with ``charts``, PNG charts into ``directory``; returns the paths.
+
+        Parameters
+        ----------
+        directory : str or Path
+            Written atomically: the whole set goes in at once, or nothing does.
+        charts : bool, default True
+        lang : {"zh", "en"}, default "zh"
+            Headers, code meanings (说明), severities and labels in Chinese or English
+            (:func:`perfeval._present.present`); file names stay the same (``self_evaluation_totals.csv`` ...).
+        format : {"csv", "xlsx"}, default "csv"
+            CSV in UTF-8 with BOM (Excel on Chinese Windows opens it as it is), or one XLSX workbook per table.
+
+        Notes
+        -----
+        Every per-unit table has the unit's name beside ``unit_id`` (项目编码, 项目名称; 单位 / 地区 for the
+        department-overall and transfer-payment tables), ``grade_probabilities`` included. Points, scores and
+        totals are rounded *down* to 2 decimals (89.996 shows 89.99: a total never shows a grade it did not
+        reach), rates to 4, other numbers to 2; no float noise is written. The tables are for people: perfeval's
+        readers accept their Chinese headers where one is read back (:mod:`perfeval.columns`), and
+        :meth:`tables` gives the canonical frames.
+        """
         from ._io_util import atomic_dir
+        from ._messages import check_lang
         from .io import write_table
 
+        check_lang(lang)
+        if format not in ("csv", "xlsx"):
+            raise ValueError(f"`format` must be 'csv' or 'xlsx'; got {format!r}.")
         directory = Path(directory)
         with atomic_dir(directory) as tmp:  # the whole set is written before any file is moved in
-            paths = [write_table(frame, tmp / f"{stem}.csv", encoding="utf-8-sig")
-                     for stem, frame in self.tables().items()]
+            paths = [write_table(frame, tmp / f"{stem}.{format}", encoding="utf-8-sig")
+                     for stem, frame in self.presented(lang).items()]
             if charts:
                 paths.extend(self._charts(tmp))
         return [directory / p.relative_to(tmp) for p in paths]
+
+    def presented(self, lang: str = "zh") -> dict[str, pd.DataFrame]:
+        """File stem -> table as :meth:`write` writes it (:func:`perfeval._present.present` of :meth:`tables`)."""
+        from ._present import present
+
+        subjects = {"department_totals": "department", "department_nodes": "department",
+                    "transfer_totals": "region", "transfer_nodes": "region"}
+        out = {}
+        for stem, frame in self.tables().items():
+            out[stem] = present(frame, lang, units=self.units, base=self.folder, subject=subjects.get(stem, "project"),
+                                headers=self._headers(stem, lang))
+        return out
+
+    def _headers(self, stem: str, lang: str) -> dict[str, str]:
+        """Headers named by a framework: the ex-ante first-level node columns, the grade columns (label_en)."""
+        heads: dict[str, str] = {}
+        if stem == "exante_units" and self.exante is not None and getattr(self.exante, "framework", None) is not None:
+            for node in self.exante.framework.nodes:
+                heads[node.code] = (node.name if lang == "zh" else (getattr(node, "name_en", "") or node.code))
+        if stem == "grade_probabilities" and self.self_evaluation is not None:
+            for band in self.self_evaluation.framework.bands.bands:
+                heads[band.label] = band.label if lang == "zh" else (band.label_en or band.label)
+        return heads
 
     def _charts(self, directory: Path) -> list[Path]:
         import matplotlib
@@ -237,7 +297,9 @@ def analyse(data: Any, *, rng: Any = 2019, draws: int = 2000, steps: Any = None)
 
     from .datasets import SampleData, load_dataset
 
+    source = None
     if isinstance(data, (str, os.PathLike)):
+        source = Path(data) if Path(data).is_dir() else None
         data = load_dataset(data)
     elif not isinstance(data, SampleData):
         raise TypeError(f"`data` must be a SampleData or a dataset folder; got {type(data).__name__}.")
@@ -312,4 +374,14 @@ def analyse(data: Any, *, rng: Any = 2019, draws: int = 2000, steps: Any = None)
         if len(data.ahp_survey) and "weights" in wanted:
             results["weights"] = ahp_survey(data.ahp_survey)
             steps.append("weights")
-    return Analysis(meta=meta, steps=tuple(steps), **results)
+    return Analysis(meta=meta, steps=tuple(steps), units=data.units, folder=_folder(data, source), **results)
+
+
+def _folder(data: Any, source: Any) -> Path | None:
+    """The dataset's folder: the one given, else the folder of the files its tables were read from."""
+    if source is not None:
+        return Path(source)
+    for frame in (data.units, data.observations):
+        if "source_file" in frame and frame["source_file"].notna().any():
+            return Path(str(frame["source_file"].dropna().iloc[0])).parent
+    return None

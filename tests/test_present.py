@@ -1,0 +1,168 @@
+"""Outputs a finance department can use as they are (issue 14): headers in the chosen language, names beside codes,
+numbers rounded for display without float noise or crossed grade edges, meanings of codes, relative paths."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+import perfeval as pe
+from perfeval._present import COLUMNS, present, relative_path, untranslated
+from perfeval.pipeline import analyse
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# float noise as pandas writes it: 12.90000000000001, 0.30000000000000004, 89.99999999999997
+_NOISE = re.compile(r"\d\.\d*(?:0{6,}[1-9]|9{6,}\d)")
+# an absolute path: /home/..., C:\..., C:/...
+_ABSOLUTE = re.compile(r"(?:^|[\s,:;\"'(])(?:/[^\s,/]+/|[A-Za-z]:[\\/])")
+
+
+@pytest.fixture(scope="module")
+def analysis():
+    return analyse(pe.load_sample(), draws=100)
+
+
+@pytest.fixture(scope="module")
+def written(analysis, tmp_path_factory):
+    out = {}
+    for lang in ("zh", "en"):
+        folder = tmp_path_factory.mktemp(lang)
+        paths = analysis.write(folder, lang=lang, charts=False)
+        out[lang] = {p.stem: p for p in paths}
+    return out
+
+
+def _read(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def _framework_headers(analysis) -> tuple[set[str], set[str]]:
+    """Headers named by the frameworks (ex-ante first-level nodes, grade labels) in zh and en."""
+    zh = {n.name for n in analysis.exante.framework.nodes} | set(analysis.self_evaluation.framework.bands.labels)
+    en = {n.name_en or n.code for n in analysis.exante.framework.nodes}
+    en |= {b.label_en or b.label for b in analysis.self_evaluation.framework.bands.bands}
+    return zh, en
+
+
+def test_every_column_a_writer_emits_has_a_header(analysis):
+    zh, _ = _framework_headers(analysis)
+    codes = {n.code for n in analysis.exante.framework.nodes} | set(analysis.self_evaluation.framework.bands.labels)
+    missing = {stem: [c for c in untranslated(frame.columns) if c not in codes]
+               for stem, frame in analysis.tables().items()}
+    assert not {k: v for k, v in missing.items() if v}
+
+
+def test_chinese_headers_by_default(analysis, written):
+    zh_framework, _ = _framework_headers(analysis)
+    for stem, path in written["zh"].items():
+        headers = list(_read(path).columns)
+        english = [h for h in headers if not _CJK.search(h) and h not in zh_framework]
+        assert not english, (stem, english)
+
+
+def test_english_headers_on_request(analysis, written):
+    _, en_framework = _framework_headers(analysis)
+    allowed = {en for _, en in COLUMNS.values()} | en_framework
+    for stem, path in written["en"].items():
+        headers = list(_read(path).columns)
+        assert not [h for h in headers if _CJK.search(h)], stem
+        assert set(headers) <= allowed, (stem, set(headers) - allowed)
+    totals = _read(written["en"]["self_evaluation_totals"])
+    assert list(totals.columns[:4]) == ["unit_id", "name", "total", "grade"]
+
+
+def test_no_float_noise_and_no_absolute_path_in_any_written_file(analysis, written):
+    folder = str(analysis.folder)
+    assert folder and Path(folder).is_absolute()
+    for lang in ("zh", "en"):
+        for stem, path in written[lang].items():
+            text = path.read_text(encoding="utf-8-sig")
+            assert not _NOISE.search(text), (stem, _NOISE.search(text).group(0))
+            assert folder not in text and not _ABSOLUTE.search(text), (stem, _ABSOLUTE.search(text))
+    nodes = _read(written["zh"]["self_evaluation_nodes"])
+    assert set(nodes["来源文件"]) <= {"", "indicators.csv"} and "indicators.csv" in set(nodes["来源文件"])
+
+
+def test_every_per_unit_table_carries_the_unit_name(analysis, written):
+    names = dict(zip(pe.load_sample().units["unit_id"], pe.load_sample().units["name"]))
+    for stem, path in written["zh"].items():
+        frame = _read(path)
+        code = next((c for c in ("项目编码", "单位编码", "地区编码") if c in frame), None)
+        if code is None:
+            continue
+        name = {"项目编码": "项目名称", "单位编码": "单位名称", "地区编码": "地区名称"}[code]
+        assert list(frame.columns).index(name) == list(frame.columns).index(code) + 1, stem
+        assert (frame[name] == frame[code].map(names)).all(), stem
+
+
+def test_grade_probabilities_have_unit_id_and_name(analysis, written):
+    zh = _read(written["zh"]["grade_probabilities"])
+    assert list(zh.columns) == ["项目编码", "项目名称", "优", "良", "中", "差"]
+    assert zh["项目编码"].tolist() == analysis.sensitivity.grade_probabilities.index.astype(str).tolist()
+    assert zh.iloc[:, 2:].astype(float).sum(axis=1).round(6).eq(1).all()
+    en = _read(written["en"]["grade_probabilities"])
+    assert list(en.columns) == ["unit_id", "name", "Excellent", "Good", "Fair", "Poor"]
+
+
+def test_totals_are_rounded_down_and_never_cross_a_grade_edge(analysis, written):
+    totals = _read(written["zh"]["self_evaluation_totals"]).set_index("项目编码")
+    exact = analysis.self_evaluation.totals.set_index("unit_id")["total"]
+    shown = totals["总分"].astype(float)
+    assert ((shown <= exact + 1e-9) & (exact - shown < 0.01 + 1e-9)).all()
+    assert (totals["总分"].str.split(".").str[-1].str.len() <= 2).all()
+    t = pd.DataFrame({"unit_id": ["A", "B", "C"], "total": [89.996, 89.99999999999997, 12.90000000000001],
+                      "execution_rate": [0.926251, 1 / 3, float("nan")], "grade": ["良", "优", "差"]})
+    shown = present(t)
+    assert shown["总分"].tolist() == [89.99, 90.0, 12.9]          # 89.996 is 良, not 90.00 (优)
+    assert shown["预算执行率"].iloc[:2].tolist() == [0.9263, 0.3333]
+
+
+def test_audit_findings_carry_the_meaning_in_the_language(written):
+    zh = _read(written["zh"]["audit_findings"])
+    assert list(zh.columns[:2]) == ["项目编码", "项目名称"] and "说明" in zh and "代码" in zh
+    assert list(zh.columns).index("说明") == list(zh.columns).index("详情") + 1
+    row = zh[zh["代码"] == "unmet_full_score"].iloc[0]
+    assert row["说明"] == "目标未完成却按满分自评" and row["严重程度"] == "高"
+    en = _read(written["en"]["audit_findings"])
+    assert en.loc[en["code"] == "unmet_full_score", "meaning"].iloc[0] == "missed but claimed in full"
+    assert set(en["severity"]) <= {"high", "medium", "low"}
+
+
+def test_flags_and_paired_columns_in_the_language(written):
+    zh = _read(written["zh"]["recheck_units"])
+    flagged = zh[zh["标记"] != ""].iloc[0]
+    assert _CJK.search(flagged["标记说明"]) and "_" not in flagged["标记说明"]
+    lights = _read(written["zh"]["monitoring_lights"])
+    assert set(lights["预警颜色"]) <= {"红", "黄", "绿", "蓝", ""} and "colour_zh" not in lights
+    assert set(lights["预计能否完成"]) <= {"是", "否", ""}
+    en = _read(written["en"]["application_units"])
+    assert "action_en" not in en and not en["action"].str.contains(_CJK).any()
+
+
+def test_xlsx_output_has_the_same_tables(analysis, tmp_path):
+    paths = analysis.write(tmp_path / "x", charts=False, format="xlsx")
+    assert {p.suffix for p in paths} == {".xlsx"}
+    ws = load_workbook(tmp_path / "x" / "grade_probabilities.xlsx").active
+    assert [c.value for c in next(ws.iter_rows(max_row=1))][:2] == ["项目编码", "项目名称"]
+    with pytest.raises(ValueError, match="format"):
+        analysis.write(tmp_path / "y", format="pdf")
+    with pytest.raises(ValueError, match="lang"):
+        analysis.write(tmp_path / "y", lang="fr")
+
+
+def test_present_on_a_problems_table_and_paths():
+    problems = pd.DataFrame({"location": ["/data/2024/indicators.csv:7:target", "unit 003"],
+                             "code": ["missing_target", "zero_budget"], "message": ["the target is empty", ""],
+                             "severity": ["error", "warning"]})
+    zh = present(problems, base="/data/2024")
+    assert list(zh.columns) == ["位置", "代码", "详情", "说明", "严重程度"]
+    assert zh["位置"].tolist() == ["indicators.csv:7:target", "unit 003"]
+    assert zh["说明"].tolist() == ["未填写年度指标值", "预算数为0，执行率无法计算"]
+    assert zh["严重程度"].tolist() == ["错误", "警告"]
+    en = present(problems, "en")
+    assert en["location"].tolist() == ["indicators.csv:7:target", "unit 003"]  # outside any base: the file name
+    assert relative_path(r"C:\Users\li\forms\a.xlsx:3") == "a.xlsx:3"
+    assert relative_path("≥95%/年 and 1/2") == "≥95%/年 and 1/2"
