@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["floor_display", "fmt_number", "round_display", "MISSING"]
+__all__ = ["floor_display", "fmt_number", "round_display", "edge_safe_display", "MISSING"]
 
 #: What a missing number shows as.
 MISSING = "—"
@@ -164,3 +164,38 @@ def round_display(values: Any, decimals: int = 2, *, floor: bool = False) -> np.
         out = k / scale + 0.0  # + 0.0: no negative zero
     finite = np.isfinite(arr)
     return np.where(finite, out, arr)
+
+
+def edge_safe_display(values: Any, edges: Any = None, decimals: int = 2) -> np.ndarray:
+    """Totals rounded half away from zero, except where that would reach a grade edge the total did not reach:
+    there rounded down (:func:`round_display`). Without ``edges`` every value is rounded down.
+
+    Parameters
+    ----------
+    values : array-like of float
+    edges : sequence of float or GradeBands, optional
+        The grade edges (the lower ends of the bands; a :class:`perfeval.grades.GradeBands` gives its own). None:
+        unknown, so every value is rounded down (then no edge can be crossed).
+    decimals : int, default 2
+
+    Examples
+    --------
+    >>> edge_safe_display([89.996, 89.2777, 79.999, 90.0, 89.99999999999997], [60, 80, 90]).tolist()
+    [89.99, 89.28, 79.99, 90.0, 90.0]
+    >>> edge_safe_display([89.2777]).tolist()
+    [89.27]
+    """
+    floor = round_display(values, decimals, floor=True)
+    if edges is None:
+        return floor
+    if hasattr(edges, "bands"):
+        edges = [b.low for b in edges.bands] + [b.high for b in edges.bands]
+    e = np.unique(np.asarray([float(x) for x in edges], dtype=float))
+    arr = np.asarray(values, dtype=float)
+    near = round_display(arr, decimals)
+    # the index of the first edge above each value: an edge in (exact, shown] was crossed by rounding up
+    crossed = np.zeros(arr.shape, dtype=bool)
+    reached = floor  # noise absorbed: 89.99999999999997 has reached 90
+    for edge in e:
+        crossed |= (reached < edge) & (near >= edge)
+    return np.where(crossed, floor, near)

@@ -35,7 +35,7 @@ import re
 from types import MappingProxyType
 from typing import Any, Mapping
 
-__all__ = ["MESSAGES", "message", "describe", "has_message", "problem_line", "check_lang", "LANGS"]
+__all__ = ["MESSAGES", "message", "describe", "has_message", "problem_text", "problem_line", "check_lang", "LANGS"]
 
 #: Output languages.
 LANGS: tuple[str, ...] = ("zh", "en")
@@ -466,7 +466,25 @@ def describe(problem: Any, lang: str = "zh") -> str:
     return f"{meaning}（{text}）" if meaning and meaning != code else text
 
 
-def problem_line(problem: Any, lang: str = "zh") -> str:
-    """``location: code: message`` as the CLI prints a problem, the message as :func:`describe` gives it."""
+def problem_text(problem: Any, lang: str = "zh") -> str:
+    """A problem's message as a terminal line shows it: the message itself, then, in Chinese, its code's meaning in
+    full-width brackets (``the target is empty（未填写年度指标值）``); in English the message alone.
+
+    The message stays first and unchanged so that a line keeps its ``location: code: message`` form (scripts that
+    grep the English message keep working) and the Chinese reader gets the meaning of every code.
+    """
+    check_lang(lang)
     get = problem.get if isinstance(problem, Mapping) else (lambda k, d=None: getattr(problem, k, d))
-    return f"{get('location', '')}: {get('code', '')}: {describe(problem, lang)}"
+    code, text = str(get("code", "") or ""), str(get("message", "") or "")
+    if lang != "zh":
+        return text
+    meaning = message(code, "zh")
+    if not meaning or meaning == code:
+        return text
+    return f"{text}（{meaning}）" if text else meaning
+
+
+def problem_line(problem: Any, lang: str = "zh") -> str:
+    """``location: code: message`` as the command line prints a problem (:func:`problem_text`)."""
+    get = problem.get if isinstance(problem, Mapping) else (lambda k, d=None: getattr(problem, k, d))
+    return f"{get('location', '')}: {get('code', '')}: {problem_text(problem, lang)}"

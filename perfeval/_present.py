@@ -6,10 +6,11 @@ goes through :func:`present`, which
 
 * puts the unit's **name beside its code**: a ``name`` column (项目名称) right after ``unit_id`` in a per-unit table
   (``unit_name`` in a table whose ``name`` is an indicator's), taken from the units table or the forms;
-* **rounds numbers for display**: points, scores and totals to 2 decimals *rounded down*
-  (:func:`perfeval._display.round_display`: 89.996 shows 89.99, never 90.00, which a reader would take for 优),
-  rates and shares (0.9262 = 92.62 %) to 4, every other float to 2 half away from zero; the values are the floats of
-  those decimals, so a written file never holds float noise such as ``12.90000000000001``;
+* **rounds numbers for display**: to 2 decimals half away from zero (四舍五入), rates and shares (0.9262 = 92.62 %)
+  to 4, and totals so that they **never show a grade they did not reach**: a total that rounding would lift onto a
+  grade edge is rounded down (:func:`perfeval._display.edge_safe_display`: 89.996 shows 89.99, never 90.00, which a
+  reader would take for 优; 89.2777 shows 89.28); the values are the floats of those decimals, so a written file
+  never holds float noise such as ``12.90000000000001``;
 * writes **paths relative to the data folder** (``indicators.csv``, not ``/home/.../indicators.csv``); an absolute
   path outside it keeps its file name only;
 * adds the **meaning** (说明) of problem and finding codes (a ``code`` column) and of ``flags``
@@ -43,11 +44,11 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from ._display import round_display
+from ._display import edge_safe_display, round_display
 from ._messages import check_lang, message
 
-__all__ = ["COLUMNS", "present", "header", "unit_names", "relative_path", "FLOOR_COLUMNS", "RATIO_COLUMNS",
-           "SUBJECTS"]
+__all__ = ["COLUMNS", "present", "header", "unit_names", "relative_path", "score_sheets", "GRADED_COLUMNS",
+           "RATIO_COLUMNS", "SUBJECTS"]
 
 #: Canonical column -> (Chinese header, English header), for every column a perfeval writer emits.
 COLUMNS: dict[str, tuple[str, str]] = {
@@ -133,12 +134,14 @@ COLUMNS: dict[str, tuple[str, str]] = {
     # surveys
     "question": ("问题", "question"), "respondent": ("问卷编号", "respondent"), "answer": ("答案", "answer"),
     "rate": ("满意度", "rate"), "n_answers": ("有效答卷数", "n_answers"), "margin": ("误差范围", "margin"),
+    "rank": ("排名", "rank"), "entropy": ("信息熵", "entropy"), "divergence": ("差异系数", "divergence"),
+    "directions": ("指标方向", "directions"), "points_old": ("原分值", "points_old"),
+    "points_new": ("新分值", "points_new"), "comment": ("评分说明", "comment"),
 }
 
-#: Columns in points compared with grade edges: shown rounded *down* (:func:`perfeval._display.floor_display`).
-FLOOR_COLUMNS: frozenset[str] = frozenset({
-    "total", "self_total", "recheck_total", "claimed_total", "score", "claimed_score", "claimed", "expected",
-    "execution_score", "recheck_score", "self_score", "points", "points_total"})
+#: Totals compared with grade edges: rounded half away from zero unless that reaches an edge the total did not
+#: reach, then rounded down (:func:`perfeval._display.edge_safe_display`; always down when the edges are unknown).
+GRADED_COLUMNS: frozenset[str] = frozenset({"total", "self_total", "recheck_total", "claimed_total"})
 #: Rates and shares (0.9262 = 92.62 %): 4 decimals, so that the percentage keeps 2.
 RATIO_COLUMNS: frozenset[str] = frozenset({
     "execution_rate", "achievement", "rel_deviation", "execution_share", "forecast_share", "time_progress",
@@ -227,17 +230,19 @@ def _texty(values: pd.Series) -> bool:
     return values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
 
 
-def _round_column(values: pd.Series, decimals: int, floor: bool) -> pd.Series:
-    """Floats rounded for display (half away from zero, or down); other cells (text in an object column) kept."""
+def _round_column(values: pd.Series, decimals: int, graded: bool, edges: Any) -> pd.Series:
+    """Floats rounded for display (totals edge-safe); other cells (text in an object column) kept."""
+    def rounded(arr: Any) -> np.ndarray:
+        return edge_safe_display(arr, edges, decimals) if graded else round_display(arr, decimals)
+
     if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_integer_dtype(values.dtype):
         return values
     if pd.api.types.is_float_dtype(values.dtype):
-        return pd.Series(round_display(values.to_numpy(dtype=float), decimals, floor=floor), index=values.index,
-                         name=values.name)
+        return pd.Series(rounded(values.to_numpy(dtype=float)), index=values.index, name=values.name)
     if _texty(values):
         def one(v: Any) -> Any:
             if isinstance(v, (float, np.floating)) and math.isfinite(v):
-                return float(round_display([float(v)], decimals, floor=floor)[0])
+                return float(rounded([float(v)])[0])
             return v
         return values.map(one)
     return values
@@ -245,7 +250,7 @@ def _round_column(values: pd.Series, decimals: int, floor: bool) -> pd.Series:
 
 def present(frame: pd.DataFrame, lang: str = "zh", *, units: Any = None, base: str | os.PathLike | None = None,
             decimals: int | None = 2, subject: str = "project", headers: Mapping[str, str] | None = None,
-            index: bool | None = None) -> pd.DataFrame:
+            index: bool | None = None, edges: Any = None) -> pd.DataFrame:
     """A result table as written for people: names beside codes, numbers rounded, meanings, headers translated.
 
     Parameters
@@ -260,8 +265,8 @@ def present(frame: pd.DataFrame, lang: str = "zh", *, units: Any = None, base: s
     base : path, optional
         The data folder: absolute paths in text cells become relative to it (:func:`relative_path`).
     decimals : int or None, default 2
-        Decimals of points and other floats (rates and shares get ``decimals + 2``); points, scores and totals are
-        rounded down (:data:`FLOOR_COLUMNS`). None keeps full precision.
+        Decimals of points and other floats (rates and shares get ``decimals + 2``), half away from zero; totals
+        (:data:`GRADED_COLUMNS`) never rounded onto a grade edge they did not reach. None keeps full precision.
     subject : {"project", "department", "region"}
         What the units are, for the Chinese headers of their code and name (项目编码 / 单位编码 / 地区编码).
     headers : mapping, optional
@@ -269,6 +274,9 @@ def present(frame: pd.DataFrame, lang: str = "zh", *, units: Any = None, base: s
         :data:`COLUMNS`.
     index : bool, optional
         Turn a named index (``unit_id`` of grade probabilities) into the first column; default: when it is named.
+    edges : GradeBands or sequence of float, optional
+        The grade edges of the totals (:func:`perfeval._display.edge_safe_display`); None: unknown, totals are
+        rounded down.
 
     Returns
     -------
@@ -312,14 +320,16 @@ def present(frame: pd.DataFrame, lang: str = "zh", *, units: Any = None, base: s
         for column in out.columns:
             col = str(column)
             places = decimals + 2 if col in RATIO_COLUMNS else decimals
-            out[column] = _round_column(out[column], places, col in FLOOR_COLUMNS)
+            out[column] = _round_column(out[column], places, col in GRADED_COLUMNS, edges)
     # paths
     for column in out.columns:
         if _texty(out[column]):
             if out[column].map(lambda v: isinstance(v, str) and ("/" in v or "\\" in v)).any():
                 out[column] = out[column].map(lambda v: relative_path(v, base))
     # meanings of codes and flags
-    if "code" in out:
+    if "code" in out and "meaning" in out and "message" not in out:  # a vocabulary: its meaning is the detail
+        out = out.rename(columns={"meaning": "message"})
+    if "code" in out and "meaning" not in out:
         at = list(out.columns).index("message") + 1 if "message" in out else list(out.columns).index("code") + 1
         out.insert(at, "meaning", out["code"].map(lambda c: message(c, lang)))
     if "flags" in out and _texty(out["flags"]):
@@ -374,3 +384,27 @@ def untranslated(columns: Iterable[Any]) -> list[str]:
     language twin (``action_en``, ``colour_zh``) of a known column is merged into it, so it needs none."""
     return [str(c) for c in columns
             if str(c) not in COLUMNS and not (str(c)[-3:] in ("_en", "_zh") and str(c)[:-3] in COLUMNS)]
+
+
+def score_sheets(result: Any, *, lang: str = "zh", units: Any = None, base: Any = None, decimals: int | None = 2,
+                 subject: str = "project", edges: Any = None) -> list[tuple[str, pd.DataFrame]]:
+    """The sheets of a scoring workbook as people read them: totals, one sheet per level, problems, parameters.
+
+    Sheet names are 总分, 第1级指标 ..., 问题, 参数 (``totals``, ``level 1`` ..., ``problems``, ``parameters`` in
+    English); every table goes through :func:`present`.
+    """
+    check_lang(lang)
+    zh = lang == "zh"
+    kw = {"units": units, "base": base, "decimals": decimals, "subject": subject,
+          "edges": result.framework.bands if edges is None else edges}
+    sheets = [("总分" if zh else "totals", present(result.totals, lang, **kw))]
+    nodes = result.nodes
+    for level in sorted(int(v) for v in nodes["level"].unique()):
+        sheets.append((f"第{level}级指标" if zh else f"level {level}",
+                       present(nodes[nodes["level"] == level], lang, **kw)))
+    problems = pd.DataFrame([p.to_dict() for p in result.problems], columns=["location", "code", "message", "severity"])
+    sheets.append(("问题" if zh else "problems", present(problems, lang, **kw)))
+    params = pd.DataFrame({("参数" if zh else "parameter"): list(result.policy),
+                           ("取值" if zh else "value"): [str(v) for v in result.policy.values()]})
+    sheets.append(("参数" if zh else "parameters", params))
+    return sheets

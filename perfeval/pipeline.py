@@ -185,9 +185,9 @@ class Analysis:
         Notes
         -----
         Every per-unit table has the unit's name beside ``unit_id`` (项目编码, 项目名称; 单位 / 地区 for the
-        department-overall and transfer-payment tables), ``grade_probabilities`` included. Points, scores and
-        totals are rounded *down* to 2 decimals (89.996 shows 89.99: a total never shows a grade it did not
-        reach), rates to 4, other numbers to 2; no float noise is written. The tables are for people: perfeval's
+        department-overall and transfer-payment tables), ``grade_probabilities`` included. Numbers are rounded
+        to 2 decimals (rates to 4), and a total is never rounded onto a grade edge it did not reach (89.996 shows
+        89.99, not 90.00 = 优); no float noise is written. The tables are for people: perfeval's
         readers accept their Chinese headers where one is read back (:mod:`perfeval.columns`), and
         :meth:`tables` gives the canonical frames.
         """
@@ -212,10 +212,16 @@ class Analysis:
 
         subjects = {"department_totals": "department", "department_nodes": "department",
                     "transfer_totals": "region", "transfer_nodes": "region"}
+        bands = {f"{name}_{part}": getattr(self, name).framework.bands
+                 for name in ("self_evaluation", "key_evaluation", "department", "transfer")
+                 if getattr(self, name) is not None for part in ("totals", "nodes")}
+        if self.self_evaluation is not None:  # graded on the self-evaluation's bands
+            bands.update(recheck_units=self.self_evaluation.framework.bands,
+                         application_units=self.self_evaluation.framework.bands)
         out = {}
         for stem, frame in self.tables().items():
             out[stem] = present(frame, lang, units=self.units, base=self.folder, subject=subjects.get(stem, "project"),
-                                headers=self._headers(stem, lang))
+                                headers=self._headers(stem, lang), edges=bands.get(stem))
         return out
 
     def _headers(self, stem: str, lang: str) -> dict[str, str]:

@@ -45,7 +45,9 @@ def files(tmp_path):
 def run(capsys, *argv):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)
-        code = main(["score", *map(str, argv)])
+        # the canonical English headers (perfeval writes Chinese ones by default: tests/test_present.py)
+        lang = [] if "--lang" in map(str, argv) else ["--lang", "en"]
+        code = main(["score", *lang, *map(str, argv)])
     out, err = capsys.readouterr()
     return code, out, err
 

@@ -108,6 +108,6 @@ def test_describe_keeps_the_located_detail():
     assert describe(p) == "未填写年度指标值（the target is empty: the row cannot be scored）"
     assert describe(p, "en") == "the target is empty: the row cannot be scored"
     assert describe({"code": "zero_budget", "message": ""}) == "预算数为0，执行率无法计算"
-    assert problem_line(p) == "indicators.csv:7:target: missing_target: 未填写年度指标值（the target is empty: the row " \
-                              "cannot be scored）"
+    assert problem_line(p) == "indicators.csv:7:target: missing_target: the target is empty: the row cannot be " \
+                              "scored（未填写年度指标值）"
     assert problem_line(p, "en") == str(p)

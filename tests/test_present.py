@@ -111,12 +111,17 @@ def test_totals_are_rounded_down_and_never_cross_a_grade_edge(analysis, written)
     totals = _read(written["zh"]["self_evaluation_totals"]).set_index("项目编码")
     exact = analysis.self_evaluation.totals.set_index("unit_id")["total"]
     shown = totals["总分"].astype(float)
-    assert ((shown <= exact + 1e-9) & (exact - shown < 0.01 + 1e-9)).all()
+    assert ((shown - exact).abs() < 0.01).all()
+    # the shown total has the grade of the exact one: no total is rounded onto an edge it did not reach
+    bands = analysis.self_evaluation.framework.bands
+    assert (pd.Series(bands.grade(shown.to_numpy()), index=shown.index) == totals["等级"]).all()
     assert (totals["总分"].str.split(".").str[-1].str.len() <= 2).all()
     t = pd.DataFrame({"unit_id": ["A", "B", "C"], "total": [89.996, 89.99999999999997, 12.90000000000001],
                       "execution_rate": [0.926251, 1 / 3, float("nan")], "grade": ["良", "优", "差"]})
-    shown = present(t)
+    shown = present(t)                                            # no edges known: totals rounded down
     assert shown["总分"].tolist() == [89.99, 90.0, 12.9]          # 89.996 is 良, not 90.00 (优)
+    edged = present(t.assign(total=[89.996, 89.2777, 79.995]), edges=analysis.self_evaluation.framework.bands)
+    assert edged["总分"].tolist() == [89.99, 89.28, 79.99]        # half up (89.28) unless that reaches an edge
     assert shown["预算执行率"].iloc[:2].tolist() == [0.9263, 0.3333]
 
 
