@@ -69,10 +69,11 @@ def add_lang(parser: Any) -> None:
                              "en: the canonical English headers)")
 
 
-def names_near(*paths: str | Path | None) -> dict[str, str]:
+def names_near(*paths: str | Path | None, out: str | Path | None = None) -> dict[str, str]:
     """Unit id -> name for the tables written about the data at ``paths``: the ``units.csv`` of the data folder (the
     folder given, or the file's folder), else the project names of the self-evaluation forms there. Unreadable
-    sources give no names (the tables are written without them), never an error."""
+    sources give no names (the tables are written without them), never an error; the output file ``out`` is never
+    read (a table perfeval writes may be called units.csv)."""
     from .._present import unit_names
     from ..io import is_selfeval_form, read_selfeval_form, read_units
 
@@ -83,20 +84,29 @@ def names_near(*paths: str | Path | None) -> dict[str, str]:
         p = Path(given)
         folder = p if p.is_dir() else p.parent
         try:
-            if (folder / "units.csv").is_file():
-                for k, v in unit_names(read_units(folder / "units.csv")).items():
+            units_csv = folder / "units.csv"
+            if units_csv.is_file() and not _same(units_csv, out):
+                for k, v in unit_names(read_units(units_csv)).items():
                     names.setdefault(k, v)
                 continue
             forms = (sorted([*folder.glob("*.xlsx"), *folder.glob("forms/*.xlsx")]) if p.is_dir()
                      else [p] if p.suffix.lower() in (".xlsx", ".xlsm") else [])
             for f in forms:
-                if is_selfeval_form(f):
+                if not _same(f, out) and is_selfeval_form(f):
                     unit = read_selfeval_form(f).unit
                     if unit.get("unit_id") and unit.get("name"):
                         names.setdefault(str(unit["unit_id"]), str(unit["name"]))
         except (InputError, OSError, ValueError):
             continue
     return names
+
+
+def _same(path: Path, out: str | Path | None) -> bool:
+    """True when ``path`` is the output file ``out``."""
+    try:
+        return bool(out) and Path(out).exists() and Path(out).resolve() == path.resolve()
+    except OSError:
+        return False
 
 
 #: Sheet names of the workbooks the commands write, in Chinese.

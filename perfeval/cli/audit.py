@@ -72,5 +72,5 @@ def run(args: argparse.Namespace) -> int:
                   f": {problem_text(f, args.lang)}")
     write_out(res.findings, args.out, encoding="utf-8-sig",
               sheets={"findings": res.findings, "units": res.units, "vocabulary": findings_table()},
-              lang=args.lang, units=names_near(args.data), base=data if data.is_dir() else data.parent)
+              lang=args.lang, units=names_near(args.data, out=args.out), base=data if data.is_dir() else data.parent)
     return 0

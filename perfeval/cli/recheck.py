@@ -172,7 +172,7 @@ def run(args: argparse.Namespace) -> int:
               **({"population": res.population} if res.population is not None else {}),
               "problems": pd.DataFrame([p.to_dict() for p in res.problems],
                                        columns=["location", "code", "message", "severity"])}
-    names = {**names_near(args.self_file, args.recheck), **_names(units)}
+    names = {**names_near(args.self_file, args.recheck, out=args.out), **_names(units)}
     base = Path(args.self_file) if Path(args.self_file).is_dir() else Path(args.self_file).parent
     write_out(res.units, args.out, encoding="utf-8-sig", sheets=sheets, lang=args.lang, units=names, base=base)
     return 0

@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
                        over_policy=args.over_policy, strict=args.strict)
     _report(result.problems, [w for w in caught if not str(w.message).startswith(_REPORTED)], args.lang)
     decimals = None if args.decimals < 0 else args.decimals
-    shown = {"lang": args.lang, "units": names_near(args.data), "decimals": decimals, "edges": fw.bands,
+    shown = {"lang": args.lang, "units": names_near(args.data, out=args.out), "decimals": decimals, "edges": fw.bands,
              "base": Path(args.data) if Path(args.data).is_dir() else Path(args.data).parent}
     if fmt == "xlsx":
         from .._present import score_sheets
