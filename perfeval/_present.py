@@ -293,6 +293,10 @@ def present(frame: pd.DataFrame, lang: str = "zh", *, units: Any = None, base: s
     else:
         out = out.reset_index(drop=True)
     zh = lang == "zh"
+    # a table read back from one perfeval wrote: its Chinese unit-name header is the name column
+    for written in ("项目名称", "单位名称", "地区名称"):
+        if written in out and "name" not in out and "node_code" not in out:
+            out = out.rename(columns={written: "name"})
     nodes_like = "node_code" in out or "indicator" in out and "name" in out and "unit_id" in out and "level" in out
     # language pairs: action / action_en, conclusion / conclusion_en, colour / colour_zh
     for column in list(out.columns):
@@ -376,7 +380,8 @@ def present(frame: pd.DataFrame, lang: str = "zh", *, units: Any = None, base: s
             renames[column] = "应完成值" if zh else "expected"
         else:
             renames[column] = header(col, lang)
-    return out.rename(columns=renames)
+    out = out.rename(columns=renames)
+    return out.loc[:, ~out.columns.duplicated()]  # a column given twice (read back, then added) is written once
 
 
 def untranslated(columns: Iterable[Any]) -> list[str]:

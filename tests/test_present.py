@@ -171,3 +171,73 @@ def test_present_on_a_problems_table_and_paths():
     assert en["location"].tolist() == ["indicators.csv:7:target", "unit 003"]  # outside any base: the file name
     assert relative_path(r"C:\Users\li\forms\a.xlsx:3") == "a.xlsx:3"
     assert relative_path("≥95%/年 and 1/2") == "≥95%/年 and 1/2"
+
+
+# --- the command line: Chinese tables by default, and perfeval reads its own tables back -------------------------
+def _cli(capsys, *argv):
+    from perfeval.cli import main
+
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return out, err
+
+
+def test_score_writes_chinese_tables_that_apply_and_recheck_read_back(sample_dir, tmp_path, capsys):
+    totals = tmp_path / "totals.csv"
+    _, err = _cli(capsys, "score", "--framework", "project_self", "--data", sample_dir / "indicators.csv",
+                  "--budget", sample_dir / "budget.csv", "--out", totals)
+    frame = _read(totals)
+    assert list(frame.columns[:4]) == ["项目编码", "项目名称", "总分", "等级"]      # names from units.csv beside the data
+    assert frame.set_index("项目编码").at["0010001", "项目名称"] == "高校科研创新平台建设"
+    assert not _NOISE.search(totals.read_text(encoding="utf-8-sig"))
+    assert "（" in err and "target_too_low" in err                               # problem lines: meaning appended
+    # apply --totals and recheck --self / --recheck read the Chinese headers (项目编码, 总分, 等级)
+    _cli(capsys, "apply", sample_dir, "--totals", totals, "--out", tmp_path / "apply.csv")
+    applied = _read(tmp_path / "apply.csv")
+    assert {"项目编码", "项目名称", "处理措施", "总分"} <= set(applied.columns) and len(applied) == len(frame)
+    _cli(capsys, "recheck", "--self", totals, "--recheck", sample_dir / "recheck.csv", "--out", tmp_path / "r.csv")
+    _cli(capsys, "recheck", "--self", sample_dir / "budget.csv", "--recheck", totals, "--out", tmp_path / "r2.csv")
+    r = _read(tmp_path / "r.csv")
+    assert list(r.columns[:4]) == ["项目编码", "项目名称", "自评得分", "复核得分"] and "标记说明" in r
+
+
+def test_audit_workbook_in_chinese_with_meanings(sample_dir, tmp_path, capsys):
+    out = tmp_path / "audit.xlsx"
+    printed, _ = _cli(capsys, "audit", "--data", sample_dir / "indicators.csv", "--budget",
+                      sample_dir / "budget.csv", "--out", out)
+    assert "（目标未完成却按满分自评）" in printed
+    wb = load_workbook(out, read_only=True)
+    assert wb.sheetnames == ["审核发现", "项目", "问题代码表"]
+    head = [c.value for c in next(wb["审核发现"].iter_rows(max_row=1))]
+    assert head[:2] == ["项目编码", "项目名称"] and "说明" in head and "代码" in head
+    vocab = [c.value for c in next(wb["问题代码表"].iter_rows(max_row=1))]
+    assert "说明" in vocab and "详情" in vocab                                       # the vocabulary's own meaning kept
+
+
+def test_collected_ratings_in_chinese_read_back_as_a_panel(sample_dir, tmp_path, capsys):
+    from perfeval.io import read_dataset_file
+    from perfeval.panel import aggregate
+
+    sheets = tmp_path / "sheets"
+    experts = tmp_path / "experts.csv"
+    experts.write_text("expert_id,name\nE01,甲\nE02,乙\nE03,丙\n", encoding="utf-8")
+    _cli(capsys, "panel", "sheets", "--units", sample_dir / "units.csv", "--category", "key", "--experts", experts,
+         "--out", sheets)
+    panel = tmp_path / "panel.csv"
+    _, err = _cli(capsys, "panel", "collect", sheets, "--out", panel, "--allow-missing")
+    assert _read(panel).columns[0] == "项目编码"
+    ratings = read_dataset_file(panel)
+    assert {"unit_id", "node_code", "rater_id", "score"} <= set(ratings.columns)
+    if ratings["score"].notna().any():
+        assert len(aggregate(ratings, framework="project_key").scores)
+
+
+def test_monitor_and_exante_tables_in_both_languages(sample_dir, tmp_path, capsys):
+    _cli(capsys, "monitor", sample_dir, "--out", tmp_path / "m.csv")
+    _cli(capsys, "exante", sample_dir, "--out", tmp_path / "e.csv", "--lang", "en")
+    lights = _read(tmp_path / "m.csv")
+    assert list(lights.columns[:2]) == ["项目编码", "项目名称"] and "预警颜色" in lights
+    exante = _read(tmp_path / "e.csv")
+    assert list(exante.columns[:3]) == ["unit_id", "name", "total"] and "conclusion_en" not in exante
+    assert not any(_CJK.search(c) for c in exante.columns)
