@@ -158,6 +158,18 @@ SUBJECTS: Mapping[str, tuple[tuple[str, str], tuple[str, str]]] = {
 _SEVERITY = {"high": ("高", "high"), "medium": ("中", "medium"), "low": ("低", "low"), "error": ("错误", "error"),
              "warning": ("警告", "warning")}
 _YES_NO = ("是", "否")
+#: Re-check statistics beyond the report's (:data:`perfeval.summaries._STATS`).
+_MORE_STATS = {
+    "self_mean": ("自评平均分", "mean self-evaluation total"), "recheck_mean": ("复核平均分", "mean re-check total"),
+    "median_bias": ("偏差中位数（分）", "median bias"), "share_inflated": ("自评偏高的比例", "share inflated"),
+    "share_deflated": ("自评偏低的比例", "share deflated"), "rmse": ("均方根偏差（分）", "root mean square deviation"),
+    "ba_slope": ("偏差随分数变化的斜率", "Bland-Altman slope"), "gwet_ac2": ("Gwet AC2 一致性系数", "Gwet's AC2"),
+    "stuart_maxwell": ("等级边际一致性检验（Stuart-Maxwell）", "Stuart-Maxwell test"),
+    "disconnect_rate": ("等级不一致率", "grade disconnect rate"),
+    "net_disconnect": ("达标等级净差（自评−复核）", "net disconnect at the satisfactory grade"),
+    "share_basically_accurate": ("自评基本准确的比例", "share basically accurate"),
+    "share_inaccurate": ("自评不准确的比例", "share inaccurate"),
+}
 _COLOURS = {"red": "红", "yellow": "黄", "green": "绿", "blue": "蓝"}
 # absolute paths: POSIX (/a/b), Windows (C:\a or C:/a) and UNC (\\server\share)
 _ABSOLUTE = re.compile(r"(?<![\w.:/\\])(?:[A-Za-z]:[\\/]|\\\\|/)(?:[^\s:;,'\"()（）\[\]/\\]+[\\/])+")
@@ -336,6 +348,13 @@ def present(frame: pd.DataFrame, lang: str = "zh", *, units: Any = None, base: s
     if "code" in out and "meaning" not in out:
         at = list(out.columns).index("message") + 1 if "message" in out else list(out.columns).index("code") + 1
         out.insert(at, "meaning", out["code"].map(lambda c: message(c, lang)))
+    if "statistic" in out and "meaning" not in out and _texty(out["statistic"]):  # re-check statistics
+        from .summaries import _STATS
+
+        stats = {**_STATS, **_MORE_STATS}
+        if out["statistic"].isin(list(stats)).any():
+            at = list(out.columns).index("statistic") + 1
+            out.insert(at, "meaning", out["statistic"].map(lambda k: stats.get(k, ("", ""))[0 if zh else 1]))
     if "flags" in out and _texty(out["flags"]):
         flags = out["flags"].fillna("").astype(str)
         if (flags != "").any():
