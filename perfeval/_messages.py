@@ -146,12 +146,14 @@ _M: dict[str, tuple[str, str]] = {
     "approximate": ("指标值为约数（约、左右）", "an approximate value (about, around)"),
     "multiplied": ("数值带数量单位（万、亿等），已换算", "a value with a magnitude word (万, 亿 ...), converted"),
     "execution_row_ignored": ("预算执行率按预算表计分，该指标行已忽略", "budget execution is scored from the budget table; row ignored"),
-    "execution_score_ignored": ("预算执行得分按金额重算，填报得分仅作参考", "execution points recomputed from the amounts; claimed kept for reference"),
+    "execution_score_ignored": ("预算执行得分按金额重算，填报得分仅作参考",
+                                "execution points recomputed from the amounts; claimed kept for reference"),
     # --- budget ---------------------------------------------------------------------------------------------------
     "no_budget": ("没有预算数据", "no budget data"),
     "missing_budget": ("缺少该项目的预算数（执行率按0分计）", "no budget amount for the unit (execution scored 0)"),
     "zero_budget": ("预算数为0，执行率无法计算", "the budget is 0: execution rate undefined"),
-    "invalid_amount": ("金额不是正数，已排除在按预算加权的统计之外", "an amount that is not positive; left out of budget-weighted statistics"),
+    "invalid_amount": ("金额不是正数，已排除在按预算加权的统计之外",
+                       "an amount that is not positive; left out of budget-weighted statistics"),
     # --- frameworks (indicator systems) -----------------------------------------------------------------------------
     "malformed": ("框架定义格式错误", "malformed framework definition"),
     "missing_key": ("缺少必需的键", "a required key is missing"),
@@ -222,7 +224,7 @@ _M: dict[str, tuple[str, str]] = {
     "missing_definition": ("缺少指标解释", "no definition (指标解释)"),
     "unit_on_qualitative": ("定性指标不应有计量单位", "a qualitative indicator has no unit"),
     "duplicate_name": ("指标名称重复", "a name is used twice"),
-    # --- policies ------------------------------------------------------------------------------------------------------
+    # --- policies -----------------------------------------------------------------------------------------------------
     "bad_share": ("比例应在0至1之间", "a share must be in [0, 1]"),
     "bad_month": ("月份应为1至12", "the month must be 1 to 12"),
     "bad_cap": ("上限设置无效", "invalid cap"),
@@ -244,7 +246,7 @@ _M: dict[str, tuple[str, str]] = {
     "unknown_unit": ("项目不在项目清单中", "the unit is not in the units list"),
     "no_results": ("没有可应用的评价结果", "no results to apply"),
     "transfer_factor": ("转移支付调节系数", "transfer-payment adjustment factor"),
-    # --- monitoring ------------------------------------------------------------------------------------------------------
+    # --- monitoring ---------------------------------------------------------------------------------------------------
     "bad_forecast": ("完成目标可能性应为能/不能", "the forecast must be likely or unlikely (能/不能)"),
     "bad_level": ("完成等级无效", "invalid level"),
     "unknown_indicator": ("监控表中的指标在指标表中不存在", "the indicator is not in the observations"),
@@ -252,11 +254,11 @@ _M: dict[str, tuple[str, str]] = {
     "no_target": ("没有年度指标值，无法亮灯", "no target: no light"),
     "not_reported": ("本月未填报", "not reported this month"),
     "stale": ("数据已过期（早于本月）", "the figure is older than the month"),
-    # --- ex-ante -----------------------------------------------------------------------------------------------------------
+    # --- ex-ante ------------------------------------------------------------------------------------------------------
     "bad_score": ("得分应为数字", "the score must be a number"),
     "missing_leaf": ("缺少末级指标的得分", "no score for a leaf"),
     "missing_leaves": ("部分末级指标没有得分", "some leaves have no score"),
-    # --- panel (expert scoring) ---------------------------------------------------------------------------------------------
+    # --- panel (expert scoring) ---------------------------------------------------------------------------------------
     "duplicate_rating": ("同一专家对同一指标重复评分", "an expert rates a node twice"),
     "too_few_raters": ("评分专家人数不足，无法形成一致意见", "too few raters for a consensus score"),
     "bad_expert_id": ("专家编码不能作文件名", "the expert id cannot name a file"),
@@ -276,7 +278,7 @@ _M: dict[str, tuple[str, str]] = {
     "too_many_decimals": ("得分小数位过多", "too many decimals in the score"),
     "empty_score": ("得分为空", "the score is empty"),
     "not_a_form": ("不是自评表（是普通指标表）", "not a self-evaluation form (a plain table)"),
-    # --- re-check and sampling ----------------------------------------------------------------------------------------------
+    # --- re-check and sampling ----------------------------------------------------------------------------------------
     "no_common_units": ("自评与复核没有共同的项目", "no unit is in both the self-evaluation and the re-check"),
     "not_rechecked": ("有自评但未复核，未纳入比较", "self-evaluated but not re-checked; left out"),
     "not_in_self": ("有复核但无自评，未纳入比较", "re-checked but not self-evaluated; left out"),
@@ -351,7 +353,7 @@ _M: dict[str, tuple[str, str]] = {
     "bad_params": ("报告参数无效", "invalid report parameters"),
     "duplicate_report": ("报告重复", "the same report twice"),
     "unknown_sample": ("未知的示例数据集", "unknown sample"),
-    # --- weighting and surveys -----------------------------------------------------------------------------------------
+    # --- weighting and surveys ----------------------------------------------------------------------------------------
     "not_square": ("判断矩阵不是方阵", "the judgement matrix is not square"),
     "labels_differ": ("判断矩阵的行列标签不一致", "row and column labels differ"),
     "duplicate_label": ("判断矩阵的标签重复", "an item label is used twice"),
@@ -374,11 +376,11 @@ _M: dict[str, tuple[str, str]] = {
     "no_matching_row": ("问卷找不到对应的指标行", "no observation row for the questionnaire"),
     "ambiguous_row": ("问卷对应多个指标行", "several observation rows for the questionnaire"),
     "respondent_two_units": ("同一问卷归属多个项目", "a questionnaire filed under two projects"),
-    # --- rater diagnostics -------------------------------------------------------------------------------------------------
+    # --- rater diagnostics --------------------------------------------------------------------------------------------
     "severe": ("评分偏严", "severe"),
     "lenient": ("评分偏松", "lenient"),
     "erratic": ("评分不稳定", "erratic"),
-    # --- warnings caught by `perfeval validate` --------------------------------------------------------------------------
+    # --- warnings caught by `perfeval validate` -----------------------------------------------------------------------
     "data_quality": ("数据质量提示（可疑但可用）", "data-quality notice (suspicious but used)"),
     "inconsistent_judgements": ("判断矩阵一致性不足", "inconsistent judgements"),
     "constant_indicator": ("指标在各项目间没有差异", "an indicator with no spread"),

@@ -6,7 +6,8 @@ The package creates codes in a few ways, all found here by reading the source (`
   and every function or method that passes one of its parameters named ``code`` (or ``what``) on as the code of
   such a call (``ProblemLog.add("code", ...)``, ``InputError.single(loc, "code", ...)``, ``_problem(where, "code",
   ...)``, ``doc.number(..., code="bad_share")``, local helpers such as ``add(col, "code", msg)``) found by data
-  flow until nothing new turns up (with the default of such a parameter, ``code="bad_choice"``); the code argument may be a string, ``"a" if c else "b"``, or a local variable
+  flow until nothing new turns up (with the default of such a parameter, ``code="bad_choice"``); the code
+  argument may be a string, ``"a" if c else "b"``, or a local variable
   assigned strings in the same function;
 * **classes**: ``code = "..."`` in a class body (an exception carrying its code) and the codes ``perfeval
   validate`` makes of caught warnings (``DataQualityWarning`` -> ``data_quality``);
@@ -106,7 +107,8 @@ def scan(*packages: str | Path) -> dict[str, list[str]]:
     takers: dict[tuple[int | None, str], list[tuple[int, frozenset[str]]]] = {
         (None, name): [(pos, frozenset())] for name, pos in SEEDS.items()}
     done: set[int] = set()
-    default_codes: dict[int, tuple[ast.AST, set[str]]] = {}  # a taker's default code: def choice(..., code="bad_choice")
+    # a taker's default code: def choice(..., code="bad_choice")
+    default_codes: dict[int, tuple[ast.AST, set[str]]] = {}
 
     def chain_of(fn: ast.AST | None) -> list[ast.AST]:
         out = []

@@ -18,11 +18,12 @@
 * Tables are for people (:func:`perfeval._present.present`): Chinese headers (项目编码, 项目名称, 总分, 等级 ...) by
   default, ``--lang en`` for the canonical English ones (``unit_id,name,total,grade``); JSON keeps the canonical
   keys. Numbers are shown with ``--decimals N`` decimals (default 2; rates and achievements with N + 2), on standard
-  output and in the files; ``--decimals -1`` shows full precision. Only the presentation is rounded, and a total is never
-  rounded onto a grade edge it did not reach: 89.996 shows as 89.99 (never 90.00, which a reader takes for 优) and
-  keeps the grade of 89.996; 89.2777 shows as 89.28.
+  output and in the files; ``--decimals -1`` shows full precision. Only the presentation is rounded, and a total
+  is never rounded onto a grade edge it did not reach: 89.996 shows as 89.99 (never 90.00, which a reader takes
+  for 优) and keeps the grade of 89.996; 89.2777 shows as 89.28.
 * Problems go to standard error, one per line, ``file:row:column: code: message`` (warnings too, with
-  ``warning:`` before the message). Exit status: 0 scored, 1 invalid input (every error listed, no traceback),
+  ``warning:`` before the message; with ``--lang zh``, the default, the code's Chinese meaning follows the message
+  in brackets). Exit status: 0 scored, 1 invalid input (every error listed, no traceback),
   2 usage.
 """
 from __future__ import annotations
@@ -190,8 +191,8 @@ def _report(problems: tuple[Problem, ...], caught: list[warnings.WarningMessage]
 def _csv(totals: pd.DataFrame, decimals: int | None, **shown: Any) -> str:
     """The totals as CSV, the unit's code (and name, when the units table or the forms give it), total and grade
     first, as people read them (:func:`perfeval._present.present`: headers in ``lang``, totals rounded to
-    ``decimals`` but never onto a grade edge they did not reach; None: full precision); each float as the shortest text that reads back
-    as the same number (100, 58.59)."""
+    ``decimals`` but never onto a grade edge they did not reach; None: full precision); each float as the shortest
+    text that reads back as the same number (100, 58.59)."""
     from .._cells import neutralise_frame
     from .._present import present
 
