@@ -81,9 +81,13 @@ class Analysis:
     units: Any = field(default=None, repr=False)
     folder: Any = None
 
-    def summary(self) -> pd.DataFrame:
-        """One row per step: ``step, what, figure`` (the headline figure of each step, as text)."""
-        rows: list[tuple[str, str, str]] = []
+    def summary(self, lang: str | None = None) -> pd.DataFrame:
+        """One row per step: ``step, what, figure`` (the headline figure of each step, as text).
+
+        ``lang`` None (default) gives ``what`` in both languages and ``figure`` in English; ``"zh"`` or ``"en"``
+        gives both in that language (what :meth:`write` writes).
+        """
+        rows: list[tuple[str, str, str, str, str]] = []   # step, what zh, what en, figure zh, figure en
 
         def grades(result: Any) -> str:
             counts = result.totals["grade"].value_counts()
@@ -92,53 +96,72 @@ class Analysis:
 
         if self.exante is not None:
             c = self.exante.units["conclusion"].value_counts()
-            rows.append(("exante", "事前绩效评估 ex-ante assessment",
-                         "; ".join(f"{k} {v}" for k, v in c.items())))
+            text = "; ".join(f"{k} {v}" for k, v in c.items())
+            rows.append(("exante", "事前绩效评估", "ex-ante assessment", text.replace("; ", "；"), text))
         if self.monitoring is not None:
             c = self.monitoring.lights["colour"].value_counts()
-            rows.append(("monitoring", "双监控 dual monitoring lights",
+            rows.append(("monitoring", "双监控亮灯", "dual monitoring lights",
+                         " ".join(f"{z} {int(c.get(k, 0))}" for k, z in (("red", "红"), ("yellow", "黄"),
+                                                                          ("green", "绿"), ("blue", "蓝"))),
                          " ".join(f"{k} {int(c.get(k, 0))}" for k in ("red", "yellow", "green", "blue"))))
         if self.self_evaluation is not None:
-            rows.append(("self", f"绩效自评 self-evaluation ({len(self.self_evaluation.totals)} projects)",
-                         grades(self.self_evaluation)))
+            n = len(self.self_evaluation.totals)
+            rows.append(("self", f"绩效自评（{n}个项目）", f"self-evaluation ({n} projects)",
+                         grades(self.self_evaluation), grades(self.self_evaluation)))
         if self.audit is not None:
             f = self.audit.findings
-            rows.append(("audit", "规范性审核 standardization audit",
-                         f"{len(f)} findings in {f['unit_id'].nunique() if len(f) else 0} units"))
+            k = f["unit_id"].nunique() if len(f) else 0
+            rows.append(("audit", "规范性审核", "standardization audit", f"{k}个项目发现问题{len(f)}项",
+                         f"{len(f)} findings in {k} units"))
         if self.recheck is not None:
             s = self.recheck.summary["estimate"]
             u = self.recheck.units
-            rows.append(("recheck", f"再评价 re-evaluation ({int(s['n'])} projects)",
-                         f"mean bias {s['mean_bias']:+.2f} points; downgraded {int((u['grade_steps'] > 0).sum())}; "
+            down = int((u["grade_steps"] > 0).sum())
+            rows.append(("recheck", f"再评价（{int(s['n'])}个项目）", f"re-evaluation ({int(s['n'])} projects)",
+                         f"平均偏差 {s['mean_bias']:+.2f} 分；降级 {down} 个；加权 Kappa {s['kappa_weighted']:.3f}",
+                         f"mean bias {s['mean_bias']:+.2f} points; downgraded {down}; "
                          f"weighted kappa {s['kappa_weighted']:.3f}"))
         if self.key_evaluation is not None:
-            rows.append(("key", f"重点评价 key evaluation ({len(self.key_evaluation.totals)} projects)",
-                         grades(self.key_evaluation)))
+            n = len(self.key_evaluation.totals)
+            rows.append(("key", f"重点评价（{n}个项目）", f"key evaluation ({n} projects)",
+                         grades(self.key_evaluation), grades(self.key_evaluation)))
         if self.raters is not None:
             flagged = self.raters.loc[self.raters["flags"].astype(str) != "", "rater_id"].astype(str).tolist()
-            rows.append(("panel", "专家评分诊断 rater diagnostics",
+            rows.append(("panel", "专家评分诊断", "rater diagnostics",
+                         "需关注的专家：" + ("、".join(flagged) if flagged else "无"),
                          "flagged: " + (", ".join(flagged) if flagged else "none")))
         if self.department is not None:
-            rows.append(("department", "部门整体绩效 department-overall", grades(self.department)))
+            rows.append(("department", "部门整体绩效", "department-overall", grades(self.department),
+                         grades(self.department)))
         if self.transfer is not None:
-            rows.append(("transfer", "转移支付绩效 transfer payments", grades(self.transfer)))
+            rows.append(("transfer", "转移支付绩效", "transfer payments", grades(self.transfer), grades(self.transfer)))
         if self.weights is not None:
             w = self.weights.weights
-            rows.append(("weights", "AHP 专家赋权 group weights",
-                         " ".join(f"{k} {v:.3f}" for k, v in w.items())))
+            text = " ".join(f"{k} {v:.3f}" for k, v in w.items())
+            rows.append(("weights", "AHP 专家赋权", "AHP group weights", text, text))
         if self.sensitivity is not None:
             stab = self.sensitivity.grade_stability
-            rows.append(("sensitivity", "权重敏感性 grade stability",
-                         f"{int((stab < 0.9).sum())} projects keep their grade in < 90 % of weight draws"))
+            k = int((stab < 0.9).sum())
+            rows.append(("sensitivity", "权重敏感性", "grade stability",
+                         f"{k}个项目在不足90%的权重抽样中保持原等级",
+                         f"{k} projects keep their grade in < 90 % of weight draws"))
         if self.application is not None:
             u = self.application.units
             c = u["action"].value_counts()
             verified = int((u["grade_source"] != "self_evaluation").sum()) if "grade_source" in u else 0
             changed = int(u["changed_by_verification"].sum()) if "changed_by_verification" in u else 0
-            rows.append(("application", "结果应用 application of results",
-                         "; ".join(f"{k} {v}" for k, v in c.items())
-                         + f"; graded by verification {verified}, actions changed by verification {changed}"))
-        return pd.DataFrame(rows, columns=["step", "what", "figure"])
+            actions = "; ".join(f"{k} {v}" for k, v in c.items())
+            rows.append(("application", "结果应用", "application of results",
+                         actions.replace("; ", "；") + f"；按核验结果定级 {verified} 个，核验后措施改变 {changed} 个",
+                         actions + f"; graded by verification {verified}, actions changed by verification {changed}"))
+        if lang is None:
+            out = [(step, f"{wz} {we}", fe) for step, wz, we, fz, fe in rows]
+        else:
+            from ._messages import check_lang
+
+            check_lang(lang)
+            out = [(step, wz, fz) if lang == "zh" else (step, we, fe) for step, wz, we, fz, fe in rows]
+        return pd.DataFrame(out, columns=["step", "what", "figure"])
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """File stem -> table of every result (what :meth:`write` writes)."""
@@ -165,7 +188,21 @@ class Analysis:
             out["recheck_summary"] = self.recheck.summary.reset_index()
         if self.raters is not None:
             out["rater_diagnostics"] = self.raters
+        problems = self.problems()
+        if len(problems):
+            out["problems"] = problems
         return out
+
+    def problems(self) -> pd.DataFrame:
+        """Every data-quality problem the steps flagged (scored anyway): ``step, location, code, message,
+        severity``, in step order (the audit's findings are in ``audit_findings``)."""
+        names = {"exante": "exante", "monitoring": "monitoring", "self": "self_evaluation", "recheck": "recheck",
+                 "panel": "panel", "key": "key_evaluation", "application": "application", "department": "department",
+                 "transfer": "transfer", "weights": "weights", "sensitivity": "sensitivity"}
+        rows = [{"step": step, **p.to_dict()} for step, attr in names.items()
+                for p in (getattr(getattr(self, attr), "problems", None) or ())
+                if getattr(self, attr) is not None and hasattr(p, "to_dict")]
+        return pd.DataFrame(rows, columns=["step", "location", "code", "message", "severity"])
 
     def write(self, directory: str | Path, *, charts: bool = True, lang: str = "zh",
               format: str = "csv") -> list[Path]:
@@ -220,6 +257,8 @@ class Analysis:
                          application_units=self.self_evaluation.framework.bands)
         out = {}
         for stem, frame in self.tables().items():
+            if stem == "summary":
+                frame = self.summary(lang)
             out[stem] = present(frame, lang, units=self.units, base=self.folder, subject=subjects.get(stem, "project"),
                                 headers=self._headers(stem, lang), edges=bands.get(stem))
         return out

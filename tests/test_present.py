@@ -241,3 +241,16 @@ def test_monitor_and_exante_tables_in_both_languages(sample_dir, tmp_path, capsy
     exante = _read(tmp_path / "e.csv")
     assert list(exante.columns[:3]) == ["unit_id", "name", "total"] and "conclusion_en" not in exante
     assert not any(_CJK.search(c) for c in exante.columns)
+
+
+def test_summary_and_problems_tables_in_the_language(written):
+    summary = _read(written["zh"]["summary"])
+    assert list(summary.columns) == ["步骤", "内容", "结果"]
+    row = summary.set_index("步骤").loc["recheck"]
+    assert row["内容"].startswith("再评价（") and "平均偏差" in row["结果"] and "points" not in row["结果"]
+    en = _read(written["en"]["summary"]).set_index("step")
+    assert en.at["recheck", "what"].startswith("re-evaluation (") and "mean bias" in en.at["recheck", "figure"]
+    problems = _read(written["zh"]["problems"])
+    assert list(problems.columns) == ["步骤", "位置", "代码", "详情", "说明", "严重程度"]
+    assert problems["说明"].str.contains(_CJK).all() and set(problems["严重程度"]) <= {"警告", "错误"}
+    assert not problems["位置"].str.startswith("/").any()

@@ -659,7 +659,7 @@ def render_annual(data: str | os.PathLike[str], out_dir: str | os.PathLike[str],
         atomic_write_text(marker, key + "\n")
         from .._present import present
 
-        return present(analysis.summary(), lang)  # as summary.csv holds it (read back when cached)
+        return present(analysis.summary(lang), lang)  # as summary.csv holds it (read back when cached)
 
     return render_batch(plan, out_dir, jobs=jobs, executor=executor, scheduler=scheduler, force=force,
                         timeout=timeout, progress=progress, lang=lang, tables=write_tables if tables else None,
