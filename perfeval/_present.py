@@ -345,9 +345,12 @@ def present(frame: pd.DataFrame, lang: str = "zh", *, units: Any = None, base: s
     # meanings of codes and flags
     if "code" in out and "meaning" in out and "message" not in out:  # a vocabulary: its meaning is the detail
         out = out.rename(columns={"meaning": "message"})
-    if "code" in out and "meaning" not in out:
-        at = list(out.columns).index("message") + 1 if "message" in out else list(out.columns).index("code") + 1
-        out.insert(at, "meaning", out["code"].map(lambda c: message(c, lang)))
+    # the code column saying what kind of problem: `finding` in the indicator library's check (its `code` is the
+    # indicator's), else `code`
+    kind = "finding" if "finding" in out else "code"
+    if kind in out and "meaning" not in out:
+        at = list(out.columns).index("message") + 1 if "message" in out else list(out.columns).index(kind) + 1
+        out.insert(at, "meaning", out[kind].map(lambda c: message(c, lang)))
     if "statistic" in out and "meaning" not in out and _texty(out["statistic"]):  # re-check statistics
         from .summaries import _STATS
 

@@ -11,6 +11,8 @@ The package creates codes in a few ways, all found here by reading the source (`
   assigned strings in the same function;
 * **classes**: ``code = "..."`` in a class body (an exception carrying its code) and the codes ``perfeval
   validate`` makes of caught warnings (``DataQualityWarning`` -> ``data_quality``);
+* **vocabularies**: the keys or elements of constants named ``*CODES``, ``*FLAGS`` or ``*FINDINGS``
+  (``PROBLEM_CODES``, ``TARGET_FLAGS``, ``UNIT_FLAGS``, the indicator library's ``FINDINGS``);
 * **flags**: strings put in a ``flags`` column (``out["flags"] = np.where(..., "no_budget", ...)``,
   ``flags.append("strict_op")``, ``+ ";stale"``), the keys of ``FLAG_BITS`` and of the dicts and pairs in
   functions named ``*_flags``.
@@ -226,10 +228,38 @@ def _class_codes(node: ast.AST) -> set[str]:
     return out
 
 
+_VOCABULARY = re.compile(r"^_?(?:[A-Z][A-Z0-9_]*_)?(?:CODES|FLAGS|FINDINGS)$")
+
+
+def _vocabulary(node: ast.AST) -> set[str]:
+    """The codes of a vocabulary constant: ``PROBLEM_CODES = {"code": "meaning"}``, ``TARGET_FLAGS = ("a", "b")``,
+    ``UNIT_FLAGS = MappingProxyType({...})``, ``FINDINGS = ("not_in_library", ...)``: its dict keys or elements."""
+    if isinstance(node, ast.Assign):
+        targets, value = node.targets, node.value
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        targets, value = [node.target], node.value
+    else:
+        return set()
+    if not any(isinstance(t, ast.Name) and _VOCABULARY.match(t.id) for t in targets):
+        return set()
+    while isinstance(value, ast.Call) and value.args:   # MappingProxyType({...}), frozenset({...})
+        value = value.args[0]
+    if isinstance(value, ast.Dict):
+        items = value.keys
+    elif isinstance(value, (ast.Tuple, ast.List, ast.Set)):
+        items = value.elts
+    else:
+        return set()
+    return {k.value for k in items if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+
+
 def _flag_strings(node: ast.AST) -> set[str]:
-    """Strings that ``node`` puts in a ``flags`` column (and :func:`_class_codes`)."""
+    """Strings that ``node`` puts in a ``flags`` column (and :func:`_class_codes`, :func:`_vocabulary`)."""
     if isinstance(node, ast.ClassDef):
         return _class_codes(node)
+    found = _vocabulary(node)
+    if found:
+        return found
     def consts(value):
         keys = {id(n.slice) for n in ast.walk(value) if isinstance(n, ast.Subscript)}
         return {n.value for n in ast.walk(value)

@@ -56,6 +56,9 @@ def test_meanings_are_in_their_language():
     "unmet_full_score",          # Finding("code", ...) of the audit vocabulary
     "red_light", "ahp",          # Draft(section, unit, "code", ...) and the pair(...) helper of the narrative
     "exists",                    # InputError.single(loc, "code", ...)
+    "qualitative_level",         # a vocabulary constant: TARGET_FLAGS = (...)
+    "not_in_library",            # the indicator library's FINDINGS = (...)
+    "outside_loa",               # UNIT_FLAGS = MappingProxyType({...})
 ])
 def test_the_scan_finds_each_way_a_code_is_made(codes, code):
     assert code in codes
