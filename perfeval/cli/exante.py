@@ -45,6 +45,6 @@ def run(args: argparse.Namespace) -> int:
     dims = [n.code for n in result.framework.nodes]
     print_table("ex-ante assessment", result.units,
                 ["unit_id", "total", *dims, "conclusion", "vetoes", "is_new", "budget_flag"])
-    write_out(result.units, args.out, lang=args.lang, units=units, base=args.directory,
-              headers={n.code: (n.name if args.lang == "zh" else n.name_en or n.code) for n in result.framework.nodes})
+    heads = {n.code: (n.name if args.lang == "zh" else n.name_en or n.code) for n in result.framework.nodes}
+    write_out(result.units, args.out, lang=args.lang, units=units, base=args.directory, headers=heads)
     return 0

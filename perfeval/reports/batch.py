@@ -634,9 +634,10 @@ def render_annual(data: str | os.PathLike[str], out_dir: str | os.PathLike[str],
     ``data`` is a dataset folder or a shipped sample's name. With ``tables`` the year's analysis
     (:func:`perfeval.pipeline.analyse`) is computed while the reports render and its tables (CSV, UTF-8 with
     BOM, headers and meanings in ``lang``: :meth:`perfeval.pipeline.Analysis.write`) and, with ``charts``, its
-    charts are written to ``out_dir/tables`` (``draws``: weight draws of its sensitivity step), unless the same dataset files, versions and options wrote them before (``force`` writes
-    them again); its one-line-per-step summary (``Analysis.summary()``) is ``BatchResult.extra``. Other
-    arguments as in :func:`render_batch`; ``categories`` keeps only those report categories.
+    charts are written to ``out_dir/tables`` (``draws``: weight draws of its sensitivity step), unless the same
+    dataset files, versions and options wrote them before (``force`` writes them again); its one-line-per-step
+    summary (``Analysis.summary(lang)``, as ``summary.csv`` holds it) is ``BatchResult.extra``. Other arguments
+    as in :func:`render_batch`; ``categories`` keeps only those report categories.
     """
     plan = annual_plan(data, lang=lang, categories=categories)
 
