@@ -6,6 +6,8 @@ Computation never rounds (design §1); presentation does, here, in one place:
   edge it did not reach: 89.996 is shown as 89.99, not 90.00 (a reader would take 90.00 for 优). Float noise is
   absorbed first (89.99999999999997, the sum of points that make 90, shows as 90.00), as the grade bands absorb it
   (:data:`perfeval.grades.EDGE_RTOL`).
+- :func:`round_display` does either to a whole array (the floats written in tables: ``k / 10**d`` is the float
+  nearest the decimal, so a written file shows ``12.9``, never ``12.900000000000002``).
 - :func:`fmt_number` writes other numbers rounded half away from zero on their shortest decimal form, so
   ``12.90000000000001`` is ``12.90`` and 2.675 is ``2.68`` (what a reader computes by hand; binary rounding would
   give 2.67).
@@ -27,7 +29,9 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from numbers import Real
 from typing import Any
 
-__all__ = ["floor_display", "fmt_number", "MISSING"]
+import numpy as np
+
+__all__ = ["floor_display", "fmt_number", "round_display", "edge_safe_display", "MISSING"]
 
 #: What a missing number shows as.
 MISSING = "—"
@@ -115,3 +119,83 @@ def fmt_number(value: Any, decimals: int = 2, *, floor: bool = False, thousands:
     if shown == 0:
         shown = abs(shown)  # no "-0.00"
     return f"{shown:,.{decimals}f}" if thousands else f"{shown:.{decimals}f}"
+
+
+def round_display(values: Any, decimals: int = 2, *, floor: bool = False) -> np.ndarray:
+    """Floats rounded for display, element-wise, as :func:`floor_display` (``floor``) or :func:`fmt_number` do.
+
+    Parameters
+    ----------
+    values : array-like of float
+        NaN and infinities stay as they are.
+    decimals : int, default 2
+    floor : bool, default False
+        Round down (scores and totals compared with grade edges); otherwise half away from zero.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        :math:`k / 10^d` with :math:`k` the integer the rule gives for :math:`v \\cdot 10^d` (a product within a
+        relative 1e-9 of an integer, or of a half for rounding, is taken as exactly there: float noise of sums and
+        of decimal inputs such as 2.675). Division by :math:`10^d` is correctly rounded, so each result is the float
+        nearest its decimal and prints as it (``repr``), never with float noise. No ``-0.0``.
+
+    Examples
+    --------
+    >>> round_display([89.996, 89.99999999999997, 12.90000000000001, 2.675, -0.001], 2, floor=True).tolist()
+    [89.99, 90.0, 12.9, 2.67, -0.01]
+    >>> round_display([2.675, 12.90000000000001, -0.001, float("nan")]).tolist()
+    [2.68, 12.9, 0.0, nan]
+    """
+    decimals = _check_decimals(decimals)
+    arr = np.asarray(values, dtype=float)
+    scale = 10.0 ** decimals
+    with np.errstate(invalid="ignore", over="ignore"):
+        s = arr * scale
+        tol = _NOISE_RTOL * np.maximum(1.0, np.abs(s))
+        nearest = np.round(s)
+        near = np.abs(s - nearest) <= tol
+        if floor:
+            k = np.where(near, nearest, np.floor(s))
+        else:
+            a = np.abs(s)
+            whole = np.floor(a)
+            k = np.where(near, nearest, np.sign(s) * (whole + (a - whole >= 0.5 - tol)))
+        out = k / scale + 0.0  # + 0.0: no negative zero
+    finite = np.isfinite(arr)
+    return np.where(finite, out, arr)
+
+
+def edge_safe_display(values: Any, edges: Any = None, decimals: int = 2) -> np.ndarray:
+    """Totals rounded half away from zero, except where that would reach a grade edge the total did not reach:
+    there rounded down (:func:`round_display`). Without ``edges`` every value is rounded down.
+
+    Parameters
+    ----------
+    values : array-like of float
+    edges : sequence of float or GradeBands, optional
+        The grade edges (the lower ends of the bands; a :class:`perfeval.grades.GradeBands` gives its own). None:
+        unknown, so every value is rounded down (then no edge can be crossed).
+    decimals : int, default 2
+
+    Examples
+    --------
+    >>> edge_safe_display([89.996, 89.2777, 79.999, 90.0, 89.99999999999997], [60, 80, 90]).tolist()
+    [89.99, 89.28, 79.99, 90.0, 90.0]
+    >>> edge_safe_display([89.2777]).tolist()
+    [89.27]
+    """
+    floor = round_display(values, decimals, floor=True)
+    if edges is None:
+        return floor
+    if hasattr(edges, "bands"):
+        edges = [b.low for b in edges.bands] + [b.high for b in edges.bands]
+    e = np.unique(np.asarray([float(x) for x in edges], dtype=float))
+    arr = np.asarray(values, dtype=float)
+    near = round_display(arr, decimals)
+    # the index of the first edge above each value: an edge in (exact, shown] was crossed by rounding up
+    crossed = np.zeros(arr.shape, dtype=bool)
+    reached = floor  # noise absorbed: 89.99999999999997 has reached 90
+    for edge in e:
+        crossed |= (reached < edge) & (near >= edge)
+    return np.where(crossed, floor, near)

@@ -5,8 +5,11 @@ the methodology (domain.md §1): ex-ante assessment, dual monitoring, self-evalu
 audit and re-evaluation of the self-evaluations, key evaluations by an expert panel, department-overall and
 transfer-payment evaluations, the weights survey, the weight sensitivity of the grades, and the application of
 results to next year's budget. It returns an :class:`Analysis` whose frames feed the report notebooks and whose
-:meth:`Analysis.write` puts every table (CSV, UTF-8 with BOM so Excel on Chinese Windows opens it) and a few
-charts in a folder. ``perfeval demo`` is this on the shipped sample province.
+:meth:`Analysis.write` puts every table (CSV, UTF-8 with BOM so Excel on Chinese Windows opens it, or XLSX) and a few
+charts in a folder, as a finance department reads them (:func:`perfeval._present.present`): Chinese headers by
+default (``lang="en"`` for English), the project's name beside its code, numbers rounded for display (totals rounded
+down, never across a grade edge), the meaning of every problem and finding code, paths relative to the data folder.
+``perfeval demo`` is this on the shipped sample province.
 """
 from __future__ import annotations
 
@@ -54,6 +57,10 @@ class Analysis:
         Group AHP weights of the key framework's first-level criteria from the expert survey.
     sensitivity : UncertaintyResult or None
         Grade probabilities of the self-evaluations under uncertain first-level weights.
+    units : DataFrame or None
+        The dataset's units (``unit_id, name, kind`` ...): the names written beside the codes.
+    folder : Path or None
+        The dataset's folder: paths in written tables are relative to it.
     """
 
     meta: Mapping[str, Any]
@@ -71,10 +78,16 @@ class Analysis:
     weights: Any = None
     sensitivity: Any = None
     steps: tuple[str, ...] = field(default=())
+    units: Any = field(default=None, repr=False)
+    folder: Any = None
 
-    def summary(self) -> pd.DataFrame:
-        """One row per step: ``step, what, figure`` (the headline figure of each step, as text)."""
-        rows: list[tuple[str, str, str]] = []
+    def summary(self, lang: str | None = None) -> pd.DataFrame:
+        """One row per step: ``step, what, figure`` (the headline figure of each step, as text).
+
+        ``lang`` None (default) gives ``what`` in both languages and ``figure`` in English; ``"zh"`` or ``"en"``
+        gives both in that language (what :meth:`write` writes).
+        """
+        rows: list[tuple[str, str, str, str, str]] = []   # step, what zh, what en, figure zh, figure en
 
         def grades(result: Any) -> str:
             counts = result.totals["grade"].value_counts()
@@ -83,53 +96,72 @@ class Analysis:
 
         if self.exante is not None:
             c = self.exante.units["conclusion"].value_counts()
-            rows.append(("exante", "事前绩效评估 ex-ante assessment",
-                         "; ".join(f"{k} {v}" for k, v in c.items())))
+            text = "; ".join(f"{k} {v}" for k, v in c.items())
+            rows.append(("exante", "事前绩效评估", "ex-ante assessment", text.replace("; ", "；"), text))
         if self.monitoring is not None:
             c = self.monitoring.lights["colour"].value_counts()
-            rows.append(("monitoring", "双监控 dual monitoring lights",
+            rows.append(("monitoring", "双监控亮灯", "dual monitoring lights",
+                         " ".join(f"{z} {int(c.get(k, 0))}" for k, z in (("red", "红"), ("yellow", "黄"),
+                                                                          ("green", "绿"), ("blue", "蓝"))),
                          " ".join(f"{k} {int(c.get(k, 0))}" for k in ("red", "yellow", "green", "blue"))))
         if self.self_evaluation is not None:
-            rows.append(("self", f"绩效自评 self-evaluation ({len(self.self_evaluation.totals)} projects)",
-                         grades(self.self_evaluation)))
+            n = len(self.self_evaluation.totals)
+            rows.append(("self", f"绩效自评（{n}个项目）", f"self-evaluation ({n} projects)",
+                         grades(self.self_evaluation), grades(self.self_evaluation)))
         if self.audit is not None:
             f = self.audit.findings
-            rows.append(("audit", "规范性审核 standardization audit",
-                         f"{len(f)} findings in {f['unit_id'].nunique() if len(f) else 0} units"))
+            k = f["unit_id"].nunique() if len(f) else 0
+            rows.append(("audit", "规范性审核", "standardization audit", f"{k}个项目发现问题{len(f)}项",
+                         f"{len(f)} findings in {k} units"))
         if self.recheck is not None:
             s = self.recheck.summary["estimate"]
             u = self.recheck.units
-            rows.append(("recheck", f"再评价 re-evaluation ({int(s['n'])} projects)",
-                         f"mean bias {s['mean_bias']:+.2f} points; downgraded {int((u['grade_steps'] > 0).sum())}; "
+            down = int((u["grade_steps"] > 0).sum())
+            rows.append(("recheck", f"再评价（{int(s['n'])}个项目）", f"re-evaluation ({int(s['n'])} projects)",
+                         f"平均偏差 {s['mean_bias']:+.2f} 分；降级 {down} 个；加权 Kappa {s['kappa_weighted']:.3f}",
+                         f"mean bias {s['mean_bias']:+.2f} points; downgraded {down}; "
                          f"weighted kappa {s['kappa_weighted']:.3f}"))
         if self.key_evaluation is not None:
-            rows.append(("key", f"重点评价 key evaluation ({len(self.key_evaluation.totals)} projects)",
-                         grades(self.key_evaluation)))
+            n = len(self.key_evaluation.totals)
+            rows.append(("key", f"重点评价（{n}个项目）", f"key evaluation ({n} projects)",
+                         grades(self.key_evaluation), grades(self.key_evaluation)))
         if self.raters is not None:
             flagged = self.raters.loc[self.raters["flags"].astype(str) != "", "rater_id"].astype(str).tolist()
-            rows.append(("panel", "专家评分诊断 rater diagnostics",
+            rows.append(("panel", "专家评分诊断", "rater diagnostics",
+                         "需关注的专家：" + ("、".join(flagged) if flagged else "无"),
                          "flagged: " + (", ".join(flagged) if flagged else "none")))
         if self.department is not None:
-            rows.append(("department", "部门整体绩效 department-overall", grades(self.department)))
+            rows.append(("department", "部门整体绩效", "department-overall", grades(self.department),
+                         grades(self.department)))
         if self.transfer is not None:
-            rows.append(("transfer", "转移支付绩效 transfer payments", grades(self.transfer)))
+            rows.append(("transfer", "转移支付绩效", "transfer payments", grades(self.transfer), grades(self.transfer)))
         if self.weights is not None:
             w = self.weights.weights
-            rows.append(("weights", "AHP 专家赋权 group weights",
-                         " ".join(f"{k} {v:.3f}" for k, v in w.items())))
+            text = " ".join(f"{k} {v:.3f}" for k, v in w.items())
+            rows.append(("weights", "AHP 专家赋权", "AHP group weights", text, text))
         if self.sensitivity is not None:
             stab = self.sensitivity.grade_stability
-            rows.append(("sensitivity", "权重敏感性 grade stability",
-                         f"{int((stab < 0.9).sum())} projects keep their grade in < 90 % of weight draws"))
+            k = int((stab < 0.9).sum())
+            rows.append(("sensitivity", "权重敏感性", "grade stability",
+                         f"{k}个项目在不足90%的权重抽样中保持原等级",
+                         f"{k} projects keep their grade in < 90 % of weight draws"))
         if self.application is not None:
             u = self.application.units
             c = u["action"].value_counts()
             verified = int((u["grade_source"] != "self_evaluation").sum()) if "grade_source" in u else 0
             changed = int(u["changed_by_verification"].sum()) if "changed_by_verification" in u else 0
-            rows.append(("application", "结果应用 application of results",
-                         "; ".join(f"{k} {v}" for k, v in c.items())
-                         + f"; graded by verification {verified}, actions changed by verification {changed}"))
-        return pd.DataFrame(rows, columns=["step", "what", "figure"])
+            actions = "; ".join(f"{k} {v}" for k, v in c.items())
+            rows.append(("application", "结果应用", "application of results",
+                         actions.replace("; ", "；") + f"；按核验结果定级 {verified} 个，核验后措施改变 {changed} 个",
+                         actions + f"; graded by verification {verified}, actions changed by verification {changed}"))
+        if lang is None:
+            out = [(step, f"{wz} {we}", fe) for step, wz, we, fz, fe in rows]
+        else:
+            from ._messages import check_lang
+
+            check_lang(lang)
+            out = [(step, wz, fz) if lang == "zh" else (step, we, fe) for step, wz, we, fz, fe in rows]
+        return pd.DataFrame(out, columns=["step", "what", "figure"])
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """File stem -> table of every result (what :meth:`write` writes)."""
@@ -143,31 +175,104 @@ class Analysis:
             "audit_findings": (self.audit, "findings"), "recheck_units": (self.recheck, "units"),
             "exante_units": (self.exante, "units"), "monitoring_lights": (self.monitoring, "lights"),
             "application_units": (self.application, "units"),
-            "grade_probabilities": (self.sensitivity, "grade_probabilities"),
         }
         for stem, (result, attr) in pairs.items():
             if result is not None:
                 out[stem] = getattr(result, attr)
+        if self.sensitivity is not None:  # unit_id as a column (the frame's index), then one column per grade
+            probabilities = self.sensitivity.grade_probabilities
+            out["grade_probabilities"] = probabilities.rename_axis(index="unit_id", columns=None).reset_index()
         if self.application is not None:
             out["application_verification"] = self.application.verification()
         if self.recheck is not None:
             out["recheck_summary"] = self.recheck.summary.reset_index()
         if self.raters is not None:
             out["rater_diagnostics"] = self.raters
+        problems = self.problems()
+        if len(problems):
+            out["problems"] = problems
         return out
 
-    def write(self, directory: str | Path, *, charts: bool = True) -> list[Path]:
-        """Write every table as CSV (UTF-8 with BOM) and, with ``charts``, PNG charts; returns the paths."""
+    def problems(self) -> pd.DataFrame:
+        """Every data-quality problem the steps flagged (scored anyway): ``step, location, code, message,
+        severity``, in step order (the audit's findings are in ``audit_findings``)."""
+        names = {"exante": "exante", "monitoring": "monitoring", "self": "self_evaluation", "recheck": "recheck",
+                 "panel": "panel", "key": "key_evaluation", "application": "application", "department": "department",
+                 "transfer": "transfer", "weights": "weights", "sensitivity": "sensitivity"}
+        rows = [{"step": step, **p.to_dict()} for step, attr in names.items()
+                for p in (getattr(getattr(self, attr), "problems", None) or ())
+                if getattr(self, attr) is not None and hasattr(p, "to_dict")]
+        return pd.DataFrame(rows, columns=["step", "location", "code", "message", "severity"])
+
+    def write(self, directory: str | Path, *, charts: bool = True, lang: str = "zh",
+              format: str = "csv") -> list[Path]:
+        """Write every table and, with ``charts``, PNG charts into ``directory``; returns the paths.
+
+        Parameters
+        ----------
+        directory : str or Path
+            Written atomically: the whole set goes in at once, or nothing does.
+        charts : bool, default True
+        lang : {"zh", "en"}, default "zh"
+            Headers, code meanings (说明), severities and labels in Chinese or English
+            (:func:`perfeval._present.present`); file names stay the same (``self_evaluation_totals.csv`` ...).
+        format : {"csv", "xlsx"}, default "csv"
+            CSV in UTF-8 with BOM (Excel on Chinese Windows opens it as it is), or one XLSX workbook per table.
+
+        Notes
+        -----
+        Every per-unit table has the unit's name beside ``unit_id`` (项目编码, 项目名称; 单位 / 地区 for the
+        department-overall and transfer-payment tables), ``grade_probabilities`` included. Numbers are rounded
+        to 2 decimals (rates to 4), and a total is never rounded onto a grade edge it did not reach (89.996 shows
+        89.99, not 90.00 = 优); no float noise is written. The tables are for people: perfeval's
+        readers accept their Chinese headers where one is read back (:mod:`perfeval.columns`), and
+        :meth:`tables` gives the canonical frames.
+        """
         from ._io_util import atomic_dir
+        from ._messages import check_lang
         from .io import write_table
 
+        check_lang(lang)
+        if format not in ("csv", "xlsx"):
+            raise ValueError(f"`format` must be 'csv' or 'xlsx'; got {format!r}.")
         directory = Path(directory)
         with atomic_dir(directory) as tmp:  # the whole set is written before any file is moved in
-            paths = [write_table(frame, tmp / f"{stem}.csv", encoding="utf-8-sig")
-                     for stem, frame in self.tables().items()]
+            paths = [write_table(frame, tmp / f"{stem}.{format}", encoding="utf-8-sig")
+                     for stem, frame in self.presented(lang).items()]
             if charts:
                 paths.extend(self._charts(tmp))
         return [directory / p.relative_to(tmp) for p in paths]
+
+    def presented(self, lang: str = "zh") -> dict[str, pd.DataFrame]:
+        """File stem -> table as :meth:`write` writes it (:func:`perfeval._present.present` of :meth:`tables`)."""
+        from ._present import present
+
+        subjects = {"department_totals": "department", "department_nodes": "department",
+                    "transfer_totals": "region", "transfer_nodes": "region"}
+        bands = {f"{name}_{part}": getattr(self, name).framework.bands
+                 for name in ("self_evaluation", "key_evaluation", "department", "transfer")
+                 if getattr(self, name) is not None for part in ("totals", "nodes")}
+        if self.self_evaluation is not None:  # graded on the self-evaluation's bands
+            bands.update(recheck_units=self.self_evaluation.framework.bands,
+                         application_units=self.self_evaluation.framework.bands)
+        out = {}
+        for stem, frame in self.tables().items():
+            if stem == "summary":
+                frame = self.summary(lang)
+            out[stem] = present(frame, lang, units=self.units, base=self.folder, subject=subjects.get(stem, "project"),
+                                headers=self._headers(stem, lang), edges=bands.get(stem))
+        return out
+
+    def _headers(self, stem: str, lang: str) -> dict[str, str]:
+        """Headers named by a framework: the ex-ante first-level node columns, the grade columns (label_en)."""
+        heads: dict[str, str] = {}
+        if stem == "exante_units" and self.exante is not None and getattr(self.exante, "framework", None) is not None:
+            for node in self.exante.framework.nodes:
+                heads[node.code] = (node.name if lang == "zh" else (getattr(node, "name_en", "") or node.code))
+        if stem == "grade_probabilities" and self.self_evaluation is not None:
+            for band in self.self_evaluation.framework.bands.bands:
+                heads[band.label] = band.label if lang == "zh" else (band.label_en or band.label)
+        return heads
 
     def _charts(self, directory: Path) -> list[Path]:
         import matplotlib
@@ -238,7 +343,9 @@ def analyse(data: Any, *, rng: Any = 2019, draws: int = 2000, steps: Any = None)
 
     from .datasets import SampleData, load_dataset
 
+    source = None
     if isinstance(data, (str, os.PathLike)):
+        source = Path(data) if Path(data).is_dir() else None
         data = load_dataset(data)
     elif not isinstance(data, SampleData):
         raise TypeError(f"`data` must be a SampleData or a dataset folder; got {type(data).__name__}.")
@@ -321,4 +428,14 @@ def analyse(data: Any, *, rng: Any = 2019, draws: int = 2000, steps: Any = None)
         if len(data.ahp_survey) and "weights" in wanted:
             results["weights"] = ahp_survey(data.ahp_survey)
             steps.append("weights")
-    return Analysis(meta=meta, steps=tuple(steps), **results)
+    return Analysis(meta=meta, steps=tuple(steps), units=data.units, folder=_folder(data, source), **results)
+
+
+def _folder(data: Any, source: Any) -> Path | None:
+    """The dataset's folder: the one given, else the folder of the files its tables were read from."""
+    if source is not None:
+        return Path(source)
+    for frame in (data.units, data.observations):
+        if "source_file" in frame and frame["source_file"].notna().any():
+            return Path(str(frame["source_file"].dropna().iloc[0])).parent
+    return None

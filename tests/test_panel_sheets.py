@@ -327,7 +327,8 @@ def test_cli_sheets_then_collect(tmp_path, sample_dir, capsys):
     assert main(["panel", "collect", str(out), "--out", str(tmp_path / "r.csv")]) == 1
     err = capsys.readouterr().err
     assert f"{out / 'E01.xlsx'}:" in err and "!F8: empty_score: the score of node 'decision.approval.basis'" in err
-    assert main(["panel", "collect", str(out), "--out", str(tmp_path / "r.csv"), "--allow-missing"]) == 0
+    assert main(["panel", "collect", str(out), "--out", str(tmp_path / "r.csv"), "--allow-missing", "--lang",
+                 "en"]) == 0
     ratings = pd.read_csv(tmp_path / "r.csv", dtype={"unit_id": str})
     assert ratings.columns.tolist() == ["unit_id", "node_code", "rater_id", "score", "comment"]
     assert len(ratings) == 3 * n_key * 20 and ratings["score"].isna().all()

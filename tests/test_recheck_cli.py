@@ -13,7 +13,7 @@ def test_recheck_totals_with_units_by_department(sample_dir, tmp_path, capsys):
     out = tmp_path / "recheck.csv"
     code = main(["recheck", "--self", str(sample_dir / "budget.csv"), "--recheck", str(sample_dir / "recheck.csv"),
                  "--units", str(sample_dir / "units.csv"), "--indicators", str(sample_dir / "recheck_indicators.csv"),
-                 "--by", "department_id", "--out", str(out)])
+                 "--by", "department_id", "--out", str(out), "--lang", "en"])
     captured = capsys.readouterr()
     assert code == 0
     assert "mean_bias" in captured.out and "by department_id" in captured.out
@@ -30,7 +30,7 @@ def test_recheck_scores_observations_and_indicator_rows(sample_dir, tmp_path, ca
     recheck_score; the workbook holds every table."""
     out = tmp_path / "recheck.xlsx"
     code = main(["recheck", "--self", str(sample_dir / "indicators.csv"), "--budget", str(sample_dir / "budget.csv"),
-                 "--recheck", str(sample_dir / "recheck_indicators.csv"), "--out", str(out)])
+                 "--recheck", str(sample_dir / "recheck_indicators.csv"), "--out", str(out), "--lang", "en"])
     assert code == 0, capsys.readouterr().err
     sheets = load_workbook(out, read_only=True).sheetnames
     assert sheets == ["units", "summary", "transitions", "problems"]
@@ -55,14 +55,14 @@ def test_recheck_errors(sample_dir, tmp_path, capsys):
 def test_audit_prints_and_writes_findings(sample_dir, tmp_path, capsys):
     out = tmp_path / "audit.xlsx"
     code = main(["audit", "--data", str(sample_dir / "indicators.csv"), "--budget", str(sample_dir / "budget.csv"),
-                 "--out", str(out)])
+                 "--out", str(out), "--lang", "en"])
     captured = capsys.readouterr()
     assert code == 0
     assert "findings per code" in captured.out and "all_full_marks (medium)" in captured.out
     assert "indicators.csv:" in captured.out
     assert load_workbook(out, read_only=True).sheetnames == ["findings", "units", "vocabulary"]
     csv = tmp_path / "audit.csv"
-    assert main(["audit", "--data", str(sample_dir / "forms"), "--out", str(csv)]) == 0
+    assert main(["audit", "--data", str(sample_dir / "forms"), "--out", str(csv), "--lang", "en"]) == 0
     # the forms carry no problem but the planted ones of their units
     meta = yaml.safe_load((sample_dir / "dataset.yaml").read_text(encoding="utf-8"))
     forms = {p.stem for p in (sample_dir / "forms").glob("*.xlsx")}
@@ -94,7 +94,7 @@ def test_recheck_indicator_rows_are_scored_on_the_self_budget_table(sample_dir, 
                          "recheck_score": "复核指标得分"}).to_csv(zh, index=False, encoding="gb18030")
     for recheck in (sample_dir / "recheck_indicators.csv", zh):
         code = main(["recheck", "--self", str(sample_dir / "budget.csv"), "--recheck", str(recheck), "--out",
-                     str(out)])
+                     str(out), "--lang", "en"])
         assert code == 0, capsys.readouterr().err
         got = pd.read_csv(out, dtype={"unit_id": str}).set_index("unit_id")["recheck_total"]
         want = pd.read_csv(sample_dir / "recheck.csv", dtype={"unit_id": str}).set_index("unit_id")["recheck_total"]

@@ -355,7 +355,7 @@ def test_cli_survey_rate_and_plan(tmp_path, capsys):
     mapping.write_text("题目,三级指标\nQ1,服务对象满意度\n", encoding="utf-8")
     out = tmp_path / "fragment.csv"
     assert main(["survey", "rate", str(answers), "--method", "share", "--mapping", str(mapping),
-                 "--out", str(out)]) == 0
+                 "--out", str(out), "--lang", "en"]) == 0
     frag = pd.read_csv(out, dtype={"unit_id": str})
     assert frag[["unit_id", "indicator", "actual", "n"]].values.tolist() == [["0010003", "服务对象满意度", 90.0, 100]]
     assert main(["survey", "plan", "--population", "1000"]) == 0

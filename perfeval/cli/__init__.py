@@ -77,12 +77,17 @@ def _inputs(args: argparse.Namespace) -> list[str]:
     return found
 
 
-def report_problems(err: InputError, stream=None) -> None:
-    """Print an InputError's problems one per line (``location: code: message``)."""
+def report_problems(err: InputError, stream=None, lang: str | None = None) -> None:
+    """Print an InputError's problems one per line (``location: code: message``); with ``lang="zh"`` (the default
+    of the commands that write tables) the meaning of the code follows the message in brackets
+    (:func:`perfeval._messages.problem_text`)."""
+    from .._messages import problem_text
+
     stream = stream or sys.stderr
     if err.problems:
         for p in err.problems:
-            print(f"{p.location}: {p.code}: {p.message}", file=stream)
+            print(f"{p.location}: {p.code}: {problem_text(p, lang) if lang in ('zh', 'en') else p.message}",
+                  file=stream)
     else:
         print(f"perfeval: error: {err}", file=stream)
 
@@ -99,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as err:
         if args.debug:
             raise
-        report_problems(err)
+        report_problems(err, lang=getattr(args, "lang", None))
         return 1
     except FileNotFoundError as err:
         if args.debug:

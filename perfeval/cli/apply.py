@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..io import read_dataset_meta
-from ._dataset import (SCORED, dataset_file, dataset_framework, present, print_problems, print_table,
+from ._dataset import (SCORED, add_lang, dataset_file, dataset_framework, present, print_problems, print_table,
                        read_optional, warnings_to_stderr, write_out)
 
 __all__ = ["register", "run", "score_dataset", "read_budgets"]
@@ -44,6 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                                                  "dataset.yaml names, else project_self)")
     parser.add_argument("--policy", metavar="FILE", help="application policy YAML (changes to the shipped one)")
     parser.add_argument("--out", metavar="FILE", help="write the unit table (.csv or .xlsx)")
+    add_lang(parser)
     parser.set_defaults(func=run)
 
 
@@ -181,7 +182,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{args.directory}: scoring left {count} warning(s); `perfeval validate {args.directory}` "
                       "lists them", file=sys.stderr)
         result = apply_results(totals, units, policy, budget=budget)
-    print_problems(result.problems)
+    print_problems(result.problems, args.lang)
     print_table("actions", result.units,
                 ["unit_id", "department_id", "project_type", "rigid", "total", "grade", "grade_source", "action",
                  "cut_share", "current_budget", "proposed_budget", "rectification_required",
@@ -190,5 +191,5 @@ def run(args: argparse.Namespace) -> int:
     if len(result.transfers):
         print_table("transfer-payment factors", result.transfers,
                     ["unit_id", "total", "deviation", "factor", "capped", "allocation", "adjusted_allocation"])
-    write_out(result.units, args.out)
+    write_out(result.units, args.out, lang=args.lang, units=units, base=args.directory)
     return 0

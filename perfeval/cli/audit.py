@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ._args import float_in
+from ._dataset import add_lang
 
 __all__ = ["register", "run"]
 
@@ -41,6 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--tolerance", type=float_in(0, 100), default=0.01, metavar="POINTS",
                         help="largest difference that is not a finding, 0-100 (default 0.01)")
     parser.add_argument("--out", metavar="FILE", help="write the findings (.csv) or a workbook (.xlsx)")
+    add_lang(parser)
     parser.set_defaults(func=run)
 
 
@@ -49,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
     from .. import columns as C
     from ..io import read_budget, read_table
     from ..recheck import audit, findings_table
-    from ._dataset import print_table, warnings_to_stderr, write_out
+    from .._messages import problem_text
+    from ._dataset import names_near, print_table, warnings_to_stderr, write_out
 
     data = Path(args.data)
     if not data.exists():
@@ -68,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
         print_table("findings per code", res.counts())
         for f in res.findings.itertuples(index=False):
             print(f"{f.location}: {f.code} ({f.severity}): unit {f.unit_id}{' ' + f.indicator if f.indicator else ''}"
-                  f": {f.message}")
+                  f": {problem_text(f, args.lang)}")
     write_out(res.findings, args.out, encoding="utf-8-sig",
-              sheets={"findings": res.findings, "units": res.units, "vocabulary": findings_table()})
+              sheets={"findings": res.findings, "units": res.units, "vocabulary": findings_table()},
+              lang=args.lang, units=names_near(args.data, out=args.out), base=data if data.is_dir() else data.parent)
     return 0

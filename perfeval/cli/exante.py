@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import argparse
 
-from ._dataset import dataset_file, print_problems, print_table, read_optional, warnings_to_stderr, write_out
+from ._dataset import (add_lang, dataset_file, print_problems, print_table, read_optional, warnings_to_stderr,
+                       write_out)
 
 __all__ = ["register", "run"]
 
@@ -25,6 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="assessment framework (default: the shipped exante)")
     parser.add_argument("--policy", metavar="FILE", help="ex-ante policy YAML (changes to the shipped one)")
     parser.add_argument("--out", metavar="FILE", help="write the unit table (.csv or .xlsx)")
+    add_lang(parser)
     parser.set_defaults(func=run)
 
 
@@ -39,9 +41,10 @@ def run(args: argparse.Namespace) -> int:
         scores = read_exante(dataset_file(args.directory, "exante.csv"))
         units = read_optional(args.directory, "units.csv", read_units)
         result = assess(scores, args.framework, units=units, policy=policy)
-    print_problems(result.problems)
+    print_problems(result.problems, args.lang)
     dims = [n.code for n in result.framework.nodes]
     print_table("ex-ante assessment", result.units,
                 ["unit_id", "total", *dims, "conclusion", "vetoes", "is_new", "budget_flag"])
-    write_out(result.units, args.out)
+    heads = {n.code: (n.name if args.lang == "zh" else n.name_en or n.code) for n in result.framework.nodes}
+    write_out(result.units, args.out, lang=args.lang, units=units, base=args.directory, headers=heads)
     return 0

@@ -11,7 +11,8 @@ import argparse
 
 from ..errors import InputError
 from ._args import int_in
-from ._dataset import dataset_file, print_problems, print_table, read_optional, warnings_to_stderr, write_out
+from ._dataset import (add_lang, dataset_file, print_problems, print_table, read_optional, warnings_to_stderr,
+                       write_out)
 
 __all__ = ["register", "run"]
 
@@ -26,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--rules", metavar="FILE", help="monitoring policy YAML (changes to the shipped one)")
     parser.add_argument("--lines", action="store_true", help="also print the light of every line")
     parser.add_argument("--out", metavar="FILE", help="write the lights table (.csv or .xlsx)")
+    add_lang(parser)
     parser.set_defaults(func=run)
 
 
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         budget = read_optional(args.directory, "budget.csv", read_budget)
         units = read_optional(args.directory, "units.csv", read_units)
         result = lights(monitoring, observations, budget, month=args.month, rules=rules, units=units)
-    print_problems(result.problems)
+    print_problems(result.problems, args.lang)
     if args.lines:
         print_table(f"lights, month {result.month}", result.lights,
                     ["unit_id", "indicator", "month", "ratio", "colour_zh", "colour", "forecast_met", "action",
@@ -53,5 +55,5 @@ def run(args: argparse.Namespace) -> int:
                 ["unit_id", "department_id", "budget_ratio", "budget_colour_zh", "goal_colour_zh", "n_red",
                  "n_yellow", "n_green", "n_blue", "targets_attainable", "combined_colour_zh", "action"])
     print_table("departments", result.departments)
-    write_out(result.lights, args.out)
+    write_out(result.lights, args.out, lang=args.lang, units=units, base=args.directory)
     return 0

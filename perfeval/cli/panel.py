@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._dataset import print_problems, write_out
+from ._dataset import add_lang, print_problems, write_out
 
 __all__ = ["register", "run_sheets", "run_collect"]
 
@@ -46,6 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     collect.add_argument("--experts", metavar="FILE", help="experts issued (a missing workbook is reported)")
     collect.add_argument("--allow-missing", action="store_true",
                          help="empty cells and absent sheets or workbooks are warnings, listed; keep going")
+    add_lang(collect)
     collect.set_defaults(func=run_collect)
     parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
 
@@ -71,15 +72,17 @@ def run_collect(args: argparse.Namespace) -> int:
 
     result = collect_sheets(args.directory, framework=args.framework, experts=args.experts,
                             allow_missing=args.allow_missing)
-    print_problems(result.problems)
+    print_problems(result.problems, args.lang)
     if len(result.missing):
         counts = ", ".join(f"{k} {v}" for k, v in result.missing["what"].value_counts().items())
         print(f"missing: {len(result.missing)} ({counts})", file=sys.stderr)
     columns = ["unit_id", "node_code", "rater_id", "score", "comment"]
-    write_out(result.ratings[columns], args.out)
+    write_out(result.ratings[columns], args.out, lang=args.lang, base=args.directory)
     if not args.out:
         from .._cells import neutralise_frame
+        from .._present import present
 
-        print(neutralise_frame(result.ratings[columns]).to_csv(index=False), end="")
+        shown = present(result.ratings[columns], args.lang, base=args.directory)
+        print(neutralise_frame(shown).to_csv(index=False), end="")
     print(f"{len(result.ratings)} rating(s) from {len(result.files)} workbook(s)", file=sys.stderr)
     return 0

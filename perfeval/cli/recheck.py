@@ -29,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
+from ._dataset import add_lang
 
 __all__ = ["register", "run"]
 
@@ -54,6 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--self-total", choices=("claimed", "scored"), default="claimed",
                         help="scored observations: compare the claimed scores (default) or the rules' scores")
     parser.add_argument("--out", metavar="FILE", help="write the unit table (.csv) or a workbook (.xlsx)")
+    add_lang(parser)
     parser.set_defaults(func=run)
 
 
@@ -146,10 +148,16 @@ def _sources_line(res) -> str:
     return "self totals: " + "; ".join(parts)
 
 
+def _names(units: pd.DataFrame | None) -> dict[str, str]:
+    from .._present import unit_names
+
+    return unit_names(units) if units is not None else {}
+
+
 def run(args: argparse.Namespace) -> int:
     """Read both sides, compare, print the summary and the units to look at, write ``--out``."""
     from ..recheck import compare
-    from ._dataset import print_problems, print_table, warnings_to_stderr, write_out
+    from ._dataset import names_near, print_problems, print_table, warnings_to_stderr, write_out
 
     with warnings_to_stderr():
         self_side, recheck, indicators, budget = _sides(args)
@@ -159,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
             claimed = budget[["unit_id", "claimed_total"]]
         res = compare(self_side, recheck, indicators=indicators, units=units, self_total=args.self_total,
                       claimed_totals=claimed)
-    print_problems(tuple(p for p in res.problems if p.code != "not_rechecked"))
+    print_problems(tuple(p for p in res.problems if p.code != "not_rechecked"), args.lang)
     skipped = sum(p.code == "not_rechecked" for p in res.problems)
     if skipped:
         print(f"warning: {skipped} self-evaluated unit(s) have no re-evaluation and are not compared",
@@ -187,5 +195,7 @@ def run(args: argparse.Namespace) -> int:
               **({"population": res.population} if res.population is not None else {}),
               "problems": pd.DataFrame([p.to_dict() for p in res.problems],
                                        columns=["location", "code", "message", "severity"])}
-    write_out(res.units, args.out, encoding="utf-8-sig", sheets=sheets)
+    names = {**names_near(args.self_file, args.recheck, out=args.out), **_names(units)}
+    base = Path(args.self_file) if Path(args.self_file).is_dir() else Path(args.self_file).parent
+    write_out(res.units, args.out, encoding="utf-8-sig", sheets=sheets, lang=args.lang, units=names, base=base)
     return 0

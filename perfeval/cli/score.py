@@ -19,15 +19,20 @@
   standard output when ``--out`` is given, else on standard error (standard output then holds only the table);
   the JSON has them under ``rejected``. Exit 1 only when no unit could be scored or a problem belongs to no unit
   (a missing column, the framework, ``budget_required``). Without it any error refuses the batch.
-* Without ``--out`` the totals table (``unit_id,total,grade`` first) goes to standard output as CSV (or JSON with
-  ``--format json``). With ``--out`` the output is written atomically: CSV (UTF-8 with BOM, so Excel shows the
-  Chinese grades) or JSON of the totals, or an XLSX workbook with a sheet per level (:meth:`ScoreResult.to_excel`).
-  The format defaults to the extension of ``--out``.
-* Numbers are shown with ``--decimals N`` decimals (default 2; rates and achievements with N + 2), on standard
-  output and in the files; ``--decimals -1`` shows full precision. Only the presentation is rounded: totals are
-  graded unrounded (a total of 89.996 shows as 90.00 and keeps the grade of 89.996).
+* Without ``--out`` the totals table (the unit's code, its name when a ``units.csv`` beside the data or the forms
+  give it, total and grade first) goes to standard output as CSV (or JSON with ``--format json``). With ``--out``
+  the output is written atomically: CSV (UTF-8 with BOM, so Excel shows the Chinese grades) or JSON of the totals,
+  or an XLSX workbook with the totals, a sheet per level, the problems and the parameters
+  (:func:`perfeval._present.score_sheets`). The format defaults to the extension of ``--out``.
+* Tables are for people (:func:`perfeval._present.present`): Chinese headers (项目编码, 项目名称, 总分, 等级 ...) by
+  default, ``--lang en`` for the canonical English ones (``unit_id,name,total,grade``); JSON keeps the canonical
+  keys. Numbers are shown with ``--decimals N`` decimals (default 2; rates and achievements with N + 2), on standard
+  output and in the files; ``--decimals -1`` shows full precision. Only the presentation is rounded, and a total
+  is never rounded onto a grade edge it did not reach: 89.996 shows as 89.99 (never 90.00, which a reader takes
+  for 优) and keeps the grade of 89.996; 89.2777 shows as 89.28.
 * Problems go to standard error, one per line, ``file:row:column: code: message`` (warnings too, with
-  ``warning:`` before the message); every problem of the reading and the scoring at once. Exit status: 0 scored,
+  ``warning:`` before the message; with ``--lang zh``, the default, the code's Chinese meaning follows the message
+  in brackets); every problem of the reading and the scoring at once. Exit status: 0 scored,
   1 invalid input (every error listed, no traceback), 2 usage. ``perfeval validate`` runs the same reading and
   scoring without writing anything (:mod:`perfeval.cli._dryrun`).
 """
@@ -45,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import PerfevalWarning, Problem
+from ._dataset import add_lang, names_near
 
 _DECIMALS = 2
 _MAX_DECIMALS = 10  # beyond, the digits shown are float noise
@@ -101,6 +107,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              f"execution_score, points_total; execution_rate with N+2); default {_DECIMALS}, -1 for "
                              "full precision. Grades always come from the unrounded totals")
     parser.add_argument("--strict", action="store_true", help="refuse flagged problems too (exit 1)")
+    add_lang(parser)
     parser.set_defaults(func=run, _parser=parser)
 
 
@@ -117,16 +124,24 @@ def run(args: argparse.Namespace) -> int:
                               keep_going=args.keep_going, reverse=args.reverse, denominator=args.denominator,
                               na_policy=args.na_policy, over_achievement=args.over_achievement,
                               over_policy=args.over_policy, points_policy=args.points_policy, strict=args.strict)
-    _report(result.problems, [w for w in caught if not str(w.message).startswith(_REPORTED)])
+    _report(result.problems, [w for w in caught if not str(w.message).startswith(_REPORTED)], args.lang)
     if args.no_budget:
         print("perfeval: note: --no-budget: 资金执行率 (the execution leaf) is scored 0 for every unit; the totals' "
               "flags say missing_budget", file=sys.stderr)
     _report_rejected(result.rejected, sys.stdout if args.out else sys.stderr)
     decimals = None if args.decimals < 0 else args.decimals
+    shown = {"lang": args.lang, "units": names_near(args.data, out=args.out), "decimals": decimals,
+             "edges": result.framework.bands, "base": Path(args.data) if Path(args.data).is_dir() else Path(args.data).parent}
     if fmt == "xlsx":
-        result.to_excel(args.out, decimals=decimals)
+        from .._present import score_sheets
+        from .._cells import write_xlsx
+        from .._io_util import atomic_path
+
+        with atomic_path(Path(args.out)) as tmp:
+            write_xlsx(tmp, score_sheets(result, **shown))
     else:
-        text = _csv(result.totals, decimals) if fmt == "csv" else _json(result, decimals, no_budget=args.no_budget)
+        text = (_csv(result.totals, **shown) if fmt == "csv" else
+                _json(result, **{**shown, "lang": "en"}, no_budget=args.no_budget))
         if args.out:
             from .._io_util import atomic_write_text
             atomic_write_text(Path(args.out), text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
@@ -182,24 +197,28 @@ def _format_of(out: str | None) -> str:
     return suffix if suffix in _FORMATS else "csv"
 
 
-def _report(problems: tuple[Problem, ...], caught: list[warnings.WarningMessage]) -> None:
-    """Print the result's problems and other warnings on standard error."""
+def _report(problems: tuple[Problem, ...], caught: list[warnings.WarningMessage], lang: str = "zh") -> None:
+    """Print the result's problems (the meaning of their code after the message in Chinese) and other warnings on
+    standard error."""
+    from .._messages import problem_text
+
     for p in problems:
         prefix = "warning: " if p.severity == "warning" else ""
-        print(f"{p.location}: {p.code}: {prefix}{p.message}", file=sys.stderr)
+        print(f"{p.location}: {p.code}: {prefix}{problem_text(p, lang)}", file=sys.stderr)
     for w in caught:
         print(f"perfeval: warning: {w.message}", file=sys.stderr)
 
 
-def _csv(totals: pd.DataFrame, decimals: int | None) -> str:
-    """The totals as CSV, ``unit_id,total,grade`` first, rounded for display (:func:`for_display`; None: full
-    precision); each float as the shortest text that reads back as the same number (100, 58.59)."""
-    from ..aggregate._result import for_display
-
+def _csv(totals: pd.DataFrame, decimals: int | None, **shown: Any) -> str:
+    """The totals as CSV, the unit's code (and name, when the units table or the forms give it), total and grade
+    first, as people read them (:func:`perfeval._present.present`: headers in ``lang``, totals rounded to
+    ``decimals`` but never onto a grade edge they did not reach; None: full precision); each float as the shortest
+    text that reads back as the same number (100, 58.59)."""
     from .._cells import neutralise_frame
+    from .._present import present
 
-    return neutralise_frame(for_display(totals, decimals)).to_csv(index=False, lineterminator="\n",
-                                                                  float_format=_shortest)
+    return neutralise_frame(present(totals, decimals=decimals, **shown)).to_csv(index=False, lineterminator="\n",
+                                                                                float_format=_shortest)
 
 
 def _shortest(value: float) -> str:
@@ -216,13 +235,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _json(result: Any, decimals: int | None, *, no_budget: bool = False) -> str:
-    """The totals (rounded for display, :func:`for_display`), policy, problems and rejected units as JSON text;
-    ``budget: none`` with ``--no-budget``."""
-    from ..aggregate._result import for_display
+def _json(result: Any, decimals: int | None, *, no_budget: bool = False, **shown: Any) -> str:
+    """The totals (canonical keys, rounded for display as in the CSV), policy, problems and rejected units as JSON
+    text; ``budget: none`` with ``--no-budget``."""
+    from .._present import present
 
     totals = [{k: _plain(v) for k, v in row.items()}
-              for row in for_display(result.totals, decimals).to_dict(orient="records")]
+              for row in present(result.totals, decimals=decimals, **shown).to_dict(orient="records")]
     doc = {"framework": result.framework.name, "policy": {k: _plain(v) if not isinstance(v, (list, dict)) else v
                                                           for k, v in result.policy.items()},
            "totals": totals, "problems": [p.to_dict() for p in result.problems],

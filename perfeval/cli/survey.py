@@ -11,8 +11,9 @@ Bad answers are printed ``file:row:column: code: message`` and exit with status 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from ._dataset import print_table, write_out
+from ._dataset import add_lang, print_table, write_out
 
 __all__ = ["register", "run_rate", "run_plan"]
 
@@ -37,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                       help="units.csv of the projects surveyed (a questionnaire for another project is an error)")
     rate.add_argument("--confidence", type=float, default=0.95, help="interval confidence (default 0.95)")
     rate.add_argument("--out", metavar="FILE", help="write the table (the observations fragment with --mapping)")
+    add_lang(rate)
     rate.set_defaults(func=run_rate)
     plan = sub.add_parser("plan", help="questionnaires needed before fieldwork",
                           description="Sample size of a satisfaction rate with the finite population correction.")
@@ -71,7 +73,13 @@ def run_rate(args: argparse.Namespace) -> int:
     print_table(f"satisfaction ({args.method}, by {res.by})", res.table)
     if args.out:
         fragment = args.mapping is not None and args.group is None
-        write_out(res.to_observations() if fragment else res.table, args.out)
+        names = None
+        if args.units:
+            from ..io import read_units
+
+            names = read_units(args.units)
+        write_out(res.to_observations() if fragment else res.table, args.out, lang=args.lang, units=names,
+                  base=Path(args.answers).parent)
     return 0
 
 

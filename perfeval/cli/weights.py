@@ -29,6 +29,7 @@ import pandas as pd
 
 from ..errors import InputError, Problem
 from ._args import float_in, int_in
+from ._dataset import add_lang
 
 __all__ = ["register"]
 
@@ -73,13 +74,16 @@ def _table(frame: pd.DataFrame) -> str:
     return frame.to_string(index=False, float_format=lambda x: f"{x:.4f}")
 
 
-def _write(frame: pd.DataFrame, out: str | None) -> None:
-    """Write ``frame`` as CSV to ``out`` (atomically) when given."""
+def _write(frame: pd.DataFrame, out: str | None, lang: str = "zh") -> None:
+    """Write ``frame`` as CSV (UTF-8 with BOM) to ``out`` (atomically) when given, as people read it
+    (:func:`perfeval._present.present`: headers in ``lang``, numbers rounded for display)."""
     if out:
         from .._io_util import atomic_write_text
         from .._cells import neutralise_frame
+        from .._present import present
 
-        atomic_write_text(Path(out), neutralise_frame(frame).to_csv(index=False))
+        shown = present(frame, lang, decimals=4)
+        atomic_write_text(Path(out), neutralise_frame(shown).to_csv(index=False), encoding="utf-8-sig")
         print(f"wrote {out}")
 
 
@@ -130,7 +134,7 @@ def _cmd_ahp(args: argparse.Namespace) -> int:
             print("\njudgements to revisit (one change at a time):")
             print(_table(sugg))
     _emit_warnings(caught)
-    _write(res.to_frame(), args.out)
+    _write(res.to_frame(), args.out, args.lang)
     return 0
 
 
@@ -164,7 +168,7 @@ def _cmd_survey(args: argparse.Namespace) -> int:
     if res.aggregate is not None:
         print(f"\naggregated matrix: CR {res.aggregate.cr:.4f}  GCI {res.aggregate.gci:.4f}")
     _emit_warnings(caught)
-    _write(frame, args.out)
+    _write(frame, args.out, args.lang)
     return 0
 
 
@@ -215,7 +219,7 @@ def _cmd_objective(args: argparse.Namespace) -> int:
         if default:
             print(f"not named in --directions, benefit (max) by default: {', '.join(default)}")
     _emit_warnings(caught)
-    _write(res.to_frame(), args.out)
+    _write(res.to_frame(), args.out, args.lang)
     return 0
 
 
@@ -236,6 +240,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p.add_argument("--threshold", type=float_in(0, 1, low_open=True), default=None,
                        help="consistency threshold (default CR 0.10; GCI 0.31/0.35/0.37 by n)")
         p.add_argument("--out", metavar="FILE", help="also write the weights table as CSV")
+        add_lang(p)
 
     p = sub.add_parser("ahp", help="priorities and consistency of one pairwise comparison matrix")
     p.add_argument("matrix", metavar="MATRIX.csv")
@@ -270,6 +275,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                             "max) or one value for all (default: all max)")
         p.add_argument("--index", metavar="COLUMN", help="unit id column (default: the first column)")
         p.add_argument("--out", metavar="FILE", help="also write the weights table as CSV")
+        add_lang(p)
         norms = {"entropy": ("sum", "minmax"), "std_dev": ("minmax", "none")}.get(name)
         if norms:
             p.add_argument("--normalization", choices=norms, default=None, help=f"default {norms[0]}")

@@ -18,7 +18,9 @@ __all__ = ["Side", "side", "indicator_side", "ids", "claimed_totals", "BUDGET_CO
            "SELF_TOTAL_SOURCES"]
 
 _SELF_COLUMNS = ("self_total", "claimed_total", "total")
-_RECHECK_COLUMNS = ("recheck_total", "total")
+# 总分 reads as claimed_total (a budget table's claim); on the re-check side it is the re-check's total (the Chinese
+# header of the totals `perfeval score` writes)
+_RECHECK_COLUMNS = ("recheck_total", "total", "claimed_total")
 #: Headers of a totals table (either side): a budget table's, the re-check's, and the self-evaluation total.
 #: ``execution_score`` comes first so that a column of that name is not read as a budget table's ``score``.
 TOTAL_ALIASES = {"execution_score": ("预算执行得分",), **BUDGET_ALIASES,

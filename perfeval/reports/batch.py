@@ -633,10 +633,11 @@ def render_annual(data: str | os.PathLike[str], out_dir: str | os.PathLike[str],
 
     ``data`` is a dataset folder or a shipped sample's name. With ``tables`` the year's analysis
     (:func:`perfeval.pipeline.analyse`) is computed while the reports render and its tables (CSV, UTF-8 with
-    BOM) and, with ``charts``, its charts are written to ``out_dir/tables`` (``draws``: weight draws of its
-    sensitivity step), unless the same dataset files, versions and options wrote them before (``force`` writes
-    them again); its one-line-per-step summary (``Analysis.summary()``) is ``BatchResult.extra``. Other
-    arguments as in :func:`render_batch`; ``categories`` keeps only those report categories.
+    BOM, headers and meanings in ``lang``: :meth:`perfeval.pipeline.Analysis.write`) and, with ``charts``, its
+    charts are written to ``out_dir/tables`` (``draws``: weight draws of its sensitivity step), unless the same
+    dataset files, versions and options wrote them before (``force`` writes them again); its one-line-per-step
+    summary (``Analysis.summary(lang)``, as ``summary.csv`` holds it) is ``BatchResult.extra``. Other arguments
+    as in :func:`render_batch`; ``categories`` keeps only those report categories.
     """
     from ..datasets import resolve_dataset
 
@@ -654,7 +655,7 @@ def render_annual(data: str | os.PathLike[str], out_dir: str | os.PathLike[str],
         from ..datasets import dataset_files
         from ..pipeline import analyse
 
-        key = cache_key("", {"draws": draws, "charts": charts},
+        key = cache_key("", {"draws": draws, "charts": charts, "lang": lang},
                         {p.name: sha256_file(p) for p in dataset_files(data)}, versions())
         marker = folder / _TABLES_CACHE
         summary = folder / "summary.csv"
@@ -663,9 +664,11 @@ def render_annual(data: str | os.PathLike[str], out_dir: str | os.PathLike[str],
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the reports count the data's warnings; the tables are the numbers
             analysis = analyse(data, draws=draws)
-            analysis.write(folder, charts=charts)
+            analysis.write(folder, charts=charts, lang=lang)
         atomic_write_text(marker, key + "\n")
-        return analysis.summary()
+        from .._present import present
+
+        return present(analysis.summary(lang), lang)  # as summary.csv holds it (read back when cached)
 
     return render_batch(plan, out_dir, jobs=jobs, executor=executor, scheduler=scheduler, force=force,
                         timeout=timeout, progress=progress, lang=lang, tables=write_tables if tables else None,

@@ -28,7 +28,7 @@ def test_weights_ahp_prints_weights_and_diagnostics(tmp_path, capsys):
     """Saaty (2004) Table 3 through the CLI: eigenvector weights and CR 0.0503 (Saaty 1980 RI)."""
     path = _write(tmp_path, "m.csv", SAATY2004_CSV)
     out_csv = tmp_path / "w.csv"
-    assert main(["weights", "ahp", path, "--out", str(out_csv)]) == 0
+    assert main(["weights", "ahp", path, "--out", str(out_csv), "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "family  0.4335     1" in out
     assert "CR 0.0503 (RI 1.1200, table saaty1980)" in out and "consistent: yes" in out
@@ -146,7 +146,8 @@ def test_weights_survey_flags_inconsistent_expert_and_prints_points(tmp_path, ca
     by another issue): expert E3 is inconsistent and flagged; group weights become points summing to 100."""
     path = _write(tmp_path, "survey.csv", SURVEY)
     out_csv = tmp_path / "group.csv"
-    assert main(["weights", "survey", path, "--framework", "project_self", "--out", str(out_csv)]) == 0
+    assert main(["weights", "survey", path, "--framework", "project_self", "--out", str(out_csv),
+                 "--lang", "en"]) == 0
     captured = capsys.readouterr()
     assert "inconsistent experts: E3" in captured.out
     assert "1 of 3 experts gave inconsistent judgements (CR above threshold): E3" in captured.err
@@ -190,7 +191,8 @@ def test_weights_survey_on_the_sample_province(tmp_path, capsys):
     """Issue 6 acceptance: on the sample province's AHP survey the inconsistent expert is flagged and group
     weights (and new points) are printed for the key framework."""
     out_csv = tmp_path / "group.csv"
-    code = main(["weights", "survey", str(_province_survey()), "--framework", "project_key", "--out", str(out_csv)])
+    code = main(["weights", "survey", str(_province_survey()), "--framework", "project_key", "--out", str(out_csv),
+                 "--lang", "en"])
     captured = capsys.readouterr()
     assert code == 0
     assert "inconsistent experts: none" not in captured.out and "InconsistentJudgementsWarning" in captured.err
