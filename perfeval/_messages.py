@@ -41,6 +41,21 @@ __all__ = ["MESSAGES", "message", "describe", "has_message", "problem_text", "pr
 LANGS: tuple[str, ...] = ("zh", "en")
 
 _M: dict[str, tuple[str, str]] = {
+    # --- real forms: what was read loosely, and the budget rule (issue 14) ---------------------------------------
+    "level_from_text": ("实际完成值与定性指标值相同，按“达成”认定", "the actual restates the qualitative target: read as met"),
+    "level_from_words": ("按实际完成值的文字认定完成等级", "completion level read from the words of the actual"),
+    "level_from_score": ("按自评得分所在区间认定完成等级", "completion level read from the band of the claimed score"),
+    "applicable_from_actual": ("实际完成值填“不适用”等，按不适用处理",
+                               "the actual marks the indicator not applicable"),
+    "target_in_name": ("指标值写在指标名称中，按完成计满分", "target taken from the indicator's name; scored full"),
+    "points_rescaled": ("指标分值合计不等于规定分值，已按比例折算",
+                        "indicator points off the framework's total; scaled proportionally"),
+    "budget_required": ("指标体系按预算计算资金执行率，但未提供预算（用 --budget、带资金情况的自评表，或 --no-budget）",
+                        "the framework scores budget execution and no budget was given (--budget, a form's funds "
+                        "block, or --no-budget)"),
+    "nothing_scored": ("没有可评分的单位", "no unit could be scored"),
+    "small_sample": ("复核比较的单位少于10个，统计结果仅供参考",
+                     "fewer than 10 units compared: the statistics are indicative only"),
     # --- files, encodings, formats ---------------------------------------------------------------------------
     "file_not_found": ("文件不存在", "the file does not exist"),
     "not_found": ("路径不存在", "the path does not exist"),
@@ -261,7 +276,8 @@ _M: dict[str, tuple[str, str]] = {
     "unknown_indicator": ("监控表中的指标在指标表中不存在", "the indicator is not in the observations"),
     "no_rows": ("没有监控数据", "no monitoring rows"),
     "no_target": ("没有年度指标值，无法亮灯", "no target: no light"),
-    "not_reported": ("本月未填报", "not reported this month"),
+    "not_reported": ("未填报（自评表实际完成值为空，按0分计；监控中为本月未填报）",
+                     "not reported (an empty actual on a form, scored 0; in monitoring, nothing reported this month)"),
     "stale": ("数据已过期（早于本月）", "the figure is older than the month"),
     # --- ex-ante ------------------------------------------------------------------------------------------------------
     "bad_score": ("得分应为数字", "the score must be a number"),

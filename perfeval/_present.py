@@ -84,6 +84,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "step": ("步骤", "step"), "what": ("内容", "what"), "figure": ("结果", "figure"),
     # re-check
     "self_total": ("自评得分", "self_total"), "recheck_total": ("复核得分", "recheck_total"),
+    "self_total_source": ("自评得分来源", "self_total_source"),
     "deviation": ("偏差", "deviation"), "abs_deviation": ("偏差绝对值", "abs_deviation"),
     "rel_deviation": ("相对偏差", "rel_deviation"), "self_grade": ("自评等级", "self_grade"),
     "recheck_grade": ("复核等级", "recheck_grade"), "grade_steps": ("等级变化", "grade_steps"),
@@ -158,6 +159,8 @@ SUBJECTS: Mapping[str, tuple[tuple[str, str], tuple[str, str]]] = {
 _SEVERITY = {"high": ("高", "high"), "medium": ("中", "medium"), "low": ("低", "low"), "error": ("错误", "error"),
              "warning": ("警告", "warning")}
 _YES_NO = ("是", "否")
+_SELF_TOTAL_SOURCES = {"claimed": "单位填报的总分", "computed": "各行自评得分汇总", "scored": "按评分规则计算",
+                       "table": "总分表"}
 #: Re-check statistics beyond the report's (:data:`perfeval.summaries._STATS`).
 _MORE_STATS = {
     "self_mean": ("自评平均分", "mean self-evaluation total"), "recheck_mean": ("复核平均分", "mean re-check total"),
@@ -367,6 +370,8 @@ def present(frame: pd.DataFrame, lang: str = "zh", *, units: Any = None, base: s
     if "severity" in out and _texty(out["severity"]):
         out["severity"] = out["severity"].map(lambda s: _SEVERITY.get(s, (s, s))[0 if zh else 1]
                                               if isinstance(s, str) else s)
+    if zh and "self_total_source" in out and _texty(out["self_total_source"]):  # re-check: whose total
+        out["self_total_source"] = out["self_total_source"].map(lambda v: _SELF_TOTAL_SOURCES.get(v, v))
     if zh:
         for column in out.columns:
             values = out[column]

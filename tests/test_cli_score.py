@@ -379,7 +379,7 @@ def test_a_form_carries_its_budget_and_a_directory_its_budget_table(files, tmp_p
                            observations=obs[obs["unit_id"] == "001"],
                            budget=pd.DataFrame({"unit_id": ["001"], "budget_full_year": [100.0], "executed": [95.0]}))
     code, out, err = run(capsys, "--framework", "project_self", "--data", tmp_path / "one.xlsx")
-    assert code == 0 and out.splitlines()[1].startswith("001,97.5,优,0.95,9.5,"), err
+    assert code == 0 and out.splitlines()[1].startswith("001,项目001,97.5,优,0.95,9.5,"), err
     # a directory with indicators.csv and budget.csv: the budget table is found by name
     folder = tmp_path / "batch"
     folder.mkdir()

@@ -199,7 +199,8 @@ def test_score_writes_chinese_tables_that_apply_and_recheck_read_back(sample_dir
     _cli(capsys, "recheck", "--self", totals, "--recheck", sample_dir / "recheck.csv", "--out", tmp_path / "r.csv")
     _cli(capsys, "recheck", "--self", sample_dir / "budget.csv", "--recheck", totals, "--out", tmp_path / "r2.csv")
     r = _read(tmp_path / "r.csv")
-    assert list(r.columns[:4]) == ["项目编码", "项目名称", "自评得分", "复核得分"] and "标记说明" in r
+    assert list(r.columns[:3]) == ["项目编码", "项目名称", "自评得分"] and "标记说明" in r
+    assert {"复核得分", "自评得分来源"} <= set(r.columns) and set(r["自评得分来源"]) <= {"单位填报的总分", "各行自评得分汇总"}
 
 
 def test_audit_workbook_in_chinese_with_meanings(sample_dir, tmp_path, capsys):

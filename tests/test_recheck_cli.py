@@ -123,7 +123,7 @@ def test_recheck_of_forms_uses_their_written_totals_and_notes_the_small_sample(s
 def test_recheck_of_observations_says_which_self_total_it_used(sample_dir, tmp_path, capsys):
     out = tmp_path / "units.csv"
     args = ["recheck", "--self", str(sample_dir / "indicators.csv"), "--budget", str(sample_dir / "budget.csv"),
-            "--recheck", str(sample_dir / "recheck.csv")]
+            "--recheck", str(sample_dir / "recheck.csv"), "--lang", "en"]
     assert main([*args, "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "self totals: 30 claimed" in printed and "note: small_sample" not in printed

@@ -23,7 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "monitor", help="dual-monitoring traffic lights (双监控) of a dataset directory",
         description="Budget-execution and target-progress lights per unit and department, at a month.")
     parser.add_argument("directory", metavar="DIR", help="dataset directory (monitoring.csv, indicators.csv, ...)")
-    parser.add_argument("--month", type=int_in(1, 12), help="month monitored, 1-12 (default: the latest in monitoring.csv)")
+    parser.add_argument("--month", type=int_in(1, 12),
+                        help="month monitored, 1-12 (default: the latest in monitoring.csv)")
     parser.add_argument("--rules", metavar="FILE", help="monitoring policy YAML (changes to the shipped one)")
     parser.add_argument("--lines", action="store_true", help="also print the light of every line")
     parser.add_argument("--out", metavar="FILE", help="write the lights table (.csv or .xlsx)")
