@@ -352,6 +352,13 @@ FINDING_TEXTS: Mapping[str, tuple[str, str, str, str]] = {
         "measurement, so it scores 0.",
         "填报实际测得的完成值并留存佐证材料；不能测量的指标应在下年度改为可衡量的指标。",
         "Report the measured value and keep the evidence; replace an indicator that cannot be measured next year."),
+    "not_reported": (
+        "指标未填报实际完成值：“{indicator}”的实际完成值为空，按0分计（自评{claimed}分无依据）。",
+        "Indicator not reported: the actual value of “{indicator}” is empty, so it scores 0 (the {claimed} points "
+        "claimed have no basis).",
+        "补充填报实际完成值并留存佐证材料；确不适用的指标在“是否适用”栏注明“否”并说明理由。",
+        "Report the actual value with its evidence; mark an indicator that does not apply as not applicable "
+        "(是否适用: 否) and say why."),
     "missing_target": (
         "指标未设定年度指标值：“{indicator}”无法考核，按0分计。",
         "No target set: “{indicator}” cannot be assessed and scores 0.",

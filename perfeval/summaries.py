@@ -322,6 +322,7 @@ _FINDING_NAMES: Mapping[str, tuple[str, str]] = {
     "score_differs_from_rule": ("自评得分与规则不符", "score differs from the rule"),
     "score_out_of_band": ("定性评分超出等级区间", "score outside its level's band"),
     "actual_restates_target": ("实际值照抄指标值", "actual restates the target"),
+    "not_reported": ("未填报实际完成值", "actual not reported"),
     "missing_target": ("未设定指标值", "no target"),
     "cost_indicator_ge": ("成本指标使用“≥”", "cost indicator with ≥"),
     "unexplained_over_achievement": ("超额完成未说明原因", "over-achievement unexplained"),

@@ -95,6 +95,18 @@ def test_actual_restates_target():
     assert f["location"].endswith(":actual")
 
 
+def test_an_empty_actual_is_not_reported_not_a_score_differing_from_the_rule():
+    """Issue 14: a unit that leaves 实际完成值 empty and still claims points is told it did not report, not that
+    its score differs from the rule or that it missed its target."""
+    res = run(rows(合格率={"actual": None, "score": 12.0}))
+    f = only(res, "not_reported")
+    assert (f["claimed"], f["expected"], f["severity"]) == (12.0, 0.0, "high")
+    assert f["location"].endswith(":actual") and "not reported, scored 0; 12 is claimed" in f["message"]
+    assert res.units["expected_total"].iat[0] == pytest.approx(79.5)
+    drafts = pe.narrative.draft_problems("P1", audit=res)
+    assert any("“合格率”的实际完成值为空，按0分计" in d.zh and "Indicator not reported" in d.en for d in drafts)
+
+
 def test_missing_target():
     res = run(rows(合格率={"target": None}))
     f = only(res, "missing_target")

@@ -542,14 +542,14 @@ def test_acceptance_published_form_through_the_cli(tmp_path, capsys):
     assert code == 0, captured.err
     lines = captured.out.lstrip("\ufeff").splitlines()
     head, row = lines[0].split(","), lines[1].split(",")
-    assert row[head.index("unit_id")] == "农村道路提升工程"
-    assert float(row[head.index("total")]) == pytest.approx(_published_total())
-    assert float(row[head.index("execution_rate")]) == pytest.approx(0.95)
+    assert row[head.index("项目编码")] == "农村道路提升工程"  # the table a finance department reads: Chinese headers
+    assert float(row[head.index("总分")]) == pytest.approx(_published_total())
+    assert float(row[head.index("预算执行率")]) == pytest.approx(0.95)
     assert "points_rescaled" in captured.err and "target_in_name" in captured.err
     code = main(["score", "--framework", "project_self", "--data", str(folder), "--decimals", "-1",
                  "--points-policy", "as_given"])
     out = capsys.readouterr().out.lstrip("\ufeff").splitlines()
-    as_given = float(out[1].split(",")[head.index("total")])
+    as_given = float(out[1].split(",")[head.index("总分")])
     assert code == 0 and as_given == pytest.approx(86.45526315789474 / 0.9 + 9.5)
 
 

@@ -62,6 +62,10 @@ _ALL = (
             "the actual value restates the target (e.g. ≥95%) instead of reporting a measurement: the row cannot "
             "be verified and scores 0",
             "Pidu (不具考核性); PMKPI scores an empty actual 0"),
+    Finding("not_reported", "row", "high",
+            "the actual value (实际完成值) is empty: the indicator was not reported and scores 0 (not a missed "
+            "target: there is nothing to compare); a score claimed on it is unsupported",
+            "PMKPI scores an empty actual 0; MOF-10 art. 15 (scores rest on the completion reported)"),
     Finding("missing_target", "row", "high",
             "the target (年度指标值) is empty: the indicator is not assessable and scores 0",
             "Pidu (不具考核性, severe cases deducted to 0)"),

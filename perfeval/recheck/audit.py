@@ -211,7 +211,9 @@ def audit(observations: Any, budget: pd.DataFrame | str | Path | None = None,
     qualitative score outside its level's band (``score_out_of_band``) is replaced by the band's lower bound (as
     :func:`perfeval.score` reads a level without a valid score), or by the full points for a ``met`` row claimed
     above them; a qualitative row without a level gets the level whose band holds its score. An actual that
-    restates the target scores 0 (``actual_restates_target``, PMKPI scores an empty actual 0). Row claims are
+    restates the target scores 0 (``actual_restates_target``, PMKPI scores an empty actual 0), and so does an
+    empty actual on a row with a target and no level (``not_reported``: nothing was reported, which is not a
+    missed target, so it is named for what it is rather than as a score differing from the rule). Row claims are
     classified, when :math:`|c - e| > \text{tolerance}` with :math:`e = a w` the rule's achievement times the
     row's own points: ``met_underscored`` (:math:`a = 1`, :math:`c < w`), ``unmet_full_score`` (:math:`a < 1`,
     :math:`c = w`), else ``score_differs_from_rule``. Rows are compared on their own points: not-applicable rows
@@ -398,6 +400,12 @@ def _row_findings(f: pd.DataFrame, parsed: pd.DataFrame, rows: pd.DataFrame, dro
     _add(findings, f, restated, "actual_restates_target", claimed, exp,
          lambda i: f"the actual {f['actual'].iat[i]!r} restates the target: no measurement, scored 0", "actual")
     live &= ~restated
+    unreported = live & flags.str.split(";").apply(lambda parts: "not_reported" in parts).to_numpy()  # exclusive
+    _add(findings, f, unreported, "not_reported", claimed, zero,
+         lambda i: "the actual value (实际完成值) is empty: not reported, scored 0"
+                   + (f"; {claimed[i]:g} is claimed" if np.isfinite(claimed[i]) and claimed[i] > 0 else ""),
+         "actual")
+    live &= ~unreported
     _add(findings, f, live & band, "score_out_of_band", claimed, band_exp,           # exclusive
          lambda i: _band_text(parsed, i, claimed[i], pts[i]))
     live &= ~band

@@ -107,10 +107,12 @@ def test_weights_critic_directions_default_to_max_for_indicators_not_named(tmp_p
     """`--directions 成本=min` names one indicator of three: the other two are benefit, as documented; the weights
     are those of the full list, and the output says which indicators took the default."""
     path = _write(tmp_path, "d.csv", "单位,覆盖率,成本,满意度\n甲,1,9,5\n乙,2,7,1\n丙,4,8,2\n丁,3,2,6\n")
-    assert main(["weights", "critic", path, "--directions", "成本=min", "--out", str(tmp_path / "p.csv")]) == 0
+    assert main(["weights", "critic", path, "--directions", "成本=min", "--out", str(tmp_path / "p.csv"),
+                 "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "not named in --directions, benefit (max) by default: 覆盖率, 满意度" in out
-    assert main(["weights", "critic", path, "--directions", "max,min,max", "--out", str(tmp_path / "f.csv")]) == 0
+    assert main(["weights", "critic", path, "--directions", "max,min,max", "--out", str(tmp_path / "f.csv"),
+                 "--lang", "en"]) == 0
     partial, full = pd.read_csv(tmp_path / "p.csv"), pd.read_csv(tmp_path / "f.csv")
     pd.testing.assert_frame_equal(partial, full)
     assert partial["directions"].tolist() == [1, -1, 1]
@@ -234,9 +236,9 @@ def test_weights_survey_in_chinese_gives_the_weights_of_the_codes(tmp_path, caps
     are those of the code survey."""
     by_code, by_name = tmp_path / "code.csv", tmp_path / "name.csv"
     assert main(["weights", "survey", str(_province_survey()), "--framework", "project_key",
-                 "--out", str(by_code)]) == 0
+                 "--out", str(by_code), "--lang", "en"]) == 0
     assert main(["weights", "survey", _chinese_survey(tmp_path, encoding), "--framework", "project_key",
-                 "--out", str(by_name)]) == 0
+                 "--out", str(by_name), "--lang", "en"]) == 0
     assert "inconsistent experts: X03" in capsys.readouterr().out
     a, b = pd.read_csv(by_code), pd.read_csv(by_name)
     pd.testing.assert_frame_equal(a, b)
@@ -251,7 +253,7 @@ def test_weights_survey_unknown_name_is_reported_once_with_its_rows(tmp_path, ca
     for k in range(7):
         lines += [f"E{k},决策,效率,2", f"E{k},决策,过程,3"]
     path = _write(tmp_path, "s.csv", "\n".join(lines) + "\n", encoding="gb18030")
-    assert main(["weights", "survey", path, "--framework", "project_key"]) == 1
+    assert main(["weights", "survey", path, "--framework", "project_key", "--lang", "en"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"{path}:2:指标B: unknown_item: '效率' is not one of the items [decision (决策), process (过程), "
                    "output (产出), effect (效益)]; it occurs on 7 row(s): 2, 4, 6, 8, 10 and 2 more"]
