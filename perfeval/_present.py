@@ -67,7 +67,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "rule": ("评分规则", "rule"), "applicable": ("是否适用", "applicable"), "note": ("偏差原因", "note"),
     "source_file": ("来源文件", "source_file"), "source_row": ("来源行", "source_row"),
     # totals
-    "total": ("总分", "total"), "grade": ("等级", "grade"), "banded_grade": ("分数等级", "banded_grade"),
+    "total": ("总分", "total"), "grade": ("等级", "grade"), "banded_grade": ("按分数等级（未计否决）", "banded_grade"),
     "execution_rate": ("预算执行率", "execution_rate"), "execution_score": ("预算执行得分", "execution_score"),
     "n_indicators": ("指标数", "n_indicators"), "points_total": ("总分值", "points_total"), "flags": ("标记", "flags"),
     "flags_meaning": ("标记说明", "flags_meaning"),

@@ -17,7 +17,7 @@ LINE = re.compile(r"^(?P<location>.+?):(?P<line>\d+): (?P<code>[a-z_]+): (?P<mes
 
 
 def _run(capsys, *paths) -> tuple[int, list[str], str]:
-    code = main(["validate", *map(str, paths)])
+    code = main(["validate", "--lang", "en", *map(str, paths)])
     out, err = capsys.readouterr()
     return code, out.splitlines(), err
 
@@ -244,7 +244,7 @@ def test_no_path_is_a_usage_error(capsys):
 
 
 def _run_args(capsys, *argv) -> tuple[int, list[str], str]:
-    code = main(["validate", *map(str, argv)])
+    code = main(["validate", "--lang", "en", *map(str, argv)])
     out, err = capsys.readouterr()
     return code, out.splitlines(), err
 
@@ -309,3 +309,13 @@ def test_individual_indicators_are_notices_not_errors(capsys, tmp_path):
                    f"{folder / 'indicators.csv'}:4:indicator: individual: notice: '受益人数' is not in the "
                    "indicator library: an individual (个性) indicator, allowed; its definition and target need review"]
     assert "notice(s)" in err  # 验收合格率 and 服务对象满意度 are library entries: not listed
+
+
+def test_problem_lines_carry_the_chinese_meaning_of_their_code_by_default(tmp_path, capsys):
+    """Like `score`, `validate` keeps `location: code: message` and adds the code's meaning in Chinese."""
+    missing = tmp_path / "nope.csv"
+    assert main(["validate", str(missing)]) == 1
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.startswith(f"{missing}: file_not_found: ") and line.endswith("（文件不存在）")
+    assert main(["validate", "--lang", "en", str(missing)]) == 1
+    assert "（" not in capsys.readouterr().out

@@ -25,7 +25,8 @@ _NODE_COLUMNS_ZH = {
     "actual": "实际完成值", "source_file": "来源文件", "source_row": "来源行",
 }
 _TOTAL_COLUMNS_ZH = {
-    "unit_id": "项目编码", "total": "总分", "grade": "等级", "banded_grade": "分数等级", "execution_rate": "预算执行率",
+    "unit_id": "项目编码", "total": "总分", "grade": "等级", "banded_grade": "按分数等级（未计否决）",
+    "execution_rate": "预算执行率",
     "execution_score": "预算执行得分", "n_indicators": "指标数", "points_total": "总分值", "flags": "标记",
 }
 

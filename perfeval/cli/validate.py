@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from ..errors import InputError, Problem
+from ._dataset import add_lang
 
 __all__ = ["register", "run", "validate_path"]
 
@@ -77,6 +78,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     source.add_argument("--budget", metavar="FILE", help="budget table, as for `perfeval score --budget`")
     source.add_argument("--no-budget", action="store_true",
                         help="as for `perfeval score --no-budget`: no budget, 资金执行率 scored 0")
+    add_lang(parser)
     parser.set_defaults(func=run, _parser=parser)
 
 
@@ -88,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
             return 0
     elif not args.paths:
         args._parser.error("give a PATH to check, or --frameworks")
+    from .._messages import problem_text
+
     options = {"framework": args.framework, "budget": args.budget, "no_budget": args.no_budget}
     failed = False
     for text in args.paths:
@@ -97,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         problems = [*problems, *_warning_problems(caught, text, problems)]
         for p in problems:
             prefix = f"{p.severity}: " if p.severity in ("warning", "notice") else ""
-            print(f"{p.location}: {p.code}: {prefix}{p.message}")
+            print(f"{p.location}: {p.code}: {prefix}{problem_text(p, args.lang)}")
         errors = sum(p.severity == "error" for p in problems)
         n_notices = sum(p.severity == "notice" for p in problems)
         n_warnings = len(problems) - errors - n_notices
