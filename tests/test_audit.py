@@ -107,6 +107,26 @@ def test_an_empty_actual_is_not_reported_not_a_score_differing_from_the_rule():
     assert any("“合格率”的实际完成值为空，按0分计" in d.zh and "Indicator not reported" in d.en for d in drafts)
 
 
+def test_a_target_written_in_the_name_is_a_target_not_a_missing_one():
+    """年度资金支付完成率100% with empty target and actual cells: scored full as `perfeval.score` does (domain.md
+    §11), so a full claim is no finding; it is not `missing_target`."""
+    obs = pd.concat([rows(合格率={"points": None}), pd.DataFrame([{
+        "unit_id": "P1", "indicator": "年度资金支付完成率100%", "l1": "产出指标", "l2": "时效指标", "target": None,
+        "actual": None, "points": 20.0, "score": 20.0, "note": ""}])], ignore_index=True)
+    res = run(obs)
+    assert res.findings.empty, res.findings[["code", "message"]]
+    assert res.units["expected_total"].iat[0] == pytest.approx(99.5)
+
+
+def test_a_qualitative_row_left_empty_is_not_reported_even_with_a_score():
+    """No 完成等级, no actual, 8 of 10 claimed: the score does not stand in for the missing report."""
+    obs = pd.concat([rows(满意度={"points": None}), pd.DataFrame([{
+        "unit_id": "P1", "indicator": "长效管护机制", "l1": "满意度指标", "l2": "服务对象满意度指标", "op": "定性",
+        "target": "有效", "actual": None, "points": 10.0, "score": 8.0, "note": ""}])], ignore_index=True)
+    f = only(run(obs), "not_reported")
+    assert (f["indicator"], f["claimed"], f["expected"]) == ("长效管护机制", 8.0, 0.0)
+
+
 def test_missing_target():
     res = run(rows(合格率={"target": None}))
     f = only(res, "missing_target")

@@ -317,7 +317,9 @@ def _sanitize(f: pd.DataFrame, parsed: pd.DataFrame) -> tuple[pd.DataFrame, np.n
     op = parsed["op"].astype(object).to_numpy()
     target_text = f["target"] if "target" in f else pd.Series([None] * n)
     empty = target_text.isna().to_numpy() | (target_text.astype(str).str.strip() == "").to_numpy()
-    dropped = empty & app & (op != "qualitative")
+    flags = parsed["parse_flags"].astype(str) if "parse_flags" in parsed else pd.Series([""] * n)
+    in_name = flags.str.split(";").apply(lambda parts: "target_in_name" in parts).to_numpy(dtype=bool)
+    dropped = empty & app & (op != "qualitative") & ~in_name  # a target written in the name is a target
     cost = _cost_ge(f, op) & app
     tv = parsed["target_value"].to_numpy(dtype=float)
     unit = parsed["target_unit"].astype(object).fillna("").to_numpy()
@@ -336,7 +338,10 @@ def _sanitize(f: pd.DataFrame, parsed: pd.DataFrame) -> tuple[pd.DataFrame, np.n
     outside = scored & (out_of_range(sc, pts) | band_violation(level, a))
     given = np.array([isinstance(v, str) for v in level], dtype=bool)
     levels = (out["level"] if "level" in out else pd.Series(None, index=out.index)).to_numpy(dtype=object).copy()
-    held = scored & ~outside & ~given                      # no level: the level whose band holds the score
+    actual = f["actual"] if "actual" in f else pd.Series([None] * n)
+    unreported = actual.isna().to_numpy() | (actual.astype(str).str.strip() == "").to_numpy()
+    # no level: the level whose band holds the score, unless nothing was reported (then not_reported, as score has it)
+    held = scored & ~outside & ~given & ~unreported
     levels[held] = band_level(a[held])
     band_rows: dict[int, float] = {}
     for i in np.flatnonzero(outside):  # the band's lower bound, or the full points of a met row claimed above
