@@ -508,3 +508,10 @@ def test_score_on_error_skip_still_raises_what_belongs_to_no_unit():
         pe.score("project_self", obs.iloc[3:5], None, on_error="skip")
     with pytest.raises(ValueError, match="`on_error` must be one of raise, skip"):
         pe.score("project_self", obs, budget, on_error="ignore")
+
+
+def test_a_missing_data_file_is_one_line_not_also_a_budget_request(tmp_path, capsys):
+    """Nothing was read, so nothing says whether a budget is needed: the one problem is the missing file."""
+    assert main(["score", "--framework", "project_self", "--data", str(tmp_path / "nope.csv")]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{tmp_path / 'nope.csv'}: file_not_found: "), lines
