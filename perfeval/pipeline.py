@@ -20,7 +20,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from .errors import DataQualityWarning, InconsistentJudgementsWarning
+from .errors import DataQualityWarning, InconsistentJudgementsWarning, PerfevalError
 
 __all__ = ["Analysis", "analyse", "STEPS"]
 
@@ -137,8 +137,10 @@ class Analysis:
             rows.append(("transfer", "转移支付绩效", "transfer payments", grades(self.transfer), grades(self.transfer)))
         if self.weights is not None:
             w = self.weights.weights
+            names = _node_names(dict(self.meta.get("frameworks") or {}).get("key", "project_key"))
             text = " ".join(f"{k} {v:.3f}" for k, v in w.items())
-            rows.append(("weights", "AHP 专家赋权", "AHP group weights", text, text))
+            text_zh = " ".join(f"{names.get(k, k)} {v:.3f}" for k, v in w.items())
+            rows.append(("weights", "AHP 专家赋权", "AHP group weights", text_zh, text))
         if self.sensitivity is not None:
             stab = self.sensitivity.grade_stability
             k = int((stab < 0.9).sum())
@@ -302,6 +304,17 @@ class Analysis:
 
     def _repr_html_(self) -> str:
         return "<p><b>perfeval analysis</b></p>" + self.summary().to_html(index=False)
+
+
+def _node_names(framework: Any) -> dict[str, str]:
+    """Code -> Chinese name of the nodes of ``framework`` (empty when it cannot be loaded)."""
+    from .framework import load_framework
+
+    try:
+        fw = load_framework(framework)
+    except (PerfevalError, OSError, ValueError):
+        return {}
+    return {n.code: n.name for n in fw.nodes}
 
 
 def analyse(data: Any, *, rng: Any = 2019, draws: int = 2000, steps: Any = None) -> Analysis:

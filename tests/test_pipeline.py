@@ -68,3 +68,10 @@ def test_demo_command_prints_one_line_per_step(tmp_path: Path, capsys):
 def test_demo_unknown_sample_is_a_located_error(tmp_path: Path, capsys):
     assert main(["demo", "--out", str(tmp_path), "--sample", "atlantis"]) == 1
     assert "unknown_sample" in capsys.readouterr().err
+
+
+def test_the_chinese_summary_names_the_weighted_criteria():
+    summary = analyse(pe.load_sample(), steps=["weights"]).summary("zh").set_index("step")
+    assert summary.loc["weights", "figure"].split()[::2] == ["决策", "过程", "产出", "效益"]
+    assert analyse(pe.load_sample(), steps=["weights"]).summary("en").set_index("step").loc[
+        "weights", "figure"].startswith("decision ")
