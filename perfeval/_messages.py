@@ -276,7 +276,7 @@ _M: dict[str, tuple[str, str]] = {
     "unknown_indicator": ("监控表中的指标在指标表中不存在", "the indicator is not in the observations"),
     "no_rows": ("没有监控数据", "no monitoring rows"),
     "no_target": ("没有年度指标值，无法亮灯", "no target: no light"),
-    "not_reported": ("未填报", "not reported"),  # an empty actual on a form (scored 0); a month not reported
+    "not_reported": ("未填报实际完成值", "actual value not reported"),  # a form's empty actual; a month's report
     "stale": ("数据已过期（早于本月）", "the figure is older than the month"),
     # --- ex-ante ------------------------------------------------------------------------------------------------------
     "bad_score": ("得分应为数字", "the score must be a number"),

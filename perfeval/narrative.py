@@ -1391,7 +1391,7 @@ def draft_portfolio(*, self_evaluation: Any = None, audit: Any = None, recheck: 
     >>> [d.zh for d in draft_portfolio(audit=audit)][0]
     '规范性审核发现问题16项，涉及9个项目，其中高风险问题9项（实际值照抄指标值、目标未完成却按满分自评等）。'
     """
-    from .summaries import _FINDING_NAMES
+    from ._messages import message
 
     out: list[Draft] = []
 
@@ -1403,8 +1403,8 @@ def draft_portfolio(*, self_evaluation: Any = None, audit: Any = None, recheck: 
         f = audit.findings
         high = f[f["severity"] == "high"]
         kinds = list(dict.fromkeys(high["code"].astype(str)))[:2]
-        names_zh = "、".join(_FINDING_NAMES.get(k, (k, k))[0] for k in kinds)
-        names_en = ", ".join(_FINDING_NAMES.get(k, (k, k))[1] for k in kinds)
+        names_zh = "、".join(message(k, "zh") for k in kinds)
+        names_en = ", ".join(message(k, "en") for k in kinds)
         zh = f"规范性审核发现问题{len(f)}项，涉及{f['unit_id'].nunique()}个项目"
         en = f"The audit found {len(f)} problems in {f['unit_id'].nunique()} projects"
         if len(high):

@@ -308,32 +308,19 @@ def findings_frame(audit: Any, *, unit_ids: Sequence[Any] | None = None, units: 
     frame = pd.DataFrame({
         heads[0]: _labels(units, f["unit_id"], lang),
         heads[1]: f["indicator"].fillna("").astype(str).tolist(),
-        heads[2]: [_FINDING_NAMES.get(str(c), (str(c), str(c)))[0 if lang == "zh" else 1] for c in f["code"]],
+        heads[2]: [_finding_name(c, lang) for c in f["code"]],
         heads[3]: [_SEVERITY.get(str(s), (str(s), str(s)))[0 if lang == "zh" else 1] for s in f["severity"]],
         heads[4]: f["claimed"].astype(float).tolist(), heads[5]: f["expected"].astype(float).tolist(),
         heads[6]: ["" if str(loc).startswith("unit ") else _file_row(loc) for loc in f["location"]]})
     return _floor(frame, heads[4:6])
 
 
-#: Short names of the audit findings (codes of :data:`perfeval.recheck.FINDINGS`).
-_FINDING_NAMES: Mapping[str, tuple[str, str]] = {
-    "met_underscored": ("目标已完成却未得满分", "met but under-scored"),
-    "unmet_full_score": ("目标未完成却按满分自评", "missed but claimed in full"),
-    "score_differs_from_rule": ("自评得分与规则不符", "score differs from the rule"),
-    "score_out_of_band": ("定性评分超出等级区间", "score outside its level's band"),
-    "actual_restates_target": ("实际值照抄指标值", "actual restates the target"),
-    "not_reported": ("未填报实际完成值", "actual not reported"),
-    "missing_target": ("未设定指标值", "no target"),
-    "cost_indicator_ge": ("成本指标使用“≥”", "cost indicator with ≥"),
-    "unexplained_over_achievement": ("超额完成未说明原因", "over-achievement unexplained"),
-    "double_counted_execution": ("资金执行重复考核", "execution counted twice"),
-    "execution_score_differs": ("预算执行得分填报不准", "execution points misreported"),
-    "executed_above_budget": ("执行数超过预算数", "executed above the budget"),
-    "total_not_sum_of_rows": ("总分不等于各项之和", "total is not the sum of the rows"),
-    "points_not_total": ("指标分值合计不符", "points do not add up"),
-    "l1_points_nondefault": ("一级指标分值与规定不一致", "first-level points not as prescribed"),
-    "all_full_marks": ("全部满分，自评流于形式", "all full marks"),
-}
+def _finding_name(code: Any, lang: str) -> str:
+    """The short name of an audit finding code (:data:`perfeval.recheck.FINDINGS`) in ``lang``: its meaning in
+    :mod:`perfeval._messages`, the one vocabulary of code meanings."""
+    from ._messages import message
+
+    return message(str(code), lang)
 
 
 def recheck_frame(recheck: Any, *, units: pd.DataFrame | None = None, unit_ids: Sequence[Any] | None = None,
@@ -755,7 +742,7 @@ def finding_counts(audit: Any, *, lang: str = "zh") -> pd.DataFrame:
     i = 0 if lang == "zh" else 1
     heads = (["问题", "严重程度", "问题数", "涉及项目数"] if lang == "zh" else
              ["finding", "severity", "findings", "projects"])
-    return pd.DataFrame({heads[0]: [_FINDING_NAMES.get(str(k), (str(k), str(k)))[i] for k in c["code"]],
+    return pd.DataFrame({heads[0]: [_finding_name(k, lang) for k in c["code"]],
                          heads[1]: [_SEVERITY.get(str(v), (str(v), str(v)))[i] for v in c["severity"]],
                          heads[2]: c["n_findings"].astype(int).tolist(), heads[3]: c["n_units"].astype(int).tolist()})
 

@@ -226,7 +226,8 @@ def test_key_figures_and_tables_speak_both_languages(sample):
     assert int(g["total"].sum()) == len(res.totals)
     f = summaries.findings_frame(an.audit, lang="en")
     assert len(f) == len(an.audit.findings) and not f["where"].str.contains("/").any()
-    assert set(f["finding"]) <= {v[1] for v in summaries._FINDING_NAMES.values()}
+    assert set(f["finding"]) <= {pe._messages.message(code, "en") for code in pe.recheck.FINDINGS}
+    assert not set(f["finding"]) & set(pe.recheck.FINDINGS)  # named, never a bare code
     red = an.monitoring.units[an.monitoring.units["combined_colour"] == "red"]["unit_id"].iloc[0]
     m = summaries.monitoring_frame(an.monitoring, unit_ids=[red], units=data.units)
     assert m.iloc[0].tolist()[0] == summaries.unit_label(data.units, red) and m.iloc[0].tolist()[3] == "红"
