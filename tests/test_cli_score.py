@@ -5,6 +5,7 @@ import hashlib
 import io
 import json
 import re
+import sys
 import warnings
 from pathlib import Path
 
@@ -16,18 +17,8 @@ import perfeval as pe
 from perfeval.cli import main
 from perfeval.errors import DataQualityWarning
 
-HEADER = "项目编码,一级指标,二级指标,三级指标,指标性质,年度指标值,实际完成值,分值,完成等级,得分"
-ROWS = [
-    "001,产出指标,数量指标,培训人次,,≥1000人次,1200人次,30,,",
-    "001,产出指标,质量指标,合格率,≥,95%,97%,20,,",
-    "001,效益指标,社会效益指标,就业率,,≥80%,76%,20,,",
-    "001,效益指标,可持续影响指标,长效机制,定性,有效提升,,10,达成,9",
-    "001,满意度指标,服务对象满意度指标等,满意度,,≥90%,95%,10,,",
-    "002,产出指标,数量指标,培训人次,,≥1000人次,800人次,40,,",
-    "002,效益指标,社会效益指标,就业率,,≥80%,80%,40,,",
-    "002,满意度指标,服务对象满意度,满意度,,≥90%,88%,10,,",
-]
-BUDGET = "项目编码,全年预算数,全年执行数\n001,100,95\n002,200,150\n"
+sys.path.insert(0, str(Path(__file__).parent))
+from _indicator_rows import BUDGET, HEADER, ROWS  # noqa: E402
 
 
 def write(path: Path, text: str, encoding: str = "gb18030") -> Path:
