@@ -261,6 +261,8 @@ class Analysis:
         for stem, frame in self.tables().items():
             if stem == "summary":
                 frame = self.summary(lang)
+            elif stem == "problems" and lang == "zh" and len(frame):  # the step a problem came from, in words
+                frame = frame.assign(step=frame["step"].map(lambda k: STEP_NAMES_ZH.get(k, k)))
             out[stem] = present(frame, lang, units=self.units, base=self.folder, subject=subjects.get(stem, "project"),
                                 headers=self._headers(stem, lang), edges=bands.get(stem))
         return out
@@ -304,6 +306,13 @@ class Analysis:
 
     def _repr_html_(self) -> str:
         return "<p><b>perfeval analysis</b></p>" + self.summary().to_html(index=False)
+
+
+#: The steps of the year in Chinese (the ``step`` column of the written problems table).
+STEP_NAMES_ZH: Mapping[str, str] = {
+    "exante": "事前绩效评估", "monitoring": "双监控", "self": "绩效自评", "audit": "规范性审核", "recheck": "再评价",
+    "panel": "专家评分", "key": "重点评价", "application": "结果应用", "department": "部门整体绩效",
+    "transfer": "转移支付绩效", "weights": "AHP 专家赋权", "sensitivity": "权重敏感性"}
 
 
 def _node_names(framework: Any) -> dict[str, str]:

@@ -255,3 +255,5 @@ def test_summary_and_problems_tables_in_the_language(written):
     assert list(problems.columns) == ["步骤", "位置", "代码", "详情", "说明", "严重程度"]
     assert problems["说明"].str.contains(_CJK).all() and set(problems["严重程度"]) <= {"警告", "错误"}
     assert not problems["位置"].str.startswith("/").any()
+    assert set(problems["步骤"]) <= set(pe.pipeline.STEP_NAMES_ZH.values()) and "绩效自评" in set(problems["步骤"])
+    assert set(_read(written["en"]["problems"])["step"]) <= set(pe.pipeline.STEP_NAMES_ZH)
