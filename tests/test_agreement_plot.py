@@ -44,3 +44,17 @@ def test_plot_from_raw_data_in_chinese_and_argument_errors():
         bland_altman_plot(WRIGHT)
     with pytest.raises(ValueError, match="must be None"):
         bland_altman_plot(bland_altman(WRIGHT, MINI), MINI)
+
+
+def test_huge_intervals_of_a_tiny_sample_do_not_flatten_the_points():
+    """Two pairs give limit intervals of hundreds of points: the axis shows the points and lines, and says the
+    shading is cut; a sample whose intervals are of the data's size keeps them whole."""
+    import perfeval as pe
+
+    ax = pe.plotting.bland_altman_plot([89.67, 99.92], [79.41, 99.92])
+    low, high = ax.get_ylim()
+    assert -40 < low < -9.1 and 19.4 < high < 40 and "超出部分未画全" in ax.get_title()
+    data = pe.load_sample()
+    both = data.budget[["unit_id", "claimed_total"]].merge(data.recheck, on="unit_id")
+    ax = pe.plotting.bland_altman_plot(both["claimed_total"], both["recheck_total"], lang="en")
+    assert ax.get_title() == "Bland-Altman plot (n = 30, shaded: 95% CIs)"

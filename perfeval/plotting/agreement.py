@@ -1,7 +1,9 @@
 """Bland-Altman plot: differences against means, with the bias, the limits of agreement and their intervals."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
+
+import numpy as np
 
 from ._base import get_ax, label, plot_function
 
@@ -70,16 +72,36 @@ def bland_altman_plot(result_or_x: Any, y: Any = None, *, ax: Any = None, lang: 
         ("lower", res.lower, "--", "#b03a2e",
          label(f"一致性下限 −{res.multiplier:g}SD", f"lower LoA -{res.multiplier:g} SD", lang)),
     )
+    spans = []
     for which, value, style, color, text in lines:
         ax.axhline(value, linestyle=style, color=color, linewidth=1.2, label=f"{text}: {value:.3g}")
         if show_ci:
             low, high = res.confidence_interval(which=which)
             ax.axhspan(low, high, color=color, alpha=0.10, linewidth=0)
+            spans += [low, high]
+    clipped = _focus(ax, [*np.asarray(res.differences, dtype=float), res.lower, res.upper, 0.0], spans)
     ax.axhline(0.0, color="#999999", linewidth=0.8, linestyle=":")
     ax.set_xlabel(label("两次评分的均值", "mean of the two measurements", lang))
     ax.set_ylabel(label("差值（x − y）", "difference (x - y)", lang))
-    title = label(f"Bland-Altman 图（n = {res.n}，阴影为 {pct} 置信区间）",
-                  f"Bland-Altman plot (n = {res.n}, shaded: {pct} CIs)", lang)
+    title = label(f"Bland-Altman 图（n = {res.n}，阴影为 {pct} 置信区间{'，超出部分未画全' if clipped else ''}）",
+                  f"Bland-Altman plot (n = {res.n}, shaded: {pct} CIs{', cut at the frame' if clipped else ''})",
+                  lang)
     ax.set_title(title)
     ax.legend(loc="best", fontsize="small")
     return ax
+
+
+def _focus(ax: Any, shown: Sequence[float], spans: Sequence[float], *, ratio: float = 3.0) -> bool:
+    """Keep the points and limit lines readable: when the shaded intervals reach more than ``ratio`` times the
+    height of the points and lines (a handful of pairs gives intervals of hundreds of points), the y-axis shows
+    the points and lines with a margin and the intervals are cut at the frame. True when they were cut."""
+    values = [v for v in shown if np.isfinite(v)]
+    bounds = [v for v in spans if np.isfinite(v)]
+    if not values or not bounds:
+        return False
+    low, high = min(values), max(values)
+    height = max(high - low, 1e-9)
+    if max(bounds) - min(bounds) <= ratio * height:
+        return False
+    ax.set_ylim(low - 0.5 * height, high + 0.5 * height)
+    return True
