@@ -319,3 +319,27 @@ def test_problem_lines_carry_the_chinese_meaning_of_their_code_by_default(tmp_pa
     assert line.startswith(f"{missing}: file_not_found: ") and line.endswith("（文件不存在）")
     assert main(["validate", "--lang", "en", str(missing)]) == 1
     assert "（" not in capsys.readouterr().out
+
+
+def test_a_datasets_department_and_transfer_evaluations_are_dry_run_scored(sample_dir, tmp_path, capsys):
+    """What `perfeval apply` scores in a dataset (department_indicators.csv with department_budget.csv on the
+    department framework) `validate` scores too: a target nobody can read fails both, at its cell."""
+    import shutil
+
+    ds = tmp_path / "ds"
+    shutil.copytree(sample_dir, ds)
+    assert main(["validate", "--lang", "en", str(ds)]) == 0
+    summary = capsys.readouterr().err
+    assert "department_indicators: 12 unit(s) scored on department" in summary
+    assert "transfer_indicators: 14 unit(s) scored on transfer" in summary
+    path = ds / "department_indicators.csv"
+    lines = path.read_text("utf-8-sig").splitlines()
+    head = lines[0].split(",")
+    row = lines[1].split(",")
+    row[head.index("target")] = "≥很多"
+    path.write_text("\n".join([lines[0], ",".join(row), *lines[2:]]) + "\n", encoding="utf-8")
+    assert main(["validate", "--lang", "en", str(ds)]) == 1
+    out = capsys.readouterr().out
+    assert f"{path}:2:target: unparseable_target" in out
+    assert main(["apply", str(ds)]) == 1
+    assert f"{path}:2:target: unparseable_target" in capsys.readouterr().err

@@ -21,7 +21,10 @@ Each PATH is one of:
   name as :func:`perfeval.load_dataset` finds them. Its observations (``indicators*`` tables and forms) and budget
   (``budget*`` tables and forms) are dry-run scored as ``perfeval score --data DIR`` would, with the framework
   ``dataset.yaml`` names (else ``--framework``, else ``project_self``); the forms of ``forms/`` are dry-run scored
-  as a batch (their funds blocks are their budget); every other data file is read with its reader;
+  as a batch (their funds blocks are their budget); ``department_indicators.csv`` and
+  ``transfer_indicators.csv`` are dry-run scored with their budget tables on the frameworks ``perfeval apply``
+  uses for them (``dataset.yaml``'s, else ``department`` / ``transfer``); every other data file is read with its
+  reader;
 * any other directory: every framework/policy YAML and CSV inside it, recursively (other YAML files are skipped
   with a note), and the dataset directories under it.
 
@@ -431,6 +434,9 @@ def _dataset(directory: Path, *, framework: str | None = None, budget: str | Non
         return list(err.problems), "dataset"
     scored = {*_files(directory, "indicators"), *_files(directory, "budget")} if budget is None else \
         set(_files(directory, "indicators"))
+    others = [(directory / file, keys, default, directory / budget_file)  # department / transfer evaluations
+              for file, keys, default, budget_file in SCORED[1:] if (directory / file).is_file()]
+    scored |= {p for entry in others for p in (entry[0], entry[3]) if p.is_file()}
     forms = directory / "forms"
     files = sorted(p for p in [*directory.iterdir(), *(forms.glob("*") if forms.is_dir() else ())]
                    if p.suffix.lower() in _TABLES and not p.name.startswith(("~$", ".")))
@@ -464,6 +470,12 @@ def _dataset(directory: Path, *, framework: str | None = None, budget: str | Non
                 form_problems.extend(found)
                 summaries.append(f"forms: {summary}")
             problems.extend(form_problems)
+    for data, keys, default, budget_file in others:  # scored as `perfeval apply` scores them
+        other = dataset_framework(meta, data.name, keys, default, directory=directory)
+        found, summary = _dry_run(other, data, budget=str(budget_file) if budget_file.is_file() else None,
+                                  no_budget=no_budget)
+        problems.extend(found)
+        summaries.append(f"{data.stem}: {summary}")
     shown = os.path.relpath(name, directory) if name and Path(name).is_absolute() else name  # as in dataset.yaml
     what = "dataset" if has_meta else "data folder"
     done = f"; {'; '.join(summaries)}" if summaries else ""
