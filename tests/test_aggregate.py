@@ -805,3 +805,18 @@ def test_node_table_of_shuffled_rows_equals_that_of_ordered_rows():
         assert set(block["name"].iloc[slot + 1: slot + 3]) == {"完成数量0", "完成数量1"}
     pd.testing.assert_frame_equal(got.totals.sort_values("unit_id").reset_index(drop=True),
                                   ref.totals.sort_values("unit_id").reset_index(drop=True))
+
+
+def test_to_excel_shows_a_total_below_an_edge_below_it(tmp_path):
+    """The library's workbook is the CLI's: with 2 decimals a total of 89.996 shows 89.99 (良), never 90.00 (优);
+    names beside codes when units are given; English headers on request."""
+    res = pe.score("project_self", obs((*OUT, "a", "≥100", "88.885", 90), unit="A"),
+                   pd.DataFrame({"unit_id": ["A"], "budget_full_year": [100.0], "executed": [100.0]}))
+    total = float(res.totals["total"].iloc[0])
+    assert 89.99 < total < 90 and res.totals["grade"].iloc[0] == "良"
+    wb = load_workbook(res.to_excel(tmp_path / "s.xlsx", decimals=2, units={"A": "甲项目"}))
+    head = [c.value for c in wb["总分"][1]]
+    row = [c.value for c in wb["总分"][2]]
+    assert head[:4] == ["项目编码", "项目名称", "总分", "等级"] and row[:4] == ["A", "甲项目", 89.99, "良"]
+    en = load_workbook(res.to_excel(tmp_path / "e.xlsx", lang="en"))
+    assert [c.value for c in en["totals"][1]][:3] == ["unit_id", "total", "grade"]

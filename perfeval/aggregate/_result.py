@@ -18,18 +18,6 @@ __all__ = ["ScoreResult", "for_display"]
 POINT_COLUMNS: tuple[str, ...] = ("total", "execution_score", "points_total", "points", "score", "claimed_score")
 RATIO_COLUMNS: tuple[str, ...] = ("execution_rate", "achievement")
 
-_NODE_COLUMNS_ZH = {
-    "unit_id": "项目编码", "node_code": "指标编码", "parent_code": "上级指标编码", "level": "层级", "name": "指标名称",
-    "points": "分值", "achievement": "完成度", "score": "得分", "claimed_score": "自评得分", "rule": "评分规则",
-    "applicable": "是否适用", "flags": "标记", "indicator_code": "指标库编码", "target": "年度指标值",
-    "actual": "实际完成值", "source_file": "来源文件", "source_row": "来源行",
-}
-_TOTAL_COLUMNS_ZH = {
-    "unit_id": "项目编码", "total": "总分", "grade": "等级", "banded_grade": "按分数等级（未计否决）",
-    "execution_rate": "预算执行率",
-    "execution_score": "预算执行得分", "n_indicators": "指标数", "points_total": "总分值", "flags": "标记",
-}
-
 
 # ---------------------------------------------------------------------------------------------------------------
 # result
@@ -111,18 +99,25 @@ class ScoreResult:
         return pd.DataFrame([p.to_dict() for p in self.problems],
                             columns=["location", "code", "message", "severity"])
 
-    def to_excel(self, path: str | Path, *, decimals: int | None = None) -> Path:
+    def to_excel(self, path: str | Path, *, decimals: int | None = None, lang: str = "zh",
+                 units: Any = None) -> Path:
         """Write an Excel workbook, atomically: 总分 (totals), one sheet per level (第1级指标 ...), 问题, 参数.
 
-        Headers are Chinese (项目编码, 总分, 等级 ...). A level with more rows than a sheet holds (1,048,575 below
-        the header) continues on ``第3级指标(2)`` and so on.
+        The sheets are those ``perfeval score --out x.xlsx`` writes (:func:`perfeval._present.score_sheets`):
+        Chinese headers (项目编码, 总分, 等级 ...; ``lang="en"``: the canonical ones), the meaning of every flag and
+        problem code, the unit's name beside its code when ``units`` gives it. A level with more rows than a
+        sheet holds (1,048,575 below the header) continues on ``第3级指标(2)`` and so on.
 
         Parameters
         ----------
         path : str or Path
         decimals : int, optional
-            Round the values shown (:func:`for_display`: points to ``decimals``, rates and achievements to
-            ``decimals + 2``); None (default) writes them unrounded. Grades are those of the unrounded totals.
+            Round the values shown (points to ``decimals``, rates and achievements to ``decimals + 2``), a total
+            never onto a grade edge it did not reach (89.996 shows 89.99 with 2 decimals); None (default) writes
+            them unrounded. Grades are those of the unrounded totals.
+        lang : {"zh", "en"}
+        units : DataFrame or mapping, optional
+            ``unit_id`` -> name (units.csv, or a mapping) for the name column.
 
         Returns
         -------
@@ -134,18 +129,14 @@ class ScoreResult:
         ValueError
             ``decimals`` negative.
         """
-        from .._io_util import atomic_path
-
-        path = Path(path)
-        totals, nodes = for_display(self.totals, decimals), for_display(self.nodes, decimals)
         from .._cells import write_xlsx
+        from .._io_util import atomic_path
+        from .._present import score_sheets
 
-        sheets = [("总分", totals.rename(columns=_TOTAL_COLUMNS_ZH))]
-        for level in sorted(int(v) for v in nodes["level"].unique()):
-            sheets.append((f"第{level}级指标", nodes[nodes["level"] == level].rename(columns=_NODE_COLUMNS_ZH)))
-        sheets.append(("问题", self.problems_frame().rename(columns={"location": "位置", "code": "代码",
-                                                                    "message": "说明", "severity": "级别"})))
-        sheets.append(("参数", pd.DataFrame({"参数": list(self.policy), "取值": [str(v) for v in self.policy.values()]})))
+        if decimals is not None and (not isinstance(decimals, (int, np.integer)) or decimals < 0):
+            raise ValueError(f"`decimals` must be an integer >= 0 (or None: unrounded); got {decimals!r}.")
+        path = Path(path)
+        sheets = score_sheets(self, lang=lang, units=units, decimals=decimals)
         with atomic_path(path) as tmp:  # streaming, text never a formula (perfeval._cells)
             write_xlsx(tmp, sheets)
         return path
