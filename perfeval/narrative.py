@@ -637,8 +637,6 @@ def _recheck_drafts(recheck: Any, unit_id: str, limits: Mapping[str, float]) -> 
         en = (f"Self-evaluation deviates from the re-check: {_pts(r['self_total'])} claimed, "
               f"{_pts(r['recheck_total'])} re-checked, {_pts(abs(dev))} points {'higher' if dev > 0 else 'lower'}")
         if steps:
-            from .summaries import grade_text
-
             zh += f"，等级由“{r['self_grade']}”调整为“{r['recheck_grade']}”"
             en += (f"; grade {grade_text(recheck, r['self_grade'], 'en')} -> "
                    f"{grade_text(recheck, r['recheck_grade'], 'en')}")
