@@ -312,8 +312,9 @@ def _refuse_missing_units(observations: pd.DataFrame) -> None:
     """Refuse rows without a unit id (None, NaN, pd.NA, blank) with their rows located: ``missing_unit``."""
     if "unit_id" not in observations or observations.empty:
         return
-    ids = observations["unit_id"]
-    missing = ids.isna().to_numpy() | ids.map(lambda v: isinstance(v, str) and not v.strip()).to_numpy(dtype=bool)
+    codes, uniques = pd.factorize(observations["unit_id"])  # each distinct id checked once; NaN/None/NA -> -1
+    blank = np.fromiter((isinstance(v, str) and not v.strip() for v in uniques), dtype=bool, count=len(uniques))
+    missing = (codes < 0) | (blank[np.maximum(codes, 0)] if len(uniques) else False)
     if not missing.any():
         return
     rows = (observations["source_row"] if "source_row" in observations
