@@ -35,10 +35,15 @@ import re
 from types import MappingProxyType
 from typing import Any, Mapping
 
-__all__ = ["MESSAGES", "message", "describe", "has_message", "problem_text", "problem_line", "check_lang", "LANGS"]
+__all__ = ["MESSAGES", "message", "describe", "has_message", "problem_text", "problem_line", "check_lang", "LANGS",
+           "SEVERITY_NAMES"]
 
 #: Output languages.
 LANGS: tuple[str, ...] = ("zh", "en")
+#: Severities of problems (error, warning) and of audit findings (high, medium, low) as tables show them.
+SEVERITY_NAMES: dict[str, tuple[str, str]] = {
+    "high": ("高", "high"), "medium": ("中", "medium"), "low": ("低", "low"), "error": ("错误", "error"),
+    "warning": ("警告", "warning")}
 
 _M: dict[str, tuple[str, str]] = {
     # --- real forms: what was read loosely, and the budget rule (issue 14) ---------------------------------------

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from ._display import edge_safe_display, round_display
-from ._messages import check_lang, message
+from ._messages import SEVERITY_NAMES, check_lang, message
 
 __all__ = ["COLUMNS", "present", "header", "unit_names", "relative_path", "score_sheets", "GRADED_COLUMNS",
            "RATIO_COLUMNS", "SUBJECTS"]
@@ -156,11 +156,7 @@ SUBJECTS: Mapping[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "region": (("地区编码", "unit_id"), ("地区名称", "name")),
 }
 
-_SEVERITY = {"high": ("高", "high"), "medium": ("中", "medium"), "low": ("低", "low"), "error": ("错误", "error"),
-             "warning": ("警告", "warning")}
 _YES_NO = ("是", "否")
-_SELF_TOTAL_SOURCES = {"claimed": "单位填报的总分", "computed": "各行自评得分汇总", "scored": "按评分规则计算",
-                       "table": "总分表"}
 #: Re-check statistics beyond the report's (:data:`perfeval.summaries._STATS`).
 _MORE_STATS = {
     "self_mean": ("自评平均分", "mean self-evaluation total"), "recheck_mean": ("复核平均分", "mean re-check total"),
@@ -368,10 +364,12 @@ def present(frame: pd.DataFrame, lang: str = "zh", *, units: Any = None, base: s
             out.insert(at, "flags_meaning", flags.map(lambda c: message(c, lang) if c else ""))
     # severities (text), yes / no
     if "severity" in out and _texty(out["severity"]):
-        out["severity"] = out["severity"].map(lambda s: _SEVERITY.get(s, (s, s))[0 if zh else 1]
+        out["severity"] = out["severity"].map(lambda s: SEVERITY_NAMES.get(s, (s, s))[0 if zh else 1]
                                               if isinstance(s, str) else s)
     if zh and "self_total_source" in out and _texty(out["self_total_source"]):  # re-check: whose total
-        out["self_total_source"] = out["self_total_source"].map(lambda v: _SELF_TOTAL_SOURCES.get(v, v))
+        from .recheck._inputs import SELF_TOTAL_SOURCE_NAMES
+
+        out["self_total_source"] = out["self_total_source"].map(lambda v: SELF_TOTAL_SOURCE_NAMES.get(v, (v,))[0])
     if zh:
         for column in out.columns:
             values = out[column]

@@ -137,7 +137,13 @@ class Analysis:
             rows.append(("transfer", "转移支付绩效", "transfer payments", grades(self.transfer), grades(self.transfer)))
         if self.weights is not None:
             w = self.weights.weights
-            names = _node_names(dict(self.meta.get("frameworks") or {}).get("key", "project_key"))
+            from .framework import load_framework
+            from .summaries import node_names
+
+            try:  # the AHP criteria are the key framework's first-level nodes
+                names = node_names(load_framework(dict(self.meta.get("frameworks") or {}).get("key", "project_key")))
+            except (PerfevalError, OSError, ValueError):
+                names = {}
             text = " ".join(f"{k} {v:.3f}" for k, v in w.items())
             text_zh = " ".join(f"{names.get(k, k)} {v:.3f}" for k, v in w.items())
             rows.append(("weights", "AHP 专家赋权", "AHP group weights", text_zh, text))
@@ -313,17 +319,6 @@ STEP_NAMES_ZH: Mapping[str, str] = {
     "exante": "事前绩效评估", "monitoring": "双监控", "self": "绩效自评", "audit": "规范性审核", "recheck": "再评价",
     "panel": "专家评分", "key": "重点评价", "application": "结果应用", "department": "部门整体绩效",
     "transfer": "转移支付绩效", "weights": "AHP 专家赋权", "sensitivity": "权重敏感性"}
-
-
-def _node_names(framework: Any) -> dict[str, str]:
-    """Code -> Chinese name of the nodes of ``framework`` (empty when it cannot be loaded)."""
-    from .framework import load_framework
-
-    try:
-        fw = load_framework(framework)
-    except (PerfevalError, OSError, ValueError):
-        return {}
-    return {n.code: n.name for n in fw.nodes}
 
 
 def analyse(data: Any, *, rng: Any = 2019, draws: int = 2000, steps: Any = None) -> Analysis:

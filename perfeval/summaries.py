@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 
 from ._display import fmt_number
+from ._messages import SEVERITY_NAMES
 from ._result_lookup import grade_text, node_label, total_row
+from .recheck._inputs import SELF_TOTAL_SOURCE_NAMES
 from .errors import InputError
 
 __all__ = ["block", "key_figures", "unit_facts", "score_table", "level_table", "findings_frame", "recheck_frame",
@@ -31,7 +33,7 @@ PROJECT_TYPES: Mapping[str, tuple[str, str]] = {"continuing": ("持续性项目"
                                                 "one_off": ("一次性项目", "one-off")}
 
 _LIGHTS = {"red": ("红", "red"), "yellow": ("黄", "yellow"), "green": ("绿", "green"), "blue": ("蓝", "blue")}
-_SEVERITY = {"high": ("高", "high"), "medium": ("中", "medium"), "low": ("低", "low")}
+_SEVERITY = SEVERITY_NAMES
 
 
 def _check_lang(lang: Any) -> None:
@@ -720,15 +722,11 @@ def recheck_cautions(recheck: Any, *, lang: str = "zh") -> list[str]:
                       f"Only {n} projects re-checked (fewer than {floor}): the intervals are wide and the agreement "
                       "statistics (kappa, ICC, CCC, Bland-Altman limits) unstable; read them as indicative only.",
                       lang))
-    words = {"claimed": ("取单位填报的总分", "the total the unit wrote"),
-             "computed": ("按单位各行自评得分汇总", "the sum of the unit's claimed rows"),
-             "scored": ("按评分规则计算", "perfeval's rules applied to the reported values"),
-             "table": ("取总分表", "the totals table")}
-    i = 0 if lang == "zh" else 1
+    words, i = SELF_TOTAL_SOURCE_NAMES, 0 if lang == "zh" else 1
     parts = [(k, v) for k, v in recheck.self_total_sources().items() if v]
     if parts:
         if lang == "zh":
-            out.append("自评总分：" + "；".join(f"{v} 个项目{words.get(k, (k, k))[i]}" for k, v in parts) + "。")
+            out.append("自评总分：" + "；".join(f"{v} 个项目取{words.get(k, (k, k))[i]}" for k, v in parts) + "。")
         else:
             out.append("Self totals: " + "; ".join(f"{v} projects from {words.get(k, (k, k))[i]}"
                                                    for k, v in parts) + ".")

@@ -250,8 +250,7 @@ def score_inputs(framework: Any, data: str | os.PathLike, *, budget: str | os.Pa
     bud, given, bud_records, bud_problems = _budget(data, budget, keep_going)
     records += bud_records
     problems += bud_problems
-    missing_data = any(p.code == "file_not_found" and p.location == str(data) for p in problems)
-    if not given and not no_budget and not missing_data and needs_budget(fw, observations):
+    if not given and not no_budget and data.exists() and needs_budget(fw, observations):  # nothing read: no ask
         problems.append(Problem(str(data), "budget_required",
                                 f"framework {fw.name!r} scores 资金执行率 from the budget ({', '.join(execution_leaves(fw))}) "
                                 f"and no budget was given: {BUDGET_HELP}"))

@@ -136,15 +136,12 @@ def _attributes(path: str | None, budget: pd.DataFrame | None) -> pd.DataFrame |
     return units.merge(amounts, on=C.UNIT_ID, how="left")
 
 
-_SOURCE_TEXT = {"claimed": "claimed (the total the unit wrote, 总分)",
-                "computed": "computed (perfeval's sum of the unit's claimed rows; no total written)",
-                "scored": "scored (perfeval's rules on the reported values)",
-                "table": "from the totals table's `total` column"}
-
-
 def _sources_line(res) -> str:
     """``self totals: 28 claimed (...), 2 computed (...)``."""
-    parts = [f"{n} {_SOURCE_TEXT.get(k, k)}" for k, n in res.self_total_sources().items()]
+    from ..recheck._inputs import SELF_TOTAL_SOURCE_NAMES
+
+    parts = [f"{n} {k} ({SELF_TOTAL_SOURCE_NAMES[k][1]})" if k in SELF_TOTAL_SOURCE_NAMES else f"{n} {k}"
+             for k, n in res.self_total_sources().items()]
     return "self totals: " + "; ".join(parts)
 
 

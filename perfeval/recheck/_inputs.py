@@ -15,7 +15,7 @@ from ..errors import InputError
 from ..grades import GradeBands
 
 __all__ = ["Side", "side", "indicator_side", "ids", "claimed_totals", "BUDGET_COLUMNS", "TOTAL_ALIASES",
-           "SELF_TOTAL_SOURCES"]
+           "SELF_TOTAL_SOURCES", "SELF_TOTAL_SOURCE_NAMES"]
 
 _SELF_COLUMNS = ("self_total", "claimed_total", "total")
 # 总分 reads as claimed_total (a budget table's claim); on the re-check side it is the re-check's total (the Chinese
@@ -35,6 +35,13 @@ SELF_TOTAL_SOURCES: Mapping[str, str] = {
     "computed": "perfeval's roll-up of the unit's claimed row scores (no total written)",
     "scored": "perfeval's rules applied to the unit's reported values (self_total='scored')",
     "table": "the `total` column of a totals table (not said to be the unit's claim)",
+}
+#: The same sources as a reader is told them (zh, en): the written tables, the report's notice, the CLI line.
+SELF_TOTAL_SOURCE_NAMES: Mapping[str, tuple[str, str]] = {
+    "claimed": ("单位填报的总分", "the total the unit wrote, 总分"),
+    "computed": ("各行自评得分汇总", "perfeval's sum of the unit's claimed rows; no total written"),
+    "scored": ("评分规则计算的得分", "perfeval's rules on the reported values"),
+    "table": ("总分表的总分", "the totals table's `total` column"),
 }
 
 
